@@ -1,0 +1,109 @@
+package dev.weft.platform.auth;
+
+import dev.weft.platform.error.ApiException;
+import dev.weft.platform.error.ErrorCode;
+import dev.weft.platform.tenancy.CurrentPrincipal;
+import dev.weft.platform.tenancy.PublicEndpoint;
+import dev.weft.platform.tenancy.RequestPrincipal;
+import dev.weft.platform.tenancy.RequiresScope;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.ext.Provider;
+import org.jboss.logging.MDC;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.AnnotatedElement;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Every JAX-RS resource is authenticated unless marked {@link PublicEndpoint}: the verifiers turn
+ * the request's credential into a {@link RequestPrincipal}, and {@link RequiresScope} is checked.
+ */
+@Provider
+@Priority(Priorities.AUTHENTICATION)
+public class AuthenticationFilter implements ContainerRequestFilter {
+    @Context
+    ResourceInfo resourceInfo;
+
+    @Inject
+    Instance<CredentialVerifier> verifiers;
+
+    @Inject
+    CurrentPrincipal currentPrincipal;
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        if (annotation(PublicEndpoint.class) != null) {
+            return;
+        }
+        String authorization = request.getHeaderString("Authorization");
+        if (authorization == null || authorization.isBlank()) {
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "Missing Authorization header");
+        }
+        IncomingRequest incoming = new IncomingRequest(request.getMethod(), pathAndQuery(request),
+                request::getHeaderString, bodyOnce(request));
+        RequestPrincipal principal = null;
+        for (CredentialVerifier verifier : verifiers) {
+            Optional<RequestPrincipal> verified = verifier.verify(incoming);
+            if (verified.isPresent()) {
+                principal = verified.get();
+                break;
+            }
+        }
+        if (principal == null) {
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "Unsupported or malformed Authorization header");
+        }
+        currentPrincipal.set(principal);
+        MDC.put("orgId", principal.orgId());
+        RequiresScope required = annotation(RequiresScope.class);
+        if (required != null && !principal.hasScope(required.value())) {
+            throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE, "This operation needs the scope " + required.value(),
+                    Map.of("required_scope", required.value()));
+        }
+    }
+
+    private <A extends java.lang.annotation.Annotation> A annotation(Class<A> type) {
+        A onMethod = find(resourceInfo.getResourceMethod(), type);
+        return onMethod != null ? onMethod : find(resourceInfo.getResourceClass(), type);
+    }
+
+    private static <A extends java.lang.annotation.Annotation> A find(AnnotatedElement element, Class<A> type) {
+        return element == null ? null : element.getAnnotation(type);
+    }
+
+    private static String pathAndQuery(ContainerRequestContext request) {
+        String rawPath = request.getUriInfo().getRequestUri().getRawPath();
+        String rawQuery = request.getUriInfo().getRequestUri().getRawQuery();
+        return rawQuery == null ? rawPath : rawPath + "?" + rawQuery;
+    }
+
+    /** Reads the body only if a verifier needs it (signed requests), and puts it back for the resource. */
+    private static Supplier<byte[]> bodyOnce(ContainerRequestContext request) {
+        return new Supplier<>() {
+            private byte[] body;
+
+            @Override
+            public synchronized byte[] get() {
+                if (body == null) {
+                    try {
+                        body = request.hasEntity() ? request.getEntityStream().readAllBytes() : new byte[0];
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    request.setEntityStream(new ByteArrayInputStream(body));
+                }
+                return body;
+            }
+        };
+    }
+}

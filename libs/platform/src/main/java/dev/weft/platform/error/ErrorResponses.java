@@ -1,0 +1,23 @@
+package dev.weft.platform.error;
+
+import dev.weft.platform.http.RequestIds;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.Map;
+
+/** Builds the JSON error response for a code, with the request id in body and header. */
+public final class ErrorResponses {
+    private ErrorResponses() {
+    }
+
+    public static Response build(HttpHeaders headers, ErrorCode code, String message, Map<String, Object> details) {
+        String requestId = headers == null ? null : headers.getHeaderString(RequestIds.HEADER);
+        return Response.status(code.status())
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .header(RequestIds.HEADER, requestId)
+                .entity(ErrorBody.of(code, message, details, requestId))
+                .build();
+    }
+}

@@ -1,0 +1,175 @@
+package dev.weft.platform.error;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DatabindException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.quarkus.logging.Log;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Path;
+import jakarta.ws.rs.NotAcceptableException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Turns every exception a resource can raise into the one error shape. Bad input is always a
+ * 4xx naming what was wrong; anything unexpected is a 500 with no detail beyond the request id,
+ * which is in the log line beside the stack trace.
+ */
+public class ExceptionMappers {
+
+    @ServerExceptionMapper
+    public Response api(ApiException e, HttpHeaders headers) {
+        return ErrorResponses.build(headers, e.code(), e.getMessage(), e.details());
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e, HttpHeaders headers) {
+        return ErrorResponses.build(headers, ErrorCode.INVALID_REQUEST, describe(e), fieldOf(e));
+    }
+
+    // Quarkus REST ships mappers for these exact Jackson types; a user mapper of the same type wins.
+    @ServerExceptionMapper
+    public Response jsonParse(JsonParseException e, HttpHeaders headers) {
+        return json(e, headers);
+    }
+
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e, HttpHeaders headers) {
+        return json(e, headers);
+    }
+
+    @ServerExceptionMapper
+    public Response invalidFormat(InvalidFormatException e, HttpHeaders headers) {
+        return json(e, headers);
+    }
+
+    @ServerExceptionMapper
+    public Response unrecognizedProperty(UnrecognizedPropertyException e, HttpHeaders headers) {
+        return json(e, headers);
+    }
+
+    @ServerExceptionMapper
+    public Response databind(DatabindException e, HttpHeaders headers) {
+        return json(e, headers);
+    }
+
+    @ServerExceptionMapper
+    public Response validation(ConstraintViolationException e, HttpHeaders headers) {
+        ConstraintViolation<?> first = e.getConstraintViolations().stream()
+                .min(java.util.Comparator.comparing(v -> v.getPropertyPath().toString()))
+                .orElse(null);
+        if (first == null) {
+            return ErrorResponses.build(headers, ErrorCode.INVALID_REQUEST, "Request is not valid", Map.of());
+        }
+        String field = fieldName(first.getPropertyPath());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("field", field);
+        details.put("constraint", constraintName(first));
+        if (e.getConstraintViolations().size() > 1) {
+            details.put("violations", e.getConstraintViolations().stream()
+                    .map(v -> Map.of("field", fieldName(v.getPropertyPath()), "message", v.getMessage()))
+                    .collect(Collectors.toList()));
+        }
+        return ErrorResponses.build(headers, ErrorCode.INVALID_REQUEST, field + " " + first.getMessage(), details);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, HttpHeaders headers, UriInfo uri) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return json(json, headers);
+        }
+        int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+        if (e instanceof NotFoundException) {
+            return ErrorResponses.build(headers, ErrorCode.NOT_FOUND, "No resource at " + uri.getPath(), Map.of());
+        }
+        if (e instanceof NotAllowedException) {
+            Response response = ErrorResponses.build(headers, ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed on " + uri.getPath(), Map.of());
+            String allow = e.getResponse().getHeaderString("Allow");
+            return allow == null ? response : Response.fromResponse(response).header("Allow", allow).build();
+        }
+        if (e instanceof NotSupportedException) {
+            return ErrorResponses.build(headers, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json", Map.of());
+        }
+        if (e instanceof NotAcceptableException) {
+            return ErrorResponses.build(headers, ErrorCode.NOT_ACCEPTABLE, "This API answers application/json", Map.of());
+        }
+        if (status >= 500) {
+            return unexpected(e, headers);
+        }
+        return ErrorResponses.build(headers, ErrorCode.forStatus(status), "Request could not be processed", Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, HttpHeaders headers) {
+        Log.errorf(e, "event=unhandled_exception request_id=%s", headers == null ? null : headers.getHeaderString("X-Request-Id"));
+        return ErrorResponses.build(headers, ErrorCode.INTERNAL_ERROR, "Internal error; quote the request id when reporting it", Map.of());
+    }
+
+    private static String describe(JsonProcessingException e) {
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return "Unknown field " + unknown.getPropertyName();
+        }
+        if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
+            String field = path((JsonMappingException) e);
+            return field.isEmpty() ? "Request body has the wrong shape" : field + " has the wrong type";
+        }
+        if (e instanceof DatabindException) {
+            return "Request body could not be read";
+        }
+        return "Request body is not valid JSON";
+    }
+
+    private static Map<String, Object> fieldOf(JsonProcessingException e) {
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return Map.of("field", path(unknown), "constraint", "unknown_field");
+        }
+        if (e instanceof JsonMappingException mapping && !path(mapping).isEmpty()) {
+            return Map.of("field", path(mapping), "constraint", "type");
+        }
+        return Map.of("constraint", "json");
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : String.valueOf(ref.getIndex()))
+                .collect(Collectors.joining("."));
+    }
+
+    /** The JSON field a violation is about: the last property node, in the API's snake_case. */
+    private static String fieldName(Path path) {
+        String last = null;
+        for (Path.Node node : path) {
+            if (node.getKind() == jakarta.validation.ElementKind.PROPERTY) {
+                last = node.getName();
+            }
+        }
+        return last == null ? "body" : snake(last);
+    }
+
+    private static String snake(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String constraintName(ConstraintViolation<?> violation) {
+        String annotation = violation.getConstraintDescriptor().getAnnotation().annotationType().getSimpleName();
+        return switch (annotation) {
+            case "NotNull", "NotBlank", "NotEmpty" -> "required";
+            default -> snake(annotation);
+        };
+    }
+}

@@ -1,0 +1,252 @@
+package dev.weft.platform.events;
+
+import dev.weft.platform.config.PlatformConfig;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.kafka.CloudEventSerializer;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.postgresql.PGConnection;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Future;
+
+/**
+ * Publishes committed outbox rows to Kafka as CloudEvents (binary mode, aggregate id as key),
+ * then deletes them. One replica publishes at a time: the one holding a PostgreSQL advisory
+ * lock on a dedicated connection; the others retry the lock and take over within
+ * {@code lease-retry} when that connection dies. The same connection LISTENs for the NOTIFY
+ * that the outbox trigger sends on commit, so publication starts at once, not at the next poll.
+ * Rows are read in id order and only deleted after Kafka acknowledged them: at-least-once, in
+ * commit order per aggregate, and anything written while Kafka is down waits in the table.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+    private static final String SELECT_BATCH = """
+            SELECT id, event_id, topic, aggregate_id, type, source, subject, org_id, occurred_at, data, traceparent
+            FROM outbox ORDER BY id LIMIT ?""";
+
+    private final PlatformConfig config;
+    private final String jdbcUrl;
+    private final String username;
+    private final String password;
+    private final String bootstrapServers;
+    private final String schema;
+    private volatile boolean running;
+    private volatile boolean leader;
+    private Thread worker;
+    private KafkaProducer<String, CloudEvent> producer;
+
+    public OutboxRelay(PlatformConfig config,
+                       @ConfigProperty(name = "quarkus.datasource.jdbc.url") String jdbcUrl,
+                       @ConfigProperty(name = "quarkus.datasource.username", defaultValue = "postgres") String username,
+                       @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password,
+                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.config = config;
+        this.jdbcUrl = jdbcUrl;
+        this.username = username;
+        this.password = password.orElse("");
+        this.bootstrapServers = bootstrapServers;
+        this.schema = config.schema();
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.outbox().relayEnabled()) {
+            Log.info("event=outbox_relay_disabled");
+            return;
+        }
+        running = true;
+        worker = Thread.ofPlatform().name("weft-outbox-relay").daemon().start(this::run);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        if (worker != null) {
+            worker.interrupt();
+            try {
+                worker.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeProducer();
+    }
+
+    /** Whether this replica currently holds the publisher lease. */
+    public boolean isLeader() {
+        return leader;
+    }
+
+    private void run() {
+        Duration backoff = Duration.ofMillis(200);
+        while (running) {
+            try (Connection connection = DriverManager.getConnection(jdbcUrl, username, password)) {
+                connection.setAutoCommit(true);
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SET search_path TO " + quoteIdentifier(schema));
+                }
+                if (!acquireLease(connection)) {
+                    sleep(config.outbox().leaseRetry());
+                    continue;
+                }
+                leader = true;
+                Log.infof("event=outbox_relay_leader schema=%s", schema);
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("LISTEN " + quoteIdentifier(channel()));
+                }
+                backoff = Duration.ofMillis(200);
+                publishUntilStopped(connection);
+            } catch (Exception e) {
+                if (!running) {
+                    break;
+                }
+                Log.warnf("event=outbox_relay_error error=\"%s\" retry_in_ms=%d", e.getMessage(), backoff.toMillis());
+                closeProducer();
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
+            } finally {
+                leader = false;
+            }
+        }
+    }
+
+    private void publishUntilStopped(Connection connection) throws Exception {
+        PGConnection notifications = connection.unwrap(PGConnection.class);
+        int pollMillis = (int) config.outbox().pollInterval().toMillis();
+        while (running) {
+            int published = publishBatch(connection);
+            if (published < config.outbox().batchSize()) {
+                // Wakes on the commit-time NOTIFY; the timeout is only a safety net.
+                notifications.getNotifications(pollMillis);
+            }
+        }
+    }
+
+    /** Publishes one batch; returns how many rows it published. */
+    int publishBatch(Connection connection) throws Exception {
+        List<Long> ids = new ArrayList<>();
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        KafkaProducer<String, CloudEvent> kafka = producer();
+        try (PreparedStatement select = connection.prepareStatement(SELECT_BATCH)) {
+            select.setInt(1, config.outbox().batchSize());
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getLong(1));
+                    acks.add(kafka.send(toRecord(rows)));
+                }
+            }
+        }
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        kafka.flush();
+        for (Future<RecordMetadata> ack : acks) {
+            ack.get();
+        }
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
+            Array array = connection.createArrayOf("bigint", ids.toArray());
+            delete.setArray(1, array);
+            delete.executeUpdate();
+        }
+        return ids.size();
+    }
+
+    private static ProducerRecord<String, CloudEvent> toRecord(ResultSet row) throws SQLException {
+        CloudEventBuilder builder = CloudEventBuilder.v1()
+                .withId(row.getString("event_id"))
+                .withType(row.getString("type"))
+                .withSource(URI.create(row.getString("source")))
+                .withTime(row.getTimestamp("occurred_at").toInstant().atOffset(ZoneOffset.UTC))
+                .withDataContentType("application/json")
+                .withData(row.getString("data").getBytes(StandardCharsets.UTF_8));
+        String subject = row.getString("subject");
+        if (subject != null) {
+            builder.withSubject(subject);
+        }
+        String orgId = row.getString("org_id");
+        if (orgId != null) {
+            builder.withExtension("orgid", orgId);
+        }
+        ProducerRecord<String, CloudEvent> record = new ProducerRecord<>(row.getString("topic"), row.getString("aggregate_id"), builder.build());
+        String traceparent = row.getString("traceparent");
+        if (traceparent != null) {
+            record.headers().add(TraceHeaders.TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
+        }
+        return record;
+    }
+
+    private boolean acquireLease(Connection connection) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
+            lock.setString(1, "weft-outbox:" + schema);
+            try (ResultSet result = lock.executeQuery()) {
+                return result.next() && result.getBoolean(1);
+            }
+        }
+    }
+
+    private String channel() {
+        return "weft_outbox_" + schema;
+    }
+
+    private synchronized KafkaProducer<String, CloudEvent> producer() {
+        if (producer == null) {
+            Map<String, Object> settings = Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                    ProducerConfig.LINGER_MS_CONFIG, 1,
+                    ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
+                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
+                    ProducerConfig.CLIENT_ID_CONFIG, "weft-outbox-" + config.serviceName());
+            producer = new KafkaProducer<>(settings, new StringSerializer(), new CloudEventSerializer());
+        }
+        return producer;
+    }
+
+    /** A producer that failed may hold a poisoned idempotence state; start the next try afresh. */
+    private synchronized void closeProducer() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(2));
+            producer = null;
+        }
+    }
+
+    private static String quoteIdentifier(String identifier) {
+        return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    }
+
+    private void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}

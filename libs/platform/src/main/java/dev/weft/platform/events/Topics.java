@@ -1,0 +1,14 @@
+package dev.weft.platform.events;
+
+/** The Kafka topics of DESIGN.md; one per owning service (records have their own, for volume). */
+public final class Topics {
+    public static final String AUTH = "weft.auth.events";
+    public static final String CONNECTIONS = "weft.connections.events";
+    public static final String SYNCS = "weft.syncs.events";
+    public static final String RECORDS = "weft.records.events";
+    public static final String MESSAGING = "weft.messaging.events";
+    public static final String WORKFLOWS = "weft.workflows.events";
+
+    private Topics() {
+    }
+}

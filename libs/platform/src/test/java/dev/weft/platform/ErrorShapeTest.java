@@ -1,0 +1,186 @@
+package dev.weft.platform;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import dev.weft.testing.TestCredentials;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Date;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.hamcrest.Matchers.containsString;
+
+@QuarkusTest
+class ErrorShapeTest extends PlatformTestBase {
+
+    private static ValidatableResponse assertError(ValidatableResponse response, int status, String code) {
+        return response.statusCode(status)
+                .contentType("application/json")
+                .header("X-Request-Id", startsWith("req_"))
+                .body("error.code", equalTo(code))
+                .body("error.message", notNullValue())
+                .body("error.request_id", startsWith("req_"));
+    }
+
+    @Test
+    void unknown_route_is_a_json_404() {
+        String org = newOrg();
+        assertError(writer(org).when().get("/v1/nothing-here").then(), 404, "NOT_FOUND");
+        assertError(given().when().get("/not-even-v1").then(), 404, "NOT_FOUND");
+        assertError(given().when().get("/").then(), 404, "NOT_FOUND");
+    }
+
+    @Test
+    void wrong_method_is_a_json_405() {
+        assertError(writer(newOrg()).when().put("/v1/widgets").then(), 405, "METHOD_NOT_ALLOWED");
+    }
+
+    @Test
+    void wrong_content_type_is_a_json_415() {
+        assertError(writer(newOrg()).contentType("text/plain").body("name=x").when().post("/v1/widgets").then(),
+                415, "UNSUPPORTED_MEDIA_TYPE");
+    }
+
+    @Test
+    void body_over_the_limit_is_a_json_413() {
+        String huge = "{\"name\":\"" + "x".repeat(70_000) + "\",\"size\":1}";
+        assertError(writer(newOrg()).body(huge).when().post("/v1/widgets").then(), 413, "PAYLOAD_TOO_LARGE");
+    }
+
+    @Test
+    void malformed_json_is_a_400() {
+        assertError(writer(newOrg()).body("{\"name\": ").when().post("/v1/widgets").then(), 400, "INVALID_REQUEST");
+        assertError(writer(newOrg()).body("[1,2]").when().post("/v1/widgets").then(), 400, "INVALID_REQUEST");
+        assertError(writer(newOrg()).body("").when().post("/v1/widgets").then(), 400, "INVALID_REQUEST");
+    }
+
+    @Test
+    void wrong_type_names_the_field() {
+        assertError(writer(newOrg()).body("{\"name\":\"a\",\"size\":\"big\"}").when().post("/v1/widgets").then(), 400, "INVALID_REQUEST")
+                .body("error.details.field", equalTo("size"));
+    }
+
+    @Test
+    void missing_required_field_names_the_field_and_constraint() {
+        assertError(writer(newOrg()).body("{\"size\":3}").when().post("/v1/widgets").then(), 400, "INVALID_REQUEST")
+                .body("error.details.field", equalTo("name"))
+                .body("error.details.constraint", equalTo("required"));
+        assertError(writer(newOrg()).body("{\"name\":\"a\",\"size\":5000}").when().post("/v1/widgets").then(), 400, "INVALID_REQUEST")
+                .body("error.details.field", equalTo("size"))
+                .body("error.details.constraint", equalTo("max"));
+    }
+
+    @Test
+    void unknown_field_is_refused() {
+        assertError(writer(newOrg()).body("{\"name\":\"a\",\"size\":3,\"colour\":\"red\"}").when().post("/v1/widgets").then(), 400, "INVALID_REQUEST")
+                .body("error.details.field", equalTo("colour"));
+    }
+
+    @Test
+    void unknown_and_malformed_ids_are_404() {
+        String org = newOrg();
+        assertError(writer(org).when().get("/v1/widgets/wdg_01h455vb4pex5vsknk084sn02q").then(), 404, "NOT_FOUND");
+        assertError(writer(org).when().get("/v1/widgets/not-an-id").then(), 404, "NOT_FOUND");
+        assertError(writer(org).when().get("/v1/widgets/conn_01h455vb4pex5vsknk084sn02q").then(), 404, "NOT_FOUND");
+    }
+
+    @Test
+    void another_orgs_resource_is_a_404_and_stays_unchanged() {
+        String owner = newOrg();
+        String id = createWidget(owner, "mine");
+        String intruder = newOrg();
+        assertError(writer(intruder).when().get("/v1/widgets/" + id).then(), 404, "NOT_FOUND");
+        assertError(writer(intruder).when().delete("/v1/widgets/" + id).then(), 404, "NOT_FOUND");
+        assertError(writer(intruder).when().post("/v1/widgets/" + id + "/touch").then(), 404, "NOT_FOUND");
+        writer(intruder).when().get("/v1/widgets").then().statusCode(200).body("data.size()", equalTo(0));
+        writer(owner).when().get("/v1/widgets/" + id).then().statusCode(200).body("size", equalTo(3)).body("name", equalTo("mine"));
+    }
+
+    @Test
+    void unexpected_exception_is_a_500_without_internals() {
+        assertError(writer(newOrg()).when().get("/v1/widgets/boom").then(), 500, "INTERNAL_ERROR")
+                .body(not(containsString("secret internal detail")))
+                .body(not(containsString("IllegalStateException")));
+    }
+
+    @Test
+    void request_id_is_echoed_when_given_and_on_every_response() {
+        writer(newOrg()).header("X-Request-Id", "req_from_client_1").when().get("/v1/widgets")
+                .then().statusCode(200).header("X-Request-Id", equalTo("req_from_client_1"));
+        given().header("X-Request-Id", "bad id with spaces\u0000").when().get("/q/health/live")
+                .then().statusCode(200).header("X-Request-Id", startsWith("req_"));
+    }
+
+    @Test
+    void missing_or_garbled_credentials_are_401() {
+        assertError(given().when().get("/v1/widgets").then(), 401, "UNAUTHORIZED");
+        assertError(given().header("Authorization", "Basic Zm9vOmJhcg==").when().get("/v1/widgets").then(), 401, "UNAUTHORIZED");
+        assertError(given().header("Authorization", "Bearer not.a.jwt").when().get("/v1/widgets").then(), 401, "UNAUTHORIZED");
+        assertError(given().header("Authorization", "Bearer").when().get("/v1/widgets").then(), 401, "UNAUTHORIZED");
+    }
+
+    @Test
+    void expired_unsigned_foreign_and_hmac_tokens_are_401() throws Exception {
+        String org = newOrg();
+        String expired = TestCredentials.token(org, Duration.ofMinutes(-10), "admin");
+        assertError(given().header("Authorization", "Bearer " + expired).when().get("/v1/widgets").then(), 401, "UNAUTHORIZED")
+                .body("error.message", containsString("expired"));
+
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(TestCredentials.ISSUER).audience(TestCredentials.AUDIENCE)
+                .subject("cli_x").claim("org", org).claim("scope", "admin")
+                .issueTime(new Date()).expirationTime(new Date(System.currentTimeMillis() + 60_000)).build();
+        String none = new PlainJWT(claims).serialize();
+        assertError(given().header("Authorization", "Bearer " + none).when().get("/v1/widgets").then(), 401, "UNAUTHORIZED");
+
+        SignedJWT hmac = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        hmac.sign(new MACSigner("0123456789abcdef0123456789abcdef"));
+        assertError(given().header("Authorization", "Bearer " + hmac.serialize()).when().get("/v1/widgets").then(), 401, "UNAUTHORIZED");
+
+        RSAKey stranger = new RSAKeyGenerator(2048).keyID("stranger").generate();
+        SignedJWT foreign = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("stranger").build(), claims);
+        foreign.sign(new RSASSASigner(stranger));
+        assertError(given().header("Authorization", "Bearer " + foreign.serialize()).when().get("/v1/widgets").then(), 401, "UNAUTHORIZED");
+
+        String wrongAudience = TestCredentials.sign(new JWTClaimsSet.Builder(claims).audience("someone-else").build());
+        assertError(given().header("Authorization", "Bearer " + wrongAudience).when().get("/v1/widgets").then(), 401, "UNAUTHORIZED");
+        String wrongIssuer = TestCredentials.sign(new JWTClaimsSet.Builder(claims).issuer("https://evil.example").build());
+        assertError(given().header("Authorization", "Bearer " + wrongIssuer).when().get("/v1/widgets").then(), 401, "UNAUTHORIZED");
+
+        String good = TestCredentials.sign(claims);
+        String tampered = good.substring(0, good.lastIndexOf('.') - 2) + "xx" + good.substring(good.lastIndexOf('.'));
+        assertError(given().header("Authorization", "Bearer " + tampered).when().get("/v1/widgets").then(), 401, "UNAUTHORIZED");
+        given().header("Authorization", "Bearer " + good).when().get("/v1/widgets").then().statusCode(200);
+    }
+
+    @Test
+    void missing_scope_is_403_naming_the_scope() {
+        assertError(as(newOrg(), "widgets:read").body("{\"name\":\"a\",\"size\":3}").when().post("/v1/widgets").then(),
+                403, "INSUFFICIENT_SCOPE")
+                .body("error.details.required_scope", equalTo("widgets:write"));
+        as(newOrg(), "admin").body("{\"name\":\"a\",\"size\":3}").when().post("/v1/widgets").then().statusCode(201);
+    }
+
+    @Test
+    void health_and_openapi_answer() {
+        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.name", org.hamcrest.Matchers.hasItems("Database connections health check", "Kafka connection health check"));
+        given().when().get("/q/openapi?format=json").then().statusCode(200).body("openapi", startsWith("3."));
+        given().when().get("/q/health/live").then().body("error", nullValue());
+    }
+}

@@ -1,0 +1,129 @@
+package dev.weft.platform;
+
+import dev.weft.platform.events.OutboxRelay;
+import dev.weft.platform.events.ProcessedEvents;
+import dev.weft.platform.testapp.WidgetResource;
+import dev.weft.testing.TopicProbe;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+
+import static dev.weft.testing.TopicProbe.header;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+class OutboxTest extends PlatformTestBase {
+    private static TopicProbe probe;
+
+    @Inject
+    ProcessedEvents processedEvents;
+
+    @Inject
+    OutboxRelay relay;
+
+    @BeforeAll
+    static void subscribe() {
+        probe = new TopicProbe(WidgetResource.TOPIC);
+    }
+
+    @AfterAll
+    static void close() {
+        if (probe != null) {
+            probe.close();
+        }
+    }
+
+    private static Predicate<ConsumerRecord<String, byte[]>> about(String widgetId) {
+        return record -> widgetId.equals(record.key());
+    }
+
+    private static String data(ConsumerRecord<String, byte[]> record) {
+        return new String(record.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void a_committed_change_is_published_once_as_a_cloudevent() {
+        String org = newOrg();
+        String id = createWidget(org, "published");
+        List<ConsumerRecord<String, byte[]>> events = probe.await(about(id), 1, Duration.ofSeconds(20));
+        assertEquals(1, events.size());
+        ConsumerRecord<String, byte[]> event = events.get(0);
+        assertEquals("1.0", header(event, "ce_specversion"));
+        assertEquals("widget.created", header(event, "ce_type"));
+        assertEquals("/weft/platform-test", header(event, "ce_source"));
+        assertEquals(id, header(event, "ce_subject"));
+        assertEquals(org, header(event, "ce_orgid"));
+        assertTrue(header(event, "ce_id").startsWith("evt_"));
+        assertTrue(header(event, "ce_time").endsWith("Z"));
+        assertTrue(data(event).contains("\"id\":\"" + id + "\""), data(event));
+        assertTrue(data(event).contains("\"created_at\""), "snake_case data: " + data(event));
+        assertEquals(1, probe.drain(about(id), Duration.ofSeconds(2)).size(), "published exactly once");
+        assertTrue(relay.isLeader());
+    }
+
+    @Test
+    void a_rolled_back_transaction_publishes_nothing() {
+        String org = newOrg();
+        String name = "rolled-back-" + System.nanoTime();
+        writer(org).body("{\"name\":\"" + name + "\",\"size\":3}").when().post("/v1/widgets/rolled-back").then().statusCode(500);
+        String marker = createWidget(org, "after-rollback");
+        probe.await(about(marker), 1, Duration.ofSeconds(20));
+        assertTrue(probe.drain(record -> data(record).contains(name), Duration.ofSeconds(2)).isEmpty());
+        writer(org).when().get("/v1/widgets").then().statusCode(200).body("data.size()", equalTo(1));
+    }
+
+    @Test
+    void events_of_one_aggregate_arrive_in_commit_order() {
+        String org = newOrg();
+        String id = createWidget(org, "ordered");
+        for (int i = 0; i < 5; i++) {
+            writer(org).when().post("/v1/widgets/" + id + "/touch").then().statusCode(200);
+        }
+        List<ConsumerRecord<String, byte[]>> events = probe.await(about(id), 6, Duration.ofSeconds(20));
+        assertEquals(6, events.size());
+        assertEquals("widget.created", header(events.get(0), "ce_type"));
+        for (int i = 1; i < 6; i++) {
+            assertEquals("widget.updated", header(events.get(i), "ce_type"));
+            assertTrue(data(events.get(i)).contains("\"size\":" + (3 + i)), data(events.get(i)));
+        }
+    }
+
+    @Test
+    void trace_context_crosses_from_http_to_kafka() {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String id = writer(newOrg()).header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                .body("{\"name\":\"traced\",\"size\":3}").when().post("/v1/widgets").then().statusCode(201).extract().path("id");
+        ConsumerRecord<String, byte[]> event = probe.await(about(id), 1, Duration.ofSeconds(20)).get(0);
+        String traceparent = header(event, "traceparent");
+        assertTrue(traceparent != null && traceparent.contains(traceId), "traceparent=" + traceparent);
+    }
+
+    @Test
+    void a_consumer_claims_each_event_once() {
+        String eventId = "evt_" + System.nanoTime();
+        assertTrue(QuarkusTransaction.requiringNew().call(() -> processedEvents.claim("test-consumer", eventId)));
+        assertFalse(QuarkusTransaction.requiringNew().call(() -> processedEvents.claim("test-consumer", eventId)));
+        assertTrue(QuarkusTransaction.requiringNew().call(() -> processedEvents.claim("other-consumer", eventId)));
+        try {
+            QuarkusTransaction.requiringNew().run(() -> {
+                processedEvents.claim("failing-consumer", eventId);
+                throw new IllegalStateException("handler failed");
+            });
+        } catch (IllegalStateException expected) {
+            // the claim rolls back with the handler's work
+        }
+        assertTrue(QuarkusTransaction.requiringNew().call(() -> processedEvents.claim("failing-consumer", eventId)));
+    }
+}

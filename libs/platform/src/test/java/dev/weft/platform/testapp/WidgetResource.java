@@ -1,0 +1,131 @@
+package dev.weft.platform.testapp;
+
+import dev.weft.platform.events.DomainEvent;
+import dev.weft.platform.events.Outbox;
+import dev.weft.platform.id.Ids;
+import dev.weft.platform.id.TypeId;
+import dev.weft.platform.pagination.CursorCodec;
+import dev.weft.platform.pagination.Keyset;
+import dev.weft.platform.pagination.Page;
+import dev.weft.platform.pagination.PageRequest;
+import dev.weft.platform.tenancy.RequiresScope;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.time.Instant;
+import java.util.List;
+
+@Path("/v1/widgets")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RunOnVirtualThread
+public class WidgetResource {
+    public static final String TOPIC = "weft.platform-test.events";
+
+    private final Outbox outbox;
+    private final CursorCodec cursors;
+
+    public WidgetResource(Outbox outbox, CursorCodec cursors) {
+        this.outbox = outbox;
+        this.cursors = cursors;
+    }
+
+    public record CreateWidget(@NotBlank String name, @NotNull @Min(1) @Max(1000) Integer size) {
+    }
+
+    public record WidgetView(String id, String name, int size, Instant createdAt) {
+        static WidgetView of(Widget widget) {
+            return new WidgetView(TypeId.format("wdg", widget.id), widget.name, widget.size, widget.createdAt);
+        }
+    }
+
+    @POST
+    @Transactional
+    @RequiresScope("widgets:write")
+    public Response create(@Valid @NotNull CreateWidget request) {
+        Widget widget = new Widget();
+        widget.name = request.name();
+        widget.size = request.size();
+        widget.persist();
+        WidgetView view = WidgetView.of(widget);
+        outbox.publish(DomainEvent.of(TOPIC, "widget.created", view.id(), view));
+        return Response.status(201).entity(view).build();
+    }
+
+    /** Writes a widget and its event, then fails: neither may survive. */
+    @POST
+    @Path("/rolled-back")
+    @Transactional
+    @RequiresScope("widgets:write")
+    public Response createThenFail(@Valid @NotNull CreateWidget request) {
+        create(request);
+        throw new IllegalStateException("simulated failure after writing");
+    }
+
+    @POST
+    @Path("/{id}/touch")
+    @Transactional
+    @RequiresScope("widgets:write")
+    public WidgetView touch(@PathParam("id") String id) {
+        Widget widget = find(id);
+        widget.size = widget.size + 1;
+        WidgetView view = WidgetView.of(widget);
+        outbox.publish(DomainEvent.of(TOPIC, "widget.updated", view.id(), view));
+        return view;
+    }
+
+    @GET
+    @RequiresScope("widgets:read")
+    public Page<WidgetView> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        PageRequest page = PageRequest.of(limit, cursor, cursors);
+        List<Widget> rows = Widget.<Widget>find(Keyset.condition(page), Keyset.NEWEST_FIRST, Keyset.parameters(page))
+                .page(0, page.limit() + 1).list();
+        return Page.of(rows, page, Widget::position, WidgetView::of, cursors);
+    }
+
+    @GET
+    @Path("/{id}")
+    @RequiresScope("widgets:read")
+    public WidgetView get(@PathParam("id") String id) {
+        return WidgetView.of(find(id));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Transactional
+    @RequiresScope("widgets:write")
+    public Response delete(@PathParam("id") String id) {
+        find(id).delete();
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("/boom")
+    @RequiresScope("widgets:read")
+    public String boom() {
+        throw new IllegalStateException("secret internal detail that must not leak");
+    }
+
+    private static Widget find(String id) {
+        Widget widget = Widget.findById(Ids.require("wdg", id, "widget"));
+        if (widget == null) {
+            throw dev.weft.platform.error.ApiException.notFound("widget");
+        }
+        return widget;
+    }
+}

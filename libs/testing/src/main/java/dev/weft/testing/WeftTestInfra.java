@@ -1,0 +1,197 @@
+package dev.weft.testing;
+
+import dev.weft.testing.infra.FreePorts;
+import dev.weft.testing.infra.KafkaControlMBean;
+import dev.weft.testing.infra.KafkaServer;
+import dev.weft.testing.infra.PostgresServer;
+
+import javax.management.JMException;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * The real PostgreSQL and Kafka behind every test JVM, started at most once per JVM.
+ *
+ * <p>{@code WEFT_TEST_PG_URL} (a JDBC URL of an admin database, e.g.
+ * {@code jdbc:postgresql://127.0.0.1:5432/postgres}, with {@code WEFT_TEST_PG_USER} and
+ * {@code WEFT_TEST_PG_PASSWORD}) and {@code WEFT_TEST_KAFKA_BOOTSTRAP} name servers that already
+ * run; whatever is not named is started here: embedded PostgreSQL binaries and an in-process KRaft
+ * broker. State lives in JVM-wide system properties (and the broker's stop/start in a JMX bean)
+ * because Quarkus may load this class in more than one class loader.
+ */
+public final class WeftTestInfra {
+    private static final String PG_URL = "weft.test.infra.pg-url";
+    private static final String PG_USER = "weft.test.infra.pg-user";
+    private static final String PG_PASSWORD = "weft.test.infra.pg-password";
+    private static final String KAFKA = "weft.test.infra.kafka";
+    private static final ObjectName KAFKA_CONTROL = objectName("dev.weft.testing:type=KafkaControl");
+    private static final String DATABASE = "weft.test.infra.database";
+
+    private WeftTestInfra() {
+    }
+
+    public static synchronized void ensureStarted() {
+        Properties jvm = System.getProperties();
+        if (jvm.getProperty(PG_URL) == null) {
+            startPostgres(jvm);
+        }
+        if (jvm.getProperty(KAFKA) == null) {
+            startKafka(jvm);
+        }
+        if (jvm.getProperty(DATABASE) == null) {
+            jvm.setProperty(DATABASE, createModuleDatabase());
+        }
+    }
+
+    private static void startPostgres(Properties jvm) {
+        String url = System.getenv("WEFT_TEST_PG_URL");
+        if (url != null && !url.isBlank()) {
+            jvm.setProperty(PG_URL, url);
+            jvm.setProperty(PG_USER, envOr("WEFT_TEST_PG_USER", "postgres"));
+            jvm.setProperty(PG_PASSWORD, envOr("WEFT_TEST_PG_PASSWORD", ""));
+            return;
+        }
+        try {
+            PostgresServer postgres = PostgresServer.start(null, 0);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres)));
+            jvm.setProperty(PG_URL, postgres.jdbcUrl("postgres"));
+            jvm.setProperty(PG_USER, "postgres");
+            jvm.setProperty(PG_PASSWORD, "");
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start embedded PostgreSQL", e);
+        }
+    }
+
+    private static void startKafka(Properties jvm) {
+        String bootstrap = System.getenv("WEFT_TEST_KAFKA_BOOTSTRAP");
+        if (bootstrap != null && !bootstrap.isBlank()) {
+            jvm.setProperty(KAFKA, bootstrap);
+            return;
+        }
+        try {
+            Path logs = Files.createTempDirectory("weft-kafka");
+            KafkaServer kafka = new KafkaServer(logs, FreePorts.next(), FreePorts.next());
+            kafka.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
+            jvm.setProperty(KAFKA, kafka.bootstrapServers());
+            ManagementFactory.getPlatformMBeanServer().registerMBean(new StandardMBean(new KafkaControlMBean() {
+                @Override
+                public void stop() {
+                    kafka.stop();
+                }
+
+                @Override
+                public void start() {
+                    try {
+                        kafka.start();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }, KafkaControlMBean.class), KAFKA_CONTROL);
+        } catch (IOException | JMException e) {
+            throw new IllegalStateException("could not start embedded Kafka", e);
+        }
+    }
+
+    private static String createModuleDatabase() {
+        String module = System.getProperty("weft.test.module", "weft").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
+        String name = "test_" + module + "_" + Long.toString(System.currentTimeMillis(), 36);
+        try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create test database " + name, e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> dropQuietly(name)));
+        return name;
+    }
+
+    private static void dropQuietly(String name) {
+        try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (SQLException ignored) {
+            // The server may already be gone at JVM exit; a leftover test database is harmless.
+        }
+    }
+
+    public static Connection adminConnection() throws SQLException {
+        return DriverManager.getConnection(System.getProperty(PG_URL), System.getProperty(PG_USER), System.getProperty(PG_PASSWORD));
+    }
+
+    /** JDBC URL of this module's fresh test database. */
+    public static String jdbcUrl() {
+        ensureStarted();
+        String admin = System.getProperty(PG_URL);
+        int slash = admin.lastIndexOf('/');
+        int query = admin.indexOf('?', slash);
+        String suffix = query < 0 ? "" : admin.substring(query);
+        return admin.substring(0, slash + 1) + System.getProperty(DATABASE) + suffix;
+    }
+
+    public static String username() {
+        return System.getProperty(PG_USER);
+    }
+
+    public static String password() {
+        return System.getProperty(PG_PASSWORD);
+    }
+
+    public static String kafkaBootstrapServers() {
+        ensureStarted();
+        return System.getProperty(KAFKA);
+    }
+
+    /** Whether this JVM runs the broker itself, so that a test may stop and restart it. */
+    public static boolean kafkaIsEmbedded() {
+        return ManagementFactory.getPlatformMBeanServer().isRegistered(KAFKA_CONTROL);
+    }
+
+    public static void stopKafka() {
+        invokeKafkaControl("stop");
+    }
+
+    public static void startKafka() {
+        invokeKafkaControl("start");
+    }
+
+    private static void invokeKafkaControl(String operation) {
+        try {
+            ManagementFactory.getPlatformMBeanServer().invoke(KAFKA_CONTROL, operation, new Object[0], new String[0]);
+        } catch (JMException e) {
+            throw new IllegalStateException("could not " + operation + " the embedded Kafka broker", e);
+        }
+    }
+
+    private static ObjectName objectName(String name) {
+        try {
+            return new ObjectName(name);
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static String envOr(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null ? fallback : value;
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // best effort at JVM exit
+        }
+    }
+}
