@@ -1,0 +1,15 @@
+package dev.weft.webhook;
+
+import dev.weft.testing.ServiceContractTest;
+import dev.weft.testing.WeftInfraResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** webhook-service starts on real PostgreSQL and Kafka and keeps the platform's HTTP contract. */
+@QuarkusTest
+@QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
+class WebhookServiceContractTest extends ServiceContractTest {
+    WebhookServiceContractTest() {
+        super("webhook");
+    }
+}
