@@ -1,0 +1,1 @@
+COMMENT ON SCHEMA bench_outbox IS 'outbox benchmark';
