@@ -63,6 +63,12 @@ class ErrorShapeTest extends PlatformTestBase {
     }
 
     @Test
+    void chunked_body_over_the_limit_is_a_json_413() {
+        byte[] huge = ("{\"name\":\"" + "x".repeat(200_000) + "\",\"size\":1}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertError(writer(newOrg()).body(new java.io.ByteArrayInputStream(huge)).when().post("/v1/widgets").then(), 413, "PAYLOAD_TOO_LARGE");
+    }
+
+    @Test
     void malformed_json_is_a_400() {
         assertError(writer(newOrg()).body("{\"name\": ").when().post("/v1/widgets").then(), 400, "INVALID_REQUEST");
         assertError(writer(newOrg()).body("[1,2]").when().post("/v1/widgets").then(), 400, "INVALID_REQUEST");
