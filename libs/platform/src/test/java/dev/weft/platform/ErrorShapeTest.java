@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Date;
 
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
@@ -29,6 +30,7 @@ import static org.hamcrest.Matchers.containsString;
 class ErrorShapeTest extends PlatformTestBase {
 
     private static ValidatableResponse assertError(ValidatableResponse response, int status, String code) {
+        assertEquals(1, response.extract().headers().getList("X-Request-Id").size(), "exactly one X-Request-Id");
         return response.statusCode(status)
                 .contentType("application/json")
                 .header("X-Request-Id", startsWith("req_"))

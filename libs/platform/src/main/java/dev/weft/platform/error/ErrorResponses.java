@@ -7,7 +7,7 @@ import jakarta.ws.rs.core.Response;
 
 import java.util.Map;
 
-/** Builds the JSON error response for a code, with the request id in body and header. */
+/** Builds the JSON error response for a code, with the request id in the body (HttpGuards sets the header). */
 public final class ErrorResponses {
     private ErrorResponses() {
     }
@@ -16,7 +16,6 @@ public final class ErrorResponses {
         String requestId = headers == null ? null : headers.getHeaderString(RequestIds.HEADER);
         return Response.status(code.status())
                 .type(MediaType.APPLICATION_JSON_TYPE)
-                .header(RequestIds.HEADER, requestId)
                 .entity(ErrorBody.of(code, message, details, requestId))
                 .build();
     }

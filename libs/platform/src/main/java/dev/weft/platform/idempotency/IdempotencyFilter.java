@@ -79,7 +79,6 @@ public class IdempotencyFilter implements ContainerRequestFilter, ContainerRespo
                 .entity(stored.body())
                 .type(stored.contentType() == null ? MediaType.APPLICATION_JSON : stored.contentType())
                 .header("Idempotent-Replayed", "true")
-                .header("X-Request-Id", request.getHeaderString("X-Request-Id"))
                 .build());
     }
 

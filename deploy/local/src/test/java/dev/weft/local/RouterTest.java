@@ -1,0 +1,147 @@
+package dev.weft.local;
+
+import dev.weft.testing.infra.FreePorts;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RouterTest {
+    private static Vertx vertx;
+    private static HttpServer upstream;
+    private static Router router;
+    private static final HttpClient http = HttpClient.newHttpClient();
+    /** Held here because java.util.logging forgets the level of a logger nobody references. */
+    private static final java.util.logging.Logger ACCESS_LOG = java.util.logging.Logger.getLogger(Router.ACCESS_LOGGER);
+
+    @BeforeAll
+    static void start() throws Exception {
+        // The access log goes to .weft/logs/router.log in real runs; here it would only clutter the build output.
+        ACCESS_LOG.setLevel(java.util.logging.Level.WARNING);
+        vertx = Vertx.vertx();
+        // Stands in for sync-service: echoes what it received, so the test sees what the router forwarded.
+        upstream = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+            JsonObject echo = new JsonObject()
+                    .put("method", request.method().name())
+                    .put("uri", request.uri())
+                    .put("x_custom", request.getHeader("X-Custom"))
+                    .put("request_id", request.getHeader("X-Request-Id"))
+                    .put("forwarded_for", request.getHeader("X-Forwarded-For"))
+                    .put("host", request.getHeader("Host"))
+                    .put("body_length", body.length())
+                    .put("body_sha", Integer.toHexString(body.toString().hashCode()));
+            request.response().setStatusCode(request.method().name().equals("POST") ? 201 : 200)
+                    .putHeader("Content-Type", "application/json")
+                    .putHeader("X-Upstream", "sync")
+                    .end(echo.encode());
+        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        int nobodyListens = FreePorts.next();
+        router = Router.start(vertx, Routes.load(), 0,
+                Map.of(WeftService.SYNC, upstream.actualPort(), WeftService.AUTH, nobodyListens),
+                service -> "/tmp/" + service.id() + ".log");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        router.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest.Builder to(String pathAndQuery) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + pathAndQuery));
+    }
+
+    @Test
+    void forwards_method_query_headers_body_and_status() throws Exception {
+        String body = "x".repeat(300_000);
+        HttpResponse<String> response = send(to("/v1/syncs/sync_1/run?dry_run=true&x=a%20b")
+                .header("X-Custom", "kept").header("X-Request-Id", "req_mine")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+
+        assertEquals(201, response.statusCode());
+        assertEquals("sync", response.headers().firstValue("X-Upstream").orElseThrow());
+        assertEquals("req_mine", response.headers().firstValue("X-Request-Id").orElseThrow());
+        JsonObject echo = new JsonObject(response.body());
+        assertEquals("POST", echo.getString("method"));
+        assertEquals("/v1/syncs/sync_1/run?dry_run=true&x=a%20b", echo.getString("uri"));
+        assertEquals("kept", echo.getString("x_custom"));
+        assertEquals("req_mine", echo.getString("request_id"));
+        assertEquals("127.0.0.1", echo.getString("forwarded_for"));
+        assertEquals("127.0.0.1:" + router.port(), echo.getString("host"), "the caller's Host reaches the service");
+        assertEquals(body.length(), echo.getInteger("body_length"));
+        assertEquals(Integer.toHexString(body.hashCode()), echo.getString("body_sha"));
+    }
+
+    @Test
+    void generates_a_request_id_when_the_caller_sends_none() throws Exception {
+        HttpResponse<String> response = send(to("/v1/runs/run_1").GET());
+
+        assertEquals(200, response.statusCode());
+        String id = response.headers().firstValue("X-Request-Id").orElseThrow();
+        assertTrue(id.matches("req_[0-9a-z]{26}"), id);
+        assertEquals(id, new JsonObject(response.body()).getString("request_id"), "the service saw the same id");
+    }
+
+    @Test
+    void unknown_paths_get_a_json_404_in_the_error_shape() throws Exception {
+        for (String path : new String[] {"/v1/nothing", "/v1/syncsX", "/q/health/ready", "/", "/v1/syncs/../../q/health"}) {
+            HttpResponse<String> response = send(to(path).GET());
+
+            assertEquals(404, response.statusCode(), path);
+            assertTrue(response.headers().firstValue("Content-Type").orElseThrow().startsWith("application/json"), path);
+            String id = response.headers().firstValue("X-Request-Id").orElseThrow();
+            JsonObject error = new JsonObject(response.body()).getJsonObject("error");
+            assertEquals("NOT_FOUND", error.getString("code"), path);
+            assertEquals(id, error.getString("request_id"), path);
+            assertTrue(error.getString("message").contains("/v1/"), error.getString("message"));
+        }
+    }
+
+    @Test
+    void a_service_that_is_down_gets_a_json_502() throws Exception {
+        HttpResponse<String> response = send(to("/v1/orgs").header("X-Request-Id", "req_down")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"acme\"}")));
+
+        assertEquals(502, response.statusCode());
+        assertEquals("req_down", response.headers().firstValue("X-Request-Id").orElseThrow());
+        JsonObject error = new JsonObject(response.body()).getJsonObject("error");
+        assertEquals("UPSTREAM_ERROR", error.getString("code"));
+        assertEquals("req_down", error.getString("request_id"));
+        assertTrue(error.getString("message").contains("auth-service"), error.getString("message"));
+        assertTrue(error.getString("message").contains("/tmp/auth.log"), error.getString("message"));
+    }
+
+    @Test
+    void a_request_id_that_is_unsafe_to_echo_is_replaced() throws Exception {
+        HttpResponse<String> response = send(to("/v1/runs").header("X-Request-Id", "a b<script>").GET());
+
+        String id = response.headers().firstValue("X-Request-Id").orElseThrow();
+        assertTrue(id.startsWith("req_"), id);
+    }
+
+    @Test
+    void streams_a_large_response() throws Exception {
+        Buffer big = Buffer.buffer("y".repeat(2_000_000));
+        HttpResponse<String> response = send(to("/v1/syncs").PUT(HttpRequest.BodyPublishers.ofByteArray(big.getBytes())));
+
+        assertEquals(200, response.statusCode());
+        assertEquals(2_000_000, new JsonObject(response.body()).getInteger("body_length"));
+    }
+}

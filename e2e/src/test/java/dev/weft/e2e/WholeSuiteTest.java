@@ -1,0 +1,206 @@
+package dev.weft.e2e;
+
+import dev.weft.local.LocalConfig;
+import dev.weft.local.LocalSuite;
+import dev.weft.local.Routes;
+import dev.weft.local.WeftService;
+import dev.weft.testing.infra.FreePorts;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Starts Weft the way a newcomer's {@code bin/weft up} does (PostgreSQL, Kafka, the six services
+ * as real child JVMs from their built jars, the router in front), but on random free ports and in
+ * a temporary state directory, then checks it from the outside.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WholeSuiteTest {
+    private static final Path MODULE = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+    private static final Path REPO_ROOT = MODULE.getParent();
+    private static final AtomicInteger REQUESTS = new AtomicInteger();
+
+    private static Path weftDir;
+    private static LocalSuite suite;
+    private static String api;
+
+    @BeforeAll
+    static void start_the_whole_suite() throws IOException {
+        requireBuiltJars();
+        // Fresh each run, and kept afterwards under target/ so a failure's logs can still be read.
+        weftDir = MODULE.resolve("target/e2e-weft");
+        deleteRecursively(weftDir);
+        java.util.Iterator<Integer> free = distinctFreePorts(WeftService.values().length + 4).iterator();
+        Map<WeftService, Integer> ports = new EnumMap<>(WeftService.class);
+        for (WeftService service : WeftService.values()) {
+            ports.put(service, free.next());
+        }
+        LocalConfig config = new LocalConfig(weftDir, REPO_ROOT, free.next(), free.next(), free.next(), free.next(),
+                ports, Duration.ofSeconds(150), List.of());
+        long started = System.nanoTime();
+        suite = LocalSuite.start(config);
+        System.out.printf("e2e: whole suite ready in %.1f s%n", (System.nanoTime() - started) / 1e9);
+        api = config.apiUrl();
+    }
+
+    /** The jars come from the reactor build (this module depends on the six services for that reason). */
+    private static void requireBuiltJars() {
+        List<String> missing = new ArrayList<>();
+        for (WeftService service : WeftService.values()) {
+            if (!Files.isRegularFile(service.jar(REPO_ROOT))) {
+                missing.add(service.jar(REPO_ROOT).toString());
+            }
+        }
+        if (!missing.isEmpty()) {
+            fail("The e2e tests start the services from their built jars, and these are missing:\n  " + String.join("\n  ", missing)
+                    + "\nRun the build through the package phase first, e.g. `./mvnw -DskipTests install` then"
+                    + " `./mvnw -pl e2e test`, or simply `./mvnw install` (the reactor packages the services before e2e).");
+        }
+    }
+
+    @AfterAll
+    static void stop_everything() {
+        if (suite != null) {
+            suite.close();
+            System.out.println("e2e: logs of this run are in " + weftDir.resolve("logs"));
+        }
+    }
+
+    private static String nextRequestId() {
+        return "req_e2e" + REQUESTS.incrementAndGet();
+    }
+
+    private static String serviceUrl(WeftService service) {
+        return suite.config().serviceUrl(service);
+    }
+
+    @Test
+    @Order(1)
+    void all_six_services_report_ready() {
+        for (WeftService service : WeftService.values()) {
+            given().when().get(serviceUrl(service) + "/q/health/ready")
+                    .then().statusCode(200);
+        }
+        assertTrue(Files.exists(weftDir.resolve("ready")), "the ready marker is written once everything is ready");
+        assertTrue(Files.exists(weftDir.resolve("env")), "the env file is written once everything is ready");
+    }
+
+    @Test
+    @Order(2)
+    void every_route_prefix_reaches_the_service_that_owns_it() {
+        for (Routes.Route route : Routes.load().all()) {
+            String path = route.prefix() + "/e2e-no-such-resource/deeper";
+            String requestId = nextRequestId();
+
+            Response viaRouter = given().header("X-Request-Id", requestId).when().get(api + path);
+            Response direct = given().header("X-Request-Id", requestId).when().get(serviceUrl(route.service()) + path);
+
+            viaRouter.then()
+                    .statusCode(404)
+                    .contentType(startsWith("application/json"))
+                    .body("error.code", equalTo("NOT_FOUND"))
+                    .body("error.request_id", equalTo(requestId))
+                    .body("error.message", not(containsString("No Weft API endpoint")));
+            assertEquals(List.of(requestId), viaRouter.headers().getValues("X-Request-Id"),
+                    path + ": X-Request-Id " + viaRouter.headers().getValues("X-Request-Id"));
+            // The same answer as asking the owning service directly: the router reached that service.
+            assertEquals(direct.statusCode(), viaRouter.statusCode(), path);
+            assertEquals(direct.asString(), viaRouter.asString(), path + " via the router vs. " + route.service().module());
+        }
+    }
+
+    @Test
+    @Order(3)
+    void paths_outside_the_route_table_get_the_routers_json_404() {
+        for (String path : new String[] {"/q/health/ready", "/q/openapi", "/v1/no-such-thing", "/v1/syncsX", "/"}) {
+            String requestId = nextRequestId();
+            given().header("X-Request-Id", requestId)
+                    .when().get(api + path)
+                    .then()
+                    .statusCode(404)
+                    .contentType(startsWith("application/json"))
+                    .header("X-Request-Id", requestId)
+                    .body("error.code", equalTo("NOT_FOUND"))
+                    .body("error.request_id", equalTo(requestId))
+                    .body("error.message", containsString("No Weft API endpoint"));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void the_router_makes_a_request_id_when_the_caller_sends_none() {
+        Response response = given().when().get(api + "/v1/syncs/e2e-no-such-resource/deeper");
+
+        response.then().statusCode(404);
+        String id = response.header("X-Request-Id");
+        assertTrue(id != null && id.startsWith("req_"), "X-Request-Id: " + id);
+        assertEquals(id, response.path("error.request_id"));
+        assertTrue(response.headers().getValues("X-Request-Id").stream().allMatch(id::equals),
+                "the service echoes the id the router made: " + response.headers().getValues("X-Request-Id"));
+    }
+
+    @Test
+    @Order(5)
+    void closing_leaves_no_child_process_behind() {
+        Map<String, Long> pids = suite.childPids();
+        for (WeftService service : WeftService.values()) {
+            assertTrue(pids.containsKey(service.id()), "recorded pid of " + service.module() + " in " + pids);
+        }
+        assertTrue(pids.containsKey("postgres"), "recorded pid of PostgreSQL in " + pids);
+        pids.values().forEach(pid -> assertTrue(alive(pid), "pid " + pid + " should run before close"));
+
+        suite.close();
+
+        List<String> survivors = pids.entrySet().stream().filter(e -> alive(e.getValue()))
+                .map(e -> e.getKey() + "=" + e.getValue()).toList();
+        assertEquals(List.of(), survivors, "processes still alive after close()");
+        assertTrue(Files.notExists(weftDir.resolve("ready")), "the ready marker is removed on close");
+    }
+
+    /** The OS may hand out a just-released port again; the launcher would refuse a clash, so avoid one. */
+    private static java.util.Set<Integer> distinctFreePorts(int count) {
+        java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
+        while (ports.size() < count) {
+            ports.add(FreePorts.next());
+        }
+        return ports;
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (Files.notExists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
