@@ -7,7 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code java -jar weft-local.jar up <weft-dir> [<repo-root>]} starts the suite and keeps running
+ * {@code java -cp "weft-local.jar:lib/*" dev.weft.local.Main up <weft-dir> [<repo-root>]} starts the suite and keeps running
  * as its supervisor until SIGTERM; {@code status <weft-dir>} reports on a running one. bin/weft is
  * the friendly front: it builds, backgrounds, waits and stops.
  */
@@ -26,8 +26,8 @@ public final class Main {
             System.exit(new Status(Path.of(args[1]).toAbsolutePath().normalize(), System.out).print());
         } else {
             System.err.println("""
-                    usage: java -jar weft-local.jar up <weft-dir> [<repo-root>]
-                           java -jar weft-local.jar status <weft-dir>
+                    usage: java -cp "weft-local.jar:lib/*" dev.weft.local.Main up <weft-dir> [<repo-root>]
+                           java -cp "weft-local.jar:lib/*" dev.weft.local.Main status <weft-dir>
                     Most people want bin/weft up|down|status|logs instead.""");
             System.exit(2);
         }

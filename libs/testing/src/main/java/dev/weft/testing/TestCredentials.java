@@ -60,6 +60,18 @@ public final class TestCredentials {
         return jwt.serialize();
     }
 
+    /** A keyring for secrets at rest ({@code weft.encryption.keys}), made once per test JVM. */
+    public static synchronized String encryptionKeyring() {
+        String keyring = System.getProperty("weft.test.keyring");
+        if (keyring == null) {
+            byte[] key = new byte[32];
+            new java.security.SecureRandom().nextBytes(key);
+            keyring = "test1:" + java.util.Base64.getEncoder().encodeToString(key);
+            System.setProperty("weft.test.keyring", keyring);
+        }
+        return keyring;
+    }
+
     public static String publicJwks() {
         return new JWKSet(key().toPublicJWK()).toString();
     }

@@ -23,6 +23,7 @@ public class WeftInfraResource implements QuarkusTestResourceLifecycleManager {
         config.put("kafka.bootstrap.servers", WeftTestInfra.kafkaBootstrapServers());
         config.put("weft.platform.auth.jwt.issuer", TestCredentials.ISSUER);
         config.put("weft.platform.auth.jwt.jwks", TestCredentials.publicJwks());
+        config.put("weft.encryption.keys", TestCredentials.encryptionKeyring());
         return config;
     }
 
