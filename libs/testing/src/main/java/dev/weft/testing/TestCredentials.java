@@ -35,6 +35,15 @@ public final class TestCredentials {
     }
 
     public static String token(String orgId, Duration lifetime, String... scopes) {
+        return token(orgId, null, lifetime, scopes);
+    }
+
+    /** {@code Authorization} header value for an org on a given rate-limit plan. */
+    public static String bearerOnPlan(String orgId, String plan, String... scopes) {
+        return "Bearer " + token(orgId, plan, Duration.ofHours(1), scopes);
+    }
+
+    public static String token(String orgId, String plan, Duration lifetime, String... scopes) {
         Instant now = Instant.now();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(ISSUER)
@@ -45,6 +54,7 @@ public final class TestCredentials {
                 .expirationTime(Date.from(now.plus(lifetime)))
                 .claim("org", orgId)
                 .claim("scope", String.join(" ", scopes))
+                .claim("plan", plan)
                 .build();
         return sign(claims);
     }

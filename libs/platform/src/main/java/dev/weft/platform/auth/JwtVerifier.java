@@ -20,6 +20,7 @@ import dev.weft.platform.error.ErrorCode;
 import dev.weft.platform.tenancy.RequestPrincipal;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
 import java.net.MalformedURLException;
 import java.net.URI;
@@ -40,10 +41,12 @@ public class JwtVerifier implements CredentialVerifier {
     private static final String BEARER = "Bearer ";
     private final DefaultJWTProcessor<SecurityContext> processor;
 
-    public JwtVerifier(PlatformConfig config) {
+    public JwtVerifier(PlatformConfig config, Instance<JwkSourceProvider> providedKeys) {
         PlatformConfig.Auth.Jwt jwt = config.auth().jwt();
+        // The issuer itself (auth-service) holds the keys and supplies them; every other service reads configuration.
+        JWKSource<SecurityContext> keys = providedKeys.isResolvable() ? providedKeys.get().jwkSource() : keySource(jwt);
         processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256), keySource(jwt)));
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256), keys));
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
                 jwt.audience(),
                 new JWTClaimsSet.Builder().issuer(jwt.issuer()).build(),
@@ -83,7 +86,8 @@ public class JwtVerifier implements CredentialVerifier {
             String scope = claims.getStringClaim("scope");
             Set<String> scopes = scope == null ? Set.of()
                     : Arrays.stream(scope.split(" ")).filter(s -> !s.isBlank()).collect(Collectors.toCollection(HashSet::new));
-            return Optional.of(new RequestPrincipal(org, scopes, claims.getSubject(), RequestPrincipal.CredentialType.ACCESS_TOKEN));
+            return Optional.of(new RequestPrincipal(org, scopes, claims.getSubject(), RequestPrincipal.CredentialType.ACCESS_TOKEN,
+                    claims.getStringClaim("plan")));
         } catch (ExpiredJWTException e) {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "Access token has expired");
         } catch (BadJWTException e) {

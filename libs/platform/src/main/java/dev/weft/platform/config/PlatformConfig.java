@@ -28,6 +28,8 @@ public interface PlatformConfig {
 
     Auth auth();
 
+    dev.weft.platform.ratelimit.RateLimitConfig rateLimit();
+
     interface Http {
         /** Largest request body accepted, in bytes; larger ones get 413 PAYLOAD_TOO_LARGE. */
         @WithDefault("1048576")

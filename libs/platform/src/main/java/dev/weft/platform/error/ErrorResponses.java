@@ -13,7 +13,10 @@ public final class ErrorResponses {
     }
 
     public static Response build(HttpHeaders headers, ErrorCode code, String message, Map<String, Object> details) {
-        String requestId = headers == null ? null : headers.getHeaderString(RequestIds.HEADER);
+        return build(headers == null ? null : headers.getHeaderString(RequestIds.HEADER), code, message, details);
+    }
+
+    public static Response build(String requestId, ErrorCode code, String message, Map<String, Object> details) {
         return Response.status(code.status())
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(ErrorBody.of(code, message, details, requestId))
