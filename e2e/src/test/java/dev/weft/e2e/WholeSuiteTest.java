@@ -164,6 +164,32 @@ class WholeSuiteTest {
 
     @Test
     @Order(5)
+    void the_first_credentials_in_the_env_file_get_a_token_that_works_through_the_router() throws IOException {
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(weftDir.resolve("env"))) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                env.put(line.substring(0, eq), line.substring(eq + 1).replaceAll("^'|'$", ""));
+            }
+        }
+        assertEquals(java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(weftDir.resolve("env")), ".weft/env holds secrets");
+        for (String name : List.of("WEFT_ORG_ID", "WEFT_CLIENT_ID", "WEFT_CLIENT_SECRET", "WEFT_OPERATOR_TOKEN")) {
+            assertTrue(env.containsKey(name) && !env.get(name).isBlank(), name + " in .weft/env: " + env.keySet());
+        }
+        String token = given().contentType("application/x-www-form-urlencoded")
+                .formParam("grant_type", "client_credentials")
+                .formParam("client_id", env.get("WEFT_CLIENT_ID")).formParam("client_secret", env.get("WEFT_CLIENT_SECRET"))
+                .when().post(api + "/v1/auth/token").then().statusCode(200).extract().path("access_token");
+        given().header("Authorization", "Bearer " + token).when().get(api + "/v1/clients")
+                .then().statusCode(200)
+                .header("X-RateLimit-Limit", "1000")
+                .body("data.client_id", org.hamcrest.Matchers.hasItem(env.get("WEFT_CLIENT_ID")));
+        given().when().get(api + "/.well-known/jwks.json").then().statusCode(200).body("keys.size()", org.hamcrest.Matchers.greaterThan(0));
+    }
+
+    @Test
+    @Order(6)
     void closing_leaves_no_child_process_behind() {
         Map<String, Long> pids = suite.childPids();
         for (WeftService service : WeftService.values()) {

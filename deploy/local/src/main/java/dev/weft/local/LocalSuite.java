@@ -105,8 +105,11 @@ public final class LocalSuite implements AutoCloseable {
 
         awaitReady();
         watchForCrashes();
-        summary = renderSummary();
-        state.writeEnv(envFile());
+        String operatorToken = secrets.get("WEFT_AUTH_OPERATOR_TOKEN");
+        Map<String, String> credentials = state.firstCredentials(
+                () -> new FirstCredentials(config.serviceUrl(WeftService.AUTH), operatorToken).create());
+        summary = renderSummary(credentials);
+        state.writeEnv(envFile(credentials, operatorToken));
         state.writeReady(summary);
         out.print(summary);
         out.flush();
@@ -163,6 +166,10 @@ public final class LocalSuite implements AutoCloseable {
         env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
         env.put("QUARKUS_DATASOURCE_PASSWORD", "");
         env.put("KAFKA_BOOTSTRAP_SERVERS", config.kafkaBootstrap());
+        // Tokens name the public base URL as issuer; services fetch auth-service's keys directly.
+        env.put("WEFT_AUTH_ISSUER_URL", config.apiUrl());
+        env.put("WEFT_PLATFORM_AUTH_JWT_ISSUER", config.apiUrl());
+        env.put("WEFT_PLATFORM_AUTH_JWT_JWKS_URL", config.serviceUrl(WeftService.AUTH) + "/.well-known/jwks.json");
         return env;
     }
 
@@ -328,7 +335,7 @@ public final class LocalSuite implements AutoCloseable {
         state.writeProcesses(snapshot);
     }
 
-    private Map<String, String> envFile() {
+    private Map<String, String> envFile(Map<String, String> credentials, String operatorToken) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("WEFT_API_URL", config.apiUrl());
         for (WeftService service : WeftService.values()) {
@@ -338,12 +345,16 @@ public final class LocalSuite implements AutoCloseable {
         env.put("WEFT_PG_USER", "postgres");
         env.put("WEFT_KAFKA_BOOTSTRAP", config.kafkaBootstrap());
         env.put("WEFT_LOG_DIR", config.logDir().toString());
+        env.putAll(credentials);
+        env.put("WEFT_OPERATOR_TOKEN", operatorToken);
         return env;
     }
 
-    private String renderSummary() {
+    private String renderSummary(Map<String, String> credentials) {
         StringBuilder text = new StringBuilder();
         text.append(String.format(Locale.ROOT, "Weft is up (%.1f s). API: %s%n", elapsedSeconds(), config.apiUrl()));
+        text.append(String.format(Locale.ROOT, "  organization %s, admin client %s (secret and operator token in .weft/env)%n",
+                credentials.get(FirstCredentials.ORG), credentials.get(FirstCredentials.CLIENT_ID)));
         for (WeftService service : WeftService.values()) {
             text.append(String.format(Locale.ROOT, "  %-20s %-24s log %s%n", service.module(), config.serviceUrl(service),
                     config.logFile(service.id())));

@@ -79,6 +79,10 @@ final class StateFiles {
         if (!existing.containsKey("WEFT_PLATFORM_PAGINATION_CURSOR_SECRET")) {
             added.append("WEFT_PLATFORM_PAGINATION_CURSOR_SECRET=").append(Base64.getUrlEncoder().withoutPadding().encodeToString(randomKey())).append('\n');
         }
+        if (!existing.containsKey("WEFT_AUTH_OPERATOR_TOKEN")) {
+            // The bootstrap operator credential: creates organizations (and the first ones' admin clients).
+            added.append("WEFT_AUTH_OPERATOR_TOKEN=wop_").append(Base64.getUrlEncoder().withoutPadding().encodeToString(randomKey())).append('\n');
+        }
         if (!existing.containsKey("WEFT_ENCRYPTION_KEYS")) {
             // The keyring that encrypts secrets at rest: id:base64(32 bytes); add keys to rotate, never drop one still in use.
             added.append("WEFT_ENCRYPTION_KEYS=local1:").append(Base64.getEncoder().encodeToString(randomKey())).append('\n');
@@ -94,6 +98,18 @@ final class StateFiles {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         return key;
+    }
+
+    static final String CREDENTIALS = "credentials.env";
+
+    /** The first organization and admin client, made once by {@link FirstCredentials} and kept. */
+    Map<String, String> firstCredentials(java.util.function.Supplier<Map<String, String>> create) {
+        if (!Files.exists(path(CREDENTIALS))) {
+            StringBuilder text = new StringBuilder("# The first organization and its admin OAuth client, created by bin/weft on first run. Never commit.\n");
+            create.get().forEach((name, value) -> text.append(name).append('=').append(value).append('\n'));
+            write(CREDENTIALS, text.toString(), true);
+        }
+        return readProperties(CREDENTIALS);
     }
 
     void removeRuntimeFiles() {

@@ -7,12 +7,14 @@ import java.util.UUID;
 
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 class IdempotencyTest extends PlatformTestBase {
 
     @Test
-    void same_key_and_body_returns_the_first_response_and_creates_once() {
+    void same_key_and_body_returns_the_first_response_and_creates_once() throws Exception {
         String org = newOrg();
         String key = UUID.randomUUID().toString();
         String body = "{\"name\":\"once\",\"size\":2}";
@@ -22,6 +24,16 @@ class IdempotencyTest extends PlatformTestBase {
                 .then().statusCode(201).header("Idempotent-Replayed", "true").extract().asString();
         assertEquals(first, again);
         writer(org).when().get("/v1/widgets").then().body("data.size()", equalTo(1));
+        try (var connection = java.sql.DriverManager.getConnection(dev.weft.testing.WeftTestInfra.jdbcUrl(),
+                dev.weft.testing.WeftTestInfra.username(), dev.weft.testing.WeftTestInfra.password());
+             var query = connection.prepareStatement("SELECT response_body FROM platform_test.idempotency_keys WHERE idem_key = ?")) {
+            query.setString(1, key);
+            try (var row = query.executeQuery()) {
+                assertTrue(row.next());
+                String stored = row.getString(1);
+                assertFalse(stored.contains("once"), "stored response is encrypted: " + stored);
+            }
+        }
     }
 
     @Test

@@ -37,6 +37,11 @@ public class SecretCipher {
         }
     }
 
+    /** Whether a keyring is configured; without one nothing can be stored encrypted. */
+    public boolean isConfigured() {
+        return activeKeyId != null;
+    }
+
     public String encrypt(String plaintext, String associatedData) {
         if (activeKeyId == null) {
             throw new IllegalStateException("no encryption keyring configured: set WEFT_ENCRYPTION_KEYS");

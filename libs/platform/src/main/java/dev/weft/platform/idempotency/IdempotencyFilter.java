@@ -28,7 +28,8 @@ import java.util.Optional;
  * {@code Idempotency-Key} on POST: the first request with a key runs and its response is kept
  * (24 h by default); a retry with the same key and body gets that response again, marked
  * {@code Idempotent-Replayed: true}; the same key with another body, or while the first is still
- * running, is a 409. Server errors are not kept, so a retry after a 5xx runs again.
+ * running, is a 409. Server errors are not kept, so a retry after a 5xx runs again. Responses are
+ * stored encrypted (they may carry a secret shown once); without a keyring the header is ignored.
  */
 @Provider
 @Priority(Priorities.AUTHORIZATION + 100)
@@ -51,7 +52,7 @@ public class IdempotencyFilter implements ContainerRequestFilter, ContainerRespo
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
         String key = request.getHeaderString(HEADER);
-        if (key == null || !"POST".equals(request.getMethod())) {
+        if (key == null || !"POST".equals(request.getMethod()) || !store.canStore()) {
             return;
         }
         if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {

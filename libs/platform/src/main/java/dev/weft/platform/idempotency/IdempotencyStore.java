@@ -1,6 +1,7 @@
 package dev.weft.platform.idempotency;
 
 import dev.weft.platform.config.PlatformConfig;
+import dev.weft.platform.crypto.SecretCipher;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
@@ -18,6 +19,7 @@ import java.util.Optional;
 public class IdempotencyStore {
     private final DataSource dataSource;
     private final PlatformConfig config;
+    private final SecretCipher cipher;
 
     public record Stored(String requestHash, Integer status, String body, String contentType) {
         public boolean completed() {
@@ -25,9 +27,19 @@ public class IdempotencyStore {
         }
     }
 
-    public IdempotencyStore(DataSource dataSource, PlatformConfig config) {
+    public IdempotencyStore(DataSource dataSource, PlatformConfig config, SecretCipher cipher) {
         this.dataSource = dataSource;
         this.config = config;
+        this.cipher = cipher;
+    }
+
+    /** Stored responses may hold secrets shown once (client secrets, tokens), so they are kept encrypted. */
+    public boolean canStore() {
+        return cipher.isConfigured();
+    }
+
+    private static String associatedData(String orgId, String key) {
+        return "idempotency:" + orgId + ":" + key;
     }
 
     /** Claims the key; empty when this request is the first, else what the earlier one left. */
@@ -60,7 +72,9 @@ public class IdempotencyStore {
                         return Optional.of(new Stored(requestHash, null, null, null));
                     }
                     int status = row.getInt(2);
-                    return Optional.of(new Stored(row.getString(1), row.wasNull() ? null : status, row.getString(3), row.getString(4)));
+                    Integer completedStatus = row.wasNull() ? null : status;
+                    String body = row.getString(3) == null ? null : cipher.decrypt(row.getString(3), associatedData(orgId, key));
+                    return Optional.of(new Stored(row.getString(1), completedStatus, body, row.getString(4)));
                 }
             }
         } catch (SQLException e) {
@@ -74,7 +88,7 @@ public class IdempotencyStore {
              PreparedStatement update = connection.prepareStatement(
                      "UPDATE idempotency_keys SET status_code = ?, response_body = ?, content_type = ?, completed_at = now() WHERE org_id = ? AND idem_key = ?")) {
             update.setInt(1, status);
-            update.setString(2, body);
+            update.setString(2, body == null ? null : cipher.encrypt(body, associatedData(orgId, key)));
             update.setString(3, contentType);
             update.setString(4, orgId);
             update.setString(5, key);

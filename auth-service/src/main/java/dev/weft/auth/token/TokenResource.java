@@ -1,0 +1,101 @@
+package dev.weft.auth.token;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.auth.client.Scopes;
+import dev.weft.auth.operator.OperatorVerifier;
+import dev.weft.platform.error.ApiException;
+import dev.weft.platform.error.ErrorCode;
+import dev.weft.platform.tenancy.CurrentPrincipal;
+import dev.weft.platform.tenancy.PublicEndpoint;
+import dev.weft.platform.tenancy.RequestPrincipal;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.Map;
+
+/**
+ * The OAuth 2.0 endpoints. Bodies are read raw and parsed here so that any content type, bad
+ * JSON or bad form encoding gets an RFC 6749 error rather than the API's generic error shape.
+ */
+@Path("/v1/auth")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.WILDCARD)
+@RunOnVirtualThread
+@Tag(name = "auth")
+public class TokenResource {
+    private final TokenService tokens;
+    private final ObjectMapper json;
+    private final CurrentPrincipal principal;
+
+    public TokenResource(TokenService tokens, ObjectMapper json, CurrentPrincipal principal) {
+        this.tokens = tokens;
+        this.json = json;
+        this.principal = principal;
+    }
+
+    @POST
+    @Path("/token")
+    @PublicEndpoint
+    @Operation(summary = "Exchange client credentials or a refresh token for an access token (RFC 6749)")
+    @RequestBody(content = {
+            @Content(mediaType = "application/json", examples = @ExampleObject(name = "seed 000",
+                    value = "{\"client_id\":\"your_client_id\",\"client_secret\":\"your_client_secret\",\"grant_type\":\"client_credentials\"}")),
+            @Content(mediaType = "application/x-www-form-urlencoded", examples = @ExampleObject(name = "refresh",
+                    value = "grant_type=refresh_token&refresh_token=wrt_...&scope=syncs%3Aread"))})
+    @APIResponse(responseCode = "200", description = "access_token, token_type, expires_in, refresh_token, scope")
+    @APIResponse(responseCode = "400", description = "invalid_request, invalid_grant, invalid_scope, unsupported_grant_type (RFC 6749 shape)")
+    @APIResponse(responseCode = "401", description = "invalid_client, with WWW-Authenticate: Basic")
+    public Response token(@Context HttpHeaders headers, byte[] body) {
+        OAuthRequest request = OAuthRequest.parse(headers.getHeaderString(HttpHeaders.CONTENT_TYPE), body,
+                headers.getHeaderString(HttpHeaders.AUTHORIZATION), json);
+        return noStore(Response.ok(tokens.token(request)));
+    }
+
+    @POST
+    @Path("/revoke")
+    @PublicEndpoint
+    @Operation(summary = "Revoke an access token or a refresh token and its family (RFC 7009); the client authenticates as at /token")
+    @APIResponse(responseCode = "200", description = "Revoked, or nothing to revoke (unknown tokens answer the same)")
+    @APIResponse(responseCode = "400", description = "invalid_request: no token")
+    @APIResponse(responseCode = "401", description = "invalid_client")
+    public Response revoke(@Context HttpHeaders headers, byte[] body) {
+        OAuthRequest request = OAuthRequest.parse(headers.getHeaderString(HttpHeaders.CONTENT_TYPE), body,
+                headers.getHeaderString(HttpHeaders.AUTHORIZATION), json);
+        tokens.revoke(request);
+        return noStore(Response.ok(Map.of()));
+    }
+
+    @POST
+    @Path("/introspect")
+    @Operation(summary = "Is this token active, and what does it grant? (RFC 7662; for services: the operator or a client with scope introspect)")
+    @APIResponse(responseCode = "200", description = "{\"active\":false} or the token's scope, client_id, sub, org, exp, iat, jti, token_type")
+    @APIResponse(responseCode = "400", description = "invalid_request: no token (RFC 6749 shape)")
+    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
+    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs introspect")
+    public Response introspect(@Context HttpHeaders headers, byte[] body) {
+        RequestPrincipal caller = principal.get();
+        if (!OperatorVerifier.isOperator(caller) && !caller.hasScope(Scopes.INTROSPECT)) {
+            throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE, "This operation needs the scope " + Scopes.INTROSPECT,
+                    Map.of("required_scope", Scopes.INTROSPECT));
+        }
+        OAuthRequest request = OAuthRequest.parseWithoutClient(headers.getHeaderString(HttpHeaders.CONTENT_TYPE), body, json);
+        return noStore(Response.ok(tokens.introspect(request, caller)));
+    }
+
+    private static Response noStore(Response.ResponseBuilder response) {
+        return response.header("Cache-Control", "no-store").header("Pragma", "no-cache").build();
+    }
+}

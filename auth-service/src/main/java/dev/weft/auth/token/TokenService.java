@@ -1,0 +1,224 @@
+package dev.weft.auth.token;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.weft.auth.client.ClientAuthenticator;
+import dev.weft.auth.client.ClientAuthenticator.AuthenticatedClient;
+import dev.weft.auth.client.OAuthClient;
+import dev.weft.auth.client.Scopes;
+import dev.weft.auth.operator.OperatorVerifier;
+import dev.weft.platform.id.TypeId;
+import dev.weft.platform.tenancy.RequestPrincipal;
+import dev.weft.platform.tenancy.TenantContext;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/**
+ * The OAuth endpoints' logic: the client-credentials and refresh-token grants (RFC 6749),
+ * revocation (RFC 7009) and introspection (RFC 7662). Work for a client runs in the tenant
+ * context of the client's org, so events land in that org.
+ */
+@ApplicationScoped
+public class TokenService {
+    public static final String CLIENT_CREDENTIALS = "client_credentials";
+    public static final String REFRESH_TOKEN = "refresh_token";
+
+    private final ClientAuthenticator clients;
+    private final AccessTokens accessTokens;
+    private final RefreshTokens refreshTokens;
+    private final RevokedAccessTokens revokedAccessTokens;
+
+    public TokenService(ClientAuthenticator clients, AccessTokens accessTokens, RefreshTokens refreshTokens,
+                        RevokedAccessTokens revokedAccessTokens) {
+        this.clients = clients;
+        this.accessTokens = accessTokens;
+        this.refreshTokens = refreshTokens;
+        this.revokedAccessTokens = revokedAccessTokens;
+    }
+
+    public record TokenResponse(String accessToken, String tokenType, long expiresIn, String refreshToken, String scope) {
+    }
+
+    public TokenResponse token(OAuthRequest request) {
+        String grantType = request.get("grant_type");
+        if (grantType == null) {
+            throw OAuthError.invalidRequest("grant_type is required");
+        }
+        if (!CLIENT_CREDENTIALS.equals(grantType) && !REFRESH_TOKEN.equals(grantType)) {
+            throw OAuthError.unsupportedGrantType("grant_type must be client_credentials or refresh_token");
+        }
+        AuthenticatedClient client = authenticate(request);
+        Set<String> requested = requestedScopes(request);
+        return CLIENT_CREDENTIALS.equals(grantType) ? clientCredentials(client, requested) : refresh(client, request, requested);
+    }
+
+    private TokenResponse clientCredentials(AuthenticatedClient client, Set<String> requested) {
+        if (!Scopes.covers(client.scopes(), requested)) {
+            throw OAuthError.invalidScope("The requested scope exceeds the client's scopes");
+        }
+        String scope = Scopes.format(requested.isEmpty() ? client.scopes() : requested);
+        TokenResponse response = inTransactionAs(client, () -> {
+            String refreshToken = refreshTokens.start(client.orgId(), client.id(), scope);
+            return respond(client, scope, refreshToken);
+        });
+        Log.infof("event=token_issued grant=client_credentials org_id=%s client_id=%s scope=\"%s\"", client.orgId(), client.clientId(), scope);
+        return response;
+    }
+
+    private TokenResponse refresh(AuthenticatedClient client, OAuthRequest request, Set<String> requested) {
+        String presented = request.get("refresh_token");
+        if (presented == null) {
+            throw OAuthError.invalidRequest("refresh_token is required");
+        }
+        RefreshTokens.Rotation rotation = inTransactionAs(client,
+                () -> refreshTokens.rotate(presented, client.id(), client.clientId(), requested));
+        // Decided after commit: a reuse must revoke the family even though this request fails.
+        return switch (rotation) {
+            case RefreshTokens.Rotation.Rotated rotated -> {
+                String scope = requested.isEmpty() ? rotated.scope() : Scopes.format(requested);
+                Log.infof("event=token_issued grant=refresh_token org_id=%s client_id=%s scope=\"%s\"", client.orgId(), client.clientId(), scope);
+                yield respond(client, scope, rotated.refreshToken());
+            }
+            case RefreshTokens.Rotation.Reused reused -> throw OAuthError.invalidGrant("Refresh token was already used; its whole family is now revoked");
+            case RefreshTokens.Rotation.ScopeTooWide tooWide -> throw OAuthError.invalidScope("The requested scope exceeds the refresh token's scope");
+            case RefreshTokens.Rotation.Refused refused -> {
+                Log.infof("event=refresh_refused org_id=%s client_id=%s reason=%s", client.orgId(), client.clientId(), refused.reason());
+                throw OAuthError.invalidGrant("Refresh token is invalid, expired or revoked");
+            }
+        };
+    }
+
+    private TokenResponse respond(AuthenticatedClient client, String scope, String refreshToken) {
+        AccessTokens.Minted minted = accessTokens.mint(client, scope);
+        long expiresIn = minted.expiresAt().getEpochSecond() - java.time.Instant.now().getEpochSecond();
+        return new TokenResponse(minted.token(), "Bearer", Math.max(expiresIn, 0), refreshToken, scope);
+    }
+
+    /**
+     * RFC 7009: the token is revoked if this client owns it; unknown tokens, and tokens of other
+     * clients, are answered the same way (200), so revocation reveals nothing.
+     */
+    public void revoke(OAuthRequest request) {
+        String token = request.get("token");
+        if (token == null) {
+            throw OAuthError.invalidRequest("token is required");
+        }
+        AuthenticatedClient client = authenticate(request);
+        if (looksLikeJwt(token)) {
+            accessTokens.verify(token).filter(claims -> client.clientId().equals(claims.getSubject())).ifPresent(claims -> {
+                revokedAccessTokens.revoke(claims.getJWTID(), client.orgId(), claims.getExpirationTime().toInstant());
+                Log.infof("event=access_token_revoked org_id=%s client_id=%s jti=%s", client.orgId(), client.clientId(), claims.getJWTID());
+            });
+            return;
+        }
+        refreshTokens.find(token).filter(found -> found.clientId().equals(client.id())).ifPresent(found ->
+                inTransactionAs(client, () -> {
+                    refreshTokens.revokeFamily(found.familyId(), client.orgId(), client.clientId(), "revoked");
+                    return null;
+                }));
+    }
+
+    /**
+     * RFC 7662. The operator may introspect any token; any other caller (scope {@code introspect})
+     * only tokens of its own org: another org's token is reported inactive.
+     */
+    public Map<String, Object> introspect(OAuthRequest request, RequestPrincipal caller) {
+        String token = request.get("token");
+        if (token == null) {
+            throw OAuthError.invalidRequest("token is required");
+        }
+        Map<String, Object> inactive = Map.of("active", false);
+        Map<String, Object> answer = looksLikeJwt(token) ? introspectAccessToken(token) : introspectRefreshToken(token);
+        if (answer == null) {
+            return inactive;
+        }
+        if (!OperatorVerifier.isOperator(caller) && !caller.orgId().equals(answer.get("org"))) {
+            return inactive;
+        }
+        return answer;
+    }
+
+    private Map<String, Object> introspectAccessToken(String token) {
+        Optional<JWTClaimsSet> verified = accessTokens.verify(token);
+        if (verified.isEmpty()) {
+            return null;
+        }
+        JWTClaimsSet claims = verified.get();
+        if (revokedAccessTokens.isRevoked(claims.getJWTID()) || !clients.exists(claims.getSubject())) {
+            return null;
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("active", true);
+        answer.put("scope", claims.getClaim("scope"));
+        answer.put("client_id", claims.getSubject());
+        answer.put("sub", claims.getSubject());
+        answer.put("org", claims.getClaim("org"));
+        answer.put("exp", claims.getExpirationTime().toInstant().getEpochSecond());
+        answer.put("iat", claims.getIssueTime().toInstant().getEpochSecond());
+        answer.put("jti", claims.getJWTID());
+        answer.put("iss", claims.getIssuer());
+        answer.put("aud", claims.getAudience());
+        answer.put("token_type", "Bearer");
+        return answer;
+    }
+
+    private Map<String, Object> introspectRefreshToken(String token) {
+        Optional<RefreshTokens.Found> found = refreshTokens.find(token);
+        if (found.isEmpty() || !found.get().usable()) {
+            return null;
+        }
+        RefreshTokens.Found row = found.get();
+        String clientId = TypeId.format(OAuthClient.ID_PREFIX, row.clientId());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("active", true);
+        answer.put("scope", row.scope());
+        answer.put("client_id", clientId);
+        answer.put("sub", clientId);
+        answer.put("org", row.orgId());
+        answer.put("exp", row.expiresAt().getEpochSecond());
+        answer.put("iat", row.createdAt().getEpochSecond());
+        answer.put("token_type", "refresh_token");
+        return answer;
+    }
+
+    private AuthenticatedClient authenticate(OAuthRequest request) {
+        OAuthRequest.ClientCredentials credentials = request.client();
+        return clients.authenticate(credentials.clientId(), credentials.secret()).orElseThrow(() -> {
+            Log.infof("event=client_authentication_failed client_id=%s", TypeId.parse(OAuthClient.ID_PREFIX, credentials.clientId()).isPresent()
+                    ? credentials.clientId() : "malformed");
+            return OAuthError.invalidClient("Client authentication failed");
+        });
+    }
+
+    private static Set<String> requestedScopes(OAuthRequest request) {
+        Set<String> requested = Scopes.parse(request.get("scope"));
+        for (String scope : requested) {
+            if (!Scopes.wellFormed(scope)) {
+                throw OAuthError.invalidScope("Scope " + OAuthRequest.printable(scope) + " is not a valid scope");
+            }
+        }
+        return requested;
+    }
+
+    private static boolean looksLikeJwt(String token) {
+        return token.chars().filter(c -> c == '.').count() == 2;
+    }
+
+    private static <T> T inTransactionAs(AuthenticatedClient client, Callable<T> work) {
+        RequestPrincipal asClient = new RequestPrincipal(client.orgId(), client.scopes(), client.clientId(),
+                RequestPrincipal.CredentialType.ACCESS_TOKEN);
+        try {
+            return TenantContext.callAs(asClient, () -> QuarkusTransaction.requiringNew().call(work));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
