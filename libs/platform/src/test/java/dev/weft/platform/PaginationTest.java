@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,7 +58,8 @@ class PaginationTest extends PlatformTestBase {
         writer(org).when().get("/v1/widgets").then().statusCode(200)
                 .body("data.size()", equalTo(1))
                 .body("pagination.has_more", equalTo(false))
-                .body("pagination.next_cursor", equalTo(null));
+                .body("pagination.next_cursor", equalTo(null))
+                .body("pagination", hasKey("next_cursor"));
     }
 
     @Test

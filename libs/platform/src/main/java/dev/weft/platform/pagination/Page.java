@@ -1,12 +1,15 @@
 package dev.weft.platform.pagination;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 import java.util.function.Function;
 
 /** {@code {"data":[...],"pagination":{"next_cursor":"...","has_more":true}}}. */
 public record Page<T>(List<T> data, Pagination pagination) {
 
-    public record Pagination(String next_cursor, boolean has_more) {
+    /** {@code next_cursor} is always present, null on the last page, so every list has one shape. */
+    public record Pagination(@JsonInclude(JsonInclude.Include.ALWAYS) String next_cursor, boolean has_more) {
     }
 
     /**
