@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 public final class Scopes {
     /** Scopes advertised in the RFC 8414 metadata; any well-formed {@code resource:action} is accepted too. */
     public static final List<String> KNOWN = List.of("admin", "introspect", "clients:read", "clients:write",
+            "api_keys:read", "api_keys:write", "signing_keys:read", "signing_keys:write",
             "connections:read", "connections:write", "syncs:read", "syncs:write", "records:read", "records:write",
             "messages:read", "messages:write", "contacts:read", "contacts:write", "conversations:read", "conversations:write",
             "webhooks:read", "webhooks:manage", "workflows:read", "workflows:write");

@@ -81,7 +81,8 @@ public class TokenResource {
     @POST
     @Path("/introspect")
     @Operation(summary = "Is this token active, and what does it grant? (RFC 7662; for services: the operator or a client with scope introspect)")
-    @APIResponse(responseCode = "200", description = "{\"active\":false} or the token's scope, client_id, sub, org, exp, iat, jti, token_type")
+    @APIResponse(responseCode = "200", description = "{\"active\":false} or the token's scope, client_id, sub, org, exp, iat, jti, token_type;"
+            + " for an API key (wft_...) key_id, org, scope, plan, mode; for a signing key id (sk_..., operator only) also its secret")
     @APIResponse(responseCode = "400", description = "invalid_request: no token (RFC 6749 shape)")
     @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs introspect")

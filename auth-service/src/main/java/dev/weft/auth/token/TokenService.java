@@ -5,6 +5,10 @@ import dev.weft.auth.client.ClientAuthenticator;
 import dev.weft.auth.client.ClientAuthenticator.AuthenticatedClient;
 import dev.weft.auth.client.OAuthClient;
 import dev.weft.auth.client.Scopes;
+import dev.weft.auth.credential.LocalCredentialIntrospector;
+import dev.weft.auth.signingkey.RequestSigningKey;
+import dev.weft.platform.auth.ApiKeyVerifier;
+import dev.weft.platform.auth.CredentialGrant;
 import dev.weft.auth.operator.OperatorVerifier;
 import dev.weft.platform.id.TypeId;
 import dev.weft.platform.tenancy.RequestPrincipal;
@@ -33,13 +37,15 @@ public class TokenService {
     private final AccessTokens accessTokens;
     private final RefreshTokens refreshTokens;
     private final RevokedAccessTokens revokedAccessTokens;
+    private final LocalCredentialIntrospector credentials;
 
     public TokenService(ClientAuthenticator clients, AccessTokens accessTokens, RefreshTokens refreshTokens,
-                        RevokedAccessTokens revokedAccessTokens) {
+                        RevokedAccessTokens revokedAccessTokens, LocalCredentialIntrospector credentials) {
         this.clients = clients;
         this.accessTokens = accessTokens;
         this.refreshTokens = refreshTokens;
         this.revokedAccessTokens = revokedAccessTokens;
+        this.credentials = credentials;
     }
 
     public record TokenResponse(String accessToken, String tokenType, long expiresIn, String refreshToken, String scope) {
@@ -134,7 +140,12 @@ public class TokenService {
             throw OAuthError.invalidRequest("token is required");
         }
         Map<String, Object> inactive = Map.of("active", false);
-        Map<String, Object> answer = looksLikeJwt(token) ? introspectAccessToken(token) : introspectRefreshToken(token);
+        if (TypeId.parse(RequestSigningKey.ID_PREFIX, token).isPresent()) {
+            // The answer carries the signing secret (services recompute signatures): the operator only.
+            return OperatorVerifier.isOperator(caller) ? introspectSigningKey(token) : inactive;
+        }
+        Map<String, Object> answer = token.startsWith(ApiKeyVerifier.KEY_PREFIX) ? introspectApiKey(token)
+                : looksLikeJwt(token) ? introspectAccessToken(token) : introspectRefreshToken(token);
         if (answer == null) {
             return inactive;
         }
@@ -165,6 +176,41 @@ public class TokenService {
         answer.put("iss", claims.getIssuer());
         answer.put("aud", claims.getAudience());
         answer.put("token_type", "Bearer");
+        return answer;
+    }
+
+    private Map<String, Object> introspectApiKey(String token) {
+        Optional<CredentialGrant> grant = credentials.apiKey(token);
+        if (grant.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> answer = grantAnswer(grant.get(), "api_key");
+        answer.put("mode", grant.get().mode());
+        if (grant.get().expiresAt() != null) {
+            answer.put("exp", grant.get().expiresAt().getEpochSecond());
+        }
+        return answer;
+    }
+
+    private Map<String, Object> introspectSigningKey(String keyId) {
+        Optional<CredentialGrant> grant = credentials.signingKey(keyId);
+        if (grant.isEmpty()) {
+            return Map.of("active", false);
+        }
+        Map<String, Object> answer = grantAnswer(grant.get(), "signing_key");
+        answer.put("secret", grant.get().secret());
+        return answer;
+    }
+
+    private static Map<String, Object> grantAnswer(CredentialGrant grant, String tokenType) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("active", true);
+        answer.put("token_type", tokenType);
+        answer.put("key_id", grant.credentialId());
+        answer.put("sub", grant.credentialId());
+        answer.put("org", grant.orgId());
+        answer.put("scope", Scopes.format(grant.scopes()));
+        answer.put("plan", grant.plan());
         return answer;
     }
 

@@ -170,6 +170,9 @@ public final class LocalSuite implements AutoCloseable {
         env.put("WEFT_AUTH_ISSUER_URL", config.apiUrl());
         env.put("WEFT_PLATFORM_AUTH_JWT_ISSUER", config.apiUrl());
         env.put("WEFT_PLATFORM_AUTH_JWT_JWKS_URL", config.serviceUrl(WeftService.AUTH) + "/.well-known/jwks.json");
+        // API keys and signing keys are checked with auth-service's introspection, as the operator.
+        env.put("WEFT_PLATFORM_AUTH_INTROSPECTION_URL", config.serviceUrl(WeftService.AUTH) + "/v1/auth/introspect");
+        env.put("WEFT_PLATFORM_AUTH_INTROSPECTION_TOKEN", secrets.getOrDefault("WEFT_AUTH_OPERATOR_TOKEN", ""));
         return env;
     }
 

@@ -46,8 +46,16 @@ public class AuthenticationFilter implements ContainerRequestFilter {
         if (annotation(PublicEndpoint.class) != null) {
             return;
         }
+        java.util.List<String> authorizations = request.getHeaders().get("Authorization");
+        java.util.List<String> apiKeys = request.getHeaders().get(ApiKeyVerifier.HEADER);
+        int presented = (authorizations == null ? 0 : authorizations.size()) + (apiKeys == null ? 0 : apiKeys.size());
+        // Exactly one credential: two of them (repeated headers, or Authorization plus X-API-Key) are ambiguous.
+        if (presented > 1) {
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "Send exactly one credential (one Authorization or X-API-Key header)");
+        }
         String authorization = request.getHeaderString("Authorization");
-        if (authorization == null || authorization.isBlank()) {
+        String apiKey = request.getHeaderString(ApiKeyVerifier.HEADER);
+        if ((authorization == null || authorization.isBlank()) && (apiKey == null || apiKey.isBlank())) {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "Missing Authorization header");
         }
         IncomingRequest incoming = new IncomingRequest(request.getMethod(), pathAndQuery(request),

@@ -72,6 +72,48 @@ public interface PlatformConfig {
     interface Auth {
         Jwt jwt();
 
+        /**
+         * auth-service's introspection endpoint, asked about API keys and signing keys that are not
+         * in the cache (services other than auth-service, which reads its own database).
+         */
+        @WithDefault("http://127.0.0.1:8081/v1/auth/introspect")
+        String introspectionUrl();
+
+        /**
+         * Bearer credential presented to the introspection endpoint: the operator token
+         * ({@code WEFT_OPERATOR_TOKEN}), since signing-key answers carry the key's secret and are
+         * given to the operator only. Unset: API keys and signed requests cannot be verified here.
+         */
+        Optional<String> introspectionToken();
+
+        /** How long to wait for auth-service's introspection before answering 503. */
+        @WithDefault("2s")
+        Duration introspectionTimeout();
+
+        /** How long an introspection answer (positive or negative) is reused; revocation events clear it sooner. */
+        @WithDefault("30s")
+        Duration credentialCacheTtl();
+
+        /** Most introspection answers kept per credential kind (API keys, signing keys). */
+        @WithDefault("10000")
+        long credentialCacheSize();
+
+        /** Whether this replica listens on weft.auth.events for revocations that clear its credential cache. */
+        @WithDefault("true")
+        boolean revocationListenerEnabled();
+
+        SignedRequests signedRequests();
+
+        interface SignedRequests {
+            /** Largest accepted difference between a signed request's timestamp and this server's clock. */
+            @WithDefault("300s")
+            Duration tolerance();
+
+            /** How often expired rows are deleted from the replay store (seen_signatures). */
+            @WithDefault("60s")
+            Duration cleanupInterval();
+        }
+
         interface Jwt {
             /** Issuer ({@code iss}) of accepted access tokens. */
             @WithDefault("weft")

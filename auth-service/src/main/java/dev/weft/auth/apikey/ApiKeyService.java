@@ -1,0 +1,112 @@
+package dev.weft.auth.apikey;
+
+import dev.weft.auth.client.ClientSecrets;
+import dev.weft.auth.client.Scopes;
+import dev.weft.auth.credential.CredentialEvent;
+import dev.weft.auth.credential.Grantable;
+import dev.weft.auth.credential.LocalRevocations;
+import dev.weft.platform.error.ApiException;
+import dev.weft.platform.events.DomainEvent;
+import dev.weft.platform.events.Outbox;
+import dev.weft.platform.events.Topics;
+import dev.weft.platform.id.Ids;
+import dev.weft.platform.pagination.CursorCodec;
+import dev.weft.platform.pagination.Keyset;
+import dev.weft.platform.pagination.Page;
+import dev.weft.platform.pagination.PageRequest;
+import dev.weft.platform.auth.CredentialCache;
+import dev.weft.platform.tenancy.RequestPrincipal;
+import dev.weft.platform.tenancy.TenantContext;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * API keys of the current org (tenant-scoped by Hibernate). A key is shown once; only its SHA-256
+ * is stored (256 random bits need no password KDF). Each change writes its credential event to
+ * the outbox in the same transaction.
+ */
+@ApplicationScoped
+public class ApiKeyService {
+    public static final String CREDENTIAL_TYPE = CredentialCache.API_KEY;
+    /** Characters of the random part kept for display: enough to tell keys apart, far too few to guess the rest. */
+    private static final int DISPLAY_CHARS = 4;
+
+    private final Outbox outbox;
+    private final CursorCodec cursors;
+    private final LocalRevocations revocations;
+
+    public ApiKeyService(Outbox outbox, CursorCodec cursors, LocalRevocations revocations) {
+        this.outbox = outbox;
+        this.cursors = cursors;
+        this.revocations = revocations;
+    }
+
+    @Transactional
+    public ApiKeyDtos.ApiKeyView create(ApiKeyDtos.CreateApiKey request, RequestPrincipal creator) {
+        Set<String> scopes = Grantable.scopes(request.scopes(), creator);
+        if (request.expiresAt() != null && !request.expiresAt().isAfter(Instant.now())) {
+            throw ApiException.invalid("expires_at", "future", "expires_at must be in the future");
+        }
+        String mode = request.mode() == null ? "live" : request.mode();
+        String prefix = "wft_" + mode + "_";
+        String secret = ClientSecrets.generate(prefix);
+        ApiKey key = new ApiKey();
+        key.name = request.name().trim();
+        key.scopes = Scopes.format(scopes);
+        key.mode = mode;
+        key.keyHash = ClientSecrets.hash(secret);
+        key.keyPrefix = secret.substring(0, prefix.length() + DISPLAY_CHARS);
+        key.createdBy = creator.credentialId();
+        key.expiresAt = request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.MICROS);
+        key.persist();
+        publish("credential.created", key, "created");
+        Log.infof("event=api_key_created org_id=%s key_id=%s mode=%s scopes=\"%s\" created_by=%s",
+                TenantContext.requireOrgId(), key.keyId(), mode, key.scopes, creator.credentialId());
+        return ApiKeyDtos.ApiKeyView.of(key, secret);
+    }
+
+    public Page<ApiKeyDtos.ApiKeyView> list(String limit, String cursor) {
+        PageRequest page = PageRequest.of(limit, cursor, cursors);
+        List<ApiKey> rows = ApiKey.<ApiKey>find(Keyset.condition(page), Keyset.NEWEST_FIRST, Keyset.parameters(page))
+                .page(0, page.limit() + 1).list();
+        return Page.of(rows, page, ApiKey::position, k -> ApiKeyDtos.ApiKeyView.of(k, null), cursors);
+    }
+
+    public ApiKeyDtos.ApiKeyView get(String keyId) {
+        return ApiKeyDtos.ApiKeyView.of(require(keyId), null);
+    }
+
+    /** Idempotent: revoking a revoked key changes nothing and emits nothing. */
+    @Transactional
+    public void revoke(String keyId) {
+        ApiKey key = require(keyId);
+        if (key.revokedAt != null) {
+            return;
+        }
+        key.revokedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        publish("credential.revoked", key, "revoked");
+        revocations.afterCommit(CREDENTIAL_TYPE, key.keyId());
+        Log.infof("event=api_key_revoked org_id=%s key_id=%s", key.orgId, key.keyId());
+    }
+
+    private ApiKey require(String keyId) {
+        var id = Ids.require(ApiKey.ID_PREFIX, keyId, "api key");
+        // HQL rather than findById, so Hibernate adds the tenant condition: another org's key is simply absent.
+        ApiKey key = ApiKey.<ApiKey>find("id", id).firstResult();
+        if (key == null) {
+            throw ApiException.notFound("api key");
+        }
+        return key;
+    }
+
+    private void publish(String type, ApiKey key, String reason) {
+        var data = new CredentialEvent(key.keyId(), CREDENTIAL_TYPE, TenantContext.requireOrgId(), key.name, List.copyOf(key.scopeSet()), key.mode, reason);
+        outbox.publish(DomainEvent.of(Topics.AUTH, type, key.keyId(), data));
+    }
+}

@@ -1,0 +1,108 @@
+package dev.weft.auth.signingkey;
+
+import dev.weft.auth.client.ClientSecrets;
+import dev.weft.auth.client.Scopes;
+import dev.weft.auth.credential.CredentialEvent;
+import dev.weft.auth.credential.Grantable;
+import dev.weft.auth.credential.LocalRevocations;
+import dev.weft.platform.auth.CredentialCache;
+import dev.weft.platform.crypto.SecretCipher;
+import dev.weft.platform.error.ApiException;
+import dev.weft.platform.events.DomainEvent;
+import dev.weft.platform.events.Outbox;
+import dev.weft.platform.events.Topics;
+import dev.weft.platform.id.Ids;
+import dev.weft.platform.id.TypeId;
+import dev.weft.platform.pagination.CursorCodec;
+import dev.weft.platform.pagination.Keyset;
+import dev.weft.platform.pagination.Page;
+import dev.weft.platform.pagination.PageRequest;
+import dev.weft.platform.tenancy.RequestPrincipal;
+import dev.weft.platform.tenancy.TenantContext;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * HMAC request-signing keys of the current org. The secret is shown once and stored encrypted,
+ * bound to its row; each change writes its credential event to the outbox in the same transaction.
+ */
+@ApplicationScoped
+public class SigningKeyService {
+    public static final String SECRET_PREFIX = "whmac_";
+    public static final String CREDENTIAL_TYPE = CredentialCache.SIGNING_KEY;
+
+    private final Outbox outbox;
+    private final CursorCodec cursors;
+    private final SecretCipher cipher;
+    private final LocalRevocations revocations;
+
+    public SigningKeyService(Outbox outbox, CursorCodec cursors, SecretCipher cipher, LocalRevocations revocations) {
+        this.outbox = outbox;
+        this.cursors = cursors;
+        this.cipher = cipher;
+        this.revocations = revocations;
+    }
+
+    @Transactional
+    public SigningKeyDtos.SigningKeyView create(SigningKeyDtos.CreateSigningKey request, RequestPrincipal creator) {
+        Set<String> scopes = Grantable.scopes(request.scopes(), creator);
+        String secret = ClientSecrets.generate(SECRET_PREFIX);
+        RequestSigningKey key = new RequestSigningKey();
+        // The id is needed before insert: it is part of the ciphertext's associated data.
+        key.id = TypeId.uuidV7();
+        key.name = request.name().trim();
+        key.scopes = Scopes.format(scopes);
+        key.secretEnc = cipher.encrypt(secret, RequestSigningKey.associatedData(key.id, TenantContext.requireOrgId()));
+        key.createdBy = creator.credentialId();
+        key.persist();
+        publish("credential.created", key, "created");
+        Log.infof("event=signing_key_created org_id=%s key_id=%s scopes=\"%s\" created_by=%s",
+                TenantContext.requireOrgId(), key.keyId(), key.scopes, creator.credentialId());
+        return SigningKeyDtos.SigningKeyView.of(key, secret);
+    }
+
+    public Page<SigningKeyDtos.SigningKeyView> list(String limit, String cursor) {
+        PageRequest page = PageRequest.of(limit, cursor, cursors);
+        List<RequestSigningKey> rows = RequestSigningKey.<RequestSigningKey>find(Keyset.condition(page), Keyset.NEWEST_FIRST,
+                Keyset.parameters(page)).page(0, page.limit() + 1).list();
+        return Page.of(rows, page, RequestSigningKey::position, k -> SigningKeyDtos.SigningKeyView.of(k, null), cursors);
+    }
+
+    public SigningKeyDtos.SigningKeyView get(String keyId) {
+        return SigningKeyDtos.SigningKeyView.of(require(keyId), null);
+    }
+
+    /** Idempotent: revoking a revoked key changes nothing and emits nothing. */
+    @Transactional
+    public void revoke(String keyId) {
+        RequestSigningKey key = require(keyId);
+        if (key.revokedAt != null) {
+            return;
+        }
+        key.revokedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        publish("credential.revoked", key, "revoked");
+        revocations.afterCommit(CREDENTIAL_TYPE, key.keyId());
+        Log.infof("event=signing_key_revoked org_id=%s key_id=%s", key.orgId, key.keyId());
+    }
+
+    private RequestSigningKey require(String keyId) {
+        var id = Ids.require(RequestSigningKey.ID_PREFIX, keyId, "signing key");
+        // HQL rather than findById, so Hibernate adds the tenant condition: another org's key is simply absent.
+        RequestSigningKey key = RequestSigningKey.<RequestSigningKey>find("id", id).firstResult();
+        if (key == null) {
+            throw ApiException.notFound("signing key");
+        }
+        return key;
+    }
+
+    private void publish(String type, RequestSigningKey key, String reason) {
+        var data = new CredentialEvent(key.keyId(), CREDENTIAL_TYPE, TenantContext.requireOrgId(), key.name, List.copyOf(key.scopeSet()), null, reason);
+        outbox.publish(DomainEvent.of(Topics.AUTH, type, key.keyId(), data));
+    }
+}
