@@ -35,4 +35,40 @@ public interface AuthConfig {
     /** How long a replica trusts its in-memory copy of the signing keys before re-reading them. */
     @WithDefault("10s")
     Duration signingKeyCacheTtl();
+
+    Keycloak keycloak();
+
+    /**
+     * Keycloak mode: with {@code url}, {@code realm}, {@code admin-username} and
+     * {@code admin-password} set, every OAuth client is also provisioned as a confidential client
+     * in that realm. All optional, so the mode is off unless configured.
+     */
+    interface Keycloak {
+        /** Base URL of the Keycloak server, e.g. {@code http://keycloak:8080}. */
+        Optional<String> url();
+
+        /** Realm the Weft clients are provisioned in (its issuer must be a trusted issuer of every service). */
+        Optional<String> realm();
+
+        /** Realm the admin user logs in to. */
+        @WithDefault("master")
+        String adminRealm();
+
+        /** Client the admin user logs in with (password grant). */
+        @WithDefault("admin-cli")
+        String adminClientId();
+
+        Optional<String> adminUsername();
+
+        Optional<String> adminPassword();
+
+        /** Longest wait for one Keycloak call; it runs inside the Weft transaction, which stays open meanwhile. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** Whether every setting the mode needs is present. */
+        default boolean enabled() {
+            return url().isPresent() && realm().isPresent() && adminUsername().isPresent() && adminPassword().isPresent();
+        }
+    }
 }

@@ -1,11 +1,14 @@
 package dev.weft.auth.client;
 
+import dev.weft.auth.keycloak.KeycloakClients;
+import dev.weft.auth.org.Organization;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
 import dev.weft.platform.events.DomainEvent;
 import dev.weft.platform.events.Outbox;
 import dev.weft.platform.events.Topics;
 import dev.weft.platform.id.Ids;
+import dev.weft.platform.id.TypeId;
 import dev.weft.platform.pagination.CursorCodec;
 import dev.weft.platform.pagination.Keyset;
 import dev.weft.platform.pagination.Page;
@@ -25,7 +28,9 @@ import java.util.Set;
 
 /**
  * OAuth clients of the current org (every query is tenant-scoped by Hibernate). Each change
- * writes its credential event to the outbox in the same transaction.
+ * writes its credential event to the outbox in the same transaction. In Keycloak mode the realm
+ * client is changed last, inside that transaction, so a Keycloak failure (502) rolls the Weft change
+ * back and leaves nothing half-created.
  */
 @ApplicationScoped
 public class ClientService {
@@ -34,10 +39,12 @@ public class ClientService {
 
     private final Outbox outbox;
     private final CursorCodec cursors;
+    private final KeycloakClients keycloak;
 
-    public ClientService(Outbox outbox, CursorCodec cursors) {
+    public ClientService(Outbox outbox, CursorCodec cursors, KeycloakClients keycloak) {
         this.outbox = outbox;
         this.cursors = cursors;
+        this.keycloak = keycloak;
     }
 
     @Transactional
@@ -61,6 +68,12 @@ public class ClientService {
         client.createdBy = creator.credentialId();
         client.persist();
         publish("credential.created", client, "created");
+        // Flush first so a database error surfaces before Keycloak holds a client the rollback cannot undo.
+        OAuthClient.flush();
+        if (keycloak.enabled()) {
+            String orgId = TenantContext.requireOrgId();
+            keycloak.provision(orgId, planOf(orgId), client.clientId(), secret, scopes);
+        }
         Log.infof("event=client_created org_id=%s client_id=%s scopes=\"%s\" created_by=%s",
                 TenantContext.requireOrgId(), client.clientId(), client.scopes, creator.credentialId());
         return ClientDtos.ClientView.of(client, secret);
@@ -86,6 +99,10 @@ public class ClientService {
         client.secretRotatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         publish("credential.revoked", client, "secret_rotated");
         publish("credential.created", client, "secret_rotated");
+        OAuthClient.flush();
+        if (keycloak.enabled()) {
+            keycloak.updateSecret(client.orgId, planOf(client.orgId), client.clientId(), secret, client.scopeSet());
+        }
         Log.infof("event=client_secret_rotated org_id=%s client_id=%s", client.orgId, client.clientId());
         return ClientDtos.ClientView.of(client, secret);
     }
@@ -96,7 +113,17 @@ public class ClientService {
         OAuthClient client = require(clientId);
         publish("credential.revoked", client, "deleted");
         client.delete();
+        OAuthClient.flush();
+        keycloak.remove(client.clientId());
         Log.infof("event=client_deleted org_id=%s client_id=%s", client.orgId, client.clientId());
+    }
+
+    /** Plans never change once an org exists, so the plan can be fixed in the Keycloak client's claims. */
+    private static String planOf(String orgId) {
+        return TypeId.parse(Organization.ID_PREFIX, orgId)
+                .map(id -> Organization.<Organization>findById(id))
+                .map(org -> org.plan.wireName())
+                .orElse(null);
     }
 
     private OAuthClient require(String clientId) {

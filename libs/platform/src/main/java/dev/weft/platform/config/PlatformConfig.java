@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Settings every service shares; each key is listed in docs/configuration.md. */
@@ -132,6 +133,29 @@ public interface PlatformConfig {
             /** Tolerated clock difference when checking exp/iat/nbf. */
             @WithDefault("30s")
             Duration clockSkew();
+
+            /**
+             * Further issuers whose tokens are accepted beside Weft's own (Keycloak mode), keyed by a
+             * name of your choice: {@code weft.platform.auth.jwt.trusted-issuers.<name>.issuer} and
+             * {@code .jwks-url}. A token is checked against the keys of the issuer it names, and only
+             * a configured issuer is trusted; the audience is the same as for Weft tokens.
+             */
+            Map<String, TrustedIssuer> trustedIssuers();
+
+            interface TrustedIssuer {
+                /** The exact {@code iss} of this issuer's tokens (Keycloak: {@code <url>/realms/<realm>}). */
+                String issuer();
+
+                /** Where this issuer publishes its JWKS (Keycloak: {@code <issuer>/protocol/openid-connect/certs}). */
+                String jwksUrl();
+
+                /**
+                 * Claim carrying the space-separated Weft scopes. Keycloak keeps {@code scope} for its
+                 * own client scopes, so auth-service's Keycloak clients carry Weft's in {@code weft_scope}.
+                 */
+                @WithDefault("scope")
+                String scopeClaim();
+            }
         }
     }
 }
