@@ -1,14 +1,10 @@
 package dev.weft.auth.signingkey;
 
-import dev.weft.auth.client.Scopes;
-import dev.weft.platform.id.TypeId;
-import dev.weft.platform.tenancy.OrgScopedEntity;
+import dev.weft.auth.credential.IssuedCredential;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 
-import java.time.Instant;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -17,38 +13,15 @@ import java.util.UUID;
  */
 @Entity
 @Table(name = "request_signing_keys")
-public class RequestSigningKey extends OrgScopedEntity {
+public class RequestSigningKey extends IssuedCredential {
     public static final String ID_PREFIX = "sk";
-
-    @Column(nullable = false)
-    public String name;
-
-    /** Space-separated, sorted. */
-    @Column(nullable = false)
-    public String scopes;
 
     @Column(name = "secret_enc", nullable = false)
     public String secretEnc;
 
-    @Column(name = "created_by")
-    public String createdBy;
-
-    @Column(name = "last_used_at")
-    public Instant lastUsedAt;
-
-    @Column(name = "revoked_at")
-    public Instant revokedAt;
-
-    public String keyId() {
-        return TypeId.format(ID_PREFIX, id);
-    }
-
-    public Set<String> scopeSet() {
-        return Scopes.parse(scopes);
-    }
-
-    public String status() {
-        return revokedAt == null ? "active" : "revoked";
+    @Override
+    protected String idPrefix() {
+        return ID_PREFIX;
     }
 
     /** Binds the ciphertext to its row and org: copied elsewhere, it no longer decrypts. */
