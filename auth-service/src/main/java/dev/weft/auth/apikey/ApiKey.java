@@ -1,6 +1,7 @@
 package dev.weft.auth.apikey;
 
 import dev.weft.auth.credential.IssuedCredential;
+import dev.weft.platform.auth.CredentialCache;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
@@ -28,6 +29,16 @@ public class ApiKey extends IssuedCredential {
     @Override
     protected String idPrefix() {
         return ID_PREFIX;
+    }
+
+    @Override
+    public String credentialType() {
+        return CredentialCache.API_KEY;
+    }
+
+    @Override
+    public String eventMode() {
+        return mode;
     }
 
     @Override

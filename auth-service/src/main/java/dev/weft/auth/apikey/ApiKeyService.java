@@ -2,19 +2,13 @@ package dev.weft.auth.apikey;
 
 import dev.weft.auth.client.ClientSecrets;
 import dev.weft.auth.client.Scopes;
-import dev.weft.auth.credential.CredentialEvent;
 import dev.weft.auth.credential.Grantable;
-import dev.weft.auth.credential.LocalRevocations;
+import dev.weft.auth.credential.IssuedCredentials;
 import dev.weft.platform.error.ApiException;
-import dev.weft.platform.events.DomainEvent;
-import dev.weft.platform.events.Outbox;
-import dev.weft.platform.events.Topics;
-import dev.weft.platform.id.Ids;
 import dev.weft.platform.pagination.CursorCodec;
 import dev.weft.platform.pagination.Keyset;
 import dev.weft.platform.pagination.Page;
 import dev.weft.platform.pagination.PageRequest;
-import dev.weft.platform.auth.CredentialCache;
 import dev.weft.platform.tenancy.RequestPrincipal;
 import dev.weft.platform.tenancy.TenantContext;
 import io.quarkus.logging.Log;
@@ -33,18 +27,15 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class ApiKeyService {
-    public static final String CREDENTIAL_TYPE = CredentialCache.API_KEY;
     /** Characters of the random part kept for display: enough to tell keys apart, far too few to guess the rest. */
     private static final int DISPLAY_CHARS = 4;
 
-    private final Outbox outbox;
     private final CursorCodec cursors;
-    private final LocalRevocations revocations;
+    private final IssuedCredentials credentials;
 
-    public ApiKeyService(Outbox outbox, CursorCodec cursors, LocalRevocations revocations) {
-        this.outbox = outbox;
+    public ApiKeyService(CursorCodec cursors, IssuedCredentials credentials) {
         this.cursors = cursors;
-        this.revocations = revocations;
+        this.credentials = credentials;
     }
 
     @Transactional
@@ -65,7 +56,7 @@ public class ApiKeyService {
         key.createdBy = creator.credentialId();
         key.expiresAt = request.expiresAt() == null ? null : request.expiresAt().truncatedTo(ChronoUnit.MICROS);
         key.persist();
-        publish("credential.created", key, "created");
+        credentials.publish("credential.created", key, "created");
         Log.infof("event=api_key_created org_id=%s key_id=%s mode=%s scopes=\"%s\" created_by=%s",
                 TenantContext.requireOrgId(), key.keyId(), mode, key.scopes, creator.credentialId());
         return ApiKeyDtos.ApiKeyView.of(key, secret);
@@ -82,31 +73,15 @@ public class ApiKeyService {
         return ApiKeyDtos.ApiKeyView.of(require(keyId), null);
     }
 
-    /** Idempotent: revoking a revoked key changes nothing and emits nothing. */
     @Transactional
     public void revoke(String keyId) {
         ApiKey key = require(keyId);
-        if (key.revokedAt != null) {
-            return;
+        if (credentials.revoke(key)) {
+            Log.infof("event=api_key_revoked org_id=%s key_id=%s", key.orgId, key.keyId());
         }
-        key.revokedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        publish("credential.revoked", key, "revoked");
-        revocations.afterCommit(CREDENTIAL_TYPE, key.keyId());
-        Log.infof("event=api_key_revoked org_id=%s key_id=%s", key.orgId, key.keyId());
     }
 
     private ApiKey require(String keyId) {
-        var id = Ids.require(ApiKey.ID_PREFIX, keyId, "api key");
-        // HQL rather than findById, so Hibernate adds the tenant condition: another org's key is simply absent.
-        ApiKey key = ApiKey.<ApiKey>find("id", id).firstResult();
-        if (key == null) {
-            throw ApiException.notFound("api key");
-        }
-        return key;
-    }
-
-    private void publish(String type, ApiKey key, String reason) {
-        var data = new CredentialEvent(key.keyId(), CREDENTIAL_TYPE, TenantContext.requireOrgId(), key.name, List.copyOf(key.scopeSet()), key.mode, reason);
-        outbox.publish(DomainEvent.of(Topics.AUTH, type, key.keyId(), data));
+        return credentials.require(ApiKey.class, ApiKey.ID_PREFIX, keyId, "api key");
     }
 }

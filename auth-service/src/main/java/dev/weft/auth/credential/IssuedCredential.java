@@ -35,6 +35,14 @@ public abstract class IssuedCredential extends OrgScopedEntity {
     /** The TypeID prefix of this kind of credential. */
     protected abstract String idPrefix();
 
+    /** The credential type named in events and introspection caches. */
+    public abstract String credentialType();
+
+    /** The {@code mode} its events carry, where the kind has one. */
+    public String eventMode() {
+        return null;
+    }
+
     public String keyId() {
         return TypeId.format(idPrefix(), id);
     }

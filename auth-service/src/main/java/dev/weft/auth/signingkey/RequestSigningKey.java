@@ -1,6 +1,7 @@
 package dev.weft.auth.signingkey;
 
 import dev.weft.auth.credential.IssuedCredential;
+import dev.weft.platform.auth.CredentialCache;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
@@ -22,6 +23,11 @@ public class RequestSigningKey extends IssuedCredential {
     @Override
     protected String idPrefix() {
         return ID_PREFIX;
+    }
+
+    @Override
+    public String credentialType() {
+        return CredentialCache.SIGNING_KEY;
     }
 
     /** Binds the ciphertext to its row and org: copied elsewhere, it no longer decrypts. */

@@ -2,16 +2,9 @@ package dev.weft.auth.signingkey;
 
 import dev.weft.auth.client.ClientSecrets;
 import dev.weft.auth.client.Scopes;
-import dev.weft.auth.credential.CredentialEvent;
 import dev.weft.auth.credential.Grantable;
-import dev.weft.auth.credential.LocalRevocations;
-import dev.weft.platform.auth.CredentialCache;
+import dev.weft.auth.credential.IssuedCredentials;
 import dev.weft.platform.crypto.SecretCipher;
-import dev.weft.platform.error.ApiException;
-import dev.weft.platform.events.DomainEvent;
-import dev.weft.platform.events.Outbox;
-import dev.weft.platform.events.Topics;
-import dev.weft.platform.id.Ids;
 import dev.weft.platform.id.TypeId;
 import dev.weft.platform.pagination.CursorCodec;
 import dev.weft.platform.pagination.Keyset;
@@ -23,8 +16,6 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
 
@@ -35,18 +26,15 @@ import java.util.Set;
 @ApplicationScoped
 public class SigningKeyService {
     public static final String SECRET_PREFIX = "whmac_";
-    public static final String CREDENTIAL_TYPE = CredentialCache.SIGNING_KEY;
 
-    private final Outbox outbox;
     private final CursorCodec cursors;
     private final SecretCipher cipher;
-    private final LocalRevocations revocations;
+    private final IssuedCredentials credentials;
 
-    public SigningKeyService(Outbox outbox, CursorCodec cursors, SecretCipher cipher, LocalRevocations revocations) {
-        this.outbox = outbox;
+    public SigningKeyService(CursorCodec cursors, SecretCipher cipher, IssuedCredentials credentials) {
         this.cursors = cursors;
         this.cipher = cipher;
-        this.revocations = revocations;
+        this.credentials = credentials;
     }
 
     @Transactional
@@ -61,7 +49,7 @@ public class SigningKeyService {
         key.secretEnc = cipher.encrypt(secret, RequestSigningKey.associatedData(key.id, TenantContext.requireOrgId()));
         key.createdBy = creator.credentialId();
         key.persist();
-        publish("credential.created", key, "created");
+        credentials.publish("credential.created", key, "created");
         Log.infof("event=signing_key_created org_id=%s key_id=%s scopes=\"%s\" created_by=%s",
                 TenantContext.requireOrgId(), key.keyId(), key.scopes, creator.credentialId());
         return SigningKeyDtos.SigningKeyView.of(key, secret);
@@ -78,31 +66,15 @@ public class SigningKeyService {
         return SigningKeyDtos.SigningKeyView.of(require(keyId), null);
     }
 
-    /** Idempotent: revoking a revoked key changes nothing and emits nothing. */
     @Transactional
     public void revoke(String keyId) {
         RequestSigningKey key = require(keyId);
-        if (key.revokedAt != null) {
-            return;
+        if (credentials.revoke(key)) {
+            Log.infof("event=signing_key_revoked org_id=%s key_id=%s", key.orgId, key.keyId());
         }
-        key.revokedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        publish("credential.revoked", key, "revoked");
-        revocations.afterCommit(CREDENTIAL_TYPE, key.keyId());
-        Log.infof("event=signing_key_revoked org_id=%s key_id=%s", key.orgId, key.keyId());
     }
 
     private RequestSigningKey require(String keyId) {
-        var id = Ids.require(RequestSigningKey.ID_PREFIX, keyId, "signing key");
-        // HQL rather than findById, so Hibernate adds the tenant condition: another org's key is simply absent.
-        RequestSigningKey key = RequestSigningKey.<RequestSigningKey>find("id", id).firstResult();
-        if (key == null) {
-            throw ApiException.notFound("signing key");
-        }
-        return key;
-    }
-
-    private void publish(String type, RequestSigningKey key, String reason) {
-        var data = new CredentialEvent(key.keyId(), CREDENTIAL_TYPE, TenantContext.requireOrgId(), key.name, List.copyOf(key.scopeSet()), null, reason);
-        outbox.publish(DomainEvent.of(Topics.AUTH, type, key.keyId(), data));
+        return credentials.require(RequestSigningKey.class, RequestSigningKey.ID_PREFIX, keyId, "signing key");
     }
 }
