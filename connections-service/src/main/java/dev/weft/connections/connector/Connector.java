@@ -1,0 +1,46 @@
+package dev.weft.connections.connector;
+
+import java.util.List;
+
+/**
+ * The connector SPI: everything Weft does with an external system's data goes through one of
+ * these. An implementation is an {@code @ApplicationScoped} bean found through CDI; its catalog
+ * entry ({@link #catalogEntry()}) describes its auth types and JSON Schemas. Implementations are
+ * stateless apart from caches keyed by connection id, released in {@link #release(String)}.
+ *
+ * <p>Failures are {@link ConnectorException}s: the data API turns them into 400 or 502
+ * {@code UPSTREAM_ERROR}, the health monitor into a connection status.
+ */
+public interface Connector {
+
+    /** The provider id, e.g. {@code postgres}; the catalog entry's {@code id}. */
+    String provider();
+
+    /** Classpath resource of this provider's catalog entry (see {@code providers/*.json}). */
+    default String catalogEntry() {
+        return "providers/" + provider() + ".json";
+    }
+
+    /** Can Weft reach the system with these credentials? Never throws: failures are a result. */
+    CheckResult check(ConnectorContext context);
+
+    /** The objects (tables, sObjects, CRM objects) and their fields. */
+    List<ObjectSchema> describe(ConnectorContext context);
+
+    /** One page of records matching a filter; {@code query.cursor()} continues a previous page. */
+    RecordPage query(ConnectorContext context, QuerySpec query);
+
+    /**
+     * Incremental read: the next batch of records changed after {@code read.cursor()} (all records
+     * when null), oldest change first. The returned cursor is the new high-water mark, present
+     * even when nothing changed, so a sync can store it.
+     */
+    RecordPage read(ConnectorContext context, ReadSpec read);
+
+    /** Insert, update, upsert by key or delete a batch; one result per record, in order. */
+    WriteResult write(ConnectorContext context, WriteSpec write);
+
+    /** Drops what is cached for a connection (pools, schemas): it was updated or deleted. */
+    default void release(String connectionId) {
+    }
+}

@@ -1,0 +1,139 @@
+package dev.weft.connections.connector;
+
+import io.quarkus.logging.Log;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * How SaaS connectors speak HTTP: one shared client, throttling honoured ({@code 429} and
+ * {@code 503} are retried after the vendor's {@code Retry-After}, in seconds or as an HTTP date,
+ * else with a short backoff), one forced token refresh after a {@code 401}, and every other
+ * error turned into a {@link ConnectorException} carrying the vendor's own message.
+ */
+public final class VendorHttp {
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    private static final int MAX_ATTEMPTS = 4;
+    /** Longest wait honoured; a vendor asking for more gets a 502 the caller can retry later. */
+    private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
+
+    private VendorHttp() {
+    }
+
+    /** A request built for a bearer token, so that it can be rebuilt after a refresh. */
+    @FunctionalInterface
+    public interface TokenRequest {
+        HttpRequest build(String accessToken);
+    }
+
+    /** Sends without OAuth (API tokens, basic auth, signed requests). */
+    public static HttpResponse<String> send(String vendor, HttpRequest request, Function<HttpResponse<String>, String> errorMessage) {
+        return send(vendor, token -> request, null, errorMessage);
+    }
+
+    /**
+     * Sends with the connection's bearer token; after a 401 the token is refreshed once and the
+     * request rebuilt. Returns only 2xx responses.
+     */
+    public static HttpResponse<String> send(String vendor, TokenRequest request, ConnectionCredentials oauth,
+                                            Function<HttpResponse<String>, String> errorMessage) {
+        String token = oauth == null ? null : oauth.accessToken();
+        boolean refreshed = false;
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<String> response = exchange(vendor, request.build(token));
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                return response;
+            }
+            if (status == 401 && oauth != null && !refreshed) {
+                token = oauth.refreshAccessToken(token);
+                refreshed = true;
+                continue;
+            }
+            if ((status == 429 || status == 503) && attempt < MAX_ATTEMPTS) {
+                Duration wait = retryAfter(response).orElse(Duration.ofMillis(250L << attempt));
+                if (wait.compareTo(MAX_RETRY_AFTER) <= 0) {
+                    Log.infof("event=vendor_throttled vendor=%s status=%d retry_after_ms=%d attempt=%d", vendor, status, wait.toMillis(), attempt);
+                    sleep(wait);
+                    continue;
+                }
+            }
+            throw failure(vendor, response, errorMessage);
+        }
+    }
+
+    /** Maps a non-2xx response to the exception kind its status means. */
+    public static ConnectorException failure(String vendor, HttpResponse<String> response, Function<HttpResponse<String>, String> errorMessage) {
+        int status = response.statusCode();
+        String message = vendor + " answered " + status + ": " + describe(response, errorMessage);
+        return switch (status) {
+            case 401, 403 -> ConnectorException.auth(message, status);
+            default -> ConnectorException.upstream(message, status);
+        };
+    }
+
+    private static String describe(HttpResponse<String> response, Function<HttpResponse<String>, String> errorMessage) {
+        String message = null;
+        try {
+            message = errorMessage.apply(response);
+        } catch (RuntimeException ignored) {
+            // An unreadable error body is still an error; fall back to its text.
+        }
+        if (message == null || message.isBlank()) {
+            String body = response.body() == null ? "" : response.body().strip();
+            message = body.isEmpty() ? "no error message" : body;
+        }
+        return message.length() > 500 ? message.substring(0, 500) + "..." : message;
+    }
+
+    private static HttpResponse<String> exchange(String vendor, HttpRequest request) {
+        try {
+            return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw ConnectorException.unreachable(vendor + " did not answer: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ConnectorException.unreachable(vendor + " call interrupted", e);
+        }
+    }
+
+    static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").flatMap(VendorHttp::parseRetryAfter);
+    }
+
+    static Optional<Duration> parseRetryAfter(String value) {
+        String trimmed = value.trim();
+        try {
+            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(trimmed))));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+            } catch (DateTimeParseException notADate) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static void sleep(Duration wait) {
+        try {
+            Thread.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ConnectorException.unreachable("interrupted while waiting out a rate limit", e);
+        }
+    }
+}
