@@ -1,0 +1,520 @@
+package dev.weft.connections.connector.jdbc;
+
+import dev.weft.connections.connector.CheckResult;
+import dev.weft.connections.connector.Connector;
+import dev.weft.connections.connector.ConnectorContext;
+import dev.weft.connections.connector.ConnectorException;
+import dev.weft.connections.connector.ObjectSchema;
+import dev.weft.connections.connector.QuerySpec;
+import dev.weft.connections.connector.ReadSpec;
+import dev.weft.connections.connector.RecordPage;
+import dev.weft.connections.connector.WriteResult;
+import dev.weft.connections.connector.WriteSpec;
+import dev.weft.connections.connector.jdbc.JdbcCursor.Phase;
+import dev.weft.connections.connector.jdbc.JdbcFilterRenderer.BoundValue;
+
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * The connector for SQL databases, parameterised by a {@link SqlDialect}: describes tables and
+ * views from information_schema, queries with bound filters and keyset paging, reads
+ * incrementally by a last-modified column, and writes in JDBC batches with a record-by-record
+ * retry when a batch fails.
+ */
+public abstract class JdbcConnector implements Connector {
+    static final Duration SCHEMA_TTL = Duration.ofSeconds(60);
+    static final int DEFAULT_LIMIT = 100;
+    static final int DEFAULT_BATCH = 1000;
+    static final int FETCH_SIZE = 1000;
+
+    private final JdbcPools pools = new JdbcPools();
+    private final Map<String, Catalog> catalogs = new ConcurrentHashMap<>();
+
+    private record Catalog(String schema, long loadedNanos, Map<String, TableInfo> tables) {
+        boolean fresh(String wanted) {
+            return schema.equals(wanted) && System.nanoTime() - loadedNanos < SCHEMA_TTL.toNanos();
+        }
+    }
+
+    protected abstract SqlDialect dialect();
+
+    @Override
+    public CheckResult check(ConnectorContext context) {
+        return CheckResult.probe(() -> {
+            JdbcTarget target = dialect().target(context);
+            // a direct connection, not the pool: the check must prove these exact credentials work now
+            try (Connection connection = connectDirect(target);
+                 Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT 1")) {
+                rows.next();
+            } catch (SQLException e) {
+                throw JdbcErrors.translate(e, target);
+            }
+        });
+    }
+
+    @Override
+    public List<ObjectSchema> describe(ConnectorContext context) {
+        return catalog(context, false).tables().values().stream().map(TableInfo::schema).toList();
+    }
+
+    @Override
+    public void release(String connectionId) {
+        catalogs.remove(connectionId);
+        pools.release(connectionId);
+    }
+
+    // ---------------------------------------------------------------- query
+
+    @Override
+    public RecordPage query(ConnectorContext context, QuerySpec query) {
+        SqlDialect dialect = dialect();
+        TableInfo table = table(context, query.object());
+        List<ColumnInfo> wanted = columns(table, query.fields(), "fields");
+        List<ColumnInfo> key = table.primaryKeyColumns();
+        List<ColumnInfo> selected = union(wanted, key);
+        int limit = query.limit() > 0 ? query.limit() : DEFAULT_LIMIT;
+        JdbcCursor cursor = JdbcCursor.decode(query.cursor());
+
+        JdbcFilterRenderer.Rendered filter = JdbcFilterRenderer.render(query.filter(), table, dialect);
+        List<String> conditions = new ArrayList<>();
+        List<BoundValue> parameters = new ArrayList<>(filter.parameters());
+        if (filter.sql() != null) {
+            conditions.add(filter.sql());
+        }
+        List<ColumnInfo> order;
+        long offset = 0;
+        if (!key.isEmpty()) {
+            if (cursor != null) {
+                if (cursor.phase() != Phase.KEY || cursor.key() == null || cursor.key().size() != key.size()) {
+                    throw JdbcCursor.invalid();
+                }
+                conditions.add(keysetAfter(key, cursor.key(), parameters));
+            }
+            order = key;
+        } else {
+            if (cursor != null) {
+                if (cursor.phase() != Phase.OFFSET) {
+                    throw JdbcCursor.invalid();
+                }
+                offset = cursor.offset();
+            }
+            order = selected.stream().filter(c -> c.kind().orderable()).toList();
+        }
+
+        long start = offset;
+        List<Map<String, Object>> rows = withConnection(context, false, connection ->
+                select(connection, table, selected, conditions, parameters, order, limit + 1, start));
+        boolean hasMore = rows.size() > limit;
+        List<Map<String, Object>> page = hasMore ? rows.subList(0, limit) : rows;
+        String next = null;
+        if (hasMore) {
+            next = key.isEmpty()
+                    ? new JdbcCursor(Phase.OFFSET, null, null, offset + limit).encode()
+                    : new JdbcCursor(Phase.KEY, null, values(page.getLast(), key), 0).encode();
+        }
+        return new RecordPage(project(page, wanted), next, hasMore);
+    }
+
+    // ---------------------------------------------------------------- incremental read
+
+    @Override
+    public RecordPage read(ConnectorContext context, ReadSpec read) {
+        TableInfo table = table(context, read.object());
+        List<ColumnInfo> wanted = columns(table, read.fields(), "fields");
+        List<ColumnInfo> key = table.primaryKeyColumns();
+        ColumnInfo cursorField = cursorField(table, read.schema());
+        List<ColumnInfo> selected = union(union(wanted, key), cursorField == null ? List.of() : List.of(cursorField));
+        int batch = read.batchSize() > 0 ? read.batchSize() : DEFAULT_BATCH;
+        JdbcCursor cursor = JdbcCursor.decode(read.cursor());
+
+        ReadBatch result = withConnection(context, true, connection -> {
+            if (cursorField != null && !key.isEmpty()) {
+                return readByCursorField(connection, table, selected, cursorField, key, cursor, batch);
+            } else if (cursorField != null) {
+                return readByCursorFieldWithoutKey(connection, table, selected, cursorField, cursor, batch);
+            } else if (!key.isEmpty()) {
+                return readByKey(connection, table, selected, key, cursor, batch);
+            }
+            return readByOffset(connection, table, selected, cursor, batch);
+        });
+        String next = result.rows().isEmpty() && read.cursor() != null ? read.cursor() : result.state().encode();
+        return new RecordPage(project(result.rows(), wanted), next, result.hasMore());
+    }
+
+    private record ReadBatch(List<Map<String, Object>> rows, JdbcCursor state, boolean hasMore) {
+    }
+
+    /**
+     * Rows whose cursor field is null come first (as if older than any value), by key; then rows by
+     * (cursor field, key). Nulls are read once: later reads resume after the high-water mark.
+     */
+    private ReadBatch readByCursorField(Connection connection, TableInfo table, List<ColumnInfo> selected, ColumnInfo cursorField,
+                                       List<ColumnInfo> key, JdbcCursor cursor, int batch) throws SQLException {
+        JdbcCursor state = cursor != null ? cursor : JdbcCursor.start(cursorField.nullable() ? Phase.NULLS : Phase.VALUES);
+        if (state.phase() == Phase.KEY || state.phase() == Phase.OFFSET
+                || (state.key() != null && state.key().size() != key.size())
+                || (state.phase() == Phase.VALUES && (state.cursorValue() == null) != (state.key() == null))) {
+            throw JdbcCursor.invalid();
+        }
+        List<ColumnInfo> valueOrder = union(List.of(cursorField), key);
+        String quotedCursor = dialect().quote(cursorField.name());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        boolean hasMore = false;
+        while (rows.size() < batch) {
+            int need = batch - rows.size();
+            List<String> conditions = new ArrayList<>();
+            List<BoundValue> parameters = new ArrayList<>();
+            List<Map<String, Object>> fetched;
+            if (state.phase() == Phase.NULLS) {
+                conditions.add(quotedCursor + " IS NULL");
+                if (state.key() != null) {
+                    conditions.add(keysetAfter(key, state.key(), parameters));
+                }
+                fetched = select(connection, table, selected, conditions, parameters, key, need + 1, 0);
+            } else {
+                if (cursorField.nullable()) {
+                    conditions.add(quotedCursor + " IS NOT NULL");
+                }
+                if (state.cursorValue() != null) {
+                    List<Object> after = new ArrayList<>();
+                    after.add(state.cursorValue());
+                    after.addAll(state.key());
+                    conditions.add(keysetAfter(valueOrder, after, parameters));
+                }
+                fetched = select(connection, table, selected, conditions, parameters, valueOrder, need + 1, 0);
+            }
+            List<Map<String, Object>> taken = fetched.subList(0, Math.min(need, fetched.size()));
+            rows.addAll(taken);
+            if (!taken.isEmpty()) {
+                Map<String, Object> last = taken.getLast();
+                state = state.phase() == Phase.NULLS
+                        ? new JdbcCursor(Phase.NULLS, null, values(last, key), 0)
+                        : new JdbcCursor(Phase.VALUES, last.get(cursorField.name()), values(last, key), 0);
+            }
+            if (fetched.size() > need) {
+                hasMore = true;
+                break;
+            }
+            if (state.phase() != Phase.NULLS) {
+                break;
+            }
+            state = JdbcCursor.start(Phase.VALUES);
+            // a full batch of nulls: there may be values still to come
+            hasMore = rows.size() >= batch;
+        }
+        return new ReadBatch(rows, state, hasMore);
+    }
+
+    /** Without a key, ties on the cursor value cannot be split across batches: a batch takes all rows of its last value. */
+    private ReadBatch readByCursorFieldWithoutKey(Connection connection, TableInfo table, List<ColumnInfo> selected,
+                                                  ColumnInfo cursorField, JdbcCursor cursor, int batch) throws SQLException {
+        if (cursor != null && cursor.phase() != Phase.VALUES) {
+            throw JdbcCursor.invalid();
+        }
+        String quotedCursor = dialect().quote(cursorField.name());
+        List<String> conditions = new ArrayList<>(List.of(quotedCursor + " IS NOT NULL"));
+        List<BoundValue> parameters = new ArrayList<>();
+        if (cursor != null && cursor.cursorValue() != null) {
+            conditions.add(quotedCursor + " > ?");
+            parameters.add(new BoundValue(cursorValue(cursor.cursorValue(), cursorField), cursorField));
+        }
+        List<Map<String, Object>> fetched = select(connection, table, selected, conditions, parameters, List.of(cursorField), batch + 1, 0);
+        boolean hasMore = fetched.size() > batch;
+        List<Map<String, Object>> rows = new ArrayList<>(fetched.subList(0, Math.min(batch, fetched.size())));
+        if (hasMore) {
+            Object boundary = rows.getLast().get(cursorField.name());
+            if (Objects.equals(boundary, fetched.get(batch).get(cursorField.name()))) {
+                rows.removeIf(row -> Objects.equals(row.get(cursorField.name()), boundary));
+                List<BoundValue> tieParameters = List.of(new BoundValue(cursorValue(boundary, cursorField), cursorField));
+                rows.addAll(select(connection, table, selected, List.of(quotedCursor + " = ?"), tieParameters, List.of(), 0, 0));
+            }
+        }
+        JdbcCursor state = rows.isEmpty() ? (cursor != null ? cursor : JdbcCursor.start(Phase.VALUES))
+                : new JdbcCursor(Phase.VALUES, rows.getLast().get(cursorField.name()), null, 0);
+        return new ReadBatch(rows, state, hasMore);
+    }
+
+    private ReadBatch readByKey(Connection connection, TableInfo table, List<ColumnInfo> selected, List<ColumnInfo> key,
+                                JdbcCursor cursor, int batch) throws SQLException {
+        List<String> conditions = new ArrayList<>();
+        List<BoundValue> parameters = new ArrayList<>();
+        if (cursor != null) {
+            if (cursor.phase() != Phase.KEY || cursor.key() == null || cursor.key().size() != key.size()) {
+                throw JdbcCursor.invalid();
+            }
+            conditions.add(keysetAfter(key, cursor.key(), parameters));
+        }
+        List<Map<String, Object>> fetched = select(connection, table, selected, conditions, parameters, key, batch + 1, 0);
+        boolean hasMore = fetched.size() > batch;
+        List<Map<String, Object>> rows = hasMore ? fetched.subList(0, batch) : fetched;
+        JdbcCursor state = rows.isEmpty() ? (cursor != null ? cursor : JdbcCursor.start(Phase.KEY))
+                : new JdbcCursor(Phase.KEY, null, values(rows.getLast(), key), 0);
+        return new ReadBatch(rows, state, hasMore);
+    }
+
+    private ReadBatch readByOffset(Connection connection, TableInfo table, List<ColumnInfo> selected, JdbcCursor cursor, int batch)
+            throws SQLException {
+        if (cursor != null && cursor.phase() != Phase.OFFSET) {
+            throw JdbcCursor.invalid();
+        }
+        long offset = cursor == null ? 0 : cursor.offset();
+        List<ColumnInfo> order = selected.stream().filter(c -> c.kind().orderable()).toList();
+        List<Map<String, Object>> fetched = select(connection, table, selected, List.of(), List.of(), order, batch + 1, offset);
+        boolean hasMore = fetched.size() > batch;
+        List<Map<String, Object>> rows = hasMore ? fetched.subList(0, batch) : fetched;
+        return new ReadBatch(rows, new JdbcCursor(Phase.OFFSET, null, null, offset + rows.size()), hasMore);
+    }
+
+    private ColumnInfo cursorField(TableInfo table, ObjectSchema requested) {
+        if (requested != null && requested.cursorField() != null) {
+            Optional<ColumnInfo> column = table.resolve(requested.cursorField());
+            if (column.isPresent()) {
+                return column.get();
+            }
+        }
+        return table.cursorField() == null ? null : table.resolve(table.cursorField()).orElse(null);
+    }
+
+    // ---------------------------------------------------------------- write
+
+    @Override
+    public WriteResult write(ConnectorContext context, WriteSpec write) {
+        if (write.mode() == null) {
+            throw ConnectorException.invalid("mode", "required", "write needs a mode: insert, update, upsert or delete");
+        }
+        TableInfo table = table(context, write.object());
+        if (table.view()) {
+            throw ConnectorException.invalid("object", "writable", write.object() + " is a view; Weft writes to tables only");
+        }
+        JdbcWriter writer = new JdbcWriter(dialect(), table);
+        List<WriteResult.RecordResult> results = withConnection(context, false, connection ->
+                writer.write(connection, write.mode(), write.key(), write.records()));
+        return new WriteResult(results);
+    }
+
+    // ---------------------------------------------------------------- SQL helpers
+
+    private List<Map<String, Object>> select(Connection connection, TableInfo table, List<ColumnInfo> selected, List<String> conditions,
+                                             List<BoundValue> parameters, List<ColumnInfo> order, int limit, long offset) throws SQLException {
+        SqlDialect dialect = dialect();
+        StringBuilder sql = new StringBuilder("SELECT ")
+                .append(selected.stream().map(c -> dialect.quote(c.name())).collect(Collectors.joining(", ")))
+                .append(" FROM ").append(dialect.qualify(table.schemaName(), table.name()));
+        if (!conditions.isEmpty()) {
+            sql.append(" WHERE ").append(String.join(" AND ", conditions));
+        }
+        if (!order.isEmpty()) {
+            sql.append(" ORDER BY ").append(order.stream().map(c -> dialect.quote(c.name())).collect(Collectors.joining(", ")));
+        }
+        // limit and offset are integers computed here, never request text
+        if (limit > 0) {
+            sql.append(" LIMIT ").append(limit);
+        }
+        if (offset > 0) {
+            sql.append(" OFFSET ").append(offset);
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            statement.setFetchSize(limit > 0 ? Math.min(limit, FETCH_SIZE) : FETCH_SIZE);
+            for (int i = 0; i < parameters.size(); i++) {
+                BoundValue parameter = parameters.get(i);
+                dialect.bind(statement, i + 1, parameter.value(), parameter.column());
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 0; i < selected.size(); i++) {
+                        row.put(selected.get(i).name(), dialect.read(result, i + 1, selected.get(i)));
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        }
+    }
+
+    private String keysetAfter(List<ColumnInfo> columns, List<Object> after, List<BoundValue> parameters) {
+        List<Integer> order = new ArrayList<>();
+        String sql = dialect().keysetAfter(columns.stream().map(c -> dialect().quote(c.name())).toList(), order);
+        for (int index : order) {
+            ColumnInfo column = columns.get(index);
+            parameters.add(new BoundValue(cursorValue(after.get(index), column), column));
+        }
+        return sql;
+    }
+
+    private static Object cursorValue(Object value, ColumnInfo column) {
+        try {
+            return JdbcValues.toJdbc(value, column);
+        } catch (IllegalArgumentException e) {
+            throw JdbcCursor.invalid();
+        }
+    }
+
+    private static List<Object> values(Map<String, Object> row, List<ColumnInfo> columns) {
+        List<Object> values = new ArrayList<>(columns.size());
+        for (ColumnInfo column : columns) {
+            values.add(row.get(column.name()));
+        }
+        return values;
+    }
+
+    private static List<ColumnInfo> columns(TableInfo table, List<String> fields, String requestField) {
+        if (fields == null || fields.isEmpty()) {
+            return table.columns();
+        }
+        LinkedHashSet<ColumnInfo> columns = new LinkedHashSet<>();
+        for (String field : fields) {
+            columns.add(table.require(field, requestField));
+        }
+        return List.copyOf(columns);
+    }
+
+    private static List<ColumnInfo> union(List<ColumnInfo> first, List<ColumnInfo> second) {
+        LinkedHashSet<ColumnInfo> all = new LinkedHashSet<>(first);
+        all.addAll(second);
+        return List.copyOf(all);
+    }
+
+    /** Drops the key and cursor columns selected only for paging. */
+    private static List<Map<String, Object>> project(List<Map<String, Object>> rows, List<ColumnInfo> wanted) {
+        if (rows.isEmpty() || rows.getFirst().size() == wanted.size()) {
+            return rows;
+        }
+        List<Map<String, Object>> projected = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            Map<String, Object> record = new LinkedHashMap<>();
+            for (ColumnInfo column : wanted) {
+                record.put(column.name(), row.get(column.name()));
+            }
+            projected.add(record);
+        }
+        return projected;
+    }
+
+    // ---------------------------------------------------------------- catalog and connections
+
+    /** The table or view named {@code object}; a name not in the cached catalog triggers one reload before it is refused. */
+    protected TableInfo table(ConnectorContext context, String object) {
+        Optional<TableInfo> found = find(catalog(context, false), object);
+        if (found.isEmpty()) {
+            found = find(catalog(context, true), object);
+        }
+        return found.orElseThrow(() -> ConnectorException.invalid("object", "known_object",
+                "no table or view " + object + " in " + dialect().schema(context)));
+    }
+
+    private static Optional<TableInfo> find(Catalog catalog, String object) {
+        if (object == null) {
+            return Optional.empty();
+        }
+        TableInfo exact = catalog.tables().get(object);
+        return exact != null ? Optional.of(exact)
+                : catalog.tables().values().stream().filter(t -> t.name().equalsIgnoreCase(object)).findFirst();
+    }
+
+    private Catalog catalog(ConnectorContext context, boolean reload) {
+        String schema = dialect().schema(context);
+        Catalog cached = catalogs.get(context.connectionId());
+        if (!reload && cached != null && cached.fresh(schema)) {
+            return cached;
+        }
+        Catalog loaded = withConnection(context, false, connection -> new Catalog(schema, System.nanoTime(), loadTables(connection, schema)));
+        catalogs.put(context.connectionId(), loaded);
+        return loaded;
+    }
+
+    private Map<String, TableInfo> loadTables(Connection connection, String schema) throws SQLException {
+        Map<String, Boolean> views = new TreeMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = ?"
+                        + " AND table_type IN ('BASE TABLE', 'VIEW', 'SYSTEM VERSIONED')")) {
+            statement.setString(1, schema);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    views.put(rows.getString(1), "VIEW".equals(rows.getString(2)));
+                }
+            }
+        }
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT kcu.table_name, kcu.column_name FROM information_schema.table_constraints tc"
+                        + " JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = tc.constraint_name"
+                        + " AND kcu.table_schema = tc.table_schema AND kcu.table_name = tc.table_name"
+                        + " WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = ?"
+                        + " ORDER BY kcu.table_name, kcu.ordinal_position")) {
+            statement.setString(1, schema);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    keys.computeIfAbsent(rows.getString(1), t -> new ArrayList<>()).add(rows.getString(2));
+                }
+            }
+        }
+        Map<String, List<ColumnInfo>> columns = dialect().loadColumns(connection, schema).stream()
+                .collect(Collectors.groupingBy(ColumnInfo::table, LinkedHashMap::new, Collectors.toList()));
+        Map<String, TableInfo> tables = new TreeMap<>();
+        views.forEach((name, view) -> {
+            List<ColumnInfo> tableColumns = columns.getOrDefault(name, List.of());
+            tables.put(name, new TableInfo(schema, name, view, tableColumns, keys.getOrDefault(name, List.of()),
+                    TableInfo.guessCursorField(tableColumns)));
+        });
+        return tables;
+    }
+
+    @FunctionalInterface
+    protected interface SqlWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** Runs work on a pooled connection; {@code streaming} opens a transaction when the driver streams only inside one. */
+    protected <T> T withConnection(ConnectorContext context, boolean streaming, SqlWork<T> work) {
+        JdbcTarget target = dialect().target(context);
+        try (Connection connection = pools.connection(context.connectionId(), target)) {
+            boolean transaction = streaming && dialect().streamsInTransaction();
+            if (transaction) {
+                connection.setAutoCommit(false);
+            }
+            try {
+                return work.run(connection);
+            } finally {
+                if (transaction) {
+                    connection.rollback();
+                    connection.setAutoCommit(true);
+                }
+            }
+        } catch (SQLException e) {
+            throw JdbcErrors.translate(e, target);
+        }
+    }
+
+    private static Connection connectDirect(JdbcTarget target) throws SQLException {
+        Driver driver;
+        try {
+            driver = target.driver().getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("JDBC driver " + target.driver().getName() + " cannot be loaded", e);
+        }
+        Connection connection = driver.connect(target.url(), target.connectProperties());
+        if (connection == null) {
+            throw new SQLException("driver " + target.driver().getSimpleName() + " does not accept " + target.url());
+        }
+        return connection;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.weft.connections.connector.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.connections.connector.ConnectorException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A position in a table, as an opaque base64url JSON string: after primary key values
+ * ({@code k}), after a cursor-field value and key ({@code c}, {@code k}), among rows whose cursor
+ * field is still null ({@code n}), or a plain row offset ({@code o}) for tables without a key.
+ */
+public record JdbcCursor(Phase phase, Object cursorValue, List<Object> key, long offset) {
+
+    public enum Phase {
+        /** Keyset on the primary key (queries; reads without a cursor field). */
+        KEY,
+        /** Incremental read among rows whose cursor field is null, by key. */
+        NULLS,
+        /** Incremental read after (cursor value, key); {@code cursorValue} null means from the first non-null value. */
+        VALUES,
+        /** Row offset, for tables without a primary key. */
+        OFFSET
+    }
+
+    public static JdbcCursor start(Phase phase) {
+        return new JdbcCursor(phase, null, null, 0);
+    }
+
+    public String encode() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("p", switch (phase) {
+            case KEY -> "k";
+            case NULLS -> "n";
+            case VALUES -> "c";
+            case OFFSET -> "o";
+        });
+        if (cursorValue != null) {
+            json.put("c", cursorValue);
+        }
+        if (key != null) {
+            json.put("k", key);
+        }
+        if (phase == Phase.OFFSET) {
+            json.put("o", offset);
+        }
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(JdbcValues.JSON.writeValueAsBytes(json));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Null stays null; anything this class did not write is an invalid cursor. */
+    public static JdbcCursor decode(String cursor) {
+        if (cursor == null || cursor.isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode json = JdbcValues.JSON.readTree(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
+            Phase phase = switch (json.path("p").asText()) {
+                case "k" -> Phase.KEY;
+                case "n" -> Phase.NULLS;
+                case "c" -> Phase.VALUES;
+                case "o" -> Phase.OFFSET;
+                default -> throw invalid();
+            };
+            List<Object> key = null;
+            if (json.has("k")) {
+                if (!json.get("k").isArray()) {
+                    throw invalid();
+                }
+                key = new ArrayList<>();
+                for (JsonNode value : json.get("k")) {
+                    key.add(JdbcValues.JSON.treeToValue(value, Object.class));
+                }
+            }
+            Object cursorValue = json.has("c") ? JdbcValues.JSON.treeToValue(json.get("c"), Object.class) : null;
+            long offset = json.path("o").asLong(0);
+            if (offset < 0) {
+                throw invalid();
+            }
+            return new JdbcCursor(phase, cursorValue, key, offset);
+        } catch (IllegalArgumentException | JsonProcessingException e) {
+            throw invalid();
+        }
+    }
+
+    static ConnectorException invalid() {
+        return ConnectorException.invalid("cursor", "format", "cursor was not issued for this object");
+    }
+}

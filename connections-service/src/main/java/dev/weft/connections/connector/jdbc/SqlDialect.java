@@ -1,0 +1,59 @@
+package dev.weft.connections.connector.jdbc;
+
+import dev.weft.connections.connector.ConnectorContext;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/** What differs between the SQL databases Weft speaks to: connecting, catalog queries, quoting, upserts, keyset predicates. */
+public interface SqlDialect {
+
+    /** The connection's JDBC URL, driver, properties and credentials. */
+    JdbcTarget target(ConnectorContext context);
+
+    /** The schema (PostgreSQL) or database (MySQL) whose tables the connection sees. */
+    String schema(ConnectorContext context);
+
+    /** Quotes an identifier, doubling any quote character inside it. */
+    String quote(String identifier);
+
+    default String qualify(String schema, String table) {
+        return quote(schema) + "." + quote(table);
+    }
+
+    /** Every column of the schema's tables and views, ordered by table and position. */
+    List<ColumnInfo> loadColumns(Connection connection, String schema) throws SQLException;
+
+    /**
+     * {@code (c1, c2) > (?, ?)} over the quoted columns; {@code order} receives, per placeholder, the
+     * index of the value to bind (an expanded form binds some values more than once).
+     */
+    String keysetAfter(List<String> quotedColumns, List<Integer> order);
+
+    /**
+     * The statement that inserts {@code columns} or, when a row with the same {@code key} exists,
+     * updates the other columns (placeholders in {@code columns} order).
+     */
+    String upsert(String table, List<String> quotedColumns, List<String> quotedKey);
+
+    /** The left side of a LIKE for this column (PostgreSQL casts non-text columns to text). */
+    default String likeOperand(String quotedColumn, ColumnInfo column) {
+        return quotedColumn;
+    }
+
+    /** Binds a value converted by {@link JdbcValues#toJdbc} (null included). */
+    void bind(PreparedStatement statement, int index, Object value, ColumnInfo column) throws SQLException;
+
+    /** Reads a column of the current row as a JSON-compatible value. */
+    default Object read(ResultSet rows, int index, ColumnInfo column) throws SQLException {
+        return JdbcValues.read(rows, index, column);
+    }
+
+    /** Whether the driver streams rows only inside a transaction (PostgreSQL's fetch size needs autocommit off). */
+    default boolean streamsInTransaction() {
+        return false;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.weft.connections.connector.jdbc;
+
+import dev.weft.connections.connector.ConnectorException;
+import dev.weft.connections.connector.FieldSchema;
+import dev.weft.connections.connector.ObjectSchema;
+import dev.weft.connections.connector.WriteMode;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/** A table or view with the column details the SQL builders need, and its public {@link ObjectSchema}. */
+public record TableInfo(String schemaName, String name, boolean view, List<ColumnInfo> columns, List<String> primaryKey, String cursorField) {
+
+    /** Column names that, in this order, name the column incremental reads follow (when timestamp typed). */
+    static final List<String> CURSOR_FIELD_NAMES = List.of("updated_at", "modified_at", "last_modified_at", "last_modified", "updatedat");
+
+    public TableInfo {
+        columns = List.copyOf(columns);
+        primaryKey = List.copyOf(primaryKey);
+    }
+
+    /** The column of this exact name or, failing that, the one differing only in case. */
+    public Optional<ColumnInfo> resolve(String field) {
+        if (field == null) {
+            return Optional.empty();
+        }
+        return columns.stream().filter(c -> c.name().equals(field)).findFirst()
+                .or(() -> columns.stream().filter(c -> c.name().equalsIgnoreCase(field)).findFirst());
+    }
+
+    /** Like {@link #resolve} but an unknown name is the caller's mistake. */
+    public ColumnInfo require(String field, String requestField) {
+        return resolve(field).orElseThrow(() -> ConnectorException.invalid(requestField, "known_field",
+                name + " has no field " + field));
+    }
+
+    public List<ColumnInfo> primaryKeyColumns() {
+        return primaryKey.stream().map(k -> require(k, "object")).toList();
+    }
+
+    public Optional<ColumnInfo> generatedKeyColumn() {
+        return columns.stream().filter(ColumnInfo::generatedKey).findFirst();
+    }
+
+    public ObjectSchema schema() {
+        List<FieldSchema> fields = columns.stream()
+                .map(c -> new FieldSchema(c.name(), c.kind().fieldType(), c.nativeType(), c.nullable(), c.readOnly() || view))
+                .toList();
+        Set<WriteMode> modes = view ? Set.of()
+                : primaryKey.isEmpty() ? EnumSet.of(WriteMode.INSERT, WriteMode.UPDATE, WriteMode.DELETE)
+                : EnumSet.allOf(WriteMode.class);
+        return new ObjectSchema(name, name, fields, primaryKey, cursorField, modes);
+    }
+
+    /** The first column named like a last-modified timestamp, or null. */
+    static String guessCursorField(List<ColumnInfo> columns) {
+        for (String candidate : CURSOR_FIELD_NAMES) {
+            for (ColumnInfo column : columns) {
+                if (column.name().toLowerCase(Locale.ROOT).equals(candidate)
+                        && (column.kind() == ValueKind.TIMESTAMP || column.kind() == ValueKind.TIMESTAMP_TZ)) {
+                    return column.name();
+                }
+            }
+        }
+        return null;
+    }
+}

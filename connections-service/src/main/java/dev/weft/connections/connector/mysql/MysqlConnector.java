@@ -1,0 +1,172 @@
+package dev.weft.connections.connector.mysql;
+
+import dev.weft.connections.connector.ConnectorContext;
+import dev.weft.connections.connector.jdbc.ColumnInfo;
+import dev.weft.connections.connector.jdbc.JdbcConfig;
+import dev.weft.connections.connector.jdbc.JdbcConnector;
+import dev.weft.connections.connector.jdbc.JdbcTarget;
+import dev.weft.connections.connector.jdbc.JdbcValues;
+import dev.weft.connections.connector.jdbc.SqlDialect;
+import dev.weft.connections.connector.jdbc.ValueKind;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** MySQL and MariaDB (through the MariaDB driver): the tables and views of one database. */
+@ApplicationScoped
+public class MysqlConnector extends JdbcConnector {
+    private final Dialect dialect = new Dialect();
+
+    @Override
+    public String provider() {
+        return "mysql";
+    }
+
+    @Override
+    protected SqlDialect dialect() {
+        return dialect;
+    }
+
+    static final class Dialect implements SqlDialect {
+        private static final Pattern JSON_CHECK = Pattern.compile("json_valid\\(`((?:[^`]|``)+)`\\)", Pattern.CASE_INSENSITIVE);
+
+        @Override
+        public JdbcTarget target(ConnectorContext context) {
+            String url = "jdbc:mariadb://" + JdbcConfig.host(context) + ":" + JdbcConfig.port(context, 3306) + "/" + JdbcConfig.databasePath(context);
+            Map<String, String> properties = new LinkedHashMap<>();
+            properties.put("connectTimeout", "10000");
+            properties.put("sslMode", context.configFlag("ssl", false) ? "verify-full" : "disable");
+            // MariaDB's bulk protocol for batches; multi-value INSERT rewriting where the server lacks it (MySQL)
+            properties.put("useBulkStmts", "true");
+            properties.put("useBulkStmtsForInserts", "true");
+            properties.put("rewriteBatchedStatements", "true");
+            // DATETIME and TIMESTAMP values are exchanged as UTC
+            properties.put("connectionTimeZone", "UTC");
+            properties.put("forceConnectionTimeZoneToSession", "true");
+            properties.put("allowMultiQueries", "false");
+            properties.put("connectionAttributes", "program_name:weft-connections");
+            return new JdbcTarget(url, org.mariadb.jdbc.Driver.class, properties, JdbcConfig.username(context), JdbcConfig.password(context));
+        }
+
+        @Override
+        public String schema(ConnectorContext context) {
+            return JdbcConfig.required(context, "database");
+        }
+
+        @Override
+        public String quote(String identifier) {
+            return "`" + identifier.replace("`", "``") + "`";
+        }
+
+        @Override
+        public List<ColumnInfo> loadColumns(Connection connection, String schema) throws SQLException {
+            Set<String> jsonColumns = jsonColumns(connection, schema);
+            List<ColumnInfo> columns = new ArrayList<>();
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT table_name, column_name, data_type, column_type, is_nullable, extra"
+                            + " FROM information_schema.columns WHERE table_schema = ? ORDER BY table_name, ordinal_position")) {
+                statement.setString(1, schema);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        String table = rows.getString(1);
+                        String name = rows.getString(2);
+                        String dataType = rows.getString(3).toLowerCase(Locale.ROOT);
+                        String columnType = rows.getString(4).toLowerCase(Locale.ROOT);
+                        String extra = String.valueOf(rows.getString(6)).toUpperCase(Locale.ROOT);
+                        boolean json = jsonColumns.contains(table + "." + name);
+                        columns.add(new ColumnInfo(table, name, json ? ValueKind.JSON : kind(dataType, columnType), json ? "json" : dataType,
+                                "YES".equals(rows.getString(5)), extra.contains("VIRTUAL GENERATED") || extra.contains("STORED GENERATED"),
+                                extra.contains("AUTO_INCREMENT"), null));
+                    }
+                }
+            }
+            return columns;
+        }
+
+        /** MariaDB stores JSON as LONGTEXT with a json_valid check named after the column; MySQL reports data_type json. */
+        private static Set<String> jsonColumns(Connection connection, String schema) {
+            Set<String> columns = new HashSet<>();
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT table_name, check_clause FROM information_schema.check_constraints WHERE constraint_schema = ?")) {
+                statement.setString(1, schema);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        Matcher matcher = JSON_CHECK.matcher(String.valueOf(rows.getString(2)).trim());
+                        if (matcher.matches()) {
+                            columns.add(rows.getString(1) + "." + matcher.group(1).replace("``", "`"));
+                        }
+                    }
+                }
+            } catch (SQLException notMariaDb) {
+                // MySQL's check_constraints has no table_name; its JSON columns say so in data_type
+            }
+            return columns;
+        }
+
+        static ValueKind kind(String dataType, String columnType) {
+            return switch (dataType) {
+                case "tinyint" -> columnType.startsWith("tinyint(1)") ? ValueKind.BOOLEAN : ValueKind.INTEGER;
+                case "bit" -> columnType.equals("bit(1)") ? ValueKind.BOOLEAN : ValueKind.INTEGER;
+                case "smallint", "mediumint", "int", "integer", "bigint", "year" -> ValueKind.INTEGER;
+                case "decimal", "numeric", "float", "double", "real" -> ValueKind.NUMBER;
+                case "date" -> ValueKind.DATE;
+                case "datetime", "timestamp" -> ValueKind.TIMESTAMP;
+                case "time" -> ValueKind.TIME;
+                case "json" -> ValueKind.JSON;
+                case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" -> ValueKind.BINARY;
+                default -> ValueKind.STRING;
+            };
+        }
+
+        @Override
+        public String keysetAfter(List<String> quotedColumns, List<Integer> order) {
+            if (quotedColumns.size() == 1) {
+                order.add(0);
+                return quotedColumns.getFirst() + " > ?";
+            }
+            // expanded form: MySQL's optimizer does not always use an index for row comparisons;
+            // the leading ">=" gives it a range on the first column
+            List<String> alternatives = new ArrayList<>();
+            order.add(0);
+            for (int i = 0; i < quotedColumns.size(); i++) {
+                List<String> terms = new ArrayList<>();
+                for (int j = 0; j < i; j++) {
+                    terms.add(quotedColumns.get(j) + " = ?");
+                    order.add(j);
+                }
+                terms.add(quotedColumns.get(i) + " > ?");
+                order.add(i);
+                alternatives.add("(" + String.join(" AND ", terms) + ")");
+            }
+            return "(" + quotedColumns.getFirst() + " >= ? AND (" + String.join(" OR ", alternatives) + "))";
+        }
+
+        @Override
+        public String upsert(String table, List<String> quotedColumns, List<String> quotedKey) {
+            List<String> updates = quotedColumns.stream().filter(c -> !quotedKey.contains(c)).map(c -> c + " = VALUES(" + c + ")").toList();
+            if (updates.isEmpty()) {
+                updates = List.of(quotedKey.getFirst() + " = " + quotedKey.getFirst());
+            }
+            return "INSERT INTO " + table + " (" + String.join(", ", quotedColumns) + ") VALUES ("
+                    + quotedColumns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ") ON DUPLICATE KEY UPDATE " + String.join(", ", updates);
+        }
+
+        @Override
+        public void bind(PreparedStatement statement, int index, Object value, ColumnInfo column) throws SQLException {
+            JdbcValues.bindStandard(statement, index, value, column);
+        }
+    }
+}
