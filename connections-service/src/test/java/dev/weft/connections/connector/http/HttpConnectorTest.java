@@ -312,4 +312,20 @@ class HttpConnectorTest {
         ConnectorException e = assertThrows(ConnectorException.class, () -> connector.describe(context));
         assertEquals("config.base_url", e.details().get("field"));
     }
+
+    @Test
+    void catalog_entry_accepts_a_documented_config_and_each_auth_type() {
+        var entry = CatalogEntries.load("http");
+        assertEquals("http", entry.path("id").asText());
+        assertTrue(CatalogEntries.validate(entry.path("config_schema"), """
+                {"base_url":"https://api.example.com","headers":{"X-A":"b"},"objects":{"users":{"path":"/users","records_path":"data",
+                 "updated_field":"updated_at","since_param":"since","pagination":{"style":"cursor","next_cursor_path":"meta.next"},
+                 "fields":[{"name":"id","type":"string"}]}}}""").isEmpty());
+        assertFalse(CatalogEntries.validate(entry.path("config_schema"), "{\"base_url\":\"ftp://x\",\"objects\":{\"u\":{\"path\":\"/u\"}}}").isEmpty());
+        List<String> values = new ArrayList<>();
+        entry.path("auth_types").forEach(a -> values.add(a.path("discriminator_value").asText()));
+        assertEquals(List.of("bearer", "header", "basic", "none"), values);
+        assertTrue(CatalogEntries.validate(entry.path("auth_types").path(2).path("credentials_schema"),
+                "{\"auth_type\":\"basic\",\"username\":\"u\",\"password\":\"p\"}").isEmpty());
+    }
 }
