@@ -1,0 +1,186 @@
+package dev.weft.connections.extension;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.connections.connector.CheckResult;
+import dev.weft.connections.connector.Connector;
+import dev.weft.connections.connector.ConnectorContext;
+import dev.weft.connections.connector.ConnectorException;
+import dev.weft.connections.connector.ObjectSchema;
+import dev.weft.connections.connector.QuerySpec;
+import dev.weft.connections.connector.ReadSpec;
+import dev.weft.connections.connector.RecordPage;
+import dev.weft.connections.connector.VendorHttp;
+import dev.weft.connections.connector.WriteResult;
+import dev.weft.connections.connector.WriteSpec;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A connector a customer runs as their own HTTPS service (docs/extensions-protocol.md): each SPI
+ * call is a signed JSON POST to {@code {base_url}/check|describe|query|read|write}. One instance
+ * per registered extension, made by the extension registry (not a CDI bean).
+ *
+ * <p>{@link dev.weft.connections.connector.ConnectionCredentials} cannot list its fields, so the
+ * credentials sent are the fields named in {@code credentialFields} that the connection has.
+ */
+public class ExtensionConnector implements Connector {
+    /** Credential fields sent when the registration names none. */
+    public static final List<String> DEFAULT_CREDENTIAL_FIELDS = List.of("api_key", "token", "username", "password");
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final String provider;
+    private final URI baseUrl;
+    private final ExtensionSigner signer;
+    private final List<String> credentialFields;
+
+    public ExtensionConnector(String provider, URI baseUrl, String secret) {
+        this(provider, baseUrl, secret, DEFAULT_CREDENTIAL_FIELDS);
+    }
+
+    public ExtensionConnector(String provider, URI baseUrl, String secret, List<String> credentialFields) {
+        if (baseUrl == null || baseUrl.getHost() == null
+                || !("https".equalsIgnoreCase(baseUrl.getScheme()) || "http".equalsIgnoreCase(baseUrl.getScheme()))) {
+            throw new IllegalArgumentException("extension base URL must be an http or https URL");
+        }
+        this.provider = provider;
+        this.baseUrl = baseUrl;
+        this.signer = new ExtensionSigner(secret);
+        this.credentialFields = List.copyOf(credentialFields);
+    }
+
+    @Override
+    public String provider() {
+        return provider;
+    }
+
+    @Override
+    public CheckResult check(ConnectorContext context) {
+        AtomicReference<JsonNode> answer = new AtomicReference<>();
+        CheckResult reached = CheckResult.probe(() -> answer.set(call("check", context, envelope(context))));
+        if (reached.outcome() != CheckResult.Outcome.OK) {
+            return reached;
+        }
+        String message = answer.get().path("message").asText(null);
+        CheckResult.Outcome outcome = switch (answer.get().path("status").asText("")) {
+            case "ok" -> CheckResult.Outcome.OK;
+            case "degraded" -> CheckResult.Outcome.DEGRADED;
+            case "failed" -> CheckResult.Outcome.FAILED;
+            default -> null;
+        };
+        if (outcome == null) {
+            return new CheckResult(CheckResult.Outcome.FAILED, "extension answered check without a status of ok, degraded or failed",
+                    reached.latencyMillis());
+        }
+        return new CheckResult(outcome, message == null ? outcome.name().toLowerCase(java.util.Locale.ROOT) : message, reached.latencyMillis());
+    }
+
+    @Override
+    public List<ObjectSchema> describe(ConnectorContext context) {
+        return ExtensionProtocol.objects(call("describe", context, envelope(context)));
+    }
+
+    @Override
+    public RecordPage query(ConnectorContext context, QuerySpec query) {
+        ObjectNode body = envelope(context);
+        body.put("object", query.object());
+        body.set("fields", ExtensionProtocol.JSON.valueToTree(query.fields() == null ? List.of() : query.fields()));
+        if (query.filter() == null) {
+            body.putNull("filter");
+            body.putNull("filter_tree");
+        } else {
+            body.put("filter", ExtensionProtocol.filterText(query.filter()));
+            body.set("filter_tree", ExtensionProtocol.filterTree(query.filter()));
+        }
+        body.put("limit", query.limit());
+        body.put("cursor", query.cursor());
+        JsonNode answer = call("query", context, body);
+        return new RecordPage(ExtensionProtocol.records(answer), cursor(answer, null), answer.path("has_more").asBoolean(false));
+    }
+
+    @Override
+    public RecordPage read(ConnectorContext context, ReadSpec read) {
+        ObjectNode body = envelope(context);
+        body.put("object", read.object());
+        body.set("fields", ExtensionProtocol.JSON.valueToTree(read.fields() == null ? List.of() : read.fields()));
+        body.put("cursor", read.cursor());
+        body.put("batch_size", read.batchSize());
+        JsonNode answer = call("read", context, body);
+        // The new high-water mark; an extension that sends none keeps the old one.
+        return new RecordPage(ExtensionProtocol.records(answer), cursor(answer, read.cursor()), answer.path("has_more").asBoolean(false));
+    }
+
+    @Override
+    public WriteResult write(ConnectorContext context, WriteSpec write) {
+        ObjectNode body = envelope(context);
+        body.put("object", write.object());
+        body.put("mode", write.mode().json());
+        body.set("key", ExtensionProtocol.JSON.valueToTree(write.key() == null ? List.of() : write.key()));
+        body.set("records", ExtensionProtocol.JSON.valueToTree(write.records()));
+        return ExtensionProtocol.results(call("write", context, body), write.records().size());
+    }
+
+    private static String cursor(JsonNode answer, String fallback) {
+        JsonNode cursor = answer.path("next_cursor");
+        return cursor.isTextual() && !cursor.asText().isEmpty() ? cursor.asText() : fallback;
+    }
+
+    /** What every request carries: the connection (id and config) and its credentials. */
+    private ObjectNode envelope(ConnectorContext context) {
+        ObjectNode body = ExtensionProtocol.JSON.createObjectNode();
+        ObjectNode connection = body.putObject("connection");
+        connection.put("id", context.connectionId());
+        connection.set("config", ExtensionProtocol.JSON.valueToTree(context.config() == null ? Map.of() : context.config()));
+        ObjectNode credentials = body.putObject("credentials");
+        for (String field : credentialFields) {
+            context.credentials().get(field).ifPresent(value -> credentials.put(field, value));
+        }
+        return body;
+    }
+
+    private JsonNode call(String operation, ConnectorContext context, ObjectNode body) {
+        String json = body.toString();
+        ExtensionSigner.Signature signature = signer.sign(json);
+        URI uri = URI.create(baseUrl.toString().replaceAll("/+$", "") + "/" + operation);
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("User-Agent", "Weft-Extensions/1")
+                .header(ExtensionSigner.ID_HEADER, signature.id())
+                .header(ExtensionSigner.TIMESTAMP_HEADER, String.valueOf(signature.timestamp()))
+                .header(ExtensionSigner.SIGNATURE_HEADER, signature.signature())
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = VendorHttp.send(vendor(), request, r -> ExtensionProtocol.errorMessage(r.body()));
+        } catch (ConnectorException e) {
+            if (e.upstreamStatus() == 400) {
+                // The extension refused the request itself (unknown object, bad value): the caller's fault.
+                throw new ConnectorException(ConnectorException.Kind.INVALID, e.getMessage(), 400,
+                        Map.of("field", "request", "constraint", "extension"), e);
+            }
+            throw e;
+        }
+        try {
+            JsonNode answer = ExtensionProtocol.JSON.readTree(response.body());
+            if (answer == null || !answer.isObject()) {
+                throw ConnectorException.upstream(vendor() + " answered " + operation + " with something other than a JSON object", response.statusCode());
+            }
+            return answer;
+        } catch (JsonProcessingException e) {
+            throw ConnectorException.upstream(vendor() + " answered " + operation + " with a body that is not JSON", e);
+        }
+    }
+
+    private String vendor() {
+        return "extension " + provider;
+    }
+}

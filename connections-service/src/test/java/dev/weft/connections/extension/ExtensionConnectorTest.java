@@ -1,0 +1,210 @@
+package dev.weft.connections.extension;
+
+import dev.weft.connections.connector.CheckResult;
+import dev.weft.connections.connector.ConnectorContext;
+import dev.weft.connections.connector.ConnectorException;
+import dev.weft.connections.connector.MapCredentials;
+import dev.weft.connections.connector.ObjectSchema;
+import dev.weft.connections.connector.QuerySpec;
+import dev.weft.connections.connector.ReadSpec;
+import dev.weft.connections.connector.RecordPage;
+import dev.weft.connections.connector.WriteMode;
+import dev.weft.connections.connector.WriteResult;
+import dev.weft.connections.connector.WriteSpec;
+import dev.weft.connections.data.filter.FilterParser;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Drives ExtensionConnector against the example extension, run as the documented single-file program. */
+class ExtensionConnectorTest {
+    private static final String SECRET = ExtensionSigner.generateSecret();
+    private static Process extension;
+    private static Path log;
+    private static URI baseUrl;
+
+    @BeforeAll
+    static void startExample() throws Exception {
+        Path source = Path.of(System.getProperty("user.dir")).resolve("../e2e/extension-example/InventoryExtension.java").normalize();
+        assertTrue(Files.isRegularFile(source), "example extension not found at " + source);
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        log = Files.createTempFile("inventory-extension", ".log");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), source.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("PORT", String.valueOf(port));
+        builder.environment().put("WEFT_EXTENSION_SECRET", SECRET);
+        extension = builder.start();
+        baseUrl = URI.create("http://127.0.0.1:" + port);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                if (!extension.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("example extension did not start: " + Files.readString(log));
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @AfterAll
+    static void stopExample() throws Exception {
+        if (extension != null) {
+            extension.destroy();
+            if (!extension.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                extension.destroyForcibly();
+            }
+        }
+        if (log != null) {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private static ConnectorContext context() {
+        return MapCredentials.context("inventory", Map.of("warehouse", "north"), MapCredentials.of(Map.of("api_key", "k1")), Map.of());
+    }
+
+    private final ExtensionConnector connector = new ExtensionConnector("inventory", baseUrl, SECRET);
+
+    @Test
+    void drives_check_describe_write_query_and_read_through_the_example() {
+        assertEquals("inventory", connector.provider());
+        CheckResult check = connector.check(context());
+        assertEquals(CheckResult.Outcome.OK, check.outcome(), check.message());
+
+        ObjectSchema items = connector.describe(context()).getFirst();
+        assertEquals("items", items.name());
+        assertEquals(List.of("sku"), items.primaryKey());
+        assertEquals("updated_at", items.cursorField());
+        assertEquals(Set.of(WriteMode.INSERT, WriteMode.UPDATE, WriteMode.UPSERT, WriteMode.DELETE), items.writeModes());
+        assertEquals("integer", items.field("quantity").orElseThrow().type());
+        assertTrue(items.field("updated_at").orElseThrow().readOnly());
+
+        String start = connector.read(context(), new ReadSpec("items", List.of(), null, 100, items)).nextCursor();
+
+        WriteResult inserted = connector.write(context(), new WriteSpec("items", WriteMode.INSERT, List.of("sku"), List.of(
+                Map.of("sku", "flow-1", "name", "Bolt M5 \"zinc\" ø", "quantity", 120),
+                Map.of("sku", "flow-2", "name", "Nut M5", "quantity", 3),
+                Map.of("sku", "flow-3", "name", "Washer", "quantity", 40),
+                Map.of("sku", "flow-1", "name", "duplicate", "quantity", 1),
+                Map.of("sku", "flow-4", "name", "Bad", "quantity", 1.5)), items));
+        assertEquals(List.of(true, true, true, false, false), inserted.results().stream().map(WriteResult.RecordResult::success).toList());
+        assertEquals("flow-1", inserted.results().getFirst().id());
+        assertTrue(inserted.results().get(3).error().contains("already exists"), inserted.results().get(3).error());
+        assertTrue(inserted.results().get(4).error().contains("integer"), inserted.results().get(4).error());
+
+        WriteResult updated = connector.write(context(), new WriteSpec("items", WriteMode.UPDATE, List.of(), List.of(
+                Map.of("sku", "flow-2", "quantity", 30), Map.of("sku", "flow-missing", "quantity", 1)), items));
+        assertEquals(List.of(true, false), updated.results().stream().map(WriteResult.RecordResult::success).toList());
+
+        RecordPage first = connector.query(context(), new QuerySpec("items", List.of("sku", "quantity"),
+                FilterParser.parse("sku LIKE 'flow-%' AND quantity >= 30 AND NOT (name IS NULL)"), 2, null, items));
+        assertEquals(List.of(Map.of("sku", "flow-1", "quantity", 120), Map.of("sku", "flow-2", "quantity", 30)), first.records());
+        assertTrue(first.hasMore());
+        RecordPage second = connector.query(context(), new QuerySpec("items", List.of("sku", "name"),
+                FilterParser.parse("sku LIKE 'flow-%' AND quantity >= 30 AND NOT (name IS NULL)"), 2, first.nextCursor(), items));
+        assertEquals(List.of(Map.of("sku", "flow-3", "name", "Washer")), second.records());
+        assertFalse(second.hasMore());
+        RecordPage byName = connector.query(context(), new QuerySpec("items", List.of("name"),
+                FilterParser.parse("name = 'Bolt M5 \"zinc\" ø' OR sku = 'nothing'"), 10, null, items));
+        assertEquals(List.of(Map.of("name", "Bolt M5 \"zinc\" ø")), byName.records());
+
+        // Changes since the start, oldest first: the three inserts, then flow-2's update moves it last.
+        RecordPage changes = connector.read(context(), new ReadSpec("items", List.of("sku"), start, 2, items));
+        assertEquals(List.of(Map.of("sku", "flow-1"), Map.of("sku", "flow-3")), changes.records());
+        assertTrue(changes.hasMore());
+        RecordPage rest = connector.read(context(), new ReadSpec("items", List.of("sku"), changes.nextCursor(), 2, items));
+        assertEquals(List.of(Map.of("sku", "flow-2")), rest.records());
+        assertFalse(rest.hasMore());
+        RecordPage none = connector.read(context(), new ReadSpec("items", List.of(), rest.nextCursor(), 2, items));
+        assertTrue(none.records().isEmpty());
+        assertEquals(rest.nextCursor(), none.nextCursor());
+
+        WriteResult deleted = connector.write(context(), new WriteSpec("items", WriteMode.DELETE, List.of(), List.of(Map.of("sku", "flow-3")), items));
+        assertTrue(deleted.results().getFirst().success());
+        assertEquals(List.of(Map.of("sku", "flow-1"), Map.of("sku", "flow-2")), connector.query(context(),
+                new QuerySpec("items", List.of("sku"), FilterParser.parse("sku IN ('flow-1', 'flow-2', 'flow-3')"), 10, null, items)).records());
+    }
+
+    @Test
+    void a_wrong_secret_fails_the_check_and_every_call() {
+        ExtensionConnector impostor = new ExtensionConnector("inventory", baseUrl, ExtensionSigner.generateSecret());
+
+        CheckResult check = impostor.check(context());
+        ConnectorException describe = assertThrows(ConnectorException.class, () -> impostor.describe(context()));
+
+        assertEquals(CheckResult.Outcome.FAILED, check.outcome());
+        assertTrue(check.message().contains("invalid or missing signature"), check.message());
+        assertEquals(ConnectorException.Kind.AUTH, describe.kind());
+        assertEquals(401, describe.upstreamStatus());
+    }
+
+    @Test
+    void unsigned_and_stale_requests_are_refused_by_the_example() throws Exception {
+        String body = "{\"connection\":{\"id\":\"c\",\"config\":{}},\"credentials\":{}}";
+        ExtensionSigner.Signature stale = new ExtensionSigner(SECRET).sign("msg_old", Instant.now().minusSeconds(600).getEpochSecond(), body);
+        HttpClient http = HttpClient.newHttpClient();
+
+        HttpResponse<String> unsigned = http.send(HttpRequest.newBuilder(baseUrl.resolve("/check"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> old = http.send(HttpRequest.newBuilder(baseUrl.resolve("/check"))
+                .header("webhook-id", stale.id()).header("webhook-timestamp", String.valueOf(stale.timestamp()))
+                .header("webhook-signature", stale.signature())
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(401, unsigned.statusCode());
+        assertEquals(401, old.statusCode());
+    }
+
+    @Test
+    void a_400_from_the_extension_is_invalid_with_its_message() {
+        ConnectorException unknownObject = assertThrows(ConnectorException.class,
+                () -> connector.query(context(), new QuerySpec("orders", List.of(), null, 10, null, null)));
+        ConnectorException wrongKey = assertThrows(ConnectorException.class, () -> connector.write(context(),
+                new WriteSpec("items", WriteMode.UPDATE, List.of("name"), List.of(Map.of("name", "x")), null)));
+
+        assertEquals(ConnectorException.Kind.INVALID, unknownObject.kind());
+        assertTrue(unknownObject.getMessage().contains("unknown object orders"), unknownObject.getMessage());
+        assertEquals(ConnectorException.Kind.INVALID, wrongKey.kind());
+        assertTrue(wrongKey.getMessage().contains("identified by sku"), wrongKey.getMessage());
+    }
+
+    @Test
+    void an_unreachable_extension_fails_the_check() throws IOException {
+        int closed;
+        try (ServerSocket free = new ServerSocket(0)) {
+            closed = free.getLocalPort();
+        }
+        ExtensionConnector gone = new ExtensionConnector("inventory", URI.create("http://127.0.0.1:" + closed), SECRET);
+
+        assertEquals(CheckResult.Outcome.FAILED, gone.check(context()).outcome());
+        assertEquals(ConnectorException.Kind.UNREACHABLE,
+                assertThrows(ConnectorException.class, () -> gone.describe(context())).kind());
+    }
+}
