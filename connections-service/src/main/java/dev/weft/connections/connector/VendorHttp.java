@@ -77,8 +77,11 @@ public final class VendorHttp {
     public static ConnectorException failure(String vendor, HttpResponse<String> response, Function<HttpResponse<String>, String> errorMessage) {
         int status = response.statusCode();
         String message = vendor + " answered " + status + ": " + describe(response, errorMessage);
+        // Some vendors (Salesforce's REQUEST_LIMIT_EXCEEDED) answer a used-up quota with 403: that is throttling, not bad credentials.
+        boolean quota = status == 403 && message.toUpperCase(java.util.Locale.ROOT).contains("LIMIT");
         return switch (status) {
-            case 401, 403 -> ConnectorException.auth(message, status);
+            case 401 -> ConnectorException.auth(message, status);
+            case 403 -> quota ? ConnectorException.upstream(message, 429) : ConnectorException.auth(message, status);
             default -> ConnectorException.upstream(message, status);
         };
     }

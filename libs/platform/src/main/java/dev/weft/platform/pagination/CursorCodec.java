@@ -54,6 +54,39 @@ public class CursorCodec {
         }
     }
 
+    /**
+     * Seals a cursor someone else made (e.g. a connector's page position) so that a client can hand
+     * it back but not alter it or move it to another {@code scope} (say, another connection).
+     */
+    public String seal(String scope, String payload) {
+        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+        return ENCODER.encodeToString(bytes) + "." + ENCODER.encodeToString(mac(scoped(scope, bytes)));
+    }
+
+    /** The payload of a {@link #seal sealed} cursor, or a 400 when it was altered or sealed for another scope. */
+    public String open(String scope, String token) {
+        try {
+            int dot = token.indexOf('.');
+            if (dot <= 0) {
+                throw invalid();
+            }
+            byte[] payload = DECODER.decode(token.substring(0, dot));
+            if (!MessageDigest.isEqual(DECODER.decode(token.substring(dot + 1)), mac(scoped(scope, payload)))) {
+                throw invalid();
+            }
+            return new String(payload, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw invalid();
+        }
+    }
+
+    private static byte[] scoped(String scope, byte[] payload) {
+        byte[] prefix = ("scope:" + scope + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] joined = Arrays.copyOf(prefix, prefix.length + payload.length);
+        System.arraycopy(payload, 0, joined, prefix.length, payload.length);
+        return joined;
+    }
+
     private byte[] mac(byte[] payload) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

@@ -1,0 +1,89 @@
+package dev.weft.connections;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * connections-service settings ({@code weft.connections.*}). Per-provider settings (OAuth client
+ * ids and secrets, endpoint and base-URL overrides) live under
+ * {@code weft.connections.providers.<provider>.*} and are read by {@code ProviderSettings}.
+ */
+@ConfigMapping(prefix = "weft.connections")
+public interface ConnectionsConfig {
+
+    OAuth oauth();
+
+    /**
+     * Per-provider operator settings, {@code weft.connections.providers.<provider>.<key>}: OAuth
+     * {@code client-id}, {@code client-secret}, {@code authorize-url}, {@code token-url},
+     * {@code revoke-url}, {@code scopes}, {@code client-auth}; {@code base-url} for the vendor API;
+     * provider-specific ones such as Salesforce's {@code login-url} and {@code private-key.<id>}.
+     * Read through {@code ProviderSettings}, which also takes them from the environment.
+     */
+    Map<String, Map<String, String>> providers();
+
+    Health health();
+
+    Data data();
+
+    Extensions extensions();
+
+    interface Extensions {
+        /** Allow http:// and private-network extension URLs (local runs and tests only). */
+        @WithDefault("false")
+        boolean allowInsecureUrls();
+    }
+
+    interface OAuth {
+        /** Public base URL the provider redirects back to: {@code <base>/v1/integrations/oauth/<provider>/callback}. */
+        @WithDefault("http://localhost:8080")
+        String callbackBaseUrl();
+
+        /** How long an authorization may take from redirect to callback. */
+        @WithDefault("10m")
+        Duration stateTtl();
+
+        /** Access tokens are refreshed this long before they expire. */
+        @WithDefault("5m")
+        Duration refreshAhead();
+
+        /** How often the refresher looks for tokens about to expire. */
+        @WithDefault("60s")
+        String refreshInterval();
+    }
+
+    interface Health {
+        /** How often the monitor looks for connections due a check. */
+        @WithDefault("30s")
+        String interval();
+
+        /** Time between two checks of one connection. */
+        @WithDefault("5m")
+        Duration checkEvery();
+
+        /** A check slower than this marks the connection degraded. */
+        @WithDefault("5s")
+        Duration slowCheck();
+
+        /** Connections checked per round, per replica. */
+        @WithDefault("20")
+        int batchSize();
+    }
+
+    interface Data {
+        /** Most records one query returns. */
+        @WithDefault("1000")
+        int maxQueryLimit();
+
+        /** Most records one write or internal batch carries. */
+        @WithDefault("10000")
+        int maxBatchSize();
+
+        /** How long a connection's described objects are reused. */
+        @WithDefault("60s")
+        Duration schemaCacheTtl();
+    }
+}

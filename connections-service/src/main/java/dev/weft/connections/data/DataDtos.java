@@ -1,0 +1,42 @@
+package dev.weft.connections.data;
+
+import dev.weft.connections.connector.ObjectSchema;
+import dev.weft.connections.connector.WriteMode;
+import dev.weft.connections.connector.WriteResult;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+import java.util.List;
+import java.util.Map;
+
+/** Bodies of the data API ({@code /v1/data/{connection_id}/...}) and the internal streaming endpoints. */
+public final class DataDtos {
+    private DataDtos() {
+    }
+
+    /** Seed 000: {@code {"object":"Account","fields":[...],"filter":"Industry = 'Technology' AND ...","limit":100}}. */
+    public record QueryRequest(@NotBlank @Size(max = 200) String object, List<String> fields, String filter, Integer limit, String cursor) {
+    }
+
+    public record WriteRequest(@NotBlank @Size(max = 200) String object, List<Map<String, Object>> records, WriteMode mode, List<String> key) {
+    }
+
+    /** An incremental read of the next batch after {@code cursor} (internal, for sync-service). */
+    public record ReadRequest(@NotBlank @Size(max = 200) String object, List<String> fields, String cursor, Integer batchSize) {
+    }
+
+    public record Pagination(String next_cursor, boolean has_more) {
+    }
+
+    public record RecordsResponse(List<Map<String, Object>> data, Pagination pagination) {
+    }
+
+    public record Summary(int total, long succeeded, long failed) {
+    }
+
+    public record WriteResponse(String object, WriteMode mode, Summary summary, List<WriteResult.RecordResult> results) {
+    }
+
+    public record ObjectList(List<ObjectSchema> data) {
+    }
+}

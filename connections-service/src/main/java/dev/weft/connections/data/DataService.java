@@ -1,0 +1,214 @@
+package dev.weft.connections.data;
+
+import dev.weft.connections.ConnectionsConfig;
+import dev.weft.connections.connection.Connection;
+import dev.weft.connections.connection.ConnectionRuntime;
+import dev.weft.connections.connection.ConnectionService;
+import dev.weft.connections.connector.Connector;
+import dev.weft.connections.connector.ConnectorContext;
+import dev.weft.connections.connector.FieldSchema;
+import dev.weft.connections.connector.ObjectSchema;
+import dev.weft.connections.connector.QuerySpec;
+import dev.weft.connections.connector.ReadSpec;
+import dev.weft.connections.connector.RecordPage;
+import dev.weft.connections.connector.WriteMode;
+import dev.weft.connections.connector.WriteResult;
+import dev.weft.connections.connector.WriteSpec;
+import dev.weft.connections.data.filter.Filter;
+import dev.weft.connections.data.filter.FilterParser;
+import dev.weft.platform.error.ApiException;
+import dev.weft.platform.pagination.CursorCodec;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The data API: every request is checked against the connection's described objects before a
+ * connector sees it (unknown objects and fields are 400s naming them), filters are parsed once into
+ * the {@link Filter} tree, and connector cursors are sealed so a client can only hand back one this
+ * connection and object produced.
+ */
+@ApplicationScoped
+public class DataService {
+    private static final int DEFAULT_QUERY_LIMIT = 100;
+    private static final int DEFAULT_BATCH = 1000;
+
+    private final ConnectionService connections;
+    private final ConnectionRuntime runtime;
+    private final CursorCodec cursors;
+    private final ConnectionsConfig config;
+    private final Map<String, CachedSchemas> schemas = new ConcurrentHashMap<>();
+
+    public DataService(ConnectionService connections, ConnectionRuntime runtime, CursorCodec cursors, ConnectionsConfig config) {
+        this.connections = connections;
+        this.runtime = runtime;
+        this.cursors = cursors;
+        this.config = config;
+    }
+
+    private record CachedSchemas(Instant version, Instant expiresAt, Map<String, ObjectSchema> byName) {
+    }
+
+    private record Bound(Connection connection, Connector connector, ConnectorContext context) {
+    }
+
+    public DataDtos.ObjectList objects(String connectionId) {
+        Bound bound = bind(connectionId);
+        return new DataDtos.ObjectList(List.copyOf(schemas(bound).values()));
+    }
+
+    public DataDtos.RecordsResponse query(String connectionId, DataDtos.QueryRequest request) {
+        Bound bound = bind(connectionId);
+        ObjectSchema schema = object(bound, request.object());
+        List<String> fields = fields(schema, request.fields(), "fields");
+        Filter filter = FilterParser.parse(request.filter());
+        if (filter != null) {
+            for (String field : filter.fields()) {
+                if (schema.resolve(field).isEmpty()) {
+                    throw ApiException.invalid("filter", "known_field", "filter names unknown field " + field + " of " + schema.name());
+                }
+            }
+            filter = filter.renameFields(field -> schema.resolve(field).orElseThrow().name());
+        }
+        int limit = bounded(request.limit(), DEFAULT_QUERY_LIMIT, config.data().maxQueryLimit(), "limit");
+        String scope = scope(bound, schema);
+        String cursor = request.cursor() == null || request.cursor().isBlank() ? null : cursors.open(scope, request.cursor());
+        long started = System.nanoTime();
+        RecordPage page = bound.connector().query(bound.context(), new QuerySpec(schema.name(), fields, filter, limit, cursor, schema));
+        Log.infof("event=data_query org_id=%s connection_id=%s object=%s records=%d has_more=%s ms=%d", bound.connection().orgId, connectionId,
+                schema.name(), page.records().size(), page.hasMore(), (System.nanoTime() - started) / 1_000_000);
+        return records(page, scope);
+    }
+
+    /** The next batch of records changed after the cursor: the internal read sync-service streams with. */
+    public DataDtos.RecordsResponse read(String connectionId, DataDtos.ReadRequest request) {
+        Bound bound = bind(connectionId);
+        ObjectSchema schema = object(bound, request.object());
+        List<String> fields = fields(schema, request.fields(), "fields");
+        int batchSize = bounded(request.batchSize(), DEFAULT_BATCH, config.data().maxBatchSize(), "batch_size");
+        String scope = scope(bound, schema) + ":read";
+        String cursor = request.cursor() == null || request.cursor().isBlank() ? null : cursors.open(scope, request.cursor());
+        RecordPage page = bound.connector().read(bound.context(), new ReadSpec(schema.name(), fields, cursor, batchSize, schema));
+        return records(page, scope);
+    }
+
+    public DataDtos.WriteResponse write(String connectionId, DataDtos.WriteRequest request) {
+        Bound bound = bind(connectionId);
+        ObjectSchema schema = object(bound, request.object());
+        WriteMode mode = request.mode() == null ? WriteMode.INSERT : request.mode();
+        if (schema.writeModes() != null && !schema.writeModes().isEmpty() && !schema.writeModes().contains(mode)) {
+            throw ApiException.invalid("mode", "supported_mode", schema.name() + " does not support " + mode.json());
+        }
+        List<Map<String, Object>> records = request.records();
+        if (records == null || records.isEmpty()) {
+            throw ApiException.invalid("records", "required", "records must hold at least one record");
+        }
+        if (records.size() > config.data().maxBatchSize()) {
+            throw ApiException.invalid("records", "max_items", "at most " + config.data().maxBatchSize() + " records per write");
+        }
+        List<String> key = request.key() == null || request.key().isEmpty() ? schema.primaryKey() : fields(schema, request.key(), "key");
+        if (mode != WriteMode.INSERT && (key == null || key.isEmpty())) {
+            throw ApiException.invalid("key", "required", mode.json() + " needs a key: " + schema.name() + " has no primary key");
+        }
+        List<Map<String, Object>> checked = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            Map<String, Object> record = records.get(i);
+            if (record == null) {
+                throw ApiException.invalid("records[" + i + "]", "type", "records[" + i + "] must be an object");
+            }
+            Map<String, Object> canonical = new LinkedHashMap<>();
+            int index = i;
+            for (Map.Entry<String, Object> field : record.entrySet()) {
+                FieldSchema known = schema.resolve(field.getKey()).orElseThrow(() -> ApiException.invalid("records[" + index + "]." + field.getKey(),
+                        "known_field", schema.name() + " has no field " + field.getKey()));
+                canonical.put(known.name(), field.getValue());
+            }
+            if (mode != WriteMode.INSERT) {
+                for (String k : key) {
+                    if (canonical.get(k) == null) {
+                        throw ApiException.invalid("records[" + i + "]." + k, "required", "records[" + i + "] has no value for key field " + k);
+                    }
+                }
+            }
+            checked.add(canonical);
+        }
+        long started = System.nanoTime();
+        WriteResult result = bound.connector().write(bound.context(), new WriteSpec(schema.name(), mode, key, checked, schema));
+        Log.infof("event=data_write org_id=%s connection_id=%s object=%s mode=%s records=%d failed=%d ms=%d", bound.connection().orgId,
+                connectionId, schema.name(), mode.json(), checked.size(), result.failed(), (System.nanoTime() - started) / 1_000_000);
+        return new DataDtos.WriteResponse(schema.name(), mode, new DataDtos.Summary(result.results().size(), result.succeeded(), result.failed()),
+                result.results());
+    }
+
+    private Bound bind(String connectionId) {
+        Connection connection = connections.require(connectionId);
+        return new Bound(connection, runtime.connector(connection), runtime.context(connection));
+    }
+
+    private ObjectSchema object(Bound bound, String name) {
+        Map<String, ObjectSchema> byName = schemas(bound);
+        ObjectSchema schema = byName.get(name);
+        if (schema == null) {
+            schema = byName.values().stream().filter(s -> s.name().equalsIgnoreCase(name)).findFirst().orElseThrow(() ->
+                    ApiException.invalid("object", "known_object", "connection has no object " + name + "; GET /v1/data/{connection_id}/objects lists them"));
+        }
+        return schema;
+    }
+
+    private Map<String, ObjectSchema> schemas(Bound bound) {
+        Connection connection = bound.connection();
+        CachedSchemas cached = schemas.get(connection.connectionId());
+        Instant now = Instant.now();
+        if (cached == null || cached.expiresAt().isBefore(now) || !cached.version().equals(connection.updatedAt)) {
+            Map<String, ObjectSchema> byName = new LinkedHashMap<>();
+            for (ObjectSchema schema : bound.connector().describe(bound.context())) {
+                byName.put(schema.name(), schema);
+            }
+            cached = new CachedSchemas(connection.updatedAt, now.plus(config.data().schemaCacheTtl()), byName);
+            schemas.put(connection.connectionId(), cached);
+        }
+        return cached.byName();
+    }
+
+    private static List<String> fields(ObjectSchema schema, List<String> requested, String field) {
+        if (requested == null || requested.isEmpty()) {
+            return List.of();
+        }
+        List<String> resolved = new ArrayList<>(requested.size());
+        for (int i = 0; i < requested.size(); i++) {
+            String name = requested.get(i);
+            if (name == null) {
+                throw ApiException.invalid(field + "[" + i + "]", "required", field + "[" + i + "] is null");
+            }
+            int index = i;
+            resolved.add(schema.resolve(name).orElseThrow(() -> ApiException.invalid(field + "[" + index + "]", "known_field",
+                    schema.name() + " has no field " + name)).name());
+        }
+        return resolved;
+    }
+
+    private static int bounded(Integer value, int fallback, int max, String field) {
+        if (value == null) {
+            return Math.min(fallback, max);
+        }
+        if (value < 1 || value > max) {
+            throw ApiException.invalid(field, "range", field + " must be between 1 and " + max);
+        }
+        return value;
+    }
+
+    private static String scope(Bound bound, ObjectSchema schema) {
+        return "data:" + bound.connection().connectionId() + ":" + schema.name();
+    }
+
+    private DataDtos.RecordsResponse records(RecordPage page, String scope) {
+        String next = page.nextCursor() == null ? null : cursors.seal(scope, page.nextCursor());
+        return new DataDtos.RecordsResponse(page.records(), new DataDtos.Pagination(next, page.hasMore()));
+    }
+}

@@ -1,0 +1,57 @@
+package dev.weft.connections.data;
+
+import dev.weft.platform.tenancy.RequiresScope;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * Internal streaming endpoints for sync-service: an incremental read of the next batch after a
+ * cursor and a batch write, thousands of records per call. Same authentication and org scoping as
+ * the public API; the router does not expose {@code /internal}.
+ */
+@Path("/internal/v1/connections/{connection_id}")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RunOnVirtualThread
+@Tag(name = "internal")
+public class StreamResource {
+    private final DataService data;
+
+    public StreamResource(DataService data) {
+        this.data = data;
+    }
+
+    @POST
+    @Path("/read")
+    @RequiresScope("connections:read")
+    @Operation(summary = "Next batch of records changed after cursor (oldest change first); next_cursor is the new high-water mark")
+    @APIResponse(responseCode = "200", description = "{data, pagination: {next_cursor, has_more}}")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
+    public DataDtos.RecordsResponse read(@PathParam("connection_id") String connectionId, @Valid @NotNull DataDtos.ReadRequest request) {
+        return data.read(connectionId, request);
+    }
+
+    @POST
+    @Path("/write")
+    @RequiresScope("connections:write")
+    @Operation(summary = "Write a batch of records (same body and answer as the public write)")
+    @APIResponse(responseCode = "200", description = "Per-record results")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
+    public DataDtos.WriteResponse write(@PathParam("connection_id") String connectionId, @Valid @NotNull DataDtos.WriteRequest request) {
+        return data.write(connectionId, request);
+    }
+}

@@ -1,0 +1,155 @@
+package dev.weft.connections.oauth;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.connections.ConnectionsConfig;
+import dev.weft.connections.connection.Connection;
+import dev.weft.connections.connection.ConnectionService;
+import dev.weft.connections.connection.SystemPrincipal;
+import dev.weft.connections.connector.ConnectorException;
+import dev.weft.connections.health.HealthMonitor;
+import dev.weft.platform.error.ApiException;
+import dev.weft.platform.tenancy.TenantContext;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import javax.sql.DataSource;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Keeps OAuth access tokens fresh. A refresh holds the connection's row lock ({@code SELECT ... FOR
+ * UPDATE}) for its duration and re-reads the token after taking it: however many requests, on
+ * however many replicas, find the token expired at the same moment, the provider sees one refresh
+ * and the rest use its result. A provider that sends no new refresh token leaves the old one in
+ * place; one that refuses the grant marks the connection {@code auth_expired}.
+ */
+@ApplicationScoped
+public class TokenRefresher {
+    private final ConnectionService connections;
+    private final OAuthClient oauth;
+    private final HealthMonitor health;
+    private final DataSource dataSource;
+    private final ConnectionsConfig config;
+
+    public TokenRefresher(ConnectionService connections, OAuthClient oauth, HealthMonitor health, DataSource dataSource, ConnectionsConfig config) {
+        this.connections = connections;
+        this.oauth = oauth;
+        this.health = health;
+        this.dataSource = dataSource;
+        this.config = config;
+    }
+
+    private record Outcome(ObjectNode credentials, ConnectorException failure) {
+    }
+
+    /**
+     * Returns credentials whose access token is not {@code staleToken} (when given) and not about to
+     * expire, refreshing at the provider only if nobody else already has.
+     */
+    public ObjectNode refresh(UUID connectionId, String staleToken) {
+        Outcome outcome = QuarkusTransaction.requiringNew().call(() -> refreshLocked(connectionId, staleToken));
+        if (outcome.failure() != null) {
+            throw outcome.failure();
+        }
+        return outcome.credentials();
+    }
+
+    /** {@code POST /v1/connections/{id}/refresh}: refresh now, whatever the expiry. */
+    public void refreshNow(String id) {
+        Connection connection = connections.require(id);
+        ObjectNode credentials = connections.openCredentials(connection);
+        if (!credentials.hasNonNull("refresh_token")) {
+            throw ApiException.invalid("id", "refreshable", "the connection has no OAuth refresh token to refresh");
+        }
+        refresh(connection.id, credentials.path("access_token").asText(""));
+    }
+
+    private Outcome refreshLocked(UUID connectionId, String staleToken) {
+        Connection connection = Connection.<Connection>find("id", connectionId).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+        if (connection == null) {
+            return new Outcome(null, ConnectorException.auth("the connection no longer exists"));
+        }
+        ObjectNode credentials = connections.openCredentials(connection);
+        String current = credentials.path("access_token").asText(null);
+        boolean rejected = staleToken != null && Objects.equals(staleToken, current);
+        if (!rejected && current != null && !TokenExpiry.expiresSoon(credentials)) {
+            return new Outcome(credentials, null);
+        }
+        String refreshToken = credentials.path("refresh_token").asText(null);
+        if (refreshToken == null) {
+            return new Outcome(null, ConnectorException.auth("the access token expired and the connection has no refresh token"));
+        }
+        try {
+            OAuthClient.Tokens tokens = oauth.refresh(connection.provider, refreshToken);
+            oauth.apply(credentials, tokens);
+            connections.storeCredentials(connection, credentials);
+            connection.tokenExpiresAt = tokens.expiresAt().orElse(null);
+            health.recordRefreshed(connection);
+            Log.infof("event=oauth_token_refreshed org_id=%s connection_id=%s provider=%s new_refresh_token=%s expires_at=%s",
+                    connection.orgId, connection.connectionId(), connection.provider, tokens.refreshToken().isPresent(), connection.tokenExpiresAt);
+            return new Outcome(credentials, null);
+        } catch (ConnectorException e) {
+            Log.warnf("event=oauth_token_refresh_failed org_id=%s connection_id=%s provider=%s grant_expired=%s message=\"%s\"",
+                    connection.orgId, connection.connectionId(), connection.provider, e.isGrantExpired(), e.getMessage());
+            if (e.isGrantExpired()) {
+                health.recordAuthExpired(connection, e.getMessage());
+            }
+            return new Outcome(null, e);
+        }
+    }
+
+    /** Refreshes tokens before they expire, so that no request has to wait for a refresh. */
+    @Scheduled(every = "${weft.connections.oauth.refresh-interval:60s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refreshExpiring() {
+        Instant horizon = Instant.now().plus(config.oauth().refreshAhead());
+        for (String[] due : dueForRefresh(horizon)) {
+            UUID id = UUID.fromString(due[0]);
+            try {
+                TenantContext.runAs(SystemPrincipal.of(due[1]), () -> refreshIfDue(id, horizon));
+            } catch (ConnectorException e) {
+                // Already recorded on the connection (auth_expired) or transient; the next round tries again.
+                Log.debugf("event=proactive_refresh_skipped connection_id=%s reason=\"%s\"", id, e.getMessage());
+            }
+        }
+    }
+
+    private void refreshIfDue(UUID id, Instant horizon) {
+        ObjectNode credentials = QuarkusTransaction.requiringNew().call(() -> {
+            Connection connection = Connection.findById(id);
+            return connection == null || connection.tokenExpiresAt == null || connection.tokenExpiresAt.isAfter(horizon)
+                    ? null : connections.openCredentials(connection);
+        });
+        if (credentials != null) {
+            refresh(id, credentials.path("access_token").asText(null));
+        }
+    }
+
+    private List<String[]> dueForRefresh(Instant horizon) {
+        List<String[]> due = new ArrayList<>();
+        try (java.sql.Connection db = dataSource.getConnection();
+             PreparedStatement select = db.prepareStatement("""
+                     SELECT id, org_id FROM connections
+                     WHERE token_expires_at < ? AND status <> 'auth_expired'
+                     ORDER BY token_expires_at LIMIT 100""")) {
+            select.setTimestamp(1, Timestamp.from(horizon));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    due.add(new String[]{rows.getString(1), rows.getString(2)});
+                }
+            }
+        } catch (SQLException e) {
+            Log.warnf("event=proactive_refresh_scan_failed message=\"%s\"", e.getMessage());
+        }
+        return due;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.weft.connections.support;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The outside world of connections-service's tests, started once per JVM: a real OAuth 2.0
+ * authorization server (mock-oauth2-server) for the authorization-code flow, token refresh and
+ * revocation, and a WireMock server standing in for vendor APIs. The service is configured to use
+ * them exactly as an operator would point it at real providers.
+ */
+public class ConnectionsStubs implements QuarkusTestResourceLifecycleManager {
+    public static final String OAUTH_CLIENT_ID = "weft-test-client";
+    public static final String OAUTH_CLIENT_SECRET = "weft-test-secret";
+
+    private static MockOAuth2Server oauth;
+    private static WireMockServer vendors;
+
+    public static synchronized MockOAuth2Server oauth() {
+        if (oauth == null) {
+            oauth = new MockOAuth2Server();
+            oauth.start();
+        }
+        return oauth;
+    }
+
+    public static synchronized WireMockServer vendors() {
+        if (vendors == null) {
+            vendors = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+            vendors.start();
+        }
+        return vendors;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> config = new HashMap<>();
+        String issuer = "google";
+        config.put("weft.connections.providers.google.client-id", OAUTH_CLIENT_ID);
+        config.put("weft.connections.providers.google.client-secret", OAUTH_CLIENT_SECRET);
+        config.put("weft.connections.providers.google.authorize-url", oauth().authorizationEndpointUrl(issuer).toString());
+        config.put("weft.connections.providers.google.token-url", oauth().tokenEndpointUrl(issuer).toString());
+        config.put("weft.connections.providers.google.revoke-url", oauth().revocationEndpointUrl(issuer).toString());
+        config.put("weft.connections.providers.google.base-url", vendors().baseUrl());
+        config.put("weft.connections.providers.hubspot.base-url", vendors().baseUrl());
+        config.put("weft.connections.providers.slack.base-url", vendors().baseUrl() + "/slack/api");
+        config.put("weft.connections.oauth.callback-base-url", "https://weft.test");
+        config.putAll(SalesforceFixture.settings());
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        // Shared for the JVM; the servers die with it.
+    }
+}

@@ -1,0 +1,64 @@
+package dev.weft.connections.support;
+
+import dev.weft.testing.WeftTestInfra;
+
+import java.net.URI;
+import java.util.List;
+
+/**
+ * The real databases the JDBC connectors are tested against: the PostgreSQL the test
+ * infrastructure runs (the machine's server or embedded binaries) and the machine's MariaDB on
+ * 127.0.0.1:3306 (root, no password), as CI machines of this kind provide.
+ */
+public final class Databases {
+    public static final String PG_SCHEMA = "weft_data_api";
+    public static final String MARIADB_DATABASE = "weft_data_api";
+
+    private Databases() {
+    }
+
+    public record Target(String name, String provider, String adminUrl, String username, String password, String host, int port,
+                         String database, String schema) {
+        public String qualified(String table) {
+            return provider.equals("postgres") ? schema + "." + table : database + "." + table;
+        }
+
+        public List<String> setup(String table) {
+            if (provider.equals("postgres")) {
+                return List.of("CREATE SCHEMA IF NOT EXISTS " + schema,
+                        "DROP TABLE IF EXISTS " + qualified(table),
+                        "CREATE TABLE " + qualified(table) + " (id bigint PRIMARY KEY, name text NOT NULL, region text, amount numeric(12,2),"
+                                + " updated_at timestamptz NOT NULL DEFAULT now())");
+            }
+            return List.of("CREATE DATABASE IF NOT EXISTS " + database,
+                    "DROP TABLE IF EXISTS " + qualified(table),
+                    "CREATE TABLE " + qualified(table) + " (id bigint PRIMARY KEY, name varchar(200) NOT NULL, region varchar(50),"
+                            + " amount decimal(12,2), updated_at timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))");
+        }
+
+        public String connectionBody() {
+            String config = provider.equals("postgres")
+                    ? "{\"host\":\"%s\",\"port\":%d,\"database\":\"%s\",\"schema\":\"%s\",\"ssl_mode\":\"disable\"}".formatted(host, port, database, schema)
+                    : "{\"host\":\"%s\",\"port\":%d,\"database\":\"%s\"}".formatted(host, port, database);
+            String credentials = password == null || password.isEmpty()
+                    ? "{\"username\":\"%s\"}".formatted(username)
+                    : "{\"username\":\"%s\",\"password\":\"%s\"}".formatted(username, password);
+            return "{\"provider\":\"%s\",\"name\":\"%s\",\"config\":%s,\"credentials\":%s}".formatted(provider, name, config, credentials);
+        }
+    }
+
+    public static Target postgres() {
+        URI uri = URI.create(WeftTestInfra.jdbcUrl().substring("jdbc:".length()));
+        String database = uri.getPath().substring(1);
+        return new Target("PostgreSQL", "postgres", WeftTestInfra.jdbcUrl(), WeftTestInfra.username(),
+                WeftTestInfra.password() == null ? "" : WeftTestInfra.password(), uri.getHost(), uri.getPort(), database, PG_SCHEMA);
+    }
+
+    public static Target mariadb() {
+        return new Target("MariaDB", "mysql", "jdbc:mariadb://127.0.0.1:3306/", "root", "", "127.0.0.1", 3306, MARIADB_DATABASE, null);
+    }
+
+    public static List<Target> targets() {
+        return List.of(postgres(), mariadb());
+    }
+}
