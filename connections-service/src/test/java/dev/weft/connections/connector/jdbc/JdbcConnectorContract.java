@@ -162,6 +162,23 @@ public abstract class JdbcConnectorContract {
         assertFalse(result.message().isBlank());
     }
 
+    @Test
+    void pooled_calls_report_refused_credentials_and_unreachable_servers_by_kind() {
+        Map<String, String> refused = refusedCredentials();
+        long started = System.nanoTime();
+        ConnectorException auth = assertThrows(ConnectorException.class, () -> connector.describe(context(config(), refused)));
+        assertEquals(ConnectorException.Kind.AUTH, auth.kind(), auth.getMessage());
+        assertFalse(auth.getMessage().contains(refused.get("password")));
+
+        Map<String, Object> closedPort = new LinkedHashMap<>(config());
+        closedPort.put("port", 1);
+        ConnectorException unreachable = assertThrows(ConnectorException.class, () -> connector.describe(context(closedPort, credentials())));
+        assertEquals(ConnectorException.Kind.UNREACHABLE, unreachable.kind(), unreachable.getMessage());
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(millis < 5_000, "failing fast, not after the pool's acquisition timeout: " + millis + " ms");
+        connector.release("conn_test");
+    }
+
     // ---------------------------------------------------------------- describe
 
     @Test
