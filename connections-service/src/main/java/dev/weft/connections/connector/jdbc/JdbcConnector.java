@@ -46,9 +46,10 @@ public abstract class JdbcConnector implements Connector {
     private final JdbcPools pools = new JdbcPools();
     private final Map<String, Catalog> catalogs = new ConcurrentHashMap<>();
 
-    private record Catalog(String schema, long loadedNanos, Map<String, TableInfo> tables) {
-        boolean fresh(String wanted) {
-            return schema.equals(wanted) && System.nanoTime() - loadedNanos < SCHEMA_TTL.toNanos();
+    /** A connection's tables, valid for {@link #SCHEMA_TTL} and only for the target (server, schema, credentials) it was read with. */
+    private record Catalog(String schema, String fingerprint, long loadedNanos, Map<String, TableInfo> tables) {
+        boolean fresh(String wantedSchema, String wantedFingerprint) {
+            return schema.equals(wantedSchema) && fingerprint.equals(wantedFingerprint) && System.nanoTime() - loadedNanos < SCHEMA_TTL.toNanos();
         }
     }
 
@@ -432,11 +433,13 @@ public abstract class JdbcConnector implements Connector {
 
     private Catalog catalog(ConnectorContext context, boolean reload) {
         String schema = dialect().schema(context);
+        String fingerprint = dialect().target(context).fingerprint();
         Catalog cached = catalogs.get(context.connectionId());
-        if (!reload && cached != null && cached.fresh(schema)) {
+        if (!reload && cached != null && cached.fresh(schema, fingerprint)) {
             return cached;
         }
-        Catalog loaded = withConnection(context, false, connection -> new Catalog(schema, System.nanoTime(), loadTables(connection, schema)));
+        Catalog loaded = withConnection(context, false, connection ->
+                new Catalog(schema, fingerprint, System.nanoTime(), loadTables(connection, schema)));
         catalogs.put(context.connectionId(), loaded);
         return loaded;
     }

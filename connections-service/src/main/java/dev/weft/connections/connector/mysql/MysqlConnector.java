@@ -49,8 +49,9 @@ public class MysqlConnector extends JdbcConnector {
             Map<String, String> properties = new LinkedHashMap<>();
             properties.put("connectTimeout", "10000");
             properties.put("sslMode", context.configFlag("ssl", false) ? "verify-full" : "disable");
-            // MariaDB's bulk protocol for batches; multi-value INSERT rewriting where the server lacks it (MySQL)
-            properties.put("useBulkStmts", "true");
+            // MariaDB's bulk protocol for INSERT batches (multi-value rewriting where the server lacks it, MySQL);
+            // not for UPDATE/DELETE batches, whose bulk replies carry no per-row counts and so hide "no such key"
+            properties.put("useBulkStmts", "false");
             properties.put("useBulkStmtsForInserts", "true");
             properties.put("rewriteBatchedStatements", "true");
             // DATETIME and TIMESTAMP values are exchanged as UTC

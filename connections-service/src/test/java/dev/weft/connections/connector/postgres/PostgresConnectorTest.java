@@ -1,0 +1,71 @@
+package dev.weft.connections.connector.postgres;
+
+import dev.weft.connections.connector.jdbc.JdbcConnector;
+import dev.weft.connections.connector.jdbc.JdbcConnectorContract;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+/** The JDBC contract against the machine's PostgreSQL (127.0.0.1:5432, user postgres, trust auth). */
+class PostgresConnectorTest extends JdbcConnectorContract {
+
+    @Override
+    protected JdbcConnector newConnector() {
+        return new PostgresConnector();
+    }
+
+    @Override
+    protected String provider() {
+        return "postgres";
+    }
+
+    @Override
+    protected Connection admin() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+    }
+
+    @Override
+    protected Map<String, Object> config() {
+        return Map.of("host", "127.0.0.1", "port", 5432, "database", "postgres", "schema", schema, "ssl_mode", "disable");
+    }
+
+    @Override
+    protected Map<String, String> credentials() {
+        return Map.of("username", "postgres");
+    }
+
+    /** The server trusts every local role's password, so an unknown role is what it refuses here. */
+    @Override
+    protected Map<String, String> refusedCredentials() {
+        return Map.of("username", "weft_no_such_role", "password", "Pa55word-never-shown");
+    }
+
+    @Override
+    protected String qualified(String table) {
+        return schema + "." + table;
+    }
+
+    @Override
+    protected List<String> createStatements() {
+        String s = schema;
+        return List.of(
+                "CREATE SCHEMA " + s,
+                "CREATE TABLE " + s + ".orders (id bigserial PRIMARY KEY, name varchar(100), amount numeric(12,2) NOT NULL,"
+                        + " active boolean NOT NULL DEFAULT true, created date, updated_at timestamptz, payload jsonb, tags text[])",
+                "CREATE VIEW " + s + ".big_orders AS SELECT id, name, amount FROM " + s + ".orders WHERE amount > 100",
+                "CREATE TABLE " + s + ".lines (order_id integer, line integer, sku text NOT NULL, PRIMARY KEY (order_id, line))",
+                "CREATE TABLE " + s + ".changes (id integer PRIMARY KEY, label text NOT NULL, modified_at timestamp)",
+                "CREATE TABLE " + s + ".people (id integer PRIMARY KEY, email varchar(200) NOT NULL UNIQUE, age integer, born date,"
+                        + " profile json, seen_at timestamp)",
+                "CREATE TABLE " + s + ".tickets (id serial PRIMARY KEY, title text NOT NULL)",
+                "CREATE TABLE " + s + ".bulk (id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12,2), updated_at timestamptz NOT NULL)");
+    }
+
+    @Override
+    protected List<String> dropStatements() {
+        return List.of("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+}
