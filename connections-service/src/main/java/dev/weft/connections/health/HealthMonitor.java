@@ -51,14 +51,15 @@ public class HealthMonitor {
     }
 
     public ConnectionDtos.StatusView status(String id) {
-        Connection c = connections.require(id);
+        // Its own transaction: a check or refresh just committed the status in another one.
+        Connection c = QuarkusTransaction.requiringNew().call(() -> connections.require(id));
         return new ConnectionDtos.StatusView(c.connectionId(), c.provider, c.status, c.statusMessage, c.lastCheckedAt, c.nextCheckAt,
                 c.consecutiveFailures, c.tokenExpiresAt, c.credentialFieldList().contains("refresh_token"));
     }
 
     /** Checks a connection of the current org now and records the verdict. */
     public void checkNow(String id) {
-        check(connections.require(id).id);
+        check(QuarkusTransaction.requiringNew().call(() -> connections.require(id)).id);
     }
 
     @Scheduled(every = "${weft.connections.health.interval:30s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -13,8 +13,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.RecordedRequest;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +34,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.hamcrest.Matchers.containsString;
@@ -126,7 +128,6 @@ class OAuthFlowTest {
         String org = Api.newOrg();
         String id = connect(org);
         Api.as(org).body("{\"credentials\":{\"expires_at\":\"2020-01-01T00:00:00Z\"}}").put("/v1/connections/" + id).then().statusCode(200);
-        drainOAuthRequests();
         ConnectionsStubs.vendors().resetRequests();
 
         ExecutorService pool = Executors.newFixedThreadPool(20);
@@ -141,8 +142,7 @@ class OAuthFlowTest {
         pool.shutdown();
         assertEquals(List.of(200), statuses.stream().distinct().toList(), "every request succeeded");
 
-        long refreshes = drainOAuthRequests().stream().filter(r -> r.getBody().readUtf8().contains("grant_type=refresh_token")).count();
-        assertEquals(1, refreshes, "the provider saw exactly one refresh");
+        assertEquals(1, refreshRequests().size(), "the provider saw exactly one refresh");
         Set<String> tokensUsed = ConnectionsStubs.vendors().findAll(getRequestedFor(urlPathEqualTo("/v1/userinfo"))).stream()
                 .map(r -> r.getHeader("Authorization")).collect(Collectors.toSet());
         assertEquals(1, tokensUsed.size(), "all twenty calls used the one refreshed token: " + tokensUsed.size());
@@ -153,15 +153,22 @@ class OAuthFlowTest {
     void a_refresh_without_a_new_refresh_token_keeps_the_old_one() {
         String org = Api.newOrg();
         String id = connect(org);
-        drainOAuthRequests();
-        ConnectionsStubs.oauth().enqueueResponse(new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
-                .setBody("{\"access_token\":\"ya29.no-refresh-rotation\",\"token_type\":\"Bearer\",\"expires_in\":3599}"));
-        Api.as(org).post("/v1/connections/" + id + "/refresh").then().statusCode(200).body("refreshable", equalTo(true));
+        ConnectionsStubs.vendors().resetRequests();
+        StubMapping noRotation = ConnectionsStubs.vendors().stubFor(post(urlPathEqualTo("/google/token")).atPriority(1)
+                .withRequestBody(containing("grant_type=refresh_token")).willReturn(aResponse().withStatus(200)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"access_token\":\"ya29.no-refresh-rotation\",\"token_type\":\"Bearer\",\"expires_in\":3599}")));
+        try {
+            Api.as(org).post("/v1/connections/" + id + "/refresh").then().statusCode(200).body("refreshable", equalTo(true));
+        } finally {
+            ConnectionsStubs.vendors().removeStub(noRotation);
+        }
         Api.as(org).get("/v1/connections/" + id).then().body("credentials_set", hasItem("refresh_token"));
-        // The kept refresh token still works with the real server.
+        // The kept refresh token is the one sent next time, and the real server still honours it.
         Api.as(org).post("/v1/connections/" + id + "/refresh").then().statusCode(200);
-        long refreshes = drainOAuthRequests().stream().filter(r -> r.getBody().readUtf8().contains("grant_type=refresh_token")).count();
-        assertEquals(2, refreshes);
+        List<String> sent = refreshRequests().stream().map(r -> r.formParameters().get("refresh_token").firstValue()).toList();
+        assertEquals(2, sent.size());
+        assertEquals(sent.get(0), sent.get(1), "the second refresh used the refresh token kept from before");
     }
 
     @Test
@@ -169,11 +176,18 @@ class OAuthFlowTest {
         String org = Api.newOrg();
         String id = connect(org);
         try (TopicProbe events = new TopicProbe(Topics.CONNECTIONS)) {
-            ConnectionsStubs.oauth().enqueueResponse(new MockResponse().setResponseCode(400).setHeader("Content-Type", "application/json")
-                    .setBody("{\"error\":\"invalid_grant\",\"error_description\":\"Token has been expired or revoked.\"}"));
-            Api.as(org).post("/v1/connections/" + id + "/refresh").then().statusCode(502)
-                    .body("error.code", equalTo("UPSTREAM_ERROR"))
-                    .body("error.message", containsString("Token has been expired or revoked."));
+            // What Google answers for a refresh token the user revoked.
+            StubMapping revoked = ConnectionsStubs.vendors().stubFor(post(urlPathEqualTo("/google/token")).atPriority(1)
+                    .withRequestBody(containing("grant_type=refresh_token")).willReturn(aResponse().withStatus(400)
+                            .withHeader("Content-Type", "application/json")
+                            .withBody("{\"error\":\"invalid_grant\",\"error_description\":\"Token has been expired or revoked.\"}")));
+            try {
+                Api.as(org).post("/v1/connections/" + id + "/refresh").then().statusCode(502)
+                        .body("error.code", equalTo("UPSTREAM_ERROR"))
+                        .body("error.message", containsString("Token has been expired or revoked."));
+            } finally {
+                ConnectionsStubs.vendors().removeStub(revoked);
+            }
             Api.as(org).get("/v1/connections/" + id + "/status").then().statusCode(200).body("status", equalTo("auth_expired"));
             List<String> statuses = events.await(r -> id.equals(r.key()) && "connection.health_changed".equals(TopicProbe.header(r, "ce_type"))
                     && new String(r.value()).contains("auth_expired"), 1, Duration.ofSeconds(20)).stream().map(r -> new String(r.value())).toList();
@@ -185,10 +199,12 @@ class OAuthFlowTest {
     void disconnect_revokes_at_the_provider_and_deletes_the_connection() {
         String org = Api.newOrg();
         String id = connect(org);
-        drainOAuthRequests();
+        ConnectionsStubs.vendors().resetRequests();
         Api.as(org).delete("/v1/integrations/oauth/google").then().statusCode(200)
                 .body("disconnected", hasItem(id)).body("revoked_at_provider", equalTo(true));
-        assertTrue(drainOAuthRequests().stream().anyMatch(r -> r.getPath().endsWith("/revoke")), "the grant was revoked at the provider");
+        List<LoggedRequest> revocations = ConnectionsStubs.vendors().findAll(postRequestedFor(urlPathEqualTo("/google/revoke")));
+        assertEquals(1, revocations.size(), "the grant was revoked at the provider");
+        assertEquals("refresh_token", revocations.get(0).formParameters().get("token_type_hint").firstValue());
         Api.as(org).get("/v1/connections/" + id).then().statusCode(404);
     }
 
@@ -201,7 +217,13 @@ class OAuthFlowTest {
 
     /** Plays the user's browser at the authorization server: it redirects to our callback with code and state. */
     static Map<String, String> followToCallback(String authorizationUrl) {
-        String callback = RestAssured.given().redirects().follow(false).get(authorizationUrl).then().statusCode(302).extract().header("Location");
+        Response consent = RestAssured.given().urlEncodingEnabled(false).redirects().follow(false).get(authorizationUrl);
+        if (consent.statusCode() == 200) {
+            // prompt=consent shows the server's login form: the user signs in and is sent back.
+            consent = RestAssured.given().urlEncodingEnabled(false).redirects().follow(false)
+                    .contentType("application/x-www-form-urlencoded").formParam("username", "ada@example.com").post(authorizationUrl);
+        }
+        String callback = consent.then().statusCode(302).extract().header("Location");
         assertTrue(callback.startsWith("https://weft.test/v1/integrations/oauth/google/callback"), callback);
         Map<String, String> params = new HashMap<>();
         for (String pair : URI.create(callback).getRawQuery().split("&")) {
@@ -212,12 +234,7 @@ class OAuthFlowTest {
         return params;
     }
 
-    static List<RecordedRequest> drainOAuthRequests() {
-        List<RecordedRequest> requests = new ArrayList<>();
-        RecordedRequest request;
-        while ((request = ConnectionsStubs.oauth().takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
-            requests.add(request);
-        }
-        return requests;
+    static List<LoggedRequest> refreshRequests() {
+        return ConnectionsStubs.vendors().findAll(postRequestedFor(urlPathEqualTo("/google/token")).withRequestBody(containing("grant_type=refresh_token")));
     }
 }

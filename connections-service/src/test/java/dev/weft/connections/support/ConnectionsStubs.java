@@ -1,6 +1,7 @@
 package dev.weft.connections.support;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
@@ -44,8 +45,12 @@ public class ConnectionsStubs implements QuarkusTestResourceLifecycleManager {
         config.put("weft.connections.providers.google.client-id", OAUTH_CLIENT_ID);
         config.put("weft.connections.providers.google.client-secret", OAUTH_CLIENT_SECRET);
         config.put("weft.connections.providers.google.authorize-url", oauth().authorizationEndpointUrl(issuer).toString());
-        config.put("weft.connections.providers.google.token-url", oauth().tokenEndpointUrl(issuer).toString());
-        config.put("weft.connections.providers.google.revoke-url", oauth().revocationEndpointUrl(issuer).toString());
+        // Token and revocation calls pass through WireMock to the real server: the journal counts them, and a test can
+        // script an answer the server would not give on its own (a revoked grant, a refresh without a new refresh token).
+        vendors().stubFor(WireMock.any(WireMock.urlPathMatching("/" + issuer + "/(token|revoke)")).atPriority(10)
+                .willReturn(WireMock.aResponse().proxiedFrom(oauth().baseUrl().toString().replaceAll("/$", ""))));
+        config.put("weft.connections.providers.google.token-url", vendors().baseUrl() + "/" + issuer + "/token");
+        config.put("weft.connections.providers.google.revoke-url", vendors().baseUrl() + "/" + issuer + "/revoke");
         config.put("weft.connections.providers.google.base-url", vendors().baseUrl());
         config.put("weft.connections.providers.hubspot.base-url", vendors().baseUrl());
         config.put("weft.connections.providers.slack.base-url", vendors().baseUrl() + "/slack/api");
