@@ -61,6 +61,13 @@ public class ConnectionRuntime {
         }
 
         @Override
+        public synchronized java.util.Set<String> fieldNames() {
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            snapshot.fieldNames().forEachRemaining(names::add);
+            return names;
+        }
+
+        @Override
         public synchronized String accessToken() {
             String token = get("access_token").orElseThrow(() -> ConnectorException.auth("the connection has no access token; authorize it again"));
             if (get("refresh_token").isPresent() && TokenExpiry.expiresSoon(snapshot)) {

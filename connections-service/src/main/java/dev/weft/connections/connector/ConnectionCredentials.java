@@ -1,6 +1,7 @@
 package dev.weft.connections.connector;
 
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A connection's decrypted credentials, lent to a connector for one call. For OAuth connections
@@ -12,6 +13,9 @@ public interface ConnectionCredentials {
 
     /** A credential field as the user stored it (e.g. {@code password}, {@code api_token}). */
     Optional<String> get(String field);
+
+    /** The names of the fields that are set (e.g. to pass them all to an extension). */
+    Set<String> fieldNames();
 
     default String require(String field) {
         return get(field).orElseThrow(() -> ConnectorException.auth("credential " + field + " is not set"));

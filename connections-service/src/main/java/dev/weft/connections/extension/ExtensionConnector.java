@@ -27,25 +27,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * A connector a customer runs as their own HTTPS service (docs/extensions-protocol.md): each SPI
  * call is a signed JSON POST to {@code {base_url}/check|describe|query|read|write}. One instance
  * per registered extension, made by the extension registry (not a CDI bean).
- *
- * <p>{@link dev.weft.connections.connector.ConnectionCredentials} cannot list its fields, so the
- * credentials sent are the fields named in {@code credentialFields} that the connection has.
+ * Every request carries the connection's config and all its credential fields: they are the
+ * customer's own secrets for the customer's own service.
  */
 public class ExtensionConnector implements Connector {
-    /** Credential fields sent when the registration names none. */
-    public static final List<String> DEFAULT_CREDENTIAL_FIELDS = List.of("api_key", "token", "username", "password");
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final String provider;
     private final URI baseUrl;
     private final ExtensionSigner signer;
-    private final List<String> credentialFields;
 
     public ExtensionConnector(String provider, URI baseUrl, String secret) {
-        this(provider, baseUrl, secret, DEFAULT_CREDENTIAL_FIELDS);
-    }
-
-    public ExtensionConnector(String provider, URI baseUrl, String secret, List<String> credentialFields) {
         if (baseUrl == null || baseUrl.getHost() == null
                 || !("https".equalsIgnoreCase(baseUrl.getScheme()) || "http".equalsIgnoreCase(baseUrl.getScheme()))) {
             throw new IllegalArgumentException("extension base URL must be an http or https URL");
@@ -53,7 +45,6 @@ public class ExtensionConnector implements Connector {
         this.provider = provider;
         this.baseUrl = baseUrl;
         this.signer = new ExtensionSigner(secret);
-        this.credentialFields = List.copyOf(credentialFields);
     }
 
     @Override
@@ -139,7 +130,7 @@ public class ExtensionConnector implements Connector {
         connection.put("id", context.connectionId());
         connection.set("config", ExtensionProtocol.JSON.valueToTree(context.config() == null ? Map.of() : context.config()));
         ObjectNode credentials = body.putObject("credentials");
-        for (String field : credentialFields) {
+        for (String field : context.credentials().fieldNames()) {
             context.credentials().get(field).ifPresent(value -> credentials.put(field, value));
         }
         return body;

@@ -103,11 +103,18 @@ public class HealthMonitor {
             case FAILED -> ConnectionStatus.FAILING;
             case AUTH_EXPIRED -> ConnectionStatus.AUTH_EXPIRED;
         };
+        if (previous == ConnectionStatus.AUTH_EXPIRED && status != ConnectionStatus.AUTH_EXPIRED) {
+            // The provider refused the grant: an access token that still answers does not undo that; a successful
+            // refresh or a new authorization does.
+            status = ConnectionStatus.AUTH_EXPIRED;
+        }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         connection.lastCheckedAt = now;
         connection.nextCheckAt = now.plus(config.health().checkEvery());
         connection.consecutiveFailures = status == ConnectionStatus.HEALTHY ? 0 : connection.consecutiveFailures + 1;
-        connection.statusMessage = status == ConnectionStatus.HEALTHY ? null : truncate(result.message());
+        connection.statusMessage = status == ConnectionStatus.HEALTHY ? null
+                : status == ConnectionStatus.AUTH_EXPIRED && result.outcome() != CheckResult.Outcome.AUTH_EXPIRED ? connection.statusMessage
+                : truncate(result.message());
         setStatus(connection, previous, status);
         Log.infof("event=connection_checked org_id=%s connection_id=%s status=%s latency_ms=%d", connection.orgId, connection.connectionId(),
                 status.json(), result.latencyMillis());

@@ -38,6 +38,11 @@ public final class MapCredentials implements ConnectionCredentials {
     }
 
     @Override
+    public synchronized java.util.Set<String> fieldNames() {
+        return java.util.Set.copyOf(fields.keySet());
+    }
+
+    @Override
     public synchronized String accessToken() {
         String token = fields.get("access_token");
         if (token == null) {

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,7 +35,7 @@ class JdbcDataApiTest {
     @BeforeAll
     static void createTables() throws Exception {
         for (Databases.Target target : Databases.targets()) {
-            try (Connection db = DriverManager.getConnection(target.adminUrl(), target.username(), target.password());
+            try (Connection db = target.admin();
                  Statement ddl = db.createStatement()) {
                 for (String sql : target.setup(TABLE)) {
                     ddl.execute(sql);
@@ -183,7 +182,7 @@ class JdbcDataApiTest {
     }
 
     private static void cleanup(Databases.Target target) {
-        try (Connection db = DriverManager.getConnection(target.adminUrl(), target.username(), target.password());
+        try (Connection db = target.admin();
              Statement delete = db.createStatement()) {
             delete.execute("DELETE FROM " + target.qualified(TABLE));
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package dev.weft.connections.extension;
 
+import dev.weft.connections.support.ExampleExtension;
 import dev.weft.connections.connector.CheckResult;
 import dev.weft.connections.connector.ConnectorContext;
 import dev.weft.connections.connector.ConnectorException;
@@ -40,49 +41,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Drives ExtensionConnector against the example extension, run as the documented single-file program. */
 class ExtensionConnectorTest {
     private static final String SECRET = ExtensionSigner.generateSecret();
-    private static Process extension;
-    private static Path log;
+    private static ExampleExtension extension;
     private static URI baseUrl;
 
     @BeforeAll
     static void startExample() throws Exception {
-        Path source = Path.of(System.getProperty("user.dir")).resolve("../e2e/extension-example/InventoryExtension.java").normalize();
-        assertTrue(Files.isRegularFile(source), "example extension not found at " + source);
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        log = Files.createTempFile("inventory-extension", ".log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), source.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("PORT", String.valueOf(port));
-        builder.environment().put("WEFT_EXTENSION_SECRET", SECRET);
-        extension = builder.start();
-        baseUrl = URI.create("http://127.0.0.1:" + port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                if (!extension.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("example extension did not start: " + Files.readString(log));
-                }
-                Thread.sleep(100);
-            }
-        }
+        extension = ExampleExtension.start(SECRET);
+        baseUrl = extension.baseUrl();
     }
 
     @AfterAll
-    static void stopExample() throws Exception {
+    static void stopExample() {
         if (extension != null) {
-            extension.destroy();
-            if (!extension.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                extension.destroyForcibly();
-            }
-        }
-        if (log != null) {
-            Files.deleteIfExists(log);
+            extension.close();
         }
     }
 

@@ -66,6 +66,11 @@ final class SalesforceJwtBearer {
             }
 
             @Override
+            public java.util.Set<String> fieldNames() {
+                return context.credentials().fieldNames();
+            }
+
+            @Override
             public String accessToken() {
                 return session(context, loginUrl).accessToken();
             }

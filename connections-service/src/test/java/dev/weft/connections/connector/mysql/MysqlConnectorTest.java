@@ -2,15 +2,20 @@ package dev.weft.connections.connector.mysql;
 
 import dev.weft.connections.connector.jdbc.JdbcConnector;
 import dev.weft.connections.connector.jdbc.JdbcConnectorContract;
+import dev.weft.connections.support.Databases;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
 /** The JDBC contract against the machine's MariaDB (127.0.0.1:3306, user root without password), in a database of its own. */
 class MysqlConnectorTest extends JdbcConnectorContract {
+
+    @org.junit.jupiter.api.BeforeAll
+    static void needsMariaDb() {
+        Databases.assumeMariaDb();
+    }
 
     @Override
     protected JdbcConnector newConnector() {
@@ -24,7 +29,7 @@ class MysqlConnectorTest extends JdbcConnectorContract {
 
     @Override
     protected Connection admin() throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/test?connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true", "root", "");
+        return Databases.mariadbConnection("jdbc:mariadb://127.0.0.1:3306/test?connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true");
     }
 
     @Override

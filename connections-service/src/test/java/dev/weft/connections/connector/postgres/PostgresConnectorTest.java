@@ -1,6 +1,7 @@
 package dev.weft.connections.connector.postgres;
 
 import dev.weft.connections.connector.jdbc.JdbcConnector;
+import dev.weft.connections.support.Databases;
 import dev.weft.connections.connector.jdbc.JdbcConnectorContract;
 
 import java.sql.Connection;
@@ -11,6 +12,9 @@ import java.util.Map;
 
 /** The JDBC contract against the machine's PostgreSQL (127.0.0.1:5432, user postgres, trust auth). */
 class PostgresConnectorTest extends JdbcConnectorContract {
+
+    /** The PostgreSQL the test infrastructure provides: the machine's server, or embedded binaries. */
+    private static final Databases.Target TARGET = Databases.postgres();
 
     @Override
     protected JdbcConnector newConnector() {
@@ -24,17 +28,17 @@ class PostgresConnectorTest extends JdbcConnectorContract {
 
     @Override
     protected Connection admin() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+        return DriverManager.getConnection(TARGET.adminUrl(), TARGET.username(), TARGET.password());
     }
 
     @Override
     protected Map<String, Object> config() {
-        return Map.of("host", "127.0.0.1", "port", 5432, "database", "postgres", "schema", schema, "ssl_mode", "disable");
+        return Map.of("host", TARGET.host(), "port", TARGET.port(), "database", TARGET.database(), "schema", schema, "ssl_mode", "disable");
     }
 
     @Override
     protected Map<String, String> credentials() {
-        return Map.of("username", "postgres");
+        return Map.of("username", TARGET.username());
     }
 
     /** The server trusts every local role's password, so an unknown role is what it refuses here. */
