@@ -46,6 +46,7 @@ class WholeSuiteTest {
     private static Path weftDir;
     private static LocalSuite suite;
     private static String api;
+    private static LocalConfig suiteConfig;
 
     @BeforeAll
     static void start_the_whole_suite() throws IOException {
@@ -64,6 +65,7 @@ class WholeSuiteTest {
         suite = LocalSuite.start(config);
         System.out.printf("e2e: whole suite ready in %.1f s%n", (System.nanoTime() - started) / 1e9);
         api = config.apiUrl();
+        suiteConfig = config;
     }
 
     /** The jars come from the reactor build (this module depends on the six services for that reason). */
@@ -165,13 +167,7 @@ class WholeSuiteTest {
     @Test
     @Order(5)
     void the_first_credentials_in_the_env_file_get_a_token_that_works_through_the_router() throws IOException {
-        Map<String, String> env = new java.util.HashMap<>();
-        for (String line : Files.readAllLines(weftDir.resolve("env"))) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                env.put(line.substring(0, eq), line.substring(eq + 1).replaceAll("^'|'$", ""));
-            }
-        }
+        Map<String, String> env = envFile();
         assertEquals(java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
                 Files.getPosixFilePermissions(weftDir.resolve("env")), ".weft/env holds secrets");
         for (String name : List.of("WEFT_ORG_ID", "WEFT_CLIENT_ID", "WEFT_CLIENT_SECRET", "WEFT_OPERATOR_TOKEN")) {
@@ -190,6 +186,49 @@ class WholeSuiteTest {
 
     @Test
     @Order(6)
+    void a_postgres_connection_writes_and_queries_through_the_router() throws Exception {
+        // The suite's own PostgreSQL stands in for a customer's database.
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
+             java.sql.Statement ddl = db.createStatement()) {
+            ddl.execute("CREATE SCHEMA IF NOT EXISTS e2e_customer");
+            ddl.execute("CREATE TABLE IF NOT EXISTS e2e_customer.contacts (id bigint PRIMARY KEY, email text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())");
+        }
+        Map<String, String> env = envFile();
+        String token = given().contentType("application/x-www-form-urlencoded")
+                .formParam("grant_type", "client_credentials")
+                .formParam("client_id", env.get("WEFT_CLIENT_ID")).formParam("client_secret", env.get("WEFT_CLIENT_SECRET"))
+                .when().post(api + "/v1/auth/token").then().statusCode(200).extract().path("access_token");
+        java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
+        String connection = given().header("Authorization", "Bearer " + token).contentType("application/json")
+                .body(Map.of("provider", "postgres", "name", "Customer DB",
+                        "config", Map.of("host", pg.getHost(), "port", pg.getPort(), "database", pg.getPath().substring(1), "schema", "e2e_customer", "ssl_mode", "disable"),
+                        "credentials", Map.of("username", "postgres")))
+                .when().post(api + "/v1/connections").then().statusCode(201).extract().path("id");
+        given().header("Authorization", "Bearer " + token).contentType("application/json")
+                .body(Map.of("object", "contacts", "mode", "upsert", "key", List.of("id"),
+                        "records", List.of(Map.of("id", 1, "email", "ada@example.com"), Map.of("id", 2, "email", "grace@example.com"))))
+                .when().post(api + "/v1/data/" + connection + "/write").then().statusCode(200).body("summary.succeeded", equalTo(2));
+        given().header("Authorization", "Bearer " + token).contentType("application/json")
+                .body(Map.of("object", "contacts", "fields", List.of("id", "email"), "filter", "email LIKE 'grace%'"))
+                .when().post(api + "/v1/data/" + connection + "/query").then().statusCode(200)
+                .body("data.size()", equalTo(1)).body("data[0].id", equalTo(2));
+        given().header("Authorization", "Bearer " + token).when().post(api + "/internal/v1/connections/" + connection + "/read")
+                .then().statusCode(404);
+    }
+
+    private static Map<String, String> envFile() throws IOException {
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(weftDir.resolve("env"))) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                env.put(line.substring(0, eq), line.substring(eq + 1).replaceAll("^'|'$", ""));
+            }
+        }
+        return env;
+    }
+
+    @Test
+    @Order(7)
     void closing_leaves_no_child_process_behind() {
         Map<String, Long> pids = suite.childPids();
         for (WeftService service : WeftService.values()) {

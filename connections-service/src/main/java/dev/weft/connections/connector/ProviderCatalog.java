@@ -49,6 +49,14 @@ public class ProviderCatalog {
         return Optional.ofNullable(entries.get(provider)).map(Entry::definition);
     }
 
+    /** The credential fields an auth type's schema declares (its {@code properties}). */
+    public java.util.Set<String> declaredCredentialFields(String provider, String authType) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        find(provider).flatMap(d -> d.authTypes().stream().filter(a -> a.type().equals(authType)).findFirst())
+                .ifPresent(a -> a.credentialsSchema().path("properties").fieldNames().forEachRemaining(names::add));
+        return names;
+    }
+
     /** Checks config and credentials against the provider's schemas; returns the auth type they select. */
     public ProviderDefinition.AuthType validate(String provider, JsonNode config, JsonNode credentials) {
         Entry entry = entries.get(provider);

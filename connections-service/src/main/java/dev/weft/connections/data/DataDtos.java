@@ -1,5 +1,6 @@
 package dev.weft.connections.data;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.weft.connections.connector.ObjectSchema;
 import dev.weft.connections.connector.WriteMode;
 import dev.weft.connections.connector.WriteResult;
@@ -25,10 +26,12 @@ public final class DataDtos {
     public record ReadRequest(@NotBlank @Size(max = 200) String object, List<String> fields, String cursor, Integer batchSize) {
     }
 
-    public record Pagination(String next_cursor, boolean has_more) {
+    public record Pagination(@JsonInclude(JsonInclude.Include.ALWAYS) String next_cursor, boolean has_more) {
     }
 
-    public record RecordsResponse(List<Map<String, Object>> data, Pagination pagination) {
+    /** A NULL column is a field with a null value, not a missing field: records keep their nulls. */
+    public record RecordsResponse(@JsonInclude(value = JsonInclude.Include.ALWAYS, content = JsonInclude.Include.ALWAYS) List<Map<String, Object>> data,
+                                  Pagination pagination) {
     }
 
     public record Summary(int total, long succeeded, long failed) {

@@ -102,8 +102,9 @@ public class DataService {
         Bound bound = bind(connectionId);
         ObjectSchema schema = object(bound, request.object());
         WriteMode mode = request.mode() == null ? WriteMode.INSERT : request.mode();
-        if (schema.writeModes() != null && !schema.writeModes().isEmpty() && !schema.writeModes().contains(mode)) {
-            throw ApiException.invalid("mode", "supported_mode", schema.name() + " does not support " + mode.json());
+        if (schema.writeModes() != null && !schema.writeModes().contains(mode)) {
+            throw ApiException.invalid("mode", "supported_mode", schema.writeModes().isEmpty() ? schema.name() + " is read-only"
+                    : schema.name() + " does not support " + mode.json() + "; it takes " + schema.writeModes().stream().map(WriteMode::json).sorted().toList());
         }
         List<Map<String, Object>> records = request.records();
         if (records == null || records.isEmpty()) {

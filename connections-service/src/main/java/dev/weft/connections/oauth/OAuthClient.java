@@ -198,8 +198,12 @@ public class OAuthClient {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    /** The credentials a token response gives a connection; a refresh without a new refresh token keeps the old one. */
-    public ObjectNode apply(ObjectNode credentials, Tokens tokens) {
+    /**
+     * The credentials a token response gives a connection; a refresh without a new refresh token
+     * keeps the old one. Of the provider's extra fields only those the auth type's credentials
+     * schema declares are kept (Salesforce's {@code instance_url}), so stored credentials stay valid.
+     */
+    public ObjectNode apply(ObjectNode credentials, Tokens tokens, Set<String> declaredFields) {
         credentials.put("access_token", tokens.accessToken());
         tokens.refreshToken().ifPresent(t -> credentials.put("refresh_token", t));
         if (tokens.expiresAt().isPresent()) {
@@ -207,8 +211,12 @@ public class OAuthClient {
         } else {
             credentials.remove("expires_at");
         }
-        tokens.scope().ifPresent(s -> credentials.put("scope", s));
-        tokens.extra().forEach(credentials::set);
+        tokens.scope().filter(s -> declaredFields.contains("scope")).ifPresent(s -> credentials.put("scope", s));
+        tokens.extra().forEach((name, value) -> {
+            if (declaredFields.contains(name)) {
+                credentials.set(name, value);
+            }
+        });
         return credentials;
     }
 }

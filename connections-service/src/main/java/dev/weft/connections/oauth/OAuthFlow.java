@@ -156,7 +156,7 @@ public class OAuthFlow {
                     && authType.discriminatorValue() != null) {
                 credentials.put(discriminator, authType.discriminatorValue());
             }
-            oauth.apply(credentials, tokens);
+            oauth.apply(credentials, tokens, catalog.declaredCredentialFields(provider, authType.type()));
             String name = stored.name() != null && !stored.name().isBlank() ? stored.name() : catalog.find(provider).orElseThrow().name();
             Connection connection = connections.saveAuthorized(existing, provider, name, authType.type(), credentials,
                     tokens.expiresAt().orElse(null), stored.principalId());

@@ -6,6 +6,7 @@ import dev.weft.connections.connection.Connection;
 import dev.weft.connections.connection.ConnectionService;
 import dev.weft.connections.connection.SystemPrincipal;
 import dev.weft.connections.connector.ConnectorException;
+import dev.weft.connections.connector.ProviderCatalog;
 import dev.weft.connections.health.HealthMonitor;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.tenancy.TenantContext;
@@ -40,8 +41,11 @@ public class TokenRefresher {
     private final HealthMonitor health;
     private final DataSource dataSource;
     private final ConnectionsConfig config;
+    private final ProviderCatalog catalog;
 
-    public TokenRefresher(ConnectionService connections, OAuthClient oauth, HealthMonitor health, DataSource dataSource, ConnectionsConfig config) {
+    public TokenRefresher(ConnectionService connections, OAuthClient oauth, HealthMonitor health, DataSource dataSource, ConnectionsConfig config,
+                          ProviderCatalog catalog) {
+        this.catalog = catalog;
         this.connections = connections;
         this.oauth = oauth;
         this.health = health;
@@ -91,7 +95,7 @@ public class TokenRefresher {
         }
         try {
             OAuthClient.Tokens tokens = oauth.refresh(connection.provider, refreshToken);
-            oauth.apply(credentials, tokens);
+            oauth.apply(credentials, tokens, catalog.declaredCredentialFields(connection.provider, connection.authType));
             connections.storeCredentials(connection, credentials);
             connection.tokenExpiresAt = tokens.expiresAt().orElse(null);
             health.recordRefreshed(connection);
@@ -140,6 +144,7 @@ public class TokenRefresher {
              PreparedStatement select = db.prepareStatement("""
                      SELECT id, org_id FROM connections
                      WHERE token_expires_at < ? AND status <> 'auth_expired'
+                       AND ',' || credential_fields || ',' LIKE '%,refresh_token,%'
                      ORDER BY token_expires_at LIMIT 100""")) {
             select.setTimestamp(1, Timestamp.from(horizon));
             try (ResultSet rows = select.executeQuery()) {

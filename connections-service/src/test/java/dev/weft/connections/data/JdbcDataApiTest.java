@@ -22,6 +22,7 @@ import java.util.Set;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,7 +91,13 @@ class JdbcDataApiTest {
             assertEquals(3, pages, target.name());
 
             Api.as(org).body(Map.of("object", TABLE, "filter", "id IN (3, 6, 7) AND name LIKE 'Account %'")).post("/v1/data/" + id + "/query")
-                    .then().statusCode(200).body("data", hasSize(3));
+                    .then().statusCode(200).body("data", hasSize(3)).body("pagination.next_cursor", nullValue());
+            Api.as(org).body(Map.of("object", TABLE, "mode", "insert", "records", List.of(Map.of("id", 2000, "name", "No region"))))
+                    .post("/v1/data/" + id + "/write").then().statusCode(200);
+            Response nulls = Api.as(org).body(Map.of("object", TABLE, "fields", List.of("id", "region"), "filter", "region IS NULL"))
+                    .post("/v1/data/" + id + "/query");
+            nulls.then().statusCode(200).body("data", hasSize(1));
+            assertTrue(nulls.asString().contains("\"region\":null"), target.name() + ": a NULL column is a null field, not a missing one: " + nulls.asString());
             Api.as(org).body(Map.of("object", TABLE, "mode", "upsert", "key", List.of("id"),
                             "records", List.of(Map.of("id", 3, "name", "Renamed", "region", "apac", "amount", 5), Map.of("id", 1001, "name", "New", "region", "apac", "amount", 7))))
                     .post("/v1/data/" + id + "/write").then().statusCode(200).body("summary.succeeded", equalTo(2));

@@ -96,6 +96,10 @@ class OAuthFlowTest {
         Api.as(org).get("/v1/connections/" + id + "/status?check=true").then().statusCode(200).body("status", equalTo("healthy"));
         Api.as(org).body("{\"object\":\"profile\"}").post("/v1/data/" + id + "/query").then().statusCode(200)
                 .body("data[0].email", equalTo("ada@example.com"));
+        // What the flow stored is valid for the provider, so the connection can be renamed like any other.
+        Api.as(org).body("{\"name\":\"Ada (work)\"}").put("/v1/connections/" + id).then().statusCode(200).body("name", equalTo("Ada (work)"));
+        Api.as(org).body("{\"object\":\"profile\",\"mode\":\"insert\",\"records\":[{\"email\":\"x@example.com\"}]}").post("/v1/data/" + id + "/write")
+                .then().statusCode(400).body("error.details.field", equalTo("mode"));
     }
 
     @Test

@@ -179,6 +179,11 @@ public final class LocalSuite implements AutoCloseable {
     private void startService(WeftService service, Map<String, String> common) {
         Map<String, String> env = new LinkedHashMap<>(common);
         env.put("QUARKUS_HTTP_PORT", Integer.toString(config.port(service)));
+        if (service == WeftService.CONNECTIONS) {
+            // OAuth providers send the user back through the router; extensions may run on this machine over http.
+            env.put("WEFT_CONNECTIONS_OAUTH_CALLBACK_BASE_URL", config.apiUrl());
+            env.put("WEFT_CONNECTIONS_EXTENSIONS_ALLOW_INSECURE_URLS", "true");
+        }
         ServiceProcess process = ServiceProcess.start(service, service.jar(config.repoRoot()),
                 config.weftDir().resolve("data").resolve(service.id()), config.logFile(service.id()),
                 config.jvmOptions(), env);
