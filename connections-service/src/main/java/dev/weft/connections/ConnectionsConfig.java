@@ -31,6 +31,10 @@ public interface ConnectionsConfig {
 
     Extensions extensions();
 
+    /** How often data keys sealed under a retired keyring key are re-wrapped (see CredentialRewrapper). */
+    @WithDefault("10m")
+    String rewrapInterval();
+
     interface Extensions {
         /** Allow http:// and private-network extension URLs (local runs and tests only). */
         @WithDefault("false")
