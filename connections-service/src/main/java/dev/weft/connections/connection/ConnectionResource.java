@@ -32,6 +32,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
 @Tag(name = "connections")
+@APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class ConnectionResource {
     private static final String SEED_EXAMPLE = """
             {"provider":"salesforce","name":"Production Salesforce","config":{"sandbox":false,"api_version":"v58.0"},\
@@ -55,7 +56,6 @@ public class ConnectionResource {
     @RequestBody(content = @Content(examples = @ExampleObject(name = "Salesforce (seed 000)", value = SEED_EXAMPLE)))
     @APIResponse(responseCode = "201", description = "Created; credentials are sealed and only their field names come back")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: unknown provider, or config/credentials not valid for it (details.field names the field)")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")
     public Response create(@Valid @NotNull ConnectionDtos.CreateConnection request) {
         return Response.status(201).entity(connections.create(request, principal.get())).build();
@@ -66,7 +66,6 @@ public class ConnectionResource {
     @Operation(summary = "List the org's connections, newest first (cursor pagination), optionally of one provider")
     @APIResponse(responseCode = "200", description = "A page of connections")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad limit or cursor")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     public Page<ConnectionDtos.ConnectionView> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
                                                    @QueryParam("provider") String provider) {
@@ -78,7 +77,6 @@ public class ConnectionResource {
     @RequiresScope("connections:read")
     @Operation(summary = "Get a connection")
     @APIResponse(responseCode = "200", description = "The connection (credential field names only)")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public ConnectionDtos.ConnectionView get(@PathParam("id") String id) {
@@ -92,7 +90,6 @@ public class ConnectionResource {
     @RequestBody(content = @Content(examples = @ExampleObject(name = "rotate a password", value = "{\"credentials\":{\"password\":\"n3w-s3cret\"}}")))
     @APIResponse(responseCode = "200", description = "The updated connection")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: the result is not valid for the provider, or the provider would change")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public ConnectionDtos.ConnectionView update(@PathParam("id") String id, @Valid @NotNull ConnectionDtos.UpdateConnection request) {
@@ -104,7 +101,6 @@ public class ConnectionResource {
     @RequiresScope("connections:write")
     @Operation(summary = "Delete a connection; connection.deleted stops the syncs that use it")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public Response delete(@PathParam("id") String id) {
@@ -117,7 +113,6 @@ public class ConnectionResource {
     @RequiresScope("connections:read")
     @Operation(summary = "Health of a connection (healthy, degraded, failing, auth_expired; pending before the first check); ?check=true checks now")
     @APIResponse(responseCode = "200", description = "The status")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public ConnectionDtos.StatusView status(@PathParam("id") String id, @QueryParam("check") boolean checkNow) {
@@ -133,7 +128,6 @@ public class ConnectionResource {
     @Operation(summary = "Refresh the connection's OAuth access token now (seed 002)")
     @APIResponse(responseCode = "200", description = "The status after the refresh")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: the connection has no refreshable OAuth token")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: the provider refused (a revoked grant also sets status auth_expired)")

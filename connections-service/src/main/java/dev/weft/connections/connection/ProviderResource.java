@@ -21,6 +21,7 @@ import java.util.List;
 @Path("/v1/providers")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "providers")
+@APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class ProviderResource {
     private final ProviderCatalog catalog;
 
@@ -49,7 +50,6 @@ public class ProviderResource {
     @RequiresScope("connections:read")
     @Operation(summary = "List providers with their auth types and the JSON Schemas of config and credentials")
     @APIResponse(responseCode = "200", description = "Every built-in provider")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     public ProviderList list() {
         return new ProviderList(catalog.all().stream().map(ProviderView::of).toList());
@@ -60,7 +60,6 @@ public class ProviderResource {
     @RequiresScope("connections:read")
     @Operation(summary = "Get one provider")
     @APIResponse(responseCode = "200", description = "The provider")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public ProviderView get(@PathParam("id") String id) {

@@ -24,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
 @Tag(name = "data")
+@APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class DataResource {
     private final DataService data;
 
@@ -36,7 +37,6 @@ public class DataResource {
     @RequiresScope("connections:read")
     @Operation(summary = "The connection's objects and their fields, as the connector describes them")
     @APIResponse(responseCode = "200", description = "The objects")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     @APIResponse(responseCode = "404", description = "NOT_FOUND: no such connection in this org")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: the system failed or refused the credentials")
@@ -53,7 +53,6 @@ public class DataResource {
                     + "\"filter\":\"Industry = 'Technology' AND AnnualRevenue > 1000000\",\"limit\":100}")))
     @APIResponse(responseCode = "200", description = "{data: [records], pagination: {next_cursor, has_more}}")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: unknown object or field, filter not a valid condition, bad limit or cursor")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     @APIResponse(responseCode = "404", description = "NOT_FOUND: no such connection in this org")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: the system's own error message")
@@ -69,7 +68,6 @@ public class DataResource {
             value = "{\"object\":\"contacts\",\"mode\":\"upsert\",\"key\":[\"email\"],\"records\":[{\"email\":\"ada@example.com\",\"first_name\":\"Ada\"}]}")))
     @APIResponse(responseCode = "200", description = "{object, mode, summary: {total, succeeded, failed}, results: [{index, success, id, error}]}")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: unknown object or field, no key for update/upsert/delete, too many records")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")
     @APIResponse(responseCode = "404", description = "NOT_FOUND: no such connection in this org")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: the system's own error message")

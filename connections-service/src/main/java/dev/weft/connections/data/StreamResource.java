@@ -24,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
 @Tag(name = "internal")
+@APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class StreamResource {
     private final DataService data;
 

@@ -28,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
 @Tag(name = "extensions")
+@APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class ExtensionResource {
     private final ExtensionService extensions;
 
@@ -42,7 +43,6 @@ public class ExtensionResource {
             value = "{\"name\":\"Inventory service\",\"key\":\"inventory\",\"base_url\":\"https://inventory.example.com/weft\"}")))
     @APIResponse(responseCode = "201", description = "Registered; connections use provider ext_<key>")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad key, URL not https or not public, invalid config_schema")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")
     @APIResponse(responseCode = "409", description = "DUPLICATE: the key is taken in this org")
     public Response register(@Valid @NotNull ExtensionDtos.RegisterExtension request) {
@@ -54,7 +54,6 @@ public class ExtensionResource {
     @Operation(summary = "List extensions, newest first")
     @APIResponse(responseCode = "200", description = "A page of extensions (never their secrets)")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad limit or cursor")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     public Page<ExtensionDtos.ExtensionView> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         return extensions.list(limit, cursor);
@@ -65,7 +64,6 @@ public class ExtensionResource {
     @RequiresScope("connections:read")
     @Operation(summary = "Get one extension")
     @APIResponse(responseCode = "200", description = "The extension")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public ExtensionDtos.ExtensionView get(@PathParam("id") String id) {
@@ -77,7 +75,6 @@ public class ExtensionResource {
     @RequiresScope("connections:write")
     @Operation(summary = "Delete an extension no connection uses")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     @APIResponse(responseCode = "409", description = "CONFLICT: connections still use it")

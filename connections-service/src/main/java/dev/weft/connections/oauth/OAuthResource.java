@@ -25,6 +25,7 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
 @Tag(name = "oauth")
+@APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential (except the callback, which the provider calls)")
 public class OAuthResource {
     private final OAuthFlow flow;
     private final CurrentPrincipal principal;
@@ -42,7 +43,6 @@ public class OAuthResource {
     @RequiresScope("connections:read")
     @Operation(summary = "OAuth providers and whether this deployment has client credentials for each")
     @APIResponse(responseCode = "200", description = "The OAuth providers")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     public ProviderList providers() {
         return new ProviderList(flow.providers());
@@ -56,7 +56,6 @@ public class OAuthResource {
     @APIResponse(responseCode = "302", description = "Redirect to the provider")
     @APIResponse(responseCode = "200", description = "With redirect=false: {authorization_url, state, expires_at}")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: OAuth not configured for the provider, bad return_to or connection_id")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")
     @APIResponse(responseCode = "404", description = "NOT_FOUND: no such OAuth provider, or connection")
     public Response authorize(@PathParam("provider") String provider, @QueryParam("name") String name,
@@ -97,7 +96,6 @@ public class OAuthResource {
     @Operation(summary = "Disconnect the provider: revoke the grant at the provider (when it supports revocation) and delete the org's "
             + "OAuth connections to it (or only ?connection_id)")
     @APIResponse(responseCode = "200", description = "{disconnected: [ids], revoked_at_provider}")
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")
     @APIResponse(responseCode = "404", description = "NOT_FOUND: no such OAuth provider or connection")
     public OAuthFlow.Disconnected disconnect(@PathParam("provider") String provider, @QueryParam("connection_id") String connectionId) {

@@ -141,6 +141,17 @@ class ConnectionApiTest {
     }
 
     @Test
+    void the_openapi_document_describes_every_operation_with_its_errors_and_the_seed_examples() {
+        Response openapi = io.restassured.RestAssured.given().queryParam("format", "json").get("/q/openapi");
+        openapi.then().statusCode(200)
+                .body("paths.'/v1/connections'.get.responses.'401'", notNullValue())
+                .body("paths.'/v1/connections'.post.responses.'400'", notNullValue())
+                .body("paths.'/v1/data/{connection_id}/query'.post.responses.'502'", notNullValue())
+                .body("paths.'/v1/data/{connection_id}/query'.post.requestBody.content.'application/json'.examples", notNullValue());
+        assertTrue(openapi.asString().contains("Industry = 'Technology' AND AnnualRevenue > 1000000"), "the seed query is the example");
+    }
+
+    @Test
     void the_provider_catalog_lists_every_provider_with_its_schemas() {
         Response providers = Api.as(Api.newOrg()).get("/v1/providers");
         providers.then().statusCode(200)
