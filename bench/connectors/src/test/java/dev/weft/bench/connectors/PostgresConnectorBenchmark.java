@@ -44,21 +44,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Records/s of the PostgreSQL connector (through the SPI, as the data API calls it) beside plain
  * JDBC doing the same work on the same server in the same run: batch writes against COPY and a
- * batched INSERT, paged query and incremental read against one streaming SELECT. One warm-up
+ * batched INSERT (and the same upsert), paged query and incremental read against one streaming SELECT. One warm-up
  * round of {@link #WARMUP_ROWS}, then {@link #REPETITIONS} rounds of {@link #ROWS}; each round runs
  * every measure once (interleaved, so load on the shared machine hits all alike) and the report
  * gives medians. Writes its table to target/connectors-benchmark.md.
  */
 class PostgresConnectorBenchmark {
     private static final int ROWS = Integer.getInteger("bench.rows", 100_000);
-    private static final int WARMUP_ROWS = Integer.getInteger("bench.warmup-rows", 20_000);
+    private static final int WARMUP_ROWS = Integer.getInteger("bench.warmup-rows", 50_000);
     private static final int REPETITIONS = Integer.getInteger("bench.repetitions", 3);
     private static final int WRITE_BATCH = 10_000;
     private static final int QUERY_PAGE = 1_000;
     private static final int READ_BATCH = 10_000;
     private static final int FETCH_SIZE = 10_000;
+    /** A read of 100k rows takes a tenth of a second: each read measure pages through the table this many times. */
+    private static final int READ_PASSES = Integer.getInteger("bench.read-passes", 5);
     private static final String TABLE = "bench_rows";
     private static final String COLUMNS = "id, name, region, amount, updated_at";
+    private static final String INSERT = "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?)";
+    private static final String UPSERT = INSERT + " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, region = EXCLUDED.region,"
+            + " amount = EXCLUDED.amount, updated_at = EXCLUDED.updated_at";
     private static final List<String> REGIONS = List.of("emea", "amer", "apac", "latam", "nordics", "dach", "benelux", "anz");
 
     /** The measures, in report order. */
@@ -68,9 +73,14 @@ class PostgresConnectorBenchmark {
         CONNECTOR_UPSERT_EXISTING("connector `write`, UPSERT on id, every row exists (updates)"),
         JDBC_COPY("plain JDBC `COPY ... FROM STDIN` (CopyManager, CSV)"),
         JDBC_BATCH("plain JDBC `PreparedStatement` batch INSERT, reWriteBatchedInserts=true"),
+        JDBC_UPSERT_NEW("plain JDBC batch `INSERT ... ON CONFLICT (id) DO UPDATE`, new rows"),
+        JDBC_UPSERT_EXISTING("plain JDBC batch `INSERT ... ON CONFLICT (id) DO UPDATE`, every row exists"),
         CONNECTOR_QUERY("connector `query`, pages of 1,000, keyset cursor"),
         CONNECTOR_READ("connector `read`, batches of 10,000 (cursor updated_at, id)"),
-        JDBC_SELECT("plain JDBC `SELECT`, fetchSize 10,000, rows into Map records");
+        JDBC_SELECT("plain JDBC `SELECT`, fetchSize 10,000, rows into Map records"),
+        // two diagnostics that split the gap between connector reads and the plain SELECT
+        JDBC_KEYSET_PAGES("diagnostic: plain JDBC keyset pages of 1,000 (`WHERE id > ? ORDER BY id LIMIT 1000`)"),
+        JDBC_SELECT_RECORD_VALUES("diagnostic: plain JDBC `SELECT`, values as the SPI's records need them (timestamp as RFC 3339 string)");
 
         final String label;
 
@@ -161,17 +171,30 @@ class PostgresConnectorBenchmark {
             truncate();
             record(rates, Measure.JDBC_COPY, n, time(() -> copy(records)));
             truncate();
-            record(rates, Measure.JDBC_BATCH, n, time(() -> batchInsert(records)));
+            record(rates, Measure.JDBC_BATCH, n, time(() -> batch(records, INSERT)));
             truncate();
             record(rates, Measure.CONNECTOR_UPSERT_NEW, n, time(() -> connectorWrite(records, WriteMode.UPSERT, schema)));
             vacuum();
             record(rates, Measure.CONNECTOR_UPSERT_EXISTING, n, time(() -> connectorWrite(records, WriteMode.UPSERT, schema)));
+            truncate();
+            record(rates, Measure.JDBC_UPSERT_NEW, n, time(() -> batch(records, UPSERT)));
+            vacuum();
+            record(rates, Measure.JDBC_UPSERT_EXISTING, n, time(() -> batch(records, UPSERT)));
             assertEquals(n, count(), "rows in the table after the writes");
 
             vacuum();
-            record(rates, Measure.CONNECTOR_QUERY, n, time(() -> assertEquals(n, connectorQuery(schema), "rows paged by query")));
-            record(rates, Measure.CONNECTOR_READ, n, time(() -> assertEquals(n, connectorRead(schema), "rows read incrementally")));
-            record(rates, Measure.JDBC_SELECT, n, time(() -> assertEquals(n, plainSelect(), "rows selected")));
+            int read = n * READ_PASSES;
+            record(rates, Measure.CONNECTOR_QUERY, read, time(() -> passes(n, "rows paged by query", () -> connectorQuery(schema))));
+            record(rates, Measure.CONNECTOR_READ, read, time(() -> passes(n, "rows read incrementally", () -> connectorRead(schema))));
+            record(rates, Measure.JDBC_SELECT, read, time(() -> passes(n, "rows selected", () -> plainSelect(false))));
+            record(rates, Measure.JDBC_KEYSET_PAGES, read, time(() -> passes(n, "rows paged", this::keysetPages)));
+            record(rates, Measure.JDBC_SELECT_RECORD_VALUES, read, time(() -> passes(n, "rows selected", () -> plainSelect(true))));
+        }
+
+        private static void passes(int expected, String what, ReadPass pass) throws Exception {
+            for (int i = 0; i < READ_PASSES; i++) {
+                assertEquals(expected, pass.rows(), what);
+            }
         }
 
         private void connectorWrite(List<Map<String, Object>> records, WriteMode mode, ObjectSchema schema) {
@@ -199,10 +222,10 @@ class PostgresConnectorBenchmark {
             }
         }
 
-        /** The same records bound by hand, one executeBatch and commit per batch. */
-        private void batchInsert(List<Map<String, Object>> records) throws SQLException {
+        /** The same records bound by hand to {@code sql}, one executeBatch and commit per batch. */
+        private void batch(List<Map<String, Object>> records, String sql) throws SQLException {
             jdbc.setAutoCommit(false);
-            try (PreparedStatement insert = jdbc.prepareStatement("INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?)")) {
+            try (PreparedStatement insert = jdbc.prepareStatement(sql)) {
                 for (int from = 0; from < records.size(); from += WRITE_BATCH) {
                     for (Map<String, Object> record : records.subList(from, Math.min(records.size(), from + WRITE_BATCH))) {
                         insert.setLong(1, (Long) record.get("id"));
@@ -243,8 +266,11 @@ class PostgresConnectorBenchmark {
             return rows;
         }
 
-        /** The limit for reading: one statement streaming every row, each into a Map the generic way (getObject). */
-        private int plainSelect() throws SQLException {
+        /**
+         * The limit for reading: one statement streaming every row, each into a Map the generic way
+         * (getObject) or, with {@code recordValues}, with the value types a connector must return.
+         */
+        private int plainSelect(boolean recordValues) throws SQLException {
             List<Map<String, Object>> sink = new ArrayList<>(READ_BATCH);
             int rows = 0;
             jdbc.setAutoCommit(false);
@@ -258,11 +284,7 @@ class PostgresConnectorBenchmark {
                         names[i] = meta.getColumnLabel(i + 1);
                     }
                     while (result.next()) {
-                        Map<String, Object> record = new LinkedHashMap<>();
-                        for (int i = 0; i < columns; i++) {
-                            record.put(names[i], result.getObject(i + 1));
-                        }
-                        sink.add(record);
+                        sink.add(recordValues ? recordValues(result) : generic(result, names));
                         rows++;
                         // hand over a batch the size the connector's read returns, so both hold as many records at once
                         if (sink.size() == READ_BATCH) {
@@ -275,6 +297,51 @@ class PostgresConnectorBenchmark {
                 jdbc.setAutoCommit(true);
             }
             return rows;
+        }
+
+        /** What the connector's query does minus the connector: the same keyset pages, autocommit, one statement per page. */
+        private int keysetPages() throws SQLException {
+            int rows = 0;
+            long after = Long.MIN_VALUE;
+            try (PreparedStatement page = jdbc.prepareStatement("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE id > ? ORDER BY id LIMIT " + QUERY_PAGE)) {
+                String[] names = COLUMNS.split(", ");
+                int fetched;
+                do {
+                    page.setLong(1, after);
+                    List<Map<String, Object>> records = new ArrayList<>(QUERY_PAGE);
+                    try (ResultSet result = page.executeQuery()) {
+                        while (result.next()) {
+                            records.add(generic(result, names));
+                        }
+                    }
+                    fetched = records.size();
+                    rows += fetched;
+                    if (fetched > 0) {
+                        after = (Long) records.getLast().get("id");
+                    }
+                } while (fetched == QUERY_PAGE);
+            }
+            return rows;
+        }
+
+        private static Map<String, Object> generic(ResultSet result, String[] names) throws SQLException {
+            Map<String, Object> record = new LinkedHashMap<>();
+            for (int i = 0; i < names.length; i++) {
+                record.put(names[i], result.getObject(i + 1));
+            }
+            return record;
+        }
+
+        /** Each column read once with its own getter; the timestamp as an RFC 3339 UTC string, as records carry it. */
+        private static Map<String, Object> recordValues(ResultSet result) throws SQLException {
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("id", result.getLong(1));
+            record.put("name", result.getString(2));
+            record.put("region", result.getString(3));
+            record.put("amount", result.getBigDecimal(4));
+            OffsetDateTime updated = result.getObject(5, OffsetDateTime.class);
+            record.put("updated_at", updated == null ? null : updated.toInstant().toString());
+            return record;
         }
 
         private void truncate() throws SQLException {
@@ -323,6 +390,11 @@ class PostgresConnectorBenchmark {
         public String refreshAccessToken(String rejected) {
             throw ConnectorException.auth("a database connection has no access token");
         }
+    }
+
+    @FunctionalInterface
+    private interface ReadPass {
+        int rows() throws Exception;
     }
 
     @FunctionalInterface
@@ -381,22 +453,26 @@ class PostgresConnectorBenchmark {
                 |---|---|
                 | connector INSERT / COPY | %.2f |
                 | connector INSERT / JDBC batch | %.2f |
-                | connector UPSERT (new rows) / JDBC batch | %.2f |
-                | connector UPSERT (existing rows) / JDBC batch | %.2f |
+                | connector UPSERT (new rows) / JDBC batch UPSERT (new rows) | %.2f |
+                | connector UPSERT (existing rows) / JDBC batch UPSERT (existing rows) | %.2f |
                 | connector query / plain SELECT | %.2f |
                 | connector read / plain SELECT | %.2f |
+                | diagnostic: connector query / plain JDBC keyset pages of 1,000 | %.2f |
+                | diagnostic: connector read / plain SELECT with record value types | %.2f |
 
                 %,d rows (id bigint primary key, name text, region text, amount numeric(12,2), updated_at timestamptz;
-                index on (updated_at, id)); writes in batches of %,d (one call, one transaction each); warm-up round of %,d rows,
-                then %d rounds, median. PostgreSQL %s (%s). Load average (1/5/15 min) before: %s, after: %s.
+                index on (updated_at, id)); writes in batches of %,d (one call, one transaction each); each read measure reads the
+                whole table %d times; warm-up round of %,d rows, then %d rounds, median. PostgreSQL %s (%s). Load average (1/5/15 min) before: %s, after: %s.
                 """,
                 median.get(Measure.CONNECTOR_INSERT) / median.get(Measure.JDBC_COPY),
                 median.get(Measure.CONNECTOR_INSERT) / median.get(Measure.JDBC_BATCH),
-                median.get(Measure.CONNECTOR_UPSERT_NEW) / median.get(Measure.JDBC_BATCH),
-                median.get(Measure.CONNECTOR_UPSERT_EXISTING) / median.get(Measure.JDBC_BATCH),
+                median.get(Measure.CONNECTOR_UPSERT_NEW) / median.get(Measure.JDBC_UPSERT_NEW),
+                median.get(Measure.CONNECTOR_UPSERT_EXISTING) / median.get(Measure.JDBC_UPSERT_EXISTING),
                 median.get(Measure.CONNECTOR_QUERY) / median.get(Measure.JDBC_SELECT),
                 median.get(Measure.CONNECTOR_READ) / median.get(Measure.JDBC_SELECT),
-                ROWS, WRITE_BATCH, WARMUP_ROWS, REPETITIONS, serverVersion, embedded ? "embedded" : "WEFT_TEST_PG_URL",
+                median.get(Measure.CONNECTOR_QUERY) / median.get(Measure.JDBC_KEYSET_PAGES),
+                median.get(Measure.CONNECTOR_READ) / median.get(Measure.JDBC_SELECT_RECORD_VALUES),
+                ROWS, WRITE_BATCH, READ_PASSES, WARMUP_ROWS, REPETITIONS, serverVersion, embedded ? "embedded" : "WEFT_TEST_PG_URL",
                 loadBefore, loadAfter));
         return table.toString();
     }
