@@ -74,6 +74,17 @@ class ConnectionApiTest {
     }
 
     @Test
+    void a_retried_create_with_the_same_idempotency_key_returns_the_first_connection() {
+        String org = Api.newOrg();
+        String first = Api.as(org).header("Idempotency-Key", "create-warehouse-1").body(POSTGRES).post("/v1/connections")
+                .then().statusCode(201).header("X-RateLimit-Limit", notNullValue()).extract().path("id");
+        String again = Api.as(org).header("Idempotency-Key", "create-warehouse-1").body(POSTGRES).post("/v1/connections")
+                .then().statusCode(201).extract().path("id");
+        assertEquals(first, again);
+        Api.as(org).get("/v1/connections").then().body("data", Matchers.hasSize(1));
+    }
+
+    @Test
     void the_seed_salesforce_example_creates_a_jwt_bearer_connection() {
         Api.as(Api.newOrg()).body("""
                 {"provider":"salesforce","name":"Production Salesforce","config":{"sandbox":false,"api_version":"v58.0"},
