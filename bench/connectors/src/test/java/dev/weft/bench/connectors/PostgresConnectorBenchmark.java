@@ -382,6 +382,11 @@ class PostgresConnectorBenchmark {
         }
 
         @Override
+        public java.util.Set<String> fieldNames() {
+            return password == null ? java.util.Set.of("username") : java.util.Set.of("username", "password");
+        }
+
+        @Override
         public String accessToken() {
             throw ConnectorException.auth("a database connection has no access token");
         }
