@@ -218,11 +218,11 @@ public final class JdbcValues {
                 }
                 case TIMESTAMP -> {
                     LocalDateTime dateTime = rows.getObject(index, LocalDateTime.class);
-                    yield dateTime == null ? null : dateTime.atOffset(ZoneOffset.UTC).toInstant().toString();
+                    yield dateTime == null ? null : utcText(dateTime);
                 }
                 case TIMESTAMP_TZ -> {
                     OffsetDateTime dateTime = rows.getObject(index, OffsetDateTime.class);
-                    yield dateTime == null ? null : dateTime.toInstant().toString();
+                    yield dateTime == null ? null : utcText(dateTime.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime());
                 }
                 case JSON -> {
                     String text = rows.getString(index);
@@ -239,6 +239,43 @@ public final class JdbcValues {
             // values outside java.time's range (PostgreSQL 'infinity') or odd JSON: the database's text is the best answer
             return rows.getString(index);
         }
+    }
+
+    /**
+     * A UTC date-time as {@code Instant.toString()} writes it (seconds always, a fraction in groups
+     * of three digits when there is one), without the general formatter, which shows in bulk reads.
+     */
+    static String utcText(LocalDateTime utc) {
+        int year = utc.getYear();
+        if (year < 1000 || year > 9999) {
+            return utc.toInstant(ZoneOffset.UTC).toString();
+        }
+        StringBuilder text = new StringBuilder(30).append(year).append('-');
+        pad(text, utc.getMonthValue(), 2).append('-');
+        pad(text, utc.getDayOfMonth(), 2).append('T');
+        pad(text, utc.getHour(), 2).append(':');
+        pad(text, utc.getMinute(), 2).append(':');
+        pad(text, utc.getSecond(), 2);
+        int nano = utc.getNano();
+        if (nano != 0) {
+            text.append('.');
+            if (nano % 1_000_000 == 0) {
+                pad(text, nano / 1_000_000, 3);
+            } else if (nano % 1000 == 0) {
+                pad(text, nano / 1000, 6);
+            } else {
+                pad(text, nano, 9);
+            }
+        }
+        return text.append('Z').toString();
+    }
+
+    private static StringBuilder pad(StringBuilder text, int value, int digits) {
+        String number = Integer.toString(value);
+        for (int i = number.length(); i < digits; i++) {
+            text.append('0');
+        }
+        return text.append(number);
     }
 
     private static Object readObject(ResultSet rows, int index, ColumnInfo column) throws SQLException {
