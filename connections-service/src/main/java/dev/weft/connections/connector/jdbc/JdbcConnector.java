@@ -41,10 +41,16 @@ public abstract class JdbcConnector implements Connector {
     static final Duration SCHEMA_TTL = Duration.ofSeconds(60);
     static final int DEFAULT_LIMIT = 100;
     static final int DEFAULT_BATCH = 1000;
-    static final int FETCH_SIZE = 1000;
+    /** Rows per round trip: a read batch of up to 10,000 and the one row that tells whether more follow. */
+    static final int FETCH_SIZE = 10_001;
 
     private final JdbcPools pools = new JdbcPools();
     private final Map<String, Catalog> catalogs = new ConcurrentHashMap<>();
+    /** The last target each connection used and its fingerprint: a SHA-256 per call shows when pages are small. */
+    private final Map<String, Fingerprint> fingerprints = new ConcurrentHashMap<>();
+
+    private record Fingerprint(JdbcTarget target, String value) {
+    }
 
     /** A connection's tables, valid for {@link #SCHEMA_TTL} and only for the target (server, schema, credentials) it was read with. */
     private record Catalog(String schema, String fingerprint, long loadedNanos, Map<String, TableInfo> tables) {
@@ -78,6 +84,7 @@ public abstract class JdbcConnector implements Connector {
     @Override
     public void release(String connectionId) {
         catalogs.remove(connectionId);
+        fingerprints.remove(connectionId);
         pools.release(connectionId);
     }
 
@@ -433,7 +440,7 @@ public abstract class JdbcConnector implements Connector {
 
     private Catalog catalog(ConnectorContext context, boolean reload) {
         String schema = dialect().schema(context);
-        String fingerprint = dialect().target(context).fingerprint();
+        String fingerprint = fingerprint(context.connectionId(), dialect().target(context));
         Catalog cached = catalogs.get(context.connectionId());
         if (!reload && cached != null && cached.fresh(schema, fingerprint)) {
             return cached;
@@ -489,7 +496,7 @@ public abstract class JdbcConnector implements Connector {
     /** Runs work on a pooled connection; {@code streaming} opens a transaction when the driver streams only inside one. */
     protected <T> T withConnection(ConnectorContext context, boolean streaming, SqlWork<T> work) {
         JdbcTarget target = dialect().target(context);
-        try (Connection connection = pools.connection(context.connectionId(), target)) {
+        try (Connection connection = pools.connection(context.connectionId(), target, fingerprint(context.connectionId(), target))) {
             boolean transaction = streaming && dialect().streamsInTransaction();
             if (transaction) {
                 connection.setAutoCommit(false);
@@ -505,6 +512,17 @@ public abstract class JdbcConnector implements Connector {
         } catch (SQLException e) {
             throw JdbcErrors.translate(e, target);
         }
+    }
+
+    /** The target's fingerprint, computed again only when the connection's target changed (same URL, properties, credentials). */
+    private String fingerprint(String connectionId, JdbcTarget target) {
+        Fingerprint cached = fingerprints.get(connectionId);
+        if (cached != null && cached.target().equals(target)) {
+            return cached.value();
+        }
+        String value = target.fingerprint();
+        fingerprints.put(connectionId, new Fingerprint(target, value));
+        return value;
     }
 
     private static Connection connectDirect(JdbcTarget target) throws SQLException {

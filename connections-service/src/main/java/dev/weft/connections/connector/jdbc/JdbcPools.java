@@ -39,8 +39,12 @@ public final class JdbcPools {
 
     /** A connection from the connection's pool (autocommit on); the caller closes it. */
     public Connection connection(String connectionId, JdbcTarget target) throws SQLException {
+        return connection(connectionId, target, target.fingerprint());
+    }
+
+    /** As {@link #connection(String, JdbcTarget)}, with the target's {@link JdbcTarget#fingerprint()} already at hand. */
+    public Connection connection(String connectionId, JdbcTarget target, String fingerprint) throws SQLException {
         closeIdle(connectionId);
-        String fingerprint = target.fingerprint();
         Pool pool = pools.compute(connectionId, (id, existing) -> {
             if (existing != null && existing.fingerprint().equals(fingerprint)) {
                 return existing;

@@ -21,7 +21,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Converts between Weft record values (String, Long, BigDecimal, Boolean, null, Map, List; RFC 3339
@@ -200,40 +199,106 @@ public final class JdbcValues {
         };
     }
 
-    /** The current row's column as a JSON-compatible value: timestamps as RFC 3339 UTC, json parsed, bytes base64. */
+    /**
+     * The current row's column as a JSON-compatible value: timestamps as RFC 3339 UTC, json parsed, bytes base64.
+     * Each column is fetched once, with the getter its kind needs (decoding text or a timestamp twice shows in bulk reads).
+     */
     public static Object read(ResultSet rows, int index, ColumnInfo column) throws SQLException {
-        Object raw = rows.getObject(index);
-        if (raw == null) {
-            return null;
-        }
         try {
             return switch (column.kind()) {
-                case INTEGER -> switch (raw) {
-                    case Long l -> l;
-                    case Number n when !(n instanceof BigDecimal) && !(n instanceof BigInteger) -> n.longValue();
-                    case Boolean b -> b ? 1L : 0L;
-                    default -> integral(new BigDecimal(raw.toString()));
-                };
-                case NUMBER -> switch (raw) {
-                    case BigDecimal d -> d;
-                    case Double d -> d.isNaN() || d.isInfinite() ? d.toString() : d;
-                    case Float f -> f.isNaN() || f.isInfinite() ? f.toString() : new BigDecimal(f.toString());
-                    case Number n -> new BigDecimal(n.toString());
-                    default -> new BigDecimal(raw.toString());
-                };
-                case BOOLEAN -> rows.getBoolean(index);
-                case DATE -> rows.getObject(index, LocalDate.class).toString();
-                case TIMESTAMP -> rows.getObject(index, LocalDateTime.class).atOffset(ZoneOffset.UTC).toInstant().toString();
-                case TIMESTAMP_TZ -> rows.getObject(index, OffsetDateTime.class).toInstant().toString();
-                case JSON -> JSON.readValue(rows.getString(index), Object.class);
-                case ARRAY -> raw instanceof Array array ? list(array) : rows.getString(index);
-                case BINARY -> Base64.getEncoder().encodeToString(rows.getBytes(index));
-                case STRING, TIME, OTHER -> raw instanceof UUID uuid ? uuid.toString() : rows.getString(index);
+                // numbers by the driver's own class: it tells NaN and unsigned or huge values apart
+                case INTEGER, NUMBER, ARRAY -> readObject(rows, index, column);
+                case BOOLEAN -> {
+                    boolean value = rows.getBoolean(index);
+                    yield rows.wasNull() ? null : value;
+                }
+                case DATE -> {
+                    LocalDate date = rows.getObject(index, LocalDate.class);
+                    yield date == null ? null : date.toString();
+                }
+                case TIMESTAMP -> {
+                    LocalDateTime dateTime = rows.getObject(index, LocalDateTime.class);
+                    yield dateTime == null ? null : utcText(dateTime);
+                }
+                case TIMESTAMP_TZ -> {
+                    OffsetDateTime dateTime = rows.getObject(index, OffsetDateTime.class);
+                    yield dateTime == null ? null : utcText(dateTime.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime());
+                }
+                case JSON -> {
+                    String text = rows.getString(index);
+                    yield text == null ? null : JSON.readValue(text, Object.class);
+                }
+                case BINARY -> {
+                    byte[] bytes = rows.getBytes(index);
+                    yield bytes == null ? null : Base64.getEncoder().encodeToString(bytes);
+                }
+                // a uuid's text is what UUID.toString() gives
+                case STRING, TIME, OTHER -> rows.getString(index);
             };
         } catch (JsonProcessingException | RuntimeException e) {
             // values outside java.time's range (PostgreSQL 'infinity') or odd JSON: the database's text is the best answer
             return rows.getString(index);
         }
+    }
+
+    /**
+     * A UTC date-time as {@code Instant.toString()} writes it (seconds always, a fraction in groups
+     * of three digits when there is one), without the general formatter, which shows in bulk reads.
+     */
+    static String utcText(LocalDateTime utc) {
+        int year = utc.getYear();
+        if (year < 1000 || year > 9999) {
+            return utc.toInstant(ZoneOffset.UTC).toString();
+        }
+        StringBuilder text = new StringBuilder(30).append(year).append('-');
+        pad(text, utc.getMonthValue(), 2).append('-');
+        pad(text, utc.getDayOfMonth(), 2).append('T');
+        pad(text, utc.getHour(), 2).append(':');
+        pad(text, utc.getMinute(), 2).append(':');
+        pad(text, utc.getSecond(), 2);
+        int nano = utc.getNano();
+        if (nano != 0) {
+            text.append('.');
+            if (nano % 1_000_000 == 0) {
+                pad(text, nano / 1_000_000, 3);
+            } else if (nano % 1000 == 0) {
+                pad(text, nano / 1000, 6);
+            } else {
+                pad(text, nano, 9);
+            }
+        }
+        return text.append('Z').toString();
+    }
+
+    private static StringBuilder pad(StringBuilder text, int value, int digits) {
+        String number = Integer.toString(value);
+        for (int i = number.length(); i < digits; i++) {
+            text.append('0');
+        }
+        return text.append(number);
+    }
+
+    private static Object readObject(ResultSet rows, int index, ColumnInfo column) throws SQLException {
+        Object raw = rows.getObject(index);
+        if (raw == null) {
+            return null;
+        }
+        return switch (column.kind()) {
+            case INTEGER -> switch (raw) {
+                case Long l -> l;
+                case Number n when !(n instanceof BigDecimal) && !(n instanceof BigInteger) -> n.longValue();
+                case Boolean b -> b ? 1L : 0L;
+                default -> integral(new BigDecimal(raw.toString()));
+            };
+            case NUMBER -> switch (raw) {
+                case BigDecimal d -> d;
+                case Double d -> d.isNaN() || d.isInfinite() ? d.toString() : d;
+                case Float f -> f.isNaN() || f.isInfinite() ? f.toString() : new BigDecimal(f.toString());
+                case Number n -> new BigDecimal(n.toString());
+                default -> new BigDecimal(raw.toString());
+            };
+            default -> raw instanceof Array array ? list(array) : rows.getString(index);
+        };
     }
 
     private static List<Object> list(Array array) throws SQLException {

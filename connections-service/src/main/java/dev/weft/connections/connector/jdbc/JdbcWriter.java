@@ -11,20 +11,32 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Writes a batch of records to one table. Records are grouped by the statement their fields
- * produce and sent as JDBC batches in one transaction. When a batch fails, the transaction is
+ * produce and sent as JDBC batches (plain INSERTs of many rows through the dialect's bulk path,
+ * PostgreSQL's COPY, when it has one) in one transaction. When a batch fails, the transaction is
  * rolled back and every record is redone on its own behind a savepoint, so each gets its own
  * result and the good ones are still committed.
+ *
+ * <p>A write call usually carries thousands of records with the same few field sets, so the SQL,
+ * the column of each field and the key positions are worked out once per distinct field set
+ * ({@link Shape}), not once per record.
  */
 final class JdbcWriter {
     static final int CHUNK = 1000;
+    /** Fewer rows than this go as a batched INSERT: the bulk path's extra round trip would not pay. */
+    static final int BULK_MIN_ROWS = 100;
+    /** Rows per bulk load, so one load's buffer stays small. */
+    static final int BULK_CHUNK = 10_000;
 
     private final SqlDialect dialect;
     private final TableInfo table;
@@ -36,28 +48,58 @@ final class JdbcWriter {
         this.qualifiedTable = dialect.qualify(table.schemaName(), table.name());
     }
 
-    /** One record ready to run: its statement, columns and converted values, and the id it reports. */
-    private record Planned(int index, SqlStatement statement, String id) {
-    }
-
     private record SqlStatement(String sql, List<ColumnInfo> columns, boolean countsRows, ColumnInfo generatedKey) {
     }
 
-    private record Row(Planned planned, List<Object> values) {
+    /** One record ready to run: its position, the id it reports, its statement and the values in placeholder order. */
+    private record Row(int index, String id, SqlStatement statement, Object[] values) {
+    }
+
+    /**
+     * What every record with one set of field names shares: the column each name resolves to (its
+     * slot in the converted values), where the key columns sit, and the statements that write it.
+     * {@code error} is set when every such record is refused (an INSERT without fields).
+     */
+    private static final class Shape {
+        final Map<String, Integer> slots = new HashMap<>();
+        final List<ColumnInfo> columns = new ArrayList<>();
+        int[] keySlots;
+        /** Slots in placeholder order (UPDATE: set columns then key; DELETE: key), null when that is slot order. */
+        int[] bindOrder;
+        SqlStatement statement;
+        /** INSERT without a key value, when the key is generated: the same INSERT returning that key. */
+        SqlStatement generatedKeyStatement;
+        String error;
     }
 
     List<RecordResult> write(Connection connection, WriteMode mode, List<String> requestedKey, List<Map<String, Object>> records)
             throws SQLException {
         List<ColumnInfo> key = keyColumns(mode, requestedKey);
+        String keyNames = key.stream().map(ColumnInfo::name).collect(Collectors.joining(", "));
         RecordResult[] results = new RecordResult[records.size()];
+        Map<Set<String>, Shape> shapes = new HashMap<>();
+        // statements of equal text and columns share a group (and so a batch), whichever field set produced them
         Map<SqlStatement, List<Row>> groups = new LinkedHashMap<>();
+        Map<SqlStatement, SqlStatement> canonical = new HashMap<>();
+        SqlStatement lastStatement = null;
+        List<Row> lastGroup = null;
         for (int i = 0; i < records.size(); i++) {
+            Map<String, Object> record = records.get(i);
             try {
-                Row row = plan(i, mode, key, records.get(i));
-                if (row.planned().statement() == null) {
-                    results[i] = RecordResult.ok(i, row.planned().id());
+                Shape shape = shapes.get(record.keySet());
+                if (shape == null) {
+                    shape = shape(mode, key, record.keySet(), canonical);
+                    shapes.put(new HashSet<>(record.keySet()), shape);
+                }
+                Row row = plan(i, mode, key, keyNames, shape, record);
+                if (row.statement() == null) {
+                    results[i] = RecordResult.ok(i, row.id());
                 } else {
-                    groups.computeIfAbsent(row.planned().statement(), s -> new ArrayList<>()).add(row);
+                    if (row.statement() != lastStatement) {
+                        lastStatement = row.statement();
+                        lastGroup = groups.computeIfAbsent(lastStatement, s -> new ArrayList<>());
+                    }
+                    lastGroup.add(row);
                 }
             } catch (IllegalArgumentException e) {
                 results[i] = RecordResult.failed(i, e.getMessage());
@@ -68,7 +110,7 @@ final class JdbcWriter {
             connection.setAutoCommit(false);
             try {
                 try {
-                    runBatches(connection, groups, results);
+                    runBatches(connection, mode, groups, results);
                     connection.commit();
                 } catch (SQLException batchFailure) {
                     connection.rollback();
@@ -97,79 +139,174 @@ final class JdbcWriter {
         return key;
     }
 
-    private Row plan(int index, WriteMode mode, List<ColumnInfo> key, Map<String, Object> record) {
-        Map<ColumnInfo, Object> fields = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> field : record.entrySet()) {
-            ColumnInfo column = table.resolve(field.getKey())
-                    .orElseThrow(() -> new IllegalArgumentException(table.name() + " has no field " + field.getKey()));
-            fields.put(column, JdbcValues.toJdbc(field.getValue(), column));
+    /** Works out once what records with these field names share; unknown names stay out of {@code slots} and fail each record. */
+    private Shape shape(WriteMode mode, List<ColumnInfo> key, Set<String> fieldNames, Map<SqlStatement, SqlStatement> canonical) {
+        Shape shape = new Shape();
+        for (String name : fieldNames) {
+            table.resolve(name).ifPresent(column -> {
+                int slot = shape.columns.indexOf(column);
+                if (slot < 0) {
+                    slot = shape.columns.size();
+                    shape.columns.add(column);
+                }
+                shape.slots.put(name, slot);
+            });
         }
-        List<Object> keyValues = new ArrayList<>();
-        boolean keyComplete = !key.isEmpty();
-        for (ColumnInfo column : key) {
-            Object value = fields.get(column);
-            keyComplete &= value != null;
-            keyValues.add(value);
+        shape.keySlots = new int[key.size()];
+        for (int k = 0; k < key.size(); k++) {
+            shape.keySlots[k] = shape.columns.indexOf(key.get(k));
         }
-        String id = keyComplete ? keyValues.stream().map(JdbcWriter::idPart).collect(Collectors.joining(",")) : null;
-        if (mode != WriteMode.INSERT && !keyComplete) {
-            throw new IllegalArgumentException("record needs a value for every key field: "
-                    + key.stream().map(ColumnInfo::name).collect(Collectors.joining(", ")));
-        }
-        List<ColumnInfo> columns = new ArrayList<>(fields.keySet());
-        List<Object> values = new ArrayList<>(fields.values());
-        SqlStatement statement = switch (mode) {
+        List<ColumnInfo> columns = List.copyOf(shape.columns);
+        switch (mode) {
             case INSERT -> {
                 if (columns.isEmpty()) {
-                    throw new IllegalArgumentException("record has no fields");
+                    shape.error = "record has no fields";
+                    break;
                 }
-                ColumnInfo generated = id == null && key.size() == 1 && key.getFirst().generatedKey() ? key.getFirst() : null;
-                yield new SqlStatement("INSERT INTO " + qualifiedTable + " (" + names(columns, ", ") + ") VALUES (" + placeholders(columns.size()) + ")",
-                        columns, false, generated);
+                String sql = "INSERT INTO " + qualifiedTable + " (" + names(columns) + ") VALUES (" + placeholders(columns.size()) + ")";
+                shape.statement = intern(canonical, new SqlStatement(sql, columns, false, null));
+                if (key.size() == 1 && key.getFirst().generatedKey()) {
+                    shape.generatedKeyStatement = intern(canonical, new SqlStatement(sql, columns, false, key.getFirst()));
+                }
             }
-            case UPSERT -> new SqlStatement(dialect.upsert(qualifiedTable, quoted(columns), quoted(key)), columns, false, null);
+            case UPSERT -> shape.statement = intern(canonical,
+                    new SqlStatement(dialect.upsert(qualifiedTable, quoted(columns), quoted(key)), columns, false, null));
             case UPDATE -> {
                 List<ColumnInfo> set = columns.stream().filter(c -> !key.contains(c)).toList();
-                if (set.isEmpty()) {
-                    yield null;
+                if (!set.isEmpty()) {
+                    List<ColumnInfo> bound = new ArrayList<>(set);
+                    bound.addAll(key);
+                    shape.bindOrder = bound.stream().mapToInt(columns::indexOf).toArray();
+                    shape.statement = intern(canonical, new SqlStatement("UPDATE " + qualifiedTable + " SET " + assignments(set, ", ")
+                            + " WHERE " + assignments(key, " AND "), List.copyOf(bound), true, null));
                 }
-                values = new ArrayList<>();
-                for (ColumnInfo column : set) {
-                    values.add(fields.get(column));
-                }
-                values.addAll(keyValues);
-                List<ColumnInfo> bound = new ArrayList<>(set);
-                bound.addAll(key);
-                yield new SqlStatement("UPDATE " + qualifiedTable + " SET " + assignments(set) + " WHERE " + assignments(key).replace(", ", " AND "),
-                        bound, true, null);
             }
             case DELETE -> {
-                values = keyValues;
-                yield new SqlStatement("DELETE FROM " + qualifiedTable + " WHERE " + assignments(key).replace(", ", " AND "), key, true, null);
+                shape.bindOrder = shape.keySlots;
+                shape.statement = intern(canonical, new SqlStatement("DELETE FROM " + qualifiedTable + " WHERE " + assignments(key, " AND "),
+                        key, true, null));
             }
-        };
-        return new Row(new Planned(index, statement, id), values);
+        }
+        return shape;
     }
 
-    private void runBatches(Connection connection, Map<SqlStatement, List<Row>> groups, RecordResult[] results) throws SQLException {
+    private static SqlStatement intern(Map<SqlStatement, SqlStatement> canonical, SqlStatement statement) {
+        SqlStatement existing = canonical.putIfAbsent(statement, statement);
+        return existing != null ? existing : statement;
+    }
+
+    /** Converts one record's values (in its own field order, so the first bad field is the one reported) and picks its statement. */
+    private Row plan(int index, WriteMode mode, List<ColumnInfo> key, String keyNames, Shape shape, Map<String, Object> record) {
+        Object[] values = new Object[shape.columns.size()];
+        for (Map.Entry<String, Object> field : record.entrySet()) {
+            Integer slot = shape.slots.get(field.getKey());
+            if (slot == null) {
+                throw new IllegalArgumentException(table.name() + " has no field " + field.getKey());
+            }
+            values[slot] = JdbcValues.toJdbc(field.getValue(), shape.columns.get(slot));
+        }
+        String id = id(shape, values);
+        if (mode != WriteMode.INSERT && id == null) {
+            throw new IllegalArgumentException("record needs a value for every key field: " + keyNames);
+        }
+        if (shape.error != null) {
+            throw new IllegalArgumentException(shape.error);
+        }
+        SqlStatement statement = id == null && shape.generatedKeyStatement != null ? shape.generatedKeyStatement : shape.statement;
+        if (statement == null || shape.bindOrder == null) {
+            return new Row(index, id, statement, values);
+        }
+        Object[] bound = new Object[shape.bindOrder.length];
+        for (int i = 0; i < bound.length; i++) {
+            bound[i] = values[shape.bindOrder[i]];
+        }
+        return new Row(index, id, statement, bound);
+    }
+
+    /** The key values joined by commas, or null when the record lacks one (or the table has no key). */
+    private static String id(Shape shape, Object[] values) {
+        int[] keySlots = shape.keySlots;
+        if (keySlots.length == 0) {
+            return null;
+        }
+        if (keySlots.length == 1) {
+            Object value = keySlots[0] < 0 ? null : values[keySlots[0]];
+            return value == null ? null : idPart(value);
+        }
+        StringBuilder id = new StringBuilder();
+        for (int slot : keySlots) {
+            Object value = slot < 0 ? null : values[slot];
+            if (value == null) {
+                return null;
+            }
+            if (!id.isEmpty()) {
+                id.append(',');
+            }
+            id.append(idPart(value));
+        }
+        return id.toString();
+    }
+
+    private void runBatches(Connection connection, WriteMode mode, Map<SqlStatement, List<Row>> groups, RecordResult[] results)
+            throws SQLException {
         for (Map.Entry<SqlStatement, List<Row>> group : groups.entrySet()) {
             SqlStatement statement = group.getKey();
-            try (PreparedStatement prepared = prepare(connection, statement)) {
-                List<Row> rows = group.getValue();
-                for (int from = 0; from < rows.size(); from += CHUNK) {
-                    List<Row> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK));
+            List<Row> rows = group.getValue();
+            List<Row> batched = rows;
+            if (mode == WriteMode.INSERT && rows.size() >= BULK_MIN_ROWS && bulkLoadable(statement)) {
+                batched = new ArrayList<>();
+                for (int from = 0; from < rows.size(); from += BULK_CHUNK) {
+                    List<Row> chunk = rows.subList(from, Math.min(rows.size(), from + BULK_CHUNK));
+                    List<Object[]> values = new ArrayList<>(chunk.size());
                     for (Row row : chunk) {
-                        bind(prepared, statement, row.values());
-                        prepared.addBatch();
+                        values.add(row.values());
                     }
-                    int[] counts = prepared.executeBatch();
-                    List<String> generated = statement.generatedKey() == null ? List.of() : generatedKeys(prepared);
-                    for (int i = 0; i < chunk.size(); i++) {
-                        Planned planned = chunk.get(i).planned();
-                        int count = i < counts.length ? counts[i] : java.sql.Statement.SUCCESS_NO_INFO;
-                        String id = planned.id() != null ? planned.id() : generated.size() == chunk.size() ? generated.get(i) : null;
-                        results[planned.index()] = outcome(planned, statement, count, id);
+                    if (dialect.bulkInsert(connection, qualifiedTable, statement.columns(), values)) {
+                        for (Row row : chunk) {
+                            results[row.index()] = RecordResult.ok(row.index(), row.id());
+                        }
+                    } else {
+                        batched.addAll(chunk);
                     }
+                }
+            }
+            if (!batched.isEmpty()) {
+                runBatch(connection, statement, batched, results);
+            }
+        }
+    }
+
+    /**
+     * A bulk load reports no generated keys and must not set columns the database fills itself
+     * (identity, serial, generated), where an INSERT's refusal is the answer the caller should get.
+     */
+    private static boolean bulkLoadable(SqlStatement statement) {
+        if (statement.generatedKey() != null) {
+            return false;
+        }
+        for (ColumnInfo column : statement.columns()) {
+            if (column.generatedKey() || column.readOnly()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void runBatch(Connection connection, SqlStatement statement, List<Row> rows, RecordResult[] results) throws SQLException {
+        try (PreparedStatement prepared = prepare(connection, statement)) {
+            for (int from = 0; from < rows.size(); from += CHUNK) {
+                List<Row> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK));
+                for (Row row : chunk) {
+                    bind(prepared, statement, row.values());
+                    prepared.addBatch();
+                }
+                int[] counts = prepared.executeBatch();
+                List<String> generated = statement.generatedKey() == null ? List.of() : generatedKeys(prepared);
+                for (int i = 0; i < chunk.size(); i++) {
+                    Row row = chunk.get(i);
+                    int count = i < counts.length ? counts[i] : java.sql.Statement.SUCCESS_NO_INFO;
+                    String id = row.id() != null ? row.id() : generated.size() == chunk.size() ? generated.get(i) : null;
+                    results[row.index()] = outcome(row, count, id);
                 }
             }
         }
@@ -179,10 +316,10 @@ final class JdbcWriter {
         Map<SqlStatement, PreparedStatement> prepared = new HashMap<>();
         List<Row> all = new ArrayList<>();
         groups.values().forEach(all::addAll);
-        all.sort((a, b) -> Integer.compare(a.planned().index(), b.planned().index()));
+        all.sort((a, b) -> Integer.compare(a.index(), b.index()));
         try {
             for (Row row : all) {
-                SqlStatement statement = row.planned().statement();
+                SqlStatement statement = row.statement();
                 PreparedStatement ps = prepared.get(statement);
                 if (ps == null) {
                     ps = prepare(connection, statement);
@@ -192,19 +329,19 @@ final class JdbcWriter {
                 try {
                     bind(ps, statement, row.values());
                     int count = ps.executeUpdate();
-                    String id = row.planned().id();
+                    String id = row.id();
                     if (id == null && statement.generatedKey() != null) {
                         List<String> generated = generatedKeys(ps);
                         id = generated.isEmpty() ? null : generated.getFirst();
                     }
                     connection.releaseSavepoint(savepoint);
-                    results[row.planned().index()] = outcome(row.planned(), statement, count, id);
+                    results[row.index()] = outcome(row, count, id);
                 } catch (SQLException e) {
                     if (connection.isClosed() || isConnectionFailure(e)) {
                         throw e;
                     }
                     connection.rollback(savepoint);
-                    results[row.planned().index()] = RecordResult.failed(row.planned().index(), JdbcErrors.message(e, null));
+                    results[row.index()] = RecordResult.failed(row.index(), JdbcErrors.message(e, null));
                 }
             }
         } finally {
@@ -214,11 +351,11 @@ final class JdbcWriter {
         }
     }
 
-    private static RecordResult outcome(Planned planned, SqlStatement statement, int count, String id) {
-        if (statement.countsRows() && count == 0) {
-            return RecordResult.failed(planned.index(), "no record with key " + planned.id());
+    private static RecordResult outcome(Row row, int count, String id) {
+        if (row.statement().countsRows() && count == 0) {
+            return RecordResult.failed(row.index(), "no record with key " + row.id());
         }
-        return RecordResult.ok(planned.index(), id);
+        return RecordResult.ok(row.index(), id);
     }
 
     private PreparedStatement prepare(Connection connection, SqlStatement statement) throws SQLException {
@@ -227,9 +364,10 @@ final class JdbcWriter {
                 : connection.prepareStatement(statement.sql(), new String[] {statement.generatedKey().name()});
     }
 
-    private void bind(PreparedStatement prepared, SqlStatement statement, List<Object> values) throws SQLException {
-        for (int i = 0; i < values.size(); i++) {
-            dialect.bind(prepared, i + 1, values.get(i), statement.columns().get(i));
+    private void bind(PreparedStatement prepared, SqlStatement statement, Object[] values) throws SQLException {
+        List<ColumnInfo> columns = statement.columns();
+        for (int i = 0; i < values.length; i++) {
+            dialect.bind(prepared, i + 1, values[i], columns.get(i));
         }
     }
 
@@ -251,20 +389,20 @@ final class JdbcWriter {
         return value instanceof java.math.BigDecimal decimal ? decimal.toPlainString() : String.valueOf(value);
     }
 
-    private String names(List<ColumnInfo> columns, String separator) {
-        return columns.stream().map(c -> dialect.quote(c.name())).collect(Collectors.joining(separator));
+    private String names(List<ColumnInfo> columns) {
+        return columns.stream().map(c -> dialect.quote(c.name())).collect(Collectors.joining(", "));
     }
 
     private List<String> quoted(List<ColumnInfo> columns) {
         return columns.stream().map(c -> dialect.quote(c.name())).toList();
     }
 
-    private String assignments(List<ColumnInfo> columns) {
-        return columns.stream().map(c -> dialect.quote(c.name()) + " = ?").collect(Collectors.joining(", "));
+    private String assignments(List<ColumnInfo> columns, String separator) {
+        return columns.stream().map(c -> dialect.quote(c.name()) + " = ?").collect(Collectors.joining(separator));
     }
 
     private static String placeholders(int count) {
-        return String.join(", ", java.util.Collections.nCopies(count, "?"));
+        return String.join(", ", Collections.nCopies(count, "?"));
     }
 
     private static String firstLine(SQLException e) {

@@ -52,6 +52,17 @@ public interface SqlDialect {
         return JdbcValues.read(rows, index, column);
     }
 
+    /**
+     * Inserts {@code rows} (values converted by {@link JdbcValues#toJdbc}, in {@code columns} order)
+     * through the database's bulk-load path, inside the caller's transaction. Returns false, having
+     * sent nothing, when the dialect has no such path or it cannot carry this table or one of these
+     * values; the caller then runs a batched INSERT. An SQLException means the load failed as a whole.
+     */
+    default boolean bulkInsert(Connection connection, String qualifiedTable, List<ColumnInfo> columns, List<Object[]> rows)
+            throws SQLException {
+        return false;
+    }
+
     /** Whether the driver streams rows only inside a transaction (PostgreSQL's fetch size needs autocommit off). */
     default boolean streamsInTransaction() {
         return false;

@@ -176,6 +176,12 @@ public class PostgresConnector extends JdbcConnector {
         }
 
         @Override
+        public boolean bulkInsert(Connection connection, String qualifiedTable, List<ColumnInfo> columns, List<Object[]> rows)
+                throws SQLException {
+            return PostgresCopy.copyIn(connection, qualifiedTable, columns, rows, this::quote);
+        }
+
+        @Override
         public boolean streamsInTransaction() {
             return true;
         }
