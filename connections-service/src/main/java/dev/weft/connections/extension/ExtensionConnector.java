@@ -1,5 +1,6 @@
 package dev.weft.connections.extension;
 
+import dev.weft.platform.webhooks.StandardWebhooks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,7 +36,7 @@ public class ExtensionConnector implements Connector {
 
     private final String provider;
     private final URI baseUrl;
-    private final ExtensionSigner signer;
+    private final StandardWebhooks signer;
 
     public ExtensionConnector(String provider, URI baseUrl, String secret) {
         if (baseUrl == null || baseUrl.getHost() == null
@@ -44,7 +45,7 @@ public class ExtensionConnector implements Connector {
         }
         this.provider = provider;
         this.baseUrl = baseUrl;
-        this.signer = new ExtensionSigner(secret);
+        this.signer = new StandardWebhooks(secret);
     }
 
     @Override
@@ -138,15 +139,15 @@ public class ExtensionConnector implements Connector {
 
     private JsonNode call(String operation, ConnectorContext context, ObjectNode body) {
         String json = body.toString();
-        ExtensionSigner.Signature signature = signer.sign(json);
+        StandardWebhooks.Signature signature = signer.sign(json);
         URI uri = URI.create(baseUrl.toString().replaceAll("/+$", "") + "/" + operation);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .header("User-Agent", "Weft-Extensions/1")
-                .header(ExtensionSigner.ID_HEADER, signature.id())
-                .header(ExtensionSigner.TIMESTAMP_HEADER, String.valueOf(signature.timestamp()))
-                .header(ExtensionSigner.SIGNATURE_HEADER, signature.signature())
+                .header(StandardWebhooks.ID_HEADER, signature.id())
+                .header(StandardWebhooks.TIMESTAMP_HEADER, String.valueOf(signature.timestamp()))
+                .header(StandardWebhooks.SIGNATURE_HEADER, signature.signature())
                 .POST(HttpRequest.BodyPublishers.ofString(json))
                 .build();
         HttpResponse<String> response;

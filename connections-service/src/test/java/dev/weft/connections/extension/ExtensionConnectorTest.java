@@ -1,5 +1,6 @@
 package dev.weft.connections.extension;
 
+import dev.weft.platform.webhooks.StandardWebhooks;
 import dev.weft.connections.support.ExampleExtension;
 import dev.weft.connections.connector.CheckResult;
 import dev.weft.connections.connector.ConnectorContext;
@@ -40,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Drives ExtensionConnector against the example extension, run as the documented single-file program. */
 class ExtensionConnectorTest {
-    private static final String SECRET = ExtensionSigner.generateSecret();
+    private static final String SECRET = StandardWebhooks.generateSecret();
     private static ExampleExtension extension;
     private static URI baseUrl;
 
@@ -125,7 +126,7 @@ class ExtensionConnectorTest {
 
     @Test
     void a_wrong_secret_fails_the_check_and_every_call() {
-        ExtensionConnector impostor = new ExtensionConnector("inventory", baseUrl, ExtensionSigner.generateSecret());
+        ExtensionConnector impostor = new ExtensionConnector("inventory", baseUrl, StandardWebhooks.generateSecret());
 
         CheckResult check = impostor.check(context());
         ConnectorException describe = assertThrows(ConnectorException.class, () -> impostor.describe(context()));
@@ -139,7 +140,7 @@ class ExtensionConnectorTest {
     @Test
     void unsigned_and_stale_requests_are_refused_by_the_example() throws Exception {
         String body = "{\"connection\":{\"id\":\"c\",\"config\":{}},\"credentials\":{}}";
-        ExtensionSigner.Signature stale = new ExtensionSigner(SECRET).sign("msg_old", Instant.now().minusSeconds(600).getEpochSecond(), body);
+        StandardWebhooks.Signature stale = new StandardWebhooks(SECRET).sign("msg_old", Instant.now().minusSeconds(600).getEpochSecond(), body);
         HttpClient http = HttpClient.newHttpClient();
 
         HttpResponse<String> unsigned = http.send(HttpRequest.newBuilder(baseUrl.resolve("/check"))

@@ -1,4 +1,4 @@
-package dev.weft.connections.extension;
+package dev.weft.platform.webhooks;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -12,13 +12,13 @@ import java.util.Base64;
 import java.util.UUID;
 
 /**
- * Signs and verifies extension requests the Standard Webhooks way: {@code webhook-id},
+ * Signs and verifies requests the Standard Webhooks way (webhook deliveries, calls to extensions): {@code webhook-id},
  * {@code webhook-timestamp} (epoch seconds) and {@code webhook-signature: v1,<base64 HMAC-SHA256>}
  * over {@code id + "." + timestamp + "." + body}, keyed with the bytes of a {@code whsec_<base64>}
  * secret. Verification accepts timestamps within five minutes either way, so a captured request
  * cannot be replayed later.
  */
-public final class ExtensionSigner {
+public final class StandardWebhooks {
     public static final String SECRET_PREFIX = "whsec_";
     public static final String ID_HEADER = "webhook-id";
     public static final String TIMESTAMP_HEADER = "webhook-timestamp";
@@ -29,9 +29,9 @@ public final class ExtensionSigner {
     private final SecretKeySpec key;
 
     /** @param secret {@code whsec_} followed by the base64 key (the prefix may be left out) */
-    public ExtensionSigner(String secret) {
+    public StandardWebhooks(String secret) {
         if (secret == null || secret.isBlank()) {
-            throw new IllegalArgumentException("extension secret is empty");
+            throw new IllegalArgumentException("webhook secret is empty");
         }
         String encoded = secret.startsWith(SECRET_PREFIX) ? secret.substring(SECRET_PREFIX.length()) : secret;
         byte[] bytes;
@@ -39,10 +39,10 @@ public final class ExtensionSigner {
             bytes = Base64.getDecoder().decode(encoded.strip());
         } catch (IllegalArgumentException e) {
             // Never echo the secret: only say what shape it should have.
-            throw new IllegalArgumentException("extension secret must be whsec_ followed by base64");
+            throw new IllegalArgumentException("secret must be whsec_ followed by base64");
         }
         if (bytes.length < 16) {
-            throw new IllegalArgumentException("extension secret must hold at least 16 key bytes");
+            throw new IllegalArgumentException("secret must hold at least 16 key bytes");
         }
         this.key = new SecretKeySpec(bytes, "HmacSHA256");
     }
