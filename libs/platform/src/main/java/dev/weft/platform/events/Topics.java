@@ -8,6 +8,8 @@ public final class Topics {
     public static final String RECORDS = "weft.records.events";
     public static final String MESSAGING = "weft.messaging.events";
     public static final String WORKFLOWS = "weft.workflows.events";
+    /** webhook-service's own events (endpoint.disabled), delivered to subscribers like any other. */
+    public static final String WEBHOOKS = "weft.webhooks.events";
 
     private Topics() {
     }

@@ -98,6 +98,11 @@ public final class StandardWebhooks {
         return false;
     }
 
+    /** Hex HMAC-SHA256 of the body alone: the seeds' simpler {@code X-Weft-Signature} (no timestamp, so replayable). */
+    public String hexSignature(String body) {
+        return java.util.HexFormat.of().formatHex(hmac(body));
+    }
+
     private byte[] hmac(String content) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

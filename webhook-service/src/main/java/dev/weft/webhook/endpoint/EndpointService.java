@@ -1,0 +1,204 @@
+package dev.weft.webhook.endpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.platform.crypto.SecretCipher;
+import dev.weft.platform.error.ApiException;
+import dev.weft.platform.id.Ids;
+import dev.weft.platform.id.TypeId;
+import dev.weft.platform.pagination.CursorCodec;
+import dev.weft.platform.pagination.Keyset;
+import dev.weft.platform.pagination.Page;
+import dev.weft.platform.pagination.PageRequest;
+import dev.weft.platform.webhooks.StandardWebhooks;
+import dev.weft.webhook.WebhooksConfig;
+import dev.weft.webhook.delivery.EndpointUrls;
+import dev.weft.webhook.eventtype.EventTypeCatalog;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Webhook endpoints of the current org. The signing secret is shown once (at creation and at each
+ * rotation) and stored encrypted; during a rotation's overlap both secrets sign every delivery.
+ */
+@ApplicationScoped
+public class EndpointService {
+    public static final String ACTIVE = "active";
+    public static final String PAUSED = "paused";
+    public static final String DISABLED = "disabled";
+    /** Header names a customer may not set: they carry Weft's own meaning. */
+    private static final Pattern RESERVED_HEADER = Pattern.compile("(?i)(webhook-.*|x-weft-.*|content-type|content-length|host|user-agent|authorization-weft)");
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9-]{1,64}");
+
+    private final EventTypeCatalog catalog;
+    private final SecretCipher cipher;
+    private final CursorCodec cursors;
+    private final ObjectMapper json;
+    private final WebhooksConfig config;
+    private final EndpointUrls urls;
+
+    public EndpointService(EventTypeCatalog catalog, SecretCipher cipher, CursorCodec cursors, ObjectMapper json, WebhooksConfig config,
+                           EndpointUrls urls) {
+        this.catalog = catalog;
+        this.cipher = cipher;
+        this.cursors = cursors;
+        this.json = json;
+        this.config = config;
+        this.urls = urls;
+    }
+
+    @Transactional
+    public EndpointDtos.EndpointView create(EndpointDtos.CreateEndpoint request) {
+        Endpoint endpoint = new Endpoint();
+        endpoint.id = TypeId.uuidV7();
+        endpoint.url = urls.check(request.url(), "url").toString();
+        endpoint.events = String.join(",", catalog.validate(request.events()));
+        endpoint.description = request.description();
+        endpoint.status = Boolean.FALSE.equals(request.active()) ? PAUSED : ACTIVE;
+        endpoint.rateLimit = request.rateLimit();
+        endpoint.headers = headers(request.headers());
+        endpoint.ordered = Boolean.TRUE.equals(request.ordered());
+        String secret = StandardWebhooks.generateSecret();
+        endpoint.secret = cipher.encrypt(secret, Endpoint.secretAad(endpoint.id));
+        endpoint.persist();
+        Log.infof("event=webhook_endpoint_created org_id=%s webhook_id=%s events=\"%s\"", endpoint.orgId, endpoint.endpointId(), endpoint.events);
+        return view(endpoint, secret);
+    }
+
+    public Page<EndpointDtos.EndpointView> list(String limit, String cursor) {
+        PageRequest page = PageRequest.of(limit, cursor, cursors);
+        List<Endpoint> rows = Endpoint.<Endpoint>find(Keyset.condition(page), Keyset.NEWEST_FIRST, Keyset.parameters(page)).page(0, page.limit() + 1).list();
+        return Page.of(rows, page, Endpoint::position, e -> view(e, null), cursors);
+    }
+
+    public EndpointDtos.EndpointView get(String id) {
+        return view(require(id), null);
+    }
+
+    @Transactional
+    public EndpointDtos.EndpointView update(String id, EndpointDtos.UpdateEndpoint request) {
+        Endpoint endpoint = require(id);
+        if (request.url() != null) {
+            endpoint.url = urls.check(request.url(), "url").toString();
+        }
+        if (request.events() != null) {
+            endpoint.events = String.join(",", catalog.validate(request.events()));
+        }
+        if (request.description() != null) {
+            endpoint.description = request.description();
+        }
+        if (request.rateLimit() != null) {
+            endpoint.rateLimit = request.rateLimit();
+        }
+        if (request.headers() != null) {
+            endpoint.headers = headers(request.headers());
+        }
+        if (request.ordered() != null) {
+            endpoint.ordered = request.ordered();
+        }
+        if (request.active() != null) {
+            setActive(endpoint, request.active());
+        }
+        endpoint.updatedAt = now();
+        return view(endpoint, null);
+    }
+
+    @Transactional
+    public EndpointDtos.EndpointView setActive(String id, boolean active) {
+        Endpoint endpoint = require(id);
+        setActive(endpoint, active);
+        endpoint.updatedAt = now();
+        return view(endpoint, null);
+    }
+
+    private static void setActive(Endpoint endpoint, boolean active) {
+        endpoint.status = active ? ACTIVE : PAUSED;
+        if (active) {
+            // Resuming a disabled endpoint is the customer saying it is fixed: start the failure clock anew.
+            endpoint.disabledReason = null;
+            endpoint.failingSince = null;
+        }
+    }
+
+    @Transactional
+    public EndpointDtos.EndpointView rotateSecret(String id, EndpointDtos.RotateSecret request) {
+        Endpoint endpoint = require(id);
+        Duration overlap = request == null || request.overlapSeconds() == null ? config.rotationOverlap() : Duration.ofSeconds(request.overlapSeconds());
+        String secret = StandardWebhooks.generateSecret();
+        endpoint.previousSecret = overlap.isZero() ? null : endpoint.secret;
+        endpoint.previousSecretExpiresAt = overlap.isZero() ? null : now().plus(overlap);
+        endpoint.secret = cipher.encrypt(secret, Endpoint.secretAad(endpoint.id));
+        endpoint.updatedAt = now();
+        Log.infof("event=webhook_secret_rotated org_id=%s webhook_id=%s overlap_s=%d", endpoint.orgId, endpoint.endpointId(), overlap.toSeconds());
+        return view(endpoint, secret);
+    }
+
+    @Transactional
+    public void delete(String id) {
+        Endpoint endpoint = require(id);
+        endpoint.delete();
+        Log.infof("event=webhook_endpoint_deleted org_id=%s webhook_id=%s", endpoint.orgId, endpoint.endpointId());
+    }
+
+    /** The endpoint of this id in the current org; another org's is a 404 like a missing one. */
+    public Endpoint require(String id) {
+        Endpoint endpoint = Endpoint.findById(Ids.require(Endpoint.ID_PREFIX, id, "webhook"));
+        if (endpoint == null) {
+            throw ApiException.notFound("webhook");
+        }
+        return endpoint;
+    }
+
+    public EndpointDtos.EndpointView view(Endpoint e, String secret) {
+        return new EndpointDtos.EndpointView(e.endpointId(), e.url, e.description, e.eventList(), e.status, e.disabledReason, e.rateLimit,
+                readHeaders(e.headers), e.ordered, secret,
+                e.previousSecretExpiresAt != null && e.previousSecretExpiresAt.isAfter(Instant.now()) ? e.previousSecretExpiresAt : null,
+                e.createdAt, e.updatedAt);
+    }
+
+    private String headers(Map<String, String> headers) {
+        if (headers == null || headers.isEmpty()) {
+            return null;
+        }
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            String field = "headers." + header.getKey();
+            if (!HEADER_NAME.matcher(header.getKey()).matches() || RESERVED_HEADER.matcher(header.getKey()).matches()) {
+                throw ApiException.invalid(field, "header_name", header.getKey().toLowerCase(Locale.ROOT) + " cannot be set as a custom header");
+            }
+            if (header.getValue() == null || header.getValue().length() > 1000 || header.getValue().chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+                throw ApiException.invalid(field, "header_value", "header values must be printable and at most 1000 characters");
+            }
+        }
+        try {
+            return json.writeValueAsString(headers);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, String> readHeaders(String stored) {
+        if (stored == null) {
+            return null;
+        }
+        try {
+            return json.readValue(stored, new TypeReference<>() {
+            });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}

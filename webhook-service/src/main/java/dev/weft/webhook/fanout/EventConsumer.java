@@ -1,0 +1,153 @@
+package dev.weft.webhook.fanout;
+
+import dev.weft.platform.config.PlatformConfig;
+import dev.weft.webhook.delivery.Dispatcher;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * Consumes every domain topic ({@code weft.*.events}) as one consumer group, so partitions spread
+ * over the replicas. Each polled batch is stored (messages and deliveries) in one transaction and
+ * only then are its offsets committed: a crash between the two redelivers the batch, and the
+ * messages' unique event id makes that harmless. When storing fails (PostgreSQL down), the
+ * consumer rewinds to the last committed offsets and tries again after a pause; nothing is skipped.
+ */
+@ApplicationScoped
+public class EventConsumer {
+    static final Pattern TOPICS = Pattern.compile("weft\\..+\\.events");
+    private static final String GROUP = "webhook-service";
+
+    private final FanOut fanOut;
+    private final DataSource dataSource;
+    private final Dispatcher dispatcher;
+    private final String bootstrapServers;
+    private volatile boolean running;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+
+    public EventConsumer(FanOut fanOut, DataSource dataSource, Dispatcher dispatcher,
+                         @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.fanOut = fanOut;
+        this.dataSource = dataSource;
+        this.dispatcher = dispatcher;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    void start(@Observes StartupEvent startup) {
+        running = true;
+        thread = Thread.ofPlatform().name("webhook-event-consumer").daemon().start(this::run);
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        running = false;
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(settings(), new StringDeserializer(), new ByteArrayDeserializer())) {
+                consumer = kafka;
+                kafka.subscribe(TOPICS);
+                while (running) {
+                    ConsumerRecords<String, byte[]> records = kafka.poll(Duration.ofMillis(500));
+                    if (records.isEmpty()) {
+                        continue;
+                    }
+                    int created = store(records);
+                    kafka.commitSync();
+                    if (created > 0) {
+                        dispatcher.wake();
+                    }
+                }
+            } catch (WakeupException stopping) {
+                return;
+            } catch (RuntimeException e) {
+                // Storing or committing failed: reopen from the committed offsets after a pause.
+                Log.warnf("event=webhook_consumer_restart error=%s message=\"%s\"", e.getClass().getSimpleName(), e.getMessage());
+                sleep();
+            }
+        }
+    }
+
+    private int store(ConsumerRecords<String, byte[]> records) {
+        List<FanOut.Event> events = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            events.add(new FanOut.Event(header(record, "ce_id"), header(record, "ce_type"), header(record, "ce_orgid"), record.key(),
+                    time(header(record, "ce_time")), record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8)));
+        }
+        try (Connection db = dataSource.getConnection()) {
+            db.setAutoCommit(false);
+            try {
+                int created = fanOut.accept(db, events);
+                db.commit();
+                return created;
+            } catch (Exception e) {
+                db.rollback();
+                throw e;
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not store " + events.size() + " events: " + e.getMessage(), e);
+        }
+    }
+
+    private Properties settings() {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
+        // New topics (a service's first event) are picked up within seconds.
+        properties.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000");
+        return properties;
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static Instant time(String value) {
+        try {
+            return value == null ? null : Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private void sleep() {
+        try {
+            Thread.sleep(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.weft.webhook.support;
+
+import dev.weft.platform.id.TypeId;
+import dev.weft.testing.WeftTestInfra;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Properties;
+
+/** Publishes domain events the way the services' outbox relays do: CloudEvents in Kafka binary mode on a real topic. */
+public final class Events {
+    private static KafkaProducer<String, byte[]> producer;
+
+    private Events() {
+    }
+
+    private static synchronized KafkaProducer<String, byte[]> producer() {
+        if (producer == null) {
+            Properties properties = new Properties();
+            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, WeftTestInfra.kafkaBootstrapServers());
+            properties.put(ProducerConfig.ACKS_CONFIG, "all");
+            producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+        }
+        return producer;
+    }
+
+    /** Publishes and returns the event id. */
+    public static String publish(String topic, String type, String orgId, String aggregateId, String dataJson) {
+        return publish(topic, TypeId.generate("evt"), type, orgId, aggregateId, dataJson);
+    }
+
+    public static String publish(String topic, String eventId, String type, String orgId, String aggregateId, String dataJson) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, aggregateId, dataJson.getBytes(StandardCharsets.UTF_8));
+        header(record, "ce_specversion", "1.0");
+        header(record, "ce_id", eventId);
+        header(record, "ce_type", type);
+        header(record, "ce_source", "/weft/test");
+        header(record, "ce_time", Instant.now().toString());
+        header(record, "ce_subject", aggregateId);
+        header(record, "ce_orgid", orgId);
+        header(record, "content-type", "application/json");
+        try {
+            producer().send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return eventId;
+    }
+
+    private static void header(ProducerRecord<String, byte[]> record, String name, String value) {
+        record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}
