@@ -203,7 +203,6 @@ public class Dispatcher {
             signatures = signatures + " " + previous.sign(delivery.eventId(), timestamp, delivery.payload()).signature();
         }
         headers.put("Content-Type", "application/json");
-        headers.put("User-Agent", "Weft-Webhooks/1");
         headers.put(StandardWebhooks.ID_HEADER, delivery.eventId());
         headers.put(StandardWebhooks.TIMESTAMP_HEADER, Long.toString(timestamp));
         headers.put(StandardWebhooks.SIGNATURE_HEADER, signatures);
