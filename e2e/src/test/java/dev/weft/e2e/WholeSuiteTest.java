@@ -229,6 +229,53 @@ class WholeSuiteTest {
 
     @Test
     @Order(7)
+    void a_webhook_for_a_new_connection_arrives_signed_and_survives_a_restart_of_webhook_service() throws Exception {
+        String token = clientToken();
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            Response webhook = given().header("Authorization", "Bearer " + token).contentType("application/json")
+                    .body(Map.of("url", receiver.url("/hooks"), "events", List.of("connection.*"), "description", "e2e"))
+                    .when().post(api + "/v1/webhooks");
+            webhook.then().statusCode(201);
+            String secret = webhook.path("secret");
+            java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
+            String connection = given().header("Authorization", "Bearer " + token).contentType("application/json")
+                    .body(Map.of("provider", "postgres", "name", "Webhook source",
+                            "config", Map.of("host", pg.getHost(), "port", pg.getPort(), "database", pg.getPath().substring(1), "ssl_mode", "disable"),
+                            "credentials", Map.of("username", "postgres")))
+                    .when().post(api + "/v1/connections").then().statusCode(201).extract().path("id");
+
+            WebhookReceiver.Received created = receiver.next(Duration.ofSeconds(60));
+            while (!"connection.created".equals(created.headers().get("X-Weft-Event-Type"))) {
+                created = receiver.next(Duration.ofSeconds(60));
+            }
+            assertTrue(created.body().contains(connection), created.body());
+            assertEquals("connection.created", StandardWebhooksVerifier.verify(secret, created), "the Standard Webhooks reference library accepts it");
+
+            // A failed attempt schedules a retry (5 s in the default schedule); the service restarts meanwhile; the retry still comes.
+            receiver.failNext(1, 500);
+            given().header("Authorization", "Bearer " + token).contentType("application/json").body(Map.of("name", "Webhook source (renamed)"))
+                    .when().put(api + "/v1/connections/" + connection).then().statusCode(200);
+            WebhookReceiver.Received failed = receiver.next(Duration.ofSeconds(60));
+            while (!"connection.updated".equals(failed.headers().get("X-Weft-Event-Type"))) {
+                failed = receiver.next(Duration.ofSeconds(60));
+            }
+            suite.restart(WeftService.WEBHOOK);
+            WebhookReceiver.Received retried = receiver.next(Duration.ofSeconds(90));
+            assertEquals(failed.headers().get("webhook-id"), retried.headers().get("webhook-id"), "the same delivery, retried after the restart");
+            assertEquals("connection.updated", StandardWebhooksVerifier.verify(secret, retried));
+        }
+    }
+
+    private static String clientToken() throws IOException {
+        Map<String, String> env = envFile();
+        return given().contentType("application/x-www-form-urlencoded")
+                .formParam("grant_type", "client_credentials")
+                .formParam("client_id", env.get("WEFT_CLIENT_ID")).formParam("client_secret", env.get("WEFT_CLIENT_SECRET"))
+                .when().post(api + "/v1/auth/token").then().statusCode(200).extract().path("access_token");
+    }
+
+    @Test
+    @Order(8)
     void closing_leaves_no_child_process_behind() {
         Map<String, Long> pids = suite.childPids();
         for (WeftService service : WeftService.values()) {

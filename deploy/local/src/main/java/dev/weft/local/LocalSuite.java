@@ -45,6 +45,7 @@ public final class LocalSuite implements AutoCloseable {
     private final Deque<Stop> stops = new ArrayDeque<>();
     private final Map<String, Long> pids = new LinkedHashMap<>();
     private final List<ServiceProcess> services = new ArrayList<>();
+    private Map<String, String> serviceEnvironment = Map.of();
     private boolean closing;
     // Set once this run has claimed .weft's pid file; before that the files may belong to another run.
     private volatile boolean ownsStateFiles;
@@ -92,6 +93,7 @@ public final class LocalSuite implements AutoCloseable {
         startInfrastructure();
 
         Map<String, String> environment = serviceEnvironment(secrets);
+        serviceEnvironment = environment;
         register("services", this::stopServices);
         for (WeftService service : WeftService.values()) {
             startService(service, environment);
@@ -184,6 +186,11 @@ public final class LocalSuite implements AutoCloseable {
             env.put("WEFT_CONNECTIONS_OAUTH_CALLBACK_BASE_URL", config.apiUrl());
             env.put("WEFT_CONNECTIONS_EXTENSIONS_ALLOW_INSECURE_URLS", "true");
         }
+        if (service == WeftService.WEBHOOK) {
+            // Local receivers run on this machine, often over plain http.
+            env.put("WEFT_WEBHOOKS_ALLOW_HTTP", "true");
+            env.put("WEFT_WEBHOOKS_ALLOWED_CIDRS", "127.0.0.1/32,::1/128");
+        }
         ServiceProcess process = ServiceProcess.start(service, service.jar(config.repoRoot()),
                 config.weftDir().resolve("data").resolve(service.id()), config.logFile(service.id()),
                 config.jvmOptions(), env);
@@ -201,10 +208,34 @@ public final class LocalSuite implements AutoCloseable {
         recordPid(service.id(), process.pid());
     }
 
+    /**
+     * Stops one service and starts it again, as a deploy or a crash would (tests use it to prove
+     * that work in flight survives); returns once it is ready.
+     */
+    public void restart(WeftService service) {
+        ServiceProcess old;
+        synchronized (this) {
+            checkNotClosing();
+            old = services.stream().filter(p -> p.service() == service).findFirst().orElseThrow();
+            services.remove(old);
+        }
+        old.stop(10);
+        startService(service, serviceEnvironment);
+        ServiceProcess started;
+        synchronized (this) {
+            started = services.stream().filter(p -> p.service() == service).findFirst().orElseThrow();
+        }
+        awaitReady(List.of(started));
+    }
+
     private void awaitReady() {
+        awaitReady(new ArrayList<>(services));
+    }
+
+    private void awaitReady(List<ServiceProcess> processes) {
         HealthProbe probe = new HealthProbe();
         long deadline = System.nanoTime() + config.readyTimeout().toNanos();
-        List<ServiceProcess> pending = new ArrayList<>(services);
+        List<ServiceProcess> pending = new ArrayList<>(processes);
         while (!pending.isEmpty()) {
             checkNotClosing();
             for (ServiceProcess process : List.copyOf(pending)) {
