@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -320,6 +321,36 @@ class WebhookSenderTest {
             }
             int connections = trackedConnections.size();
             assertTrue(connections >= 1 && connections <= poolSize, "connections: " + connections);
+        }
+    }
+
+    @Test
+    void refuses_header_values_that_would_split_the_request() throws Exception {
+        int before = connectionsOpened.get();
+        SendOutcome outcome = await(sender.send(local("/echo"),
+                Map.of("webhook-signature", "v1,abc\r\nX-Injected: 1"), "{}", TIMEOUT));
+        assertEquals(Failure.IO, outcome.failure(), outcome.toString());
+        assertEquals(before, connectionsOpened.get());
+    }
+
+    @Test
+    void writes_ipv6_literal_hosts_in_brackets_in_the_host_header() throws Exception {
+        HttpServer ipv6;
+        try {
+            ipv6 = vertx.createHttpServer(new HttpServerOptions().setHost("::1").setPort(0))
+                    .requestHandler(request -> request.response().end(String.valueOf(request.getHeader("Host"))));
+            ipv6.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception noIpv6) {
+            Assumptions.abort("no IPv6 loopback here");
+            return;
+        }
+        AddressPolicy loopbackV6 = AddressPolicy.of(List.of("::1/128"), true);
+        try (WebhookSender v6 = new WebhookSender(vertx, loopbackV6, SendOptions.defaults())) {
+            SendOutcome outcome = await(v6.send(URI.create("http://[::1]:" + ipv6.actualPort() + "/"), Map.of(), "{}",
+                    TIMEOUT));
+            assertEquals("[::1]:" + ipv6.actualPort(), outcome.responseExcerpt(), outcome.toString());
+        } finally {
+            ipv6.close();
         }
     }
 }
