@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 
 /**
@@ -85,9 +86,9 @@ public class WebhookSender implements AutoCloseable {
     public CompletionStage<SendOutcome> send(URI url, Map<String, String> headers, String body, Duration timeout) {
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(body, "body");
-        long timeoutMillis = Math.max(1, timeout.toMillis());
-        long[] timerId = {-1};
-        SendAttempt attempt = new SendAttempt(() -> vertx.cancelTimer(timerId[0]));
+        long timeoutMillis = Math.max(1, Objects.requireNonNull(timeout, "timeout").toMillis());
+        AtomicLong timer = new AtomicLong(-1);
+        SendAttempt attempt = new SendAttempt(() -> vertx.cancelTimer(timer.get()));
         SendTarget target;
         try {
             target = SendTarget.of(url, policy);
@@ -95,10 +96,8 @@ public class WebhookSender implements AutoCloseable {
             attempt.fail(refused.failure, refused.getMessage());
             return attempt.outcome();
         }
-        timerId[0] = vertx.setTimer(timeoutMillis, id -> attempt.timedOut(timeoutMillis));
-        if (attempt.isDone()) {
-            vertx.cancelTimer(timerId[0]);
-        }
+        // set before anything asynchronous starts, so finishing always sees the timer
+        timer.set(vertx.setTimer(timeoutMillis, id -> attempt.timedOut(timeoutMillis)));
         resolve(target).whenComplete((addresses, error) -> {
             if (error != null) {
                 fail(attempt, error);
@@ -143,6 +142,10 @@ public class WebhookSender implements AutoCloseable {
         try {
             request.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
             request.putHeader(HttpHeaders.USER_AGENT, options.userAgent());
+            if (target.host().indexOf(':') >= 0) {
+                // Vert.x would write an IPv6 literal without brackets; SNI is not sent for IP literals anyway
+                request.putHeader(HttpHeaders.HOST, "[" + target.host() + "]:" + target.port());
+            }
             headers.forEach((name, value) -> {
                 if (!RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                     request.getHeaders().set(name, value);
