@@ -1,0 +1,74 @@
+package dev.weft.webhook.delivery;
+
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.weft.platform.events.Topics;
+import dev.weft.testing.WeftInfraResource;
+import dev.weft.testing.WeftTestInfra;
+import dev.weft.webhook.support.Api;
+import dev.weft.webhook.support.Events;
+import dev.weft.webhook.support.Receiver;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Deliveries keep going when Kafka goes away, and one bad endpoint never holds up another. */
+@QuarkusTest
+@QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
+class ResilienceTest {
+
+    @Test
+    void retries_continue_while_kafka_is_down_and_new_events_flow_once_it_is_back() {
+        assumeTrue(WeftTestInfra.kafkaIsEmbedded(), "needs a broker this JVM can stop (WEFT_TEST_KAFKA_BOOTSTRAP unset)");
+        String org = Api.newOrg();
+        String path = "/hooks/" + UUID.randomUUID();
+        Receiver.server().stubFor(post(urlPathEqualTo(path)).inScenario(path).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(500)).willSetStateTo("ok"));
+        Receiver.server().stubFor(post(urlPathEqualTo(path)).inScenario(path).whenScenarioStateIs("ok").willReturn(aResponse().withStatus(200)));
+        Api.as(org).body(Map.of("url", Receiver.url(path), "events", List.of("connection.*"))).post("/v1/webhooks").then().statusCode(201);
+        String first = Events.publish(Topics.CONNECTIONS, "connection.created", org, "conn_k", "{\"id\":\"conn_k\"}");
+        assertEquals(1, Receiver.await(path, 1, Duration.ofSeconds(20)).size(), "first attempt (500) before the outage");
+
+        WeftTestInfra.stopKafka();
+        try {
+            List<String> ids = Receiver.await(path, 2, Duration.ofSeconds(20)).stream().map(r -> r.getHeader("webhook-id")).toList();
+            assertEquals(List.of(first, first), ids, "the retry went out while Kafka was down");
+        } finally {
+            WeftTestInfra.startKafka();
+        }
+        String after = Events.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_k", "{\"id\":\"conn_k\"}");
+        List<String> ids = Receiver.await(path, 3, Duration.ofSeconds(60)).stream().map(r -> r.getHeader("webhook-id")).toList();
+        assertEquals(List.of(first, first, after), ids, "events published after the broker came back are delivered");
+    }
+
+    @Test
+    void a_hanging_endpoint_does_not_hold_up_a_healthy_one() {
+        String org = Api.newOrg();
+        String slow = "/hooks/" + UUID.randomUUID();
+        String healthy = "/hooks/" + UUID.randomUUID();
+        // The slow endpoint answers after the 2 s timeout, every time; the healthy one at once.
+        Receiver.server().stubFor(post(urlPathEqualTo(slow)).willReturn(aResponse().withStatus(200).withFixedDelay(5000)));
+        Receiver.server().stubFor(post(urlPathEqualTo(healthy)).willReturn(aResponse().withStatus(200)));
+        Api.as(org).body(Map.of("url", Receiver.url(slow), "events", List.of("connection.*"))).post("/v1/webhooks").then().statusCode(201);
+        String healthyHook = Api.as(org).body(Map.of("url", Receiver.url(healthy), "events", List.of("connection.*"))).post("/v1/webhooks")
+                .then().statusCode(201).extract().path("id");
+        for (int i = 0; i < 40; i++) {
+            Events.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_" + i, "{\"id\":\"conn_" + i + "\"}");
+        }
+        // All forty reach the healthy endpoint although the slow one has more deliveries than its in-flight bound (16) hanging.
+        assertEquals(40, Receiver.await(healthy, 40, Duration.ofSeconds(20)).size());
+        List<Integer> failedAttempts = Api.as(org).get("/v1/webhooks/" + healthyHook + "/deliveries?status=retrying").then().statusCode(200)
+                .extract().path("data.attempts");
+        assertEquals(List.of(), failedAttempts, "no healthy delivery needed a retry");
+    }
+}
