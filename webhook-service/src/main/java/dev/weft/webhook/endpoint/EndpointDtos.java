@@ -32,7 +32,8 @@ public final class EndpointDtos {
             @Size(min = 1, max = 100) List<String> events,
             @Size(max = 500) String description,
             Boolean active,
-            @Min(1) @Max(10_000) Integer rateLimit,
+            /** 0 removes the limit. */
+            @Min(0) @Max(10_000) Integer rateLimit,
             @Size(max = 20) Map<String, String> headers,
             Boolean ordered) {
     }

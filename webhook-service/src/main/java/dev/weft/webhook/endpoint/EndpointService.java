@@ -98,7 +98,7 @@ public class EndpointService {
             endpoint.description = request.description();
         }
         if (request.rateLimit() != null) {
-            endpoint.rateLimit = request.rateLimit();
+            endpoint.rateLimit = request.rateLimit() == 0 ? null : request.rateLimit();
         }
         if (request.headers() != null) {
             endpoint.headers = headers(request.headers());
