@@ -193,11 +193,7 @@ class WholeSuiteTest {
             ddl.execute("CREATE SCHEMA IF NOT EXISTS e2e_customer");
             ddl.execute("CREATE TABLE IF NOT EXISTS e2e_customer.contacts (id bigint PRIMARY KEY, email text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())");
         }
-        Map<String, String> env = envFile();
-        String token = given().contentType("application/x-www-form-urlencoded")
-                .formParam("grant_type", "client_credentials")
-                .formParam("client_id", env.get("WEFT_CLIENT_ID")).formParam("client_secret", env.get("WEFT_CLIENT_SECRET"))
-                .when().post(api + "/v1/auth/token").then().statusCode(200).extract().path("access_token");
+        String token = clientToken();
         java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
         String connection = given().header("Authorization", "Bearer " + token).contentType("application/json")
                 .body(Map.of("provider", "postgres", "name", "Customer DB",
