@@ -38,9 +38,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -85,7 +85,8 @@ public class Dispatcher {
     private final WebhooksConfig config;
     private final RetrySchedule schedule;
     private final Map<UUID, EndpointState> endpoints = new ConcurrentHashMap<>();
-    private final ExecutorService recorders = Executors.newVirtualThreadPerTaskExecutor();
+    private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
+    private static final int RECORD_BATCH = 1000;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private volatile boolean woken;
@@ -106,9 +107,14 @@ public class Dispatcher {
                    String secret, String previousSecret, Instant previousSecretExpiresAt, String headers, Integer rateLimit) {
     }
 
+    /** A send that completed, waiting to be recorded. */
+    record Finished(Claimed delivery, SendOutcome outcome) {
+    }
+
     void start(@Observes StartupEvent startup) {
         running = true;
         Thread.ofPlatform().name("webhook-dispatcher").daemon().start(this::run);
+        Thread.ofPlatform().name("webhook-recorder").daemon().start(this::recordLoop);
     }
 
     void stop(@Observes ShutdownEvent shutdown) {
@@ -131,10 +137,12 @@ public class Dispatcher {
         while (running) {
             int claimed = 0;
             try {
+                Map<UUID, Instant> postponed = new LinkedHashMap<>();
                 for (Claimed delivery : claim()) {
                     claimed++;
-                    dispatch(delivery);
+                    dispatch(delivery).ifPresent(until -> postponed.put(delivery.id(), until));
                 }
+                postpone(postponed);
             } catch (RuntimeException e) {
                 Log.warnf("event=webhook_dispatch_round_failed error=%s message=\"%s\"", e.getClass().getSimpleName(), e.getMessage());
             }
@@ -165,12 +173,12 @@ public class Dispatcher {
     }
 
     // 2. Hold back, sign, send.
-    private void dispatch(Claimed delivery) {
+    /** Sends the delivery, or says when it may go instead (breaker open, rate limit, too many in flight). */
+    private Optional<Instant> dispatch(Claimed delivery) {
         EndpointState state = endpoints.computeIfAbsent(delivery.endpointId(), id -> new EndpointState(config));
         Optional<Instant> notBefore = state.admit(delivery.rateLimit());
         if (notBefore.isPresent()) {
-            recorders.execute(() -> postpone(delivery.id(), notBefore.get()));
-            return;
+            return notBefore;
         }
         Map<String, String> headers = headers(delivery, state);
         long started = System.nanoTime();
@@ -180,8 +188,9 @@ public class Dispatcher {
                     SendOutcome result = outcome != null ? outcome
                             : SendOutcome.failed(SendOutcome.Failure.IO, (System.nanoTime() - started) / 1_000_000, String.valueOf(error));
                     state.record(result.succeeded());
-                    recorders.execute(() -> record(delivery, result));
+                    finished.add(new Finished(delivery, result));
                 });
+        return Optional.empty();
     }
 
     private Map<String, String> headers(Claimed delivery, EndpointState state) {
@@ -211,69 +220,139 @@ public class Dispatcher {
         return headers;
     }
 
-    // 3. Record the attempt and decide what comes next.
-    private void record(Claimed delivery, SendOutcome outcome) {
-        try {
-            TenantContext.runAs(system(delivery.orgId()), () -> QuarkusTransaction.requiringNew().run(() -> recordInTransaction(delivery, outcome)));
-        } catch (RuntimeException e) {
-            // The lease runs out and the delivery is claimed again: at-least-once, never lost.
-            Log.warnf("event=webhook_record_failed delivery_id=%s message=\"%s\"", delivery.id(), e.getMessage());
+    // 3. Record the attempts and decide what comes next: in batches, one transaction each, so that
+    //    recording keeps up with thousands of sends a second.
+    private void recordLoop() {
+        List<Finished> batch = new ArrayList<>(RECORD_BATCH);
+        while (running || !finished.isEmpty()) {
+            try {
+                Finished first = finished.poll(500, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                finished.drainTo(batch, RECORD_BATCH - 1);
+                record(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
         }
     }
 
-    private void recordInTransaction(Claimed delivery, SendOutcome outcome) {
+    private void record(List<Finished> batch) {
+        try {
+            QuarkusTransaction.requiringNew().run(() -> recordInTransaction(batch));
+        } catch (RuntimeException e) {
+            // The leases run out and the deliveries are claimed again: at-least-once, never lost.
+            Log.warnf("event=webhook_record_failed deliveries=%d message=\"%s\"", batch.size(), e.getMessage());
+        }
+    }
+
+    private void recordInTransaction(List<Finished> batch) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        int attempts = delivery.attempts() + 1;
-        boolean succeeded = outcome.succeeded();
-        boolean gone = outcome.statusCode() == 410;
-        Optional<Duration> retryIn = succeeded || gone ? Optional.empty() : schedule.next(attempts, retryAfter(outcome));
-        Instant nextAttempt = retryIn.map(now::plus).orElse(null);
-        String status = succeeded ? "succeeded" : nextAttempt != null ? "retrying" : "failed";
+        int size = batch.size();
+        UUID[] ids = new UUID[size];
+        String[] statuses = new String[size];
+        Integer[] attempts = new Integer[size];
+        Timestamp[] nextAttempts = new Timestamp[size];
+        Integer[] codes = new Integer[size];
+        String[] errors = new String[size];
+        Timestamp[] succeededAt = new Timestamp[size];
+        UUID[] attemptIds = new UUID[size];
+        String[] orgIds = new String[size];
+        UUID[] endpointIds = new UUID[size];
+        Integer[] latencies = new Integer[size];
+        Boolean[] succeeded = new Boolean[size];
+        String[] excerpts = new String[size];
+        List<UUID> healthyEndpoints = new ArrayList<>();
+        List<Finished> failures = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            Claimed delivery = batch.get(i).delivery();
+            SendOutcome outcome = batch.get(i).outcome();
+            boolean ok = outcome.succeeded();
+            boolean gone = outcome.statusCode() == 410;
+            int attempt = delivery.attempts() + 1;
+            Instant next = ok || gone ? null : schedule.next(attempt, retryAfter(outcome)).map(now::plus).orElse(null);
+            ids[i] = delivery.id();
+            statuses[i] = ok ? "succeeded" : next != null ? "retrying" : "failed";
+            attempts[i] = attempt;
+            nextAttempts[i] = next == null ? null : Timestamp.from(next);
+            codes[i] = outcome.statusCode() == 0 ? null : outcome.statusCode();
+            errors[i] = ok ? null : describe(outcome);
+            succeededAt[i] = ok ? Timestamp.from(now) : null;
+            attemptIds[i] = TypeId.uuidV7();
+            orgIds[i] = delivery.orgId();
+            endpointIds[i] = delivery.endpointId();
+            latencies[i] = (int) Math.min(Integer.MAX_VALUE, outcome.latencyMillis());
+            succeeded[i] = ok;
+            excerpts[i] = outcome.responseExcerpt();
+            if (ok) {
+                healthyEndpoints.add(delivery.endpointId());
+            } else {
+                failures.add(batch.get(i));
+            }
+        }
+        Timestamp stamp = Timestamp.from(now);
         try (Connection db = dataSource.getConnection()) {
             try (PreparedStatement update = db.prepareStatement("""
-                    UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, last_error = ?,
-                           succeeded_at = ?, updated_at = ? WHERE id = ?""")) {
-                update.setString(1, status);
-                update.setInt(2, attempts);
-                update.setTimestamp(3, nextAttempt == null ? null : Timestamp.from(nextAttempt));
-                update.setObject(4, outcome.statusCode() == 0 ? null : outcome.statusCode());
-                update.setString(5, succeeded ? null : describe(outcome));
-                update.setTimestamp(6, succeeded ? Timestamp.from(now) : null);
-                update.setTimestamp(7, Timestamp.from(now));
-                update.setObject(8, delivery.id());
+                    UPDATE deliveries d SET status = v.status, attempts = v.attempts, next_attempt_at = v.next_at,
+                           last_status_code = v.code, last_error = v.error, succeeded_at = v.succeeded_at, updated_at = ?
+                    FROM unnest(?::uuid[], ?::text[], ?::int[], ?::timestamptz[], ?::int[], ?::text[], ?::timestamptz[])
+                         AS v(id, status, attempts, next_at, code, error, succeeded_at)
+                    WHERE d.id = v.id""")) {
+                update.setTimestamp(1, stamp);
+                update.setArray(2, db.createArrayOf("uuid", ids));
+                update.setArray(3, db.createArrayOf("text", statuses));
+                update.setArray(4, db.createArrayOf("int4", attempts));
+                update.setArray(5, db.createArrayOf("timestamptz", nextAttempts));
+                update.setArray(6, db.createArrayOf("int4", codes));
+                update.setArray(7, db.createArrayOf("text", errors));
+                update.setArray(8, db.createArrayOf("timestamptz", succeededAt));
                 update.executeUpdate();
             }
             try (PreparedStatement insert = db.prepareStatement("""
                     INSERT INTO attempts (id, org_id, delivery_id, endpoint_id, attempted_at, status_code, latency_ms, succeeded,
                                           response_excerpt, error, next_attempt_at, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-                insert.setObject(1, TypeId.uuidV7());
-                insert.setString(2, delivery.orgId());
-                insert.setObject(3, delivery.id());
-                insert.setObject(4, delivery.endpointId());
-                insert.setTimestamp(5, Timestamp.from(now));
-                insert.setObject(6, outcome.statusCode() == 0 ? null : outcome.statusCode());
-                insert.setInt(7, (int) Math.min(Integer.MAX_VALUE, outcome.latencyMillis()));
-                insert.setBoolean(8, succeeded);
-                insert.setString(9, outcome.responseExcerpt());
-                insert.setString(10, succeeded ? null : describe(outcome));
-                insert.setTimestamp(11, nextAttempt == null ? null : Timestamp.from(nextAttempt));
-                insert.setTimestamp(12, Timestamp.from(now));
-                insert.setTimestamp(13, Timestamp.from(now));
+                    SELECT v.id, v.org_id, v.delivery_id, v.endpoint_id, ?, v.code, v.latency, v.ok, v.excerpt, v.error, v.next_at, ?, ?
+                    FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::uuid[], ?::int[], ?::int[], ?::boolean[], ?::text[], ?::text[], ?::timestamptz[])
+                         AS v(id, org_id, delivery_id, endpoint_id, code, latency, ok, excerpt, error, next_at)""")) {
+                insert.setTimestamp(1, stamp);
+                insert.setTimestamp(2, stamp);
+                insert.setTimestamp(3, stamp);
+                insert.setArray(4, db.createArrayOf("uuid", attemptIds));
+                insert.setArray(5, db.createArrayOf("text", orgIds));
+                insert.setArray(6, db.createArrayOf("uuid", ids));
+                insert.setArray(7, db.createArrayOf("uuid", endpointIds));
+                insert.setArray(8, db.createArrayOf("int4", codes));
+                insert.setArray(9, db.createArrayOf("int4", latencies));
+                insert.setArray(10, db.createArrayOf("bool", succeeded));
+                insert.setArray(11, db.createArrayOf("text", excerpts));
+                insert.setArray(12, db.createArrayOf("text", errors));
+                insert.setArray(13, db.createArrayOf("timestamptz", nextAttempts));
                 insert.executeUpdate();
             }
-            if (succeeded) {
-                try (PreparedStatement healthy = db.prepareStatement("UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL")) {
-                    healthy.setObject(1, delivery.endpointId());
+            if (!healthyEndpoints.isEmpty()) {
+                try (PreparedStatement healthy = db.prepareStatement(
+                        "UPDATE endpoints SET failing_since = NULL WHERE id = ANY(?) AND failing_since IS NOT NULL")) {
+                    healthy.setArray(1, db.createArrayOf("uuid", healthyEndpoints.stream().distinct().toArray(UUID[]::new)));
                     healthy.executeUpdate();
                 }
-            } else {
-                endpointFailed(db, delivery, outcome, gone, now);
+            }
+            for (Finished failure : failures) {
+                TenantContext.runAs(system(failure.delivery().orgId()), () -> {
+                    try {
+                        endpointFailed(db, failure.delivery(), failure.outcome(), failure.outcome().statusCode() == 410, now);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("recording the attempt failed: " + e.getMessage(), e);
+            throw new IllegalStateException("recording " + size + " attempts failed: " + e.getMessage(), e);
         }
-        Log.debugf("event=webhook_attempt delivery_id=%s status=%s code=%d latency_ms=%d", delivery.id(), status, outcome.statusCode(), outcome.latencyMillis());
     }
 
     /** A failure starts (or continues) the endpoint's failing period; 410, or failing past the limit, disables it. */
@@ -313,14 +392,20 @@ public class Dispatcher {
     public record EndpointDisabled(String webhookId, String url, String reason, Instant failingSince, Integer lastStatusCode) {
     }
 
-    private void postpone(UUID deliveryId, Instant until) {
+    /** Gives held-back deliveries their new due time, in one statement per round. */
+    private void postpone(Map<UUID, Instant> postponed) {
+        if (postponed.isEmpty()) {
+            return;
+        }
         try (Connection db = dataSource.getConnection();
-             PreparedStatement update = db.prepareStatement("UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND status IN ('pending', 'retrying')")) {
-            update.setTimestamp(1, Timestamp.from(until));
-            update.setObject(2, deliveryId);
+             PreparedStatement update = db.prepareStatement("""
+                     UPDATE deliveries d SET next_attempt_at = v.due FROM unnest(?::uuid[], ?::timestamptz[]) AS v(id, due)
+                     WHERE d.id = v.id AND d.status IN ('pending', 'retrying')""")) {
+            update.setArray(1, db.createArrayOf("uuid", postponed.keySet().toArray(UUID[]::new)));
+            update.setArray(2, db.createArrayOf("timestamptz", postponed.values().stream().map(Timestamp::from).toArray(Timestamp[]::new)));
             update.executeUpdate();
         } catch (SQLException e) {
-            Log.warnf("event=webhook_postpone_failed delivery_id=%s message=\"%s\"", deliveryId, e.getMessage());
+            Log.warnf("event=webhook_postpone_failed deliveries=%d message=\"%s\"", postponed.size(), e.getMessage());
         }
     }
 
