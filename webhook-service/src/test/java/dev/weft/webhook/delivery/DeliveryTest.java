@@ -159,6 +159,37 @@ class DeliveryTest {
         }
     }
 
+    @jakarta.inject.Inject
+    javax.sql.DataSource dataSource;
+
+    @Test
+    void an_endpoint_failing_for_five_days_is_disabled_and_says_so() throws Exception {
+        String org = Api.newOrg();
+        String path = path();
+        answer(path, 500);
+        try (TopicProbe events = new TopicProbe(Topics.WEBHOOKS)) {
+            String webhook = register(org, path, List.of("connection.created"), Map.of()).path("id");
+            // Its failures began five days and an hour ago (as if every delivery since had failed).
+            try (java.sql.Connection db = dataSource.getConnection();
+                 java.sql.PreparedStatement update = db.prepareStatement("UPDATE endpoints SET failing_since = now() - interval '5 days 1 hour' WHERE id = ?")) {
+                update.setObject(1, dev.weft.platform.id.TypeId.parse("whk", webhook).orElseThrow());
+                assertEquals(1, update.executeUpdate());
+            }
+            Events.publish(Topics.CONNECTIONS, "connection.created", org, "conn_z", "{\"id\":\"conn_z\"}");
+            Receiver.await(path, 1, Duration.ofSeconds(20));
+            Instant deadline = Instant.now().plusSeconds(20);
+            while (!"disabled".equals(Api.as(org).get("/v1/webhooks/" + webhook).path("status")) && Instant.now().isBefore(deadline)) {
+                Thread.sleep(200);
+            }
+            Api.as(org).get("/v1/webhooks/" + webhook).then().body("status", equalTo("disabled")).body("disabled_reason", equalTo("failing"));
+            List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> disabled = events.await(
+                    r -> webhook.equals(r.key()) && "endpoint.disabled".equals(TopicProbe.header(r, "ce_type")), 1, Duration.ofSeconds(20));
+            assertEquals(1, disabled.size());
+            assertTrue(new String(disabled.get(0).value()).contains("\"reason\":\"failing\""));
+            assertEquals(org, TopicProbe.header(disabled.get(0), "ce_orgid"));
+        }
+    }
+
     @Test
     void a_duplicate_event_on_the_topic_is_delivered_once() throws Exception {
         String org = Api.newOrg();
