@@ -11,8 +11,8 @@ import java.util.Locale;
 
 /**
  * The registration-time check of an endpoint URL: https (http only where the operator allows it),
- * no credentials in it, and a host whose every address the {@link AddressPolicy} permits. The
- * sender checks the address again when it connects, since DNS can change in between.
+ * no credentials in it, and a host whose every address (when it resolves) the {@link AddressPolicy}
+ * permits. The sender checks the address again when it connects, since DNS can change in between.
  */
 @ApplicationScoped
 public class EndpointUrls {
@@ -43,7 +43,8 @@ public class EndpointUrls {
         try {
             addresses = InetAddress.getAllByName(uri.getHost());
         } catch (UnknownHostException e) {
-            throw ApiException.invalid(field, "resolvable", field + " host does not resolve");
+            // Not resolvable yet (DNS still being set up) is allowed: each delivery checks the address it connects to.
+            return uri;
         }
         for (InetAddress address : addresses) {
             if (!policy.permits(address)) {

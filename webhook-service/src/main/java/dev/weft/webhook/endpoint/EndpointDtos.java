@@ -23,7 +23,9 @@ public final class EndpointDtos {
             Boolean active,
             @Min(1) @Max(10_000) Integer rateLimit,
             @Size(max = 20) Map<String, String> headers,
-            Boolean ordered) {
+            Boolean ordered,
+            /** Optional (seed 001): your own signing secret, whsec_ + base64 of 24 to 64 bytes; Weft makes one when absent. */
+            @Size(max = 200) String secret) {
     }
 
     /** Present fields replace what is stored; {@code active} pauses (false) or resumes (true). */
@@ -47,6 +49,8 @@ public final class EndpointDtos {
             String description,
             List<String> events,
             String status,
+            /** Seeds 001 and 003: true while deliveries go out (status active). */
+            boolean active,
             String disabledReason,
             Integer rateLimit,
             Map<String, String> headers,

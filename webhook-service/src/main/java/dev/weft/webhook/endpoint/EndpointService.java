@@ -68,7 +68,7 @@ public class EndpointService {
         endpoint.rateLimit = request.rateLimit();
         endpoint.headers = headers(request.headers());
         endpoint.ordered = Boolean.TRUE.equals(request.ordered());
-        String secret = StandardWebhooks.generateSecret();
+        String secret = request.secret() == null ? StandardWebhooks.generateSecret() : checkedSecret(request.secret());
         endpoint.secret = cipher.encrypt(secret, Endpoint.secretAad(endpoint.id));
         endpoint.persist();
         Log.infof("event=webhook_endpoint_created org_id=%s webhook_id=%s events=\"%s\"", endpoint.orgId, endpoint.endpointId(), endpoint.events);
@@ -159,8 +159,23 @@ public class EndpointService {
         return endpoint;
     }
 
+    private static String checkedSecret(String secret) {
+        String trimmed = secret.trim();
+        try {
+            int bytes = java.util.Base64.getDecoder().decode(trimmed.startsWith(StandardWebhooks.SECRET_PREFIX)
+                    ? trimmed.substring(StandardWebhooks.SECRET_PREFIX.length()) : "!").length;
+            if (bytes >= 24 && bytes <= 64) {
+                return trimmed;
+            }
+        } catch (IllegalArgumentException notBase64) {
+            // Falls through to the same answer: never echo what was sent.
+        }
+        throw ApiException.invalid("secret", "whsec", "secret must be whsec_ followed by the base64 of 24 to 64 random bytes");
+    }
+
     public EndpointDtos.EndpointView view(Endpoint e, String secret) {
-        return new EndpointDtos.EndpointView(e.endpointId(), e.url, e.description, e.eventList(), e.status, e.disabledReason, e.rateLimit,
+        return new EndpointDtos.EndpointView(e.endpointId(), e.url, e.description, e.eventList(), e.status, ACTIVE.equals(e.status),
+                e.disabledReason, e.rateLimit,
                 readHeaders(e.headers), e.ordered, secret,
                 e.previousSecretExpiresAt != null && e.previousSecretExpiresAt.isAfter(Instant.now()) ? e.previousSecretExpiresAt : null,
                 e.createdAt, e.updatedAt);

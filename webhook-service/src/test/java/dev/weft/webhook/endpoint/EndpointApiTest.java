@@ -6,6 +6,7 @@ import dev.weft.webhook.support.Receiver;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -42,6 +43,21 @@ class EndpointApiTest {
                 .body("events", equalTo(List.of("*"))).body("status", equalTo("paused"));
         Api.as(org).delete("/v1/webhooks/" + id).then().statusCode(204);
         Api.as(org).get("/v1/webhooks/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void the_seed_examples_register_as_written() {
+        String org = Api.newOrg();
+        // Seed 003: url, events, active (the host need not resolve yet: each delivery checks the address it connects to).
+        Api.as(org).body("{\"url\":\"https://crm.example.com/webhooks/helpthread\",\"events\":[\"conversation.created\",\"conversation.updated\",\"message.created\"],\"active\":true}")
+                .post("/v1/webhooks").then().statusCode(201).body("active", equalTo(true)).body("secret", startsWith("whsec_"));
+        // Seed 001: url, events and an optional secret of one's own.
+        String own = "whsec_" + java.util.Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes());
+        Api.as(org).body(Map.of("url", Receiver.url("/seed001"), "events", List.of("message.created", "contact.created"), "secret", own))
+                .post("/v1/webhooks").then().statusCode(201).body("secret", equalTo(own));
+        Api.as(org).body(Map.of("url", Receiver.url("/seed001"), "events", List.of("message.created"), "secret", "hunter2"))
+                .post("/v1/webhooks").then().statusCode(400).body("error.details.field", equalTo("secret"))
+                .body(Matchers.not(Matchers.containsString("hunter2")));
     }
 
     @Test
