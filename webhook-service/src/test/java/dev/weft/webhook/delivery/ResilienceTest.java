@@ -20,6 +20,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Deliveries keep going when Kafka goes away, and one bad endpoint never holds up another. */
@@ -49,6 +50,23 @@ class ResilienceTest {
         String after = Events.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_k", "{\"id\":\"conn_k\"}");
         List<String> ids = Receiver.await(path, 3, Duration.ofSeconds(60)).stream().map(r -> r.getHeader("webhook-id")).toList();
         assertEquals(List.of(first, first, after), ids, "events published after the broker came back are delivered");
+    }
+
+    @Test
+    void an_endpoints_rate_limit_spreads_its_deliveries() {
+        String org = Api.newOrg();
+        String path = "/hooks/" + UUID.randomUUID();
+        Receiver.server().stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(200)));
+        Api.as(org).body(Map.of("url", Receiver.url(path), "events", List.of("connection.*"), "rate_limit", 2)).post("/v1/webhooks")
+                .then().statusCode(201);
+        for (int i = 0; i < 8; i++) {
+            Events.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_r" + i, "{\"id\":\"conn_r" + i + "\"}");
+        }
+        List<com.github.tomakehurst.wiremock.verification.LoggedRequest> received = Receiver.await(path, 8, Duration.ofSeconds(30));
+        assertEquals(8, received.size());
+        long spread = received.get(7).getLoggedDate().getTime() - received.get(0).getLoggedDate().getTime();
+        // 2 at once, then 2 a second: the last six need three seconds at least.
+        assertTrue(spread >= 2500, "8 deliveries at 2/s took only " + spread + " ms");
     }
 
     @Test
