@@ -1,0 +1,492 @@
+package dev.weft.bench.webhooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.platform.events.DomainEvent;
+import dev.weft.platform.events.Outbox;
+import dev.weft.platform.events.Topics;
+import dev.weft.platform.id.TypeId;
+import dev.weft.platform.tenancy.RequestPrincipal;
+import dev.weft.platform.tenancy.TenantContext;
+import dev.weft.testing.TestCredentials;
+import dev.weft.testing.WeftInfraResource;
+import dev.weft.testing.WeftTestInfra;
+import dev.weft.webhook.WebhooksConfig;
+import dev.weft.webhook.delivery.Dispatcher;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * webhook-service's delivery pipeline in this JVM (its beans, real PostgreSQL and Kafka) against
+ * a local Vert.x receiver, beside the limits it is judged by, all in one run:
+ * <ol>
+ *   <li>sustained deliveries/s: a backlog of signed deliveries to 10 endpoints, preloaded with SQL,
+ *       timed from the first attempt recorded to the last;</li>
+ *   <li>latency from an {@code Outbox.publish} commit to the webhook's arrival at 500 events/s
+ *       (outbox relay, Kafka, fan-out, dispatcher);</li>
+ *   <li>limits: raw keep-alive POSTs to the same receiver (same body, same concurrency), and
+ *       PostgreSQL's batched insert of the same attempt rows.</li>
+ * </ol>
+ * Writes its table to target/webhooks-benchmark.md.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
+class WebhooksBenchmark {
+    private static final int DELIVERIES = Integer.getInteger("bench.deliveries", 50_000);
+    private static final int WARMUP_DELIVERIES = 5_000;
+    private static final int ENDPOINTS = 10;
+    private static final int EVENTS_PER_SECOND = 500;
+    private static final Duration LATENCY_RUN = Duration.ofSeconds(Integer.getInteger("bench.latency-seconds", 20));
+    private static final Duration LATENCY_WARMUP = Duration.ofSeconds(5);
+    private static final int INSERT_BATCH = 500;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    Outbox outbox;
+    @Inject
+    Dispatcher dispatcher;
+    @Inject
+    DataSource dataSource;
+    @Inject
+    Vertx vertx;
+    @Inject
+    WebhooksConfig config;
+
+    private final Receiver receiver = new Receiver();
+
+    @Test
+    void webhook_delivery_throughput_and_latency() throws Exception {
+        Vertx receiverVertx = Vertx.vertx();
+        HttpServer server = receiverVertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setTcpNoDelay(true))
+                .requestHandler(receiver::handle).listen(0).toCompletionStage().toCompletableFuture().get();
+        int port = server.actualPort();
+        try {
+            String throughputOrg = TypeId.generate("org");
+            for (int i = 0; i < ENDPOINTS; i++) {
+                register(throughputOrg, "http://127.0.0.1:" + port + "/hooks/" + i);
+            }
+            List<UUID> endpoints = endpointIds(throughputOrg);
+            String body = sampleBody(throughputOrg);
+
+            deliver(throughputOrg, endpoints, body, WARMUP_DELIVERIES, "warmup");
+            Throughput delivered = deliver(throughputOrg, endpoints, body, DELIVERIES, "run");
+
+            String latencyOrg = TypeId.generate("org");
+            register(latencyOrg, "http://127.0.0.1:" + port + "/latency");
+            Latency latency = latency(latencyOrg);
+
+            double rawPosts = rawPosts(port, body);
+            double inserts = batchedInserts(throughputOrg, endpoints);
+
+            String report = report(delivered, latency, rawPosts, inserts, body.length());
+            System.out.println(report);
+            Path target = Path.of("target", "webhooks-benchmark.md");
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, report, StandardCharsets.UTF_8);
+        } finally {
+            server.close().toCompletionStage().toCompletableFuture().get();
+            receiverVertx.close();
+        }
+    }
+
+    // 1. Sustained deliveries/s from a preloaded backlog.
+
+    record Throughput(int deliveries, double perSecond, double commitToLastPerSecond, long receivedPosts, double updatesPerDelivery) {
+    }
+
+    private Throughput deliver(String orgId, List<UUID> endpoints, String body, int count, String tag) throws Exception {
+        long attemptsBefore = count("SELECT count(*) FROM webhook.attempts");
+        long postsBefore = receiver.posts.get();
+        long updatesBefore = deliveryUpdates();
+        String prefix = "evt_bench_" + tag + "_" + Long.toString(System.nanoTime(), 36) + "_";
+        try (Connection db = dataSource.getConnection()) {
+            db.setAutoCommit(false);
+            try (PreparedStatement preload = db.prepareStatement("""
+                    WITH m AS (
+                        INSERT INTO webhook.messages (id, org_id, event_id, type, aggregate_id, payload, created_at)
+                        SELECT gen_random_uuid(), ?, ? || g, 'connection.updated', 'conn_' || (g % 997), replace(?, '@ID@', ? || g), now()
+                        FROM generate_series(1, ?) AS g
+                        RETURNING id, org_id, event_id, type, aggregate_id)
+                    INSERT INTO webhook.deliveries (id, org_id, endpoint_id, message_id, event_type, aggregate_id, status, next_attempt_at,
+                                                    created_at, updated_at)
+                    SELECT gen_random_uuid(), m.org_id, (?::uuid[])[1 + substr(m.event_id, ?)::int % ?], m.id, m.type, m.aggregate_id,
+                           'pending', now(), now(), now()
+                    FROM m""")) {
+                preload.setString(1, orgId);
+                preload.setString(2, prefix);
+                preload.setString(3, body);
+                preload.setString(4, prefix);
+                preload.setInt(5, count);
+                preload.setArray(6, db.createArrayOf("uuid", endpoints.toArray()));
+                preload.setInt(7, prefix.length() + 1);
+                preload.setInt(8, endpoints.size());
+                assertEquals(count, preload.executeUpdate());
+            }
+            db.commit();
+        }
+        long committed = System.nanoTime();
+        dispatcher.wake();
+        long target = attemptsBefore + count;
+        long recorded = attemptsBefore;
+        while (recorded < target && System.nanoTime() - committed < Duration.ofMinutes(10).toNanos()) {
+            Thread.sleep(20);
+            recorded = count("SELECT count(*) FROM webhook.attempts");
+        }
+        long allRecorded = System.nanoTime();
+        assertEquals(target, recorded, "every delivery of the " + tag + " batch has its attempt row");
+        try (Connection db = dataSource.getConnection(); PreparedStatement span = db.prepareStatement("""
+                SELECT count(*) FILTER (WHERE d.status = 'succeeded'), min(a.attempted_at), max(a.attempted_at)
+                FROM webhook.deliveries d JOIN webhook.messages m ON m.id = d.message_id JOIN webhook.attempts a ON a.delivery_id = d.id
+                WHERE m.event_id LIKE ? || '%'""")) {
+            span.setString(1, prefix);
+            try (ResultSet row = span.executeQuery()) {
+                row.next();
+                assertEquals(count, row.getLong(1), "every delivery of the " + tag + " batch succeeded");
+                Instant first = row.getTimestamp(2).toInstant();
+                Instant last = row.getTimestamp(3).toInstant();
+                double seconds = Duration.between(first, last).toNanos() / 1e9;
+                Thread.sleep(1_500); // table statistics reach pg_stat_user_tables within a second
+                return new Throughput(count, (count - 1) / seconds, count / ((allRecorded - committed) / 1e9), receiver.posts.get() - postsBefore,
+                        (deliveryUpdates() - updatesBefore) / (double) count);
+            }
+        }
+    }
+
+    // 2. Latency from the write that caused an event to the webhook's arrival.
+
+    /** Quantiles over every event sent: one that had not arrived by the deadline counts as slower than all that did. */
+    record Latency(int sent, int arrived, double achievedRate, String p50, String p95, String p99, String max) {
+    }
+
+    private Latency latency(String orgId) throws Exception {
+        RequestPrincipal principal = new RequestPrincipal(orgId, Set.of(RequestPrincipal.ADMIN_SCOPE), "bench", RequestPrincipal.CredentialType.OPERATOR);
+        // The first events wait for the topic to appear in the consumer's subscription: not measured.
+        publishPaced(principal, LATENCY_WARMUP, "warmup");
+        Thread.sleep(3_000);
+        receiver.latencies.clear();
+        long started = System.nanoTime();
+        int sent = publishPaced(principal, LATENCY_RUN, "run");
+        double achieved = sent / ((System.nanoTime() - started) / 1e9);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (receiver.latencies.size() < sent && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        long[] samples = receiver.latencies.snapshot();
+        Arrays.sort(samples);
+        return new Latency(sent, samples.length, achieved, millis(samples, sent, 0.50), millis(samples, sent, 0.95), millis(samples, sent, 0.99),
+                millis(samples, sent, 1.0));
+    }
+
+    /** Open loop: each event is published at its scheduled time on its own virtual thread, whatever the earlier ones took. */
+    private int publishPaced(RequestPrincipal principal, Duration length, String phase) throws Exception {
+        int events = (int) (length.toSeconds() * EVENTS_PER_SECOND);
+        long interval = 1_000_000_000L / EVENTS_PER_SECOND;
+        List<CompletableFuture<Void>> writes = new ArrayList<>(events);
+        try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
+            long start = System.nanoTime();
+            for (int i = 0; i < events; i++) {
+                long due = start + i * interval;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                String aggregateId = "conn_" + (i % 997);
+                writes.add(CompletableFuture.runAsync(() -> TenantContext.runAs(principal, () -> QuarkusTransaction.requiringNew().run(() -> {
+                    Map<String, Object> data = new LinkedHashMap<>();
+                    data.put("id", aggregateId);
+                    data.put("provider", "postgres");
+                    data.put("name", "Warehouse");
+                    data.put("status", "active");
+                    data.put("phase", phase);
+                    data.put("sent_at_nanos", System.nanoTime());
+                    outbox.publish(DomainEvent.of(Topics.CONNECTIONS, "connection.updated", aggregateId, data));
+                })), writers));
+            }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+        }
+        return events;
+    }
+
+    // 3a. Limit: raw keep-alive POSTs, same receiver, body, headers and concurrency, no database.
+
+    private double rawPosts(int port, String body) throws Exception {
+        int concurrency = ENDPOINTS * config.maxInFlightPerEndpoint();
+        // The same pool bound as the service's sender (SendOptions.defaults: 50 connections per destination).
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(50));
+        try {
+            postAll(client, port, body, WARMUP_DELIVERIES, concurrency);
+            long start = System.nanoTime();
+            postAll(client, port, body, DELIVERIES, concurrency);
+            return DELIVERIES / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            client.close();
+        }
+    }
+
+    private static void postAll(HttpClient client, int port, String body, int total, int concurrency) throws Exception {
+        Buffer payload = Buffer.buffer(body);
+        AtomicInteger issued = new AtomicInteger();
+        AtomicInteger answered = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> {
+            int n = issued.getAndIncrement();
+            if (n >= total) {
+                return;
+            }
+            RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+                    .setURI("/hooks/" + (n % ENDPOINTS))
+                    .putHeader("Content-Type", "application/json").putHeader("User-Agent", "Weft-Webhooks/1")
+                    .putHeader("webhook-id", "evt_01h455vb4pex5vsknk084sn02q").putHeader("webhook-timestamp", "1795000000")
+                    .putHeader("webhook-signature", "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=")
+                    .putHeader("X-Weft-Signature", "2b9a197f337de59f5456ed44b1f4267d535086791bd698fda3d3437f1ffa48e")
+                    .putHeader("X-Weft-Event-Type", "connection.updated");
+            client.request(request).compose(r -> r.send(payload)).onComplete(response -> {
+                if (response.failed() || response.result().statusCode() != 204) {
+                    failed.incrementAndGet();
+                }
+                if (answered.incrementAndGet() == total) {
+                    done.complete(null);
+                } else {
+                    next[0].run();
+                }
+            });
+        };
+        for (int i = 0; i < concurrency; i++) {
+            next[0].run();
+        }
+        done.get(5, TimeUnit.MINUTES);
+        assertEquals(0, failed.get(), "every raw POST was answered 204");
+    }
+
+    // 3b. Limit: PostgreSQL's batched insert of the same attempt rows (reWriteBatchedInserts).
+
+    private double batchedInserts(String orgId, List<UUID> endpoints) throws Exception {
+        String url = WeftTestInfra.jdbcUrl() + (WeftTestInfra.jdbcUrl().contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
+        try (Connection db = DriverManager.getConnection(url, WeftTestInfra.username(), WeftTestInfra.password())) {
+            try (Statement ddl = db.createStatement()) {
+                ddl.execute("CREATE TABLE webhook.attempts_scratch (LIKE webhook.attempts INCLUDING ALL)");
+            }
+            try {
+                insertAttempts(db, orgId, endpoints, WARMUP_DELIVERIES);
+                try (Statement truncate = db.createStatement()) {
+                    truncate.execute("TRUNCATE webhook.attempts_scratch");
+                }
+                long start = System.nanoTime();
+                insertAttempts(db, orgId, endpoints, DELIVERIES);
+                return DELIVERIES / ((System.nanoTime() - start) / 1e9);
+            } finally {
+                try (Statement ddl = db.createStatement()) {
+                    db.setAutoCommit(true);
+                    ddl.execute("DROP TABLE webhook.attempts_scratch");
+                }
+            }
+        }
+    }
+
+    /** The recorder's row, batches of one claim round (500) committed each. */
+    private static void insertAttempts(Connection db, String orgId, List<UUID> endpoints, int rows) throws SQLException {
+        db.setAutoCommit(false);
+        try (PreparedStatement insert = db.prepareStatement("""
+                INSERT INTO webhook.attempts_scratch (id, org_id, delivery_id, endpoint_id, attempted_at, status_code, latency_ms, succeeded,
+                                                      response_excerpt, error, next_attempt_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            for (int i = 0; i < rows; i++) {
+                Timestamp now = Timestamp.from(Instant.now());
+                insert.setObject(1, TypeId.uuidV7());
+                insert.setString(2, orgId);
+                insert.setObject(3, TypeId.uuidV7());
+                insert.setObject(4, endpoints.get(i % endpoints.size()));
+                insert.setTimestamp(5, now);
+                insert.setObject(6, 204);
+                insert.setInt(7, 1);
+                insert.setBoolean(8, true);
+                insert.setString(9, null);
+                insert.setString(10, null);
+                insert.setTimestamp(11, null);
+                insert.setTimestamp(12, now);
+                insert.setTimestamp(13, now);
+                insert.addBatch();
+                if ((i + 1) % INSERT_BATCH == 0 || i + 1 == rows) {
+                    insert.executeBatch();
+                    db.commit();
+                }
+            }
+        }
+    }
+
+    // The receiver: 204 with keep-alive; counts POSTs, and times the latency endpoint's arrivals.
+
+    static final class Receiver {
+        final AtomicLong posts = new AtomicLong();
+        final Samples latencies = new Samples();
+
+        void handle(io.vertx.core.http.HttpServerRequest request) {
+            request.body().onComplete(body -> {
+                long arrived = System.nanoTime();
+                posts.incrementAndGet();
+                if (body.succeeded() && request.path().equals("/latency")) {
+                    try {
+                        JsonNode data = JSON.readTree(body.result().getBytes()).path("data");
+                        if ("run".equals(data.path("phase").asText())) {
+                            latencies.add(arrived - data.path("sent_at_nanos").asLong());
+                        }
+                    } catch (java.io.IOException unreadable) {
+                        // counted as a missing sample
+                    }
+                }
+                request.response().setStatusCode(204).end();
+            });
+        }
+    }
+
+    static final class Samples {
+        private long[] values = new long[16_384];
+        private int size;
+
+        synchronized void add(long value) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = value;
+        }
+
+        synchronized int size() {
+            return size;
+        }
+
+        synchronized void clear() {
+            size = 0;
+        }
+
+        synchronized long[] snapshot() {
+            return Arrays.copyOf(values, size);
+        }
+    }
+
+    // Setup and report.
+
+    private static void register(String orgId, String url) {
+        RestAssured.given().header("Authorization", TestCredentials.bearer(orgId, "webhooks:manage")).contentType(ContentType.JSON)
+                .body(Map.of("url", url, "events", List.of("connection.*"))).post("/v1/webhooks").then().statusCode(201);
+    }
+
+    private List<UUID> endpointIds(String orgId) throws SQLException {
+        List<UUID> ids = new ArrayList<>();
+        try (Connection db = dataSource.getConnection(); PreparedStatement select = db.prepareStatement("SELECT id FROM webhook.endpoints WHERE org_id = ? ORDER BY url")) {
+            select.setString(1, orgId);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getObject(1, UUID.class));
+                }
+            }
+        }
+        assertEquals(ENDPOINTS, ids.size());
+        return ids;
+    }
+
+    /** A webhook body as FanOut builds it for a connection.updated event; @ID@ becomes each message's event id. */
+    private static String sampleBody(String orgId) throws Exception {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("id", "conn_01h455vb4pex5vsknk084sn02q");
+        data.put("provider", "postgres");
+        data.put("name", "Warehouse");
+        data.put("status", "active");
+        data.put("phase", "throughput");
+        data.put("sent_at_nanos", 1_795_000_000_000_000L);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", "@ID@");
+        body.put("type", "connection.updated");
+        body.put("created_at", Instant.now().toString());
+        body.put("org_id", orgId);
+        body.put("data", data);
+        return JSON.writeValueAsString(body);
+    }
+
+    /** Row updates of webhook.deliveries so far: a claim (the lease), a postponement and the recording each update a delivery once. */
+    private long deliveryUpdates() throws SQLException {
+        return count("SELECT n_tup_upd FROM pg_stat_user_tables WHERE schemaname = 'webhook' AND relname = 'deliveries'");
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection db = dataSource.getConnection(); Statement statement = db.createStatement(); ResultSet row = statement.executeQuery(sql)) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    private static String millis(long[] sorted, int sent, double quantile) {
+        int rank = Math.max(1, (int) Math.ceil(quantile * sent));
+        return rank <= sorted.length ? String.format("%.1f", sorted[rank - 1] / 1e6) : "not arrived";
+    }
+
+    private String report(Throughput delivered, Latency latency, double rawPosts, double inserts, int bodyBytes) {
+        return String.format("""
+                | measure | figure |
+                |---|---|
+                | signed, recorded deliveries/s (%,d preloaded, %d endpoints; first to last attempt recorded) | %,.0f |
+                | same, from the preload's commit to the last attempt row | %,.0f |
+                | raw keep-alive POSTs/s to the same receiver, %d in flight over %d connections, no database (limit) | %,.0f |
+                | PostgreSQL batched INSERT of the same attempt rows, rows/s (batches of %d, reWriteBatchedInserts) (limit) | %,.0f |
+                | **deliveries/s ÷ insert limit** (goal ≥ 0.50) | **%.2f** |
+                | **deliveries/s ÷ raw POST rate** | **%.2f** |
+                | event-to-webhook latency at %d events/s for %d s (achieved %,.0f/s; %,d of %,d arrived within 60 s of the last): p50 / p95 / p99 / max ms | %s / %s / %s / %s |
+
+                Goals: ≥ 10,000 deliveries/s and ≥ 0.50 of the insert limit; p99 < 100 ms. Body %d bytes; claim batch %d, %d in flight per
+                endpoint; during the measured backlog the receiver answered %,d POSTs and each delivery row was updated %.1f times on average
+                (claim lease, postponements, recording). PostgreSQL %s, Kafka in-process KRaft.
+                """,
+                delivered.deliveries(), ENDPOINTS, delivered.perSecond(), delivered.commitToLastPerSecond(),
+                ENDPOINTS * config.maxInFlightPerEndpoint(), 50, rawPosts, INSERT_BATCH, inserts,
+                delivered.perSecond() / inserts, delivered.perSecond() / rawPosts,
+                EVENTS_PER_SECOND, LATENCY_RUN.toSeconds(), latency.achievedRate(), latency.arrived(), latency.sent(),
+                latency.p50(), latency.p95(), latency.p99(), latency.max(),
+                bodyBytes, config.claimBatch(), config.maxInFlightPerEndpoint(), delivered.receivedPosts(), delivered.updatesPerDelivery(),
+                System.getenv("WEFT_TEST_PG_URL") == null ? "embedded" : "local server");
+    }
+}
