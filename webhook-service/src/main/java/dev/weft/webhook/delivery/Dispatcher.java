@@ -65,6 +65,7 @@ public class Dispatcher {
                 WHERE id IN (
                     SELECT d.id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
                     WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= now() AND e.status = 'active'
+                      AND NOT (d.endpoint_id = ANY(?))
                       AND (NOT e.ordered OR d.aggregate_id IS NULL OR NOT EXISTS (
                           SELECT 1 FROM deliveries o
                           WHERE o.endpoint_id = d.endpoint_id AND o.aggregate_id = d.aggregate_id
@@ -86,7 +87,13 @@ public class Dispatcher {
     private final RetrySchedule schedule;
     private final Map<UUID, EndpointState> endpoints = new ConcurrentHashMap<>();
     private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
+    /** Claimed deliveries waiting in the endpoints' queues on this replica. */
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.ScheduledExecutorService timers =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("webhook-rate-timer").daemon().factory());
     private static final int RECORD_BATCH = 1000;
+    /** An endpoint with this many times its in-flight bound queued here is not claimed for until it drains. */
+    private static final int QUEUE_FACTOR = 4;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private volatile boolean woken;
@@ -137,12 +144,18 @@ public class Dispatcher {
         while (running) {
             int claimed = 0;
             try {
-                Map<UUID, Instant> postponed = new LinkedHashMap<>();
-                for (Claimed delivery : claim()) {
-                    claimed++;
-                    dispatch(delivery).ifPresent(until -> postponed.put(delivery.id(), until));
+                // Claim only while what was claimed before is mostly sent: queued deliveries hold a lease.
+                if (queued.get() < config.claimBatch()) {
+                    Set<EndpointState> touched = new java.util.HashSet<>();
+                    for (Claimed delivery : claim()) {
+                        claimed++;
+                        EndpointState state = endpoints.computeIfAbsent(delivery.endpointId(), id -> new EndpointState(config));
+                        state.enqueue(delivery);
+                        queued.incrementAndGet();
+                        touched.add(state);
+                    }
+                    touched.forEach(this::pump);
                 }
-                postpone(postponed);
             } catch (RuntimeException e) {
                 Log.warnf("event=webhook_dispatch_round_failed error=%s message=\"%s\"", e.getClass().getSimpleName(), e.getMessage());
             }
@@ -152,12 +165,19 @@ public class Dispatcher {
         }
     }
 
+    private UUID[] saturated() {
+        int cap = QUEUE_FACTOR * config.maxInFlightPerEndpoint();
+        return endpoints.entrySet().stream().filter(e -> e.getValue().queued() >= cap).map(Map.Entry::getKey).toArray(UUID[]::new);
+    }
+
     // 1. Claim.
     private List<Claimed> claim() {
         List<Claimed> claimed = new ArrayList<>();
         try (Connection db = dataSource.getConnection(); PreparedStatement select = db.prepareStatement(CLAIM)) {
-            select.setLong(1, config.timeout().toSeconds() + 30);
-            select.setInt(2, config.claimBatch());
+            // The lease covers the wait in the endpoint's queue (at most QUEUE_FACTOR rounds of its in-flight bound) and the send.
+            select.setLong(1, config.timeout().toSeconds() * (QUEUE_FACTOR + 1) + 30);
+            select.setArray(2, db.createArrayOf("uuid", saturated()));
+            select.setInt(3, config.claimBatch());
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
                     Timestamp previousExpires = row.getTimestamp(11);
@@ -173,24 +193,39 @@ public class Dispatcher {
     }
 
     // 2. Hold back, sign, send.
-    /** Sends the delivery, or says when it may go instead (breaker open, rate limit, too many in flight). */
-    private Optional<Instant> dispatch(Claimed delivery) {
-        EndpointState state = endpoints.computeIfAbsent(delivery.endpointId(), id -> new EndpointState(config));
-        Optional<Instant> notBefore = state.admit(delivery.rateLimit());
-        if (notBefore.isPresent()) {
-            return notBefore;
+    /** Sends what the endpoint's state admits now; hands back what its breaker holds; looks again when its rate limit allows. */
+    private void pump(EndpointState state) {
+        EndpointState.Admission admission = state.admit();
+        for (Claimed delivery : admission.send()) {
+            queued.decrementAndGet();
+            send(delivery, state);
         }
+        if (!admission.handBack().isEmpty()) {
+            queued.addAndGet(-admission.handBack().size());
+            Map<UUID, Instant> postponed = new LinkedHashMap<>();
+            admission.handBack().forEach(d -> postponed.put(d.id(), admission.handBackUntil()));
+            Thread.ofVirtual().start(() -> postpone(postponed));
+        }
+        if (admission.lookAgainAt() != null) {
+            long delay = Math.max(1, Duration.between(Instant.now(), admission.lookAgainAt()).toMillis());
+            timers.schedule(() -> pump(state), delay, TimeUnit.MILLISECONDS);
+        }
+        if (queued.get() < config.claimBatch() / 2) {
+            wake();
+        }
+    }
+
+    private void send(Claimed delivery, EndpointState state) {
         Map<String, String> headers = headers(delivery, state);
         long started = System.nanoTime();
         sender.send(URI.create(delivery.url()), headers, delivery.payload(), config.timeout())
                 .whenComplete((outcome, error) -> {
-                    state.finished();
                     SendOutcome result = outcome != null ? outcome
                             : SendOutcome.failed(SendOutcome.Failure.IO, (System.nanoTime() - started) / 1_000_000, String.valueOf(error));
-                    state.record(result.succeeded());
+                    state.finished(result.succeeded());
                     finished.add(new Finished(delivery, result));
+                    pump(state);
                 });
-        return Optional.empty();
     }
 
     private Map<String, String> headers(Claimed delivery, EndpointState state) {

@@ -7,20 +7,23 @@ import io.github.bucket4j.ConsumptionProbe;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * What this replica knows of one endpoint between rounds: deliveries in flight (bounded, so a slow
- * endpoint cannot take every connection), a circuit breaker (after a run of failures its deliveries
- * wait out a cooldown instead of each burning a timeout), its rate limit, and its decrypted signers.
+ * What this replica knows of one endpoint: the deliveries it has claimed and not yet sent (a queue,
+ * so a busy endpoint waits here rather than being claimed over and over), those in flight (bounded,
+ * so a slow endpoint cannot take every connection), a circuit breaker (after a run of failures its
+ * deliveries wait out a cooldown instead of each burning a timeout), its rate limit, and its
+ * decrypted signers.
  */
 final class EndpointState {
-    private static final Duration BUSY_RETRY = Duration.ofMillis(200);
-
     private final WebhooksConfig config;
     private final ConcurrentHashMap<String, StandardWebhooks> signers = new ConcurrentHashMap<>();
+    private final ArrayDeque<Dispatcher.Claimed> queue = new ArrayDeque<>();
     private int inFlight;
     private int consecutiveFailures;
     private Instant openUntil = Instant.MIN;
@@ -31,42 +34,53 @@ final class EndpointState {
         this.config = config;
     }
 
-    /** Empty when a send may start now (and counts it in flight); otherwise when to try again. */
-    synchronized Optional<Instant> admit(Integer ratePerSecond) {
+    /** What may happen now: deliveries to send, deliveries to hand back until a time, and when to look again. */
+    record Admission(List<Dispatcher.Claimed> send, List<Dispatcher.Claimed> handBack, Instant handBackUntil, Instant lookAgainAt) {
+    }
+
+    synchronized void enqueue(Dispatcher.Claimed delivery) {
+        queue.add(delivery);
+    }
+
+    /** Takes from the queue what the breaker, the in-flight bound and the rate limit allow now (counting it in flight). */
+    synchronized Admission admit() {
         Instant now = Instant.now();
         if (now.isBefore(openUntil)) {
-            return Optional.of(openUntil);
+            List<Dispatcher.Claimed> handBack = new ArrayList<>(queue);
+            queue.clear();
+            return new Admission(List.of(), handBack, openUntil, null);
         }
-        if (inFlight >= config.maxInFlightPerEndpoint()) {
-            return Optional.of(now.plus(BUSY_RETRY));
-        }
-        if (ratePerSecond != null) {
-            if (!ratePerSecond.equals(bucketRate)) {
-                bucket = Bucket.builder().addLimit(limit -> limit.capacity(ratePerSecond).refillGreedy(ratePerSecond, Duration.ofSeconds(1))).build();
-                bucketRate = ratePerSecond;
+        List<Dispatcher.Claimed> send = new ArrayList<>();
+        while (!queue.isEmpty() && inFlight < config.maxInFlightPerEndpoint()) {
+            Integer rate = queue.peek().rateLimit();
+            if (rate != null) {
+                if (!rate.equals(bucketRate)) {
+                    bucket = Bucket.builder().addLimit(limit -> limit.capacity(rate).refillGreedy(rate, Duration.ofSeconds(1))).build();
+                    bucketRate = rate;
+                }
+                ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+                if (!probe.isConsumed()) {
+                    return new Admission(send, List.of(), null, now.plusNanos(probe.getNanosToWaitForRefill()));
+                }
             }
-            ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-            if (!probe.isConsumed()) {
-                return Optional.of(now.plusNanos(probe.getNanosToWaitForRefill()));
-            }
+            send.add(queue.poll());
+            inFlight++;
         }
-        inFlight++;
-        return Optional.empty();
+        return new Admission(send, List.of(), null, null);
     }
 
-    synchronized void finished() {
+    synchronized void finished(boolean succeeded) {
         inFlight--;
-    }
-
-    synchronized void record(boolean succeeded) {
         if (succeeded) {
             consecutiveFailures = 0;
-            return;
-        }
-        if (++consecutiveFailures >= config.breakerThreshold()) {
+        } else if (++consecutiveFailures >= config.breakerThreshold()) {
             openUntil = Instant.now().plus(config.breakerCooldown());
             consecutiveFailures = 0;
         }
+    }
+
+    synchronized int queued() {
+        return queue.size();
     }
 
     StandardWebhooks signer(String sealedSecret, Supplier<String> secret) {
