@@ -22,16 +22,20 @@ final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<Integer> nextStatuses = new ConcurrentLinkedQueue<>();
+    private volatile String failFor;
 
     WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
+            Received request;
             try (InputStream in = exchange.getRequestBody()) {
                 Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
                 exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, String.join(",", values)));
-                received.add(new Received(exchange.getRequestURI().getPath(), headers, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+                request = new Received(exchange.getRequestURI().getPath(), headers, new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
-            Integer status = nextStatuses.poll();
+            String marker = failFor;
+            Integer status = marker != null && request.body().contains(marker) ? nextStatuses.poll() : null;
+            received.add(request);
             exchange.sendResponseHeaders(status == null ? 200 : status, -1);
             exchange.close();
         });
@@ -42,10 +46,22 @@ final class WebhookReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    /** The next {@code count} requests get {@code status}. */
-    void failNext(int count, int status) {
+    /** The next {@code count} requests whose body contains {@code marker} get {@code status}. */
+    void failNext(int count, int status, String marker) {
         for (int i = 0; i < count; i++) {
             nextStatuses.add(status);
+        }
+        failFor = marker;
+    }
+
+    /** The next request that carries this event type and whose body contains {@code marker}; others are passed over. */
+    Received next(String eventType, String marker, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Received next = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (eventType.equals(next.headers().get("X-Weft-Event-Type")) && next.body().contains(marker)) {
+                return next;
+            }
         }
     }
 
