@@ -1,5 +1,6 @@
 package dev.weft.connections.connector;
 
+import dev.weft.platform.http.RetryAfter;
 import io.quarkus.logging.Log;
 
 import java.io.IOException;
@@ -7,9 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -113,22 +111,7 @@ public final class VendorHttp {
     }
 
     static Optional<Duration> retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").flatMap(VendorHttp::parseRetryAfter);
-    }
-
-    static Optional<Duration> parseRetryAfter(String value) {
-        String trimmed = value.trim();
-        try {
-            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(trimmed))));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
-                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-            } catch (DateTimeParseException notADate) {
-                return Optional.empty();
-            }
-        }
+        return response.headers().firstValue("Retry-After").flatMap(RetryAfter::parse);
     }
 
     private static void sleep(Duration wait) {
