@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -58,7 +59,8 @@ public class DeliveryService {
             parameters.and("status", status);
         }
         List<Delivery> rows = Delivery.<Delivery>find(condition, Keyset.NEWEST_FIRST, parameters).page(0, page.limit() + 1).list();
-        return Page.of(rows, page, Delivery::position, this::view, cursors);
+        Map<UUID, String> eventIds = eventIds(rows.stream().map(d -> d.messageId).toList());
+        return Page.of(rows, page, Delivery::position, d -> view(d, eventIds.get(d.messageId)), cursors);
     }
 
     public DeliveryDtos.DeliveryView get(String id) {
@@ -178,16 +180,31 @@ public class DeliveryService {
     }
 
     DeliveryDtos.DeliveryView view(Delivery d) {
-        String eventId = inTransaction(db -> {
-            try (PreparedStatement select = db.prepareStatement("SELECT event_id FROM messages WHERE id = ?")) {
-                select.setObject(1, d.messageId);
-                try (ResultSet row = select.executeQuery()) {
-                    return row.next() ? row.getString(1) : null;
-                }
-            }
-        });
+        return view(d, eventIds(List.of(d.messageId)).get(d.messageId));
+    }
+
+    private DeliveryDtos.DeliveryView view(Delivery d, String eventId) {
         return new DeliveryDtos.DeliveryView(d.deliveryId(), TypeId.format(Endpoint.ID_PREFIX, d.endpointId), eventId, d.eventType, d.status,
                 d.attempts, d.nextAttemptAt, d.lastStatusCode, d.lastError, d.succeededAt, d.createdAt);
+    }
+
+    /** The event ids of these messages, in one query (a page of deliveries needs them all). */
+    private Map<UUID, String> eventIds(List<UUID> messageIds) {
+        if (messageIds.isEmpty()) {
+            return Map.of();
+        }
+        return inTransaction(db -> {
+            Map<UUID, String> ids = new java.util.HashMap<>();
+            try (PreparedStatement select = db.prepareStatement("SELECT id, event_id FROM messages WHERE id = ANY(?)")) {
+                select.setArray(1, db.createArrayOf("uuid", messageIds.toArray(UUID[]::new)));
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        ids.put(row.getObject(1, UUID.class), row.getString(2));
+                    }
+                }
+            }
+            return ids;
+        });
     }
 
     @FunctionalInterface
