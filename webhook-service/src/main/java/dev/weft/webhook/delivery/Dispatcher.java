@@ -6,6 +6,7 @@ import dev.weft.platform.crypto.SecretCipher;
 import dev.weft.platform.events.DomainEvent;
 import dev.weft.platform.events.Outbox;
 import dev.weft.platform.events.Topics;
+import dev.weft.platform.http.RetryAfter;
 import dev.weft.platform.id.TypeId;
 import dev.weft.platform.tenancy.RequestPrincipal;
 import dev.weft.platform.tenancy.TenantContext;
@@ -28,8 +29,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -448,16 +447,7 @@ public class Dispatcher {
         if (outcome.retryAfter().isEmpty() || !(outcome.statusCode() == 429 || outcome.statusCode() == 503)) {
             return Optional.empty();
         }
-        String value = outcome.retryAfter().get().trim();
-        try {
-            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value))));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                return Optional.of(Duration.between(Instant.now(), ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()));
-            } catch (RuntimeException notADate) {
-                return Optional.empty();
-            }
-        }
+        return RetryAfter.parse(outcome.retryAfter().get());
     }
 
     /** What went wrong, for the delivery and attempt rows: the HTTP status, or the kind of failure. */

@@ -1,5 +1,6 @@
 package dev.weft.webhook.delivery;
 
+import dev.weft.platform.http.AddressPolicy;
 import dev.weft.platform.error.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 

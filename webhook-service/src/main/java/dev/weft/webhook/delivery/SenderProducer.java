@@ -1,5 +1,6 @@
 package dev.weft.webhook.delivery;
 
+import dev.weft.platform.http.AddressPolicy;
 import dev.weft.webhook.WebhooksConfig;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,5 +1,6 @@
 package dev.weft.webhook.delivery;
 
+import dev.weft.platform.http.AddressPolicy;
 import dev.weft.webhook.delivery.SendOutcome.Failure;
 import io.netty.util.NetUtil;
 import io.vertx.core.Vertx;

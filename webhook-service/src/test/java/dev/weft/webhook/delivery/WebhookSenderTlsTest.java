@@ -1,5 +1,6 @@
 package dev.weft.webhook.delivery;
 
+import dev.weft.platform.http.AddressPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.weft.webhook.delivery.SendOutcome.Failure;

@@ -1,4 +1,4 @@
-package dev.weft.webhook.delivery;
+package dev.weft.platform.http;
 
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Which destinations a webhook may be delivered to. Only publicly routable addresses are allowed, except those in
+ * Which destinations Weft may call on a customer's behalf (webhook deliveries, extensions). Only publicly routable
+ * addresses are allowed, except those in
  * an explicit CIDR allow-list (for local runs and tests), and only {@code https} unless plain {@code http} is
  * allowed.
  */

@@ -9,7 +9,7 @@ import java.net.UnknownHostException;
 import java.util.Locale;
 
 /**
- * The rule for every URL Weft calls on a customer's behalf (webhook endpoints, extensions): HTTPS,
+ * The rule for the URLs of extensions, which Weft calls on a customer's behalf: HTTPS,
  * and a host that resolves only to public addresses, so an API caller cannot aim Weft at its own
  * network (loopback, private, link-local, the cloud metadata address). Operators may allow
  * {@code http} and private hosts for local runs and tests. Checked when the URL is registered and
@@ -41,7 +41,7 @@ public final class OutboundUrls {
         }
         try {
             for (InetAddress address : InetAddress.getAllByName(uri.getHost())) {
-                if (!isPublic(address)) {
+                if (!AddressPolicy.strict().permits(address)) {
                     throw ApiException.invalid(field, "public_address", field + " resolves to a private, loopback or link-local address");
                 }
             }
@@ -49,21 +49,5 @@ public final class OutboundUrls {
             throw ApiException.invalid(field, "resolvable", field + " host does not resolve");
         }
         return uri;
-    }
-
-    static boolean isPublic(InetAddress address) {
-        if (address.isLoopbackAddress() || address.isAnyLocalAddress() || address.isLinkLocalAddress()
-                || address.isSiteLocalAddress() || address.isMulticastAddress()) {
-            return false;
-        }
-        byte[] bytes = address.getAddress();
-        if (bytes.length == 4) {
-            int first = bytes[0] & 0xff;
-            int second = bytes[1] & 0xff;
-            // Carrier-grade NAT 100.64/10 and the 0/8 "this network" block are not reachable publicly either.
-            return !(first == 0 || first == 100 && second >= 64 && second < 128);
-        }
-        // IPv6 unique local addresses fc00::/7.
-        return (bytes[0] & 0xfe) != 0xfc;
     }
 }

@@ -1,4 +1,4 @@
-package dev.weft.webhook.delivery;
+package dev.weft.platform.http;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
