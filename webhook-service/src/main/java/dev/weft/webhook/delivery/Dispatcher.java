@@ -61,7 +61,7 @@ public class Dispatcher {
     private static final String CLAIM = """
             WITH claimed AS (
                 UPDATE deliveries SET next_attempt_at = now() + make_interval(secs => ?)
-                WHERE id IN (
+                WHERE id = ANY(ARRAY(
                     SELECT d.id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
                     WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= now() AND e.status = 'active'
                       AND NOT (d.endpoint_id = ANY(?))
@@ -71,7 +71,7 @@ public class Dispatcher {
                             AND o.status IN ('pending', 'retrying') AND (o.created_at, o.id) < (d.created_at, d.id)))
                     ORDER BY d.next_attempt_at
                     LIMIT ?
-                    FOR UPDATE OF d SKIP LOCKED)
+                    FOR UPDATE OF d SKIP LOCKED))
                 RETURNING id, org_id, endpoint_id, message_id, attempts)
             SELECT c.id, c.org_id, c.endpoint_id, c.attempts, m.event_id, m.type, m.payload,
                    e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, e.headers, e.rate_limit
@@ -108,8 +108,8 @@ public class Dispatcher {
         this.schedule = new RetrySchedule(config.retrySchedule());
     }
 
-    /** A delivery claimed for sending, with what its send needs. */
-    record Claimed(UUID id, String orgId, UUID endpointId, int attempts, String eventId, String eventType, String payload, String url,
+    /** A delivery claimed (or stored leased by fan-out) for sending, with what its send needs. */
+    public record Claimed(UUID id, String orgId, UUID endpointId, int attempts, String eventId, String eventType, String payload, String url,
                    String secret, String previousSecret, Instant previousSecretExpiresAt, String headers, Integer rateLimit) {
     }
 
@@ -145,15 +145,9 @@ public class Dispatcher {
             try {
                 // Claim only while what was claimed before is mostly sent: queued deliveries hold a lease.
                 if (queued.get() < config.claimBatch()) {
-                    Set<EndpointState> touched = new java.util.HashSet<>();
-                    for (Claimed delivery : claim()) {
-                        claimed++;
-                        EndpointState state = endpoints.computeIfAbsent(delivery.endpointId(), id -> new EndpointState(config));
-                        state.enqueue(delivery);
-                        queued.incrementAndGet();
-                        touched.add(state);
-                    }
-                    touched.forEach(this::pump);
+                    List<Claimed> batch = claim();
+                    claimed = batch.size();
+                    take(batch);
                 }
             } catch (RuntimeException e) {
                 Log.warnf("event=webhook_dispatch_round_failed error=%s message=\"%s\"", e.getClass().getSimpleName(), e.getMessage());
@@ -162,6 +156,32 @@ public class Dispatcher {
                 awaitWork();
             }
         }
+    }
+
+    /**
+     * Queues deliveries this replica holds the lease of (claimed here, or stored leased by fan-out) on their endpoints
+     * and sends what each endpoint admits now.
+     */
+    public void take(List<Claimed> deliveries) {
+        Set<EndpointState> touched = new java.util.HashSet<>();
+        for (Claimed delivery : deliveries) {
+            EndpointState state = endpoints.computeIfAbsent(delivery.endpointId(), id -> new EndpointState(config));
+            state.enqueue(delivery);
+            queued.incrementAndGet();
+            touched.add(state);
+        }
+        touched.forEach(this::pump);
+    }
+
+    /** Whether a new delivery to this endpoint can be sent from memory now, rather than claimed once its queue here drains. */
+    public boolean takesNow(UUID endpointId) {
+        EndpointState state = endpoints.get(endpointId);
+        return running && (state == null || state.queued() < QUEUE_FACTOR * config.maxInFlightPerEndpoint());
+    }
+
+    /** How long a claim holds a delivery: its wait in the endpoint's queue (at most QUEUE_FACTOR rounds of the in-flight bound) and the send. */
+    public long leaseSeconds() {
+        return config.timeout().toSeconds() * (QUEUE_FACTOR + 1) + 30;
     }
 
     private UUID[] saturated() {
@@ -173,8 +193,7 @@ public class Dispatcher {
     private List<Claimed> claim() {
         List<Claimed> claimed = new ArrayList<>();
         try (Connection db = dataSource.getConnection(); PreparedStatement select = db.prepareStatement(CLAIM)) {
-            // The lease covers the wait in the endpoint's queue (at most QUEUE_FACTOR rounds of its in-flight bound) and the send.
-            select.setLong(1, config.timeout().toSeconds() * (QUEUE_FACTOR + 1) + 30);
+            select.setLong(1, leaseSeconds());
             select.setArray(2, db.createArrayOf("uuid", saturated()));
             select.setInt(3, config.claimBatch());
             try (ResultSet row = select.executeQuery()) {

@@ -79,11 +79,13 @@ public class EventConsumer {
                     if (records.isEmpty()) {
                         continue;
                     }
-                    int created = store(records);
-                    kafka.commitSync();
-                    if (created > 0) {
+                    FanOut.Accepted accepted = store(records);
+                    // Stored and committed: the leased deliveries go out now, before Kafka's commit round trip.
+                    dispatcher.take(accepted.leased());
+                    if (accepted.created() > accepted.leased().size()) {
                         dispatcher.wake();
                     }
+                    kafka.commitSync();
                 }
             } catch (WakeupException stopping) {
                 return;
@@ -95,7 +97,7 @@ public class EventConsumer {
         }
     }
 
-    private int store(ConsumerRecords<String, byte[]> records) {
+    private FanOut.Accepted store(ConsumerRecords<String, byte[]> records) {
         List<FanOut.Event> events = new ArrayList<>(records.count());
         for (ConsumerRecord<String, byte[]> record : records) {
             events.add(new FanOut.Event(header(record, "ce_id"), header(record, "ce_type"), header(record, "ce_orgid"), record.key(),
@@ -104,9 +106,9 @@ public class EventConsumer {
         try (Connection db = dataSource.getConnection()) {
             db.setAutoCommit(false);
             try {
-                int created = fanOut.accept(db, events);
+                FanOut.Accepted accepted = fanOut.accept(db, events, dispatcher::takesNow, dispatcher.leaseSeconds());
                 db.commit();
-                return created;
+                return accepted;
             } catch (Exception e) {
                 db.rollback();
                 throw e;

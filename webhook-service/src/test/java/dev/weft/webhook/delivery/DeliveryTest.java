@@ -9,7 +9,7 @@ import dev.weft.platform.webhooks.StandardWebhooks;
 import dev.weft.testing.TopicProbe;
 import dev.weft.testing.WeftInfraResource;
 import dev.weft.webhook.support.Api;
-import dev.weft.webhook.support.Events;
+import dev.weft.testing.TestEvents;
 import dev.weft.webhook.support.Receiver;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -60,10 +60,10 @@ class DeliveryTest {
         String path = path();
         answer(path, 204);
         String secret = register(org, path, List.of("connection.*"), Map.of()).path("secret");
-        String eventId = Events.publish(Topics.CONNECTIONS, "connection.created", org, "conn_01h455vb4pex5vsknk084sn02q",
+        String eventId = TestEvents.publish(Topics.CONNECTIONS, "connection.created", org, "conn_01h455vb4pex5vsknk084sn02q",
                 "{\"id\":\"conn_01h455vb4pex5vsknk084sn02q\",\"provider\":\"postgres\",\"name\":\"Warehouse\",\"status\":\"pending\"}");
-        Events.publish(Topics.SYNCS, "sync.completed", org, "sync_1", "{\"id\":\"sync_1\"}");
-        Events.publish(Topics.CONNECTIONS, "connection.created", Api.newOrg(), "conn_other", "{\"id\":\"conn_other\"}");
+        TestEvents.publish(Topics.SYNCS, "sync.completed", org, "sync_1", "{\"id\":\"sync_1\"}");
+        TestEvents.publish(Topics.CONNECTIONS, "connection.created", Api.newOrg(), "conn_other", "{\"id\":\"conn_other\"}");
 
         List<LoggedRequest> received = Receiver.await(path, 1, Duration.ofSeconds(20));
         assertEquals(1, received.size());
@@ -93,7 +93,7 @@ class DeliveryTest {
                 .willReturn(aResponse().withStatus(503).withBody("busy")).willSetStateTo("up"));
         Receiver.server().stubFor(post(urlPathEqualTo(path)).inScenario(path).whenScenarioStateIs("up").willReturn(aResponse().withStatus(200)));
         String webhook = register(org, path, List.of("connection.updated"), Map.of()).path("id");
-        Events.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_a", "{\"id\":\"conn_a\"}");
+        TestEvents.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_a", "{\"id\":\"conn_a\"}");
 
         assertEquals(2, Receiver.await(path, 2, Duration.ofSeconds(20)).size());
         String delivery = awaitDelivery(org, webhook, "succeeded");
@@ -111,7 +111,7 @@ class DeliveryTest {
                 .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "3")).willSetStateTo("ok"));
         Receiver.server().stubFor(post(urlPathEqualTo(path)).inScenario(path).whenScenarioStateIs("ok").willReturn(aResponse().withStatus(200)));
         register(org, path, List.of("connection.updated"), Map.of());
-        Events.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_b", "{\"id\":\"conn_b\"}");
+        TestEvents.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_b", "{\"id\":\"conn_b\"}");
         List<LoggedRequest> received = Receiver.await(path, 2, Duration.ofSeconds(20));
         assertEquals(2, received.size());
         long waited = received.get(1).getLoggedDate().getTime() - received.get(0).getLoggedDate().getTime();
@@ -132,7 +132,7 @@ class DeliveryTest {
         }
         String deadHook = Api.as(org).body(Map.of("url", "http://127.0.0.1:" + closedPort + "/hook", "events", List.of("connection.deleted")))
                 .post("/v1/webhooks").then().statusCode(201).extract().path("id");
-        Events.publish(Topics.CONNECTIONS, "connection.deleted", org, "conn_c", "{\"id\":\"conn_c\"}");
+        TestEvents.publish(Topics.CONNECTIONS, "connection.deleted", org, "conn_c", "{\"id\":\"conn_c\"}");
 
         String slowDelivery = awaitDelivery(org, slowHook, "succeeded");
         Api.as(org).get("/v1/deliveries/" + slowDelivery + "/attempts").then()
@@ -150,7 +150,7 @@ class DeliveryTest {
         answer(path, 410);
         try (TopicProbe events = new TopicProbe(Topics.WEBHOOKS)) {
             String webhook = register(org, path, List.of("connection.created"), Map.of()).path("id");
-            Events.publish(Topics.CONNECTIONS, "connection.created", org, "conn_d", "{\"id\":\"conn_d\"}");
+            TestEvents.publish(Topics.CONNECTIONS, "connection.created", org, "conn_d", "{\"id\":\"conn_d\"}");
             awaitDelivery(org, webhook, "failed");
             Api.as(org).get("/v1/webhooks/" + webhook).then().body("status", equalTo("disabled")).body("disabled_reason", equalTo("gone"));
             assertEquals(1, events.await(r -> webhook.equals(r.key()) && "endpoint.disabled".equals(TopicProbe.header(r, "ce_type")), 1,
@@ -175,7 +175,7 @@ class DeliveryTest {
                 update.setObject(1, dev.weft.platform.id.TypeId.parse("whk", webhook).orElseThrow());
                 assertEquals(1, update.executeUpdate());
             }
-            Events.publish(Topics.CONNECTIONS, "connection.created", org, "conn_z", "{\"id\":\"conn_z\"}");
+            TestEvents.publish(Topics.CONNECTIONS, "connection.created", org, "conn_z", "{\"id\":\"conn_z\"}");
             Receiver.await(path, 1, Duration.ofSeconds(20));
             Instant deadline = Instant.now().plusSeconds(20);
             while (!"disabled".equals(Api.as(org).get("/v1/webhooks/" + webhook).path("status")) && Instant.now().isBefore(deadline)) {
@@ -196,8 +196,8 @@ class DeliveryTest {
         String path = path();
         answer(path, 200);
         register(org, path, List.of("*"), Map.of());
-        String eventId = Events.publish(Topics.CONNECTIONS, "connection.created", org, "conn_e", "{\"id\":\"conn_e\"}");
-        Events.publish(Topics.CONNECTIONS, eventId, "connection.created", org, "conn_e", "{\"id\":\"conn_e\"}");
+        String eventId = TestEvents.publish(Topics.CONNECTIONS, "connection.created", org, "conn_e", "{\"id\":\"conn_e\"}");
+        TestEvents.publish(Topics.CONNECTIONS, eventId, "connection.created", org, "conn_e", "{\"id\":\"conn_e\"}");
         Receiver.await(path, 1, Duration.ofSeconds(20));
         Thread.sleep(2000);
         assertEquals(1, Receiver.received(path).size());
@@ -211,9 +211,9 @@ class DeliveryTest {
                 .willReturn(aResponse().withStatus(500)).willSetStateTo("ok"));
         Receiver.server().stubFor(post(urlPathEqualTo(path)).inScenario(path).whenScenarioStateIs("ok").willReturn(aResponse().withStatus(200)));
         register(org, path, List.of("connection.*"), Map.of("ordered", true));
-        String first = Events.publish(Topics.CONNECTIONS, "connection.created", org, "conn_f", "{\"id\":\"conn_f\",\"n\":1}");
-        String second = Events.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_f", "{\"id\":\"conn_f\",\"n\":2}");
-        String third = Events.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_f", "{\"id\":\"conn_f\",\"n\":3}");
+        String first = TestEvents.publish(Topics.CONNECTIONS, "connection.created", org, "conn_f", "{\"id\":\"conn_f\",\"n\":1}");
+        String second = TestEvents.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_f", "{\"id\":\"conn_f\",\"n\":2}");
+        String third = TestEvents.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_f", "{\"id\":\"conn_f\",\"n\":3}");
         List<String> order = Receiver.await(path, 4, Duration.ofSeconds(20)).stream().map(r -> r.getHeader("webhook-id")).toList();
         assertEquals(List.of(first, first, second, third), order, "the failed first event was retried before the later ones went out");
     }
@@ -228,7 +228,7 @@ class DeliveryTest {
         String newSecret = Api.as(org).body("{}").post("/v1/webhooks/" + created.path("id") + "/rotate-secret")
                 .then().statusCode(200).extract().path("secret");
         assertTrue(!oldSecret.equals(newSecret));
-        Events.publish(Topics.CONNECTIONS, "connection.created", org, "conn_g", "{\"id\":\"conn_g\"}");
+        TestEvents.publish(Topics.CONNECTIONS, "connection.created", org, "conn_g", "{\"id\":\"conn_g\"}");
         LoggedRequest request = Receiver.await(path, 1, Duration.ofSeconds(20)).get(0);
         String signatures = request.getHeader("webhook-signature");
         assertEquals(2, signatures.split(" ").length, signatures);
@@ -249,7 +249,7 @@ class DeliveryTest {
 
         Api.as(org).post("/v1/webhooks/" + webhook + "/pause").then().statusCode(200).body("status", equalTo("paused"));
         Instant before = Instant.now().minusSeconds(1);
-        Events.publish(Topics.CONNECTIONS, "connection.created", org, "conn_h", "{\"id\":\"conn_h\"}");
+        TestEvents.publish(Topics.CONNECTIONS, "connection.created", org, "conn_h", "{\"id\":\"conn_h\"}");
         awaitDelivery(org, webhook, "pending");
         assertEquals(1, Receiver.received(path).size(), "a paused endpoint receives nothing");
         Api.as(org).post("/v1/webhooks/" + webhook + "/resume").then().statusCode(200).body("status", equalTo("active"));

@@ -5,7 +5,7 @@ import dev.weft.platform.events.Topics;
 import dev.weft.testing.WeftInfraResource;
 import dev.weft.testing.WeftTestInfra;
 import dev.weft.webhook.support.Api;
-import dev.weft.webhook.support.Events;
+import dev.weft.testing.TestEvents;
 import dev.weft.webhook.support.Receiver;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -37,7 +37,7 @@ class ResilienceTest {
                 .willReturn(aResponse().withStatus(500)).willSetStateTo("ok"));
         Receiver.server().stubFor(post(urlPathEqualTo(path)).inScenario(path).whenScenarioStateIs("ok").willReturn(aResponse().withStatus(200)));
         Api.as(org).body(Map.of("url", Receiver.url(path), "events", List.of("connection.*"))).post("/v1/webhooks").then().statusCode(201);
-        String first = Events.publish(Topics.CONNECTIONS, "connection.created", org, "conn_k", "{\"id\":\"conn_k\"}");
+        String first = TestEvents.publish(Topics.CONNECTIONS, "connection.created", org, "conn_k", "{\"id\":\"conn_k\"}");
         assertEquals(1, Receiver.await(path, 1, Duration.ofSeconds(20)).size(), "first attempt (500) before the outage");
 
         WeftTestInfra.stopKafka();
@@ -47,7 +47,7 @@ class ResilienceTest {
         } finally {
             WeftTestInfra.startKafka();
         }
-        String after = Events.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_k", "{\"id\":\"conn_k\"}");
+        String after = TestEvents.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_k", "{\"id\":\"conn_k\"}");
         List<String> ids = Receiver.await(path, 3, Duration.ofSeconds(60)).stream().map(r -> r.getHeader("webhook-id")).toList();
         assertEquals(List.of(first, first, after), ids, "events published after the broker came back are delivered");
     }
@@ -60,7 +60,7 @@ class ResilienceTest {
         Api.as(org).body(Map.of("url", Receiver.url(path), "events", List.of("connection.*"), "rate_limit", 2)).post("/v1/webhooks")
                 .then().statusCode(201);
         for (int i = 0; i < 8; i++) {
-            Events.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_r" + i, "{\"id\":\"conn_r" + i + "\"}");
+            TestEvents.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_r" + i, "{\"id\":\"conn_r" + i + "\"}");
         }
         List<com.github.tomakehurst.wiremock.verification.LoggedRequest> received = Receiver.await(path, 8, Duration.ofSeconds(30));
         assertEquals(8, received.size());
@@ -81,7 +81,7 @@ class ResilienceTest {
         String healthyHook = Api.as(org).body(Map.of("url", Receiver.url(healthy), "events", List.of("connection.*"))).post("/v1/webhooks")
                 .then().statusCode(201).extract().path("id");
         for (int i = 0; i < 40; i++) {
-            Events.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_" + i, "{\"id\":\"conn_" + i + "\"}");
+            TestEvents.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_" + i, "{\"id\":\"conn_" + i + "\"}");
         }
         // All forty reach the healthy endpoint although the slow one has more deliveries than its in-flight bound (16) hanging.
         assertEquals(40, Receiver.await(healthy, 40, Duration.ofSeconds(20)).size());

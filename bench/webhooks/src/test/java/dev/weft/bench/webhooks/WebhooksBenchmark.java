@@ -9,6 +9,7 @@ import dev.weft.platform.id.TypeId;
 import dev.weft.platform.tenancy.RequestPrincipal;
 import dev.weft.platform.tenancy.TenantContext;
 import dev.weft.testing.TestCredentials;
+import dev.weft.testing.TestEvents;
 import dev.weft.testing.WeftInfraResource;
 import dev.weft.testing.WeftTestInfra;
 import dev.weft.webhook.WebhooksConfig;
@@ -64,8 +65,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * webhook-service's delivery pipeline in this JVM (its beans, real PostgreSQL and Kafka) against
  * a local Vert.x receiver, beside the limits it is judged by, all in one run:
  * <ol>
- *   <li>sustained deliveries/s: a backlog of signed deliveries to 10 endpoints, preloaded with SQL,
- *       timed from the first attempt recorded to the last;</li>
+ *   <li>sustained deliveries/s on the live path: events published to Kafka as fast as the producer
+ *       goes, each fanned out to 10 endpoints (consumed, stored, sent from memory, recorded), timed
+ *       from the first attempt recorded to the last;</li>
+ *   <li>deliveries/s draining a backlog: signed deliveries to the same endpoints preloaded with SQL
+ *       (the path of retries and of catching up after an outage: claimed, sent, recorded);</li>
  *   <li>latency from an {@code Outbox.publish} commit to the webhook's arrival at 500 events/s
  *       (outbox relay, Kafka, fan-out, dispatcher);</li>
  *   <li>limits: raw keep-alive POSTs to the same receiver (same body, same concurrency), and
@@ -112,6 +116,8 @@ class WebhooksBenchmark {
             List<UUID> endpoints = endpointIds(throughputOrg);
             String body = sampleBody(throughputOrg);
 
+            stream(throughputOrg, WARMUP_DELIVERIES / ENDPOINTS, "stream_warmup");
+            Throughput streamed = stream(throughputOrg, DELIVERIES / ENDPOINTS, "stream");
             deliver(throughputOrg, endpoints, body, WARMUP_DELIVERIES, "warmup");
             Throughput delivered = deliver(throughputOrg, endpoints, body, DELIVERIES, "run");
 
@@ -122,7 +128,7 @@ class WebhooksBenchmark {
             double rawPosts = rawPosts(port, body);
             double inserts = batchedInserts(throughputOrg, endpoints);
 
-            String report = report(delivered, latency, rawPosts, inserts, body.length());
+            String report = report(streamed, delivered, latency, rawPosts, inserts, body.length());
             System.out.println(report);
             Path target = Path.of("target", "webhooks-benchmark.md");
             Files.createDirectories(target.getParent());
@@ -139,9 +145,7 @@ class WebhooksBenchmark {
     }
 
     private Throughput deliver(String orgId, List<UUID> endpoints, String body, int count, String tag) throws Exception {
-        long attemptsBefore = count("SELECT count(*) FROM webhook.attempts");
-        long postsBefore = receiver.posts.get();
-        long updatesBefore = deliveryUpdates();
+        Baseline before = baseline();
         String prefix = "evt_bench_" + tag + "_" + Long.toString(System.nanoTime(), 36) + "_";
         try (Connection db = dataSource.getConnection()) {
             db.setAutoCommit(false);
@@ -170,9 +174,39 @@ class WebhooksBenchmark {
         }
         long committed = System.nanoTime();
         dispatcher.wake();
-        long target = attemptsBefore + count;
-        long recorded = attemptsBefore;
-        while (recorded < target && System.nanoTime() - committed < Duration.ofMinutes(10).toNanos()) {
+        return measure(before, prefix, count, committed, tag);
+    }
+
+    /**
+     * Events published straight to Kafka as fast as the producer goes, each for every one of the org's endpoints: the
+     * whole live path (consume, fan-out, send from memory, record) with the topic as the buffer.
+     */
+    private Throughput stream(String orgId, int events, String tag) throws Exception {
+        Baseline before = baseline();
+        String prefix = "evt_bench_" + tag + "_" + Long.toString(System.nanoTime(), 36) + "_";
+        List<TestEvents.Event> batch = new ArrayList<>(events);
+        for (int i = 0; i < events; i++) {
+            String aggregateId = "conn_" + (i % 997);
+            batch.add(new TestEvents.Event(Topics.CONNECTIONS, prefix + i, "connection.updated", orgId, aggregateId,
+                    "{\"id\":\"" + aggregateId + "\",\"provider\":\"postgres\",\"name\":\"Warehouse\",\"status\":\"active\",\"phase\":\"stream\"}"));
+        }
+        long started = System.nanoTime();
+        TestEvents.publishAll(batch);
+        return measure(before, prefix, events * ENDPOINTS, started, tag);
+    }
+
+    private record Baseline(long attempts, long posts, long updates) {
+    }
+
+    private Baseline baseline() throws SQLException {
+        return new Baseline(count("SELECT count(*) FROM webhook.attempts"), receiver.posts.get(), deliveryUpdates());
+    }
+
+    /** Waits for every delivery of the events named by {@code prefix} to have its attempt, and times first to last attempt. */
+    private Throughput measure(Baseline before, String prefix, int count, long started, String tag) throws Exception {
+        long target = before.attempts() + count;
+        long recorded = before.attempts();
+        while (recorded < target && System.nanoTime() - started < Duration.ofMinutes(10).toNanos()) {
             Thread.sleep(20);
             recorded = count("SELECT count(*) FROM webhook.attempts");
         }
@@ -190,8 +224,8 @@ class WebhooksBenchmark {
                 Instant last = row.getTimestamp(3).toInstant();
                 double seconds = Duration.between(first, last).toNanos() / 1e9;
                 Thread.sleep(1_500); // table statistics reach pg_stat_user_tables within a second
-                return new Throughput(count, (count - 1) / seconds, count / ((allRecorded - committed) / 1e9), receiver.posts.get() - postsBefore,
-                        (deliveryUpdates() - updatesBefore) / (double) count);
+                return new Throughput(count, (count - 1) / seconds, count / ((allRecorded - started) / 1e9), receiver.posts.get() - before.posts(),
+                        (deliveryUpdates() - before.updates()) / (double) count);
             }
         }
     }
@@ -468,29 +502,34 @@ class WebhooksBenchmark {
         return rank <= sorted.length ? String.format("%.1f", sorted[rank - 1] / 1e6) : "not arrived";
     }
 
-    private String report(Throughput delivered, Latency latency, double rawPosts, double inserts, int bodyBytes) {
+    private String report(Throughput streamed, Throughput delivered, Latency latency, double rawPosts, double inserts, int bodyBytes) {
         return String.format("""
                 | measure | figure |
                 |---|---|
-                | signed, recorded deliveries/s (%,d preloaded, %d endpoints; first to last attempt recorded) | %,.0f |
+                | **sustained signed, recorded deliveries/s**, live path (%,d events on Kafka × %d endpoints; first to last attempt recorded) | **%,.0f** |
+                | same, from the first publish to the last attempt row | %,.0f |
+                | **sustained deliveries/s ÷ insert limit** (goal ≥ 0.50) | **%.3f** |
+                | backlog drain: signed, recorded deliveries/s (%,d preloaded, %d endpoints; claimed, sent, recorded) | %,.0f |
                 | same, from the preload's commit to the last attempt row | %,.0f |
                 | raw keep-alive POSTs/s to the same receiver, %d in flight over %d connections, no database (limit) | %,.0f |
                 | PostgreSQL batched INSERT of the same attempt rows, rows/s (batches of %d, reWriteBatchedInserts) (limit) | %,.0f |
-                | **deliveries/s ÷ insert limit** (goal ≥ 0.50) | **%.3f** |
-                | **deliveries/s ÷ raw POST rate** | **%.3f** |
+                | backlog drain ÷ insert limit | %.3f |
+                | sustained deliveries/s ÷ raw POST rate | %.3f |
                 | event-to-webhook latency at %d events/s for %d s (achieved %,.0f/s; %,d of %,d arrived within 60 s of the last): p50 / p95 / p99 / max ms | %s / %s / %s / %s |
                 | diagnostic: p50 of the events that did arrive, ms | %s |
 
                 Goals: ≥ 10,000 deliveries/s and ≥ 0.50 of the insert limit; p99 < 100 ms. Body %d bytes; claim batch %d, %d in flight per
-                endpoint; during the measured backlog the receiver answered %,d POSTs and each delivery row was updated %.1f times on average
-                (claim lease, postponements, recording). PostgreSQL %s, Kafka in-process KRaft.
+                endpoint. Each delivery row was updated %.1f times on average on the live path and %.1f times in the backlog (claim lease,
+                postponements, recording); the receiver answered %,d and %,d POSTs. PostgreSQL %s, Kafka in-process KRaft.
                 """,
+                streamed.deliveries() / ENDPOINTS, ENDPOINTS, streamed.perSecond(), streamed.commitToLastPerSecond(), streamed.perSecond() / inserts,
                 delivered.deliveries(), ENDPOINTS, delivered.perSecond(), delivered.commitToLastPerSecond(),
                 ENDPOINTS * config.maxInFlightPerEndpoint(), 50, rawPosts, INSERT_BATCH, inserts,
-                delivered.perSecond() / inserts, delivered.perSecond() / rawPosts,
+                delivered.perSecond() / inserts, streamed.perSecond() / rawPosts,
                 EVENTS_PER_SECOND, LATENCY_RUN.toSeconds(), latency.achievedRate(), latency.arrived(), latency.sent(),
                 latency.p50(), latency.p95(), latency.p99(), latency.max(), latency.arrivedP50(),
-                bodyBytes, config.claimBatch(), config.maxInFlightPerEndpoint(), delivered.receivedPosts(), delivered.updatesPerDelivery(),
+                bodyBytes, config.claimBatch(), config.maxInFlightPerEndpoint(), streamed.updatesPerDelivery(), delivered.updatesPerDelivery(),
+                streamed.receivedPosts(), delivered.receivedPosts(),
                 System.getenv("WEFT_TEST_PG_URL") == null ? "embedded" : "local server");
     }
 }
