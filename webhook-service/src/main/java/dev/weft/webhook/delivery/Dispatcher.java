@@ -234,9 +234,10 @@ public class Dispatcher {
     }
 
     private void send(Claimed delivery, EndpointState state) {
-        Map<String, String> headers = headers(delivery, state);
+        EndpointState.Target target = state.target(delivery.url(), delivery.headers(), this::parseHeaders);
+        Map<String, String> headers = headers(delivery, state, target.headers());
         long started = System.nanoTime();
-        sender.send(URI.create(delivery.url()), headers, delivery.payload(), config.timeout())
+        sender.send(target.uri(), headers, delivery.payload(), config.timeout())
                 .whenComplete((outcome, error) -> {
                     SendOutcome result = outcome != null ? outcome
                             : SendOutcome.failed(SendOutcome.Failure.IO, (System.nanoTime() - started) / 1_000_000, String.valueOf(error));
@@ -246,16 +247,18 @@ public class Dispatcher {
                 });
     }
 
-    private Map<String, String> headers(Claimed delivery, EndpointState state) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (delivery.headers() != null) {
-            try {
-                headers.putAll(json.readValue(delivery.headers(), new TypeReference<Map<String, String>>() {
-                }));
-            } catch (Exception e) {
-                Log.warnf("event=webhook_headers_unreadable webhook_id=%s", TypeId.format(Endpoint.ID_PREFIX, delivery.endpointId()));
-            }
+    private Map<String, String> parseHeaders(String headersJson) {
+        try {
+            return Map.copyOf(json.readValue(headersJson, new TypeReference<Map<String, String>>() {
+            }));
+        } catch (Exception e) {
+            Log.warnf("event=webhook_headers_unreadable");
+            return Map.of();
         }
+    }
+
+    private Map<String, String> headers(Claimed delivery, EndpointState state, Map<String, String> custom) {
+        Map<String, String> headers = new LinkedHashMap<>(custom);
         long timestamp = Instant.now().getEpochSecond();
         StandardWebhooks current = state.signer(delivery.secret(), () -> cipher.decrypt(delivery.secret(), Endpoint.secretAad(delivery.endpointId())));
         String signatures = current.sign(delivery.eventId(), timestamp, delivery.payload()).signature();

@@ -5,20 +5,24 @@ import dev.weft.webhook.WebhooksConfig;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * What this replica knows of one endpoint: the deliveries it has claimed and not yet sent (a queue,
  * so a busy endpoint waits here rather than being claimed over and over), those in flight (bounded,
  * so a slow endpoint cannot take every connection), a circuit breaker (after a run of failures its
- * deliveries wait out a cooldown instead of each burning a timeout), its rate limit, and its
- * decrypted signers.
+ * deliveries wait out a cooldown instead of each burning a timeout), its rate limit, its
+ * decrypted signers and its parsed URL and custom headers.
  */
 final class EndpointState {
     private final WebhooksConfig config;
@@ -81,6 +85,21 @@ final class EndpointState {
 
     synchronized int queued() {
         return queue.size();
+    }
+
+    /** The endpoint's URL and custom headers as the sender needs them, parsed once while they stay the same. */
+    record Target(String url, String headersJson, URI uri, Map<String, String> headers) {
+    }
+
+    private volatile Target target;
+
+    Target target(String url, String headersJson, Function<String, Map<String, String>> parseHeaders) {
+        Target current = target;
+        if (current == null || !current.url().equals(url) || !Objects.equals(current.headersJson(), headersJson)) {
+            current = new Target(url, headersJson, URI.create(url), headersJson == null ? Map.of() : parseHeaders.apply(headersJson));
+            target = current;
+        }
+        return current;
     }
 
     StandardWebhooks signer(String sealedSecret, Supplier<String> secret) {

@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.tracing.TracingPolicy;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -68,7 +69,9 @@ public class WebhookSender implements AutoCloseable {
                 .setKeepAlive(true)
                 .setKeepAliveTimeout(Math.toIntExact(options.idleTimeout().toSeconds()))
                 .setVerifyHost(true)
-                .setForceSni(true);
+                .setForceSni(true)
+                // No span per delivery and, above all, no traceparent sent to customers' servers.
+                .setTracingPolicy(TracingPolicy.IGNORE);
         if (options.trustOptions() != null) {
             clientOptions.setTrustOptions(options.trustOptions());
         }

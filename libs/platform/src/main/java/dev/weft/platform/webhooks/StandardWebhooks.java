@@ -26,7 +26,8 @@ public final class StandardWebhooks {
     public static final Duration TOLERANCE = Duration.ofMinutes(5);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final SecretKeySpec key;
+    /** Keyed once; each signature works on a clone (a Mac is not thread-safe, and looking one up per call is slow). */
+    private final Mac keyed;
 
     /** @param secret {@code whsec_} followed by the base64 key (the prefix may be left out) */
     public StandardWebhooks(String secret) {
@@ -44,7 +45,12 @@ public final class StandardWebhooks {
         if (bytes.length < 16) {
             throw new IllegalArgumentException("secret must hold at least 16 key bytes");
         }
-        this.key = new SecretKeySpec(bytes, "HmacSHA256");
+        try {
+            this.keyed = Mac.getInstance("HmacSHA256");
+            keyed.init(new SecretKeySpec(bytes, "HmacSHA256"));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
     }
 
     /** A fresh secret: {@code whsec_} + 32 random bytes in base64. */
@@ -105,11 +111,9 @@ public final class StandardWebhooks {
 
     private byte[] hmac(String content) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac.doFinal(content.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+            return ((Mac) keyed.clone()).doFinal(content.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("HmacSHA256 cannot be cloned", e);
         }
     }
 
