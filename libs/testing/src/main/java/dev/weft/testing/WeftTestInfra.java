@@ -126,6 +126,31 @@ public final class WeftTestInfra {
         }
     }
 
+    /**
+     * This module's database goes away as it does when PostgreSQL shuts down: every session is terminated (the
+     * {@code FATAL} a shutdown sends) and new connections are refused until {@link #restoreDatabase()}. Only the
+     * test database is touched, so this works against a shared server too.
+     */
+    public static void interruptDatabase() {
+        String name = System.getProperty(DATABASE);
+        try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
+            statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "' AND pid <> pg_backend_pid()");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not interrupt test database " + name, e);
+        }
+    }
+
+    /** Accepts connections to this module's database again after {@link #interruptDatabase()}. */
+    public static void restoreDatabase() {
+        String name = System.getProperty(DATABASE);
+        try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not restore test database " + name, e);
+        }
+    }
+
     public static Connection adminConnection() throws SQLException {
         return DriverManager.getConnection(System.getProperty(PG_URL), System.getProperty(PG_USER), System.getProperty(PG_PASSWORD));
     }

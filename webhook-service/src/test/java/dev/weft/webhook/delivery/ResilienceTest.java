@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Deliveries keep going when Kafka goes away, and one bad endpoint never holds up another. */
+/** Deliveries keep going when Kafka or PostgreSQL goes away, and one bad endpoint never holds up another. */
 @QuarkusTest
 @QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
 class ResilienceTest {
@@ -50,6 +50,43 @@ class ResilienceTest {
         String after = TestEvents.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_k", "{\"id\":\"conn_k\"}");
         List<String> ids = Receiver.await(path, 3, Duration.ofSeconds(60)).stream().map(r -> r.getHeader("webhook-id")).toList();
         assertEquals(List.of(first, first, after), ids, "events published after the broker came back are delivered");
+    }
+
+    @Test
+    void nothing_is_lost_while_postgresql_is_away() {
+        String org = Api.newOrg();
+        String path = "/hooks/" + UUID.randomUUID();
+        Receiver.server().stubFor(post(urlPathEqualTo(path)).inScenario(path).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(500)).willSetStateTo("ok"));
+        Receiver.server().stubFor(post(urlPathEqualTo(path)).inScenario(path).whenScenarioStateIs("ok").willReturn(aResponse().withStatus(200)));
+        String hook = Api.as(org).body(Map.of("url", Receiver.url(path), "events", List.of("connection.*"))).post("/v1/webhooks")
+                .then().statusCode(201).extract().path("id");
+        String first = TestEvents.publish(Topics.CONNECTIONS, "connection.created", org, "conn_p", "{\"id\":\"conn_p\"}");
+        assertEquals(1, Receiver.await(path, 1, Duration.ofSeconds(20)).size(), "first attempt (500) before the outage");
+
+        // The retry falls due, and a new event arrives, while every session is cut and no new one is let in.
+        WeftTestInfra.interruptDatabase();
+        String during;
+        try {
+            during = TestEvents.publish(Topics.CONNECTIONS, "connection.updated", org, "conn_p", "{\"id\":\"conn_p\"}");
+            sleep(Duration.ofSeconds(5));
+        } finally {
+            WeftTestInfra.restoreDatabase();
+        }
+
+        List<String> ids = Receiver.await(path, 3, Duration.ofSeconds(90)).stream().map(r -> r.getHeader("webhook-id")).toList();
+        assertTrue(ids.subList(1, ids.size()).containsAll(List.of(first, during)),
+                "the retry due during the outage and the event published during it both arrived: " + ids);
+        List<String> statuses = Api.as(org).get("/v1/webhooks/" + hook + "/deliveries").then().statusCode(200).extract().path("data.status");
+        assertEquals(List.of("succeeded", "succeeded"), statuses, "both deliveries are recorded as succeeded");
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
