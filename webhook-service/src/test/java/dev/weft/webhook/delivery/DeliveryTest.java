@@ -6,17 +6,21 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.weft.platform.events.Topics;
 import dev.weft.platform.webhooks.StandardWebhooks;
+import dev.weft.testing.TestEvents;
 import dev.weft.testing.TopicProbe;
 import dev.weft.testing.WeftInfraResource;
+import dev.weft.webhook.fanout.FanOut;
 import dev.weft.webhook.support.Api;
-import dev.weft.testing.TestEvents;
 import dev.weft.webhook.support.Receiver;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import javax.sql.DataSource;
 import java.net.ServerSocket;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -37,6 +41,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
 class DeliveryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    FanOut fanOut;
+    @Inject
+    DataSource dataSource;
 
     private static String path() {
         return "/hooks/" + UUID.randomUUID();
@@ -159,9 +168,6 @@ class DeliveryTest {
         }
     }
 
-    @jakarta.inject.Inject
-    javax.sql.DataSource dataSource;
-
     @Test
     void an_endpoint_failing_for_five_days_is_disabled_and_says_so() throws Exception {
         String org = Api.newOrg();
@@ -198,9 +204,35 @@ class DeliveryTest {
         register(org, path, List.of("*"), Map.of());
         String eventId = TestEvents.publish(Topics.CONNECTIONS, "connection.created", org, "conn_e", "{\"id\":\"conn_e\"}");
         TestEvents.publish(Topics.CONNECTIONS, eventId, "connection.created", org, "conn_e", "{\"id\":\"conn_e\"}");
-        Receiver.await(path, 1, Duration.ofSeconds(20));
+        // Twice more in one go, so that both copies are likely to arrive in the same polled batch.
+        String twice = "evt_twice_" + UUID.randomUUID().toString().replace("-", "");
+        TestEvents.Event copy = new TestEvents.Event(Topics.CONNECTIONS, twice, "connection.updated", org, "conn_e", "{\"id\":\"conn_e\"}");
+        TestEvents.publishAll(List.of(copy, copy));
+        Receiver.await(path, 2, Duration.ofSeconds(20));
         Thread.sleep(2000);
-        assertEquals(1, Receiver.received(path).size());
+        assertEquals(java.util.stream.Stream.of(eventId, twice).sorted().toList(),
+                Receiver.received(path).stream().map(r -> r.getHeader("webhook-id")).sorted().toList(), "each event once");
+    }
+
+    @Test
+    void a_delivery_stored_leased_by_a_replica_that_died_before_sending_goes_out_when_the_lease_ends() throws Exception {
+        String org = Api.newOrg();
+        String path = path();
+        answer(path, 200);
+        register(org, path, List.of("connection.*"), Map.of());
+        String eventId = "evt_orphan_" + UUID.randomUUID().toString().replace("-", "");
+        try (Connection db = dataSource.getConnection()) {
+            db.setAutoCommit(false);
+            FanOut.Accepted accepted = fanOut.accept(db, List.of(new FanOut.Event(eventId, "connection.updated", org, "conn_o", Instant.now(),
+                    "{\"id\":\"conn_o\"}")), endpoint -> true, 2);
+            db.commit();
+            // The leased delivery is never handed to the dispatcher: as if this replica died right after the commit.
+            assertEquals(1, accepted.leased().size());
+        }
+        Thread.sleep(1000);
+        assertEquals(List.of(), Receiver.received(path), "nothing is claimed while the lease holds");
+        List<LoggedRequest> received = Receiver.await(path, 1, Duration.ofSeconds(20));
+        assertEquals(eventId, received.get(0).getHeader("webhook-id"));
     }
 
     @Test
