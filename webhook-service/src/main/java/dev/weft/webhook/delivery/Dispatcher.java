@@ -126,6 +126,12 @@ public class Dispatcher {
     void stop(@Observes ShutdownEvent shutdown) {
         running = false;
         wake();
+        // Deliveries queued here but not yet sent are due again at once, for the next replica (or this one restarted),
+        // instead of waiting out their leases.
+        Map<UUID, Instant> release = new LinkedHashMap<>();
+        Instant now = Instant.now();
+        endpoints.values().forEach(state -> state.drain().forEach(d -> release.put(d.id(), now)));
+        postpone(release);
     }
 
     /** New deliveries were committed: look for work now rather than at the next tick. */

@@ -83,6 +83,13 @@ final class EndpointState {
         }
     }
 
+    /** Empties the queue (nothing more is sent from it) and returns what it held. */
+    synchronized List<Dispatcher.Claimed> drain() {
+        List<Dispatcher.Claimed> drained = new ArrayList<>(queue);
+        queue.clear();
+        return drained;
+    }
+
     synchronized int queued() {
         return queue.size();
     }

@@ -127,8 +127,9 @@ class WebhooksBenchmark {
 
             double rawPosts = rawPosts(port, body);
             double inserts = batchedInserts(throughputOrg, endpoints);
+            double writes = deliveryWrites(throughputOrg, endpoints);
 
-            String report = report(streamed, delivered, latency, rawPosts, inserts, body.length());
+            String report = report(streamed, delivered, latency, rawPosts, inserts, writes, body.length());
             System.out.println(report);
             Path target = Path.of("target", "webhooks-benchmark.md");
             Files.createDirectories(target.getParent());
@@ -394,6 +395,93 @@ class WebhooksBenchmark {
         }
     }
 
+    // 3c. Reference: PostgreSQL doing every write of a delivery on the live path, and nothing else.
+
+    /**
+     * Per batch of 500 (one transaction): insert the deliveries (as fan-out does, one message per ten), mark them
+     * succeeded, and insert their attempts, on scratch copies of the tables with their indexes; no HTTP, no signing.
+     */
+    private double deliveryWrites(String orgId, List<UUID> endpoints) throws Exception {
+        String url = WeftTestInfra.jdbcUrl();
+        try (Connection db = DriverManager.getConnection(url, WeftTestInfra.username(), WeftTestInfra.password())) {
+            try (Statement ddl = db.createStatement()) {
+                ddl.execute("CREATE TABLE webhook.messages_scratch (LIKE webhook.messages INCLUDING ALL)");
+                ddl.execute("CREATE TABLE webhook.deliveries_scratch (LIKE webhook.deliveries INCLUDING ALL)");
+                ddl.execute("CREATE TABLE webhook.attempts_scratch (LIKE webhook.attempts INCLUDING ALL)");
+            }
+            try {
+                writeDeliveries(db, orgId, endpoints, WARMUP_DELIVERIES);
+                long start = System.nanoTime();
+                writeDeliveries(db, orgId, endpoints, DELIVERIES);
+                return DELIVERIES / ((System.nanoTime() - start) / 1e9);
+            } finally {
+                try (Statement ddl = db.createStatement()) {
+                    db.setAutoCommit(true);
+                    ddl.execute("DROP TABLE webhook.attempts_scratch, webhook.deliveries_scratch, webhook.messages_scratch");
+                }
+            }
+        }
+    }
+
+    private static void writeDeliveries(Connection db, String orgId, List<UUID> endpoints, int rows) throws SQLException {
+        db.setAutoCommit(false);
+        for (int done = 0; done < rows; done += INSERT_BATCH) {
+            int size = Math.min(INSERT_BATCH, rows - done);
+            UUID[] ids = new UUID[size];
+            UUID[] messageIds = new UUID[size];
+            UUID[] endpointIds = new UUID[size];
+            for (int i = 0; i < size; i++) {
+                ids[i] = TypeId.uuidV7();
+                messageIds[i] = i % ENDPOINTS == 0 ? TypeId.uuidV7() : messageIds[i - 1];
+                endpointIds[i] = endpoints.get(i % endpoints.size());
+            }
+            Timestamp now = Timestamp.from(Instant.now());
+            try (PreparedStatement messages = db.prepareStatement("""
+                    INSERT INTO webhook.messages_scratch (id, org_id, event_id, type, aggregate_id, payload, created_at)
+                    SELECT DISTINCT m, ?::text, m::text, 'connection.updated', 'conn_1', repeat('x', 290), ?::timestamptz FROM unnest(?::uuid[]) AS m""");
+                 PreparedStatement deliveries = db.prepareStatement("""
+                    INSERT INTO webhook.deliveries_scratch (id, org_id, endpoint_id, message_id, event_type, aggregate_id, status, next_attempt_at,
+                                                            created_at, updated_at)
+                    SELECT v.id, ?, v.endpoint_id, v.message_id, 'connection.updated', 'conn_1', 'pending', ?, ?, ?
+                    FROM unnest(?::uuid[], ?::uuid[], ?::uuid[]) AS v(id, endpoint_id, message_id)""");
+                 PreparedStatement succeeded = db.prepareStatement("""
+                    UPDATE webhook.deliveries_scratch d SET status = 'succeeded', attempts = 1, next_attempt_at = NULL, last_status_code = 204,
+                           succeeded_at = ?, updated_at = ?
+                    FROM unnest(?::uuid[]) AS v(id) WHERE d.id = v.id""");
+                 PreparedStatement attempts = db.prepareStatement("""
+                    INSERT INTO webhook.attempts_scratch (id, org_id, delivery_id, endpoint_id, attempted_at, status_code, latency_ms, succeeded,
+                                                          created_at, updated_at)
+                    SELECT gen_random_uuid(), ?, v.id, v.endpoint_id, ?, 204, 1, true, ?, ?
+                    FROM unnest(?::uuid[], ?::uuid[]) AS v(id, endpoint_id)""")) {
+                messages.setString(1, orgId);
+                messages.setTimestamp(2, now);
+                messages.setArray(3, db.createArrayOf("uuid", messageIds));
+                messages.executeUpdate();
+                deliveries.setString(1, orgId);
+                deliveries.setTimestamp(2, now);
+                deliveries.setTimestamp(3, now);
+                deliveries.setTimestamp(4, now);
+                deliveries.setArray(5, db.createArrayOf("uuid", ids));
+                deliveries.setArray(6, db.createArrayOf("uuid", endpointIds));
+                deliveries.setArray(7, db.createArrayOf("uuid", messageIds));
+                deliveries.executeUpdate();
+                db.commit();
+                succeeded.setTimestamp(1, now);
+                succeeded.setTimestamp(2, now);
+                succeeded.setArray(3, db.createArrayOf("uuid", ids));
+                succeeded.executeUpdate();
+                attempts.setString(1, orgId);
+                attempts.setTimestamp(2, now);
+                attempts.setTimestamp(3, now);
+                attempts.setTimestamp(4, now);
+                attempts.setArray(5, db.createArrayOf("uuid", ids));
+                attempts.setArray(6, db.createArrayOf("uuid", endpointIds));
+                attempts.executeUpdate();
+                db.commit();
+            }
+        }
+    }
+
     // The receiver: 204 with keep-alive; counts POSTs, and times the latency endpoint's arrivals.
 
     static final class Receiver {
@@ -502,7 +590,8 @@ class WebhooksBenchmark {
         return rank <= sorted.length ? String.format("%.1f", sorted[rank - 1] / 1e6) : "not arrived";
     }
 
-    private String report(Throughput streamed, Throughput delivered, Latency latency, double rawPosts, double inserts, int bodyBytes) {
+    private String report(Throughput streamed, Throughput delivered, Latency latency, double rawPosts, double inserts, double writes,
+                          int bodyBytes) {
         return String.format("""
                 | measure | figure |
                 |---|---|
@@ -514,6 +603,8 @@ class WebhooksBenchmark {
                 | raw keep-alive POSTs/s to the same receiver, %d in flight over %d connections, no database (limit) | %,.0f |
                 | PostgreSQL batched INSERT of the same attempt rows, rows/s (batches of %d, reWriteBatchedInserts) (limit) | %,.0f |
                 | backlog drain ÷ insert limit | %.3f |
+                | reference: PostgreSQL alone doing a delivery's writes (fan-out insert, success update, attempt insert; two commits per 500), deliveries/s | %,.0f |
+                | sustained deliveries/s ÷ that reference | %.3f |
                 | sustained deliveries/s ÷ raw POST rate | %.3f |
                 | event-to-webhook latency at %d events/s for %d s (achieved %,.0f/s; %,d of %,d arrived within 60 s of the last): p50 / p95 / p99 / max ms | %s / %s / %s / %s |
                 | diagnostic: p50 of the events that did arrive, ms | %s |
@@ -525,7 +616,7 @@ class WebhooksBenchmark {
                 streamed.deliveries() / ENDPOINTS, ENDPOINTS, streamed.perSecond(), streamed.commitToLastPerSecond(), streamed.perSecond() / inserts,
                 delivered.deliveries(), ENDPOINTS, delivered.perSecond(), delivered.commitToLastPerSecond(),
                 ENDPOINTS * config.maxInFlightPerEndpoint(), 50, rawPosts, INSERT_BATCH, inserts,
-                delivered.perSecond() / inserts, streamed.perSecond() / rawPosts,
+                delivered.perSecond() / inserts, writes, streamed.perSecond() / writes, streamed.perSecond() / rawPosts,
                 EVENTS_PER_SECOND, LATENCY_RUN.toSeconds(), latency.achievedRate(), latency.arrived(), latency.sent(),
                 latency.p50(), latency.p95(), latency.p99(), latency.max(), latency.arrivedP50(),
                 bodyBytes, config.claimBatch(), config.maxInFlightPerEndpoint(), streamed.updatesPerDelivery(), delivered.updatesPerDelivery(),
