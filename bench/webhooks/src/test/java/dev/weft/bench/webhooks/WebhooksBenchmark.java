@@ -105,13 +105,17 @@ class WebhooksBenchmark {
     @Test
     void webhook_delivery_throughput_and_latency() throws Exception {
         Vertx receiverVertx = Vertx.vertx();
-        HttpServer server = receiverVertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setTcpNoDelay(true))
-                .requestHandler(receiver::handle).listen(0).toCompletionStage().toCompletableFuture().get();
-        int port = server.actualPort();
+        // One listening port per endpoint, as ten customers' servers would be: each endpoint has its own connection pool.
+        List<HttpServer> servers = new ArrayList<>();
+        for (int i = 0; i < ENDPOINTS; i++) {
+            servers.add(receiverVertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setTcpNoDelay(true))
+                    .requestHandler(receiver::handle).listen(0).toCompletionStage().toCompletableFuture().get());
+        }
+        int[] ports = servers.stream().mapToInt(HttpServer::actualPort).toArray();
         try {
             String throughputOrg = TypeId.generate("org");
             for (int i = 0; i < ENDPOINTS; i++) {
-                register(throughputOrg, "http://127.0.0.1:" + port + "/hooks/" + i);
+                register(throughputOrg, "http://127.0.0.1:" + ports[i] + "/hooks/" + i);
             }
             List<UUID> endpoints = endpointIds(throughputOrg);
             String body = sampleBody(throughputOrg);
@@ -122,10 +126,10 @@ class WebhooksBenchmark {
             Throughput delivered = deliver(throughputOrg, endpoints, body, DELIVERIES, "run");
 
             String latencyOrg = TypeId.generate("org");
-            register(latencyOrg, "http://127.0.0.1:" + port + "/latency");
+            register(latencyOrg, "http://127.0.0.1:" + ports[0] + "/latency");
             Latency latency = latency(latencyOrg);
 
-            double rawPosts = rawPosts(port, body);
+            double rawPosts = rawPosts(ports, body);
             double inserts = batchedInserts(throughputOrg, endpoints);
             double writes = deliveryWrites(throughputOrg, endpoints);
 
@@ -135,7 +139,9 @@ class WebhooksBenchmark {
             Files.createDirectories(target.getParent());
             Files.writeString(target, report, StandardCharsets.UTF_8);
         } finally {
-            server.close().toCompletionStage().toCompletableFuture().get();
+            for (HttpServer server : servers) {
+                server.close().toCompletionStage().toCompletableFuture().get();
+            }
             receiverVertx.close();
         }
     }
@@ -288,21 +294,21 @@ class WebhooksBenchmark {
 
     // 3a. Limit: raw keep-alive POSTs, same receiver, body, headers and concurrency, no database.
 
-    private double rawPosts(int port, String body) throws Exception {
+    private double rawPosts(int[] ports, String body) throws Exception {
         int concurrency = ENDPOINTS * config.maxInFlightPerEndpoint();
         // The same pool bound as the service's sender (SendOptions.defaults: 50 connections per destination).
         HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(50));
         try {
-            postAll(client, port, body, WARMUP_DELIVERIES, concurrency);
+            postAll(client, ports, body, WARMUP_DELIVERIES, concurrency);
             long start = System.nanoTime();
-            postAll(client, port, body, DELIVERIES, concurrency);
+            postAll(client, ports, body, DELIVERIES, concurrency);
             return DELIVERIES / ((System.nanoTime() - start) / 1e9);
         } finally {
             client.close();
         }
     }
 
-    private static void postAll(HttpClient client, int port, String body, int total, int concurrency) throws Exception {
+    private static void postAll(HttpClient client, int[] ports, String body, int total, int concurrency) throws Exception {
         Buffer payload = Buffer.buffer(body);
         AtomicInteger issued = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
@@ -314,7 +320,7 @@ class WebhooksBenchmark {
             if (n >= total) {
                 return;
             }
-            RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+            RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(ports[n % ENDPOINTS])
                     .setURI("/hooks/" + (n % ENDPOINTS))
                     .putHeader("Content-Type", "application/json").putHeader("User-Agent", "Weft-Webhooks/1")
                     .putHeader("webhook-id", "evt_01h455vb4pex5vsknk084sn02q").putHeader("webhook-timestamp", "1795000000")
@@ -600,7 +606,7 @@ class WebhooksBenchmark {
                 | **sustained deliveries/s ÷ insert limit** (goal ≥ 0.50) | **%.3f** |
                 | backlog drain: signed, recorded deliveries/s (%,d preloaded, %d endpoints; claimed, sent, recorded) | %,.0f |
                 | same, from the preload's commit to the last attempt row | %,.0f |
-                | raw keep-alive POSTs/s to the same receiver, %d in flight over %d connections, no database (limit) | %,.0f |
+                | raw keep-alive POSTs/s to the same receivers (%d ports), %d in flight, at most %d connections per port, no database (limit) | %,.0f |
                 | PostgreSQL batched INSERT of the same attempt rows, rows/s (batches of %d, reWriteBatchedInserts) (limit) | %,.0f |
                 | backlog drain ÷ insert limit | %.3f |
                 | reference: PostgreSQL alone doing a delivery's writes (fan-out insert, success update, attempt insert; two commits per 500), deliveries/s | %,.0f |
@@ -615,7 +621,7 @@ class WebhooksBenchmark {
                 """,
                 streamed.deliveries() / ENDPOINTS, ENDPOINTS, streamed.perSecond(), streamed.commitToLastPerSecond(), streamed.perSecond() / inserts,
                 delivered.deliveries(), ENDPOINTS, delivered.perSecond(), delivered.commitToLastPerSecond(),
-                ENDPOINTS * config.maxInFlightPerEndpoint(), 50, rawPosts, INSERT_BATCH, inserts,
+                ENDPOINTS, ENDPOINTS * config.maxInFlightPerEndpoint(), 50, rawPosts, INSERT_BATCH, inserts,
                 delivered.perSecond() / inserts, writes, streamed.perSecond() / writes, streamed.perSecond() / rawPosts,
                 EVENTS_PER_SECOND, LATENCY_RUN.toSeconds(), latency.achievedRate(), latency.arrived(), latency.sent(),
                 latency.p50(), latency.p95(), latency.p99(), latency.max(), latency.arrivedP50(),
