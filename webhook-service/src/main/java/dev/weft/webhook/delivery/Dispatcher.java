@@ -91,11 +91,22 @@ public class Dispatcher {
     private final java.util.concurrent.ScheduledExecutorService timers =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("webhook-rate-timer").daemon().factory());
     private static final int RECORD_BATCH = 1000;
-    /** An endpoint with this many times its in-flight bound queued here is not claimed for until it drains. */
+    private static final Duration RECORD_LINGER = Duration.ofMillis(20);
+    /**
+     * Deliveries wait in an endpoint's queue here for at most this many rounds of its timeout (the lease covers it):
+     * an endpoint whose queue holds what it sends in that time is not claimed for, nor handed more, until it drains.
+     */
     private static final int QUEUE_FACTOR = 4;
+    /** Bounds on what waits in memory, whatever the endpoints' pace. */
+    private static final int MAX_QUEUED_PER_ENDPOINT = 5_000;
+    private static final int MAX_QUEUED = 50_000;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private volatile boolean woken;
+    /** The last claim round took a full batch, so more deliveries are probably due. */
+    private volatile boolean moreDue;
+    /** Endpoints the last claim round passed over because their queues here were full. */
+    private volatile Set<UUID> heldBack = Set.of();
     private volatile boolean running;
 
     public Dispatcher(DataSource dataSource, WebhookSender sender, SecretCipher cipher, Outbox outbox, ObjectMapper json, WebhooksConfig config) {
@@ -153,6 +164,7 @@ public class Dispatcher {
                 if (queued.get() < config.claimBatch()) {
                     List<Claimed> batch = claim();
                     claimed = batch.size();
+                    moreDue = claimed == config.claimBatch();
                     take(batch);
                 }
             } catch (RuntimeException e) {
@@ -171,7 +183,7 @@ public class Dispatcher {
     public void take(List<Claimed> deliveries) {
         Set<EndpointState> touched = new java.util.HashSet<>();
         for (Claimed delivery : deliveries) {
-            EndpointState state = endpoints.computeIfAbsent(delivery.endpointId(), id -> new EndpointState(config));
+            EndpointState state = endpoints.computeIfAbsent(delivery.endpointId(), id -> new EndpointState(id, config));
             state.enqueue(delivery);
             queued.incrementAndGet();
             touched.add(state);
@@ -179,20 +191,34 @@ public class Dispatcher {
         touched.forEach(this::pump);
     }
 
-    /** Whether a new delivery to this endpoint can be sent from memory now, rather than claimed once its queue here drains. */
-    public boolean takesNow(UUID endpointId) {
+    /**
+     * Whether one more new delivery to this endpoint (after {@code alreadyTaken} of the same batch) can be sent from
+     * memory, rather than stored due and claimed once its queue here has drained.
+     */
+    public boolean takesNow(UUID endpointId, int alreadyTaken) {
+        if (!running || queued.get() >= MAX_QUEUED) {
+            return false;
+        }
         EndpointState state = endpoints.get(endpointId);
-        return running && (state == null || state.queued() < QUEUE_FACTOR * config.maxInFlightPerEndpoint());
+        if (state == null) {
+            return alreadyTaken < QUEUE_FACTOR * config.maxInFlightPerEndpoint();
+        }
+        return !state.breakerOpen() && state.queued() + alreadyTaken < queueCap(state);
     }
 
-    /** How long a claim holds a delivery: its wait in the endpoint's queue (at most QUEUE_FACTOR rounds of the in-flight bound) and the send. */
+    private int queueCap(EndpointState state) {
+        int floor = QUEUE_FACTOR * config.maxInFlightPerEndpoint();
+        return state.queueCap(config.timeout().toMillis() * QUEUE_FACTOR, floor, Math.max(floor, MAX_QUEUED_PER_ENDPOINT));
+    }
+
+    /** How long a claim holds a delivery: its wait in the endpoint's queue (at most QUEUE_FACTOR rounds of the timeout) and the send. */
     public long leaseSeconds() {
         return config.timeout().toSeconds() * (QUEUE_FACTOR + 1) + 30;
     }
 
     private UUID[] saturated() {
-        int cap = QUEUE_FACTOR * config.maxInFlightPerEndpoint();
-        return endpoints.entrySet().stream().filter(e -> e.getValue().queued() >= cap).map(Map.Entry::getKey).toArray(UUID[]::new);
+        return endpoints.entrySet().stream().filter(e -> e.getValue().queued() >= queueCap(e.getValue())).map(Map.Entry::getKey)
+                .toArray(UUID[]::new);
     }
 
     // 1. Claim.
@@ -200,7 +226,9 @@ public class Dispatcher {
         List<Claimed> claimed = new ArrayList<>();
         try (Connection db = dataSource.getConnection(); PreparedStatement select = db.prepareStatement(CLAIM)) {
             select.setLong(1, leaseSeconds());
-            select.setArray(2, db.createArrayOf("uuid", saturated()));
+            UUID[] saturated = saturated();
+            heldBack = Set.of(saturated);
+            select.setArray(2, db.createArrayOf("uuid", saturated));
             select.setInt(3, config.claimBatch());
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
@@ -234,7 +262,12 @@ public class Dispatcher {
             long delay = Math.max(1, Duration.between(Instant.now(), admission.lookAgainAt()).toMillis());
             timers.schedule(() -> pump(state), delay, TimeUnit.MILLISECONDS);
         }
-        if (queued.get() < config.claimBatch() / 2) {
+        // Refill early only when more is probably due: the last claim came back full, or it passed over this endpoint
+        // while its queue was full and the queue has drained since. Otherwise every finished send would start a claim
+        // round that finds nothing; the periodic round and the wake-ups from fan-out find new work anyway.
+        boolean drainedSinceHeldBack = heldBack.contains(state.endpointId())
+                && state.queued() < queueCap(state) / 2;
+        if ((moreDue || drainedSinceHeldBack) && queued.get() < config.claimBatch() / 2) {
             wake();
         }
     }
@@ -247,7 +280,7 @@ public class Dispatcher {
                 .whenComplete((outcome, error) -> {
                     SendOutcome result = outcome != null ? outcome
                             : SendOutcome.failed(SendOutcome.Failure.IO, (System.nanoTime() - started) / 1_000_000, String.valueOf(error));
-                    state.finished(result.succeeded());
+                    state.finished(result.succeeded(), result.latencyMillis());
                     finished.add(new Finished(delivery, result));
                     pump(state);
                 });
@@ -293,6 +326,11 @@ public class Dispatcher {
                     continue;
                 }
                 batch.add(first);
+                if (finished.size() < RECORD_BATCH - 1) {
+                    // Let a batch gather: a transaction per handful of sends would cost more than the sends. This
+                    // delays only the bookkeeping, never a send.
+                    Thread.sleep(RECORD_LINGER);
+                }
                 finished.drainTo(batch, RECORD_BATCH - 1);
                 record(batch);
             } catch (InterruptedException e) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -25,6 +26,7 @@ import java.util.function.Supplier;
  * decrypted signers and its parsed URL and custom headers.
  */
 final class EndpointState {
+    private final UUID endpointId;
     private final WebhooksConfig config;
     private final ConcurrentHashMap<String, StandardWebhooks> signers = new ConcurrentHashMap<>();
     private final ArrayDeque<Dispatcher.Claimed> queue = new ArrayDeque<>();
@@ -33,9 +35,16 @@ final class EndpointState {
     private Instant openUntil = Instant.MIN;
     private Bucket bucket;
     private Integer bucketRate;
+    /** Recent time per send, -1 before the first. */
+    private double latencyMillis = -1;
 
-    EndpointState(WebhooksConfig config) {
+    EndpointState(UUID endpointId, WebhooksConfig config) {
+        this.endpointId = endpointId;
         this.config = config;
+    }
+
+    UUID endpointId() {
+        return endpointId;
     }
 
     /** What may happen now: deliveries to send, deliveries to hand back until a time, and when to look again. */
@@ -73,8 +82,28 @@ final class EndpointState {
         return new Admission(send, List.of(), null, null);
     }
 
-    synchronized void finished(boolean succeeded) {
+    /**
+     * How many deliveries may wait in this endpoint's queue here: as many as its in-flight bound sends, at its recent
+     * pace, within the part of the lease kept for queueing ({@code queueingMillis}); never fewer than
+     * {@code floor}, never more than {@code ceiling}. A fast endpoint can so take a burst from memory, while a slow
+     * one is held to what it can send before the leases run out.
+     */
+    synchronized int queueCap(long queueingMillis, int floor, int ceiling) {
+        if (latencyMillis < 0) {
+            return floor;
+        }
+        double fits = config.maxInFlightPerEndpoint() * (queueingMillis / Math.max(1.0, latencyMillis));
+        return (int) Math.max(floor, Math.min(ceiling, fits));
+    }
+
+    synchronized boolean breakerOpen() {
+        return Instant.now().isBefore(openUntil);
+    }
+
+    synchronized void finished(boolean succeeded, long millis) {
         inFlight--;
+        // Exponentially weighted: the last few dozen sends set the pace.
+        latencyMillis = latencyMillis < 0 ? millis : latencyMillis * 0.95 + millis * 0.05;
         if (succeeded) {
             consecutiveFailures = 0;
         } else if (++consecutiveFailures >= config.breakerThreshold()) {

@@ -23,7 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 
 /**
  * Turns events into deliveries: the webhook body is built once ({@code id, type, created_at,
@@ -61,9 +61,10 @@ public class FanOut {
      * Stores the events and their deliveries on {@code db} (the caller commits, then hands {@link Accepted#leased} to
      * the dispatcher). Set-based: one statement for the messages, one for the endpoints of every org in the batch and
      * one for the deliveries, whatever the batch's size. A delivery to an active, unordered endpoint that
-     * {@code takesNow} accepts is written leased for {@code leaseSeconds}; every other one is due now and claimed.
+     * {@code takesNow} accepts (given how many the batch already leased to it) is written leased for
+     * {@code leaseSeconds}; every other one is due now and claimed.
      */
-    public Accepted accept(Connection db, List<Event> events, Predicate<UUID> takesNow, long leaseSeconds) throws SQLException {
+    public Accepted accept(Connection db, List<Event> events, BiPredicate<UUID, Integer> takesNow, long leaseSeconds) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS));
         Map<UUID, Stored> stored = storeMessages(db, events, now);
         if (stored.isEmpty()) {
@@ -73,13 +74,18 @@ public class FanOut {
         Timestamp leasedUntil = Timestamp.from(now.toInstant().plusSeconds(leaseSeconds));
         Rows rows = new Rows();
         List<Dispatcher.Claimed> leased = new ArrayList<>();
+        Map<UUID, Integer> leasedPerEndpoint = new HashMap<>();
         for (Map.Entry<UUID, Stored> entry : stored.entrySet()) {
             Event event = entry.getValue().event();
             for (Target target : targets.getOrDefault(event.orgId(), List.of())) {
                 if (!EventTypeCatalog.matches(target.subscriptions(), event.type())) {
                     continue;
                 }
-                boolean sendNow = target.active() && !target.ordered() && takesNow.test(target.id());
+                boolean sendNow = target.active() && !target.ordered()
+                        && takesNow.test(target.id(), leasedPerEndpoint.getOrDefault(target.id(), 0));
+                if (sendNow) {
+                    leasedPerEndpoint.merge(target.id(), 1, Integer::sum);
+                }
                 UUID deliveryId = rows.add(target.id(), entry.getKey(), event, sendNow ? leasedUntil : now);
                 if (sendNow) {
                     leased.add(new Dispatcher.Claimed(deliveryId, event.orgId(), target.id(), 0, event.eventId(), event.type(),

@@ -224,7 +224,7 @@ class DeliveryTest {
         try (Connection db = dataSource.getConnection()) {
             db.setAutoCommit(false);
             FanOut.Accepted accepted = fanOut.accept(db, List.of(new FanOut.Event(eventId, "connection.updated", org, "conn_o", Instant.now(),
-                    "{\"id\":\"conn_o\"}")), endpoint -> true, 2);
+                    "{\"id\":\"conn_o\"}")), (endpoint, taken) -> true, 2);
             db.commit();
             // The leased delivery is never handed to the dispatcher: as if this replica died right after the commit.
             assertEquals(1, accepted.leased().size());

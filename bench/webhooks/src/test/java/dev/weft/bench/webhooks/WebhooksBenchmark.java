@@ -14,6 +14,7 @@ import dev.weft.testing.WeftInfraResource;
 import dev.weft.testing.WeftTestInfra;
 import dev.weft.webhook.WebhooksConfig;
 import dev.weft.webhook.delivery.Dispatcher;
+import dev.weft.webhook.delivery.WebhookSender;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -99,6 +100,8 @@ class WebhooksBenchmark {
     Vertx vertx;
     @Inject
     WebhooksConfig config;
+    @Inject
+    WebhookSender sender;
 
     private final Receiver receiver = new Receiver();
 
@@ -130,10 +133,11 @@ class WebhooksBenchmark {
             Latency latency = latency(latencyOrg);
 
             double rawPosts = rawPosts(ports, body);
+            double senderOnly = senderOnly(ports, body);
             double inserts = batchedInserts(throughputOrg, endpoints);
             double writes = deliveryWrites(throughputOrg, endpoints);
 
-            String report = report(streamed, delivered, latency, rawPosts, inserts, writes, body.length());
+            String report = report(streamed, delivered, latency, rawPosts, senderOnly, inserts, writes, body.length());
             System.out.println(report);
             Path target = Path.of("target", "webhooks-benchmark.md");
             Files.createDirectories(target.getParent());
@@ -230,7 +234,7 @@ class WebhooksBenchmark {
                 Instant first = row.getTimestamp(2).toInstant();
                 Instant last = row.getTimestamp(3).toInstant();
                 double seconds = Duration.between(first, last).toNanos() / 1e9;
-                Thread.sleep(1_500); // table statistics reach pg_stat_user_tables within a second
+                Thread.sleep(11_000); // an idle backend reports its table statistics within 10 s
                 return new Throughput(count, (count - 1) / seconds, count / ((allRecorded - started) / 1e9), receiver.posts.get() - before.posts(),
                         (deliveryUpdates() - before.updates()) / (double) count);
             }
@@ -290,6 +294,50 @@ class WebhooksBenchmark {
             CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
         }
         return events;
+    }
+
+    // Diagnostic: the service's WebhookSender alone (address checks, its client and timers), same concurrency, no
+    // database, no signing: how much of the gap to the raw POST rate is the sender's.
+    private double senderOnly(int[] ports, String body) throws Exception {
+        int concurrency = ENDPOINTS * config.maxInFlightPerEndpoint();
+        Map<String, String> headers = Map.of("Content-Type", "application/json", "webhook-id", "evt_01h455vb4pex5vsknk084sn02q",
+                "webhook-timestamp", "1795000000", "webhook-signature", "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
+                "X-Weft-Signature", "2b9a197f337de59f5456ed44b1f4267d535086791bd698fda3d3437f1ffa48e", "X-Weft-Event-Type", "connection.updated");
+        java.net.URI[] urls = Arrays.stream(ports).mapToObj(p -> java.net.URI.create("http://127.0.0.1:" + p + "/hooks/x")).toArray(java.net.URI[]::new);
+        for (int round = 0; round < 2; round++) {
+            int total = round == 0 ? WARMUP_DELIVERIES : DELIVERIES;
+            AtomicInteger issued = new AtomicInteger();
+            AtomicInteger answered = new AtomicInteger();
+            AtomicInteger failed = new AtomicInteger();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Runnable[] next = new Runnable[1];
+            next[0] = () -> {
+                int n = issued.getAndIncrement();
+                if (n >= total) {
+                    return;
+                }
+                sender.send(urls[n % urls.length], headers, body, config.timeout()).whenComplete((outcome, error) -> {
+                    if (error != null || !outcome.succeeded()) {
+                        failed.incrementAndGet();
+                    }
+                    if (answered.incrementAndGet() == total) {
+                        done.complete(null);
+                    } else {
+                        next[0].run();
+                    }
+                });
+            };
+            long start = System.nanoTime();
+            for (int i = 0; i < concurrency; i++) {
+                next[0].run();
+            }
+            done.get(5, TimeUnit.MINUTES);
+            assertEquals(0, failed.get(), "every send succeeded");
+            if (round == 1) {
+                return total / ((System.nanoTime() - start) / 1e9);
+            }
+        }
+        throw new IllegalStateException("unreachable");
     }
 
     // 3a. Limit: raw keep-alive POSTs, same receiver, body, headers and concurrency, no database.
@@ -596,7 +644,7 @@ class WebhooksBenchmark {
         return rank <= sorted.length ? String.format("%.1f", sorted[rank - 1] / 1e6) : "not arrived";
     }
 
-    private String report(Throughput streamed, Throughput delivered, Latency latency, double rawPosts, double inserts, double writes,
+    private String report(Throughput streamed, Throughput delivered, Latency latency, double rawPosts, double senderOnly, double inserts, double writes,
                           int bodyBytes) {
         return String.format("""
                 | measure | figure |
@@ -607,6 +655,7 @@ class WebhooksBenchmark {
                 | backlog drain: signed, recorded deliveries/s (%,d preloaded, %d endpoints; claimed, sent, recorded) | %,.0f |
                 | same, from the preload's commit to the last attempt row | %,.0f |
                 | raw keep-alive POSTs/s to the same receivers (%d ports), %d in flight, at most %d connections per port, no database (limit) | %,.0f |
+                | diagnostic: the service's WebhookSender alone, same concurrency, headers and body, no database or signing, sends/s | %,.0f |
                 | PostgreSQL batched INSERT of the same attempt rows, rows/s (batches of %d, reWriteBatchedInserts) (limit) | %,.0f |
                 | backlog drain ÷ insert limit | %.3f |
                 | reference: PostgreSQL alone doing a delivery's writes (fan-out insert, success update, attempt insert; two commits per 500), deliveries/s | %,.0f |
@@ -621,7 +670,7 @@ class WebhooksBenchmark {
                 """,
                 streamed.deliveries() / ENDPOINTS, ENDPOINTS, streamed.perSecond(), streamed.commitToLastPerSecond(), streamed.perSecond() / inserts,
                 delivered.deliveries(), ENDPOINTS, delivered.perSecond(), delivered.commitToLastPerSecond(),
-                ENDPOINTS, ENDPOINTS * config.maxInFlightPerEndpoint(), 50, rawPosts, INSERT_BATCH, inserts,
+                ENDPOINTS, ENDPOINTS * config.maxInFlightPerEndpoint(), 50, rawPosts, senderOnly, INSERT_BATCH, inserts,
                 delivered.perSecond() / inserts, writes, streamed.perSecond() / writes, streamed.perSecond() / rawPosts,
                 EVENTS_PER_SECOND, LATENCY_RUN.toSeconds(), latency.achievedRate(), latency.arrived(), latency.sent(),
                 latency.p50(), latency.p95(), latency.p99(), latency.max(), latency.arrivedP50(),
