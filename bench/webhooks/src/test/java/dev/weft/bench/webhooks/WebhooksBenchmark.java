@@ -396,23 +396,37 @@ class WebhooksBenchmark {
     // 3b. Limit: PostgreSQL's batched insert of the same attempt rows (reWriteBatchedInserts).
 
     private double batchedInserts(String orgId, List<UUID> endpoints) throws Exception {
+        return onScratchTables(List.of("attempts"), (db, rows) -> insertAttempts(db, orgId, endpoints, rows));
+    }
+
+    /** Work timed on scratch copies of tables (their indexes included, no foreign keys). */
+    private interface ScratchWork {
+        void run(Connection db, int rows) throws SQLException;
+    }
+
+    /** Creates {@code <table>_scratch} for each table, warms up, empties them, and returns the timed run's rows/s. */
+    private static double onScratchTables(List<String> tables, ScratchWork work) throws Exception {
         String url = WeftTestInfra.jdbcUrl() + (WeftTestInfra.jdbcUrl().contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
         try (Connection db = DriverManager.getConnection(url, WeftTestInfra.username(), WeftTestInfra.password())) {
             try (Statement ddl = db.createStatement()) {
-                ddl.execute("CREATE TABLE webhook.attempts_scratch (LIKE webhook.attempts INCLUDING ALL)");
-            }
-            try {
-                insertAttempts(db, orgId, endpoints, WARMUP_DELIVERIES);
-                try (Statement truncate = db.createStatement()) {
-                    truncate.execute("TRUNCATE webhook.attempts_scratch");
+                for (String table : tables) {
+                    ddl.execute("CREATE TABLE webhook." + table + "_scratch (LIKE webhook." + table + " INCLUDING ALL)");
                 }
+            }
+            String scratch = String.join(", ", tables.stream().map(t -> "webhook." + t + "_scratch").toList());
+            try {
+                work.run(db, WARMUP_DELIVERIES);
+                try (Statement truncate = db.createStatement()) {
+                    truncate.execute("TRUNCATE " + scratch);
+                }
+                db.commit();
                 long start = System.nanoTime();
-                insertAttempts(db, orgId, endpoints, DELIVERIES);
+                work.run(db, DELIVERIES);
                 return DELIVERIES / ((System.nanoTime() - start) / 1e9);
             } finally {
                 try (Statement ddl = db.createStatement()) {
                     db.setAutoCommit(true);
-                    ddl.execute("DROP TABLE webhook.attempts_scratch");
+                    ddl.execute("DROP TABLE " + scratch);
                 }
             }
         }
@@ -456,25 +470,7 @@ class WebhooksBenchmark {
      * succeeded, and insert their attempts, on scratch copies of the tables with their indexes; no HTTP, no signing.
      */
     private double deliveryWrites(String orgId, List<UUID> endpoints) throws Exception {
-        String url = WeftTestInfra.jdbcUrl();
-        try (Connection db = DriverManager.getConnection(url, WeftTestInfra.username(), WeftTestInfra.password())) {
-            try (Statement ddl = db.createStatement()) {
-                ddl.execute("CREATE TABLE webhook.messages_scratch (LIKE webhook.messages INCLUDING ALL)");
-                ddl.execute("CREATE TABLE webhook.deliveries_scratch (LIKE webhook.deliveries INCLUDING ALL)");
-                ddl.execute("CREATE TABLE webhook.attempts_scratch (LIKE webhook.attempts INCLUDING ALL)");
-            }
-            try {
-                writeDeliveries(db, orgId, endpoints, WARMUP_DELIVERIES);
-                long start = System.nanoTime();
-                writeDeliveries(db, orgId, endpoints, DELIVERIES);
-                return DELIVERIES / ((System.nanoTime() - start) / 1e9);
-            } finally {
-                try (Statement ddl = db.createStatement()) {
-                    db.setAutoCommit(true);
-                    ddl.execute("DROP TABLE webhook.attempts_scratch, webhook.deliveries_scratch, webhook.messages_scratch");
-                }
-            }
-        }
+        return onScratchTables(List.of("messages", "deliveries", "attempts"), (db, rows) -> writeDeliveries(db, orgId, endpoints, rows));
     }
 
     private static void writeDeliveries(Connection db, String orgId, List<UUID> endpoints, int rows) throws SQLException {
