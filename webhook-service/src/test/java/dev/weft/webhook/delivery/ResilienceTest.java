@@ -134,4 +134,36 @@ class ResilienceTest {
                 .extract().path("data.attempts");
         assertEquals(List.of(), failedAttempts, "no healthy delivery needed a retry");
     }
+
+    @Test
+    void a_flapping_endpoint_does_not_slow_a_healthy_one() {
+        String org = Api.newOrg();
+        String flapping = "/hooks/" + UUID.randomUUID();
+        String healthy = "/hooks/" + UUID.randomUUID();
+        // Every other request to the flapping endpoint hangs past the 2 s timeout; the others succeed at once, so its
+        // breaker never opens and its in-flight slots keep filling with requests that will time out.
+        Receiver.server().stubFor(post(urlPathEqualTo(flapping)).inScenario(flapping).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(200).withFixedDelay(5000)).willSetStateTo("up"));
+        Receiver.server().stubFor(post(urlPathEqualTo(flapping)).inScenario(flapping).whenScenarioStateIs("up")
+                .willReturn(aResponse().withStatus(200)).willSetStateTo(Scenario.STARTED));
+        Receiver.server().stubFor(post(urlPathEqualTo(healthy)).willReturn(aResponse().withStatus(200)));
+        Api.as(org).body(Map.of("url", Receiver.url(flapping), "events", List.of("connection.*"))).post("/v1/webhooks").then().statusCode(201);
+        Api.as(org).body(Map.of("url", Receiver.url(healthy), "events", List.of("connection.*"))).post("/v1/webhooks").then().statusCode(201);
+        List<TestEvents.Event> events = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            events.add(new TestEvents.Event(Topics.CONNECTIONS, "evt_flap_" + UUID.randomUUID().toString().replace("-", ""), "connection.updated",
+                    org, "conn_f" + i, "{\"id\":\"conn_f" + i + "\"}"));
+        }
+        TestEvents.publishAll(events);
+
+        List<com.github.tomakehurst.wiremock.verification.LoggedRequest> toHealthy = Receiver.await(healthy, 40, Duration.ofSeconds(20));
+        assertEquals(40, toHealthy.size());
+        List<com.github.tomakehurst.wiremock.verification.LoggedRequest> toFlapping = Receiver.await(flapping, 1, Duration.ofSeconds(20));
+        long firstTimeout = toFlapping.get(0).getLoggedDate().getTime() + 2000;
+        long lastHealthy = toHealthy.get(39).getLoggedDate().getTime();
+        // Not a speed goal: an ordering. Had the healthy deliveries shared anything with the flapping ones (a queue,
+        // connections, a thread), some would have waited for one of the flapping endpoint's sends to time out.
+        assertTrue(lastHealthy < firstTimeout, "the healthy endpoint had all 40 before the flapping one's first timeout ("
+                + (lastHealthy - firstTimeout) + " ms after it)");
+    }
 }
