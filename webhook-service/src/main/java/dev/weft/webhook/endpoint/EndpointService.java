@@ -11,6 +11,7 @@ import dev.weft.platform.pagination.CursorCodec;
 import dev.weft.platform.pagination.Keyset;
 import dev.weft.platform.pagination.Page;
 import dev.weft.platform.pagination.PageRequest;
+import dev.weft.platform.tenancy.TenantContext;
 import dev.weft.platform.webhooks.StandardWebhooks;
 import dev.weft.webhook.WebhooksConfig;
 import dev.weft.webhook.delivery.EndpointUrls;
@@ -71,7 +72,8 @@ public class EndpointService {
         String secret = request.secret() == null ? StandardWebhooks.generateSecret() : checkedSecret(request.secret());
         endpoint.secret = cipher.encrypt(secret, Endpoint.secretAad(endpoint.id));
         endpoint.persist();
-        Log.infof("event=webhook_endpoint_created org_id=%s webhook_id=%s events=\"%s\"", endpoint.orgId, endpoint.endpointId(), endpoint.events);
+        Log.infof("event=webhook_endpoint_created org_id=%s webhook_id=%s events=\"%s\"", TenantContext.requireOrgId(), endpoint.endpointId(),
+                endpoint.events);
         return view(endpoint, secret);
     }
 
