@@ -7,10 +7,15 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import dev.weft.platform.events.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -25,7 +30,11 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -70,6 +79,7 @@ public class EventConsumer {
     }
 
     private void run() {
+        ensureTopics();
         while (running) {
             try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(settings(), new StringDeserializer(), new ByteArrayDeserializer())) {
                 consumer = kafka;
@@ -94,6 +104,38 @@ public class EventConsumer {
                 Log.warnf("event=webhook_consumer_restart error=%s message=\"%s\"", e.getClass().getSimpleName(), e.getMessage());
                 sleep();
             }
+        }
+    }
+
+    /**
+     * Creates the domain topics that do not exist yet (broker defaults for partitions and replication). A pattern
+     * subscription only notices a new topic at its next metadata refresh, so on a fresh install the first event of each
+     * topic would wait seconds; with the topics there from the start it does not. Failing here (no rights to create
+     * topics, say) costs only that wait.
+     */
+    private void ensureTopics() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+            Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            List<NewTopic> missing = Topics.ALL.stream().filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).values().forEach((topic, created) -> {
+                    try {
+                        created.get(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        if (!(e.getCause() instanceof TopicExistsException)) {
+                            Log.infof("event=webhook_topic_not_created topic=%s message=\"%s\"", topic, e.getMessage());
+                        }
+                    }
+                });
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Log.infof("event=webhook_topics_not_checked error=%s message=\"%s\"", e.getClass().getSimpleName(),
+                    e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
         }
     }
 

@@ -197,6 +197,22 @@ class DeliveryTest {
     }
 
     @Test
+    void every_domain_topic_exists_once_the_service_runs_so_a_first_event_is_not_held_up_by_topic_discovery() throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", dev.weft.testing.WeftTestInfra.kafkaBootstrapServers()))) {
+            java.util.Set<String> topics = java.util.Set.of();
+            for (Instant deadline = Instant.now().plusSeconds(20); Instant.now().isBefore(deadline); Thread.sleep(200)) {
+                topics = admin.listTopics().names().get();
+                if (topics.containsAll(Topics.ALL)) {
+                    break;
+                }
+            }
+            // weft.records.events, say, is never published to by these tests: only the consumer's start creates it.
+            assertTrue(topics.containsAll(Topics.ALL), "domain topics " + Topics.ALL + " among " + topics);
+        }
+    }
+
+    @Test
     void a_duplicate_event_on_the_topic_is_delivered_once() throws Exception {
         String org = Api.newOrg();
         String path = path();

@@ -11,6 +11,9 @@ public final class Topics {
     /** webhook-service's own events (endpoint.disabled), delivered to subscribers like any other. */
     public static final String WEBHOOKS = "weft.webhooks.events";
 
+    /** Every domain topic, for consumers of them all that want them to exist before the first event. */
+    public static final java.util.List<String> ALL = java.util.List.of(AUTH, CONNECTIONS, SYNCS, RECORDS, MESSAGING, WORKFLOWS, WEBHOOKS);
+
     private Topics() {
     }
 }
