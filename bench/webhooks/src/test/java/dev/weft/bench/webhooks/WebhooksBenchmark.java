@@ -473,6 +473,13 @@ class WebhooksBenchmark {
         return onScratchTables(List.of("messages", "deliveries", "attempts"), (db, rows) -> writeDeliveries(db, orgId, endpoints, rows));
     }
 
+    private static void execute(PreparedStatement statement, Object... parameters) throws SQLException {
+        for (int i = 0; i < parameters.length; i++) {
+            statement.setObject(i + 1, parameters[i]);
+        }
+        statement.executeUpdate();
+    }
+
     private static void writeDeliveries(Connection db, String orgId, List<UUID> endpoints, int rows) throws SQLException {
         db.setAutoCommit(false);
         for (int done = 0; done < rows; done += INSERT_BATCH) {
@@ -503,30 +510,13 @@ class WebhooksBenchmark {
                                                           created_at, updated_at)
                     SELECT gen_random_uuid(), ?, v.id, v.endpoint_id, ?, 204, 1, true, ?, ?
                     FROM unnest(?::uuid[], ?::uuid[]) AS v(id, endpoint_id)""")) {
-                messages.setString(1, orgId);
-                messages.setTimestamp(2, now);
-                messages.setArray(3, db.createArrayOf("uuid", messageIds));
-                messages.executeUpdate();
-                deliveries.setString(1, orgId);
-                deliveries.setTimestamp(2, now);
-                deliveries.setTimestamp(3, now);
-                deliveries.setTimestamp(4, now);
-                deliveries.setArray(5, db.createArrayOf("uuid", ids));
-                deliveries.setArray(6, db.createArrayOf("uuid", endpointIds));
-                deliveries.setArray(7, db.createArrayOf("uuid", messageIds));
-                deliveries.executeUpdate();
+                java.sql.Array deliveryIds = db.createArrayOf("uuid", ids);
+                java.sql.Array endpointArray = db.createArrayOf("uuid", endpointIds);
+                execute(messages, orgId, now, db.createArrayOf("uuid", messageIds));
+                execute(deliveries, orgId, now, now, now, deliveryIds, endpointArray, db.createArrayOf("uuid", messageIds));
                 db.commit();
-                succeeded.setTimestamp(1, now);
-                succeeded.setTimestamp(2, now);
-                succeeded.setArray(3, db.createArrayOf("uuid", ids));
-                succeeded.executeUpdate();
-                attempts.setString(1, orgId);
-                attempts.setTimestamp(2, now);
-                attempts.setTimestamp(3, now);
-                attempts.setTimestamp(4, now);
-                attempts.setArray(5, db.createArrayOf("uuid", ids));
-                attempts.setArray(6, db.createArrayOf("uuid", endpointIds));
-                attempts.executeUpdate();
+                execute(succeeded, now, now, deliveryIds);
+                execute(attempts, orgId, now, now, now, deliveryIds, endpointArray);
                 db.commit();
             }
         }
