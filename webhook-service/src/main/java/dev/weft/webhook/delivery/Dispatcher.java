@@ -88,6 +88,7 @@ public class Dispatcher {
     private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
     /** Claimed deliveries waiting in the endpoints' queues on this replica. */
     private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong queuedChars = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.ScheduledExecutorService timers =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("webhook-rate-timer").daemon().factory());
     private static final int RECORD_BATCH = 1000;
@@ -100,6 +101,8 @@ public class Dispatcher {
     /** Bounds on what waits in memory, whatever the endpoints' pace. */
     private static final int MAX_QUEUED_PER_ENDPOINT = 5_000;
     private static final int MAX_QUEUED = 50_000;
+    /** Payload characters waiting in memory, so that large events cannot fill the heap: about 128 MB. */
+    private static final long MAX_QUEUED_CHARS = 64L * 1024 * 1024;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private volatile boolean woken;
@@ -186,6 +189,7 @@ public class Dispatcher {
             EndpointState state = endpoints.computeIfAbsent(delivery.endpointId(), id -> new EndpointState(id, config));
             state.enqueue(delivery);
             queued.incrementAndGet();
+            queuedChars.addAndGet(delivery.payload().length());
             touched.add(state);
         }
         touched.forEach(this::pump);
@@ -196,7 +200,7 @@ public class Dispatcher {
      * memory, rather than stored due and claimed once its queue here has drained.
      */
     public boolean takesNow(UUID endpointId, int alreadyTaken) {
-        if (!running || queued.get() >= MAX_QUEUED) {
+        if (!running || queued.get() >= MAX_QUEUED || queuedChars.get() >= MAX_QUEUED_CHARS) {
             return false;
         }
         EndpointState state = endpoints.get(endpointId);
@@ -250,10 +254,12 @@ public class Dispatcher {
         EndpointState.Admission admission = state.admit();
         for (Claimed delivery : admission.send()) {
             queued.decrementAndGet();
+            queuedChars.addAndGet(-delivery.payload().length());
             send(delivery, state);
         }
         if (!admission.handBack().isEmpty()) {
             queued.addAndGet(-admission.handBack().size());
+            queuedChars.addAndGet(-admission.handBack().stream().mapToLong(d -> d.payload().length()).sum());
             Map<UUID, Instant> postponed = new LinkedHashMap<>();
             admission.handBack().forEach(d -> postponed.put(d.id(), admission.handBackUntil()));
             Thread.ofVirtual().start(() -> postpone(postponed));
