@@ -185,7 +185,8 @@ public final class JdbcValues {
         }
     }
 
-    static int sqlType(ValueKind kind) {
+    /** The JDBC type to bind a null of this kind with. */
+    public static int sqlType(ValueKind kind) {
         return switch (kind) {
             case INTEGER -> Types.BIGINT;
             case NUMBER -> Types.NUMERIC;

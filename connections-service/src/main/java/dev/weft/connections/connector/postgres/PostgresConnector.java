@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -144,10 +143,7 @@ public class PostgresConnector extends JdbcConnector {
         @Override
         public void bind(PreparedStatement statement, int index, Object value, ColumnInfo column) throws SQLException {
             switch (value) {
-                case null -> statement.setNull(index, switch (column.kind()) {
-                    case STRING, INTEGER, NUMBER, BOOLEAN, DATE, TIMESTAMP, TIMESTAMP_TZ, BINARY -> jdbcType(column.kind());
-                    default -> Types.OTHER;
-                });
+                case null -> statement.setNull(index, JdbcValues.sqlType(column.kind()));
                 case List<?> list when column.kind() == ValueKind.ARRAY && column.arrayElementType() != null ->
                         statement.setArray(index, statement.getConnection().createArrayOf(column.arrayElementType(),
                                 list.stream().map(e -> e instanceof Map<?, ?> || e instanceof List<?> ? JdbcValues.toJdbc(e, jsonColumn(column)) : e).toArray()));
@@ -160,19 +156,6 @@ public class PostgresConnector extends JdbcConnector {
 
         private static ColumnInfo jsonColumn(ColumnInfo column) {
             return new ColumnInfo(column.table(), column.name(), ValueKind.JSON, "json", true, false, false, null);
-        }
-
-        private static int jdbcType(ValueKind kind) {
-            return switch (kind) {
-                case INTEGER -> Types.BIGINT;
-                case NUMBER -> Types.NUMERIC;
-                case BOOLEAN -> Types.BOOLEAN;
-                case DATE -> Types.DATE;
-                case TIMESTAMP -> Types.TIMESTAMP;
-                case TIMESTAMP_TZ -> Types.TIMESTAMP_WITH_TIMEZONE;
-                case BINARY -> Types.BINARY;
-                default -> Types.VARCHAR;
-            };
         }
 
         @Override
