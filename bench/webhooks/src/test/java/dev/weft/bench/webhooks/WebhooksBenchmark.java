@@ -14,6 +14,7 @@ import dev.weft.testing.WeftInfraResource;
 import dev.weft.testing.WeftTestInfra;
 import dev.weft.webhook.WebhooksConfig;
 import dev.weft.webhook.delivery.Dispatcher;
+import dev.weft.webhook.delivery.SendOutcome;
 import dev.weft.webhook.delivery.WebhookSender;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -33,6 +34,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,12 +55,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -296,68 +300,49 @@ class WebhooksBenchmark {
         return events;
     }
 
+    /** The signature headers of a delivery (fixed values), sent by both the sender-only diagnostic and the raw POSTs. */
+    private static final Map<String, String> SIGNED_HEADERS = Map.of("Content-Type", "application/json",
+            "webhook-id", "evt_01h455vb4pex5vsknk084sn02q", "webhook-timestamp", "1795000000",
+            "webhook-signature", "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
+            "X-Weft-Signature", "2b9a197f337de59f5456ed44b1f4267d535086791bd698fda3d3437f1ffa48e", "X-Weft-Event-Type", "connection.updated");
+
     // Diagnostic: the service's WebhookSender alone (address checks, its client and timers), same concurrency, no
     // database, no signing: how much of the gap to the raw POST rate is the sender's.
     private double senderOnly(int[] ports, String body) throws Exception {
-        int concurrency = ENDPOINTS * config.maxInFlightPerEndpoint();
-        Map<String, String> headers = Map.of("Content-Type", "application/json", "webhook-id", "evt_01h455vb4pex5vsknk084sn02q",
-                "webhook-timestamp", "1795000000", "webhook-signature", "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
-                "X-Weft-Signature", "2b9a197f337de59f5456ed44b1f4267d535086791bd698fda3d3437f1ffa48e", "X-Weft-Event-Type", "connection.updated");
-        java.net.URI[] urls = Arrays.stream(ports).mapToObj(p -> java.net.URI.create("http://127.0.0.1:" + p + "/hooks/x")).toArray(java.net.URI[]::new);
-        for (int round = 0; round < 2; round++) {
-            int total = round == 0 ? WARMUP_DELIVERIES : DELIVERIES;
-            AtomicInteger issued = new AtomicInteger();
-            AtomicInteger answered = new AtomicInteger();
-            AtomicInteger failed = new AtomicInteger();
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            Runnable[] next = new Runnable[1];
-            next[0] = () -> {
-                int n = issued.getAndIncrement();
-                if (n >= total) {
-                    return;
-                }
-                sender.send(urls[n % urls.length], headers, body, config.timeout()).whenComplete((outcome, error) -> {
-                    if (error != null || !outcome.succeeded()) {
-                        failed.incrementAndGet();
-                    }
-                    if (answered.incrementAndGet() == total) {
-                        done.complete(null);
-                    } else {
-                        next[0].run();
-                    }
-                });
-            };
-            long start = System.nanoTime();
-            for (int i = 0; i < concurrency; i++) {
-                next[0].run();
-            }
-            done.get(5, TimeUnit.MINUTES);
-            assertEquals(0, failed.get(), "every send succeeded");
-            if (round == 1) {
-                return total / ((System.nanoTime() - start) / 1e9);
-            }
-        }
-        throw new IllegalStateException("unreachable");
+        URI[] urls = Arrays.stream(ports).mapToObj(p -> URI.create("http://127.0.0.1:" + p + "/hooks/x")).toArray(URI[]::new);
+        return closedLoopRate(n -> sender.send(urls[n % urls.length], SIGNED_HEADERS, body, config.timeout()).thenApply(SendOutcome::succeeded),
+                "send succeeded");
     }
 
     // 3a. Limit: raw keep-alive POSTs, same receiver, body, headers and concurrency, no database.
 
     private double rawPosts(int[] ports, String body) throws Exception {
-        int concurrency = ENDPOINTS * config.maxInFlightPerEndpoint();
+        Buffer payload = Buffer.buffer(body);
         // The same pool bound as the service's sender (SendOptions.defaults: 50 connections per destination).
         HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(50));
         try {
-            postAll(client, ports, body, WARMUP_DELIVERIES, concurrency);
-            long start = System.nanoTime();
-            postAll(client, ports, body, DELIVERIES, concurrency);
-            return DELIVERIES / ((System.nanoTime() - start) / 1e9);
+            return closedLoopRate(n -> {
+                RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(ports[n % ENDPOINTS])
+                        .setURI("/hooks/" + (n % ENDPOINTS)).putHeader("User-Agent", "Weft-Webhooks/1");
+                SIGNED_HEADERS.forEach(request::putHeader);
+                return client.request(request).compose(r -> r.send(payload)).map(response -> response.statusCode() == 204).toCompletionStage();
+            }, "raw POST was answered 204");
         } finally {
             client.close();
         }
     }
 
-    private static void postAll(HttpClient client, int[] ports, String body, int total, int concurrency) throws Exception {
-        Buffer payload = Buffer.buffer(body);
+    /** Requests/s of {@code request}, 10 endpoints × their in-flight bound at a time, after a warm-up round. */
+    private double closedLoopRate(IntFunction<CompletionStage<Boolean>> request, String success) throws Exception {
+        int concurrency = ENDPOINTS * config.maxInFlightPerEndpoint();
+        closedLoop(WARMUP_DELIVERIES, concurrency, request, success);
+        long start = System.nanoTime();
+        closedLoop(DELIVERIES, concurrency, request, success);
+        return DELIVERIES / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Issues {@code total} requests, {@code concurrency} at a time, each finished one starting the next; all must succeed. */
+    private static void closedLoop(int total, int concurrency, IntFunction<CompletionStage<Boolean>> request, String success) throws Exception {
         AtomicInteger issued = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
@@ -368,15 +353,8 @@ class WebhooksBenchmark {
             if (n >= total) {
                 return;
             }
-            RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(ports[n % ENDPOINTS])
-                    .setURI("/hooks/" + (n % ENDPOINTS))
-                    .putHeader("Content-Type", "application/json").putHeader("User-Agent", "Weft-Webhooks/1")
-                    .putHeader("webhook-id", "evt_01h455vb4pex5vsknk084sn02q").putHeader("webhook-timestamp", "1795000000")
-                    .putHeader("webhook-signature", "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=")
-                    .putHeader("X-Weft-Signature", "2b9a197f337de59f5456ed44b1f4267d535086791bd698fda3d3437f1ffa48e")
-                    .putHeader("X-Weft-Event-Type", "connection.updated");
-            client.request(request).compose(r -> r.send(payload)).onComplete(response -> {
-                if (response.failed() || response.result().statusCode() != 204) {
+            request.apply(n).whenComplete((ok, error) -> {
+                if (error != null || !Boolean.TRUE.equals(ok)) {
                     failed.incrementAndGet();
                 }
                 if (answered.incrementAndGet() == total) {
@@ -390,7 +368,7 @@ class WebhooksBenchmark {
             next[0].run();
         }
         done.get(5, TimeUnit.MINUTES);
-        assertEquals(0, failed.get(), "every raw POST was answered 204");
+        assertEquals(0, failed.get(), "every " + success);
     }
 
     // 3b. Limit: PostgreSQL's batched insert of the same attempt rows (reWriteBatchedInserts).
