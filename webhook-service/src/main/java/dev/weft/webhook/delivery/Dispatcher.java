@@ -41,6 +41,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -86,9 +88,9 @@ public class Dispatcher {
     private final RetrySchedule schedule;
     private final Map<UUID, EndpointState> endpoints = new ConcurrentHashMap<>();
     private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
-    /** Claimed deliveries waiting in the endpoints' queues on this replica. */
-    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong queuedChars = new java.util.concurrent.atomic.AtomicLong();
+    /** Deliveries waiting in the endpoints' queues on this replica, and their payloads' characters. */
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong queuedChars = new AtomicLong();
     private final java.util.concurrent.ScheduledExecutorService timers =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("webhook-rate-timer").daemon().factory());
     private static final int RECORD_BATCH = 1000;
@@ -205,14 +207,18 @@ public class Dispatcher {
         }
         EndpointState state = endpoints.get(endpointId);
         if (state == null) {
-            return alreadyTaken < QUEUE_FACTOR * config.maxInFlightPerEndpoint();
+            return alreadyTaken < queueFloor();
         }
         return !state.breakerOpen() && state.queued() + alreadyTaken < queueCap(state);
     }
 
+    /** What any endpoint's queue may hold, its pace unknown or slow: QUEUE_FACTOR rounds of its in-flight bound. */
+    private int queueFloor() {
+        return QUEUE_FACTOR * config.maxInFlightPerEndpoint();
+    }
+
     private int queueCap(EndpointState state) {
-        int floor = QUEUE_FACTOR * config.maxInFlightPerEndpoint();
-        return state.queueCap(config.timeout().toMillis() * QUEUE_FACTOR, floor, Math.max(floor, MAX_QUEUED_PER_ENDPOINT));
+        return state.queueCap(config.timeout().toMillis() * QUEUE_FACTOR, queueFloor(), Math.max(queueFloor(), MAX_QUEUED_PER_ENDPOINT));
     }
 
     /** How long a claim holds a delivery: its wait in the endpoint's queue (at most QUEUE_FACTOR rounds of the timeout) and the send. */
@@ -253,15 +259,15 @@ public class Dispatcher {
     private void pump(EndpointState state) {
         EndpointState.Admission admission = state.admit();
         for (Claimed delivery : admission.send()) {
-            queued.decrementAndGet();
-            queuedChars.addAndGet(-delivery.payload().length());
+            leftQueue(delivery);
             send(delivery, state);
         }
         if (!admission.handBack().isEmpty()) {
-            queued.addAndGet(-admission.handBack().size());
-            queuedChars.addAndGet(-admission.handBack().stream().mapToLong(d -> d.payload().length()).sum());
             Map<UUID, Instant> postponed = new LinkedHashMap<>();
-            admission.handBack().forEach(d -> postponed.put(d.id(), admission.handBackUntil()));
+            admission.handBack().forEach(d -> {
+                leftQueue(d);
+                postponed.put(d.id(), admission.handBackUntil());
+            });
             Thread.ofVirtual().start(() -> postpone(postponed));
         }
         if (admission.lookAgainAt() != null) {
@@ -276,6 +282,11 @@ public class Dispatcher {
         if ((moreDue || drainedSinceHeldBack) && queued.get() < config.claimBatch() / 2) {
             wake();
         }
+    }
+
+    private void leftQueue(Claimed delivery) {
+        queued.decrementAndGet();
+        queuedChars.addAndGet(-delivery.payload().length());
     }
 
     private void send(Claimed delivery, EndpointState state) {
@@ -350,29 +361,15 @@ public class Dispatcher {
 
     private void record(List<Finished> batch) {
         try {
-            if (batch.stream().allMatch(f -> f.outcome().succeeded())) {
-                // The common case writes no event: a plain JDBC transaction, without the JTA machinery's cost per batch.
+            // One transaction: a failure may disable its endpoint, whose event goes through the outbox with the attempts.
+            QuarkusTransaction.requiringNew().run(() -> {
                 try (Connection db = dataSource.getConnection()) {
-                    db.setAutoCommit(false);
-                    try {
-                        recordOn(db, batch);
-                        db.commit();
-                    } catch (RuntimeException | SQLException e) {
-                        db.rollback();
-                        throw e;
-                    }
+                    recordOn(db, batch);
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
                 }
-            } else {
-                // A failure may disable its endpoint, whose event goes through the outbox in the same transaction.
-                QuarkusTransaction.requiringNew().run(() -> {
-                    try (Connection db = dataSource.getConnection()) {
-                        recordOn(db, batch);
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e.getMessage(), e);
-                    }
-                });
-            }
-        } catch (RuntimeException | SQLException e) {
+            });
+        } catch (RuntimeException e) {
             // The leases run out and the deliveries are claimed again: at-least-once, never lost.
             Log.warnf("event=webhook_record_failed deliveries=%d message=\"%s\"", batch.size(), e.getMessage());
         }

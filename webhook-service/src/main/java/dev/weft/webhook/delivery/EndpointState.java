@@ -59,9 +59,7 @@ final class EndpointState {
     synchronized Admission admit() {
         Instant now = Instant.now();
         if (now.isBefore(openUntil)) {
-            List<Dispatcher.Claimed> handBack = new ArrayList<>(queue);
-            queue.clear();
-            return new Admission(List.of(), handBack, openUntil, null);
+            return new Admission(List.of(), drain(), openUntil, null);
         }
         List<Dispatcher.Claimed> send = new ArrayList<>();
         while (!queue.isEmpty() && inFlight < config.maxInFlightPerEndpoint()) {
