@@ -33,13 +33,6 @@ import java.util.function.BiPredicate;
  */
 @ApplicationScoped
 public class FanOut {
-    private static final String INSERT_MESSAGE = """
-            INSERT INTO messages (id, org_id, event_id, type, aggregate_id, payload, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""";
-    private static final String INSERT_DELIVERY = """
-            INSERT INTO deliveries (id, org_id, endpoint_id, message_id, event_type, aggregate_id, status, next_attempt_at, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)""";
-
     private final ObjectMapper json;
 
     public FanOut(ObjectMapper json) {
@@ -243,50 +236,25 @@ public class FanOut {
 
     /** One message for one endpoint only (a test event): returns the delivery id. */
     public UUID acceptFor(Connection db, Event event, UUID endpointId) throws SQLException {
-        UUID messageId = TypeId.uuidV7();
         Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS));
-        try (PreparedStatement message = db.prepareStatement(INSERT_MESSAGE);
-             PreparedStatement delivery = db.prepareStatement(INSERT_DELIVERY)) {
-            message.setObject(1, messageId);
-            message.setString(2, event.orgId());
-            message.setString(3, event.eventId());
-            message.setString(4, event.type());
-            message.setString(5, event.aggregateId());
-            message.setString(6, payload(event));
-            message.setTimestamp(7, now);
-            message.executeUpdate();
-            UUID deliveryId = addDelivery(delivery, endpointId, messageId, event, now);
-            delivery.executeBatch();
-            return deliveryId;
-        }
+        UUID messageId = storeMessages(db, List.of(event), now).keySet().stream().findFirst()
+                .orElseThrow(() -> new IllegalStateException("test event " + event.eventId() + " was not stored"));
+        Rows rows = new Rows();
+        UUID deliveryId = rows.add(endpointId, messageId, event, now);
+        rows.insert(db, now);
+        return deliveryId;
     }
 
     /** New deliveries of stored messages to one endpoint (a replay); returns how many. */
     public int redeliver(Connection db, UUID endpointId, String orgId, List<UUID> messageIds, List<String> types, List<String> aggregates)
             throws SQLException {
         Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS));
-        try (PreparedStatement delivery = db.prepareStatement(INSERT_DELIVERY)) {
-            for (int i = 0; i < messageIds.size(); i++) {
-                addDelivery(delivery, endpointId, messageIds.get(i), new Event(null, types.get(i), orgId, aggregates.get(i), null, null), now);
-            }
-            delivery.executeBatch();
+        Rows rows = new Rows();
+        for (int i = 0; i < messageIds.size(); i++) {
+            rows.add(endpointId, messageIds.get(i), new Event(null, types.get(i), orgId, aggregates.get(i), null, null), now);
         }
-        return messageIds.size();
-    }
-
-    private static UUID addDelivery(PreparedStatement delivery, UUID endpointId, UUID messageId, Event event, Timestamp now) throws SQLException {
-        UUID id = TypeId.uuidV7();
-        delivery.setObject(1, id);
-        delivery.setString(2, event.orgId());
-        delivery.setObject(3, endpointId);
-        delivery.setObject(4, messageId);
-        delivery.setString(5, event.type());
-        delivery.setString(6, event.aggregateId());
-        delivery.setTimestamp(7, now);
-        delivery.setTimestamp(8, now);
-        delivery.setTimestamp(9, now);
-        delivery.addBatch();
-        return id;
+        rows.insert(db, now);
+        return rows.size();
     }
 
     private String payload(Event event) {
