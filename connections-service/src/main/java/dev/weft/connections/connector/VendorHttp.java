@@ -3,7 +3,11 @@ package dev.weft.connections.connector;
 import dev.weft.platform.http.RetryAfter;
 import io.quarkus.logging.Log;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,6 +30,8 @@ public final class VendorHttp {
     /** Longest wait honoured; a vendor asking for more gets a 502 the caller can retry later. */
     private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private VendorHttp() {
     }
 
@@ -33,6 +39,29 @@ public final class VendorHttp {
     @FunctionalInterface
     public interface TokenRequest {
         HttpRequest build(String accessToken);
+    }
+
+    /**
+     * A JSON request with the bearer token: {@code body} (null for none) is written with Jackson once, and the request
+     * rebuilt around whichever token is current.
+     */
+    public static TokenRequest bearerJson(String method, URI uri, Object body) {
+        String json;
+        try {
+            json = body == null ? null : JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw ConnectorException.invalid("records", "json", "records cannot be written as JSON");
+        }
+        return token -> {
+            HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Accept", "application/json");
+            if (json != null) {
+                builder.header("Content-Type", "application/json");
+            }
+            return builder.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)).build();
+        };
     }
 
     /** Sends without OAuth (API tokens, basic auth, signed requests). */

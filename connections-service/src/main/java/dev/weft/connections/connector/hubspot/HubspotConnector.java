@@ -22,7 +22,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -473,22 +472,7 @@ public class HubspotConnector implements Connector {
     private static JsonNode send(ConnectorContext context, String method, String pathAndQuery, Object body) {
         String base = context.setting("base-url").orElse(DEFAULT_BASE_URL);
         URI uri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + pathAndQuery);
-        String json;
-        try {
-            json = body == null ? null : JSON.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw ConnectorException.invalid("records", "json", "records cannot be written as JSON");
-        }
-        VendorHttp.TokenRequest request = token -> {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofSeconds(60))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Accept", "application/json");
-            if (json != null) {
-                builder.header("Content-Type", "application/json");
-            }
-            return builder.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)).build();
-        };
+        VendorHttp.TokenRequest request = VendorHttp.bearerJson(method, uri, body);
         boolean oauth = context.credentials().get("auth_type").map("oauth2"::equals).orElse(false);
         HttpResponse<String> response = oauth
                 ? VendorHttp.send(PROVIDER, request, context.credentials(), HubspotConnector::errorMessage)

@@ -1,6 +1,5 @@
 package dev.weft.connections.connector.salesforce;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.connections.connector.CheckResult;
@@ -22,7 +21,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -500,23 +498,8 @@ public class SalesforceConnector implements Connector {
         }
 
         JsonNode send(String method, String pathAndQuery, Object body) {
-            String json;
-            try {
-                json = body == null ? null : SalesforceErrors.JSON.writeValueAsString(body);
-            } catch (JsonProcessingException e) {
-                throw ConnectorException.invalid("records", "json", "records cannot be written as JSON");
-            }
             URI uri = URI.create(base + pathAndQuery);
-            HttpResponse<String> response = VendorHttp.send(PROVIDER, token -> {
-                HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                        .timeout(Duration.ofSeconds(60))
-                        .header("Authorization", "Bearer " + token)
-                        .header("Accept", "application/json");
-                if (json != null) {
-                    request.header("Content-Type", "application/json");
-                }
-                return request.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)).build();
-            }, credentials, SalesforceErrors::message);
+            HttpResponse<String> response = VendorHttp.send(PROVIDER, VendorHttp.bearerJson(method, uri, body), credentials, SalesforceErrors::message);
             return SalesforceErrors.json(response.body());
         }
     }
