@@ -68,7 +68,10 @@ public abstract class JdbcConnectorContract {
 
     protected abstract List<String> dropStatements();
 
-    protected abstract String qualified(String table);
+    /** A table as the SQL of the tests names it: in its schema (a database, on MySQL). */
+    protected String qualified(String table) {
+        return schema + "." + table;
+    }
 
     protected abstract String provider();
 

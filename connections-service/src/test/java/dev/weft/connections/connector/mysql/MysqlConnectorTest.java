@@ -48,11 +48,6 @@ class MysqlConnectorTest extends JdbcConnectorContract {
     }
 
     @Override
-    protected String qualified(String table) {
-        return schema + "." + table;
-    }
-
-    @Override
     protected List<String> createStatements() {
         String s = schema;
         return List.of(
