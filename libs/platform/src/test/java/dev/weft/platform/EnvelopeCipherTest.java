@@ -1,12 +1,8 @@
 package dev.weft.platform;
 
-import dev.weft.platform.crypto.EncryptionConfig;
 import dev.weft.platform.crypto.EnvelopeCipher;
-import dev.weft.platform.crypto.SecretCipher;
 import org.junit.jupiter.api.Test;
 
-import java.util.Base64;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,21 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EnvelopeCipherTest {
-    private static final String OLD = "old:" + Base64.getEncoder().encodeToString(new byte[32]);
-    private static final String NEW = "new:" + Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes());
+    private static final String OLD = SecretCipherTest.OLD;
+    private static final String NEW = SecretCipherTest.NEW;
 
     private static EnvelopeCipher envelopes(String keys, String active) {
-        return new EnvelopeCipher(new SecretCipher(new EncryptionConfig() {
-            @Override
-            public Optional<String> keys() {
-                return Optional.of(keys);
-            }
-
-            @Override
-            public Optional<String> activeKey() {
-                return Optional.ofNullable(active);
-            }
-        }));
+        return new EnvelopeCipher(SecretCipherTest.cipher(keys, active));
     }
 
     @Test

@@ -14,10 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SecretCipherTest {
-    private static final String OLD = "old:" + Base64.getEncoder().encodeToString(new byte[32]);
-    private static final String NEW = "new:" + Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes());
+    static final String OLD = "old:" + Base64.getEncoder().encodeToString(new byte[32]);
+    static final String NEW = "new:" + Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes());
 
-    private static SecretCipher cipher(String keys, String active) {
+    /** A keyring of the given {@code id:base64} keys; {@code active} null means the last one. */
+    static SecretCipher cipher(String keys, String active) {
         return new SecretCipher(new EncryptionConfig() {
             @Override
             public Optional<String> keys() {
