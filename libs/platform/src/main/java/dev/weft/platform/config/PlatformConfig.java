@@ -29,6 +29,8 @@ public interface PlatformConfig {
 
     Auth auth();
 
+    Events events();
+
     dev.weft.platform.ratelimit.RateLimitConfig rateLimit();
 
     interface Http {
@@ -62,6 +64,27 @@ public interface PlatformConfig {
         /** How often a standby replica tries to become the publisher. */
         @WithDefault("2s")
         Duration leaseRetry();
+    }
+
+    interface Events {
+        /**
+         * Whether this service consumes domain events (build time): its handlers then join the consumer group
+         * named after the service on the {@code weft-events} channel. Services without handlers leave it off.
+         */
+        @WithDefault("false")
+        boolean consume();
+
+        /** Attempts at handling one event before it goes to the dead-letter topic {@code weft.<service>.dlq}. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** Wait before the second attempt; it doubles for each further one. */
+        @WithDefault("200ms")
+        Duration retryBackoff();
+
+        /** Longest wait between attempts, and between tries while the database is unreachable. */
+        @WithDefault("5s")
+        Duration maxRetryBackoff();
     }
 
     interface Idempotency {
@@ -99,9 +122,20 @@ public interface PlatformConfig {
         @WithDefault("10000")
         long credentialCacheSize();
 
-        /** Whether this replica listens on weft.auth.events for revocations that clear its credential cache. */
+        /**
+         * Whether this replica listens on weft.auth.events for revocations: API keys and signing keys leave its
+         * credential cache, revoked access tokens go on its deny-list.
+         */
         @WithDefault("true")
         boolean revocationListenerEnabled();
+
+        /**
+         * How far back the revocation listener re-reads weft.auth.events when it starts: at least the longest an
+         * access token lives (auth-service's access-token lifetime, 1 h by default), so revocations still in force
+         * are known after a restart.
+         */
+        @WithDefault("65m")
+        Duration revocationReplay();
 
         SignedRequests signedRequests();
 
