@@ -85,9 +85,7 @@ public class ClientService {
 
     public Page<ClientDtos.ClientView> list(String limit, String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        List<OAuthClient> rows = OAuthClient.<OAuthClient>find(Keyset.condition(page), Keyset.NEWEST_FIRST, Keyset.parameters(page))
-                .page(0, page.limit() + 1).list();
-        return Page.of(rows, page, OAuthClient::position, c -> ClientDtos.ClientView.of(c, null), cursors);
+        return Keyset.of(OAuthClient.class).page(page, c -> ClientDtos.ClientView.of(c, null), cursors);
     }
 
     public ClientDtos.ClientView get(String clientId) {

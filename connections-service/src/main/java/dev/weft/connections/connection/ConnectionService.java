@@ -17,7 +17,6 @@ import dev.weft.platform.pagination.Page;
 import dev.weft.platform.pagination.PageRequest;
 import dev.weft.platform.tenancy.RequestPrincipal;
 import io.quarkus.logging.Log;
-import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
@@ -109,14 +108,8 @@ public class ConnectionService {
 
     public Page<ConnectionDtos.ConnectionView> list(String limit, String cursor, String provider) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        String condition = Keyset.condition(page);
-        Parameters parameters = Keyset.parameters(page);
-        if (provider != null && !provider.isBlank()) {
-            condition = condition + " and provider = :provider";
-            parameters.and("provider", provider.trim());
-        }
-        List<Connection> rows = Connection.<Connection>find(condition, Keyset.NEWEST_FIRST, parameters).page(0, page.limit() + 1).list();
-        return Page.of(rows, page, Connection::position, this::view, cursors);
+        return Keyset.of(Connection.class).whereIfPresent("provider = :provider", "provider", provider == null ? null : provider.trim())
+                .page(page, this::view, cursors);
     }
 
     public ConnectionDtos.ConnectionView get(String id) {

@@ -31,7 +31,6 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -91,9 +90,7 @@ public class ExtensionService implements ConnectorRegistry.ExtensionConnectors {
 
     public Page<ExtensionDtos.ExtensionView> list(String limit, String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        List<Extension> rows = Extension.<Extension>find(Keyset.condition(page), Keyset.NEWEST_FIRST, Keyset.parameters(page))
-                .page(0, page.limit() + 1).list();
-        return Page.of(rows, page, Extension::position, e -> view(e, null), cursors);
+        return Keyset.of(Extension.class).page(page, e -> view(e, null), cursors);
     }
 
     public ExtensionDtos.ExtensionView get(String id) {

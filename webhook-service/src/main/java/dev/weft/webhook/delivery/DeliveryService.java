@@ -11,7 +11,6 @@ import dev.weft.webhook.endpoint.Endpoint;
 import dev.weft.webhook.eventtype.EventTypeCatalog;
 import dev.weft.webhook.fanout.FanOut;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -49,16 +48,11 @@ public class DeliveryService {
 
     public Page<DeliveryDtos.DeliveryView> list(Endpoint endpoint, String status, String limit, String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        String condition = Keyset.condition(page) + " and endpointId = :endpoint";
-        Parameters parameters = Keyset.parameters(page).and("endpoint", endpoint.id);
-        if (status != null && !status.isBlank()) {
-            if (!STATUSES.contains(status)) {
-                throw ApiException.invalid("status", "enum", "status must be one of " + String.join(", ", STATUSES));
-            }
-            condition += " and status = :status";
-            parameters.and("status", status);
+        if (status != null && !status.isBlank() && !STATUSES.contains(status)) {
+            throw ApiException.invalid("status", "enum", "status must be one of " + String.join(", ", STATUSES));
         }
-        List<Delivery> rows = Delivery.<Delivery>find(condition, Keyset.NEWEST_FIRST, parameters).page(0, page.limit() + 1).list();
+        List<Delivery> rows = Keyset.of(Delivery.class).where("endpointId = :endpoint", "endpoint", endpoint.id)
+                .whereIfPresent("status = :status", "status", status).rows(page);
         Map<UUID, String> eventIds = eventIds(rows.stream().map(d -> d.messageId).toList());
         return Page.of(rows, page, Delivery::position, d -> view(d, eventIds.get(d.messageId)), cursors);
     }

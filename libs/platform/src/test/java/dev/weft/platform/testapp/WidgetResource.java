@@ -28,7 +28,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.time.Instant;
-import java.util.List;
 
 @Path("/v1/widgets")
 @Produces(MediaType.APPLICATION_JSON)
@@ -93,9 +92,7 @@ public class WidgetResource {
     @RequiresScope("widgets:read")
     public Page<WidgetView> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        List<Widget> rows = Widget.<Widget>find(Keyset.condition(page), Keyset.NEWEST_FIRST, Keyset.parameters(page))
-                .page(0, page.limit() + 1).list();
-        return Page.of(rows, page, Widget::position, WidgetView::of, cursors);
+        return Keyset.of(Widget.class).page(page, WidgetView::of, cursors);
     }
 
     @GET
