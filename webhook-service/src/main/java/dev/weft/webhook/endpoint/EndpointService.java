@@ -14,7 +14,6 @@ import dev.weft.platform.pagination.PageRequest;
 import dev.weft.platform.tenancy.TenantContext;
 import dev.weft.platform.webhooks.StandardWebhooks;
 import dev.weft.webhook.WebhooksConfig;
-import dev.weft.webhook.delivery.EndpointUrls;
 import dev.weft.webhook.eventtype.EventTypeCatalog;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;

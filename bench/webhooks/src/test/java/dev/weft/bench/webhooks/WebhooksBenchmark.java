@@ -13,9 +13,9 @@ import dev.weft.testing.TestEvents;
 import dev.weft.testing.WeftInfraResource;
 import dev.weft.testing.WeftTestInfra;
 import dev.weft.webhook.WebhooksConfig;
-import dev.weft.webhook.delivery.Dispatcher;
-import dev.weft.webhook.delivery.SendOutcome;
-import dev.weft.webhook.delivery.WebhookSender;
+import dev.weft.webhook.dispatch.Dispatcher;
+import dev.weft.platform.http.outbound.OutboundOutcome;
+import dev.weft.platform.http.outbound.OutboundClient;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -105,7 +105,7 @@ class WebhooksBenchmark {
     @Inject
     WebhooksConfig config;
     @Inject
-    WebhookSender sender;
+    OutboundClient sender;
 
     private final Receiver receiver = new Receiver();
 
@@ -306,11 +306,11 @@ class WebhooksBenchmark {
             "webhook-signature", "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
             "X-Weft-Signature", "2b9a197f337de59f5456ed44b1f4267d535086791bd698fda3d3437f1ffa48e", "X-Weft-Event-Type", "connection.updated");
 
-    // Diagnostic: the service's WebhookSender alone (address checks, its client and timers), same concurrency, no
+    // Diagnostic: the service's OutboundClient alone (address checks, its client and timers), same concurrency, no
     // database, no signing: how much of the gap to the raw POST rate is the sender's.
     private double senderOnly(int[] ports, String body) throws Exception {
         URI[] urls = Arrays.stream(ports).mapToObj(p -> URI.create("http://127.0.0.1:" + p + "/hooks/x")).toArray(URI[]::new);
-        return closedLoopRate(n -> sender.send(urls[n % urls.length], SIGNED_HEADERS, body, config.timeout()).thenApply(SendOutcome::succeeded),
+        return closedLoopRate(n -> sender.send(urls[n % urls.length], SIGNED_HEADERS, body, config.timeout()).thenApply(OutboundOutcome::succeeded),
                 "send succeeded");
     }
 
@@ -318,7 +318,7 @@ class WebhooksBenchmark {
 
     private double rawPosts(int[] ports, String body) throws Exception {
         Buffer payload = Buffer.buffer(body);
-        // The same pool bound as the service's sender (SendOptions.defaults: 50 connections per destination).
+        // The same pool bound as the service's sender (OutboundOptions.defaults: 50 connections per destination).
         HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(50));
         try {
             return closedLoopRate(n -> {
@@ -619,7 +619,7 @@ class WebhooksBenchmark {
                 | backlog drain: signed, recorded deliveries/s (%,d preloaded, %d endpoints; claimed, sent, recorded) | %,.0f |
                 | same, from the preload's commit to the last attempt row | %,.0f |
                 | raw keep-alive POSTs/s to the same receivers (%d ports), %d in flight, at most %d connections per port, no database (limit) | %,.0f |
-                | diagnostic: the service's WebhookSender alone, same concurrency, headers and body, no database or signing, sends/s | %,.0f |
+                | diagnostic: the service's OutboundClient alone, same concurrency, headers and body, no database or signing, sends/s | %,.0f |
                 | PostgreSQL batched INSERT of the same attempt rows, rows/s (batches of %d, reWriteBatchedInserts) (limit) | %,.0f |
                 | backlog drain ÷ insert limit | %.3f |
                 | reference: PostgreSQL alone doing a delivery's writes (fan-out insert, success update, attempt insert; two commits per 500), deliveries/s | %,.0f |

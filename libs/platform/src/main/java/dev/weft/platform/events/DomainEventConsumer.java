@@ -10,16 +10,22 @@ import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -29,6 +35,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -74,11 +83,13 @@ public class DomainEventConsumer {
     private final MeterRegistry metrics;
     private final PlatformConfig.Events config;
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
+    private final String bootstrapServers;
     private volatile boolean running = true;
 
     public DomainEventConsumer(Instance<BatchEventHandler> batchHandlers, Instance<EventHandler> handlers, ProcessedEvents processed,
                                SystemPrincipal system, @Channel(DEAD_LETTERS) MutinyEmitter<byte[]> deadLetters, MeterRegistry metrics,
-                               PlatformConfig config) {
+                               PlatformConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
         this.batchHandlers = batchHandlers.stream().toList();
         this.handlers = handlers.stream().toList();
         this.processed = processed;
@@ -90,6 +101,35 @@ public class DomainEventConsumer {
 
     void stop(@Observes ShutdownEvent shutdown) {
         running = false;
+    }
+
+    /**
+     * Creates the domain topics that do not exist yet (broker defaults for partitions and replication). The pattern
+     * subscription notices a new topic only at its next metadata refresh, so on a fresh install each topic's first event
+     * would wait seconds; with the topics there from the start it does not. Failing (no rights to create topics, the
+     * broker not up yet) costs only that wait. Runs beside the start, not in its way.
+     */
+    void createTopics(@Observes StartupEvent startup) {
+        Thread.ofVirtual().name("weft-topics").start(() -> {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+                Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+                List<NewTopic> missing = Topics.ALL.stream().filter(t -> !existing.contains(t))
+                        .map(t -> new NewTopic(t, Optional.empty(), Optional.empty())).toList();
+                admin.createTopics(missing).values().forEach((topic, created) -> {
+                    try {
+                        created.get(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        if (!(e.getCause() instanceof TopicExistsException)) {
+                            Log.infof("event=topic_not_created topic=%s message=\"%s\"", topic, e.getMessage());
+                        }
+                    }
+                });
+            } catch (Exception e) {
+                Log.infof("event=topics_not_checked error=%s message=\"%s\"", e.getClass().getSimpleName(),
+                        e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            }
+        });
     }
 
     @Incoming(CHANNEL)

@@ -1,7 +1,7 @@
-package dev.weft.webhook.delivery;
+package dev.weft.platform.http.outbound;
 
 import dev.weft.platform.http.AddressPolicy;
-import dev.weft.webhook.delivery.SendOutcome.Failure;
+import dev.weft.platform.http.outbound.OutboundOutcome.Failure;
 import io.netty.util.NetUtil;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -33,14 +33,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 
 /**
- * Sends webhook requests: the only place that makes outbound HTTP requests to customer URLs.
+ * Calls URLs that customers supply (webhook endpoints, workflow {@code http} actions, notification
+ * targets): the one way any Weft service makes such requests.
  *
  * <p>Against SSRF and DNS rebinding, the host is resolved here, every address it resolves to is checked with the
  * {@link AddressPolicy}, and the connection goes to the checked address itself ({@link RequestOptions#setServer})
  * while the URL's host stays in the {@code Host} header and in TLS SNI and certificate verification. Redirects are
  * never followed. One non-blocking Vert.x client with keep-alive pools serves every send.
  */
-public class WebhookSender implements AutoCloseable {
+public class OutboundClient implements AutoCloseable {
 
     /** Headers the sender owns; a caller's values for them are ignored. */
     private static final Set<String> RESERVED_HEADERS =
@@ -51,20 +52,20 @@ public class WebhookSender implements AutoCloseable {
     private final Vertx vertx;
     private final AddressPolicy policy;
     private final AddressLookup lookup;
-    private final SendOptions options;
+    private final OutboundOptions options;
     private final HttpClient client;
 
-    public WebhookSender(Vertx vertx, AddressPolicy policy, SendOptions options) {
+    public OutboundClient(Vertx vertx, AddressPolicy policy, OutboundOptions options) {
         this(vertx, policy, options, AddressLookup.system(vertx));
     }
 
-    public WebhookSender(Vertx vertx, AddressPolicy policy, SendOptions options, AddressLookup lookup) {
+    public OutboundClient(Vertx vertx, AddressPolicy policy, OutboundOptions options, AddressLookup lookup) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.options = Objects.requireNonNull(options, "options");
         this.lookup = Objects.requireNonNull(lookup, "lookup");
         HttpClientOptions clientOptions = new HttpClientOptions()
-                .setName("weft-webhooks")
+                .setName("weft-outbound-" + options.userAgent().replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT))
                 .setConnectTimeout(Math.toIntExact(options.connectTimeout().toMillis()))
                 .setKeepAlive(true)
                 .setKeepAliveTimeout(Math.toIntExact(options.idleTimeout().toSeconds()))
@@ -87,16 +88,26 @@ public class WebhookSender implements AutoCloseable {
      * @param headers sent as given (e.g. the webhook signature); Content-Type defaults to application/json
      * @param timeout for the whole send, name resolution and connecting included
      */
-    public CompletionStage<SendOutcome> send(URI url, Map<String, String> headers, String body, Duration timeout) {
+    public CompletionStage<OutboundOutcome> send(URI url, Map<String, String> headers, String body, Duration timeout) {
+        return send(HttpMethod.POST, url, headers, Objects.requireNonNull(body, "body"), timeout);
+    }
+
+    /**
+     * Sends a request with any method; {@code body} may be null (none is sent). Never fails: every failure is an outcome.
+     *
+     * @param headers sent as given; with a body, Content-Type defaults to application/json
+     * @param timeout for the whole exchange, name resolution and connecting included
+     */
+    public CompletionStage<OutboundOutcome> send(HttpMethod method, URI url, Map<String, String> headers, String body, Duration timeout) {
+        Objects.requireNonNull(method, "method");
         Objects.requireNonNull(headers, "headers");
-        Objects.requireNonNull(body, "body");
         long timeoutMillis = Math.max(1, Objects.requireNonNull(timeout, "timeout").toMillis());
         AtomicLong timer = new AtomicLong(-1);
-        SendAttempt attempt = new SendAttempt(() -> vertx.cancelTimer(timer.get()));
-        SendTarget target;
+        OutboundExchange attempt = new OutboundExchange(() -> vertx.cancelTimer(timer.get()));
+        OutboundTarget target;
         try {
-            target = SendTarget.of(url, policy);
-        } catch (SendTarget.Refused refused) {
+            target = OutboundTarget.of(url, policy);
+        } catch (OutboundTarget.Refused refused) {
             attempt.fail(refused.failure, refused.getMessage());
             return attempt.outcome();
         }
@@ -109,13 +120,13 @@ public class WebhookSender implements AutoCloseable {
                 // one forbidden address is enough: a rebinding host may hand out either
                 attempt.fail(Failure.BLOCKED_ADDRESS, "the URL's host resolves to an address that is not allowed");
             } else {
-                dispatch(attempt, target, addresses.getFirst(), headers, body, timeoutMillis);
+                dispatch(attempt, method, target, addresses.getFirst(), headers, body, timeoutMillis);
             }
         });
         return attempt.outcome();
     }
 
-    private CompletionStage<List<InetAddress>> resolve(SendTarget target) {
+    private CompletionStage<List<InetAddress>> resolve(OutboundTarget target) {
         if (target.hostIsIpLiteral()) {
             InetAddress literal = NetUtil.createInetAddressFromIpAddressString(target.host());
             return CompletableFuture.completedFuture(List.of(literal));
@@ -127,14 +138,14 @@ public class WebhookSender implements AutoCloseable {
         }
     }
 
-    private void dispatch(SendAttempt attempt, SendTarget target, InetAddress checked, Map<String, String> headers,
-            String body, long timeoutMillis) {
+    private void dispatch(OutboundExchange attempt, HttpMethod method, OutboundTarget target, InetAddress checked,
+            Map<String, String> headers, String body, long timeoutMillis) {
         if (attempt.isDone()) {
             return;
         }
         long remaining = Math.max(1, timeoutMillis - attempt.elapsedMillis());
         RequestOptions request = new RequestOptions()
-                .setMethod(HttpMethod.POST)
+                .setMethod(method)
                 // connect to exactly the address that was checked (no host name, so Vert.x cannot re-resolve it)
                 .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(addressOnly(checked), target.port())))
                 .setHost(target.host())
@@ -144,7 +155,9 @@ public class WebhookSender implements AutoCloseable {
                 .setFollowRedirects(false)
                 .setConnectTimeout(Math.min(options.connectTimeout().toMillis(), remaining));
         try {
-            request.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+            if (body != null) {
+                request.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+            }
             request.putHeader(HttpHeaders.USER_AGENT, options.userAgent());
             if (target.host().indexOf(':') >= 0) {
                 // Vert.x would write an IPv6 literal without brackets; SNI is not sent for IP literals anyway
@@ -167,7 +180,7 @@ public class WebhookSender implements AutoCloseable {
             if (!attempt.attach(obtained.result())) {
                 return;
             }
-            obtained.result().send(Buffer.buffer(body)).onComplete(sent -> {
+            (body == null ? obtained.result().send() : obtained.result().send(Buffer.buffer(body))).onComplete(sent -> {
                 if (sent.failed()) {
                     fail(attempt, sent.cause());
                 } else {
@@ -185,7 +198,7 @@ public class WebhookSender implements AutoCloseable {
         }
     }
 
-    private static void fail(SendAttempt attempt, Throwable error) {
+    private static void fail(OutboundExchange attempt, Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             // Netty's ConnectTimeoutException is a ConnectException, so timeouts are matched first
             if (cause instanceof TimeoutException || cause instanceof SocketTimeoutException

@@ -1,6 +1,8 @@
-package dev.weft.webhook.delivery;
+package dev.weft.webhook.send;
 
 import dev.weft.platform.http.AddressPolicy;
+import dev.weft.platform.http.outbound.OutboundClient;
+import dev.weft.platform.http.outbound.OutboundOptions;
 import dev.weft.webhook.WebhooksConfig;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,7 +11,11 @@ import jakarta.enterprise.inject.Produces;
 
 import java.util.List;
 
-/** The address policy and the one HTTP sender of this service, from {@code weft.webhooks.*}. */
+/**
+ * The transport of webhook sends: the platform's address-guarded {@link OutboundClient} (SSRF
+ * checks at connect time, no redirects) under this service's address policy from
+ * {@code weft.webhooks.*}.
+ */
 @ApplicationScoped
 public class SenderProducer {
 
@@ -21,11 +27,11 @@ public class SenderProducer {
 
     @Produces
     @ApplicationScoped
-    WebhookSender sender(Vertx vertx, AddressPolicy policy) {
-        return new WebhookSender(vertx, policy, SendOptions.defaults().withUserAgent("Weft-Webhooks/1"));
+    OutboundClient sender(Vertx vertx, AddressPolicy policy) {
+        return new OutboundClient(vertx, policy, OutboundOptions.defaults().withUserAgent("Weft-Webhooks/1"));
     }
 
-    void close(@Disposes WebhookSender sender) {
+    void close(@Disposes OutboundClient sender) {
         sender.close();
     }
 }

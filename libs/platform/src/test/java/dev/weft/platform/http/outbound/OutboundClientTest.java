@@ -1,11 +1,11 @@
-package dev.weft.webhook.delivery;
+package dev.weft.platform.http.outbound;
 
 import dev.weft.platform.http.AddressPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weft.webhook.delivery.SendOutcome.Failure;
+import dev.weft.platform.http.outbound.OutboundOutcome.Failure;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class WebhookSenderTest {
+class OutboundClientTest {
 
     private static final AddressPolicy LOCAL = AddressPolicy.of(List.of("127.0.0.1/32"), true);
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -50,7 +50,7 @@ class WebhookSenderTest {
     /** Connections that served /tracked, to tell one test's connections from another's. */
     private static final Set<HttpConnection> trackedConnections = ConcurrentHashMap.newKeySet();
 
-    private WebhookSender sender;
+    private OutboundClient sender;
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -97,7 +97,7 @@ class WebhookSenderTest {
 
     @BeforeEach
     void newSender() {
-        sender = new WebhookSender(vertx, LOCAL, SendOptions.defaults());
+        sender = new OutboundClient(vertx, LOCAL, OutboundOptions.defaults());
     }
 
     @AfterEach
@@ -105,11 +105,11 @@ class WebhookSenderTest {
         sender.close();
     }
 
-    private static SendOutcome await(CompletionStage<SendOutcome> outcome) throws Exception {
+    private static OutboundOutcome await(CompletionStage<OutboundOutcome> outcome) throws Exception {
         return outcome.toCompletableFuture().get(15, TimeUnit.SECONDS);
     }
 
-    private SendOutcome post(String path) throws Exception {
+    private OutboundOutcome post(String path) throws Exception {
         return await(sender.send(local(path), Map.of(), "{}", TIMEOUT));
     }
 
@@ -128,14 +128,14 @@ class WebhookSenderTest {
 
     @Test
     void reports_2xx_response_with_latency() throws Exception {
-        SendOutcome outcome = post("/ok");
+        OutboundOutcome outcome = post("/ok");
         assertEquals(204, outcome.statusCode());
         assertEquals(Failure.NONE, outcome.failure());
         assertTrue(outcome.succeeded());
         assertEquals("", outcome.responseExcerpt());
         assertEquals(Optional.empty(), outcome.retryAfter());
 
-        SendOutcome delayed = post("/delayed");
+        OutboundOutcome delayed = post("/delayed");
         assertEquals(200, delayed.statusCode());
         assertEquals("late", delayed.responseExcerpt());
         assertTrue(delayed.latencyMillis() >= 150, "latency " + delayed.latencyMillis());
@@ -144,7 +144,7 @@ class WebhookSenderTest {
 
     @Test
     void posts_json_body_with_caller_headers_to_the_url_path() throws Exception {
-        SendOutcome outcome = await(sender.send(local("/echo?tenant=t1"), Map.of("webhook-signature", "v1,abc"),
+        OutboundOutcome outcome = await(sender.send(local("/echo?tenant=t1"), Map.of("webhook-signature", "v1,abc"),
                 "{\"type\":\"order.created\"}", TIMEOUT));
         JsonObject echoed = new JsonObject(outcome.responseExcerpt());
         assertEquals("POST", echoed.getString("method"));
@@ -156,27 +156,27 @@ class WebhookSenderTest {
 
     @Test
     void reports_5xx_and_410_with_their_bodies() throws Exception {
-        SendOutcome error = post("/error");
+        OutboundOutcome error = post("/error");
         assertEquals(500, error.statusCode());
         assertEquals("{\"error\":\"boom\"}", error.responseExcerpt());
         assertTrue(error.responded());
         assertFalse(error.succeeded());
 
-        SendOutcome gone = post("/gone");
+        OutboundOutcome gone = post("/gone");
         assertEquals(410, gone.statusCode());
         assertEquals("endpoint removed", gone.responseExcerpt());
     }
 
     @Test
     void reports_429_with_retry_after() throws Exception {
-        SendOutcome outcome = post("/slow-down");
+        OutboundOutcome outcome = post("/slow-down");
         assertEquals(429, outcome.statusCode());
         assertEquals(Optional.of("30"), outcome.retryAfter());
     }
 
     @Test
     void truncates_response_excerpt_at_4096_bytes_without_splitting_a_character() throws Exception {
-        SendOutcome outcome = post("/big");
+        OutboundOutcome outcome = post("/big");
         assertEquals(200, outcome.statusCode());
         byte[] excerpt = outcome.responseExcerpt().getBytes(StandardCharsets.UTF_8);
         assertEquals(4095, excerpt.length); // 'a' + 2047 'é'; the 'é' cut at byte 4096 is dropped
@@ -186,7 +186,7 @@ class WebhookSenderTest {
     @Test
     void times_out_within_the_timeout_when_the_server_never_answers() throws Exception {
         long started = System.nanoTime();
-        SendOutcome outcome = await(sender.send(local("/hang"), Map.of(), "{}", Duration.ofMillis(300)));
+        OutboundOutcome outcome = await(sender.send(local("/hang"), Map.of(), "{}", Duration.ofMillis(300)));
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         assertEquals(Failure.TIMEOUT, outcome.failure());
         assertEquals(0, outcome.statusCode());
@@ -200,7 +200,7 @@ class WebhookSenderTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             closedPort = socket.getLocalPort();
         }
-        SendOutcome outcome = await(
+        OutboundOutcome outcome = await(
                 sender.send(URI.create("http://127.0.0.1:" + closedPort + "/"), Map.of(), "{}", TIMEOUT));
         assertEquals(Failure.CONNECTION_REFUSED, outcome.failure());
         assertEquals(0, outcome.statusCode());
@@ -209,7 +209,7 @@ class WebhookSenderTest {
     @ParameterizedTest
     @ValueSource(ints = {301, 302, 303, 307, 308})
     void does_not_follow_redirects(int status) throws Exception {
-        SendOutcome outcome = post("/redirect?status=" + status);
+        OutboundOutcome outcome = post("/redirect?status=" + status);
         assertEquals(status, outcome.statusCode());
         assertEquals(Failure.NONE, outcome.failure());
     }
@@ -221,9 +221,9 @@ class WebhookSenderTest {
         "https://169.254.169.254/latest/meta-data", "https://100.64.0.1/", "https://192.168.1.1/",
         "https://[fd00::1]/", "https://[fe80::1]/", "https://2130706433:PORT/", "https://[64:ff9b::7f00:1]/"})
     void refuses_non_public_destinations_without_connecting(String url) throws Exception {
-        try (WebhookSender strict = new WebhookSender(vertx, AddressPolicy.strict(), SendOptions.defaults())) {
+        try (OutboundClient strict = new OutboundClient(vertx, AddressPolicy.strict(), OutboundOptions.defaults())) {
             int before = connectionsOpened.get();
-            SendOutcome outcome = await(strict.send(URI.create(url.replace("PORT", String.valueOf(port))),
+            OutboundOutcome outcome = await(strict.send(URI.create(url.replace("PORT", String.valueOf(port))),
                     Map.of(), "{}", TIMEOUT));
             assertEquals(Failure.BLOCKED_ADDRESS, outcome.failure(), outcome.toString());
             assertEquals(0, outcome.statusCode());
@@ -240,8 +240,8 @@ class WebhookSenderTest {
             lookups.incrementAndGet();
             return CompletableFuture.completedFuture(List.of(ip("93.184.216.34")));
         };
-        try (WebhookSender strict = new WebhookSender(vertx, AddressPolicy.strict(), SendOptions.defaults(), counting)) {
-            SendOutcome outcome = await(strict.send(URI.create("http://example.com/"), Map.of(), "{}", TIMEOUT));
+        try (OutboundClient strict = new OutboundClient(vertx, AddressPolicy.strict(), OutboundOptions.defaults(), counting)) {
+            OutboundOutcome outcome = await(strict.send(URI.create("http://example.com/"), Map.of(), "{}", TIMEOUT));
             assertEquals(Failure.BLOCKED_ADDRESS, outcome.failure());
             assertEquals(0, lookups.get());
         }
@@ -252,8 +252,8 @@ class WebhookSenderTest {
         AddressLookup rebinding = host -> CompletableFuture.completedFuture(List.of(
                 ip("93.184.216.34"),
                 ip("10.0.0.1")));
-        try (WebhookSender strict = new WebhookSender(vertx, AddressPolicy.strict(), SendOptions.defaults(), rebinding)) {
-            SendOutcome outcome = await(strict.send(URI.create("https://hooks.example.com/"), Map.of(), "{}", TIMEOUT));
+        try (OutboundClient strict = new OutboundClient(vertx, AddressPolicy.strict(), OutboundOptions.defaults(), rebinding)) {
+            OutboundOutcome outcome = await(strict.send(URI.create("https://hooks.example.com/"), Map.of(), "{}", TIMEOUT));
             assertEquals(Failure.BLOCKED_ADDRESS, outcome.failure());
         }
     }
@@ -263,8 +263,8 @@ class WebhookSenderTest {
         // the .invalid name cannot resolve anywhere else: the request can only arrive through the checked address
         AddressLookup stub = host -> CompletableFuture.completedFuture(
                 List.of(ip("127.0.0.1")));
-        try (WebhookSender local = new WebhookSender(vertx, LOCAL, SendOptions.defaults(), stub)) {
-            SendOutcome outcome = await(local.send(URI.create("http://hooks.weft-test.invalid:" + port + "/echo"),
+        try (OutboundClient local = new OutboundClient(vertx, LOCAL, OutboundOptions.defaults(), stub)) {
+            OutboundOutcome outcome = await(local.send(URI.create("http://hooks.weft-test.invalid:" + port + "/echo"),
                     Map.of("Host", "evil.example"), "{}", TIMEOUT));
             assertEquals(200, outcome.statusCode(), outcome.toString());
             assertEquals("hooks.weft-test.invalid:" + port, new JsonObject(outcome.responseExcerpt()).getString("host"));
@@ -274,8 +274,8 @@ class WebhookSenderTest {
     @Test
     void reports_dns_failure() throws Exception {
         AddressLookup unknown = host -> CompletableFuture.failedFuture(new UnknownHostException(host));
-        try (WebhookSender failing = new WebhookSender(vertx, LOCAL, SendOptions.defaults(), unknown)) {
-            SendOutcome outcome = await(failing.send(URI.create("https://nowhere.invalid/"), Map.of(), "{}", TIMEOUT));
+        try (OutboundClient failing = new OutboundClient(vertx, LOCAL, OutboundOptions.defaults(), unknown)) {
+            OutboundOutcome outcome = await(failing.send(URI.create("https://nowhere.invalid/"), Map.of(), "{}", TIMEOUT));
             assertEquals(Failure.DNS, outcome.failure());
         }
     }
@@ -283,7 +283,7 @@ class WebhookSenderTest {
     @ParameterizedTest
     @ValueSource(strings = {"ftp://example.com/", "/relative", "https:///no-host", "https://user:pw@example.com/"})
     void refuses_invalid_urls(String url) throws Exception {
-        SendOutcome outcome = await(sender.send(URI.create(url), Map.of(), "{}", TIMEOUT));
+        OutboundOutcome outcome = await(sender.send(URI.create(url), Map.of(), "{}", TIMEOUT));
         assertEquals(Failure.INVALID_URL, outcome.failure(), outcome.toString());
         assertFalse(outcome.error().contains("pw"));
     }
@@ -291,9 +291,9 @@ class WebhookSenderTest {
     @Test
     void reuses_keep_alive_connections_and_closes_idle_ones() throws Exception {
         trackedConnections.clear();
-        try (WebhookSender pooled = new WebhookSender(vertx, LOCAL,
+        try (OutboundClient pooled = new OutboundClient(vertx, LOCAL,
                 // one connection: the second send waits for the first's connection to return to the pool
-                SendOptions.defaults().withMaxPoolSize(1).withIdleTimeout(Duration.ofSeconds(1)))) {
+                OutboundOptions.defaults().withMaxPoolSize(1).withIdleTimeout(Duration.ofSeconds(1)))) {
             assertEquals(204, await(pooled.send(local("/tracked"), Map.of(), "{}", TIMEOUT)).statusCode());
             assertEquals(204, await(pooled.send(local("/tracked"), Map.of(), "{}", TIMEOUT)).statusCode());
             assertEquals(1, trackedConnections.size());
@@ -310,14 +310,14 @@ class WebhookSenderTest {
         trackedConnections.clear();
         int sends = 2_000;
         int poolSize = 20;
-        try (WebhookSender pooled = new WebhookSender(vertx, LOCAL, SendOptions.defaults().withMaxPoolSize(poolSize))) {
-            List<CompletableFuture<SendOutcome>> outcomes = new ArrayList<>(sends);
+        try (OutboundClient pooled = new OutboundClient(vertx, LOCAL, OutboundOptions.defaults().withMaxPoolSize(poolSize))) {
+            List<CompletableFuture<OutboundOutcome>> outcomes = new ArrayList<>(sends);
             for (int i = 0; i < sends; i++) {
                 outcomes.add(pooled.send(local("/tracked"), Map.of(), "{\"n\":" + i + "}", Duration.ofSeconds(20))
                         .toCompletableFuture());
             }
             CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-            for (CompletableFuture<SendOutcome> outcome : outcomes) {
+            for (CompletableFuture<OutboundOutcome> outcome : outcomes) {
                 assertEquals(204, outcome.join().statusCode(), outcome.join().toString());
             }
             int connections = trackedConnections.size();
@@ -328,7 +328,7 @@ class WebhookSenderTest {
     @Test
     void refuses_header_values_that_would_split_the_request() throws Exception {
         int before = connectionsOpened.get();
-        SendOutcome outcome = await(sender.send(local("/echo"),
+        OutboundOutcome outcome = await(sender.send(local("/echo"),
                 Map.of("webhook-signature", "v1,abc\r\nX-Injected: 1"), "{}", TIMEOUT));
         assertEquals(Failure.IO, outcome.failure(), outcome.toString());
         assertEquals(before, connectionsOpened.get());
@@ -346,8 +346,8 @@ class WebhookSenderTest {
             return;
         }
         AddressPolicy loopbackV6 = AddressPolicy.of(List.of("::1/128"), true);
-        try (WebhookSender v6 = new WebhookSender(vertx, loopbackV6, SendOptions.defaults())) {
-            SendOutcome outcome = await(v6.send(URI.create("http://[::1]:" + ipv6.actualPort() + "/"), Map.of(), "{}",
+        try (OutboundClient v6 = new OutboundClient(vertx, loopbackV6, OutboundOptions.defaults())) {
+            OutboundOutcome outcome = await(v6.send(URI.create("http://[::1]:" + ipv6.actualPort() + "/"), Map.of(), "{}",
                     TIMEOUT));
             assertEquals("[::1]:" + ipv6.actualPort(), outcome.responseExcerpt(), outcome.toString());
         } finally {

@@ -1,13 +1,13 @@
-package dev.weft.webhook.delivery;
+package dev.weft.platform.http.outbound;
 
 import dev.weft.platform.http.AddressPolicy;
-import dev.weft.webhook.delivery.SendOutcome.Failure;
+import dev.weft.platform.http.outbound.OutboundOutcome.Failure;
 import io.netty.util.NetUtil;
 import java.net.URI;
 import java.util.Locale;
 
 /** Where a delivery goes, taken apart from its URL and checked against the scheme rules of the policy. */
-record SendTarget(String host, int port, boolean tls, String requestUri) {
+record OutboundTarget(String host, int port, boolean tls, String requestUri) {
 
     /** A URL that must not be sent to; the message is safe to show. */
     static final class Refused extends Exception {
@@ -19,7 +19,7 @@ record SendTarget(String host, int port, boolean tls, String requestUri) {
         }
     }
 
-    static SendTarget of(URI url, AddressPolicy policy) throws Refused {
+    static OutboundTarget of(URI url, AddressPolicy policy) throws Refused {
         if (url == null || !url.isAbsolute() || url.isOpaque()) {
             throw new Refused(Failure.INVALID_URL, "URL must be an absolute http(s) URL");
         }
@@ -49,7 +49,7 @@ record SendTarget(String host, int port, boolean tls, String requestUri) {
         }
         String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         String requestUri = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
-        return new SendTarget(host, port, tls, requestUri);
+        return new OutboundTarget(host, port, tls, requestUri);
     }
 
     boolean hostIsIpLiteral() {

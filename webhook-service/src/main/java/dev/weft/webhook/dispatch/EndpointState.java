@@ -1,4 +1,4 @@
-package dev.weft.webhook.delivery;
+package dev.weft.webhook.dispatch;
 
 import dev.weft.platform.webhooks.StandardWebhooks;
 import dev.weft.webhook.WebhooksConfig;
@@ -29,7 +29,7 @@ final class EndpointState {
     private final UUID endpointId;
     private final WebhooksConfig config;
     private final ConcurrentHashMap<String, StandardWebhooks> signers = new ConcurrentHashMap<>();
-    private final ArrayDeque<Dispatcher.Claimed> queue = new ArrayDeque<>();
+    private final ArrayDeque<Deliverable> queue = new ArrayDeque<>();
     private int inFlight;
     private int consecutiveFailures;
     private Instant openUntil = Instant.MIN;
@@ -48,10 +48,10 @@ final class EndpointState {
     }
 
     /** What may happen now: deliveries to send, deliveries to hand back until a time, and when to look again. */
-    record Admission(List<Dispatcher.Claimed> send, List<Dispatcher.Claimed> handBack, Instant handBackUntil, Instant lookAgainAt) {
+    record Admission(List<Deliverable> send, List<Deliverable> handBack, Instant handBackUntil, Instant lookAgainAt) {
     }
 
-    synchronized void enqueue(Dispatcher.Claimed delivery) {
+    synchronized void enqueue(Deliverable delivery) {
         queue.add(delivery);
     }
 
@@ -61,7 +61,7 @@ final class EndpointState {
         if (now.isBefore(openUntil)) {
             return new Admission(List.of(), drain(), openUntil, null);
         }
-        List<Dispatcher.Claimed> send = new ArrayList<>();
+        List<Deliverable> send = new ArrayList<>();
         while (!queue.isEmpty() && inFlight < config.maxInFlightPerEndpoint()) {
             Integer rate = queue.peek().rateLimit();
             if (rate != null) {
@@ -111,8 +111,8 @@ final class EndpointState {
     }
 
     /** Empties the queue (nothing more is sent from it) and returns what it held. */
-    synchronized List<Dispatcher.Claimed> drain() {
-        List<Dispatcher.Claimed> drained = new ArrayList<>(queue);
+    synchronized List<Deliverable> drain() {
+        List<Deliverable> drained = new ArrayList<>(queue);
         queue.clear();
         return drained;
     }

@@ -1,6 +1,6 @@
-package dev.weft.webhook.delivery;
+package dev.weft.platform.http.outbound;
 
-import dev.weft.webhook.delivery.SendOutcome.Failure;
+import dev.weft.platform.http.outbound.OutboundOutcome.Failure;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -13,14 +13,14 @@ import java.util.concurrent.TimeUnit;
  * Callbacks may come from the timer's thread and the connection's event loop, hence the lock; the outcome is
  * completed outside the lock so that the caller's continuations never run while holding it.
  */
-final class SendAttempt {
+final class OutboundExchange {
 
     static final int EXCERPT_BYTES = 4096;
     /** Bodies up to this size are read to the end so the connection can be reused; larger ones close it. */
     static final int DRAIN_LIMIT_BYTES = 64 * 1024;
 
     private final long startedNanos = System.nanoTime();
-    private final CompletableFuture<SendOutcome> outcome = new CompletableFuture<>();
+    private final CompletableFuture<OutboundOutcome> outcome = new CompletableFuture<>();
     private final Runnable onFinished;
 
     private HttpClientRequest request;
@@ -30,11 +30,11 @@ final class SendAttempt {
     private Buffer excerpt;
     private long bodyBytes;
 
-    SendAttempt(Runnable onFinished) {
+    OutboundExchange(Runnable onFinished) {
         this.onFinished = onFinished;
     }
 
-    CompletableFuture<SendOutcome> outcome() {
+    CompletableFuture<OutboundOutcome> outcome() {
         return outcome;
     }
 
@@ -59,7 +59,7 @@ final class SendAttempt {
     }
 
     void fail(Failure failure, String error) {
-        SendOutcome failed = SendOutcome.failed(failure, elapsedMillis(), error);
+        OutboundOutcome failed = OutboundOutcome.failed(failure, elapsedMillis(), error);
         if (finish(false)) {
             outcome.complete(failed);
         }
@@ -74,7 +74,7 @@ final class SendAttempt {
             return;
         }
         if (statusSoFar == 0) {
-            outcome.complete(SendOutcome.failed(Failure.TIMEOUT, elapsedMillis(),
+            outcome.complete(OutboundOutcome.failed(Failure.TIMEOUT, elapsedMillis(),
                     "no response within " + timeoutMillis + " ms"));
         } else {
             // the status arrived but the body did not end in time: the response is still the outcome
@@ -124,9 +124,9 @@ final class SendAttempt {
         if (outcome.isDone()) {
             return;
         }
-        SendOutcome response;
+        OutboundOutcome response;
         synchronized (this) {
-            response = SendOutcome.response(status, elapsedMillis(), utf8(excerpt), retryAfter);
+            response = OutboundOutcome.response(status, elapsedMillis(), utf8(excerpt), retryAfter);
         }
         outcome.complete(response);
     }

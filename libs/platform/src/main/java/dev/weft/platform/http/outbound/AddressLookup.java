@@ -1,4 +1,4 @@
-package dev.weft.webhook.delivery;
+package dev.weft.platform.http.outbound;
 
 import io.vertx.core.Vertx;
 import java.net.InetAddress;

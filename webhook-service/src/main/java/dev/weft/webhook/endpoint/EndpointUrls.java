@@ -1,4 +1,4 @@
-package dev.weft.webhook.delivery;
+package dev.weft.webhook.endpoint;
 
 import dev.weft.platform.http.AddressPolicy;
 import dev.weft.platform.http.OutboundUrls;

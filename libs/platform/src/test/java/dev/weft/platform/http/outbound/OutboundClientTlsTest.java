@@ -1,9 +1,9 @@
-package dev.weft.webhook.delivery;
+package dev.weft.platform.http.outbound;
 
 import dev.weft.platform.http.AddressPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.weft.webhook.delivery.SendOutcome.Failure;
+import dev.weft.platform.http.outbound.OutboundOutcome.Failure;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** TLS goes to the checked address while SNI and certificate verification use the URL's host. */
-class WebhookSenderTlsTest {
+class OutboundClientTlsTest {
 
     private static final String HOST = "hooks.weft-test.invalid";
     private static final AddressPolicy LOCAL = AddressPolicy.of(List.of("127.0.0.1/32"), false);
@@ -78,8 +78,8 @@ class WebhookSenderTlsTest {
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
-    private static SendOutcome send(SendOptions options, String host) throws Exception {
-        try (WebhookSender sender = new WebhookSender(vertx, LOCAL, options, TO_LOCALHOST)) {
+    private static OutboundOutcome send(OutboundOptions options, String host) throws Exception {
+        try (OutboundClient sender = new OutboundClient(vertx, LOCAL, options, TO_LOCALHOST)) {
             return sender.send(URI.create("https://" + host + ":" + port + "/"), Map.of(), "{}", TIMEOUT)
                     .toCompletableFuture().get(15, TimeUnit.SECONDS);
         }
@@ -87,7 +87,7 @@ class WebhookSenderTlsTest {
 
     @Test
     void sends_sni_and_verifies_the_certificate_for_the_url_host() throws Exception {
-        SendOutcome outcome = send(SendOptions.defaults().withTrustOptions(certificate), HOST);
+        OutboundOutcome outcome = send(OutboundOptions.defaults().withTrustOptions(certificate), HOST);
         assertEquals(200, outcome.statusCode(), outcome.toString());
         JsonObject seen = new JsonObject(outcome.responseExcerpt());
         assertEquals(HOST, seen.getString("sni"));
@@ -96,14 +96,14 @@ class WebhookSenderTlsTest {
 
     @Test
     void reports_tls_failure_when_the_certificate_is_for_another_host() throws Exception {
-        SendOutcome outcome = send(SendOptions.defaults().withTrustOptions(certificate),
+        OutboundOutcome outcome = send(OutboundOptions.defaults().withTrustOptions(certificate),
                 "other.weft-test.invalid");
         assertEquals(Failure.TLS, outcome.failure(), outcome.toString());
     }
 
     @Test
     void reports_tls_failure_for_an_untrusted_certificate() throws Exception {
-        SendOutcome outcome = send(SendOptions.defaults(), HOST);
+        OutboundOutcome outcome = send(OutboundOptions.defaults(), HOST);
         assertEquals(Failure.TLS, outcome.failure(), outcome.toString());
     }
 }

@@ -1,4 +1,4 @@
-package dev.weft.webhook.delivery;
+package dev.weft.platform.http.outbound;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param failure why no response arrived, {@link Failure#NONE} when one did
  * @param error a message safe to show the endpoint's owner, null when a response arrived
  */
-public record SendOutcome(
+public record OutboundOutcome(
         int statusCode,
         long latencyMillis,
         String responseExcerpt,
@@ -33,21 +33,21 @@ public record SendOutcome(
         IO
     }
 
-    public SendOutcome {
+    public OutboundOutcome {
         Objects.requireNonNull(responseExcerpt, "responseExcerpt");
         Objects.requireNonNull(retryAfter, "retryAfter");
         Objects.requireNonNull(failure, "failure");
     }
 
-    public static SendOutcome response(int statusCode, long latencyMillis, String excerpt, String retryAfter) {
-        return new SendOutcome(statusCode, latencyMillis, excerpt, Optional.ofNullable(retryAfter), Failure.NONE, null);
+    public static OutboundOutcome response(int statusCode, long latencyMillis, String excerpt, String retryAfter) {
+        return new OutboundOutcome(statusCode, latencyMillis, excerpt, Optional.ofNullable(retryAfter), Failure.NONE, null);
     }
 
-    public static SendOutcome failed(Failure failure, long latencyMillis, String error) {
+    public static OutboundOutcome failed(Failure failure, long latencyMillis, String error) {
         if (failure == Failure.NONE) {
             throw new IllegalArgumentException("a failed outcome needs a failure");
         }
-        return new SendOutcome(0, latencyMillis, "", Optional.empty(), failure, error);
+        return new OutboundOutcome(0, latencyMillis, "", Optional.empty(), failure, error);
     }
 
     /** Whether the endpoint answered at all (with any status). */

@@ -1,11 +1,11 @@
-package dev.weft.webhook.delivery;
+package dev.weft.platform.http.outbound;
 
 import io.vertx.core.net.TrustOptions;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Tuning of the {@link WebhookSender}'s shared HTTP client.
+ * Tuning of an {@link OutboundClient}'s HTTP client (one per use: webhooks, workflow actions, ...).
  *
  * @param connectTimeout longest wait for a pooled connection or a new TCP+TLS connection (capped per request by
  *     the request's own timeout)
@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param userAgent sent unless the caller's headers carry one
  * @param trustOptions certificates to trust instead of the JVM's defaults, null for the defaults (tests only)
  */
-public record SendOptions(
+public record OutboundOptions(
         Duration connectTimeout,
         int maxPoolSize,
         int maxWaitQueueSize,
@@ -23,7 +23,7 @@ public record SendOptions(
         String userAgent,
         TrustOptions trustOptions) {
 
-    public SendOptions {
+    public OutboundOptions {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(userAgent, "userAgent");
@@ -38,31 +38,31 @@ public record SendOptions(
         }
     }
 
-    public static SendOptions defaults() {
-        return new SendOptions(Duration.ofSeconds(5), 50, -1, Duration.ofSeconds(30), "Weft-Webhooks/1.0", null);
+    public static OutboundOptions defaults() {
+        return new OutboundOptions(Duration.ofSeconds(5), 50, -1, Duration.ofSeconds(30), "Weft/1.0", null);
     }
 
-    public SendOptions withConnectTimeout(Duration value) {
-        return new SendOptions(value, maxPoolSize, maxWaitQueueSize, idleTimeout, userAgent, trustOptions);
+    public OutboundOptions withConnectTimeout(Duration value) {
+        return new OutboundOptions(value, maxPoolSize, maxWaitQueueSize, idleTimeout, userAgent, trustOptions);
     }
 
-    public SendOptions withMaxPoolSize(int value) {
-        return new SendOptions(connectTimeout, value, maxWaitQueueSize, idleTimeout, userAgent, trustOptions);
+    public OutboundOptions withMaxPoolSize(int value) {
+        return new OutboundOptions(connectTimeout, value, maxWaitQueueSize, idleTimeout, userAgent, trustOptions);
     }
 
-    public SendOptions withMaxWaitQueueSize(int value) {
-        return new SendOptions(connectTimeout, maxPoolSize, value, idleTimeout, userAgent, trustOptions);
+    public OutboundOptions withMaxWaitQueueSize(int value) {
+        return new OutboundOptions(connectTimeout, maxPoolSize, value, idleTimeout, userAgent, trustOptions);
     }
 
-    public SendOptions withIdleTimeout(Duration value) {
-        return new SendOptions(connectTimeout, maxPoolSize, maxWaitQueueSize, value, userAgent, trustOptions);
+    public OutboundOptions withIdleTimeout(Duration value) {
+        return new OutboundOptions(connectTimeout, maxPoolSize, maxWaitQueueSize, value, userAgent, trustOptions);
     }
 
-    public SendOptions withUserAgent(String value) {
-        return new SendOptions(connectTimeout, maxPoolSize, maxWaitQueueSize, idleTimeout, value, trustOptions);
+    public OutboundOptions withUserAgent(String value) {
+        return new OutboundOptions(connectTimeout, maxPoolSize, maxWaitQueueSize, idleTimeout, value, trustOptions);
     }
 
-    public SendOptions withTrustOptions(TrustOptions value) {
-        return new SendOptions(connectTimeout, maxPoolSize, maxWaitQueueSize, idleTimeout, userAgent, value);
+    public OutboundOptions withTrustOptions(TrustOptions value) {
+        return new OutboundOptions(connectTimeout, maxPoolSize, maxWaitQueueSize, idleTimeout, userAgent, value);
     }
 }
