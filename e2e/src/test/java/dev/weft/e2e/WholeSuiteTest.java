@@ -266,6 +266,58 @@ class WholeSuiteTest {
 
     @Test
     @Order(8)
+    void a_revoked_access_token_and_a_revoked_refresh_family_are_refused_by_other_services_within_two_seconds() throws Exception {
+        Map<String, String> env = envFile();
+        io.restassured.path.json.JsonPath issued = tokens(env, Map.of("grant_type", "client_credentials"));
+        String access = issued.getString("access_token");
+        String viaRefresh = tokens(env, Map.of("grant_type", "refresh_token", "refresh_token", issued.getString("refresh_token")))
+                .getString("access_token");
+        for (String token : List.of(access, viaRefresh)) {
+            given().header("Authorization", "Bearer " + token).when().get(api + "/v1/connections").then().statusCode(200);
+        }
+        // Revoked at auth-service; connections-service and webhook-service verify tokens locally and learn it from Kafka.
+        given().contentType("application/x-www-form-urlencoded").formParam("token", access)
+                .formParam("client_id", env.get("WEFT_CLIENT_ID")).formParam("client_secret", env.get("WEFT_CLIENT_SECRET"))
+                .when().post(api + "/v1/auth/revoke").then().statusCode(200);
+        assertRefusedWithin(access, "/v1/connections", Duration.ofSeconds(2));
+        assertRefusedWithin(access, "/v1/webhooks", Duration.ofSeconds(2));
+        given().header("Authorization", "Bearer " + viaRefresh).when().get(api + "/v1/connections").then().statusCode(200);
+
+        // Revoking the refresh token revokes its family, and with it every access token the family issued.
+        String refresh = tokens(env, Map.of("grant_type", "client_credentials")).getString("refresh_token");
+        String family = tokens(env, Map.of("grant_type", "refresh_token", "refresh_token", refresh)).getString("access_token");
+        given().header("Authorization", "Bearer " + family).when().get(api + "/v1/connections").then().statusCode(200);
+        String current = tokens(env, Map.of("grant_type", "client_credentials")).getString("access_token");
+        given().contentType("application/x-www-form-urlencoded").formParam("token", refresh)
+                .formParam("client_id", env.get("WEFT_CLIENT_ID")).formParam("client_secret", env.get("WEFT_CLIENT_SECRET"))
+                .when().post(api + "/v1/auth/revoke").then().statusCode(200);
+        assertRefusedWithin(family, "/v1/connections", Duration.ofSeconds(2));
+        given().header("Authorization", "Bearer " + current).when().get(api + "/v1/connections").then().statusCode(200);
+    }
+
+    private io.restassured.path.json.JsonPath tokens(Map<String, String> env, Map<String, String> grant) {
+        return given().contentType("application/x-www-form-urlencoded").formParams(grant)
+                .formParam("client_id", env.get("WEFT_CLIENT_ID")).formParam("client_secret", env.get("WEFT_CLIENT_SECRET"))
+                .when().post(api + "/v1/auth/token").then().statusCode(200).extract().jsonPath();
+    }
+
+    /** Polls until the token is refused; the bound is revocation's promise, not a speed goal. */
+    private static void assertRefusedWithin(String token, String path, Duration limit) throws InterruptedException {
+        long started = System.nanoTime();
+        int status = 0;
+        while (System.nanoTime() - started < limit.toNanos()) {
+            status = given().header("Authorization", "Bearer " + token).when().get(api + path).statusCode();
+            if (status == 401) {
+                System.out.printf("e2e: %s refused the revoked token after %d ms%n", path, (System.nanoTime() - started) / 1_000_000);
+                return;
+            }
+            Thread.sleep(50);
+        }
+        fail(path + " still answered " + status + " to a revoked token after " + limit.toMillis() + " ms");
+    }
+
+    @Test
+    @Order(9)
     void closing_leaves_no_child_process_behind() {
         Map<String, Long> pids = suite.childPids();
         for (WeftService service : WeftService.values()) {
