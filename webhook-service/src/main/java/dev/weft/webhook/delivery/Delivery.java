@@ -2,6 +2,7 @@ package dev.weft.webhook.delivery;
 
 import dev.weft.platform.id.TypeId;
 import dev.weft.platform.tenancy.OrgScopedEntity;
+import dev.weft.webhook.dispatch.DeliveryStatus;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;

@@ -10,7 +10,6 @@ import dev.weft.platform.http.outbound.OutboundOutcome;
 import dev.weft.platform.id.TypeId;
 import dev.weft.platform.tenancy.SystemPrincipal;
 import dev.weft.webhook.WebhooksConfig;
-import dev.weft.webhook.delivery.DeliveryStatus;
 import dev.weft.webhook.endpoint.Endpoint;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;

@@ -7,7 +7,7 @@ import dev.weft.platform.db.ArrayColumns;
 import dev.weft.platform.events.BatchEventHandler;
 import dev.weft.platform.events.IncomingEvent;
 import dev.weft.platform.id.TypeId;
-import dev.weft.webhook.delivery.DeliveryStatus;
+import dev.weft.webhook.dispatch.DeliveryStatus;
 import dev.weft.webhook.dispatch.Deliverable;
 import dev.weft.webhook.dispatch.DeliveryIntake;
 import dev.weft.webhook.eventtype.EventTypeCatalog;

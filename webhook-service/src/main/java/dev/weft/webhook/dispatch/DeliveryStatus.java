@@ -1,4 +1,4 @@
-package dev.weft.webhook.delivery;
+package dev.weft.webhook.dispatch;
 
 import jakarta.persistence.AttributeConverter;
 
