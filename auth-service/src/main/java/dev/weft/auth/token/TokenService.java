@@ -157,10 +157,45 @@ public class TokenService {
     }
 
     /**
-     * RFC 7662. The operator may introspect any token; any other caller (scope {@code introspect})
-     * only tokens of its own org: another org's token is reported inactive.
+     * Who asks for an introspection, and so what it may see: the operator everything; anyone else only its
+     * own org's tokens (another org's are inactive), of those all when it holds {@code introspect} (or
+     * admin), else only the access and refresh tokens issued to {@code clientId} itself.
      */
+    private record Introspector(boolean operator, String orgId, String clientId, boolean wholeOrg) {
+        static Introspector of(RequestPrincipal principal) {
+            // A bearer caller got past the introspect scope check (or is the operator).
+            return new Introspector(OperatorVerifier.isOperator(principal), principal.orgId(), principal.credentialId(), true);
+        }
+
+        static Introspector of(AuthenticatedClient client) {
+            return new Introspector(false, client.orgId(), client.clientId(), Scopes.covers(client.scopes(), Set.of(Scopes.INTROSPECT)));
+        }
+
+        boolean maySee(Map<String, Object> answer) {
+            if (operator) {
+                return true;
+            }
+            return orgId.equals(answer.get("org")) && (wholeOrg || clientId.equals(answer.get("client_id")));
+        }
+    }
+
+    /** RFC 7662 for a caller that authenticated with a platform credential: the operator, or scope introspect. */
     public Map<String, Object> introspect(OAuthRequest request, RequestPrincipal caller) {
+        return introspect(request, Introspector.of(caller));
+    }
+
+    /**
+     * RFC 7662 for an OAuth client authenticating as at the token endpoint (client_secret_basic or
+     * client_secret_post), as standard client libraries call it. Authenticated first, so a caller
+     * without valid credentials learns nothing, not even whether its request named a token.
+     */
+    public Map<String, Object> introspectAsClient(OAuthRequest request) {
+        AuthenticatedClient client = authenticate(request);
+        return introspect(request, Introspector.of(client));
+    }
+
+    /** Anything the caller may not see answers exactly like an unknown token: {@code {"active":false}}. */
+    private Map<String, Object> introspect(OAuthRequest request, Introspector caller) {
         String token = request.get("token");
         if (token == null) {
             throw OAuthError.invalidRequest("token is required");
@@ -168,17 +203,11 @@ public class TokenService {
         Map<String, Object> inactive = Map.of("active", false);
         if (TypeId.parse(RequestSigningKey.ID_PREFIX, token).isPresent()) {
             // The answer carries the signing secret (services recompute signatures): the operator only.
-            return OperatorVerifier.isOperator(caller) ? introspectSigningKey(token) : inactive;
+            return caller.operator() ? introspectSigningKey(token) : inactive;
         }
         Map<String, Object> answer = token.startsWith(ApiKeyVerifier.KEY_PREFIX) ? introspectApiKey(token)
                 : looksLikeJwt(token) ? introspectAccessToken(token) : introspectRefreshToken(token);
-        if (answer == null) {
-            return inactive;
-        }
-        if (!OperatorVerifier.isOperator(caller) && !caller.orgId().equals(answer.get("org"))) {
-            return inactive;
-        }
-        return answer;
+        return answer != null && caller.maySee(answer) ? answer : inactive;
     }
 
     private Map<String, Object> introspectAccessToken(String token) {
