@@ -31,6 +31,8 @@ public interface PlatformConfig {
 
     Events events();
 
+    Schedules schedules();
+
     dev.weft.platform.ratelimit.RateLimitConfig rateLimit();
 
     interface Http {
@@ -85,6 +87,29 @@ public interface PlatformConfig {
         /** Longest wait between attempts, and between tries while the database is unreachable. */
         @WithDefault("5s")
         Duration maxRetryBackoff();
+    }
+
+    /** The clustered cron scheduler (dev.weft.platform.schedule.SchedulePoller). */
+    interface Schedules {
+        /** Whether this replica fires due schedules; any number of replicas may, each due time fires once. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often this replica looks for due schedules: the longest a due time waits beyond its minute. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /**
+         * How long a claimed schedule stays reserved for this replica before it starts firing it. A replica
+         * that dies holding claims hands them to the others when this runs out; the firing itself is protected
+         * by its transaction's row lock, not by the lease, so a slow handler is never fired twice.
+         */
+        @WithDefault("30s")
+        Duration lease();
+
+        /** Due schedules claimed per statement; a full batch is followed at once by the next. */
+        @WithDefault("100")
+        int batchSize();
     }
 
     interface Idempotency {
