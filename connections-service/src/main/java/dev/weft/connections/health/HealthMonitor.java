@@ -7,9 +7,8 @@ import dev.weft.connections.connection.ConnectionEvents;
 import dev.weft.connections.connection.ConnectionRuntime;
 import dev.weft.connections.connection.ConnectionService;
 import dev.weft.connections.connection.ConnectionStatus;
-import dev.weft.connections.connection.SystemPrincipal;
 import dev.weft.connections.connector.CheckResult;
-import dev.weft.platform.tenancy.TenantContext;
+import dev.weft.platform.tenancy.SystemPrincipal;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -40,14 +39,16 @@ public class HealthMonitor {
     private final ConnectionEvents events;
     private final DataSource dataSource;
     private final ConnectionsConfig config;
+    private final SystemPrincipal system;
 
     public HealthMonitor(ConnectionService connections, ConnectionRuntime runtime, ConnectionEvents events, DataSource dataSource,
-                         ConnectionsConfig config) {
+                         ConnectionsConfig config, SystemPrincipal system) {
         this.connections = connections;
         this.runtime = runtime;
         this.events = events;
         this.dataSource = dataSource;
         this.config = config;
+        this.system = system;
     }
 
     public ConnectionDtos.StatusView status(String id) {
@@ -66,7 +67,7 @@ public class HealthMonitor {
     void checkDue() {
         for (String[] due : claimDue()) {
             try {
-                TenantContext.runAs(SystemPrincipal.of(due[1]), () -> check(UUID.fromString(due[0])));
+                system.runAs(due[1], () -> check(UUID.fromString(due[0])));
             } catch (RuntimeException e) {
                 Log.warnf("event=health_check_error connection_id=%s error=%s", due[0], e.getClass().getSimpleName());
             }

@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.connections.ConnectionsConfig;
 import dev.weft.connections.connection.Connection;
 import dev.weft.connections.connection.ConnectionService;
-import dev.weft.connections.connection.SystemPrincipal;
 import dev.weft.connections.connector.ConnectorException;
 import dev.weft.connections.connector.ProviderCatalog;
 import dev.weft.connections.health.HealthMonitor;
 import dev.weft.platform.error.ApiException;
-import dev.weft.platform.tenancy.TenantContext;
+import dev.weft.platform.tenancy.SystemPrincipal;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -42,10 +41,12 @@ public class TokenRefresher {
     private final DataSource dataSource;
     private final ConnectionsConfig config;
     private final ProviderCatalog catalog;
+    private final SystemPrincipal system;
 
     public TokenRefresher(ConnectionService connections, OAuthClient oauth, HealthMonitor health, DataSource dataSource, ConnectionsConfig config,
-                          ProviderCatalog catalog) {
+                          ProviderCatalog catalog, SystemPrincipal system) {
         this.catalog = catalog;
+        this.system = system;
         this.connections = connections;
         this.oauth = oauth;
         this.health = health;
@@ -119,7 +120,7 @@ public class TokenRefresher {
         for (String[] due : dueForRefresh(horizon)) {
             UUID id = UUID.fromString(due[0]);
             try {
-                TenantContext.runAs(SystemPrincipal.of(due[1]), () -> refreshIfDue(id, horizon));
+                system.runAs(due[1], () -> refreshIfDue(id, horizon));
             } catch (ConnectorException e) {
                 // Already recorded on the connection (auth_expired) or transient; the next round tries again.
                 Log.debugf("event=proactive_refresh_skipped connection_id=%s reason=\"%s\"", id, e.getMessage());
