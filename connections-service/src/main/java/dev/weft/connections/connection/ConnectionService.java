@@ -17,6 +17,7 @@ import dev.weft.platform.pagination.Page;
 import dev.weft.platform.pagination.PageRequest;
 import dev.weft.platform.tenancy.RequestPrincipal;
 import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
@@ -172,6 +173,13 @@ public class ConnectionService {
             throw ApiException.notFound("connection");
         }
         return connection;
+    }
+
+    /** The connection's health; read in a transaction of its own, as a check or refresh may just have committed it in another. */
+    public ConnectionDtos.StatusView status(String id) {
+        Connection c = QuarkusTransaction.requiringNew().call(() -> require(id));
+        return new ConnectionDtos.StatusView(c.connectionId(), c.provider, c.status, c.statusMessage, c.lastCheckedAt, c.nextCheckAt,
+                c.consecutiveFailures, c.tokenExpiresAt, c.credentialFieldList().contains("refresh_token"));
     }
 
     public ObjectNode openCredentials(Connection connection) {

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.connections.ConnectionsConfig;
 import dev.weft.connections.connection.Connection;
 import dev.weft.connections.connection.ConnectionService;
+import dev.weft.connections.connection.ConnectionStatusRecorder;
+import dev.weft.connections.connection.TokenExpiry;
+import dev.weft.connections.connection.TokenRefresh;
 import dev.weft.connections.connector.ConnectorException;
 import dev.weft.connections.connector.ProviderCatalog;
-import dev.weft.connections.health.HealthMonitor;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.tenancy.SystemPrincipal;
 import io.quarkus.logging.Log;
@@ -34,22 +36,22 @@ import java.util.UUID;
  * place; one that refuses the grant marks the connection {@code auth_expired}.
  */
 @ApplicationScoped
-public class TokenRefresher {
+public class TokenRefresher implements TokenRefresh {
     private final ConnectionService connections;
     private final OAuthClient oauth;
-    private final HealthMonitor health;
+    private final ConnectionStatusRecorder statuses;
     private final DataSource dataSource;
     private final ConnectionsConfig config;
     private final ProviderCatalog catalog;
     private final SystemPrincipal system;
 
-    public TokenRefresher(ConnectionService connections, OAuthClient oauth, HealthMonitor health, DataSource dataSource, ConnectionsConfig config,
-                          ProviderCatalog catalog, SystemPrincipal system) {
+    public TokenRefresher(ConnectionService connections, OAuthClient oauth, ConnectionStatusRecorder statuses, DataSource dataSource,
+                          ConnectionsConfig config, ProviderCatalog catalog, SystemPrincipal system) {
         this.catalog = catalog;
         this.system = system;
         this.connections = connections;
         this.oauth = oauth;
-        this.health = health;
+        this.statuses = statuses;
         this.dataSource = dataSource;
         this.config = config;
     }
@@ -57,10 +59,7 @@ public class TokenRefresher {
     private record Outcome(ObjectNode credentials, ConnectorException failure) {
     }
 
-    /**
-     * Returns credentials whose access token is not {@code staleToken} (when given) and not about to
-     * expire, refreshing at the provider only if nobody else already has.
-     */
+    @Override
     public ObjectNode refresh(UUID connectionId, String staleToken) {
         Outcome outcome = QuarkusTransaction.requiringNew().call(() -> refreshLocked(connectionId, staleToken));
         if (outcome.failure() != null) {
@@ -99,7 +98,7 @@ public class TokenRefresher {
             oauth.apply(credentials, tokens, catalog.declaredCredentialFields(connection.provider, connection.authType));
             connections.storeCredentials(connection, credentials);
             connection.tokenExpiresAt = tokens.expiresAt().orElse(null);
-            health.recordRefreshed(connection);
+            statuses.recordRefreshed(connection);
             Log.infof("event=oauth_token_refreshed org_id=%s connection_id=%s provider=%s new_refresh_token=%s expires_at=%s",
                     connection.orgId, connection.connectionId(), connection.provider, tokens.refreshToken().isPresent(), connection.tokenExpiresAt);
             return new Outcome(credentials, null);
@@ -107,7 +106,7 @@ public class TokenRefresher {
             Log.warnf("event=oauth_token_refresh_failed org_id=%s connection_id=%s provider=%s grant_expired=%s message=\"%s\"",
                     connection.orgId, connection.connectionId(), connection.provider, e.isGrantExpired(), e.getMessage());
             if (e.isGrantExpired()) {
-                health.recordAuthExpired(connection, e.getMessage());
+                statuses.recordAuthExpired(connection, e.getMessage());
             }
             return new Outcome(null, e);
         }
