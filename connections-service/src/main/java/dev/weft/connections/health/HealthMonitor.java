@@ -6,43 +6,42 @@ import dev.weft.connections.connection.ConnectionRuntime;
 import dev.weft.connections.connection.ConnectionService;
 import dev.weft.connections.connection.ConnectionStatusRecorder;
 import dev.weft.connections.connector.CheckResult;
-import dev.weft.platform.tenancy.SystemPrincipal;
+import dev.weft.platform.db.DueWork;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import javax.sql.DataSource;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * Periodic health checks. Each round claims the connections due a check with {@code FOR UPDATE
- * SKIP LOCKED} and moves their next check forward in the same statement, so every due check runs
- * once across all replicas. {@link ConnectionStatusRecorder} turns the verdict into the
+ * Periodic health checks. Each round claims the connections due a check through {@link DueWork}
+ * (its {@code next_check_at} moved {@code check-every} ahead in the claiming statement is the
+ * lease), so every due check runs once across all replicas, and one a killed replica had claimed
+ * comes back at its next due time. {@link ConnectionStatusRecorder} turns the verdict into the
  * connection's status.
  */
 @ApplicationScoped
 public class HealthMonitor {
+    private static final DueWork.Claim DUE_CHECKS = DueWork.Claim.dueBy("connections", "next_check_at", "id, org_id");
+
     private final ConnectionService connections;
     private final ConnectionRuntime runtime;
     private final ConnectionStatusRecorder statuses;
-    private final DataSource dataSource;
+    private final DueWork dueWork;
     private final ConnectionsConfig config;
-    private final SystemPrincipal system;
 
-    public HealthMonitor(ConnectionService connections, ConnectionRuntime runtime, ConnectionStatusRecorder statuses, DataSource dataSource,
-                         ConnectionsConfig config, SystemPrincipal system) {
+    public HealthMonitor(ConnectionService connections, ConnectionRuntime runtime, ConnectionStatusRecorder statuses, DueWork dueWork,
+                         ConnectionsConfig config) {
         this.connections = connections;
         this.runtime = runtime;
         this.statuses = statuses;
-        this.dataSource = dataSource;
+        this.dueWork = dueWork;
         this.config = config;
-        this.system = system;
+    }
+
+    private record Due(UUID id, String orgId) {
     }
 
     /** Checks a connection of the current org now and records the verdict. */
@@ -52,13 +51,15 @@ public class HealthMonitor {
 
     @Scheduled(every = "${weft.connections.health.interval:30s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void checkDue() {
-        for (String[] due : claimDue()) {
-            try {
-                system.runAs(due[1], () -> check(UUID.fromString(due[0])));
-            } catch (RuntimeException e) {
-                Log.warnf("event=health_check_error connection_id=%s error=%s", due[0], e.getClass().getSimpleName());
-            }
+        List<Due> due;
+        try {
+            due = dueWork.claim(DUE_CHECKS, DueWork.Parameters.NONE, config.health().checkEvery(), config.health().batchSize(),
+                    row -> new Due(row.getObject("id", UUID.class), row.getString("org_id")));
+        } catch (IllegalStateException e) {
+            Log.warnf("event=health_claim_failed message=\"%s\"", e.getMessage());
+            return;
         }
+        dueWork.forEach("health_check", due, Due::orgId, connection -> check(connection.id()));
     }
 
     private void check(UUID id) {
@@ -77,26 +78,5 @@ public class HealthMonitor {
         }
         CheckResult verdict = result;
         QuarkusTransaction.requiringNew().run(() -> statuses.recordCheck(id, verdict));
-    }
-
-    private List<String[]> claimDue() {
-        List<String[]> due = new ArrayList<>();
-        try (java.sql.Connection db = dataSource.getConnection();
-             PreparedStatement claim = db.prepareStatement("""
-                     UPDATE connections SET next_check_at = now() + make_interval(secs => ?)
-                     WHERE id IN (SELECT id FROM connections WHERE next_check_at <= now()
-                                  ORDER BY next_check_at LIMIT ? FOR UPDATE SKIP LOCKED)
-                     RETURNING id, org_id""")) {
-            claim.setLong(1, config.health().checkEvery().toSeconds());
-            claim.setInt(2, config.health().batchSize());
-            try (ResultSet rows = claim.executeQuery()) {
-                while (rows.next()) {
-                    due.add(new String[]{rows.getString(1), rows.getString(2)});
-                }
-            }
-        } catch (SQLException e) {
-            Log.warnf("event=health_claim_failed message=\"%s\"", e.getMessage());
-        }
-        return due;
     }
 }
