@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.connections.connector.ConnectorRegistry;
 import dev.weft.connections.connector.ProviderCatalog;
-import dev.weft.connections.extension.ExtensionService;
 import dev.weft.platform.crypto.EnvelopeCipher;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.id.Ids;
@@ -36,14 +35,14 @@ import java.util.Map;
 public class ConnectionService {
     private final ProviderCatalog catalog;
     private final ConnectorRegistry connectors;
-    private final ExtensionService extensions;
+    private final ConnectorRegistry.ExtensionConnectors extensions;
     private final EnvelopeCipher cipher;
     private final ConnectionEvents events;
     private final CursorCodec cursors;
     private final ObjectMapper json;
 
-    public ConnectionService(ProviderCatalog catalog, ConnectorRegistry connectors, ExtensionService extensions, EnvelopeCipher cipher,
-                             ConnectionEvents events, CursorCodec cursors, ObjectMapper json) {
+    public ConnectionService(ProviderCatalog catalog, ConnectorRegistry connectors, ConnectorRegistry.ExtensionConnectors extensions,
+                             EnvelopeCipher cipher, ConnectionEvents events, CursorCodec cursors, ObjectMapper json) {
         this.catalog = catalog;
         this.connectors = connectors;
         this.extensions = extensions;
@@ -204,7 +203,7 @@ public class ConnectionService {
     }
 
     private String validate(String provider, ObjectNode config, ObjectNode credentials) {
-        if (ExtensionService.isExtensionProvider(provider)) {
+        if (extensions.handles(provider)) {
             return extensions.validateConnection(provider, config, credentials);
         }
         return catalog.validate(provider, config, credentials).type();
