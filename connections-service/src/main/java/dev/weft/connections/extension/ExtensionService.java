@@ -61,6 +61,11 @@ public class ExtensionService implements ConnectorRegistry.ExtensionConnectors {
         return provider != null && provider.startsWith(PROVIDER_PREFIX);
     }
 
+    @Override
+    public boolean handles(String provider) {
+        return isExtensionProvider(provider);
+    }
+
     @Transactional
     public ExtensionDtos.ExtensionView register(ExtensionDtos.RegisterExtension request) {
         URI baseUrl = OutboundUrls.requireAllowed(request.baseUrl(), config.extensions().allowInsecureUrls(), "base_url");
@@ -109,6 +114,7 @@ public class ExtensionService implements ConnectorRegistry.ExtensionConnectors {
     }
 
     /** Checks a connection's config against the extension's schema; the auth type of extension connections is {@code extension}. */
+    @Override
     public String validateConnection(String provider, ObjectNode config, ObjectNode credentials) {
         Extension extension = byProvider(provider).orElseThrow(() ->
                 ApiException.invalid("provider", "known_provider", "unknown provider " + provider + "; register it with POST /v1/extensions"));

@@ -1,4 +1,4 @@
-package dev.weft.connections.oauth;
+package dev.weft.connections.connection;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
