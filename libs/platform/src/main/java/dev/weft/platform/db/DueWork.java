@@ -103,15 +103,17 @@ public class DueWork {
 
     /**
      * Runs {@code work} for each claimed item as the system principal of its org ({@code orgOf}). One item's failure is
-     * logged and does not stop the others; its lease brings it back.
+     * logged with the item (keep claimed items to ids, no secrets) and does not stop the others; its lease brings it back.
      */
     public <T> void forEach(String what, List<T> claimed, Function<T, String> orgOf, java.util.function.Consumer<T> work) {
         for (T item : claimed) {
             try {
                 system.runAs(orgOf.apply(item), () -> work.accept(item));
             } catch (RuntimeException e) {
-                Log.warnf("event=due_work_failed work=%s org_id=%s error=%s message=\"%s\"", what, orgOf.apply(item), e.getClass().getSimpleName(),
-                        e.getMessage());
+                // The claimed item (a record of ids) names the row, so the failure can be traced to it.
+                String claimedItem = String.valueOf(item);
+                Log.warnf("event=due_work_failed work=%s org_id=%s item=\"%s\" error=%s message=\"%s\"", what, orgOf.apply(item),
+                        claimedItem.length() > 200 ? claimedItem.substring(0, 200) : claimedItem, e.getClass().getSimpleName(), e.getMessage());
             }
         }
     }

@@ -3,7 +3,9 @@ package dev.weft.platform.events;
 import dev.weft.platform.config.PlatformConfig;
 import dev.weft.platform.tenancy.SystemPrincipal;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.context.Scope;
 import jakarta.enterprise.context.control.ActivateRequestContext;
 import io.quarkus.arc.properties.IfBuildProperty;
@@ -83,6 +85,8 @@ public class DomainEventConsumer {
     private final MeterRegistry metrics;
     private final PlatformConfig.Events config;
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
+    private final DistributionSummary batchSizes;
+    private final Timer batchTimes;
     private final String bootstrapServers;
     private volatile boolean running = true;
 
@@ -97,6 +101,10 @@ public class DomainEventConsumer {
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.config = config.events();
+        this.batchSizes = DistributionSummary.builder("weft.events.batch.size").description("Records per polled batch of domain events")
+                .register(metrics);
+        this.batchTimes = Timer.builder("weft.events.batch.duration").description("Time to handle one polled batch of domain events")
+                .register(metrics);
     }
 
     void stop(@Observes ShutdownEvent shutdown) {
@@ -136,6 +144,16 @@ public class DomainEventConsumer {
     @Blocking
     @ActivateRequestContext
     public void consume(ConsumerRecords<String, byte[]> records) {
+        long started = System.nanoTime();
+        batchSizes.record(records.count());
+        try {
+            handle(records);
+        } finally {
+            batchTimes.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void handle(ConsumerRecords<String, byte[]> records) {
         // 1. Decode.
         List<IncomingEvent> events = new ArrayList<>(records.count());
         for (ConsumerRecord<String, byte[]> record : records) {
