@@ -25,7 +25,6 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
 @Tag(name = "oauth", description = "OAuth authorization with providers (authorize, callback, disconnect)")
-@APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential (except the callback, which the provider calls)")
 public class OAuthResource {
     private final OAuthFlow flow;
     private final CurrentPrincipal principal;
