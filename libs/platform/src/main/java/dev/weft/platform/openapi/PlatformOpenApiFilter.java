@@ -20,6 +20,7 @@ import org.eclipse.microprofile.openapi.models.servers.Server;
 import org.jboss.jandex.IndexView;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -167,11 +168,20 @@ public class PlatformOpenApiFilter implements OASFilter {
                 .description("The one error shape of every Weft API error")
                 .addRequired("error")
                 .addProperty("error", error)
-                .examples(List.of(Map.of("error", Map.of(
+                .examples(List.of(Map.of("error", ordered(
                         "code", "INVALID_REQUEST",
                         "message", "name must not be blank",
-                        "details", Map.of("field", "name", "constraint", "required"),
+                        "details", ordered("field", "name", "constraint", "required"),
                         "request_id", "req_01jd7k3m9x2b8v4n6q5r0t1w2y"))));
+    }
+
+    /** Map.of iterates in a different order in each JVM; the stored document must not change between builds. */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
     }
 
     private static Server server(String url, String description, Map<String, org.eclipse.microprofile.openapi.models.servers.ServerVariable> variables) {
