@@ -92,8 +92,9 @@ class RevocationAndIntrospectionTest extends AuthTestSupport {
         String token = accessToken(admin);
         introspect(accessToken(clientFor(admin.orgId(), "clients:read")), token).statusCode(403)
                 .body("error.code", equalTo("INSUFFICIENT_SCOPE"));
+        // No credential at all: neither a bearer one nor client authentication.
         given().contentType("application/x-www-form-urlencoded").formParam("token", token).when().post("/v1/auth/introspect")
-                .then().statusCode(401);
+                .then().statusCode(401).body("error", equalTo("invalid_client"));
         Client otherOrg = newAdmin();
         introspect(accessToken(clientFor(otherOrg.orgId(), "introspect")), token).statusCode(200).body("active", equalTo(false));
         introspect(accessToken(clientFor(admin.orgId(), "introspect")), "").statusCode(400).body("error", equalTo("invalid_request"));

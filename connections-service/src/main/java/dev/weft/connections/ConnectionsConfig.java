@@ -57,6 +57,13 @@ public interface ConnectionsConfig {
         /** How often the refresher looks for tokens about to expire. */
         @WithDefault("60s")
         String refreshInterval();
+
+        /**
+         * How long a replica holds a due refresh it claimed: no other replica attempts it meanwhile, and
+         * one that failed (or whose replica died) is tried again after it. Keep it well under refresh-ahead.
+         */
+        @WithDefault("60s")
+        Duration refreshLease();
     }
 
     interface Health {

@@ -208,8 +208,43 @@ class WholeSuiteTest {
         given().when().get(api + "/.well-known/jwks.json").then().statusCode(200).body("keys.size()", org.hamcrest.Matchers.greaterThan(0));
     }
 
+    /**
+     * The standard openid-client library (pinned in e2e/oauth-client), unchanged, through the router: discovery,
+     * the client-credentials and refresh grants, revocation, and RFC 7662 introspection authenticating with the
+     * client's id and secret (client_secret_basic and client_secret_post). The client holds no introspect scope,
+     * so it sees its own tokens and not the admin's.
+     */
     @Test
     @Order(6)
+    void the_openid_client_library_introspects_with_client_authentication() throws Exception {
+        String admin = clientToken();
+        Map<String, Object> created = given().header("Authorization", "Bearer " + admin).contentType("application/json")
+                .body(Map.of("name", "openid-client e2e", "scopes", List.of("clients:read")))
+                .when().post(api + "/v1/clients").then().statusCode(201).extract().as(Map.class);
+        String clientId = (String) created.get("client_id");
+        NodeScript.Result result = NodeScript.run("oauth-client", "check.mjs", Map.of("issuer", api, "client_id", clientId,
+                "client_secret", created.get("client_secret"), "scope", "clients:read", "foreign_token", admin));
+        assertEquals(0, result.exitCode(), result.output());
+        io.restassured.path.json.JsonPath seen = io.restassured.path.json.JsonPath.from(result.output());
+
+        assertEquals(api + "/v1/auth/introspect", seen.getString("introspection_endpoint"));
+        assertTrue(seen.getList("introspection_endpoint_auth_methods_supported").containsAll(List.of("client_secret_basic", "client_secret_post")),
+                result.output());
+        assertEquals("clients:read", seen.getString("token_scope"));
+        for (String own : List.of("own_basic", "own_post", "own_refresh")) {
+            assertEquals(true, seen.getBoolean(own + ".active"), own + ": " + result.output());
+            assertEquals(clientId, seen.getString(own + ".client_id"), own);
+            assertEquals("clients:read", seen.getString(own + ".scope"), own);
+        }
+        assertEquals("refresh_token", seen.getString("own_refresh.token_type"));
+        assertEquals(Map.of("active", false), seen.getMap("foreign"), "another client's token, without the introspect scope");
+        assertEquals(Map.of("active", false), seen.getMap("unknown"));
+        assertEquals(Map.of("active", false), seen.getMap("revoked"), "revoked through openid-client's tokenRevocation");
+        assertEquals(Map.of("refused", true, "status", 401, "error", "invalid_client", "challenge", "basic"), seen.getMap("wrong_secret"));
+    }
+
+    @Test
+    @Order(7)
     void a_postgres_connection_writes_and_queries_through_the_router() throws Exception {
         // The suite's own PostgreSQL stands in for a customer's database.
         try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
@@ -248,7 +283,7 @@ class WholeSuiteTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void a_webhook_for_a_new_connection_arrives_signed_and_survives_a_restart_of_webhook_service() throws Exception {
         String token = clientToken();
         try (WebhookReceiver receiver = new WebhookReceiver()) {
@@ -289,7 +324,59 @@ class WholeSuiteTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
+    void a_revoked_access_token_and_a_revoked_refresh_family_are_refused_by_other_services_within_two_seconds() throws Exception {
+        Map<String, String> env = envFile();
+        io.restassured.path.json.JsonPath issued = tokens(env, Map.of("grant_type", "client_credentials"));
+        String access = issued.getString("access_token");
+        String viaRefresh = tokens(env, Map.of("grant_type", "refresh_token", "refresh_token", issued.getString("refresh_token")))
+                .getString("access_token");
+        for (String token : List.of(access, viaRefresh)) {
+            given().header("Authorization", "Bearer " + token).when().get(api + "/v1/connections").then().statusCode(200);
+        }
+        // Revoked at auth-service; connections-service and webhook-service verify tokens locally and learn it from Kafka.
+        given().contentType("application/x-www-form-urlencoded").formParam("token", access)
+                .formParam("client_id", env.get("WEFT_CLIENT_ID")).formParam("client_secret", env.get("WEFT_CLIENT_SECRET"))
+                .when().post(api + "/v1/auth/revoke").then().statusCode(200);
+        assertRefusedWithin(access, "/v1/connections", Duration.ofSeconds(2));
+        assertRefusedWithin(access, "/v1/webhooks", Duration.ofSeconds(2));
+        given().header("Authorization", "Bearer " + viaRefresh).when().get(api + "/v1/connections").then().statusCode(200);
+
+        // Revoking the refresh token revokes its family, and with it every access token the family issued.
+        String refresh = tokens(env, Map.of("grant_type", "client_credentials")).getString("refresh_token");
+        String family = tokens(env, Map.of("grant_type", "refresh_token", "refresh_token", refresh)).getString("access_token");
+        given().header("Authorization", "Bearer " + family).when().get(api + "/v1/connections").then().statusCode(200);
+        String current = tokens(env, Map.of("grant_type", "client_credentials")).getString("access_token");
+        given().contentType("application/x-www-form-urlencoded").formParam("token", refresh)
+                .formParam("client_id", env.get("WEFT_CLIENT_ID")).formParam("client_secret", env.get("WEFT_CLIENT_SECRET"))
+                .when().post(api + "/v1/auth/revoke").then().statusCode(200);
+        assertRefusedWithin(family, "/v1/connections", Duration.ofSeconds(2));
+        given().header("Authorization", "Bearer " + current).when().get(api + "/v1/connections").then().statusCode(200);
+    }
+
+    private io.restassured.path.json.JsonPath tokens(Map<String, String> env, Map<String, String> grant) {
+        return given().contentType("application/x-www-form-urlencoded").formParams(grant)
+                .formParam("client_id", env.get("WEFT_CLIENT_ID")).formParam("client_secret", env.get("WEFT_CLIENT_SECRET"))
+                .when().post(api + "/v1/auth/token").then().statusCode(200).extract().jsonPath();
+    }
+
+    /** Polls until the token is refused; the bound is revocation's promise, not a speed goal. */
+    private static void assertRefusedWithin(String token, String path, Duration limit) throws InterruptedException {
+        long started = System.nanoTime();
+        int status = 0;
+        while (System.nanoTime() - started < limit.toNanos()) {
+            status = given().header("Authorization", "Bearer " + token).when().get(api + path).statusCode();
+            if (status == 401) {
+                System.out.printf("e2e: %s refused the revoked token after %d ms%n", path, (System.nanoTime() - started) / 1_000_000);
+                return;
+            }
+            Thread.sleep(50);
+        }
+        fail(path + " still answered " + status + " to a revoked token after " + limit.toMillis() + " ms");
+    }
+
+    @Test
+    @Order(10)
     void closing_leaves_no_child_process_behind() {
         Map<String, Long> pids = suite.childPids();
         for (WeftService service : WeftService.values()) {

@@ -17,7 +17,6 @@ import jakarta.transaction.Transactional;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -64,9 +63,7 @@ public class ApiKeyService {
 
     public Page<ApiKeyDtos.ApiKeyView> list(String limit, String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        List<ApiKey> rows = ApiKey.<ApiKey>find(Keyset.condition(page), Keyset.NEWEST_FIRST, Keyset.parameters(page))
-                .page(0, page.limit() + 1).list();
-        return Page.of(rows, page, ApiKey::position, k -> ApiKeyDtos.ApiKeyView.of(k, null), cursors);
+        return Keyset.of(ApiKey.class).page(page, k -> ApiKeyDtos.ApiKeyView.of(k, null), cursors);
     }
 
     public ApiKeyDtos.ApiKeyView get(String keyId) {

@@ -1,5 +1,6 @@
 package dev.weft.auth.client;
 
+import dev.weft.auth.credential.LocalRevocations;
 import dev.weft.auth.keycloak.KeycloakClients;
 import dev.weft.auth.org.Organization;
 import dev.weft.platform.error.ApiException;
@@ -14,6 +15,7 @@ import dev.weft.platform.pagination.Keyset;
 import dev.weft.platform.pagination.Page;
 import dev.weft.platform.pagination.PageRequest;
 import dev.weft.platform.tenancy.RequestPrincipal;
+import dev.weft.platform.tenancy.SystemPrincipal;
 import dev.weft.platform.tenancy.TenantContext;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,16 +37,18 @@ import java.util.Set;
 @ApplicationScoped
 public class ClientService {
     public static final String SECRET_PREFIX = "wcs_";
-    public static final String CREDENTIAL_TYPE = "oauth_client";
+    public static final String CREDENTIAL_TYPE = dev.weft.platform.auth.RevocationListener.OAUTH_CLIENT;
 
     private final Outbox outbox;
     private final CursorCodec cursors;
     private final KeycloakClients keycloak;
+    private final LocalRevocations revocations;
 
-    public ClientService(Outbox outbox, CursorCodec cursors, KeycloakClients keycloak) {
+    public ClientService(Outbox outbox, CursorCodec cursors, KeycloakClients keycloak, LocalRevocations revocations) {
         this.outbox = outbox;
         this.cursors = cursors;
         this.keycloak = keycloak;
+        this.revocations = revocations;
     }
 
     @Transactional
@@ -81,9 +85,7 @@ public class ClientService {
 
     public Page<ClientDtos.ClientView> list(String limit, String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        List<OAuthClient> rows = OAuthClient.<OAuthClient>find(Keyset.condition(page), Keyset.NEWEST_FIRST, Keyset.parameters(page))
-                .page(0, page.limit() + 1).list();
-        return Page.of(rows, page, OAuthClient::position, c -> ClientDtos.ClientView.of(c, null), cursors);
+        return Keyset.of(OAuthClient.class).page(page, c -> ClientDtos.ClientView.of(c, null), cursors);
     }
 
     public ClientDtos.ClientView get(String clientId) {
@@ -112,6 +114,7 @@ public class ClientService {
     public void delete(String clientId) {
         OAuthClient client = require(clientId);
         publish("credential.revoked", client, "deleted");
+        revocations.afterCommit(CREDENTIAL_TYPE, client.clientId(), null, "deleted");
         client.delete();
         OAuthClient.flush();
         keycloak.remove(client.clientId());
@@ -149,8 +152,7 @@ public class ClientService {
 
     /** Runs {@link #create} for another org: the operator bootstrapping an org's first admin client. */
     public ClientDtos.ClientView createAsOperatorFor(String orgId, ClientDtos.CreateClient request) {
-        RequestPrincipal asOrgAdmin = new RequestPrincipal(orgId, Set.of(RequestPrincipal.ADMIN_SCOPE), "operator",
-                RequestPrincipal.CredentialType.OPERATOR);
+        RequestPrincipal asOrgAdmin = SystemPrincipal.of(orgId, "operator");
         try {
             return TenantContext.callAs(asOrgAdmin, () -> create(request, asOrgAdmin));
         } catch (RuntimeException e) {

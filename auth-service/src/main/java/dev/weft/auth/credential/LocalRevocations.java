@@ -1,27 +1,36 @@
 package dev.weft.auth.credential;
 
-import dev.weft.platform.auth.CredentialCache;
+import dev.weft.platform.auth.RevocationListener;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 
+import java.time.Instant;
+
 /**
- * Clears this replica's credential cache the moment a revocation commits, so auth-service refuses
- * the key at once; other replicas and services learn it from the credential.revoked event.
+ * Applies a revocation to this replica the moment it commits, so auth-service refuses the
+ * credential at once; other replicas and services learn it from the credential.revoked event,
+ * which the same {@link RevocationListener#apply} turns into the same effect there.
  */
 @ApplicationScoped
 public class LocalRevocations {
     private final TransactionSynchronizationRegistry transactions;
-    private final CredentialCache cache;
+    private final RevocationListener revocations;
 
-    public LocalRevocations(TransactionSynchronizationRegistry transactions, CredentialCache cache) {
+    public LocalRevocations(TransactionSynchronizationRegistry transactions, RevocationListener revocations) {
         this.transactions = transactions;
-        this.cache = cache;
+        this.revocations = revocations;
     }
 
     /** Must be called inside the revoking transaction; does nothing if it rolls back. */
     public void afterCommit(String credentialType, String credentialId) {
+        afterCommit(credentialType, credentialId, null, "revoked");
+    }
+
+    /** @param expiresAt an access token's expiry (else null) */
+    public void afterCommit(String credentialType, String credentialId, Instant expiresAt, String reason) {
+        Instant revokedAt = Instant.now();
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
             public void beforeCompletion() {
@@ -30,7 +39,7 @@ public class LocalRevocations {
             @Override
             public void afterCompletion(int status) {
                 if (status == Status.STATUS_COMMITTED) {
-                    cache.revoked(credentialType, credentialId);
+                    revocations.apply(credentialType, credentialId, revokedAt, expiresAt, reason);
                 }
             }
         });

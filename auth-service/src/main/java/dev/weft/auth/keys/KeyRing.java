@@ -49,7 +49,8 @@ public class KeyRing {
     private final AuthConfig config;
     private final Duration retiredKeyPublication;
 
-    private record Snapshot(RSAKey active, Instant activeCreatedAt, JWKSet published, Instant loadedAt) {
+    /** {@code publishedJson} is rendered once per load: verification compares it on every request. */
+    private record Snapshot(RSAKey active, Instant activeCreatedAt, JWKSet published, String publishedJson, Instant loadedAt) {
     }
 
     private volatile Snapshot snapshot;
@@ -87,13 +88,19 @@ public class KeyRing {
         return current().published();
     }
 
+    /** {@link #publishedKeys()} as a JWKS document. */
+    public String publishedJwks() {
+        signingKey();
+        return current().publishedJson();
+    }
+
     /** Re-reads the keys unless that happened a moment ago; for a kid this replica has not seen yet. */
-    public JWKSet reloadPublishedKeys() {
+    public String reloadPublishedJwks() {
         Snapshot current = snapshot;
         if (current == null || current.loadedAt().isBefore(Instant.now().minus(MIN_RELOAD_GAP))) {
-            return reload().published();
+            return reload().publishedJson();
         }
-        return current.published();
+        return current.publishedJson();
     }
 
     /** Replaces the active key now (on-demand rotation, e.g. after a suspected compromise). */
@@ -136,7 +143,8 @@ public class KeyRing {
         } catch (SQLException | ParseException e) {
             throw new IllegalStateException("could not load signing keys", e);
         }
-        Snapshot loaded = new Snapshot(active, activeCreatedAt, new JWKSet(published), Instant.now());
+        JWKSet keys = new JWKSet(published);
+        Snapshot loaded = new Snapshot(active, activeCreatedAt, keys, keys.toString(), Instant.now());
         snapshot = loaded;
         return loaded;
     }

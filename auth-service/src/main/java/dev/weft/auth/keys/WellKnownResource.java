@@ -65,7 +65,8 @@ public class WellKnownResource {
         metadata.put("response_types_supported", List.of());
         metadata.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
         metadata.put("revocation_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
-        metadata.put("introspection_endpoint_auth_methods_supported", List.of("bearer"));
+        // RFC 8414 §2 lists client authentication methods and access token types here: clients, or a Bearer credential.
+        metadata.put("introspection_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post", "Bearer"));
         metadata.put("scopes_supported", Scopes.KNOWN);
         return Response.ok(metadata).header("Cache-Control", "public, max-age=3600").build();
     }

@@ -10,7 +10,6 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import java.util.List;
 import java.util.UUID;
 
 /** Organizations (tenants) and their plans. Who may call what is decided by {@link OrgResource}. */
@@ -47,8 +46,6 @@ public class OrgService {
 
     public Page<OrgDtos.OrgView> list(String limit, String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        List<Organization> rows = Organization.<Organization>find(Keyset.condition(page), Keyset.NEWEST_FIRST, Keyset.parameters(page))
-                .page(0, page.limit() + 1).list();
-        return Page.of(rows, page, Organization::position, OrgDtos.OrgView::of, cursors);
+        return Keyset.of(Organization.class).page(page, OrgDtos.OrgView::of, cursors);
     }
 }

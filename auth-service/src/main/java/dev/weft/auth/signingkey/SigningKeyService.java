@@ -16,7 +16,6 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -57,9 +56,7 @@ public class SigningKeyService {
 
     public Page<SigningKeyDtos.SigningKeyView> list(String limit, String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        List<RequestSigningKey> rows = RequestSigningKey.<RequestSigningKey>find(Keyset.condition(page), Keyset.NEWEST_FIRST,
-                Keyset.parameters(page)).page(0, page.limit() + 1).list();
-        return Page.of(rows, page, RequestSigningKey::position, k -> SigningKeyDtos.SigningKeyView.of(k, null), cursors);
+        return Keyset.of(RequestSigningKey.class).page(page, k -> SigningKeyDtos.SigningKeyView.of(k, null), cursors);
     }
 
     public SigningKeyDtos.SigningKeyView get(String keyId) {

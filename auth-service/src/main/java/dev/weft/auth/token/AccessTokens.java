@@ -6,55 +6,47 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.proc.BadJOSEException;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
-import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
-import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.weft.auth.AuthConfig;
 import dev.weft.auth.client.ClientAuthenticator.AuthenticatedClient;
 import dev.weft.auth.keys.KeyRing;
-import dev.weft.auth.keys.KeyRingJwkSource;
+import dev.weft.platform.auth.JwtVerifier;
 import dev.weft.platform.config.PlatformConfig;
 import dev.weft.platform.id.TypeId;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import java.text.ParseException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Access tokens: RS256 JWTs with {@code kid}, signed with the key ring's active key, carrying
- * iss/aud/sub (the client id)/client_id/org/scope/plan (for rate limits)/jti/iat/exp.
+ * iss/aud/sub (the client id)/client_id/org/scope/plan (for rate limits)/sid (the refresh-token
+ * family they came from, so revoking the family revokes them)/jti/iat/exp. Verified, here as in
+ * every service, by the platform's {@link JwtVerifier} (SmallRye JWT).
  */
 @ApplicationScoped
 public class AccessTokens {
     private final KeyRing keyRing;
     private final AuthConfig config;
     private final PlatformConfig.Auth.Jwt jwt;
-    private final DefaultJWTProcessor<SecurityContext> processor;
+    private final JwtVerifier verifier;
 
     public record Minted(String token, String jti, Instant expiresAt) {
     }
 
-    public AccessTokens(KeyRing keyRing, KeyRingJwkSource keys, AuthConfig config, PlatformConfig platform) {
+    public AccessTokens(KeyRing keyRing, AuthConfig config, PlatformConfig platform, JwtVerifier verifier) {
         this.keyRing = keyRing;
         this.config = config;
         this.jwt = platform.auth().jwt();
-        processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys.jwkSource()));
-        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(jwt.audience(),
-                new JWTClaimsSet.Builder().issuer(jwt.issuer()).build(), Set.of("sub", "exp", "iat", "org", "jti"));
-        claims.setMaxClockSkew((int) jwt.clockSkew().toSeconds());
-        processor.setJWTClaimsSetVerifier(claims);
+        this.verifier = verifier;
     }
 
-    public Minted mint(AuthenticatedClient client, String scope) {
+    /** @param family the refresh-token family ({@code rtf_...}) this token belongs to */
+    public Minted mint(AuthenticatedClient client, String scope, String family) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Instant expiresAt = now.plus(config.accessTokenLifetime());
         String jti = TypeId.generate("atk");
@@ -66,6 +58,7 @@ public class AccessTokens {
                 .claim("org", client.orgId())
                 .claim("scope", scope)
                 .claim("plan", client.plan())
+                .claim("sid", family)
                 .jwtID(jti)
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(expiresAt))
@@ -85,12 +78,8 @@ public class AccessTokens {
         return token.serialize();
     }
 
-    /** The claims of a token this service issued that is currently valid (signature, iss, aud, exp); empty otherwise. */
-    public Optional<JWTClaimsSet> verify(String token) {
-        try {
-            return Optional.of(processor.process(token, null));
-        } catch (ParseException | BadJOSEException | JOSEException | RuntimeException e) {
-            return Optional.empty();
-        }
+    /** The claims of a token this service issued that is currently valid (signature, iss, aud, exp, a jti); empty otherwise. */
+    public Optional<JsonWebToken> verify(String token) {
+        return verifier.verifiedWeftToken(token).filter(claims -> claims.getTokenID() != null);
     }
 }

@@ -34,9 +34,16 @@ public record OAuthRequest(Map<String, String> parameters, ClientCredentials cli
         return new OAuthRequest(parameters, clientCredentials(authorization, parameters));
     }
 
-    /** For endpoints whose caller is authenticated otherwise (introspection: a bearer token). */
+    /**
+     * For a caller authenticated otherwise (introspection with a bearer credential). A client secret in the
+     * body as well would be a second authentication method, which RFC 6749 §2.3 forbids.
+     */
     public static OAuthRequest parseWithoutClient(String contentType, byte[] body, ObjectMapper json) {
-        return new OAuthRequest(parameters(contentType, body == null ? new byte[0] : body, json), null);
+        Map<String, String> parameters = parameters(contentType, body == null ? new byte[0] : body, json);
+        if (parameters.containsKey("client_secret")) {
+            throw OAuthError.invalidRequest("Use one authentication method: a bearer credential or client authentication, not both");
+        }
+        return new OAuthRequest(parameters, null);
     }
 
     private static Map<String, String> parameters(String contentType, byte[] body, ObjectMapper json) {

@@ -3,6 +3,8 @@ package dev.weft.auth.token;
 import dev.weft.auth.AuthConfig;
 import dev.weft.auth.client.ClientSecrets;
 import dev.weft.auth.client.Scopes;
+import dev.weft.auth.credential.LocalRevocations;
+import dev.weft.platform.auth.RevocationListener;
 import dev.weft.platform.events.DomainEvent;
 import dev.weft.platform.events.Outbox;
 import dev.weft.platform.events.Topics;
@@ -38,15 +40,18 @@ public class RefreshTokens {
     private final DataSource dataSource;
     private final Outbox outbox;
     private final AuthConfig config;
+    private final LocalRevocations revocations;
 
-    public RefreshTokens(DataSource dataSource, Outbox outbox, AuthConfig config) {
+    public RefreshTokens(DataSource dataSource, Outbox outbox, AuthConfig config, LocalRevocations revocations) {
         this.dataSource = dataSource;
         this.outbox = outbox;
         this.config = config;
+        this.revocations = revocations;
     }
 
     public sealed interface Rotation {
-        record Rotated(String refreshToken, String scope) implements Rotation {
+        /** {@code family} is the {@code rtf_...} id access tokens carry as {@code sid}. */
+        record Rotated(String refreshToken, String scope, String family) implements Rotation {
         }
 
         record Refused(String reason) implements Rotation {
@@ -64,10 +69,15 @@ public class RefreshTokens {
                         boolean usable) {
     }
 
+    /** A new family's first refresh token, and the family's id ({@code rtf_...}) for the access tokens it goes with. */
+    public record Started(String refreshToken, String family) {
+    }
+
     @Transactional(Transactional.TxType.MANDATORY)
-    public String start(String orgId, UUID clientId, String scope) {
+    public Started start(String orgId, UUID clientId, String scope) {
         try (Connection connection = dataSource.getConnection()) {
-            return insert(connection, orgId, clientId, TypeId.uuidV7(), scope);
+            UUID family = TypeId.uuidV7();
+            return new Started(insert(connection, orgId, clientId, family, scope), TypeId.format(FAMILY_PREFIX, family));
         } catch (SQLException e) {
             throw new IllegalStateException("could not store a refresh token", e);
         }
@@ -109,7 +119,8 @@ public class RefreshTokens {
                 use.executeUpdate();
             }
             // RFC 6749 §6: the new refresh token has exactly the scope of the one it replaces.
-            return new Rotation.Rotated(insert(connection, row.orgId(), clientId, row.familyId(), row.scope()), row.scope());
+            return new Rotation.Rotated(insert(connection, row.orgId(), clientId, row.familyId(), row.scope()), row.scope(),
+                    TypeId.format(FAMILY_PREFIX, row.familyId()));
         } catch (SQLException e) {
             throw new IllegalStateException("could not rotate a refresh token", e);
         }
@@ -157,7 +168,8 @@ public class RefreshTokens {
         }
         String familyPublicId = TypeId.format(FAMILY_PREFIX, familyId);
         outbox.publish(DomainEvent.of(Topics.AUTH, "credential.revoked", clientPublicId,
-                new FamilyRevoked(familyPublicId, "refresh_token_family", clientPublicId, reason)));
+                new FamilyRevoked(familyPublicId, RevocationListener.REFRESH_TOKEN_FAMILY, clientPublicId, reason)));
+        revocations.afterCommit(RevocationListener.REFRESH_TOKEN_FAMILY, familyPublicId, null, reason);
         Log.infof("event=refresh_family_revoked org_id=%s client_id=%s family=%s reason=%s", orgId, clientPublicId, familyPublicId, reason);
     }
 

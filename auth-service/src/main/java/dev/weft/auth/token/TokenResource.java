@@ -5,6 +5,7 @@ import dev.weft.auth.client.Scopes;
 import dev.weft.auth.operator.OperatorVerifier;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
+import dev.weft.platform.tenancy.AllowsClientAuthentication;
 import dev.weft.platform.tenancy.CurrentPrincipal;
 import dev.weft.platform.tenancy.PublicEndpoint;
 import dev.weft.platform.tenancy.RequestPrincipal;
@@ -92,23 +93,36 @@ public class TokenResource {
 
     @POST
     @Path("/introspect")
-    @Operation(operationId = "introspectToken", summary = "Is this token active, and what does it grant? (RFC 7662; for services: the operator or a client with scope introspect)")
+    @AllowsClientAuthentication
+    @Operation(operationId = "introspectToken", summary = "Is this token active, and what does it grant? (RFC 7662). The caller is an OAuth client authenticating"
+            + " as at /token (client_secret_basic or client_secret_post: its own tokens; with scope introspect, any of its org's),"
+            + " the operator, or a bearer credential with scope introspect (any token of its org)")
+    @RequestBody(required = true, content = {
+            // A form body's example is its parameters as an object; the wire form is token=eyJraWQiOi...&token_type_hint=access_token
+            @Content(mediaType = "application/x-www-form-urlencoded", schema = @Schema(implementation = OAuthSchemas.IntrospectRequest.class),
+                    examples = @ExampleObject(name = "RFC 7662", value = "{\"token\":\"eyJraWQiOi...\",\"token_type_hint\":\"access_token\"}")),
+            @Content(mediaType = "application/json", schema = @Schema(implementation = OAuthSchemas.IntrospectRequest.class),
+                    examples = @ExampleObject(name = "JSON", value = "{\"token\":\"wrt_...\"}"))})
     @APIResponse(responseCode = "200", description = "{\"active\":false} or the token's scope, client_id, sub, org, exp, iat, jti, token_type;"
             + " for an API key (wft_...) key_id, org, scope, plan, mode; for a signing key id (sk_..., operator only) also its secret")
-    @RequestBody(required = true, content = {
-            @Content(mediaType = "application/json", schema = @Schema(implementation = OAuthSchemas.IntrospectRequest.class)),
-            @Content(mediaType = "application/x-www-form-urlencoded", schema = @Schema(implementation = OAuthSchemas.IntrospectRequest.class))})
-    @APIResponse(responseCode = "400", description = "invalid_request: no token (RFC 6749 shape)",
+    @APIResponse(responseCode = "400", description = "invalid_request: no token, bad encoding, two client authentication methods (RFC 6749 shape)",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = OAuthSchemas.OAuthErrorBody.class)))
-    @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
-    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs introspect")
+    @APIResponse(responseCode = "401", description = "invalid_client with WWW-Authenticate: Basic (client authentication missing or failed,"
+            + " RFC 6749 shape), or UNAUTHORIZED (a bearer credential that does not verify)")
+    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: a bearer credential without introspect")
     public Response introspect(@Context HttpHeaders headers, byte[] body) {
+        String contentType = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
         RequestPrincipal caller = principal.get();
+        if (caller == null) {
+            // No platform credential passed the filter: this is OAuth client authentication (Basic, or the secret in the body).
+            OAuthRequest request = OAuthRequest.parse(contentType, body, headers.getHeaderString(HttpHeaders.AUTHORIZATION), json);
+            return noStore(Response.ok(tokens.introspectAsClient(request)));
+        }
         if (!OperatorVerifier.isOperator(caller) && !caller.hasScope(Scopes.INTROSPECT)) {
             throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE, "This operation needs the scope " + Scopes.INTROSPECT,
                     Map.of("required_scope", Scopes.INTROSPECT));
         }
-        OAuthRequest request = OAuthRequest.parseWithoutClient(headers.getHeaderString(HttpHeaders.CONTENT_TYPE), body, json);
+        OAuthRequest request = OAuthRequest.parseWithoutClient(contentType, body, json);
         return noStore(Response.ok(tokens.introspect(request, caller)));
     }
 

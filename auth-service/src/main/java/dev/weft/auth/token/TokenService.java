@@ -1,14 +1,19 @@
 package dev.weft.auth.token;
 
-import com.nimbusds.jwt.JWTClaimsSet;
 import dev.weft.auth.client.ClientAuthenticator;
 import dev.weft.auth.client.ClientAuthenticator.AuthenticatedClient;
 import dev.weft.auth.client.OAuthClient;
 import dev.weft.auth.client.Scopes;
 import dev.weft.auth.credential.LocalCredentialIntrospector;
+import dev.weft.auth.credential.LocalRevocations;
 import dev.weft.auth.signingkey.RequestSigningKey;
 import dev.weft.platform.auth.ApiKeyVerifier;
 import dev.weft.platform.auth.CredentialGrant;
+import dev.weft.platform.auth.JwtVerifier;
+import dev.weft.platform.auth.RevocationListener;
+import dev.weft.platform.events.DomainEvent;
+import dev.weft.platform.events.Outbox;
+import dev.weft.platform.events.Topics;
 import dev.weft.auth.operator.OperatorVerifier;
 import dev.weft.platform.id.TypeId;
 import dev.weft.platform.tenancy.RequestPrincipal;
@@ -16,8 +21,11 @@ import dev.weft.platform.tenancy.TenantContext;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,9 +46,14 @@ public class TokenService {
     private final RefreshTokens refreshTokens;
     private final RevokedAccessTokens revokedAccessTokens;
     private final LocalCredentialIntrospector credentials;
+    private final Outbox outbox;
+    private final LocalRevocations revocations;
 
     public TokenService(ClientAuthenticator clients, AccessTokens accessTokens, RefreshTokens refreshTokens,
-                        RevokedAccessTokens revokedAccessTokens, LocalCredentialIntrospector credentials) {
+                        RevokedAccessTokens revokedAccessTokens, LocalCredentialIntrospector credentials, Outbox outbox,
+                        LocalRevocations revocations) {
+        this.outbox = outbox;
+        this.revocations = revocations;
         this.clients = clients;
         this.accessTokens = accessTokens;
         this.refreshTokens = refreshTokens;
@@ -70,8 +83,8 @@ public class TokenService {
         }
         String scope = Scopes.format(requested.isEmpty() ? client.scopes() : requested);
         TokenResponse response = inTransactionAs(client, () -> {
-            String refreshToken = refreshTokens.start(client.orgId(), client.id(), scope);
-            return respond(client, scope, refreshToken);
+            RefreshTokens.Started family = refreshTokens.start(client.orgId(), client.id(), scope);
+            return respond(client, scope, family.refreshToken(), family.family());
         });
         Log.infof("event=token_issued grant=client_credentials org_id=%s client_id=%s scope=\"%s\"", client.orgId(), client.clientId(), scope);
         return response;
@@ -89,7 +102,7 @@ public class TokenService {
             case RefreshTokens.Rotation.Rotated rotated -> {
                 String scope = requested.isEmpty() ? rotated.scope() : Scopes.format(requested);
                 Log.infof("event=token_issued grant=refresh_token org_id=%s client_id=%s scope=\"%s\"", client.orgId(), client.clientId(), scope);
-                yield respond(client, scope, rotated.refreshToken());
+                yield respond(client, scope, rotated.refreshToken(), rotated.family());
             }
             case RefreshTokens.Rotation.Reused reused -> throw OAuthError.invalidGrant("Refresh token was already used; its whole family is now revoked");
             case RefreshTokens.Rotation.ScopeTooWide tooWide -> throw OAuthError.invalidScope("The requested scope exceeds the refresh token's scope");
@@ -100,8 +113,8 @@ public class TokenService {
         };
     }
 
-    private TokenResponse respond(AuthenticatedClient client, String scope, String refreshToken) {
-        AccessTokens.Minted minted = accessTokens.mint(client, scope);
+    private TokenResponse respond(AuthenticatedClient client, String scope, String refreshToken, String family) {
+        AccessTokens.Minted minted = accessTokens.mint(client, scope, family);
         long expiresIn = minted.expiresAt().getEpochSecond() - java.time.Instant.now().getEpochSecond();
         return new TokenResponse(minted.token(), "Bearer", Math.max(expiresIn, 0), refreshToken, scope);
     }
@@ -118,8 +131,17 @@ public class TokenService {
         AuthenticatedClient client = authenticate(request);
         if (looksLikeJwt(token)) {
             accessTokens.verify(token).filter(claims -> client.clientId().equals(claims.getSubject())).ifPresent(claims -> {
-                revokedAccessTokens.revoke(claims.getJWTID(), client.orgId(), claims.getExpirationTime().toInstant());
-                Log.infof("event=access_token_revoked org_id=%s client_id=%s jti=%s", client.orgId(), client.clientId(), claims.getJWTID());
+                Instant expiresAt = Instant.ofEpochSecond(claims.getExpirationTime());
+                inTransactionAs(client, () -> {
+                    // Recorded here for introspection; announced so that every service refuses it within seconds, not at its expiry.
+                    if (revokedAccessTokens.revoke(claims.getTokenID(), client.orgId(), expiresAt)) {
+                        outbox.publish(DomainEvent.of(Topics.AUTH, "credential.revoked", claims.getTokenID(), new AccessTokenRevoked(
+                                claims.getTokenID(), RevocationListener.ACCESS_TOKEN, client.clientId(), expiresAt, "revoked")));
+                        revocations.afterCommit(RevocationListener.ACCESS_TOKEN, claims.getTokenID(), expiresAt, "revoked");
+                    }
+                    return null;
+                });
+                Log.infof("event=access_token_revoked org_id=%s client_id=%s jti=%s", client.orgId(), client.clientId(), claims.getTokenID());
             });
             return;
         }
@@ -130,11 +152,50 @@ public class TokenService {
                 }));
     }
 
+    /** The credential.revoked data for one access token: identifiers and expiry only. */
+    public record AccessTokenRevoked(String credentialId, String credentialType, String clientId, Instant expiresAt, String reason) {
+    }
+
     /**
-     * RFC 7662. The operator may introspect any token; any other caller (scope {@code introspect})
-     * only tokens of its own org: another org's token is reported inactive.
+     * Who asks for an introspection, and so what it may see: the operator everything; anyone else only its
+     * own org's tokens (another org's are inactive), of those all when it holds {@code introspect} (or
+     * admin), else only the access and refresh tokens issued to {@code clientId} itself.
      */
+    private record Introspector(boolean operator, String orgId, String clientId, boolean wholeOrg) {
+        static Introspector of(RequestPrincipal principal) {
+            // A bearer caller got past the introspect scope check (or is the operator).
+            return new Introspector(OperatorVerifier.isOperator(principal), principal.orgId(), principal.credentialId(), true);
+        }
+
+        static Introspector of(AuthenticatedClient client) {
+            return new Introspector(false, client.orgId(), client.clientId(), Scopes.covers(client.scopes(), Set.of(Scopes.INTROSPECT)));
+        }
+
+        boolean maySee(Map<String, Object> answer) {
+            if (operator) {
+                return true;
+            }
+            return orgId.equals(answer.get("org")) && (wholeOrg || clientId.equals(answer.get("client_id")));
+        }
+    }
+
+    /** RFC 7662 for a caller that authenticated with a platform credential: the operator, or scope introspect. */
     public Map<String, Object> introspect(OAuthRequest request, RequestPrincipal caller) {
+        return introspect(request, Introspector.of(caller));
+    }
+
+    /**
+     * RFC 7662 for an OAuth client authenticating as at the token endpoint (client_secret_basic or
+     * client_secret_post), as standard client libraries call it. Authenticated first, so a caller
+     * without valid credentials learns nothing, not even whether its request named a token.
+     */
+    public Map<String, Object> introspectAsClient(OAuthRequest request) {
+        AuthenticatedClient client = authenticate(request);
+        return introspect(request, Introspector.of(client));
+    }
+
+    /** Anything the caller may not see answers exactly like an unknown token: {@code {"active":false}}. */
+    private Map<String, Object> introspect(OAuthRequest request, Introspector caller) {
         String token = request.get("token");
         if (token == null) {
             throw OAuthError.invalidRequest("token is required");
@@ -142,39 +203,33 @@ public class TokenService {
         Map<String, Object> inactive = Map.of("active", false);
         if (TypeId.parse(RequestSigningKey.ID_PREFIX, token).isPresent()) {
             // The answer carries the signing secret (services recompute signatures): the operator only.
-            return OperatorVerifier.isOperator(caller) ? introspectSigningKey(token) : inactive;
+            return caller.operator() ? introspectSigningKey(token) : inactive;
         }
         Map<String, Object> answer = token.startsWith(ApiKeyVerifier.KEY_PREFIX) ? introspectApiKey(token)
                 : looksLikeJwt(token) ? introspectAccessToken(token) : introspectRefreshToken(token);
-        if (answer == null) {
-            return inactive;
-        }
-        if (!OperatorVerifier.isOperator(caller) && !caller.orgId().equals(answer.get("org"))) {
-            return inactive;
-        }
-        return answer;
+        return answer != null && caller.maySee(answer) ? answer : inactive;
     }
 
     private Map<String, Object> introspectAccessToken(String token) {
-        Optional<JWTClaimsSet> verified = accessTokens.verify(token);
+        Optional<JsonWebToken> verified = accessTokens.verify(token);
         if (verified.isEmpty()) {
             return null;
         }
-        JWTClaimsSet claims = verified.get();
-        if (revokedAccessTokens.isRevoked(claims.getJWTID()) || !clients.exists(claims.getSubject())) {
+        JsonWebToken claims = verified.get();
+        if (revokedAccessTokens.isRevoked(claims.getTokenID()) || !clients.exists(claims.getSubject())) {
             return null;
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("active", true);
-        answer.put("scope", claims.getClaim("scope"));
+        answer.put("scope", JwtVerifier.text(claims, "scope"));
         answer.put("client_id", claims.getSubject());
         answer.put("sub", claims.getSubject());
-        answer.put("org", claims.getClaim("org"));
-        answer.put("exp", claims.getExpirationTime().toInstant().getEpochSecond());
-        answer.put("iat", claims.getIssueTime().toInstant().getEpochSecond());
-        answer.put("jti", claims.getJWTID());
+        answer.put("org", JwtVerifier.text(claims, "org"));
+        answer.put("exp", claims.getExpirationTime());
+        answer.put("iat", claims.getIssuedAtTime());
+        answer.put("jti", claims.getTokenID());
         answer.put("iss", claims.getIssuer());
-        answer.put("aud", claims.getAudience());
+        answer.put("aud", claims.getAudience() == null ? null : List.copyOf(claims.getAudience()));
         answer.put("token_type", "Bearer");
         return answer;
     }

@@ -1,7 +1,5 @@
 package dev.weft.connections.connection;
 
-import dev.weft.connections.health.HealthMonitor;
-import dev.weft.connections.oauth.TokenRefresher;
 import dev.weft.platform.pagination.Page;
 import dev.weft.platform.tenancy.CurrentPrincipal;
 import dev.weft.platform.tenancy.RequiresScope;
@@ -26,7 +24,10 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Connections (seed 000 "Connections API", seed 002 status and refresh). */
+/**
+ * Connections (seed 000 "Connections API"). Their status and refresh (seed 002) are answered by
+ * {@code health/ConnectionHealthResource} and {@code oauth/ConnectionRefreshResource}.
+ */
 @Path("/v1/connections")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -39,14 +40,10 @@ public class ConnectionResource {
             "credentials":{"oauth_flow":"jwt_bearer","consumer_key":"3MVG9...","private_key_id":"key_abc123"}}""";
 
     private final ConnectionService connections;
-    private final HealthMonitor health;
-    private final TokenRefresher refresher;
     private final CurrentPrincipal principal;
 
-    public ConnectionResource(ConnectionService connections, HealthMonitor health, TokenRefresher refresher, CurrentPrincipal principal) {
+    public ConnectionResource(ConnectionService connections, CurrentPrincipal principal) {
         this.connections = connections;
-        this.health = health;
-        this.refresher = refresher;
         this.principal = principal;
     }
 
@@ -106,33 +103,5 @@ public class ConnectionResource {
     public Response delete(@PathParam("id") String id) {
         connections.delete(id);
         return Response.noContent().build();
-    }
-
-    @GET
-    @Path("/{id}/status")
-    @RequiresScope("connections:read")
-    @Operation(operationId = "getConnectionStatus", summary = "Health of a connection (healthy, degraded, failing, auth_expired; pending before the first check); ?check=true checks now")
-    @APIResponse(responseCode = "200", description = "The status")
-    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
-    @APIResponse(responseCode = "404", description = "NOT_FOUND")
-    public ConnectionDtos.StatusView status(@PathParam("id") String id, @QueryParam("check") boolean checkNow) {
-        if (checkNow) {
-            health.checkNow(id);
-        }
-        return health.status(id);
-    }
-
-    @POST
-    @Path("/{id}/refresh")
-    @RequiresScope("connections:write")
-    @Operation(operationId = "refreshConnection", summary = "Refresh the connection's OAuth access token now (seed 002)")
-    @APIResponse(responseCode = "200", description = "The status after the refresh")
-    @APIResponse(responseCode = "400", description = "INVALID_REQUEST: the connection has no refreshable OAuth token")
-    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")
-    @APIResponse(responseCode = "404", description = "NOT_FOUND")
-    @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: the provider refused (a revoked grant also sets status auth_expired)")
-    public ConnectionDtos.StatusView refresh(@PathParam("id") String id) {
-        refresher.refreshNow(id);
-        return health.status(id);
     }
 }

@@ -6,8 +6,6 @@ import dev.weft.connections.connector.Connector;
 import dev.weft.connections.connector.ConnectorContext;
 import dev.weft.connections.connector.ConnectorException;
 import dev.weft.connections.connector.ConnectorRegistry;
-import dev.weft.connections.oauth.TokenExpiry;
-import dev.weft.connections.oauth.TokenRefresher;
 import dev.weft.platform.error.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,16 +15,16 @@ import java.util.UUID;
 /**
  * Lends a connection to its connector: the connector bean, and a context whose credentials are
  * decrypted for this call only and whose OAuth access token is refreshed through
- * {@link TokenRefresher} (once per connection, however many callers need it at the same moment).
+ * {@link TokenRefresh} (once per connection, however many callers need it at the same moment).
  */
 @ApplicationScoped
 public class ConnectionRuntime {
     private final ConnectorRegistry registry;
     private final ConnectionService connections;
     private final ProviderSettings settings;
-    private final TokenRefresher refresher;
+    private final TokenRefresh refresher;
 
-    public ConnectionRuntime(ConnectorRegistry registry, ConnectionService connections, ProviderSettings settings, TokenRefresher refresher) {
+    public ConnectionRuntime(ConnectorRegistry registry, ConnectionService connections, ProviderSettings settings, TokenRefresh refresher) {
         this.registry = registry;
         this.connections = connections;
         this.settings = settings;
@@ -47,9 +45,9 @@ public class ConnectionRuntime {
     static final class StoredCredentials implements ConnectionCredentials {
         private final UUID connectionId;
         private ObjectNode snapshot;
-        private final TokenRefresher refresher;
+        private final TokenRefresh refresher;
 
-        StoredCredentials(UUID connectionId, ObjectNode snapshot, TokenRefresher refresher) {
+        StoredCredentials(UUID connectionId, ObjectNode snapshot, TokenRefresh refresher) {
             this.connectionId = connectionId;
             this.snapshot = snapshot;
             this.refresher = refresher;

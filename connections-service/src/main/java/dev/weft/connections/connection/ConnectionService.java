@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.connections.connector.ConnectorRegistry;
 import dev.weft.connections.connector.ProviderCatalog;
-import dev.weft.connections.extension.ExtensionService;
 import dev.weft.platform.crypto.EnvelopeCipher;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.id.Ids;
@@ -17,7 +16,7 @@ import dev.weft.platform.pagination.Page;
 import dev.weft.platform.pagination.PageRequest;
 import dev.weft.platform.tenancy.RequestPrincipal;
 import io.quarkus.logging.Log;
-import io.quarkus.panache.common.Parameters;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
@@ -36,14 +35,14 @@ import java.util.Map;
 public class ConnectionService {
     private final ProviderCatalog catalog;
     private final ConnectorRegistry connectors;
-    private final ExtensionService extensions;
+    private final ConnectorRegistry.ExtensionConnectors extensions;
     private final EnvelopeCipher cipher;
     private final ConnectionEvents events;
     private final CursorCodec cursors;
     private final ObjectMapper json;
 
-    public ConnectionService(ProviderCatalog catalog, ConnectorRegistry connectors, ExtensionService extensions, EnvelopeCipher cipher,
-                             ConnectionEvents events, CursorCodec cursors, ObjectMapper json) {
+    public ConnectionService(ProviderCatalog catalog, ConnectorRegistry connectors, ConnectorRegistry.ExtensionConnectors extensions,
+                             EnvelopeCipher cipher, ConnectionEvents events, CursorCodec cursors, ObjectMapper json) {
         this.catalog = catalog;
         this.connectors = connectors;
         this.extensions = extensions;
@@ -109,14 +108,8 @@ public class ConnectionService {
 
     public Page<ConnectionDtos.ConnectionView> list(String limit, String cursor, String provider) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        String condition = Keyset.condition(page);
-        Parameters parameters = Keyset.parameters(page);
-        if (provider != null && !provider.isBlank()) {
-            condition = condition + " and provider = :provider";
-            parameters.and("provider", provider.trim());
-        }
-        List<Connection> rows = Connection.<Connection>find(condition, Keyset.NEWEST_FIRST, parameters).page(0, page.limit() + 1).list();
-        return Page.of(rows, page, Connection::position, this::view, cursors);
+        return Keyset.of(Connection.class).whereIfPresent("provider = :provider", "provider", provider == null ? null : provider.trim())
+                .page(page, this::view, cursors);
     }
 
     public ConnectionDtos.ConnectionView get(String id) {
@@ -181,6 +174,13 @@ public class ConnectionService {
         return connection;
     }
 
+    /** The connection's health; read in a transaction of its own, as a check or refresh may just have committed it in another. */
+    public ConnectionDtos.StatusView status(String id) {
+        Connection c = QuarkusTransaction.requiringNew().call(() -> require(id));
+        return new ConnectionDtos.StatusView(c.connectionId(), c.provider, c.status, c.statusMessage, c.lastCheckedAt, c.nextCheckAt,
+                c.consecutiveFailures, c.tokenExpiresAt, c.credentialFieldList().contains("refresh_token"));
+    }
+
     public ObjectNode openCredentials(Connection connection) {
         return (ObjectNode) read(cipher.open(connection.sealedCredentials(), connection.associatedData()));
     }
@@ -203,7 +203,7 @@ public class ConnectionService {
     }
 
     private String validate(String provider, ObjectNode config, ObjectNode credentials) {
-        if (ExtensionService.isExtensionProvider(provider)) {
+        if (extensions.handles(provider)) {
             return extensions.validateConnection(provider, config, credentials);
         }
         return catalog.validate(provider, config, credentials).type();

@@ -1,5 +1,6 @@
 package dev.weft.connections.connector;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.platform.error.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -44,8 +45,17 @@ public class ConnectorRegistry {
         return find(provider).orElseThrow(() -> ApiException.invalid("provider", "known_provider", "unknown provider " + provider));
     }
 
-    /** Extension connectors, keyed by their provider id in the current org; see the extension package. */
+    /**
+     * Extension connectors, keyed by their provider id in the current org; the extension package
+     * implements it, so connections reach extensions without depending on that package.
+     */
     public interface ExtensionConnectors {
+        /** Whether {@code provider} is an extension's id (they have an id space of their own) rather than a built-in provider. */
+        boolean handles(String provider);
+
         Optional<Connector> connectorFor(String provider);
+
+        /** Checks a connection's config against the extension's schema; returns the auth type of extension connections. */
+        String validateConnection(String provider, ObjectNode config, ObjectNode credentials);
     }
 }

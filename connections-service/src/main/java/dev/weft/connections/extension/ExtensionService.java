@@ -31,7 +31,6 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -60,6 +59,11 @@ public class ExtensionService implements ConnectorRegistry.ExtensionConnectors {
 
     public static boolean isExtensionProvider(String provider) {
         return provider != null && provider.startsWith(PROVIDER_PREFIX);
+    }
+
+    @Override
+    public boolean handles(String provider) {
+        return isExtensionProvider(provider);
     }
 
     @Transactional
@@ -91,9 +95,7 @@ public class ExtensionService implements ConnectorRegistry.ExtensionConnectors {
 
     public Page<ExtensionDtos.ExtensionView> list(String limit, String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        List<Extension> rows = Extension.<Extension>find(Keyset.condition(page), Keyset.NEWEST_FIRST, Keyset.parameters(page))
-                .page(0, page.limit() + 1).list();
-        return Page.of(rows, page, Extension::position, e -> view(e, null), cursors);
+        return Keyset.of(Extension.class).page(page, e -> view(e, null), cursors);
     }
 
     public ExtensionDtos.ExtensionView get(String id) {
@@ -112,6 +114,7 @@ public class ExtensionService implements ConnectorRegistry.ExtensionConnectors {
     }
 
     /** Checks a connection's config against the extension's schema; the auth type of extension connections is {@code extension}. */
+    @Override
     public String validateConnection(String provider, ObjectNode config, ObjectNode credentials) {
         Extension extension = byProvider(provider).orElseThrow(() ->
                 ApiException.invalid("provider", "known_provider", "unknown provider " + provider + "; register it with POST /v1/extensions"));

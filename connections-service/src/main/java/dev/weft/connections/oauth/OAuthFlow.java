@@ -13,6 +13,7 @@ import dev.weft.platform.crypto.SecretCipher;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
 import dev.weft.platform.tenancy.RequestPrincipal;
+import dev.weft.platform.tenancy.SystemPrincipal;
 import dev.weft.platform.tenancy.TenantContext;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -145,8 +146,8 @@ public class OAuthFlow {
         }
         String verifier = cipher.decrypt(stored.encryptedVerifier(), "oauth_state:" + hash(state));
         OAuthClient.Tokens tokens = oauth.exchangeCode(provider, code, verifier, stored.redirectUri());
-        RequestPrincipal principal = new RequestPrincipal(stored.orgId(), java.util.Set.of(RequestPrincipal.ADMIN_SCOPE), stored.principalId(),
-                RequestPrincipal.CredentialType.OPERATOR);
+        // The caller who started the flow is not present any more: act for them, under their credential id.
+        RequestPrincipal principal = SystemPrincipal.of(stored.orgId(), stored.principalId());
         ConnectionDtos.ConnectionView[] saved = new ConnectionDtos.ConnectionView[1];
         TenantContext.runAs(principal, () -> saved[0] = QuarkusTransaction.requiringNew().call(() -> {
             Connection existing = stored.connectionId() == null ? null : Connection.findById(stored.connectionId());

@@ -4,25 +4,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.connections.ConnectionsConfig;
 import dev.weft.connections.connection.Connection;
 import dev.weft.connections.connection.ConnectionService;
-import dev.weft.connections.connection.SystemPrincipal;
+import dev.weft.connections.connection.ConnectionStatusRecorder;
+import dev.weft.connections.connection.TokenExpiry;
+import dev.weft.connections.connection.TokenRefresh;
 import dev.weft.connections.connector.ConnectorException;
 import dev.weft.connections.connector.ProviderCatalog;
-import dev.weft.connections.health.HealthMonitor;
+import dev.weft.platform.db.DueWork;
 import dev.weft.platform.error.ApiException;
-import dev.weft.platform.tenancy.TenantContext;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
-import javax.sql.DataSource;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -33,33 +29,43 @@ import java.util.UUID;
  * however many replicas, find the token expired at the same moment, the provider sees one refresh
  * and the rest use its result. A provider that sends no new refresh token leaves the old one in
  * place; one that refuses the grant marks the connection {@code auth_expired}.
+ *
+ * <p>Ahead of expiry, each round claims the tokens due a refresh through {@link DueWork}, leasing
+ * each for {@code weft.connections.oauth.refresh-lease} ({@code refresh_leased_until}): one replica
+ * attempts each due refresh per lease, and a refresh that failed, or whose replica was killed, is
+ * tried again when the lease ends.
  */
 @ApplicationScoped
-public class TokenRefresher {
+public class TokenRefresher implements TokenRefresh {
+    /** Connections that hold a refresh token whose access token expires before the horizon (the parameter). */
+    private static final DueWork.Claim DUE_REFRESHES = new DueWork.Claim("connections", """
+            c.token_expires_at < ? AND c.status <> 'auth_expired'
+            AND ',' || c.credential_fields || ',' LIKE '%,refresh_token,%'
+            AND (c.refresh_leased_until IS NULL OR c.refresh_leased_until <= now())""",
+            "c.token_expires_at", "refresh_leased_until", "SELECT id, org_id FROM claimed");
+    private static final int REFRESHES_PER_ROUND = 100;
+
     private final ConnectionService connections;
     private final OAuthClient oauth;
-    private final HealthMonitor health;
-    private final DataSource dataSource;
+    private final ConnectionStatusRecorder statuses;
+    private final DueWork dueWork;
     private final ConnectionsConfig config;
     private final ProviderCatalog catalog;
 
-    public TokenRefresher(ConnectionService connections, OAuthClient oauth, HealthMonitor health, DataSource dataSource, ConnectionsConfig config,
-                          ProviderCatalog catalog) {
+    public TokenRefresher(ConnectionService connections, OAuthClient oauth, ConnectionStatusRecorder statuses, DueWork dueWork,
+                          ConnectionsConfig config, ProviderCatalog catalog) {
         this.catalog = catalog;
         this.connections = connections;
         this.oauth = oauth;
-        this.health = health;
-        this.dataSource = dataSource;
+        this.statuses = statuses;
+        this.dueWork = dueWork;
         this.config = config;
     }
 
     private record Outcome(ObjectNode credentials, ConnectorException failure) {
     }
 
-    /**
-     * Returns credentials whose access token is not {@code staleToken} (when given) and not about to
-     * expire, refreshing at the provider only if nobody else already has.
-     */
+    @Override
     public ObjectNode refresh(UUID connectionId, String staleToken) {
         Outcome outcome = QuarkusTransaction.requiringNew().call(() -> refreshLocked(connectionId, staleToken));
         if (outcome.failure() != null) {
@@ -98,7 +104,7 @@ public class TokenRefresher {
             oauth.apply(credentials, tokens, catalog.declaredCredentialFields(connection.provider, connection.authType));
             connections.storeCredentials(connection, credentials);
             connection.tokenExpiresAt = tokens.expiresAt().orElse(null);
-            health.recordRefreshed(connection);
+            statuses.recordRefreshed(connection);
             Log.infof("event=oauth_token_refreshed org_id=%s connection_id=%s provider=%s new_refresh_token=%s expires_at=%s",
                     connection.orgId, connection.connectionId(), connection.provider, tokens.refreshToken().isPresent(), connection.tokenExpiresAt);
             return new Outcome(credentials, null);
@@ -106,7 +112,7 @@ public class TokenRefresher {
             Log.warnf("event=oauth_token_refresh_failed org_id=%s connection_id=%s provider=%s grant_expired=%s message=\"%s\"",
                     connection.orgId, connection.connectionId(), connection.provider, e.isGrantExpired(), e.getMessage());
             if (e.isGrantExpired()) {
-                health.recordAuthExpired(connection, e.getMessage());
+                statuses.recordAuthExpired(connection, e.getMessage());
             }
             return new Outcome(null, e);
         }
@@ -116,15 +122,27 @@ public class TokenRefresher {
     @Scheduled(every = "${weft.connections.oauth.refresh-interval:60s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refreshExpiring() {
         Instant horizon = Instant.now().plus(config.oauth().refreshAhead());
-        for (String[] due : dueForRefresh(horizon)) {
-            UUID id = UUID.fromString(due[0]);
-            try {
-                TenantContext.runAs(SystemPrincipal.of(due[1]), () -> refreshIfDue(id, horizon));
-            } catch (ConnectorException e) {
-                // Already recorded on the connection (auth_expired) or transient; the next round tries again.
-                Log.debugf("event=proactive_refresh_skipped connection_id=%s reason=\"%s\"", id, e.getMessage());
-            }
+        List<Due> due;
+        try {
+            due = dueWork.claim(DUE_REFRESHES, (statement, first) -> {
+                statement.setTimestamp(first, Timestamp.from(horizon));
+                return first + 1;
+            }, config.oauth().refreshLease(), REFRESHES_PER_ROUND, row -> new Due(row.getObject("id", UUID.class), row.getString("org_id")));
+        } catch (IllegalStateException e) {
+            Log.warnf("event=proactive_refresh_claim_failed message=\"%s\"", e.getMessage());
+            return;
         }
+        dueWork.forEach("token_refresh", due, Due::orgId, connection -> {
+            try {
+                refreshIfDue(connection.id(), horizon);
+            } catch (ConnectorException e) {
+                // Already recorded on the connection (auth_expired) or transient: the lease brings it back.
+                Log.debugf("event=proactive_refresh_skipped connection_id=%s reason=\"%s\"", connection.id(), e.getMessage());
+            }
+        });
+    }
+
+    private record Due(UUID id, String orgId) {
     }
 
     private void refreshIfDue(UUID id, Instant horizon) {
@@ -136,25 +154,5 @@ public class TokenRefresher {
         if (credentials != null) {
             refresh(id, credentials.path("access_token").asText(null));
         }
-    }
-
-    private List<String[]> dueForRefresh(Instant horizon) {
-        List<String[]> due = new ArrayList<>();
-        try (java.sql.Connection db = dataSource.getConnection();
-             PreparedStatement select = db.prepareStatement("""
-                     SELECT id, org_id FROM connections
-                     WHERE token_expires_at < ? AND status <> 'auth_expired'
-                       AND ',' || credential_fields || ',' LIKE '%,refresh_token,%'
-                     ORDER BY token_expires_at LIMIT 100""")) {
-            select.setTimestamp(1, Timestamp.from(horizon));
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    due.add(new String[]{rows.getString(1), rows.getString(2)});
-                }
-            }
-        } catch (SQLException e) {
-            Log.warnf("event=proactive_refresh_scan_failed message=\"%s\"", e.getMessage());
-        }
-        return due;
     }
 }

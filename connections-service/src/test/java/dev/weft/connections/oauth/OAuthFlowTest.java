@@ -13,6 +13,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -176,6 +178,71 @@ class OAuthFlowTest {
         List<String> sent = refreshRequests().stream().map(r -> r.formParameters().get("refresh_token").firstValue()).toList();
         assertEquals(2, sent.size());
         assertEquals(sent.get(0), sent.get(1), "the second refresh used the refresh token kept from before");
+    }
+
+    @Test
+    void a_token_about_to_expire_is_refreshed_ahead_of_time_once() throws Exception {
+        String org = Api.newOrg();
+        String id = connect(org);
+        ConnectionsStubs.vendors().resetRequests();
+        StubMapping shortLived = stubShortLivedRefresh("short-lived-" + id);
+        try {
+            // Leaves a token that expires within refresh-ahead (5 min): due for the background refresher (every second in tests).
+            Api.as(org).post("/v1/connections/" + id + "/refresh").then().statusCode(200);
+            assertTrue(tokenExpiresAt(org, id).isBefore(Instant.now().plus(Duration.ofMinutes(5))), "the token is due a refresh");
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (tokenExpiresAt(org, id).isBefore(Instant.now().plus(Duration.ofMinutes(5))) && Instant.now().isBefore(deadline)) {
+                Thread.sleep(200);
+            }
+            assertTrue(tokenExpiresAt(org, id).isAfter(Instant.now().plus(Duration.ofMinutes(5))), "the refresher replaced the token before it expired");
+            Thread.sleep(2000);
+            assertEquals(2, refreshRequests().size(), "the manual refresh, then one background refresh in all the refresher's rounds");
+        } finally {
+            ConnectionsStubs.vendors().removeStub(shortLived);
+        }
+    }
+
+    @Test
+    void a_failed_background_refresh_is_attempted_once_per_lease() throws Exception {
+        String org = Api.newOrg();
+        String id = connect(org);
+        ConnectionsStubs.vendors().resetRequests();
+        String scenario = "failing-" + id;
+        StubMapping shortLived = stubShortLivedRefresh(scenario);
+        // After the first refresh, the provider's token endpoint fails (a 500: not a refused grant, and not retried in the call).
+        StubMapping failing = ConnectionsStubs.vendors().stubFor(post(urlPathEqualTo("/google/token")).atPriority(1)
+                .inScenario(scenario).whenScenarioStateIs("refreshed")
+                .withRequestBody(containing("grant_type=refresh_token")).willReturn(aResponse().withStatus(500)));
+        try {
+            Api.as(org).post("/v1/connections/" + id + "/refresh").then().statusCode(200);
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (refreshRequests().size() < 2 && Instant.now().isBefore(deadline)) {
+                Thread.sleep(200);
+            }
+            assertEquals(2, refreshRequests().size(), "the refresher claimed the due token and tried once");
+            // Three more rounds of the refresher: the claim's lease (refresh-lease, 60 s) keeps it from trying again in each.
+            Thread.sleep(3000);
+            assertEquals(2, refreshRequests().size(), "a failed refresh is tried again only when its lease has passed");
+            Api.as(org).get("/v1/connections/" + id + "/status").then().statusCode(200).body("status", Matchers.not(equalTo("auth_expired")));
+        } finally {
+            ConnectionsStubs.vendors().removeStub(failing);
+            ConnectionsStubs.vendors().removeStub(shortLived);
+            // Nothing left due for a later test's refresh counts.
+            Api.as(org).delete("/v1/connections/" + id).then().statusCode(204);
+        }
+    }
+
+    /** The first refresh in {@code scenario} answers a token that expires in two minutes (and no new refresh token); later ones reach the server. */
+    private static StubMapping stubShortLivedRefresh(String scenario) {
+        return ConnectionsStubs.vendors().stubFor(post(urlPathEqualTo("/google/token")).atPriority(1)
+                .inScenario(scenario).whenScenarioStateIs(Scenario.STARTED).willSetStateTo("refreshed")
+                .withRequestBody(containing("grant_type=refresh_token")).willReturn(aResponse().withStatus(200)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"access_token\":\"ya29.short-lived\",\"token_type\":\"Bearer\",\"expires_in\":120}")));
+    }
+
+    private static Instant tokenExpiresAt(String org, String id) {
+        return Instant.parse(Api.as(org).get("/v1/connections/" + id).then().statusCode(200).extract().path("token_expires_at"));
     }
 
     @Test

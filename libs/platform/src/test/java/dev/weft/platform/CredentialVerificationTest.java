@@ -1,24 +1,18 @@
 package dev.weft.platform;
 
-import dev.weft.platform.auth.CredentialRevocationListener;
+import dev.weft.platform.auth.RevocationListener;
 import dev.weft.platform.events.Topics;
 import dev.weft.testing.RequestSigner;
-import dev.weft.testing.WeftTestInfra;
+import dev.weft.testing.TestEvents;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
@@ -35,7 +29,7 @@ class CredentialVerificationTest extends PlatformTestBase {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @Inject
-    CredentialRevocationListener listener;
+    RevocationListener listener;
 
     static String newApiKey(String org, String keyId, String scope) {
         byte[] bytes = new byte[32];
@@ -53,13 +47,8 @@ class CredentialVerificationTest extends PlatformTestBase {
     }
 
     void publishRevocation(String type, String id) {
-        Map<String, Object> settings = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, WeftTestInfra.kafkaBootstrapServers());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(settings, new StringSerializer(), new StringSerializer())) {
-            ProducerRecord<String, String> record = new ProducerRecord<>(Topics.AUTH, id,
-                    "{\"credential_id\":\"" + id + "\",\"credential_type\":\"" + type + "\",\"reason\":\"revoked\"}");
-            record.headers().add("ce_type", "credential.revoked".getBytes(StandardCharsets.UTF_8));
-            producer.send(record);
-        }
+        TestEvents.publish(Topics.AUTH, "credential.revoked", newOrg(), id,
+                "{\"credential_id\":\"" + id + "\",\"credential_type\":\"" + type + "\",\"reason\":\"revoked\"}");
     }
 
     void awaitListening() throws InterruptedException {

@@ -1,9 +1,12 @@
 package dev.weft.testing;
 
+import dev.weft.testing.infra.Containers;
 import dev.weft.testing.infra.FreePorts;
+import dev.weft.testing.infra.InfraChoice;
 import dev.weft.testing.infra.KafkaControlMBean;
 import dev.weft.testing.infra.KafkaServer;
 import dev.weft.testing.infra.PostgresServer;
+import org.jboss.logging.Logger;
 
 import javax.management.JMException;
 import javax.management.MalformedObjectNameException;
@@ -27,8 +30,10 @@ import java.util.Properties;
  * <p>{@code WEFT_TEST_PG_URL} (a JDBC URL of an admin database, e.g.
  * {@code jdbc:postgresql://127.0.0.1:5432/postgres}, with {@code WEFT_TEST_PG_USER} and
  * {@code WEFT_TEST_PG_PASSWORD}) and {@code WEFT_TEST_KAFKA_BOOTSTRAP} name servers that already
- * run; whatever is not named is started here: embedded PostgreSQL binaries and an in-process KRaft
- * broker. State lives in JVM-wide system properties (and the broker's stop/start in a JMX bean)
+ * run; whatever is not named is started here: Testcontainers' PostgreSQL and Kafka when a container
+ * engine answers and {@code WEFT_TEST_CONTAINERS} is not {@code false}, else embedded PostgreSQL
+ * binaries and an in-process KRaft broker ({@link InfraChoice} decides, and one log line says which
+ * and why). State lives in JVM-wide system properties (and the broker's stop/start in a JMX bean)
  * because Quarkus may load this class in more than one class loader.
  */
 public final class WeftTestInfra {
@@ -44,42 +49,76 @@ public final class WeftTestInfra {
 
     public static synchronized void ensureStarted() {
         Properties jvm = System.getProperties();
-        if (jvm.getProperty(PG_URL) == null) {
-            startPostgres(jvm);
-        }
-        if (jvm.getProperty(KAFKA) == null) {
-            startKafka(jvm);
+        if (jvm.getProperty(PG_URL) == null || jvm.getProperty(KAFKA) == null) {
+            InfraChoice.Decision decision = choose();
+            if (jvm.getProperty(PG_URL) == null) {
+                startPostgres(jvm, decision.postgres());
+            }
+            if (jvm.getProperty(KAFKA) == null) {
+                startKafka(jvm, decision.kafka());
+            }
         }
         if (jvm.getProperty(DATABASE) == null) {
             jvm.setProperty(DATABASE, createModuleDatabase());
         }
     }
 
-    private static void startPostgres(Properties jvm) {
-        String url = System.getenv("WEFT_TEST_PG_URL");
-        if (url != null && !url.isBlank()) {
-            jvm.setProperty(PG_URL, url);
-            jvm.setProperty(PG_USER, envOr("WEFT_TEST_PG_USER", "postgres"));
-            jvm.setProperty(PG_PASSWORD, envOr("WEFT_TEST_PG_PASSWORD", ""));
-            return;
-        }
-        try {
-            PostgresServer postgres = PostgresServer.start(null, 0);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres)));
-            jvm.setProperty(PG_URL, postgres.jdbcUrl("postgres"));
-            jvm.setProperty(PG_USER, "postgres");
-            jvm.setProperty(PG_PASSWORD, "");
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start embedded PostgreSQL", e);
+    /** Decides once per JVM and says so in one line, with why and how long the check took. */
+    private static InfraChoice.Decision choose() {
+        long started = System.nanoTime();
+        InfraChoice.Decision decision = InfraChoice.decide(new InfraChoice.Inputs(System::getenv, Files::exists,
+                Path.of(System.getProperty("user.home")), () -> Containers.engineAnswers()));
+        long micros = (System.nanoTime() - started) / 1_000;
+        Logger.getLogger(WeftTestInfra.class).infof("event=test_infra_chosen postgres=%s kafka=%s check_ms=%.1f reason=\"%s\"",
+                label(decision.postgres()), label(decision.kafka()), micros / 1000.0, decision.reason());
+        return decision;
+    }
+
+    private static String label(InfraChoice.Source source) {
+        return switch (source) {
+            case GIVEN -> "given";
+            case CONTAINER -> "testcontainers";
+            case EMBEDDED -> "embedded";
+        };
+    }
+
+    private static void startPostgres(Properties jvm, InfraChoice.Source source) {
+        switch (source) {
+            case GIVEN -> {
+                jvm.setProperty(PG_URL, System.getenv("WEFT_TEST_PG_URL"));
+                jvm.setProperty(PG_USER, envOr("WEFT_TEST_PG_USER", "postgres"));
+                jvm.setProperty(PG_PASSWORD, envOr("WEFT_TEST_PG_PASSWORD", ""));
+            }
+            case CONTAINER -> {
+                Containers.Postgres postgres = Containers.postgres();
+                jvm.setProperty(PG_URL, postgres.jdbcUrl());
+                jvm.setProperty(PG_USER, postgres.username());
+                jvm.setProperty(PG_PASSWORD, postgres.password());
+            }
+            case EMBEDDED -> {
+                try {
+                    PostgresServer postgres = PostgresServer.start(null, 0);
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres)));
+                    jvm.setProperty(PG_URL, postgres.jdbcUrl("postgres"));
+                    jvm.setProperty(PG_USER, "postgres");
+                    jvm.setProperty(PG_PASSWORD, "");
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not start embedded PostgreSQL", e);
+                }
+            }
         }
     }
 
-    private static void startKafka(Properties jvm) {
-        String bootstrap = System.getenv("WEFT_TEST_KAFKA_BOOTSTRAP");
-        if (bootstrap != null && !bootstrap.isBlank()) {
-            jvm.setProperty(KAFKA, bootstrap);
-            return;
+    private static void startKafka(Properties jvm, InfraChoice.Source source) {
+        switch (source) {
+            case GIVEN -> jvm.setProperty(KAFKA, System.getenv("WEFT_TEST_KAFKA_BOOTSTRAP"));
+            // Not stoppable from here: the outage tests skip, as they do with a named broker.
+            case CONTAINER -> jvm.setProperty(KAFKA, Containers.kafka());
+            case EMBEDDED -> startEmbeddedKafka(jvm);
         }
+    }
+
+    private static void startEmbeddedKafka(Properties jvm) {
         try {
             Path logs = Files.createTempDirectory("weft-kafka");
             KafkaServer kafka = new KafkaServer(logs, FreePorts.next(), FreePorts.next());

@@ -2,7 +2,9 @@ package dev.weft.webhook.delivery;
 
 import dev.weft.platform.id.TypeId;
 import dev.weft.platform.tenancy.OrgScopedEntity;
+import dev.weft.webhook.dispatch.DeliveryStatus;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 
@@ -23,7 +25,8 @@ public class Delivery extends OrgScopedEntity {
     public String eventType;
     @Column(name = "aggregate_id")
     public String aggregateId;
-    public String status;
+    @Convert(converter = DeliveryStatus.Converter.class)
+    public DeliveryStatus status;
     public int attempts;
     @Column(name = "next_attempt_at")
     public Instant nextAttemptAt;

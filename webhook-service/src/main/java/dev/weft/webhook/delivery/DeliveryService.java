@@ -7,11 +7,12 @@ import dev.weft.platform.pagination.CursorCodec;
 import dev.weft.platform.pagination.Keyset;
 import dev.weft.platform.pagination.Page;
 import dev.weft.platform.pagination.PageRequest;
+import dev.weft.webhook.dispatch.DeliveryIntake;
+import dev.weft.webhook.dispatch.DeliveryStatus;
 import dev.weft.webhook.endpoint.Endpoint;
 import dev.weft.webhook.eventtype.EventTypeCatalog;
 import dev.weft.webhook.fanout.FanOut;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -26,21 +27,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /** Deliveries and attempts of the current org's endpoints: history, statistics, manual retry, replay, test events. */
 @ApplicationScoped
 public class DeliveryService {
-    private static final Set<String> STATUSES = Set.of("pending", "retrying", "succeeded", "failed");
     private static final int MAX_REPLAY = 10_000;
 
     private final CursorCodec cursors;
     private final DataSource dataSource;
     private final FanOut fanOut;
-    private final Dispatcher dispatcher;
+    private final DeliveryIntake dispatcher;
 
-    public DeliveryService(CursorCodec cursors, DataSource dataSource, FanOut fanOut, Dispatcher dispatcher) {
+    public DeliveryService(CursorCodec cursors, DataSource dataSource, FanOut fanOut, DeliveryIntake dispatcher) {
         this.cursors = cursors;
         this.dataSource = dataSource;
         this.fanOut = fanOut;
@@ -49,16 +48,10 @@ public class DeliveryService {
 
     public Page<DeliveryDtos.DeliveryView> list(Endpoint endpoint, String status, String limit, String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        String condition = Keyset.condition(page) + " and endpointId = :endpoint";
-        Parameters parameters = Keyset.parameters(page).and("endpoint", endpoint.id);
-        if (status != null && !status.isBlank()) {
-            if (!STATUSES.contains(status)) {
-                throw ApiException.invalid("status", "enum", "status must be one of " + String.join(", ", STATUSES));
-            }
-            condition += " and status = :status";
-            parameters.and("status", status);
-        }
-        List<Delivery> rows = Delivery.<Delivery>find(condition, Keyset.NEWEST_FIRST, parameters).page(0, page.limit() + 1).list();
+        DeliveryStatus wanted = status == null || status.isBlank() ? null : DeliveryStatus.parse(status)
+                .orElseThrow(() -> ApiException.invalid("status", "enum", "status must be one of " + DeliveryStatus.allWire()));
+        List<Delivery> rows = Keyset.of(Delivery.class).where("endpointId = :endpoint", "endpoint", endpoint.id)
+                .whereIfPresent("status = :status", "status", wanted).rows(page);
         Map<UUID, String> eventIds = eventIds(rows.stream().map(d -> d.messageId).toList());
         return Page.of(rows, page, Delivery::position, d -> view(d, eventIds.get(d.messageId)), cursors);
     }
@@ -79,7 +72,7 @@ public class DeliveryService {
         Delivery delivery = require(id);
         QuarkusTransaction.requiringNew().run(() -> {
             Delivery row = Delivery.findById(delivery.id);
-            row.status = "retrying";
+            row.status = DeliveryStatus.RETRYING;
             row.nextAttemptAt = Instant.now();
             row.updatedAt = Instant.now();
         });
@@ -140,10 +133,12 @@ public class DeliveryService {
             long succeeded;
             long failed;
             try (PreparedStatement counts = db.prepareStatement("""
-                    SELECT count(*), count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed')
+                    SELECT count(*), count(*) FILTER (WHERE status = ?), count(*) FILTER (WHERE status = ?)
                     FROM deliveries WHERE endpoint_id = ? AND created_at >= ?""")) {
-                counts.setObject(1, endpoint.id);
-                counts.setTimestamp(2, Timestamp.from(since));
+                counts.setString(1, DeliveryStatus.SUCCEEDED.wire());
+                counts.setString(2, DeliveryStatus.FAILED.wire());
+                counts.setObject(3, endpoint.id);
+                counts.setTimestamp(4, Timestamp.from(since));
                 try (ResultSet row = counts.executeQuery()) {
                     row.next();
                     total = row.getLong(1);
@@ -184,7 +179,7 @@ public class DeliveryService {
     }
 
     private DeliveryDtos.DeliveryView view(Delivery d, String eventId) {
-        return new DeliveryDtos.DeliveryView(d.deliveryId(), TypeId.format(Endpoint.ID_PREFIX, d.endpointId), eventId, d.eventType, d.status,
+        return new DeliveryDtos.DeliveryView(d.deliveryId(), TypeId.format(Endpoint.ID_PREFIX, d.endpointId), eventId, d.eventType, d.status.wire(),
                 d.attempts, d.nextAttemptAt, d.lastStatusCode, d.lastError, d.succeededAt, d.createdAt);
     }
 

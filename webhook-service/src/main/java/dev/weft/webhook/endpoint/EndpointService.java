@@ -14,7 +14,6 @@ import dev.weft.platform.pagination.PageRequest;
 import dev.weft.platform.tenancy.TenantContext;
 import dev.weft.platform.webhooks.StandardWebhooks;
 import dev.weft.webhook.WebhooksConfig;
-import dev.weft.webhook.delivery.EndpointUrls;
 import dev.weft.webhook.eventtype.EventTypeCatalog;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,7 +22,6 @@ import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -79,8 +77,7 @@ public class EndpointService {
 
     public Page<EndpointDtos.EndpointView> list(String limit, String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        List<Endpoint> rows = Endpoint.<Endpoint>find(Keyset.condition(page), Keyset.NEWEST_FIRST, Keyset.parameters(page)).page(0, page.limit() + 1).list();
-        return Page.of(rows, page, Endpoint::position, e -> view(e, null), cursors);
+        return Keyset.of(Endpoint.class).page(page, e -> view(e, null), cursors);
     }
 
     public EndpointDtos.EndpointView get(String id) {

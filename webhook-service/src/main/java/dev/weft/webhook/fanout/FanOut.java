@@ -3,9 +3,15 @@ package dev.weft.webhook.fanout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.platform.db.ArrayColumns;
+import dev.weft.platform.events.BatchEventHandler;
+import dev.weft.platform.events.IncomingEvent;
 import dev.weft.platform.id.TypeId;
-import dev.weft.webhook.delivery.Dispatcher;
+import dev.weft.webhook.dispatch.DeliveryStatus;
+import dev.weft.webhook.dispatch.Deliverable;
+import dev.weft.webhook.dispatch.DeliveryIntake;
 import dev.weft.webhook.eventtype.EventTypeCatalog;
+import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
@@ -23,50 +29,72 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BiPredicate;
 
 /**
- * Turns events into deliveries: the webhook body is built once ({@code id, type, created_at,
- * org_id, data}) and stored as the message, then one pending delivery is written for every
- * endpoint of the org (active or paused) whose subscriptions match. An event already stored (a
- * redelivery from Kafka, a duplicate on the topic) is skipped: messages are unique by event id.
+ * Turns domain events into deliveries, as the platform's batch handler of every domain topic: the
+ * webhook body is built once ({@code id, type, created_at, org_id, data}) and stored as the
+ * message, then one pending delivery is written for every endpoint of the org (active or paused)
+ * whose subscriptions match. A batch is three set-based statements in one transaction, whatever
+ * its size. An event already stored (a redelivery from Kafka, a duplicate on the topic) is
+ * skipped: messages are unique by event id. A delivery to an active, unordered endpoint that the
+ * dispatcher can take now is stored already leased and handed to it after the commit (no claim
+ * round, no second write before the send); every other one is stored due and claimed.
  */
 @ApplicationScoped
-public class FanOut {
+public class FanOut implements BatchEventHandler {
     private final ObjectMapper json;
+    private final DataSource dataSource;
+    private final DeliveryIntake intake;
 
-    public FanOut(ObjectMapper json) {
+    public FanOut(ObjectMapper json, DataSource dataSource, DeliveryIntake intake) {
         this.json = json;
+        this.dataSource = dataSource;
+        this.intake = intake;
     }
 
-    /** An event as it arrived: CloudEvents attributes and the JSON data. */
+    /** An event as fan-out needs it: CloudEvents attributes and the JSON data. */
     public record Event(String eventId, String type, String orgId, String aggregateId, Instant time, String data) {
+        static Event of(IncomingEvent event) {
+            return new Event(event.id(), event.type(), event.orgId(), event.key(), event.time(), event.data());
+        }
     }
 
-    /**
-     * What a batch of events became: how many deliveries were stored, and those of them stored already leased to this
-     * replica, to be sent from memory at once (no claim round, no second write before the send).
-     */
-    public record Accepted(int created, List<Dispatcher.Claimed> leased) {
+    @Override
+    public String name() {
+        return "webhook-fanout";
     }
 
-    /**
-     * Stores the events and their deliveries on {@code db} (the caller commits, then hands {@link Accepted#leased} to
-     * the dispatcher). Set-based: one statement for the messages, one for the endpoints of every org in the batch and
-     * one for the deliveries, whatever the batch's size. A delivery to an active, unordered endpoint that
-     * {@code takesNow} accepts (given how many the batch already leased to it) is written leased for
-     * {@code leaseSeconds}; every other one is due now and claimed.
-     */
-    public Accepted accept(Connection db, List<Event> events, BiPredicate<UUID, Integer> takesNow, long leaseSeconds) throws SQLException {
+    /** Runs in the platform's transaction; the leased deliveries go to the dispatcher once it has committed. */
+    @Override
+    public Runnable handle(List<IncomingEvent> events) throws SQLException {
+        List<Event> batch = events.stream().map(Event::of).toList();
+        Accepted accepted;
+        try (Connection db = dataSource.getConnection()) {
+            accepted = accept(db, batch);
+        }
+        return () -> {
+            intake.take(accepted.leased());
+            if (accepted.created() > accepted.leased().size()) {
+                intake.wake();
+            }
+        };
+    }
+
+    /** What a batch became: how many deliveries were stored, and those of them stored leased to this replica. */
+    public record Accepted(int created, List<Deliverable> leased) {
+    }
+
+    /** Stores the events and their deliveries on {@code db} (the caller commits, then hands {@link Accepted#leased} over). */
+    public Accepted accept(Connection db, List<Event> events) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS));
         Map<UUID, Stored> stored = storeMessages(db, events, now);
         if (stored.isEmpty()) {
             return new Accepted(0, List.of());
         }
         Map<String, List<Target>> targets = endpointsOf(db, stored.values().stream().map(m -> m.event().orgId()).distinct().toArray(String[]::new));
-        Timestamp leasedUntil = Timestamp.from(now.toInstant().plusSeconds(leaseSeconds));
+        Timestamp leasedUntil = Timestamp.from(now.toInstant().plusSeconds(intake.leaseSeconds()));
         Rows rows = new Rows();
-        List<Dispatcher.Claimed> leased = new ArrayList<>();
+        List<Deliverable> leased = new ArrayList<>();
         Map<UUID, Integer> leasedPerEndpoint = new HashMap<>();
         for (Map.Entry<UUID, Stored> entry : stored.entrySet()) {
             Event event = entry.getValue().event();
@@ -75,13 +103,13 @@ public class FanOut {
                     continue;
                 }
                 boolean sendNow = target.active() && !target.ordered()
-                        && takesNow.test(target.id(), leasedPerEndpoint.getOrDefault(target.id(), 0));
+                        && intake.takesNow(target.id(), leasedPerEndpoint.getOrDefault(target.id(), 0));
                 if (sendNow) {
                     leasedPerEndpoint.merge(target.id(), 1, Integer::sum);
                 }
                 UUID deliveryId = rows.add(target.id(), entry.getKey(), event, sendNow ? leasedUntil : now);
                 if (sendNow) {
-                    leased.add(new Dispatcher.Claimed(deliveryId, event.orgId(), target.id(), 0, event.eventId(), event.type(),
+                    leased.add(new Deliverable(deliveryId, event.orgId(), target.id(), 0, event.eventId(), event.type(),
                             entry.getValue().payload(), target.url(), target.secret(), target.previousSecret(), target.previousSecretExpiresAt(),
                             target.headers(), target.rateLimit()));
                 }
@@ -97,36 +125,27 @@ public class FanOut {
     /** Inserts the batch's messages; returns those that were new (an event id seen before, or twice in the batch, is skipped). */
     private Map<UUID, Stored> storeMessages(Connection db, List<Event> events, Timestamp now) throws SQLException {
         Map<UUID, Stored> candidates = new LinkedHashMap<>();
+        ArrayColumns messages = new ArrayColumns("uuid", "text", "text", "text", "text", "text");
         for (Event event : events) {
             if (event.orgId() == null || event.type() == null || event.eventId() == null) {
                 continue;
             }
+            String payload;
             try {
-                candidates.put(TypeId.uuidV7(), new Stored(event, payload(event)));
+                payload = payload(event);
             } catch (IllegalArgumentException unreadable) {
-                // A poison event must not stop every later one: it is logged and passed over.
-                io.quarkus.logging.Log.warnf("event=webhook_event_unreadable event_id=%s type=%s", event.eventId(), event.type());
+                // Not JSON: it cannot become a webhook; the rest of the batch goes on.
+                Log.warnf("event=webhook_event_unreadable event_id=%s type=%s", event.eventId(), event.type());
+                continue;
             }
+            UUID id = TypeId.uuidV7();
+            candidates.put(id, new Stored(event, payload));
+            messages.add(id, event.orgId(), event.eventId(), event.type(), event.aggregateId(), payload);
         }
         if (candidates.isEmpty()) {
             return candidates;
         }
-        int size = candidates.size();
-        String[] orgIds = new String[size];
-        String[] eventIds = new String[size];
-        String[] types = new String[size];
-        String[] aggregates = new String[size];
-        String[] payloads = new String[size];
-        int i = 0;
-        for (Stored candidate : candidates.values()) {
-            orgIds[i] = candidate.event().orgId();
-            eventIds[i] = candidate.event().eventId();
-            types[i] = candidate.event().type();
-            aggregates[i] = candidate.event().aggregateId();
-            payloads[i] = candidate.payload();
-            i++;
-        }
-        Map<UUID, Stored> inserted = new LinkedHashMap<>();
+        Map<UUID, Stored> inserted = new HashMap<>();
         try (PreparedStatement insert = db.prepareStatement("""
                 INSERT INTO messages (id, org_id, event_id, type, aggregate_id, payload, created_at)
                 SELECT v.id, v.org_id, v.event_id, v.type, v.aggregate_id, v.payload, ?
@@ -136,12 +155,7 @@ public class FanOut {
                 ON CONFLICT (event_id) DO NOTHING
                 RETURNING id""")) {
             insert.setTimestamp(1, now);
-            insert.setArray(2, db.createArrayOf("uuid", candidates.keySet().toArray()));
-            insert.setArray(3, db.createArrayOf("text", orgIds));
-            insert.setArray(4, db.createArrayOf("text", eventIds));
-            insert.setArray(5, db.createArrayOf("text", types));
-            insert.setArray(6, db.createArrayOf("text", aggregates));
-            insert.setArray(7, db.createArrayOf("text", payloads));
+            messages.bind(db, insert, 2);
             try (ResultSet rows = insert.executeQuery()) {
                 while (rows.next()) {
                     UUID id = rows.getObject(1, UUID.class);
@@ -186,55 +200,38 @@ public class FanOut {
 
     /** Deliveries to insert, as columns, in one statement. */
     private static final class Rows {
-        private final List<UUID> ids = new ArrayList<>();
-        private final List<String> orgIds = new ArrayList<>();
-        private final List<UUID> endpointIds = new ArrayList<>();
-        private final List<UUID> messageIds = new ArrayList<>();
-        private final List<String> types = new ArrayList<>();
-        private final List<String> aggregates = new ArrayList<>();
-        private final List<Timestamp> due = new ArrayList<>();
+        private final ArrayColumns columns = new ArrayColumns("uuid", "text", "uuid", "uuid", "text", "text", "timestamptz");
 
         UUID add(UUID endpointId, UUID messageId, Event event, Timestamp nextAttemptAt) {
             UUID id = TypeId.uuidV7();
-            ids.add(id);
-            orgIds.add(event.orgId());
-            endpointIds.add(endpointId);
-            messageIds.add(messageId);
-            types.add(event.type());
-            aggregates.add(event.aggregateId());
-            due.add(nextAttemptAt);
+            columns.add(id, event.orgId(), endpointId, messageId, event.type(), event.aggregateId(), nextAttemptAt);
             return id;
         }
 
         int size() {
-            return ids.size();
+            return columns.size();
         }
 
         void insert(Connection db, Timestamp now) throws SQLException {
-            if (ids.isEmpty()) {
+            if (columns.isEmpty()) {
                 return;
             }
             try (PreparedStatement insert = db.prepareStatement("""
                     INSERT INTO deliveries (id, org_id, endpoint_id, message_id, event_type, aggregate_id, status, next_attempt_at,
                                             created_at, updated_at)
-                    SELECT v.id, v.org_id, v.endpoint_id, v.message_id, v.type, v.aggregate_id, 'pending', v.due, ?, ?
+                    SELECT v.id, v.org_id, v.endpoint_id, v.message_id, v.type, v.aggregate_id, ?, v.due, ?, ?
                     FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::timestamptz[])
                          AS v(id, org_id, endpoint_id, message_id, type, aggregate_id, due)""")) {
-                insert.setTimestamp(1, now);
+                insert.setString(1, DeliveryStatus.PENDING.wire());
                 insert.setTimestamp(2, now);
-                insert.setArray(3, db.createArrayOf("uuid", ids.toArray()));
-                insert.setArray(4, db.createArrayOf("text", orgIds.toArray()));
-                insert.setArray(5, db.createArrayOf("uuid", endpointIds.toArray()));
-                insert.setArray(6, db.createArrayOf("uuid", messageIds.toArray()));
-                insert.setArray(7, db.createArrayOf("text", types.toArray()));
-                insert.setArray(8, db.createArrayOf("text", aggregates.toArray()));
-                insert.setArray(9, db.createArrayOf("timestamptz", due.toArray()));
+                insert.setTimestamp(3, now);
+                columns.bind(db, insert, 4);
                 insert.executeUpdate();
             }
         }
     }
 
-    /** One message for one endpoint only (a test event): returns the delivery id. */
+    /** One message for one endpoint only (a test event), due at once: returns the delivery id. */
     public UUID acceptFor(Connection db, Event event, UUID endpointId) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS));
         UUID messageId = storeMessages(db, List.of(event), now).keySet().stream().findFirst()
@@ -245,7 +242,7 @@ public class FanOut {
         return deliveryId;
     }
 
-    /** New deliveries of stored messages to one endpoint (a replay); returns how many. */
+    /** New deliveries, due at once, of stored messages to one endpoint (a replay); returns how many. */
     public int redeliver(Connection db, UUID endpointId, String orgId, List<UUID> messageIds, List<String> types, List<String> aggregates)
             throws SQLException {
         Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS));

@@ -9,6 +9,9 @@ import dev.weft.platform.webhooks.StandardWebhooks;
 import dev.weft.testing.TestEvents;
 import dev.weft.testing.TopicProbe;
 import dev.weft.testing.WeftInfraResource;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.webhook.dispatch.Deliverable;
+import dev.weft.webhook.dispatch.DeliveryIntake;
 import dev.weft.webhook.fanout.FanOut;
 import dev.weft.webhook.support.Api;
 import dev.weft.webhook.support.Receiver;
@@ -43,7 +46,7 @@ class DeliveryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
-    FanOut fanOut;
+    ObjectMapper json;
     @Inject
     DataSource dataSource;
 
@@ -239,8 +242,28 @@ class DeliveryTest {
         String eventId = "evt_orphan_" + UUID.randomUUID().toString().replace("-", "");
         try (Connection db = dataSource.getConnection()) {
             db.setAutoCommit(false);
-            FanOut.Accepted accepted = fanOut.accept(db, List.of(new FanOut.Event(eventId, "connection.updated", org, "conn_o", Instant.now(),
-                    "{\"id\":\"conn_o\"}")), (endpoint, taken) -> true, 2);
+            // A replica that takes everything for 2 s and then dies before its dispatcher sends any of it.
+            FanOut dying = new FanOut(json, dataSource, new DeliveryIntake() {
+                @Override
+                public boolean takesNow(UUID endpointId, int alreadyTaken) {
+                    return true;
+                }
+
+                @Override
+                public long leaseSeconds() {
+                    return 2;
+                }
+
+                @Override
+                public void take(List<Deliverable> deliveries) {
+                }
+
+                @Override
+                public void wake() {
+                }
+            });
+            FanOut.Accepted accepted = dying.accept(db, List.of(new FanOut.Event(eventId, "connection.updated", org, "conn_o", Instant.now(),
+                    "{\"id\":\"conn_o\"}")));
             db.commit();
             // The leased delivery is never handed to the dispatcher: as if this replica died right after the commit.
             assertEquals(1, accepted.leased().size());

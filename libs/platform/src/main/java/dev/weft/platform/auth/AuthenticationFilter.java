@@ -2,6 +2,7 @@ package dev.weft.platform.auth;
 
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
+import dev.weft.platform.tenancy.AllowsClientAuthentication;
 import dev.weft.platform.tenancy.CurrentPrincipal;
 import dev.weft.platform.tenancy.PublicEndpoint;
 import dev.weft.platform.tenancy.RequestPrincipal;
@@ -27,7 +28,9 @@ import java.util.function.Supplier;
 
 /**
  * Every JAX-RS resource is authenticated unless marked {@link PublicEndpoint}: the verifiers turn
- * the request's credential into a {@link RequestPrincipal}, and {@link RequiresScope} is checked.
+ * the request's credential into a {@link RequestPrincipal}, and {@link RequiresScope} is checked. An
+ * endpoint marked {@link AllowsClientAuthentication} lets requests without a credential or with HTTP
+ * Basic through to the resource, which authenticates the OAuth client itself.
  */
 @Provider
 @Priority(Priorities.AUTHENTICATION)
@@ -49,6 +52,10 @@ public class AuthenticationFilter implements ContainerRequestFilter {
         java.util.List<String> authorizations = request.getHeaders().get("Authorization");
         java.util.List<String> apiKeys = request.getHeaders().get(ApiKeyVerifier.HEADER);
         int presented = (authorizations == null ? 0 : authorizations.size()) + (apiKeys == null ? 0 : apiKeys.size());
+        if (annotation(AllowsClientAuthentication.class) != null
+                && (presented == 0 || presented == 1 && authorizations != null && isBasic(authorizations.get(0)))) {
+            return;
+        }
         // Exactly one credential: two of them (repeated headers, or Authorization plus X-API-Key) are ambiguous.
         if (presented > 1) {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "Send exactly one credential (one Authorization or X-API-Key header)");
@@ -78,6 +85,12 @@ public class AuthenticationFilter implements ContainerRequestFilter {
             throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE, "This operation needs the scope " + required.value(),
                     Map.of("required_scope", required.value()));
         }
+    }
+
+    /** No platform credential uses HTTP Basic, so on such an endpoint it can only be client authentication. */
+    private static boolean isBasic(String authorization) {
+        String value = authorization == null ? "" : authorization.trim();
+        return value.regionMatches(true, 0, "Basic", 0, 5) && (value.length() == 5 || value.charAt(5) == ' ');
     }
 
     private <A extends java.lang.annotation.Annotation> A annotation(Class<A> type) {

@@ -1,8 +1,5 @@
 package dev.weft.platform.auth;
 
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.proc.SecurityContext;
-
 /**
  * Lets a service supply the verification keys of {@link JwtVerifier} itself instead of through
  * {@code weft.platform.auth.jwt.jwks(-url)}: the issuer (auth-service) reads its own signing keys
@@ -10,5 +7,10 @@ import com.nimbusds.jose.proc.SecurityContext;
  * configuration decides.
  */
 public interface JwkSourceProvider {
-    JWKSource<SecurityContext> jwkSource();
+
+    /** The current JWKS document; called per verification, so it must be cheap (a cached string). */
+    String jwks();
+
+    /** Reads the keys again (a token named a key id not in {@link #jwks()}, e.g. another replica just rotated). */
+    String reloadJwks();
 }

@@ -29,6 +29,10 @@ public interface PlatformConfig {
 
     Auth auth();
 
+    Events events();
+
+    Schedules schedules();
+
     dev.weft.platform.ratelimit.RateLimitConfig rateLimit();
 
     interface Http {
@@ -72,6 +76,50 @@ public interface PlatformConfig {
         Duration leaseRetry();
     }
 
+    interface Events {
+        /**
+         * Whether this service consumes domain events (build time): its handlers then join the consumer group
+         * named after the service on the {@code weft-events} channel. Services without handlers leave it off.
+         */
+        @WithDefault("false")
+        boolean consume();
+
+        /** Attempts at handling one event before it goes to the dead-letter topic {@code weft.<service>.dlq}. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** Wait before the second attempt; it doubles for each further one. */
+        @WithDefault("200ms")
+        Duration retryBackoff();
+
+        /** Longest wait between attempts, and between tries while the database is unreachable. */
+        @WithDefault("5s")
+        Duration maxRetryBackoff();
+    }
+
+    /** The clustered cron scheduler (dev.weft.platform.schedule.SchedulePoller). */
+    interface Schedules {
+        /** Whether this replica fires due schedules; any number of replicas may, each due time fires once. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often this replica looks for due schedules: the longest a due time waits beyond its minute. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /**
+         * How long a claimed schedule stays reserved for this replica before it starts firing it. A replica
+         * that dies holding claims hands them to the others when this runs out; the firing itself is protected
+         * by its transaction's row lock, not by the lease, so a slow handler is never fired twice.
+         */
+        @WithDefault("30s")
+        Duration lease();
+
+        /** Due schedules claimed per statement; a full batch is followed at once by the next. */
+        @WithDefault("100")
+        int batchSize();
+    }
+
     interface Idempotency {
         /** How long a stored response answers a repeated Idempotency-Key. */
         @WithDefault("24h")
@@ -107,9 +155,20 @@ public interface PlatformConfig {
         @WithDefault("10000")
         long credentialCacheSize();
 
-        /** Whether this replica listens on weft.auth.events for revocations that clear its credential cache. */
+        /**
+         * Whether this replica listens on weft.auth.events for revocations: API keys and signing keys leave its
+         * credential cache, revoked access tokens go on its deny-list.
+         */
         @WithDefault("true")
         boolean revocationListenerEnabled();
+
+        /**
+         * How far back the revocation listener re-reads weft.auth.events when it starts: at least the longest an
+         * access token lives (auth-service's access-token lifetime, 1 h by default), so revocations still in force
+         * are known after a restart.
+         */
+        @WithDefault("65m")
+        Duration revocationReplay();
 
         SignedRequests signedRequests();
 

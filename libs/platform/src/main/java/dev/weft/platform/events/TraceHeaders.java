@@ -25,6 +25,24 @@ public final class TraceHeaders {
         return carrier.get(TRACEPARENT);
     }
 
+    /** The context to continue the trace of a {@code traceparent} value (the current one when null). */
+    public static Context extract(String traceparent) {
+        if (traceparent == null) {
+            return Context.current();
+        }
+        return W3CTraceContextPropagator.getInstance().extract(Context.current(), Map.of(TRACEPARENT, traceparent), new TextMapGetter<>() {
+            @Override
+            public Iterable<String> keys(Map<String, String> carrier) {
+                return carrier.keySet();
+            }
+
+            @Override
+            public String get(Map<String, String> carrier, String key) {
+                return carrier == null ? null : carrier.get(key);
+            }
+        });
+    }
+
     /** The context a consumer should run its handler in, continuing the producer's trace. */
     public static Context extract(Headers headers) {
         return W3CTraceContextPropagator.getInstance().extract(Context.current(), headers, new TextMapGetter<>() {

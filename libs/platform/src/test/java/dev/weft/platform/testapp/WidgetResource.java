@@ -1,5 +1,6 @@
 package dev.weft.platform.testapp;
 
+import dev.weft.platform.error.ApiException;
 import dev.weft.platform.events.DomainEvent;
 import dev.weft.platform.events.Outbox;
 import dev.weft.platform.id.Ids;
@@ -8,6 +9,8 @@ import dev.weft.platform.pagination.CursorCodec;
 import dev.weft.platform.pagination.Keyset;
 import dev.weft.platform.pagination.Page;
 import dev.weft.platform.pagination.PageRequest;
+import dev.weft.platform.schedule.Schedule;
+import dev.weft.platform.schedule.Schedules;
 import dev.weft.platform.tenancy.RequiresScope;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.transaction.Transactional;
@@ -20,6 +23,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -28,7 +32,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.time.Instant;
-import java.util.List;
 
 @Path("/v1/widgets")
 @Produces(MediaType.APPLICATION_JSON)
@@ -39,13 +42,26 @@ public class WidgetResource {
 
     private final Outbox outbox;
     private final CursorCodec cursors;
+    private final Schedules schedules;
 
-    public WidgetResource(Outbox outbox, CursorCodec cursors) {
+    public WidgetResource(Outbox outbox, CursorCodec cursors, Schedules schedules) {
         this.outbox = outbox;
         this.cursors = cursors;
+        this.schedules = schedules;
     }
 
-    public record CreateWidget(@NotBlank String name, @NotNull @Min(1) @Max(1000) Integer size) {
+    /** {@code schedule} and {@code timezone} as a sync carries them: the widget ticks on that schedule. */
+    public record CreateWidget(@NotBlank String name, @NotNull @Min(1) @Max(1000) Integer size, String schedule, String timezone) {
+    }
+
+    public record SetSchedule(String schedule, String timezone) {
+    }
+
+    public record ScheduleView(String schedule, String timezone, boolean enabled, Instant nextFireAt, Instant lastFiredAt, String lastOutcome) {
+        static ScheduleView of(Schedule schedule) {
+            return new ScheduleView(schedule.expression(), schedule.zone().getId(), schedule.enabled(), schedule.nextFireAt(),
+                    schedule.lastFiredAt(), schedule.lastOutcome());
+        }
     }
 
     public record WidgetView(String id, String name, int size, Instant createdAt) {
@@ -63,8 +79,29 @@ public class WidgetResource {
         widget.size = request.size();
         widget.persist();
         WidgetView view = WidgetView.of(widget);
+        if (request.schedule() != null) {
+            // In the widget's transaction: a refused expression leaves no widget behind.
+            schedules.upsert(WidgetTicks.KIND, view.id(), request.schedule(), request.timezone());
+        }
         outbox.publish(DomainEvent.of(TOPIC, "widget.created", view.id(), view));
         return Response.status(201).entity(view).build();
+    }
+
+    @PUT
+    @Path("/{id}/schedule")
+    @Transactional
+    @RequiresScope("widgets:write")
+    public ScheduleView schedule(@PathParam("id") String id, @NotNull SetSchedule request) {
+        String widgetId = WidgetView.of(find(id)).id();
+        return ScheduleView.of(schedules.upsert(WidgetTicks.KIND, widgetId, request.schedule(), request.timezone()));
+    }
+
+    @GET
+    @Path("/{id}/schedule")
+    @RequiresScope("widgets:read")
+    public ScheduleView schedule(@PathParam("id") String id) {
+        String widgetId = WidgetView.of(find(id)).id();
+        return schedules.find(WidgetTicks.KIND, widgetId).map(ScheduleView::of).orElseThrow(() -> ApiException.notFound("schedule"));
     }
 
     /** Writes a widget and its event, then fails: neither may survive. */
@@ -93,9 +130,7 @@ public class WidgetResource {
     @RequiresScope("widgets:read")
     public Page<WidgetView> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
-        List<Widget> rows = Widget.<Widget>find(Keyset.condition(page), Keyset.NEWEST_FIRST, Keyset.parameters(page))
-                .page(0, page.limit() + 1).list();
-        return Page.of(rows, page, Widget::position, WidgetView::of, cursors);
+        return Keyset.of(Widget.class).page(page, WidgetView::of, cursors);
     }
 
     @GET
@@ -110,7 +145,9 @@ public class WidgetResource {
     @Transactional
     @RequiresScope("widgets:write")
     public Response delete(@PathParam("id") String id) {
-        find(id).delete();
+        Widget widget = find(id);
+        schedules.remove(WidgetTicks.KIND, WidgetView.of(widget).id());
+        widget.delete();
         return Response.noContent().build();
     }
 
@@ -124,7 +161,7 @@ public class WidgetResource {
     private static Widget find(String id) {
         Widget widget = Widget.findById(Ids.require("wdg", id, "widget"));
         if (widget == null) {
-            throw dev.weft.platform.error.ApiException.notFound("widget");
+            throw ApiException.notFound("widget");
         }
         return widget;
     }

@@ -1,0 +1,22 @@
+package dev.weft.platform.events;
+
+/**
+ * Handles domain events one at a time. A CDI bean implementing this in a service whose
+ * {@code weft.platform.events.consume} is true receives every event of the service's consumer
+ * group that {@link #handles} accepts. Each call runs in its own transaction together with the
+ * claim of {@code (name, event id)} in {@code processed_events}: a redelivered event is not
+ * handled again, and a failed call leaves no trace but is retried (see {@link DomainEventConsumer}).
+ */
+public interface EventHandler {
+
+    /** Stable name: the consumer in processed_events, and the handler named in metrics and dead letters. */
+    String name();
+
+    /** Whether this handler wants the event (cheap: typically a look at its type). */
+    default boolean handles(IncomingEvent event) {
+        return true;
+    }
+
+    /** Acts on the event inside the caller's transaction; throwing rolls it back. */
+    void handle(IncomingEvent event) throws Exception;
+}
