@@ -47,6 +47,15 @@ class OpenApiDocumentTest extends PlatformTestBase {
     }
 
     @Test
+    void an_endpoint_taking_oauth_client_authentication_also_accepts_basic_or_none() {
+        JsonPath doc = document();
+        assertEquals(List.of(Map.of("BearerToken", List.of()), Map.of("ApiKey", List.of()), Map.of("SignedRequest", List.of()),
+                Map.of("ClientSecretBasic", List.of()), Map.of()), doc.getList("paths.'/v1/status/clients'.get.security"));
+        assertEquals("basic", doc.getString("components.securitySchemes.ClientSecretBasic.scheme"));
+        given().when().get("/v1/status/clients").then().statusCode(200);
+    }
+
+    @Test
     void declares_the_three_credentials_the_error_shape_and_servers() {
         JsonPath doc = document();
         assertEquals("bearer", doc.getString("components.securitySchemes.BearerToken.scheme"));

@@ -19,6 +19,7 @@ import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.models.servers.Server;
 import org.jboss.jandex.IndexView;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,14 +29,16 @@ import java.util.Map;
  * What every service's OpenAPI document shares, applied once at build time so the stored
  * document, {@code /q/openapi} and Swagger UI agree: the three ways in as security schemes, each
  * operation's security (none for {@code @PublicEndpoint}, else any of the three carrying the
- * {@code @RequiresScope} scope), the 401/403/429 every authenticated operation can answer, the
- * one error shape on every error response that names no other body, and the servers.
+ * {@code @RequiresScope} scope, and for {@code @AllowsClientAuthentication} also OAuth client
+ * authentication), the 401/403/429 every authenticated operation can answer, the one error shape
+ * on every error response that names no other body, and the servers.
  */
 @OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class PlatformOpenApiFilter implements OASFilter {
     public static final String BEARER = "BearerToken";
     public static final String API_KEY = "ApiKey";
     public static final String SIGNED_REQUEST = "SignedRequest";
+    public static final String CLIENT_SECRET_BASIC = "ClientSecretBasic";
     public static final String ERROR_SCHEMA = "Error";
     static final String ERROR_REF = "#/components/schemas/" + ERROR_SCHEMA;
 
@@ -68,14 +71,21 @@ public class PlatformOpenApiFilter implements OASFilter {
         if (openAPI.getPaths() == null || openAPI.getPaths().getPathItems() == null) {
             return;
         }
+        boolean clientAuthentication = false;
         for (Map.Entry<String, PathItem> path : openAPI.getPaths().getPathItems().entrySet()) {
             Map<PathItem.HttpMethod, Operation> operations = path.getValue().getOperations();
             if (operations == null) {
                 continue;
             }
             for (Map.Entry<PathItem.HttpMethod, Operation> entry : operations.entrySet()) {
-                describe(entry.getValue(), resources.access(entry.getKey().name(), path.getKey()));
+                ResourceMethods.Access access = resources.access(entry.getKey().name(), path.getKey());
+                describe(entry.getValue(), access);
+                clientAuthentication |= access.allowsClientAuthentication() && !access.isPublic();
             }
+        }
+        // Declared only where an operation uses it: an unused scheme is noise in every other document.
+        if (clientAuthentication) {
+            components.addSecurityScheme(CLIENT_SECRET_BASIC, clientSecretBasic());
         }
     }
 
@@ -87,7 +97,13 @@ public class PlatformOpenApiFilter implements OASFilter {
         if (access.isPublic()) {
             operation.setSecurity(List.of());
         } else {
-            operation.setSecurity(anyCredential(access.requiredScope().orElse(null)));
+            List<SecurityRequirement> security = new ArrayList<>(anyCredential(access.requiredScope().orElse(null)));
+            if (access.allowsClientAuthentication()) {
+                security.add(OASFactory.createSecurityRequirement().addScheme(CLIENT_SECRET_BASIC, List.of()));
+                // client_secret_post: the client's id and secret travel in the body, so no header is required at all.
+                security.add(OASFactory.createSecurityRequirement());
+            }
+            operation.setSecurity(security);
             addIfAbsent(responses, "401", "UNAUTHORIZED: missing, malformed, expired or revoked credential");
             access.requiredScope().ifPresent(scope -> addIfAbsent(responses, "403", "INSUFFICIENT_SCOPE: needs " + scope));
             addIfAbsent(responses, "429", "RATE_LIMITED: the organization's plan budget is spent; Retry-After says when to retry");
@@ -137,6 +153,15 @@ public class PlatformOpenApiFilter implements OASFilter {
                 .name(ApiKeyVerifier.HEADER)
                 .description("An API key (`wft_live_...` or `wft_test_...`) from POST /v1/api-keys, with the scopes it was created with. "
                         + "Also accepted as `Authorization: Bearer wft_...`; send one credential only.");
+    }
+
+    private static SecurityScheme clientSecretBasic() {
+        return OASFactory.createSecurityScheme()
+                .type(SecurityScheme.Type.HTTP)
+                .scheme("basic")
+                .description("OAuth 2.0 client authentication (RFC 6749 section 2.3), as at POST /v1/auth/token: the client's id and "
+                        + "secret as HTTP Basic (client_secret_basic), or as client_id and client_secret in the body (client_secret_post, "
+                        + "hence the empty alternative). Failures answer in RFC 6749's error shape.");
     }
 
     private static SecurityScheme signedRequest() {

@@ -1,5 +1,6 @@
 package dev.weft.platform.openapi;
 
+import dev.weft.platform.tenancy.AllowsClientAuthentication;
 import dev.weft.platform.tenancy.PublicEndpoint;
 import dev.weft.platform.tenancy.RequiresScope;
 import org.jboss.jandex.AnnotationInstance;
@@ -23,11 +24,16 @@ import java.util.Optional;
  * the filter enforces.
  */
 final class ResourceMethods {
-    record Access(boolean isPublic, Optional<String> requiredScope) {
+    /**
+     * @param allowsClientAuthentication also reachable with OAuth client authentication (HTTP Basic, or the
+     *                                   client's id and secret in the body), which the resource checks itself
+     */
+    record Access(boolean isPublic, boolean allowsClientAuthentication, Optional<String> requiredScope) {
     }
 
     private static final DotName PATH = DotName.createSimple("jakarta.ws.rs.Path");
     private static final DotName PUBLIC = DotName.createSimple(PublicEndpoint.class.getName());
+    private static final DotName CLIENT_AUTHENTICATION = DotName.createSimple(AllowsClientAuthentication.class.getName());
     private static final DotName REQUIRES_SCOPE = DotName.createSimple(RequiresScope.class.getName());
     private static final List<String> HTTP_METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
 
@@ -54,8 +60,10 @@ final class ResourceMethods {
                 AnnotationInstance scope = method.hasDeclaredAnnotation(REQUIRES_SCOPE)
                         ? method.declaredAnnotation(REQUIRES_SCOPE) : resource.declaredAnnotation(REQUIRES_SCOPE);
                 boolean isPublic = method.hasDeclaredAnnotation(PUBLIC) || resource.hasDeclaredAnnotation(PUBLIC);
+                boolean clientAuthentication = method.hasDeclaredAnnotation(CLIENT_AUTHENTICATION)
+                        || resource.hasDeclaredAnnotation(CLIENT_AUTHENTICATION);
                 found.put(httpMethod + " " + path,
-                        new Access(isPublic, Optional.ofNullable(scope).map(s -> s.value().asString())));
+                        new Access(isPublic, clientAuthentication, Optional.ofNullable(scope).map(s -> s.value().asString())));
             }
         }
         return new ResourceMethods(found);
@@ -64,7 +72,7 @@ final class ResourceMethods {
     /** An operation no resource method explains is treated as authenticated: the filter's default. */
     Access access(String httpMethod, String path) {
         return byOperation.getOrDefault(httpMethod.toUpperCase(Locale.ROOT) + " " + normalize(path),
-                new Access(false, Optional.empty()));
+                new Access(false, false, Optional.empty()));
     }
 
     private static String httpMethod(MethodInfo method) {

@@ -1,5 +1,6 @@
 package dev.weft.platform.testapp;
 
+import dev.weft.platform.tenancy.AllowsClientAuthentication;
 import dev.weft.platform.tenancy.PublicEndpoint;
 import dev.weft.platform.tenancy.RequiresScope;
 import jakarta.ws.rs.GET;
@@ -10,7 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import java.util.Map;
 
-/** A public operation beside a scoped one under the same path, as the OpenAPI filter must tell them apart. */
+/** Public, scoped and client-authenticated operations under one path, as the OpenAPI filter must tell them apart. */
 @Path("/v1/status")
 @Produces(MediaType.APPLICATION_JSON)
 public class StatusResource {
@@ -26,5 +27,13 @@ public class StatusResource {
     @RequiresScope("widgets:read")
     public Map<String, String> component(@PathParam("component") String component) {
         return Map.of("component", component, "status", "ok");
+    }
+
+    /** Like RFC 7662 introspection: an OAuth client may call it without a platform credential. */
+    @GET
+    @Path("/clients")
+    @AllowsClientAuthentication
+    public Map<String, String> clients() {
+        return Map.of("status", "ok");
     }
 }
