@@ -165,6 +165,30 @@ class WholeSuiteTest {
     }
 
     @Test
+    @Order(4)
+    void every_service_serves_swagger_ui_in_the_prod_profile() {
+        for (WeftService service : WeftService.values()) {
+            given().when().get(serviceUrl(service) + "/q/swagger-ui")
+                    .then().statusCode(200).contentType(containsString("text/html"));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void an_over_long_uri_gets_the_error_shape_directly_and_through_the_router() {
+        String path = "/v1/connections?pad=" + "x".repeat(5_000);
+        for (String base : List.of(api, serviceUrl(WeftService.CONNECTIONS))) {
+            given().when().get(base + path)
+                    .then()
+                    .statusCode(414)
+                    .contentType(startsWith("application/json"))
+                    .header("X-Request-Id", startsWith("req_"))
+                    .body("error.code", equalTo("URI_TOO_LONG"))
+                    .body("error.request_id", startsWith("req_"));
+        }
+    }
+
+    @Test
     @Order(5)
     void the_first_credentials_in_the_env_file_get_a_token_that_works_through_the_router() throws IOException {
         Map<String, String> env = envFile();

@@ -28,7 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "api-keys")
+@Tag(name = "api-keys", description = "API keys (wft_live_..., wft_test_...) with scopes: shown once, stored hashed, revocable")
 public class ApiKeyResource {
     private final ApiKeyService keys;
     private final CurrentPrincipal principal;
@@ -40,7 +40,7 @@ public class ApiKeyResource {
 
     @POST
     @RequiresScope("api_keys:write")
-    @Operation(summary = "Create an API key (wft_live_... or wft_test_...); the key is shown only in this response")
+    @Operation(operationId = "createApiKey", summary = "Create an API key (wft_live_... or wft_test_...); the key is shown only in this response")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "messaging backend",
             value = "{\"name\":\"messaging backend\",\"scopes\":[\"messages:write\",\"contacts:read\"],\"mode\":\"live\"}")))
     @APIResponse(responseCode = "201", description = "Created, with the key")
@@ -53,7 +53,7 @@ public class ApiKeyResource {
 
     @GET
     @RequiresScope("api_keys:read")
-    @Operation(summary = "List the org's API keys, newest first (cursor pagination); revoked keys included with status revoked")
+    @Operation(operationId = "listApiKeys", summary = "List the org's API keys, newest first (cursor pagination); revoked keys included with status revoked")
     @APIResponse(responseCode = "200", description = "A page of API keys (prefixes only, never a key)")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad limit or cursor")
     @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
@@ -65,7 +65,7 @@ public class ApiKeyResource {
     @GET
     @Path("/{id}")
     @RequiresScope("api_keys:read")
-    @Operation(summary = "Get one API key")
+    @Operation(operationId = "getApiKey", summary = "Get one API key")
     @APIResponse(responseCode = "200", description = "The API key (prefix only)")
     @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs api_keys:read")
@@ -77,7 +77,7 @@ public class ApiKeyResource {
     @DELETE
     @Path("/{id}")
     @RequiresScope("api_keys:write")
-    @Operation(summary = "Revoke the API key; every service refuses it within about a second")
+    @Operation(operationId = "revokeApiKey", summary = "Revoke the API key; every service refuses it within about a second")
     @APIResponse(responseCode = "204", description = "Revoked (also when it already was)")
     @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs api_keys:write")

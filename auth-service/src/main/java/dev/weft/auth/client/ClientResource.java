@@ -28,7 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "clients")
+@Tag(name = "clients", description = "OAuth clients of the organization and their secrets")
 public class ClientResource {
     private final ClientService clients;
     private final CurrentPrincipal principal;
@@ -40,7 +40,7 @@ public class ClientResource {
 
     @POST
     @RequiresScope("clients:write")
-    @Operation(summary = "Create an OAuth client; its client_secret is shown only in this response")
+    @Operation(operationId = "createClient", summary = "Create an OAuth client; its client_secret is shown only in this response")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "sync worker",
             value = "{\"name\":\"sync worker\",\"scopes\":[\"syncs:read\",\"syncs:write\"]}")))
     @APIResponse(responseCode = "201", description = "Created, with client_id and client_secret")
@@ -53,7 +53,7 @@ public class ClientResource {
 
     @GET
     @RequiresScope("clients:read")
-    @Operation(summary = "List the org's OAuth clients, newest first (cursor pagination)")
+    @Operation(operationId = "listClients", summary = "List the org's OAuth clients, newest first (cursor pagination)")
     @APIResponse(responseCode = "200", description = "A page of clients (no secrets)")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad limit or cursor")
     @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
@@ -65,7 +65,7 @@ public class ClientResource {
     @GET
     @Path("/{id}")
     @RequiresScope("clients:read")
-    @Operation(summary = "Get one OAuth client")
+    @Operation(operationId = "getClient", summary = "Get one OAuth client")
     @APIResponse(responseCode = "200", description = "The client (no secret)")
     @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs clients:read")
@@ -77,7 +77,7 @@ public class ClientResource {
     @POST
     @Path("/{id}/rotate-secret")
     @RequiresScope("clients:write")
-    @Operation(summary = "Replace the client's secret; the new one is shown only in this response, the old one stops working")
+    @Operation(operationId = "rotateClientSecret", summary = "Replace the client's secret; the new one is shown only in this response, the old one stops working")
     @APIResponse(responseCode = "200", description = "The client with its new client_secret")
     @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs clients:write")
@@ -89,7 +89,7 @@ public class ClientResource {
     @DELETE
     @Path("/{id}")
     @RequiresScope("clients:write")
-    @Operation(summary = "Delete the client and its refresh tokens")
+    @Operation(operationId = "deleteClient", summary = "Delete the client and its refresh tokens")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs clients:write")

@@ -22,7 +22,7 @@ import java.util.Map;
 @Path("/.well-known")
 @PublicEndpoint
 @RunOnVirtualThread
-@Tag(name = "discovery")
+@Tag(name = "discovery", description = "Public discovery documents: the JWKS and the OAuth authorization server metadata (RFC 8414)")
 public class WellKnownResource {
     /** Short enough that a newly activated key reaches verifiers soon; they also refetch on an unknown kid. */
     private static final String JWKS_CACHE = "public, max-age=300";
@@ -40,8 +40,9 @@ public class WellKnownResource {
     @GET
     @Path("/jwks.json")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "The public keys access tokens are signed with (active and recently retired)")
+    @Operation(operationId = "getJwks", summary = "The public keys access tokens are signed with (active and recently retired)")
     @APIResponse(responseCode = "200", description = "A JSON Web Key Set")
+    @APIResponse(responseCode = "406", description = "NOT_ACCEPTABLE: Accept excludes application/json")
     public Response jwks() {
         return Response.ok(keyRing.publishedKeys().toString(true)).header("Cache-Control", JWKS_CACHE).build();
     }
@@ -49,8 +50,9 @@ public class WellKnownResource {
     @GET
     @Path("/oauth-authorization-server")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "OAuth 2.0 authorization server metadata (RFC 8414)")
+    @Operation(operationId = "getAuthorizationServerMetadata", summary = "OAuth 2.0 authorization server metadata (RFC 8414)")
     @APIResponse(responseCode = "200", description = "The metadata document")
+    @APIResponse(responseCode = "406", description = "NOT_ACCEPTABLE: Accept excludes application/json")
     public Response metadata() {
         String base = config.issuerUrl().replaceAll("/+$", "");
         Map<String, Object> metadata = new LinkedHashMap<>();

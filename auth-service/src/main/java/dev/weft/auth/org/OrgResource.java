@@ -37,7 +37,7 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "orgs")
+@Tag(name = "orgs", description = "Organizations (tenants) and their plans; created by the operator")
 public class OrgResource {
     private final OrgService orgs;
     private final ClientService clients;
@@ -50,7 +50,7 @@ public class OrgResource {
     }
 
     @POST
-    @Operation(summary = "Create an organization with a plan (operator only)")
+    @Operation(operationId = "createOrg", summary = "Create an organization with a plan (operator only)")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "acme", value = "{\"name\":\"Acme\",\"plan\":\"professional\"}")))
     @APIResponse(responseCode = "201", description = "Created; limits show the plan's rate limits")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: missing name, unknown plan")
@@ -62,7 +62,7 @@ public class OrgResource {
     }
 
     @GET
-    @Operation(summary = "List organizations, newest first (operator only)")
+    @Operation(operationId = "listOrgs", summary = "List organizations, newest first (operator only)")
     @APIResponse(responseCode = "200", description = "A page of organizations")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad limit or cursor")
     @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
@@ -74,7 +74,7 @@ public class OrgResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "Get an organization (the operator, or an admin of that org)")
+    @Operation(operationId = "getOrg", summary = "Get an organization (the operator, or an admin of that org)")
     @APIResponse(responseCode = "200", description = "The organization and its plan limits")
     @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: own org without admin")
@@ -95,7 +95,7 @@ public class OrgResource {
 
     @POST
     @Path("/{id}/clients")
-    @Operation(summary = "Create an OAuth client in an organization (operator only): how an org gets its first admin client")
+    @Operation(operationId = "createOrgClient", summary = "Create an OAuth client in an organization (operator only): how an org gets its first admin client")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "first admin",
             value = "{\"name\":\"bootstrap admin\",\"scopes\":[\"admin\"]}")))
     @APIResponse(responseCode = "201", description = "Created, with client_id and client_secret (shown once)")

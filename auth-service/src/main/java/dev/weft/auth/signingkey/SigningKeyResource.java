@@ -28,7 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "signing-keys")
+@Tag(name = "signing-keys", description = "Keys for WEFT-HMAC signed requests")
 public class SigningKeyResource {
     private final SigningKeyService keys;
     private final CurrentPrincipal principal;
@@ -40,7 +40,7 @@ public class SigningKeyResource {
 
     @POST
     @RequiresScope("signing_keys:write")
-    @Operation(summary = "Create a key for WEFT-HMAC signed requests; its key_id and secret, shown only in this response")
+    @Operation(operationId = "createSigningKey", summary = "Create a key for WEFT-HMAC signed requests; its key_id and secret, shown only in this response")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "support inbox",
             value = "{\"name\":\"support inbox\",\"scopes\":[\"conversations:read\",\"conversations:write\"]}")))
     @APIResponse(responseCode = "201", description = "Created, with key_id and secret")
@@ -53,7 +53,7 @@ public class SigningKeyResource {
 
     @GET
     @RequiresScope("signing_keys:read")
-    @Operation(summary = "List the org's signing keys, newest first (cursor pagination); revoked keys included with status revoked")
+    @Operation(operationId = "listSigningKeys", summary = "List the org's signing keys, newest first (cursor pagination); revoked keys included with status revoked")
     @APIResponse(responseCode = "200", description = "A page of signing keys (never a secret)")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad limit or cursor")
     @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
@@ -65,7 +65,7 @@ public class SigningKeyResource {
     @GET
     @Path("/{id}")
     @RequiresScope("signing_keys:read")
-    @Operation(summary = "Get one signing key")
+    @Operation(operationId = "getSigningKey", summary = "Get one signing key")
     @APIResponse(responseCode = "200", description = "The signing key (no secret)")
     @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs signing_keys:read")
@@ -77,7 +77,7 @@ public class SigningKeyResource {
     @DELETE
     @Path("/{id}")
     @RequiresScope("signing_keys:write")
-    @Operation(summary = "Revoke the signing key; every service refuses it within about a second")
+    @Operation(operationId = "revokeSigningKey", summary = "Revoke the signing key; every service refuses it within about a second")
     @APIResponse(responseCode = "204", description = "Revoked (also when it already was)")
     @APIResponse(responseCode = "401", description = "UNAUTHORIZED")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs signing_keys:write")

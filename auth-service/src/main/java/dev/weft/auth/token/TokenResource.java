@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -35,7 +36,7 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
 @RunOnVirtualThread
-@Tag(name = "auth")
+@Tag(name = "auth", description = "OAuth 2.0 token endpoint (client credentials, refresh), revocation (RFC 7009) and introspection (RFC 7662)")
 public class TokenResource {
     private final TokenService tokens;
     private final ObjectMapper json;
@@ -50,15 +51,21 @@ public class TokenResource {
     @POST
     @Path("/token")
     @PublicEndpoint
-    @Operation(summary = "Exchange client credentials or a refresh token for an access token (RFC 6749)")
-    @RequestBody(content = {
-            @Content(mediaType = "application/json", examples = @ExampleObject(name = "seed 000",
+    @Operation(operationId = "issueToken", summary = "Exchange client credentials or a refresh token for an access token (RFC 6749)")
+    @RequestBody(required = true, content = {
+            @Content(mediaType = "application/json", schema = @Schema(implementation = OAuthSchemas.TokenRequest.class),
+                    examples = @ExampleObject(name = "seed 000",
                     value = "{\"client_id\":\"your_client_id\",\"client_secret\":\"your_client_secret\",\"grant_type\":\"client_credentials\"}")),
-            @Content(mediaType = "application/x-www-form-urlencoded", examples = @ExampleObject(name = "refresh",
-                    value = "grant_type=refresh_token&refresh_token=wrt_...&scope=syncs%3Aread"))})
-    @APIResponse(responseCode = "200", description = "access_token, token_type, expires_in, refresh_token, scope")
-    @APIResponse(responseCode = "400", description = "invalid_request, invalid_grant, invalid_scope, unsupported_grant_type (RFC 6749 shape)")
-    @APIResponse(responseCode = "401", description = "invalid_client, with WWW-Authenticate: Basic")
+            // A form body's example is its parameters as an object; the wire form is grant_type=refresh_token&refresh_token=...
+            @Content(mediaType = "application/x-www-form-urlencoded", schema = @Schema(implementation = OAuthSchemas.TokenRequest.class),
+                    examples = @ExampleObject(name = "refresh",
+                    value = "{\"grant_type\":\"refresh_token\",\"refresh_token\":\"wrt_...\",\"scope\":\"syncs:read\"}"))})
+    @APIResponse(responseCode = "200", description = "The access token (and a new refresh token)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = TokenService.TokenResponse.class)))
+    @APIResponse(responseCode = "400", description = "invalid_request, invalid_grant, invalid_scope, unsupported_grant_type (RFC 6749 shape)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = OAuthSchemas.OAuthErrorBody.class)))
+    @APIResponse(responseCode = "401", description = "invalid_client, with WWW-Authenticate: Basic",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = OAuthSchemas.OAuthErrorBody.class)))
     public Response token(@Context HttpHeaders headers, byte[] body) {
         OAuthRequest request = OAuthRequest.parse(headers.getHeaderString(HttpHeaders.CONTENT_TYPE), body,
                 headers.getHeaderString(HttpHeaders.AUTHORIZATION), json);
@@ -68,10 +75,15 @@ public class TokenResource {
     @POST
     @Path("/revoke")
     @PublicEndpoint
-    @Operation(summary = "Revoke an access token or a refresh token and its family (RFC 7009); the client authenticates as at /token")
+    @Operation(operationId = "revokeToken", summary = "Revoke an access token or a refresh token and its family (RFC 7009); the client authenticates as at /token")
+    @RequestBody(required = true, content = {
+            @Content(mediaType = "application/json", schema = @Schema(implementation = OAuthSchemas.RevokeRequest.class)),
+            @Content(mediaType = "application/x-www-form-urlencoded", schema = @Schema(implementation = OAuthSchemas.RevokeRequest.class))})
     @APIResponse(responseCode = "200", description = "Revoked, or nothing to revoke (unknown tokens answer the same)")
-    @APIResponse(responseCode = "400", description = "invalid_request: no token")
-    @APIResponse(responseCode = "401", description = "invalid_client")
+    @APIResponse(responseCode = "400", description = "invalid_request: no token",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = OAuthSchemas.OAuthErrorBody.class)))
+    @APIResponse(responseCode = "401", description = "invalid_client",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = OAuthSchemas.OAuthErrorBody.class)))
     public Response revoke(@Context HttpHeaders headers, byte[] body) {
         OAuthRequest request = OAuthRequest.parse(headers.getHeaderString(HttpHeaders.CONTENT_TYPE), body,
                 headers.getHeaderString(HttpHeaders.AUTHORIZATION), json);
@@ -82,17 +94,19 @@ public class TokenResource {
     @POST
     @Path("/introspect")
     @AllowsClientAuthentication
-    @Operation(summary = "Is this token active, and what does it grant? (RFC 7662). The caller is an OAuth client authenticating"
+    @Operation(operationId = "introspectToken", summary = "Is this token active, and what does it grant? (RFC 7662). The caller is an OAuth client authenticating"
             + " as at /token (client_secret_basic or client_secret_post: its own tokens; with scope introspect, any of its org's),"
             + " the operator, or a bearer credential with scope introspect (any token of its org)")
-    @RequestBody(content = {
-            @Content(mediaType = "application/x-www-form-urlencoded", examples = @ExampleObject(name = "RFC 7662",
-                    value = "token=eyJraWQiOi...&token_type_hint=access_token")),
-            @Content(mediaType = "application/json", examples = @ExampleObject(name = "JSON",
-                    value = "{\"token\":\"wrt_...\"}"))})
+    @RequestBody(required = true, content = {
+            // A form body's example is its parameters as an object; the wire form is token=eyJraWQiOi...&token_type_hint=access_token
+            @Content(mediaType = "application/x-www-form-urlencoded", schema = @Schema(implementation = OAuthSchemas.IntrospectRequest.class),
+                    examples = @ExampleObject(name = "RFC 7662", value = "{\"token\":\"eyJraWQiOi...\",\"token_type_hint\":\"access_token\"}")),
+            @Content(mediaType = "application/json", schema = @Schema(implementation = OAuthSchemas.IntrospectRequest.class),
+                    examples = @ExampleObject(name = "JSON", value = "{\"token\":\"wrt_...\"}"))})
     @APIResponse(responseCode = "200", description = "{\"active\":false} or the token's scope, client_id, sub, org, exp, iat, jti, token_type;"
             + " for an API key (wft_...) key_id, org, scope, plan, mode; for a signing key id (sk_..., operator only) also its secret")
-    @APIResponse(responseCode = "400", description = "invalid_request: no token, bad encoding, two client authentication methods (RFC 6749 shape)")
+    @APIResponse(responseCode = "400", description = "invalid_request: no token, bad encoding, two client authentication methods (RFC 6749 shape)",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = OAuthSchemas.OAuthErrorBody.class)))
     @APIResponse(responseCode = "401", description = "invalid_client with WWW-Authenticate: Basic (client authentication missing or failed,"
             + " RFC 6749 shape), or UNAUTHORIZED (a bearer credential that does not verify)")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: a bearer credential without introspect")

@@ -32,7 +32,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "connections")
+@Tag(name = "connections", description = "Connections to external systems, their encrypted credentials and health")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class ConnectionResource {
     private static final String SEED_EXAMPLE = """
@@ -49,7 +49,7 @@ public class ConnectionResource {
 
     @POST
     @RequiresScope("connections:write")
-    @Operation(summary = "Create a connection; config and credentials are checked against the provider's schemas (GET /v1/providers)")
+    @Operation(operationId = "createConnection", summary = "Create a connection; config and credentials are checked against the provider's schemas (GET /v1/providers)")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "Salesforce (seed 000)", value = SEED_EXAMPLE)))
     @APIResponse(responseCode = "201", description = "Created; credentials are sealed and only their field names come back")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: unknown provider, or config/credentials not valid for it (details.field names the field)")
@@ -60,7 +60,7 @@ public class ConnectionResource {
 
     @GET
     @RequiresScope("connections:read")
-    @Operation(summary = "List the org's connections, newest first (cursor pagination), optionally of one provider")
+    @Operation(operationId = "listConnections", summary = "List the org's connections, newest first (cursor pagination), optionally of one provider")
     @APIResponse(responseCode = "200", description = "A page of connections")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad limit or cursor")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
@@ -72,7 +72,7 @@ public class ConnectionResource {
     @GET
     @Path("/{id}")
     @RequiresScope("connections:read")
-    @Operation(summary = "Get a connection")
+    @Operation(operationId = "getConnection", summary = "Get a connection")
     @APIResponse(responseCode = "200", description = "The connection (credential field names only)")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
@@ -83,7 +83,7 @@ public class ConnectionResource {
     @PUT
     @Path("/{id}")
     @RequiresScope("connections:write")
-    @Operation(summary = "Update name, config or credentials (credentials merge field by field; null removes a field)")
+    @Operation(operationId = "updateConnection", summary = "Update name, config or credentials (credentials merge field by field; null removes a field)")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "rotate a password", value = "{\"credentials\":{\"password\":\"n3w-s3cret\"}}")))
     @APIResponse(responseCode = "200", description = "The updated connection")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: the result is not valid for the provider, or the provider would change")
@@ -96,7 +96,7 @@ public class ConnectionResource {
     @DELETE
     @Path("/{id}")
     @RequiresScope("connections:write")
-    @Operation(summary = "Delete a connection; connection.deleted stops the syncs that use it")
+    @Operation(operationId = "deleteConnection", summary = "Delete a connection; connection.deleted stops the syncs that use it")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")

@@ -20,7 +20,7 @@ import java.util.List;
 /** The provider catalog: what can be connected and what each provider's config and credentials must hold. */
 @Path("/v1/providers")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "providers")
+@Tag(name = "providers", description = "The provider catalog with the JSON Schemas of each provider's config and credentials")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class ProviderResource {
     private final ProviderCatalog catalog;
@@ -48,7 +48,7 @@ public class ProviderResource {
 
     @GET
     @RequiresScope("connections:read")
-    @Operation(summary = "List providers with their auth types and the JSON Schemas of config and credentials")
+    @Operation(operationId = "listProviders", summary = "List providers with their auth types and the JSON Schemas of config and credentials")
     @APIResponse(responseCode = "200", description = "Every built-in provider")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     public ProviderList list() {
@@ -58,7 +58,7 @@ public class ProviderResource {
     @GET
     @Path("/{id}")
     @RequiresScope("connections:read")
-    @Operation(summary = "Get one provider")
+    @Operation(operationId = "getProvider", summary = "Get one provider")
     @APIResponse(responseCode = "200", description = "The provider")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")

@@ -23,7 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "data")
+@Tag(name = "data", description = "Query and write records of a connected system through its connector")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class DataResource {
     private final DataService data;
@@ -35,7 +35,7 @@ public class DataResource {
     @GET
     @Path("/objects")
     @RequiresScope("connections:read")
-    @Operation(summary = "The connection's objects and their fields, as the connector describes them")
+    @Operation(operationId = "listDataObjects", summary = "The connection's objects and their fields, as the connector describes them")
     @APIResponse(responseCode = "200", description = "The objects")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     @APIResponse(responseCode = "404", description = "NOT_FOUND: no such connection in this org")
@@ -47,7 +47,7 @@ public class DataResource {
     @POST
     @Path("/query")
     @RequiresScope("connections:read")
-    @Operation(summary = "Query records: fields, a SQL-style filter (rendered per system, values always bound), limit and cursor")
+    @Operation(operationId = "queryRecords", summary = "Query records: fields, a SQL-style filter (rendered per system, values always bound), limit and cursor")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "Salesforce accounts (seed 000)",
             value = "{\"object\":\"Account\",\"fields\":[\"Id\",\"Name\",\"Industry\",\"AnnualRevenue\"],"
                     + "\"filter\":\"Industry = 'Technology' AND AnnualRevenue > 1000000\",\"limit\":100}")))
@@ -63,7 +63,7 @@ public class DataResource {
     @POST
     @Path("/write")
     @RequiresScope("connections:write")
-    @Operation(summary = "Write records: insert, update, upsert (by key) or delete; one result per record")
+    @Operation(operationId = "writeRecords", summary = "Write records: insert, update, upsert (by key) or delete; one result per record")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "upsert contacts",
             value = "{\"object\":\"contacts\",\"mode\":\"upsert\",\"key\":[\"email\"],\"records\":[{\"email\":\"ada@example.com\",\"first_name\":\"Ada\"}]}")))
     @APIResponse(responseCode = "200", description = "{object, mode, summary: {total, succeeded, failed}, results: [{index, success, id, error}]}")

@@ -23,7 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "internal")
+@Tag(name = "internal", description = "Service-to-service batch reads and writes used by syncs; not for API clients")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class StreamResource {
     private final DataService data;
@@ -35,7 +35,7 @@ public class StreamResource {
     @POST
     @Path("/read")
     @RequiresScope("connections:read")
-    @Operation(summary = "Next batch of records changed after cursor (oldest change first); next_cursor is the new high-water mark")
+    @Operation(operationId = "readRecordBatch", summary = "Next batch of records changed after cursor (oldest change first); next_cursor is the new high-water mark")
     @APIResponse(responseCode = "200", description = "{data, pagination: {next_cursor, has_more}}")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
@@ -47,7 +47,7 @@ public class StreamResource {
     @POST
     @Path("/write")
     @RequiresScope("connections:write")
-    @Operation(summary = "Write a batch of records (same body and answer as the public write)")
+    @Operation(operationId = "writeRecordBatch", summary = "Write a batch of records (same body and answer as the public write)")
     @APIResponse(responseCode = "200", description = "Per-record results")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")

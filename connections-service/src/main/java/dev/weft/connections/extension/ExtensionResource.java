@@ -27,7 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "extensions")
+@Tag(name = "extensions", description = "Custom connectors run as HTTP services (docs/extensions-protocol.md)")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class ExtensionResource {
     private final ExtensionService extensions;
@@ -38,7 +38,7 @@ public class ExtensionResource {
 
     @POST
     @RequiresScope("connections:write")
-    @Operation(summary = "Register a custom connector run as an HTTP service; returns its signing secret once")
+    @Operation(operationId = "registerExtension", summary = "Register a custom connector run as an HTTP service; returns its signing secret once")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "inventory",
             value = "{\"name\":\"Inventory service\",\"key\":\"inventory\",\"base_url\":\"https://inventory.example.com/weft\"}")))
     @APIResponse(responseCode = "201", description = "Registered; connections use provider ext_<key>")
@@ -51,7 +51,7 @@ public class ExtensionResource {
 
     @GET
     @RequiresScope("connections:read")
-    @Operation(summary = "List extensions, newest first")
+    @Operation(operationId = "listExtensions", summary = "List extensions, newest first")
     @APIResponse(responseCode = "200", description = "A page of extensions (never their secrets)")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad limit or cursor")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
@@ -62,7 +62,7 @@ public class ExtensionResource {
     @GET
     @Path("/{id}")
     @RequiresScope("connections:read")
-    @Operation(summary = "Get one extension")
+    @Operation(operationId = "getExtension", summary = "Get one extension")
     @APIResponse(responseCode = "200", description = "The extension")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
@@ -73,7 +73,7 @@ public class ExtensionResource {
     @DELETE
     @Path("/{id}")
     @RequiresScope("connections:write")
-    @Operation(summary = "Delete an extension no connection uses")
+    @Operation(operationId = "deleteExtension", summary = "Delete an extension no connection uses")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")

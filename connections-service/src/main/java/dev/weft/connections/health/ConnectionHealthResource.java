@@ -20,7 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "connections")
+@Tag(name = "connections", description = "Connections to external systems, their encrypted credentials and health")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class ConnectionHealthResource {
     private final ConnectionService connections;
@@ -33,7 +33,7 @@ public class ConnectionHealthResource {
 
     @GET
     @RequiresScope("connections:read")
-    @Operation(summary = "Health of a connection (healthy, degraded, failing, auth_expired; pending before the first check); ?check=true checks now")
+    @Operation(operationId = "getConnectionStatus", summary = "Health of a connection (healthy, degraded, failing, auth_expired; pending before the first check); ?check=true checks now")
     @APIResponse(responseCode = "200", description = "The status")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")

@@ -19,7 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "connections")
+@Tag(name = "connections", description = "Connections to external systems, their encrypted credentials and health")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class ConnectionRefreshResource {
     private final ConnectionService connections;
@@ -32,7 +32,7 @@ public class ConnectionRefreshResource {
 
     @POST
     @RequiresScope("connections:write")
-    @Operation(summary = "Refresh the connection's OAuth access token now (seed 002)")
+    @Operation(operationId = "refreshConnection", summary = "Refresh the connection's OAuth access token now (seed 002)")
     @APIResponse(responseCode = "200", description = "The status after the refresh")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: the connection has no refreshable OAuth token")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")

@@ -24,8 +24,7 @@ import java.util.List;
 @Path("/v1/integrations/oauth")
 @Produces(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "oauth")
-@APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential (except the callback, which the provider calls)")
+@Tag(name = "oauth", description = "OAuth authorization with providers (authorize, callback, disconnect)")
 public class OAuthResource {
     private final OAuthFlow flow;
     private final CurrentPrincipal principal;
@@ -41,7 +40,7 @@ public class OAuthResource {
     @GET
     @Path("/providers")
     @RequiresScope("connections:read")
-    @Operation(summary = "OAuth providers and whether this deployment has client credentials for each")
+    @Operation(operationId = "listOAuthProviders", summary = "OAuth providers and whether this deployment has client credentials for each")
     @APIResponse(responseCode = "200", description = "The OAuth providers")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:read")
     public ProviderList providers() {
@@ -51,7 +50,7 @@ public class OAuthResource {
     @GET
     @Path("/{provider}/authorize")
     @RequiresScope("connections:write")
-    @Operation(summary = "Start the OAuth flow: redirects (302) to the provider's consent screen with state and PKCE; "
+    @Operation(operationId = "authorizeOAuthProvider", summary = "Start the OAuth flow: redirects (302) to the provider's consent screen with state and PKCE; "
             + "?redirect=false answers with the URL as JSON instead. ?connection_id reconnects an existing connection")
     @APIResponse(responseCode = "302", description = "Redirect to the provider")
     @APIResponse(responseCode = "200", description = "With redirect=false: {authorization_url, state, expires_at}")
@@ -71,7 +70,7 @@ public class OAuthResource {
     @GET
     @Path("/{provider}/callback")
     @PublicEndpoint
-    @Operation(summary = "The provider's redirect back: exchanges the code and creates or updates the connection. "
+    @Operation(operationId = "completeOAuthAuthorization", summary = "The provider's redirect back: exchanges the code and creates or updates the connection. "
             + "Redirects to the flow's return_to when it had one, else answers with the connection")
     @APIResponse(responseCode = "200", description = "{connection}")
     @APIResponse(responseCode = "302", description = "Redirect to return_to?connection_id=...&status=connected")
@@ -93,7 +92,7 @@ public class OAuthResource {
     @DELETE
     @Path("/{provider}")
     @RequiresScope("connections:write")
-    @Operation(summary = "Disconnect the provider: revoke the grant at the provider (when it supports revocation) and delete the org's "
+    @Operation(operationId = "disconnectOAuthProvider", summary = "Disconnect the provider: revoke the grant at the provider (when it supports revocation) and delete the org's "
             + "OAuth connections to it (or only ?connection_id)")
     @APIResponse(responseCode = "200", description = "{disconnected: [ids], revoked_at_provider}")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")

@@ -1,5 +1,7 @@
 package dev.weft.local;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -31,6 +33,8 @@ import java.util.logging.Logger;
 public final class Router implements AutoCloseable {
     static final String ACCESS_LOGGER = "dev.weft.local.router";
     private static final Logger ACCESS = Logger.getLogger(ACCESS_LOGGER);
+    /** Bytes of a request line, and of a header block, the router's HTTP decoder reads before refusing the request. */
+    static final int DECODER_LIMIT = 65_536;
 
     private final Vertx vertx;
     private final Routes routes;
@@ -58,8 +62,47 @@ public final class Router implements AutoCloseable {
         }
         // HTTP/1.1 only, like the ingress's backends: vertx-http-proxy cannot forward a bodied h2c request
         // without a content-length to an HTTP/1.1 service, and Java's HttpClient offers h2c by default.
-        this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setHttp2ClearTextEnabled(false));
+        // The decoder's limits match the services' (libs/platform): the documented, lower URI and header
+        // limits are the services' to enforce, so what they would accept passes through.
+        this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setHttp2ClearTextEnabled(false)
+                .setMaxInitialLineLength(DECODER_LIMIT).setMaxHeaderSize(DECODER_LIMIT));
         server.requestHandler(this::handle);
+        server.invalidRequestHandler(this::refuseInvalid);
+    }
+
+    /**
+     * What Vert.x's decoder could not parse never reaches {@link #handle}; its default answer is a
+     * bare status with no body. Here it gets the API's error shape and a request id, like any refusal.
+     */
+    private void refuseInvalid(HttpServerRequest request) {
+        long started = System.nanoTime();
+        Throwable cause = request.decoderResult().cause();
+        String requestId = RequestIds.generate();
+        int status;
+        String code;
+        String message;
+        if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            code = "URI_TOO_LONG";
+            message = "Request line is longer than " + DECODER_LIMIT + " bytes";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = 431;
+            code = "HEADERS_TOO_LARGE";
+            message = "Request header fields are larger than " + DECODER_LIMIT + " bytes";
+        } else {
+            status = 400;
+            code = "INVALID_REQUEST";
+            message = "Not a valid HTTP request";
+        }
+        request.response().endHandler(ignored -> logAccess(request, null, requestId, started));
+        request.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .putHeader(RequestIds.HEADER, requestId)
+                .putHeader("Connection", "close")
+                .end(errorBody(code, message, requestId))
+                // The rest of the connection cannot be parsed reliably after a decoding failure.
+                .onComplete(ignored -> request.connection().close());
     }
 
     /** Starts listening; blocks until the port is bound so a caller can print the URL right after. */

@@ -4,12 +4,17 @@ import dev.weft.testing.infra.FreePorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -33,7 +38,8 @@ class RouterTest {
         ACCESS_LOG.setLevel(java.util.logging.Level.WARNING);
         vertx = Vertx.vertx();
         // Stands in for sync-service: echoes what it received, so the test sees what the router forwarded.
-        upstream = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+        // Its decoder limits are the services' (libs/platform), so what the router forwards it can read.
+        upstream = vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(65_536).setMaxHeaderSize(65_536)).requestHandler(request -> request.body().onSuccess(body -> {
             JsonObject echo = new JsonObject()
                     .put("method", request.method().name())
                     .put("uri", request.uri())
@@ -143,5 +149,41 @@ class RouterTest {
 
         assertEquals(200, response.statusCode());
         assertEquals(2_000_000, new JsonObject(response.body()).getInteger("body_length"));
+    }
+
+    @Test
+    void forwards_a_long_uri_and_large_headers_for_the_service_to_judge() throws Exception {
+        HttpResponse<String> response = send(to("/v1/syncs?pad=" + "x".repeat(10_000)).header("X-Custom", "y".repeat(30_000)).GET());
+
+        assertEquals(200, response.statusCode());
+        assertEquals(10_000 + "/v1/syncs?pad=".length(), new JsonObject(response.body()).getString("uri").length());
+    }
+
+    @Test
+    void what_its_decoder_refuses_gets_the_error_shape_not_an_empty_body() throws Exception {
+        assertRefused(send(to("/v1/syncs?pad=" + "x".repeat(70_000)).GET()), 414, "URI_TOO_LONG");
+        assertRefused(send(to("/v1/syncs").header("X-Custom", "y".repeat(70_000)).GET()), 431, "HEADERS_TOO_LARGE");
+
+        try (Socket socket = new Socket("127.0.0.1", router.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write("NOT HTTP AT ALL\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String raw = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            // Netty reads an unparseable request as HTTP/1.0, so the answer is in that version.
+            assertTrue(raw.matches("(?s)HTTP/1\\.[01] 400 .*"), raw);
+            assertTrue(raw.toLowerCase(java.util.Locale.ROOT).contains("x-request-id: req_"), raw);
+            assertTrue(raw.contains("\"code\":\"INVALID_REQUEST\""), raw);
+        }
+    }
+
+    private static void assertRefused(HttpResponse<String> response, int status, String code) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertTrue(response.headers().firstValue("Content-Type").orElseThrow().startsWith("application/json"));
+        String id = response.headers().firstValue("X-Request-Id").orElseThrow();
+        assertTrue(id.startsWith("req_"), id);
+        JsonObject error = new JsonObject(response.body()).getJsonObject("error");
+        assertEquals(code, error.getString("code"));
+        assertEquals(id, error.getString("request_id"));
     }
 }

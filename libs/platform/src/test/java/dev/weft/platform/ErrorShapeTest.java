@@ -71,6 +71,32 @@ class ErrorShapeTest extends PlatformTestBase {
     }
 
     @Test
+    void uri_over_the_limit_is_a_json_414_with_the_request_id() {
+        String org = newOrg();
+        String prefix = "/v1/widgets?pad=";
+        writer(org).when().get(prefix + "x".repeat(4096 - prefix.length())).then().statusCode(200);
+        assertError(writer(org).when().get(prefix + "x".repeat(4097 - prefix.length())).then(), 414, "URI_TOO_LONG")
+                .header("Connection", "close");
+        assertError(given().when().get("/q/health/live?pad=" + "x".repeat(10_000)).then(), 414, "URI_TOO_LONG");
+        // Far past the documented limit, but under the decoder's ceiling: still the error shape, with the caller's id.
+        writer(org).header("X-Request-Id", "req_long_uri").when().get(prefix + "x".repeat(60_000)).then()
+                .statusCode(414).contentType("application/json")
+                .header("X-Request-Id", equalTo("req_long_uri"))
+                .body("error.code", equalTo("URI_TOO_LONG"))
+                .body("error.request_id", equalTo("req_long_uri"));
+    }
+
+    @Test
+    void header_fields_over_the_limit_are_a_json_431() {
+        String org = newOrg();
+        writer(org).header("X-Padding", "x".repeat(15_000)).when().get("/v1/widgets").then().statusCode(200);
+        assertError(writer(org).header("X-Padding", "x".repeat(21_000)).when().get("/v1/widgets").then(), 431, "HEADERS_TOO_LARGE");
+        assertError(given().header("X-Padding", "x".repeat(12_000)).header("X-More", "y".repeat(12_000))
+                .when().get("/v1/widgets").then(), 431, "HEADERS_TOO_LARGE");
+        assertError(writer(org).header("X-Padding", "x".repeat(60_000)).when().get("/v1/widgets").then(), 431, "HEADERS_TOO_LARGE");
+    }
+
+    @Test
     void malformed_json_is_a_400() {
         assertError(writer(newOrg()).body("{\"name\": ").when().post("/v1/widgets").then(), 400, "INVALID_REQUEST");
         assertError(writer(newOrg()).body("[1,2]").when().post("/v1/widgets").then(), 400, "INVALID_REQUEST");

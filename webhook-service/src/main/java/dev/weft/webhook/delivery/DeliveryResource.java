@@ -17,7 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/v1/deliveries/{id}")
 @Produces(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "webhooks")
+@Tag(name = "webhooks", description = "Webhook endpoints, their signed deliveries, attempts, retries and replay")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs webhooks:manage")
 @APIResponse(responseCode = "404", description = "NOT_FOUND: no such delivery in this org")
@@ -30,7 +30,7 @@ public class DeliveryResource {
 
     @GET
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Get a delivery")
+    @Operation(operationId = "getDelivery", summary = "Get a delivery")
     @APIResponse(responseCode = "200", description = "The delivery")
     public DeliveryDtos.DeliveryView get(@PathParam("id") String id) {
         return deliveries.get(id);
@@ -39,7 +39,7 @@ public class DeliveryResource {
     @GET
     @Path("/attempts")
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Every attempt of a delivery: status code, latency, response excerpt (4 kB), error, next attempt")
+    @Operation(operationId = "listDeliveryAttempts", summary = "Every attempt of a delivery: status code, latency, response excerpt (4 kB), error, next attempt")
     @APIResponse(responseCode = "200", description = "The attempts, oldest first")
     public DeliveryDtos.AttemptList attempts(@PathParam("id") String id) {
         return deliveries.attempts(id);
@@ -48,7 +48,7 @@ public class DeliveryResource {
     @POST
     @Path("/retry")
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Send the delivery again now")
+    @Operation(operationId = "retryDelivery", summary = "Send the delivery again now")
     @APIResponse(responseCode = "202", description = "The delivery, queued")
     public Response retry(@PathParam("id") String id) {
         return Response.status(202).entity(deliveries.retry(id)).build();

@@ -30,7 +30,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "webhooks")
+@Tag(name = "webhooks", description = "Webhook endpoints, their signed deliveries, attempts, retries and replay")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs webhooks:manage")
 public class EndpointResource {
@@ -44,7 +44,7 @@ public class EndpointResource {
 
     @POST
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Register an endpoint; the signing secret (whsec_...) is in this answer only")
+    @Operation(operationId = "createWebhook", summary = "Register an endpoint; the signing secret (whsec_...) is in this answer only")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "sync and connection events",
             value = "{\"url\":\"https://example.com/weft/webhooks\",\"events\":[\"sync.completed\",\"sync.failed\",\"connection.*\"],\"description\":\"ops\"}")))
     @APIResponse(responseCode = "201", description = "Created, with its secret")
@@ -55,7 +55,7 @@ public class EndpointResource {
 
     @GET
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "List the org's endpoints, newest first")
+    @Operation(operationId = "listWebhooks", summary = "List the org's endpoints, newest first")
     @APIResponse(responseCode = "200", description = "A page of endpoints (never their secrets)")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad limit or cursor")
     public Page<EndpointDtos.EndpointView> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
@@ -65,7 +65,7 @@ public class EndpointResource {
     @GET
     @Path("/{id}")
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Get an endpoint")
+    @Operation(operationId = "getWebhook", summary = "Get an endpoint")
     @APIResponse(responseCode = "200", description = "The endpoint")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public EndpointDtos.EndpointView get(@PathParam("id") String id) {
@@ -75,7 +75,7 @@ public class EndpointResource {
     @PATCH
     @Path("/{id}")
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Change url, events, description, rate_limit, headers, ordered; active=false pauses, true resumes")
+    @Operation(operationId = "updateWebhook", summary = "Change url, events, description, rate_limit, headers, ordered; active=false pauses, true resumes")
     @APIResponse(responseCode = "200", description = "The endpoint")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
@@ -86,7 +86,7 @@ public class EndpointResource {
     @DELETE
     @Path("/{id}")
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Delete an endpoint and its delivery history")
+    @Operation(operationId = "deleteWebhook", summary = "Delete an endpoint and its delivery history")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public Response delete(@PathParam("id") String id) {
@@ -97,7 +97,7 @@ public class EndpointResource {
     @POST
     @Path("/{id}/rotate-secret")
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "New signing secret; the old one keeps signing beside it for overlap_seconds (default 24 h)")
+    @Operation(operationId = "rotateWebhookSecret", summary = "New signing secret; the old one keeps signing beside it for overlap_seconds (default 24 h)")
     @APIResponse(responseCode = "200", description = "The endpoint with its new secret")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public EndpointDtos.EndpointView rotate(@PathParam("id") String id, @Valid EndpointDtos.RotateSecret request) {
@@ -107,7 +107,7 @@ public class EndpointResource {
     @POST
     @Path("/{id}/pause")
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Pause deliveries; events keep being recorded and go out on resume")
+    @Operation(operationId = "pauseWebhook", summary = "Pause deliveries; events keep being recorded and go out on resume")
     @APIResponse(responseCode = "200", description = "The endpoint")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public EndpointDtos.EndpointView pause(@PathParam("id") String id) {
@@ -117,7 +117,7 @@ public class EndpointResource {
     @POST
     @Path("/{id}/resume")
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Resume a paused or disabled endpoint")
+    @Operation(operationId = "resumeWebhook", summary = "Resume a paused or disabled endpoint")
     @APIResponse(responseCode = "200", description = "The endpoint")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public EndpointDtos.EndpointView resume(@PathParam("id") String id) {
@@ -127,7 +127,7 @@ public class EndpointResource {
     @POST
     @Path("/{id}/test")
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Send a webhook.test event to this endpoint")
+    @Operation(operationId = "sendTestWebhook", summary = "Send a webhook.test event to this endpoint")
     @APIResponse(responseCode = "202", description = "The delivery, on its way")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public Response test(@PathParam("id") String id) {
@@ -137,7 +137,7 @@ public class EndpointResource {
     @GET
     @Path("/{id}/deliveries")
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Deliveries to this endpoint, newest first; ?status=pending|retrying|succeeded|failed")
+    @Operation(operationId = "listWebhookDeliveries", summary = "Deliveries to this endpoint, newest first; ?status=pending|retrying|succeeded|failed")
     @APIResponse(responseCode = "200", description = "A page of deliveries")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public Page<DeliveryDtos.DeliveryView> deliveries(@PathParam("id") String id, @QueryParam("status") String status,
@@ -148,7 +148,7 @@ public class EndpointResource {
     @GET
     @Path("/{id}/stats")
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Delivery statistics of the last 24 hours: counts, success rate, p50/p95 latency")
+    @Operation(operationId = "getWebhookStats", summary = "Delivery statistics of the last 24 hours: counts, success rate, p50/p95 latency")
     @APIResponse(responseCode = "200", description = "The statistics")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public DeliveryDtos.Stats stats(@PathParam("id") String id) {
@@ -158,7 +158,7 @@ public class EndpointResource {
     @POST
     @Path("/{id}/replay")
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Deliver again every event of a time range this endpoint subscribes to")
+    @Operation(operationId = "replayWebhook", summary = "Deliver again every event of a time range this endpoint subscribes to")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "one hour",
             value = "{\"since\":\"2026-11-23T10:00:00Z\",\"until\":\"2026-11-23T11:00:00Z\"}")))
     @APIResponse(responseCode = "202", description = "{replayed: n}")

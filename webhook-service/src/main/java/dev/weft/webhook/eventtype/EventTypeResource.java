@@ -14,7 +14,7 @@ import java.util.List;
 /** The event-type catalog. */
 @Path("/v1/event-types")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "event-types")
+@Tag(name = "event-types", description = "The event types an endpoint can subscribe to, each with its JSON Schema")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class EventTypeResource {
     private final EventTypeCatalog catalog;
@@ -28,7 +28,7 @@ public class EventTypeResource {
 
     @GET
     @RequiresScope("webhooks:manage")
-    @Operation(summary = "Every event type an endpoint can subscribe to, with the JSON Schema of its data")
+    @Operation(operationId = "listEventTypes", summary = "Every event type an endpoint can subscribe to, with the JSON Schema of its data")
     @APIResponse(responseCode = "200", description = "The catalog")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs webhooks:manage")
     public EventTypeList list() {

@@ -39,6 +39,14 @@ public interface PlatformConfig {
         /** Largest request body accepted, in bytes; larger ones get 413 PAYLOAD_TOO_LARGE. */
         @WithDefault("1048576")
         long maxBodySize();
+
+        /** Longest request URI (path and query) accepted, in bytes; longer ones get 414 URI_TOO_LONG. */
+        @WithDefault("4096")
+        int maxUriLength();
+
+        /** Largest total size of the request's header fields (names and values), in bytes; larger get 431 HEADERS_TOO_LARGE. */
+        @WithDefault("20480")
+        int maxHeaderSize();
     }
 
     interface Pagination {

@@ -15,8 +15,10 @@ public enum ErrorCode {
     DUPLICATE(409),
     INVALID_STATUS_TRANSITION(409),
     PAYLOAD_TOO_LARGE(413),
+    URI_TOO_LONG(414),
     UNSUPPORTED_MEDIA_TYPE(415),
     RATE_LIMITED(429),
+    HEADERS_TOO_LARGE(431),
     INTERNAL_ERROR(500),
     UPSTREAM_ERROR(502),
     SERVICE_UNAVAILABLE(503);
@@ -41,8 +43,10 @@ public enum ErrorCode {
             case 406 -> NOT_ACCEPTABLE;
             case 409 -> CONFLICT;
             case 413 -> PAYLOAD_TOO_LARGE;
+            case 414 -> URI_TOO_LONG;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
             case 429 -> RATE_LIMITED;
+            case 431 -> HEADERS_TOO_LARGE;
             case 502 -> UPSTREAM_ERROR;
             case 503 -> SERVICE_UNAVAILABLE;
             default -> status >= 500 ? INTERNAL_ERROR : INVALID_REQUEST;

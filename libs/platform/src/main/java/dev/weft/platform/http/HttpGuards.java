@@ -5,6 +5,7 @@ import dev.weft.platform.error.ErrorBody;
 import dev.weft.platform.error.ErrorCode;
 import io.quarkus.logging.Log;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
@@ -16,8 +17,19 @@ import java.util.Map;
 
 /**
  * What must hold for every HTTP exchange, before and after JAX-RS: a request id on every
- * response, the body-size limit, and the error shape for routes no resource matched and for
- * failures that escape JAX-RS. No Vert.x or Quarkus default error page reaches a client.
+ * response, the URI, header and body-size limits, and the error shape for routes no resource
+ * matched and for failures that escape JAX-RS. No Vert.x or Quarkus default error page reaches a
+ * client.
+ *
+ * <p>The URI and header limits are checked here rather than left to Vert.x: its HTTP decoder
+ * refuses an over-long request line or header block before any route runs, and answers a bare 414
+ * or 431 with an empty body. The hook Vert.x has for that ({@code HttpServer#invalidRequestHandler})
+ * is out of reach, because Quarkus creates and starts the server privately and copies the handlers
+ * into each connection at listen time (quarkusio/quarkus#55082). So the platform raises the
+ * decoder's limits to a ceiling ({@code quarkus.http.limits.*}, 64 KiB) and enforces the
+ * documented, lower limits here, where the request id and the error shape are at hand. Only a
+ * request beyond that ceiling, or one that is not HTTP at all, still gets Vert.x's bare status;
+ * the router in front (deploy/local, the ingress) answers those.
  */
 @ApplicationScoped
 public class HttpGuards {
@@ -38,16 +50,41 @@ public class HttpGuards {
     }
 
     private void assignRequestIdAndCheckSize(RoutingContext ctx) {
+        // Measured before the request id header is set, so the limit applies to what the client sent.
+        int headerSize = headerSize(ctx.request().headers());
         String requestId = RequestIds.fromHeaderOrNew(ctx.request().getHeader(RequestIds.HEADER));
         ctx.request().headers().set(RequestIds.HEADER, requestId);
         ctx.response().headers().set(RequestIds.HEADER, requestId);
+        PlatformConfig.Http limits = config.http();
+        if (ctx.request().uri().length() > limits.maxUriLength()) {
+            refuse(ctx, ErrorCode.URI_TOO_LONG, "Request URI is longer than " + limits.maxUriLength() + " bytes");
+            return;
+        }
+        if (headerSize > limits.maxHeaderSize()) {
+            refuse(ctx, ErrorCode.HEADERS_TOO_LARGE, "Request header fields are larger than " + limits.maxHeaderSize() + " bytes in total");
+            return;
+        }
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && exceedsLimit(length)) {
-            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-            write(ctx, ErrorCode.PAYLOAD_TOO_LARGE, "Request body is larger than " + config.http().maxBodySize() + " bytes");
+            refuse(ctx, ErrorCode.PAYLOAD_TOO_LARGE, "Request body is larger than " + limits.maxBodySize() + " bytes");
             return;
         }
         ctx.next();
+    }
+
+    /** The body, if any, is left unread: closing the connection keeps it from being parsed as the next request. */
+    private static void refuse(RoutingContext ctx, ErrorCode code, String message) {
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        write(ctx, code, message);
+    }
+
+    /** As the HTTP decoder counts it: each field's name, value and the ": " between them. */
+    private static int headerSize(MultiMap headers) {
+        int size = 0;
+        for (Map.Entry<String, String> header : headers) {
+            size += header.getKey().length() + header.getValue().length() + 2;
+        }
+        return size;
     }
 
     private boolean exceedsLimit(String contentLength) {
