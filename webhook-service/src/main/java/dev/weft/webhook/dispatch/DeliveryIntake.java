@@ -21,4 +21,11 @@ public interface DeliveryIntake {
 
     /** Deliveries were committed due: look for work now rather than at the next tick. */
     void wake();
+
+    /**
+     * Holds the caller (the event consumer, between batches) while this replica's queues hold more than its senders can
+     * use soon, so that events wait in Kafka, which is made for it, rather than overflowing into due rows that must be
+     * claimed again. Bounded in time; returns at once when the service stops.
+     */
+    void awaitRoom();
 }

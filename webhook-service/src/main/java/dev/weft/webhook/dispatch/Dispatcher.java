@@ -42,8 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Ledger}'s, the headers the {@link Signer}'s, the HTTP the platform's {@link OutboundClient}.
  *
  * <p>Back-pressure: each endpoint's queue here holds what it sends within the lease's queueing
- * time at its recent pace (at least {@code 4 × in-flight}, at most 5,000; 50,000 and 64 M payload
- * characters in all), so a fast endpoint takes a burst from memory while a slow one stays held in
+ * time at its recent pace (at least {@code 4 × in-flight}, at most 5,000; 50,000 and 64 MB of bodies
+ * in all), so a fast endpoint takes a burst from memory while a slow one stays held in
  * the database, claimed as its queue drains.
  */
 @ApplicationScoped
@@ -54,8 +54,11 @@ public class Dispatcher implements DeliveryIntake {
     private static final int QUEUE_FACTOR = 4;
     private static final int MAX_QUEUED_PER_ENDPOINT = 5_000;
     private static final int MAX_QUEUED = 50_000;
-    /** Payload characters waiting in memory, so that large events cannot fill the heap: about 128 MB. */
-    private static final long MAX_QUEUED_CHARS = 64L * 1024 * 1024;
+    /** Payload bytes waiting in memory, so that large events cannot fill the heap. */
+    private static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
+    /** The consumer takes its next batch once no more than this many deliveries wait here (about a second of sending). */
+    private static final int ROOM = 10_000;
+    private static final Duration MAX_ROOM_WAIT = Duration.ofSeconds(10);
 
     private final Ledger ledger;
     private final Signer signer;
@@ -64,9 +67,9 @@ public class Dispatcher implements DeliveryIntake {
     private final WebhooksConfig config;
     private final Map<UUID, EndpointState> endpoints = new ConcurrentHashMap<>();
     private final BlockingQueue<Ledger.Finished> finished = new LinkedBlockingQueue<>();
-    /** Deliveries waiting in the endpoints' queues on this replica, and their payloads' characters. */
+    /** Deliveries waiting in the endpoints' queues on this replica, and their bodies' bytes (shared bodies counted once each). */
     private final AtomicInteger queued = new AtomicInteger();
-    private final AtomicLong queuedChars = new AtomicLong();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("webhook-rate-timer").daemon().factory());
     private final ReentrantLock lock = new ReentrantLock();
@@ -142,7 +145,7 @@ public class Dispatcher implements DeliveryIntake {
             EndpointState state = endpoints.computeIfAbsent(delivery.endpointId(), id -> new EndpointState(id, config));
             state.enqueue(delivery);
             queued.incrementAndGet();
-            queuedChars.addAndGet(delivery.payload().length());
+            queuedBytes.addAndGet(delivery.body().length);
             touched.add(state);
         }
         touched.forEach(this::pump);
@@ -150,7 +153,7 @@ public class Dispatcher implements DeliveryIntake {
 
     @Override
     public boolean takesNow(UUID endpointId, int alreadyTaken) {
-        if (!running || queued.get() >= MAX_QUEUED || queuedChars.get() >= MAX_QUEUED_CHARS) {
+        if (!running || queued.get() >= MAX_QUEUED || queuedBytes.get() >= MAX_QUEUED_BYTES) {
             return false;
         }
         EndpointState state = endpoints.get(endpointId);
@@ -164,6 +167,19 @@ public class Dispatcher implements DeliveryIntake {
     @Override
     public long leaseSeconds() {
         return config.timeout().toSeconds() * (QUEUE_FACTOR + 1) + 30;
+    }
+
+    @Override
+    public void awaitRoom() {
+        long deadline = System.nanoTime() + MAX_ROOM_WAIT.toNanos();
+        while (running && (queued.get() > ROOM || queuedBytes.get() > MAX_QUEUED_BYTES / 2) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @Override
@@ -222,14 +238,14 @@ public class Dispatcher implements DeliveryIntake {
 
     private void leftQueue(Deliverable delivery) {
         queued.decrementAndGet();
-        queuedChars.addAndGet(-delivery.payload().length());
+        queuedBytes.addAndGet(-delivery.body().length);
     }
 
     private void send(Deliverable delivery, EndpointState state) {
         EndpointState.Target target = state.target(delivery.url(), delivery.headers(), this::parseHeaders);
         Map<String, String> headers = signer.headers(delivery, state, target.headers());
         long started = System.nanoTime();
-        sender.send(target.uri(), headers, delivery.payload(), config.timeout())
+        sender.send(target.uri(), headers, delivery.body(), config.timeout())
                 .whenComplete((outcome, error) -> {
                     OutboundOutcome result = outcome != null ? outcome
                             : OutboundOutcome.failed(OutboundOutcome.Failure.IO, (System.nanoTime() - started) / 1_000_000, String.valueOf(error));

@@ -16,6 +16,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -80,7 +81,8 @@ public class Ledger {
         }, lease, limit, row -> {
             Timestamp previousExpires = row.getTimestamp(11);
             return new Deliverable(row.getObject(1, UUID.class), row.getString(2), row.getObject(3, UUID.class), row.getInt(4),
-                    row.getString(5), row.getString(6), row.getString(7), row.getString(8), row.getString(9), row.getString(10),
+                    row.getString(5), row.getString(6), row.getString(7).getBytes(StandardCharsets.UTF_8), row.getString(8), row.getString(9),
+                    row.getString(10),
                     previousExpires == null ? null : previousExpires.toInstant(), row.getString(12), (Integer) row.getObject(13));
         });
     }

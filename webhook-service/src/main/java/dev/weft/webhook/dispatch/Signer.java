@@ -27,17 +27,17 @@ public class Signer {
         Map<String, String> headers = new LinkedHashMap<>(custom);
         long timestamp = Instant.now().getEpochSecond();
         StandardWebhooks current = state.signer(delivery.secret(), () -> cipher.decrypt(delivery.secret(), Endpoint.secretAad(delivery.endpointId())));
-        String signatures = current.sign(delivery.eventId(), timestamp, delivery.payload()).signature();
+        String signatures = current.sign(delivery.eventId(), timestamp, delivery.body()).signature();
         if (delivery.previousSecret() != null && delivery.previousSecretExpiresAt() != null && delivery.previousSecretExpiresAt().isAfter(Instant.now())) {
             StandardWebhooks previous = state.signer(delivery.previousSecret(),
                     () -> cipher.decrypt(delivery.previousSecret(), Endpoint.secretAad(delivery.endpointId())));
-            signatures = signatures + " " + previous.sign(delivery.eventId(), timestamp, delivery.payload()).signature();
+            signatures = signatures + " " + previous.sign(delivery.eventId(), timestamp, delivery.body()).signature();
         }
         headers.put("Content-Type", "application/json");
         headers.put(StandardWebhooks.ID_HEADER, delivery.eventId());
         headers.put(StandardWebhooks.TIMESTAMP_HEADER, Long.toString(timestamp));
         headers.put(StandardWebhooks.SIGNATURE_HEADER, signatures);
-        headers.put("X-Weft-Signature", current.hexSignature(delivery.payload()));
+        headers.put("X-Weft-Signature", current.hexSignature(delivery.body()));
         headers.put("X-Weft-Event-Type", delivery.eventType());
         return headers;
     }

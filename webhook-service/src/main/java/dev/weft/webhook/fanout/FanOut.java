@@ -15,6 +15,7 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -77,6 +78,8 @@ public class FanOut implements BatchEventHandler {
             if (accepted.created() > accepted.leased().size()) {
                 intake.wake();
             }
+            // Back-pressure: the next batch is taken from Kafka once there is room to send it from memory.
+            intake.awaitRoom();
         };
     }
 
@@ -110,7 +113,7 @@ public class FanOut implements BatchEventHandler {
                 UUID deliveryId = rows.add(target.id(), entry.getKey(), event, sendNow ? leasedUntil : now);
                 if (sendNow) {
                     leased.add(new Deliverable(deliveryId, event.orgId(), target.id(), 0, event.eventId(), event.type(),
-                            entry.getValue().payload(), target.url(), target.secret(), target.previousSecret(), target.previousSecretExpiresAt(),
+                            entry.getValue().body(), target.url(), target.secret(), target.previousSecret(), target.previousSecretExpiresAt(),
                             target.headers(), target.rateLimit()));
                 }
             }
@@ -119,7 +122,11 @@ public class FanOut implements BatchEventHandler {
         return new Accepted(rows.size(), leased);
     }
 
-    private record Stored(Event event, String payload) {
+    /** A message: its event, and its webhook body as stored (text) and as sent (UTF-8, encoded once for all its deliveries). */
+    private record Stored(Event event, String payload, byte[] body) {
+        Stored(Event event, String payload) {
+            this(event, payload, payload.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /** Inserts the batch's messages; returns those that were new (an event id seen before, or twice in the batch, is skipped). */

@@ -261,6 +261,10 @@ class DeliveryTest {
                 @Override
                 public void wake() {
                 }
+
+                @Override
+                public void awaitRoom() {
+                }
             });
             FanOut.Accepted accepted = dying.accept(db, List.of(new FanOut.Event(eventId, "connection.updated", org, "conn_o", Instant.now(),
                     "{\"id\":\"conn_o\"}")));

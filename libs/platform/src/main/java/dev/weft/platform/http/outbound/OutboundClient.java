@@ -92,6 +92,11 @@ public class OutboundClient implements AutoCloseable {
         return send(HttpMethod.POST, url, headers, Objects.requireNonNull(body, "body"), timeout);
     }
 
+    /** POSTs a JSON body already encoded as UTF-8 (sent as it is, not copied). */
+    public CompletionStage<OutboundOutcome> send(URI url, Map<String, String> headers, byte[] body, Duration timeout) {
+        return send(HttpMethod.POST, url, headers, Buffer.buffer(Objects.requireNonNull(body, "body")), timeout);
+    }
+
     /**
      * Sends a request with any method; {@code body} may be null (none is sent). Never fails: every failure is an outcome.
      *
@@ -99,6 +104,10 @@ public class OutboundClient implements AutoCloseable {
      * @param timeout for the whole exchange, name resolution and connecting included
      */
     public CompletionStage<OutboundOutcome> send(HttpMethod method, URI url, Map<String, String> headers, String body, Duration timeout) {
+        return send(method, url, headers, body == null ? null : Buffer.buffer(body), timeout);
+    }
+
+    private CompletionStage<OutboundOutcome> send(HttpMethod method, URI url, Map<String, String> headers, Buffer body, Duration timeout) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(headers, "headers");
         long timeoutMillis = Math.max(1, Objects.requireNonNull(timeout, "timeout").toMillis());
@@ -139,7 +148,7 @@ public class OutboundClient implements AutoCloseable {
     }
 
     private void dispatch(OutboundExchange attempt, HttpMethod method, OutboundTarget target, InetAddress checked,
-            Map<String, String> headers, String body, long timeoutMillis) {
+            Map<String, String> headers, Buffer body, long timeoutMillis) {
         if (attempt.isDone()) {
             return;
         }
@@ -180,7 +189,7 @@ public class OutboundClient implements AutoCloseable {
             if (!attempt.attach(obtained.result())) {
                 return;
             }
-            (body == null ? obtained.result().send() : obtained.result().send(Buffer.buffer(body))).onComplete(sent -> {
+            (body == null ? obtained.result().send() : obtained.result().send(body)).onComplete(sent -> {
                 if (sent.failed()) {
                     fail(attempt, sent.cause());
                 } else {
