@@ -2,8 +2,6 @@ package dev.weft.webhook.endpoint;
 
 import dev.weft.platform.pagination.Page;
 import dev.weft.platform.tenancy.RequiresScope;
-import dev.weft.webhook.delivery.DeliveryDtos;
-import dev.weft.webhook.delivery.DeliveryService;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -25,7 +23,10 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Webhook endpoints (seed 000 "Webhooks", seed 001 register/list/delete/pause, seed 003 url/events/active). */
+/**
+ * Webhook endpoints (seed 000 "Webhooks", seed 001 register/list/delete/pause, seed 003 url/events/active). An endpoint's
+ * deliveries, statistics, test events and replay are in {@code delivery/EndpointDeliveriesResource}.
+ */
 @Path("/v1/webhooks")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -35,11 +36,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs webhooks:manage")
 public class EndpointResource {
     private final EndpointService endpoints;
-    private final DeliveryService deliveries;
 
-    public EndpointResource(EndpointService endpoints, DeliveryService deliveries) {
+    public EndpointResource(EndpointService endpoints) {
         this.endpoints = endpoints;
-        this.deliveries = deliveries;
     }
 
     @POST
@@ -122,49 +121,5 @@ public class EndpointResource {
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public EndpointDtos.EndpointView resume(@PathParam("id") String id) {
         return endpoints.setActive(id, true);
-    }
-
-    @POST
-    @Path("/{id}/test")
-    @RequiresScope("webhooks:manage")
-    @Operation(operationId = "sendTestWebhook", summary = "Send a webhook.test event to this endpoint")
-    @APIResponse(responseCode = "202", description = "The delivery, on its way")
-    @APIResponse(responseCode = "404", description = "NOT_FOUND")
-    public Response test(@PathParam("id") String id) {
-        return Response.status(202).entity(deliveries.sendTest(endpoints.require(id))).build();
-    }
-
-    @GET
-    @Path("/{id}/deliveries")
-    @RequiresScope("webhooks:manage")
-    @Operation(operationId = "listWebhookDeliveries", summary = "Deliveries to this endpoint, newest first; ?status=pending|retrying|succeeded|failed")
-    @APIResponse(responseCode = "200", description = "A page of deliveries")
-    @APIResponse(responseCode = "404", description = "NOT_FOUND")
-    public Page<DeliveryDtos.DeliveryView> deliveries(@PathParam("id") String id, @QueryParam("status") String status,
-                                                      @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
-        return deliveries.list(endpoints.require(id), status, limit, cursor);
-    }
-
-    @GET
-    @Path("/{id}/stats")
-    @RequiresScope("webhooks:manage")
-    @Operation(operationId = "getWebhookStats", summary = "Delivery statistics of the last 24 hours: counts, success rate, p50/p95 latency")
-    @APIResponse(responseCode = "200", description = "The statistics")
-    @APIResponse(responseCode = "404", description = "NOT_FOUND")
-    public DeliveryDtos.Stats stats(@PathParam("id") String id) {
-        return deliveries.stats(endpoints.require(id));
-    }
-
-    @POST
-    @Path("/{id}/replay")
-    @RequiresScope("webhooks:manage")
-    @Operation(operationId = "replayWebhook", summary = "Deliver again every event of a time range this endpoint subscribes to")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "one hour",
-            value = "{\"since\":\"2026-11-23T10:00:00Z\",\"until\":\"2026-11-23T11:00:00Z\"}")))
-    @APIResponse(responseCode = "202", description = "{replayed: n}")
-    @APIResponse(responseCode = "400", description = "INVALID_REQUEST: since missing or after until")
-    @APIResponse(responseCode = "404", description = "NOT_FOUND")
-    public Response replay(@PathParam("id") String id, @Valid @NotNull DeliveryDtos.Replay request) {
-        return Response.status(202).entity(deliveries.replay(endpoints.require(id), request)).build();
     }
 }
