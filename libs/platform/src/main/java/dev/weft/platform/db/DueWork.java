@@ -41,13 +41,17 @@ public class DueWork {
      * @param leaseColumn the column set to now + lease on each claimed row (often the due-time column itself)
      * @param select      what to read about the claimed rows: a SELECT over {@code claimed} (every column of the claimed rows)
      */
-    public record Claim(String table, String due, String order, String leaseColumn, String select) {
+    public record Claim(String table, String due, String order, String leaseColumn, String ownerColumn, String select) {
         public Claim {
-            for (String identifier : List.of(table, leaseColumn)) {
+            for (String identifier : ownerColumn == null ? List.of(table, leaseColumn) : List.of(table, leaseColumn, ownerColumn)) {
                 if (!identifier.matches("[a-z_][a-z0-9_]*")) {
                     throw new IllegalArgumentException("not a plain SQL identifier: " + identifier);
                 }
             }
+        }
+
+        public Claim(String table, String due, String order, String leaseColumn, String select) {
+            this(table, due, order, leaseColumn, null, select);
         }
 
         /** Claims rows whose {@code column} has passed, moving that same column ahead by the lease; reads {@code columns}. */
@@ -55,8 +59,17 @@ public class DueWork {
             return new Claim(table, "c." + column + " <= now()", "c." + column, column, "SELECT " + columns + " FROM claimed");
         }
 
+        /**
+         * The same claim, also writing who holds it into {@code column} (for work that stays with its holder while it
+         * renews the lease, such as a running change stream).
+         */
+        public Claim ownedBy(String column) {
+            return new Claim(table, due, order, leaseColumn, column, select);
+        }
+
         String sql() {
             return "WITH claimed AS (UPDATE " + table + " t SET " + leaseColumn + " = now() + make_interval(secs => ?)"
+                    + (ownerColumn == null ? "" : ", " + ownerColumn + " = ?")
                     + " WHERE t.id = ANY(ARRAY(SELECT c.id FROM " + table + " c WHERE " + due + " ORDER BY " + order
                     + " LIMIT ? FOR UPDATE OF c SKIP LOCKED)) RETURNING t.*) " + select;
         }
@@ -87,10 +100,31 @@ public class DueWork {
 
     /** Claims on the caller's connection (and in its transaction, if any). */
     public <T> List<T> claim(Connection db, Claim claim, Parameters parameters, Duration lease, int limit, Row<T> row) throws SQLException {
+        return claim(db, claim, null, parameters, lease, limit, row);
+    }
+
+    /** Claims for {@code owner} (a claim {@link Claim#ownedBy owned by} a column), on a connection of its own. */
+    public <T> List<T> claim(Claim claim, String owner, Parameters parameters, Duration lease, int limit, Row<T> row) {
+        try (Connection db = dataSource.getConnection()) {
+            return claim(db, claim, owner, parameters, lease, limit, row);
+        } catch (SQLException e) {
+            throw new IllegalStateException("claiming due " + claim.table() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> List<T> claim(Connection db, Claim claim, String owner, Parameters parameters, Duration lease, int limit, Row<T> row)
+            throws SQLException {
+        if ((claim.ownerColumn() == null) != (owner == null)) {
+            throw new IllegalArgumentException("an owned claim needs its owner, and only it");
+        }
         List<T> claimed = new ArrayList<>();
         try (PreparedStatement statement = db.prepareStatement(claim.sql())) {
             statement.setDouble(1, lease.toMillis() / 1000.0);
-            int next = parameters.bind(statement, 2);
+            int first = 2;
+            if (owner != null) {
+                statement.setString(first++, owner);
+            }
+            int next = parameters.bind(statement, first);
             statement.setInt(next, limit);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
