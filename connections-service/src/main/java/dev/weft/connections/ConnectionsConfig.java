@@ -31,6 +31,30 @@ public interface ConnectionsConfig {
 
     Extensions extensions();
 
+    Capture capture();
+
+    interface Capture {
+        /** Whether this replica runs change streams (any replica may; one runs each stream at a time). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often a replica renews the leases of its streams and takes over streams nobody holds. */
+        @WithDefault("2s")
+        Duration superviseInterval();
+
+        /** How long a stream stays with a replica that stops renewing it (killed, cut off) before another takes it over. */
+        @WithDefault("30s")
+        Duration lease();
+
+        /** How often a polling stream asks a SaaS API for changes, unless the stream sets its own {@code poll_interval}. */
+        @WithDefault("30s")
+        Duration pollInterval();
+
+        /** The shortest {@code poll_interval} a stream may ask for. */
+        @WithDefault("5s")
+        Duration minPollInterval();
+    }
+
     /** How often data keys sealed under a retired keyring key are re-wrapped (see CredentialRewrapper). */
     @WithDefault("10m")
     String rewrapInterval();

@@ -6,14 +6,20 @@ import dev.weft.platform.tenancy.OrgScopedEntity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.DynamicUpdate;
 
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 
-/** A connection to an external system. Credentials are only ever held sealed here. */
+/**
+ * A connection to an external system. Credentials are only ever held sealed here. Updates write only the columns they
+ * changed: a health check and a token refresh of the same connection run in separate transactions, and writing every
+ * column would let the one that commits last put back what the other had just changed (a refreshed token's expiry).
+ */
 @Entity
 @Table(name = "connections")
+@DynamicUpdate
 public class Connection extends OrgScopedEntity {
     public static final String ID_PREFIX = "conn";
 

@@ -18,6 +18,7 @@ import dev.weft.platform.tenancy.RequestPrincipal;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
@@ -33,6 +34,7 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class ConnectionService {
+    private final Event<ConnectionDeleting> deleting;
     private final ProviderCatalog catalog;
     private final ConnectorRegistry connectors;
     private final ConnectorRegistry.ExtensionConnectors extensions;
@@ -42,7 +44,9 @@ public class ConnectionService {
     private final ObjectMapper json;
 
     public ConnectionService(ProviderCatalog catalog, ConnectorRegistry connectors, ConnectorRegistry.ExtensionConnectors extensions,
-                             EnvelopeCipher cipher, ConnectionEvents events, CursorCodec cursors, ObjectMapper json) {
+                             EnvelopeCipher cipher, ConnectionEvents events, CursorCodec cursors, ObjectMapper json,
+                             Event<ConnectionDeleting> deleting) {
+        this.deleting = deleting;
         this.catalog = catalog;
         this.connectors = connectors;
         this.extensions = extensions;
@@ -159,6 +163,7 @@ public class ConnectionService {
     @Transactional
     public void delete(String id) {
         Connection connection = require(id);
+        deleting.fire(new ConnectionDeleting(connection.id, connection.connectionId()));
         connection.delete();
         events.deleted(connection);
         connectors.find(connection.provider).ifPresent(c -> c.release(connection.connectionId()));

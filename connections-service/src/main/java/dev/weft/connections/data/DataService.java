@@ -63,19 +63,33 @@ public class DataService {
         return new DataDtos.ObjectList(List.copyOf(schemas(bound).values()));
     }
 
+    /** The described object of a connection of the current org, by any name the data API takes (400 when unknown). */
+    public ObjectSchema describedObject(String connectionId, String object) {
+        return object(bind(connectionId), object);
+    }
+
+    /**
+     * A filter in the data API's grammar, checked against the object's fields and with their names as the object spells
+     * them; null when there is none. A malformed filter or an unknown field is a 400 on {@code field}.
+     */
+    public static Filter checkedFilter(ObjectSchema schema, String filterText, String field) {
+        Filter filter = FilterParser.parse(filterText);
+        if (filter == null) {
+            return null;
+        }
+        for (String name : filter.fields()) {
+            if (schema.resolve(name).isEmpty()) {
+                throw ApiException.invalid(field, "known_field", field + " names unknown field " + name + " of " + schema.name());
+            }
+        }
+        return filter.renameFields(name -> schema.resolve(name).orElseThrow().name());
+    }
+
     public DataDtos.RecordsResponse query(String connectionId, DataDtos.QueryRequest request) {
         Bound bound = bind(connectionId);
         ObjectSchema schema = object(bound, request.object());
         List<String> fields = fields(schema, request.fields(), "fields");
-        Filter filter = FilterParser.parse(request.filter());
-        if (filter != null) {
-            for (String field : filter.fields()) {
-                if (schema.resolve(field).isEmpty()) {
-                    throw ApiException.invalid("filter", "known_field", "filter names unknown field " + field + " of " + schema.name());
-                }
-            }
-            filter = filter.renameFields(field -> schema.resolve(field).orElseThrow().name());
-        }
+        Filter filter = checkedFilter(schema, request.filter(), "filter");
         int limit = bounded(request.limit(), DEFAULT_QUERY_LIMIT, config.data().maxQueryLimit(), "limit");
         String scope = scope(bound, schema);
         String cursor = request.cursor() == null || request.cursor().isBlank() ? null : cursors.open(scope, request.cursor());
@@ -177,7 +191,8 @@ public class DataService {
         return cached.byName();
     }
 
-    private static List<String> fields(ObjectSchema schema, List<String> requested, String field) {
+    /** The requested fields as the object spells them (empty: all); an unknown one is a 400 on {@code field[i]}. */
+    public static List<String> fields(ObjectSchema schema, List<String> requested, String field) {
         if (requested == null || requested.isEmpty()) {
             return List.of();
         }

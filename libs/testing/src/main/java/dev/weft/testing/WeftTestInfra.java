@@ -47,6 +47,28 @@ public final class WeftTestInfra {
     private WeftTestInfra() {
     }
 
+    private static final String SOURCE_PG = "weft.test.infra.source-pg-port";
+
+    /**
+     * A PostgreSQL server with {@code wal_level=logical}, standing in for a customer's database that change capture
+     * streams from: embedded binaries started once per JVM, whatever serves the services' own schemas (the machine's
+     * server runs with {@code wal_level=replica}). Returns its port; user {@code postgres}, no password.
+     */
+    public static synchronized int sourcePostgresPort() {
+        String port = System.getProperty(SOURCE_PG);
+        if (port == null) {
+            try {
+                PostgresServer postgres = PostgresServer.start(null, 0);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(postgres)));
+                port = String.valueOf(postgres.port());
+                System.setProperty(SOURCE_PG, port);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start embedded PostgreSQL for change capture", e);
+            }
+        }
+        return Integer.parseInt(port);
+    }
+
     public static synchronized void ensureStarted() {
         Properties jvm = System.getProperties();
         if (jvm.getProperty(PG_URL) == null || jvm.getProperty(KAFKA) == null) {

@@ -1,0 +1,109 @@
+package dev.weft.connections.capture;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.weft.platform.events.DomainEvent;
+import dev.weft.platform.events.Topics;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * Turns a stream's changes into {@code record.created|updated|deleted} events on weft.records.events: keyed by connection,
+ * object and record key, so one record's changes stay in order on one partition; filtered by the stream's filter and
+ * narrowed to its fields (the key's fields always stay).
+ */
+final class RecordEvents {
+    /** The key as canonical JSON (sorted fields), part of the Kafka key. */
+    private static final ObjectMapper KEYS = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private final String streamId;
+    private final String connectionId;
+    private final String object;
+    private final String kind;
+    private final List<String> fields;
+    private final Predicate<Map<String, Object>> filter;
+
+    RecordEvents(String streamId, String connectionId, String object, String kind, List<String> fields, Predicate<Map<String, Object>> filter) {
+        this.streamId = streamId;
+        this.connectionId = connectionId;
+        this.object = object;
+        this.kind = kind;
+        this.fields = fields;
+        this.filter = filter;
+    }
+
+    /** Data of a record.* event, in the API's snake_case. */
+    record RecordChanged(String connectionId, String streamId, String object, Map<String, Object> key, Map<String, Object> record,
+                         Map<String, Object> previous, List<String> changedFields, Source source) {
+    }
+
+    record Source(String kind, String position, Instant committedAt) {
+    }
+
+    List<DomainEvent> of(List<Change> changes) {
+        List<DomainEvent> events = new ArrayList<>(changes.size());
+        for (Change change : changes) {
+            Map<String, Object> subject = change.op() == Change.Op.DELETED && change.record() == null ? change.key() : change.record();
+            if (filter != null && !filter.test(subject == null ? Map.of() : subject)) {
+                continue;
+            }
+            Map<String, Object> record = narrow(change.record(), change.key());
+            Map<String, Object> previous = change.op() == Change.Op.UPDATED ? narrow(change.previous(), change.key()) : null;
+            List<String> changed = previous == null || record == null ? null : changedFields(previous, record);
+            String aggregate = connectionId + "/" + object + "/" + keyText(change.key());
+            events.add(DomainEvent.of(Topics.RECORDS, change.op().eventType(), aggregate,
+                    new RecordChanged(connectionId, streamId, object, change.key(), record, previous, changed,
+                            new Source(kind, change.position(), change.committedAt()))));
+        }
+        return events;
+    }
+
+    private Map<String, Object> narrow(Map<String, Object> row, Map<String, Object> key) {
+        if (row == null || fields.isEmpty()) {
+            return row;
+        }
+        Map<String, Object> narrowed = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> field : row.entrySet()) {
+            if (fields.contains(field.getKey()) || key.containsKey(field.getKey())) {
+                narrowed.put(field.getKey(), field.getValue());
+            }
+        }
+        return narrowed;
+    }
+
+    private static List<String> changedFields(Map<String, Object> previous, Map<String, Object> record) {
+        List<String> changed = new ArrayList<>();
+        for (Map.Entry<String, Object> field : record.entrySet()) {
+            if (!previous.containsKey(field.getKey()) || !sameValue(previous.get(field.getKey()), field.getValue())) {
+                changed.add(field.getKey());
+            }
+        }
+        return changed;
+    }
+
+    private static boolean sameValue(Object a, Object b) {
+        if (a instanceof Number x && b instanceof Number y) {
+            return new java.math.BigDecimal(x.toString()).compareTo(new java.math.BigDecimal(y.toString())) == 0;
+        }
+        if (a instanceof byte[] x && b instanceof byte[] y) {
+            return java.util.Arrays.equals(x, y);
+        }
+        return Objects.equals(a, b);
+    }
+
+    static String keyText(Map<String, Object> key) {
+        try {
+            return KEYS.writeValueAsString(new TreeMap<>(key));
+        } catch (JsonProcessingException e) {
+            return String.valueOf(new TreeMap<>(key));
+        }
+    }
+}
