@@ -27,6 +27,15 @@ public interface Connector {
     /** The objects (tables, sObjects, CRM objects) and their fields. */
     List<ObjectSchema> describe(ConnectorContext context);
 
+    /**
+     * The name {@link #describe} gives an object the caller named another way (a SQL table by its
+     * schema-qualified name, say), or {@code object} itself; asked only for a name matching no
+     * described object, so the data API can accept every spelling the connector does.
+     */
+    default String describedName(ConnectorContext context, String object) {
+        return object;
+    }
+
     /** One page of records matching a filter; {@code query.cursor()} continues a previous page. */
     RecordPage query(ConnectorContext context, QuerySpec query);
 

@@ -168,12 +168,23 @@ public class DataService {
 
     private ObjectSchema object(Bound bound, String name) {
         Map<String, ObjectSchema> byName = schemas(bound);
-        ObjectSchema schema = byName.get(name);
+        ObjectSchema schema = described(byName, name);
         if (schema == null) {
-            schema = byName.values().stream().filter(s -> s.name().equalsIgnoreCase(name)).findFirst().orElseThrow(() ->
-                    ApiException.invalid("object", "known_object", "connection has no object " + name + "; GET /v1/data/{connection_id}/objects lists them"));
+            // another spelling the connector accepts, e.g. public.leads for leads
+            String described = bound.connector().describedName(bound.context(), name);
+            if (!described.equals(name)) {
+                schema = described(byName, described);
+            }
+        }
+        if (schema == null) {
+            throw ApiException.invalid("object", "known_object", "connection has no object " + name + "; GET /v1/data/{connection_id}/objects lists them");
         }
         return schema;
+    }
+
+    private static ObjectSchema described(Map<String, ObjectSchema> byName, String name) {
+        ObjectSchema schema = byName.get(name);
+        return schema != null ? schema : byName.values().stream().filter(s -> s.name().equalsIgnoreCase(name)).findFirst().orElse(null);
     }
 
     private Map<String, ObjectSchema> schemas(Bound bound) {

@@ -7,23 +7,28 @@ import dev.weft.testing.WeftInfraResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The data API round trip on the machine's real PostgreSQL and MariaDB. */
@@ -32,6 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(value = ConnectionsStubs.class, restrictToAnnotatedClass = false)
 class JdbcDataApiTest {
     private static final String TABLE = "accounts";
+    /** In the default schema of a connection without {@code schema} in its config: public, or the connection's database. */
+    private static final String LEADS = "leads";
+    /** MariaDB's server is shared by every checkout on the machine: its second database gets a name of its own. */
+    private static final String MARIADB_RAW = "weft_raw_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 
     @BeforeAll
     static void createTables() throws Exception {
@@ -41,8 +50,37 @@ class JdbcDataApiTest {
                 for (String sql : target.setup(TABLE)) {
                     ddl.execute(sql);
                 }
+                String leads = target.defaultSchemaWithoutConfig() + "." + LEADS;
+                String raw = raw(target);
+                boolean postgres = target.provider().equals("postgres");
+                for (String sql : List.of(
+                        "DROP TABLE IF EXISTS " + leads,
+                        "CREATE TABLE " + leads + " (id bigint PRIMARY KEY, name varchar(100) NOT NULL)",
+                        postgres ? "CREATE SCHEMA IF NOT EXISTS " + raw : "CREATE DATABASE IF NOT EXISTS " + raw,
+                        "DROP TABLE IF EXISTS " + raw + ".contacts",
+                        "CREATE TABLE " + raw + ".contacts (id bigint PRIMARY KEY, email varchar(200) NOT NULL, name varchar(100),"
+                                + (postgres ? " updated_at timestamptz NOT NULL DEFAULT now())"
+                                : " updated_at timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))"))) {
+                    ddl.execute(sql);
+                }
             }
         }
+    }
+
+    @AfterAll
+    static void dropTables() throws Exception {
+        for (Databases.Target target : Databases.targets()) {
+            try (Connection db = target.admin();
+                 Statement ddl = db.createStatement()) {
+                ddl.execute("DROP TABLE IF EXISTS " + target.defaultSchemaWithoutConfig() + "." + LEADS);
+                ddl.execute(target.provider().equals("postgres") ? "DROP SCHEMA IF EXISTS " + raw(target) + " CASCADE" : "DROP DATABASE IF EXISTS " + raw(target));
+            }
+        }
+    }
+
+    /** The schema (database, on MariaDB) beside the connection's default one: PostgreSQL's is {@code raw}, in this module's own database. */
+    private static String raw(Databases.Target target) {
+        return target.provider().equals("postgres") ? "raw" : MARIADB_RAW;
     }
 
     private static String connect(String org, Databases.Target target) {
@@ -186,6 +224,116 @@ class JdbcDataApiTest {
                 .then().statusCode(400).body("error.details.field", equalTo("records[0].colour"));
         Api.as(org).body("{\"object\":\"" + TABLE + "\",\"mode\":\"merge\",\"records\":[{}]}").post("/v1/data/" + id + "/write")
                 .then().statusCode(400).body("error.code", equalTo("INVALID_REQUEST"));
+    }
+
+    @Test
+    void a_connection_without_a_schema_names_its_default_schemas_tables_bare_or_qualified() {
+        for (Databases.Target target : Databases.targets()) {
+            String org = Api.newOrg();
+            String id = Api.as(org).body(target.connectionBodyWithoutSchema()).post("/v1/connections").then().statusCode(201).extract().path("id");
+            String qualified = target.defaultSchemaWithoutConfig() + "." + LEADS;
+
+            List<String> names = Api.as(org).get("/v1/data/" + id + "/objects").then().statusCode(200).extract().path("data.name");
+            assertTrue(names.contains(LEADS), target.name() + ": " + names);
+            assertFalse(names.contains(qualified), target.name() + ": the default schema's tables are listed bare");
+            assertTrue(names.contains(raw(target) + ".contacts"), target.name() + ": " + names);
+
+            Api.as(org).body(Map.of("object", qualified, "records", List.of(Map.of("id", 1, "name", "Ada"), Map.of("id", 2, "name", "Grace"),
+                            Map.of("id", 3, "name", "Alan")))).post("/v1/data/" + id + "/write")
+                    .then().statusCode(200).body("object", equalTo(LEADS)).body("summary.succeeded", equalTo(3));
+            for (String name : List.of(LEADS, qualified, qualified.toUpperCase(Locale.ROOT))) {
+                Api.as(org).body(Map.of("object", name, "fields", List.of("name"), "filter", "id >= 2")).post("/v1/data/" + id + "/query")
+                        .then().statusCode(200).body("data.name", equalTo(List.of("Grace", "Alan")));
+            }
+            // one object, whatever it was called: a cursor of one spelling continues the other
+            Response first = Api.as(org).body(Map.of("object", qualified, "limit", 2)).post("/v1/data/" + id + "/query");
+            first.then().statusCode(200).body("data", hasSize(2)).body("pagination.has_more", equalTo(true));
+            Api.as(org).body(Map.of("object", LEADS, "limit", 2, "cursor", first.path("pagination.next_cursor"))).post("/v1/data/" + id + "/query")
+                    .then().statusCode(200).body("data.name", equalTo(List.of("Alan"))).body("pagination.has_more", equalTo(false));
+            Api.as(org).body(Map.of("object", qualified, "batch_size", 10)).post("/internal/v1/connections/" + id + "/read")
+                    .then().statusCode(200).body("data", hasSize(3));
+            Api.as(org).body(Map.of("object", qualified, "mode", "delete", "records", List.of(Map.of("id", 1), Map.of("id", 2), Map.of("id", 3))))
+                    .post("/v1/data/" + id + "/write").then().statusCode(200).body("summary.succeeded", equalTo(3));
+        }
+    }
+
+    @Test
+    void a_table_in_another_schema_is_listed_queried_read_and_written_by_its_qualified_name() throws Exception {
+        for (Databases.Target target : Databases.targets()) {
+            String org = Api.newOrg();
+            String id = connect(org, target);
+            String contacts = raw(target) + ".contacts";
+
+            Response objects = Api.as(org).get("/v1/data/" + id + "/objects");
+            objects.then().statusCode(200);
+            List<Map<String, Object>> listed = objects.path("data");
+            Map<String, Object> described = listed.stream().filter(o -> contacts.equals(o.get("name"))).findFirst()
+                    .orElseThrow(() -> new AssertionError(target.name() + ": " + contacts + " not listed"));
+            assertEquals(List.of("id"), described.get("primary_key"));
+            assertEquals("updated_at", described.get("cursor_field"));
+            assertEquals(List.of("id", "email", "name", "updated_at"), ((List<?>) described.get("fields")).stream()
+                    .map(f -> ((Map<?, ?>) f).get("name")).toList());
+            assertTrue(listed.stream().anyMatch(o -> TABLE.equals(o.get("name"))), target.name() + ": the default schema's tables stay bare");
+
+            Api.as(org).body(Map.of("object", contacts, "records", List.of(Map.of("id", 1, "email", "ada@example.com", "name", "Ada"),
+                            Map.of("id", 2, "email", "grace@example.com"))))
+                    .post("/v1/data/" + id + "/write").then().statusCode(200).body("object", equalTo(contacts)).body("summary.succeeded", equalTo(2));
+            Api.as(org).body(Map.of("object", contacts, "mode", "upsert", "key", List.of("id"), "records",
+                            List.of(Map.of("id", 2, "email", "grace@example.com", "name", "Grace"), Map.of("id", 3, "email", "alan@example.com", "name", "Alan"))))
+                    .post("/internal/v1/connections/" + id + "/write").then().statusCode(200).body("summary.succeeded", equalTo(2));
+            Api.as(org).body(Map.of("object", contacts, "mode", "delete", "records", List.of(Map.of("id", 1))))
+                    .post("/v1/data/" + id + "/write").then().statusCode(200).body("summary.succeeded", equalTo(1));
+
+            Api.as(org).body(Map.of("object", contacts, "fields", List.of("id", "name"), "filter", "email LIKE '%@example.com' AND name IS NOT NULL"))
+                    .post("/v1/data/" + id + "/query").then().statusCode(200).body("data.name", equalTo(List.of("Grace", "Alan")));
+            Api.as(org).body(Map.of("object", contacts.toUpperCase(Locale.ROOT), "filter", "id = 3")).post("/v1/data/" + id + "/query")
+                    .then().statusCode(200).body("data[0].email", equalTo("alan@example.com"));
+            Api.as(org).body(Map.of("object", contacts, "fields", List.of("id", "email"), "batch_size", 10)).post("/internal/v1/connections/" + id + "/read")
+                    .then().statusCode(200).body("data", hasSize(2)).body("pagination.has_more", equalTo(false));
+            Api.as(org).body(Map.of("object", contacts, "fields", List.of("phone"))).post("/v1/data/" + id + "/query")
+                    .then().statusCode(400).body("error.details.field", equalTo("fields[0]"));
+
+            try (Connection db = target.admin();
+                 Statement statement = db.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT id, name FROM " + contacts + " ORDER BY id")) {
+                List<String> stored = new ArrayList<>();
+                while (rows.next()) {
+                    stored.add(rows.getLong(1) + ":" + rows.getString(2));
+                }
+                assertEquals(List.of("2:Grace", "3:Alan"), stored, target.name() + ": the writes landed in " + contacts);
+                statement.execute("DELETE FROM " + contacts);
+            }
+        }
+    }
+
+    @Test
+    void unknown_schemas_and_tables_and_names_carrying_sql_are_400s_that_run_nothing() throws Exception {
+        for (Databases.Target target : Databases.targets()) {
+            String org = Api.newOrg();
+            String id = Api.as(org).body(target.connectionBodyWithoutSchema()).post("/v1/connections").then().statusCode(201).extract().path("id");
+            String schema = target.defaultSchemaWithoutConfig();
+            String contacts = raw(target) + ".contacts";
+            try (Connection db = target.admin(); Statement statement = db.createStatement()) {
+                statement.execute("INSERT INTO " + contacts + " (id, email) VALUES (7, 'kept@example.com')");
+            }
+            for (String name : List.of("no_such_schema." + LEADS, raw(target) + ".no_such_table", schema + ".", "." + LEADS,
+                    schema + "." + LEADS + "; drop table " + contacts, contacts + "; DELETE FROM " + contacts + "; --",
+                    raw(target) + "\".\"contacts", raw(target) + "`.`contacts", schema + "." + LEADS + "\"; DROP TABLE " + contacts + "; --")) {
+                Api.as(org).body(Map.of("object", name)).post("/v1/data/" + id + "/query").then().statusCode(400)
+                        .body("error.code", equalTo("INVALID_REQUEST")).body("error.details.field", equalTo("object"))
+                        .body("error.details.constraint", equalTo("known_object")).body("error.message", containsString(name));
+                Api.as(org).body(Map.of("object", name, "mode", "delete", "key", List.of("id"), "records", List.of(Map.of("id", 7))))
+                        .post("/v1/data/" + id + "/write").then().statusCode(400).body("error.details.field", equalTo("object"));
+                Api.as(org).body(Map.of("object", name)).post("/internal/v1/connections/" + id + "/read").then().statusCode(400)
+                        .body("error.details.field", equalTo("object"));
+            }
+            try (Connection db = target.admin(); Statement statement = db.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + contacts + " WHERE id = 7")) {
+                rows.next();
+                assertEquals(1, rows.getLong(1), target.name() + ": " + contacts + " and its row are untouched");
+                statement.execute("DELETE FROM " + contacts);
+            }
+        }
     }
 
     private static void cleanup(Databases.Target target) {

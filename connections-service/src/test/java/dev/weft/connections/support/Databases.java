@@ -41,9 +41,25 @@ public final class Databases {
         }
 
         public String connectionBody() {
-            String config = provider.equals("postgres")
-                    ? "{\"host\":\"%s\",\"port\":%d,\"database\":\"%s\",\"schema\":\"%s\",\"ssl_mode\":\"disable\"}".formatted(host, port, database, schema)
-                    : "{\"host\":\"%s\",\"port\":%d,\"database\":\"%s\"}".formatted(host, port, database);
+            return connectionBody(true);
+        }
+
+        /** A connection whose config names no schema: PostgreSQL's default schema is then {@code public}. */
+        public String connectionBodyWithoutSchema() {
+            return connectionBody(false);
+        }
+
+        /** The schema (database, on MariaDB) a connection without {@code schema} in its config names bare. */
+        public String defaultSchemaWithoutConfig() {
+            return provider.equals("postgres") ? "public" : database;
+        }
+
+        private String connectionBody(boolean withSchema) {
+            String config = "{\"host\":\"%s\",\"port\":%d,\"database\":\"%s\"".formatted(host, port, database);
+            if (provider.equals("postgres")) {
+                config += (withSchema ? ",\"schema\":\"%s\"".formatted(schema) : "") + ",\"ssl_mode\":\"disable\"";
+            }
+            config += "}";
             String credentials = password == null || password.isEmpty()
                     ? "{\"username\":\"%s\"}".formatted(username)
                     : "{\"username\":\"%s\",\"password\":\"%s\"}".formatted(username, password);

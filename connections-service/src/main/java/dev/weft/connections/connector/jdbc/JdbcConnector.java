@@ -21,21 +21,24 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * The connector for SQL databases, parameterised by a {@link SqlDialect}: describes tables and
- * views from information_schema, queries with bound filters and keyset paging, reads
+ * The connector for SQL databases, parameterised by a {@link SqlDialect}: describes the tables and
+ * views of every schema the credentials see from information_schema (the default schema's named
+ * bare, the others {@code schema.table}), queries with bound filters and keyset paging, reads
  * incrementally by a last-modified column, and writes in JDBC batches with a record-by-record
- * retry when a batch fails.
+ * retry when a batch fails. Request names only select a catalog entry; SQL quotes the catalog's
+ * spelling of schema and table, so no request text ever reaches a statement.
  */
 public abstract class JdbcConnector implements Connector {
     static final Duration SCHEMA_TTL = Duration.ofSeconds(60);
@@ -52,10 +55,51 @@ public abstract class JdbcConnector implements Connector {
     private record Fingerprint(JdbcTarget target, String value) {
     }
 
-    /** A connection's tables, valid for {@link #SCHEMA_TTL} and only for the target (server, schema, credentials) it was read with. */
-    private record Catalog(String schema, String fingerprint, long loadedNanos, Map<String, TableInfo> tables) {
+    /**
+     * A connection's tables, valid for {@link #SCHEMA_TTL} and only for the target (server, default
+     * schema, credentials) it was read with; indexed by data API name and by (schema, table), exact
+     * and ignoring case, so a lookup costs the same however many schemas there are.
+     */
+    private static final class Catalog {
+        private final String schema;
+        private final String fingerprint;
+        private final long loadedNanos;
+        private final List<TableInfo> tables;
+        private final Map<String, TableInfo> byName = new HashMap<>();
+        private final Map<TableRef, TableInfo> byRef = new HashMap<>();
+        private final Map<TableRef, TableInfo> byRefIgnoringCase = new HashMap<>();
+
+        Catalog(String schema, String fingerprint, long loadedNanos, List<TableInfo> tables) {
+            this.schema = schema;
+            this.fingerprint = fingerprint;
+            this.loadedNanos = loadedNanos;
+            this.tables = List.copyOf(tables);
+            for (TableInfo table : this.tables) {
+                byName.put(table.objectName(), table);
+                byRef.put(table.ref(), table);
+                // tables come default schema first, then by name: of names equal but for case, that one wins
+                byRefIgnoringCase.putIfAbsent(table.ref().lowerCase(), table);
+            }
+        }
+
         boolean fresh(String wantedSchema, String wantedFingerprint) {
             return schema.equals(wantedSchema) && fingerprint.equals(wantedFingerprint) && System.nanoTime() - loadedNanos < SCHEMA_TTL.toNanos();
+        }
+
+        /** The exact data API name, else the name read as (schema, table), exactly and then ignoring case. */
+        Optional<TableInfo> find(String object) {
+            if (object == null) {
+                return Optional.empty();
+            }
+            TableInfo table = byName.get(object);
+            if (table == null) {
+                TableRef ref = TableRef.parse(object, schema);
+                table = byRef.get(ref);
+                if (table == null) {
+                    table = byRefIgnoringCase.get(ref.lowerCase());
+                }
+            }
+            return Optional.ofNullable(table);
         }
     }
 
@@ -78,7 +122,7 @@ public abstract class JdbcConnector implements Connector {
 
     @Override
     public List<ObjectSchema> describe(ConnectorContext context) {
-        return catalog(context, false).tables().values().stream().map(TableInfo::schema).toList();
+        return catalog(context, false).tables.stream().map(TableInfo::schema).toList();
     }
 
     @Override
@@ -419,27 +463,28 @@ public abstract class JdbcConnector implements Connector {
 
     // ---------------------------------------------------------------- catalog and connections
 
-    /** The table or view named {@code object}; a name not in the cached catalog triggers one reload before it is refused. */
+    /**
+     * The table or view named {@code object}: bare in the default schema, or {@code schema.table}
+     * (the default schema's included). A name not in the cached catalog triggers one reload before
+     * it is refused.
+     */
     protected TableInfo table(ConnectorContext context, String object) {
-        Optional<TableInfo> found = find(catalog(context, false), object);
+        Optional<TableInfo> found = catalog(context, false).find(object);
         if (found.isEmpty()) {
-            found = find(catalog(context, true), object);
+            found = catalog(context, true).find(object);
         }
         return found.orElseThrow(() -> ConnectorException.invalid("object", "known_object",
-                "no table or view " + object + " in " + dialect().schema(context)));
+                "no table or view " + object + " (bare names are in " + dialect().defaultSchema(context) + ", others are schema.table)"));
     }
 
-    private static Optional<TableInfo> find(Catalog catalog, String object) {
-        if (object == null) {
-            return Optional.empty();
-        }
-        TableInfo exact = catalog.tables().get(object);
-        return exact != null ? Optional.of(exact)
-                : catalog.tables().values().stream().filter(t -> t.name().equalsIgnoreCase(object)).findFirst();
+    /** {@code public.leads} is described as {@code leads} when {@code public} is the default schema. */
+    @Override
+    public String describedName(ConnectorContext context, String object) {
+        return catalog(context, false).find(object).map(TableInfo::objectName).orElse(object);
     }
 
     private Catalog catalog(ConnectorContext context, boolean reload) {
-        String schema = dialect().schema(context);
+        String schema = dialect().defaultSchema(context);
         String fingerprint = fingerprint(context.connectionId(), dialect().target(context));
         Catalog cached = catalogs.get(context.connectionId());
         if (!reload && cached != null && cached.fresh(schema, fingerprint)) {
@@ -451,39 +496,42 @@ public abstract class JdbcConnector implements Connector {
         return loaded;
     }
 
-    private Map<String, TableInfo> loadTables(Connection connection, String schema) throws SQLException {
-        Map<String, Boolean> views = new TreeMap<>();
+    /**
+     * Every table and view of every listed schema, the default schema's first: one query per kind
+     * (tables, primary keys, columns), not one per schema, so a database of many schemas costs the
+     * same three round trips.
+     */
+    private List<TableInfo> loadTables(Connection connection, String defaultSchema) throws SQLException {
+        SqlDialect dialect = dialect();
+        Map<TableRef, Boolean> views = new LinkedHashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = ?"
-                        + " AND table_type IN ('BASE TABLE', 'VIEW', 'SYSTEM VERSIONED')")) {
-            statement.setString(1, schema);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    views.put(rows.getString(1), "VIEW".equals(rows.getString(2)));
-                }
+                "SELECT table_schema, table_name, table_type FROM information_schema.tables"
+                        + " WHERE table_type IN ('BASE TABLE', 'VIEW', 'SYSTEM VERSIONED') AND " + dialect.listedSchemas("table_schema"));
+             ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                views.put(new TableRef(rows.getString(1), rows.getString(2)), "VIEW".equals(rows.getString(3)));
             }
         }
-        Map<String, List<String>> keys = new LinkedHashMap<>();
+        Map<TableRef, List<String>> keys = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT kcu.table_name, kcu.column_name FROM information_schema.table_constraints tc"
+                "SELECT kcu.table_schema, kcu.table_name, kcu.column_name FROM information_schema.table_constraints tc"
                         + " JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = tc.constraint_name"
                         + " AND kcu.table_schema = tc.table_schema AND kcu.table_name = tc.table_name"
-                        + " WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = ?"
-                        + " ORDER BY kcu.table_name, kcu.ordinal_position")) {
-            statement.setString(1, schema);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    keys.computeIfAbsent(rows.getString(1), t -> new ArrayList<>()).add(rows.getString(2));
-                }
+                        + " WHERE tc.constraint_type = 'PRIMARY KEY' AND " + dialect.listedSchemas("tc.table_schema")
+                        + " ORDER BY kcu.table_schema, kcu.table_name, kcu.ordinal_position");
+             ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                keys.computeIfAbsent(new TableRef(rows.getString(1), rows.getString(2)), t -> new ArrayList<>()).add(rows.getString(3));
             }
         }
-        Map<String, List<ColumnInfo>> columns = dialect().loadColumns(connection, schema).stream()
-                .collect(Collectors.groupingBy(ColumnInfo::table, LinkedHashMap::new, Collectors.toList()));
-        Map<String, TableInfo> tables = new TreeMap<>();
-        views.forEach((name, view) -> {
-            List<ColumnInfo> tableColumns = columns.getOrDefault(name, List.of());
-            tables.put(name, new TableInfo(schema, name, view, tableColumns, keys.getOrDefault(name, List.of()),
-                    TableInfo.guessCursorField(tableColumns)));
+        Map<TableRef, List<ColumnInfo>> columns = dialect.loadColumns(connection);
+        Comparator<TableRef> order = Comparator.comparing((TableRef ref) -> !ref.schema().equals(defaultSchema))
+                .thenComparing(TableRef::schema).thenComparing(TableRef::table);
+        List<TableInfo> tables = new ArrayList<>(views.size());
+        views.keySet().stream().sorted(order).forEach(ref -> {
+            List<ColumnInfo> tableColumns = columns.getOrDefault(ref, List.of());
+            tables.add(new TableInfo(ref.schema(), ref.table(), views.get(ref), tableColumns, keys.getOrDefault(ref, List.of()),
+                    TableInfo.guessCursorField(tableColumns), ref.objectName(defaultSchema)));
         });
         return tables;
     }

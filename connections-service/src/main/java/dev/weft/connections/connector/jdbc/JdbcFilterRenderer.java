@@ -81,7 +81,7 @@ public final class JdbcFilterRenderer {
 
     private ColumnInfo column(String field) {
         return table.resolve(field).orElseThrow(() -> ConnectorException.invalid("filter", "known_field",
-                "filter names " + field + ", which " + table.name() + " does not have"));
+                "filter names " + field + ", which " + table.objectName() + " does not have"));
     }
 
     private String quoted(ColumnInfo column) {

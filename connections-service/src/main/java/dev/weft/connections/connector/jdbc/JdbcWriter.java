@@ -115,7 +115,7 @@ final class JdbcWriter {
                 } catch (SQLException batchFailure) {
                     connection.rollback();
                     Log.infof("event=jdbc_write_batch_failed table=%s records=%d action=retry_each error=%s",
-                            table.name(), records.size(), firstLine(batchFailure));
+                            table.objectName(), records.size(), firstLine(batchFailure));
                     runEach(connection, groups, results);
                     connection.commit();
                 }
@@ -134,7 +134,7 @@ final class JdbcWriter {
                 ? table.primaryKeyColumns()
                 : requestedKey.stream().map(k -> table.require(k, "key")).distinct().toList();
         if (key.isEmpty() && mode != WriteMode.INSERT) {
-            throw ConnectorException.invalid("key", "required", table.name() + " has no primary key; name the key fields for " + mode.json());
+            throw ConnectorException.invalid("key", "required", table.objectName() + " has no primary key; name the key fields for " + mode.json());
         }
         return key;
     }
@@ -201,7 +201,7 @@ final class JdbcWriter {
         for (Map.Entry<String, Object> field : record.entrySet()) {
             Integer slot = shape.slots.get(field.getKey());
             if (slot == null) {
-                throw new IllegalArgumentException(table.name() + " has no field " + field.getKey());
+                throw new IllegalArgumentException(table.objectName() + " has no field " + field.getKey());
             }
             values[slot] = JdbcValues.toJdbc(field.getValue(), shape.columns.get(slot));
         }

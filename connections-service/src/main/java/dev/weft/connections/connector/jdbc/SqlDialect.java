@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 
 /** What differs between the SQL databases Weft speaks to: connecting, catalog queries, quoting, upserts, keyset predicates. */
 public interface SqlDialect {
@@ -14,8 +15,17 @@ public interface SqlDialect {
     /** The connection's JDBC URL, driver, properties and credentials. */
     JdbcTarget target(ConnectorContext context);
 
-    /** The schema (PostgreSQL) or database (MySQL) whose tables the connection sees. */
-    String schema(ConnectorContext context);
+    /**
+     * The connection's default schema (PostgreSQL) or database (MySQL): its tables are named bare
+     * ({@code leads}), those of every other schema the credentials see {@code schema.table}.
+     */
+    String defaultSchema(ConnectorContext context);
+
+    /**
+     * A condition on the schema column of an information_schema query that keeps the schemas Weft
+     * lists: every one but the server's own. Constant SQL, never request text.
+     */
+    String listedSchemas(String schemaColumn);
 
     /** Quotes an identifier, doubling any quote character inside it. */
     String quote(String identifier);
@@ -24,8 +34,11 @@ public interface SqlDialect {
         return quote(schema) + "." + quote(table);
     }
 
-    /** Every column of the schema's tables and views, ordered by table and position. */
-    List<ColumnInfo> loadColumns(Connection connection, String schema) throws SQLException;
+    /**
+     * Every column of the tables and views of every {@link #listedSchemas listed schema}, by table
+     * and in position order: one catalog query for all schemas, however many there are.
+     */
+    Map<TableRef, List<ColumnInfo>> loadColumns(Connection connection) throws SQLException;
 
     /**
      * {@code (c1, c2) > (?, ?)} over the quoted columns; {@code order} receives, per placeholder, the

@@ -11,8 +11,13 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
-/** A table or view with the column details the SQL builders need, and its public {@link ObjectSchema}. */
-public record TableInfo(String schemaName, String name, boolean view, List<ColumnInfo> columns, List<String> primaryKey, String cursorField) {
+/**
+ * A table or view with the column details the SQL builders need, and its public {@link ObjectSchema}.
+ * {@code schemaName} and {@code name} are the catalog's spelling (what SQL quotes); {@code objectName}
+ * is the data API's ({@code leads} in the connection's default schema, {@code raw.contacts} elsewhere).
+ */
+public record TableInfo(String schemaName, String name, boolean view, List<ColumnInfo> columns, List<String> primaryKey, String cursorField,
+                        String objectName) {
 
     /** Column names that, in this order, name the column incremental reads follow (when timestamp typed). */
     static final List<String> CURSOR_FIELD_NAMES = List.of("updated_at", "modified_at", "last_modified_at", "last_modified", "updatedat");
@@ -20,6 +25,15 @@ public record TableInfo(String schemaName, String name, boolean view, List<Colum
     public TableInfo {
         columns = List.copyOf(columns);
         primaryKey = List.copyOf(primaryKey);
+    }
+
+    /** A table of the connection's default schema, named bare. */
+    public TableInfo(String schemaName, String name, boolean view, List<ColumnInfo> columns, List<String> primaryKey, String cursorField) {
+        this(schemaName, name, view, columns, primaryKey, cursorField, name);
+    }
+
+    public TableRef ref() {
+        return new TableRef(schemaName, name);
     }
 
     /** The column of this exact name or, failing that, the one differing only in case. */
@@ -34,7 +48,7 @@ public record TableInfo(String schemaName, String name, boolean view, List<Colum
     /** Like {@link #resolve} but an unknown name is the caller's mistake. */
     public ColumnInfo require(String field, String requestField) {
         return resolve(field).orElseThrow(() -> ConnectorException.invalid(requestField, "known_field",
-                name + " has no field " + field));
+                objectName + " has no field " + field));
     }
 
     public List<ColumnInfo> primaryKeyColumns() {
@@ -52,7 +66,7 @@ public record TableInfo(String schemaName, String name, boolean view, List<Colum
         Set<WriteMode> modes = view ? Set.of()
                 : primaryKey.isEmpty() ? EnumSet.of(WriteMode.INSERT, WriteMode.UPDATE, WriteMode.DELETE)
                 : EnumSet.allOf(WriteMode.class);
-        return new ObjectSchema(name, name, fields, primaryKey, cursorField, modes);
+        return new ObjectSchema(objectName, objectName, fields, primaryKey, cursorField, modes);
     }
 
     /** The first column named like a last-modified timestamp, or null. */

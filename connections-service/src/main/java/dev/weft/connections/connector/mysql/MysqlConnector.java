@@ -7,6 +7,7 @@ import dev.weft.connections.connector.jdbc.JdbcConnector;
 import dev.weft.connections.connector.jdbc.JdbcTarget;
 import dev.weft.connections.connector.jdbc.JdbcValues;
 import dev.weft.connections.connector.jdbc.SqlDialect;
+import dev.weft.connections.connector.jdbc.TableRef;
 import dev.weft.connections.connector.jdbc.ValueKind;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +27,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** MySQL and MariaDB (through the MariaDB driver): the tables and views of one database. */
+/**
+ * MySQL and MariaDB (through the MariaDB driver). A database is MySQL's schema: the connection's
+ * database is the default one (tables named bare), other databases the user can see are named
+ * {@code database.table}.
+ */
 @ApplicationScoped
 public class MysqlConnector extends JdbcConnector {
     private final Dialect dialect = new Dialect();
@@ -62,9 +68,16 @@ public class MysqlConnector extends JdbcConnector {
             return new JdbcTarget(url, org.mariadb.jdbc.Driver.class, properties, JdbcConfig.username(context), JdbcConfig.password(context));
         }
 
+        /** The connection's database: its tables are named bare, those of other databases the user sees {@code database.table}. */
         @Override
-        public String schema(ConnectorContext context) {
+        public String defaultSchema(ConnectorContext context) {
             return JdbcConfig.required(context, "database");
+        }
+
+        /** All databases but the server's own (MariaDB and MySQL). */
+        @Override
+        public String listedSchemas(String schemaColumn) {
+            return schemaColumn + " NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys')";
         }
 
         @Override
@@ -73,42 +86,45 @@ public class MysqlConnector extends JdbcConnector {
         }
 
         @Override
-        public List<ColumnInfo> loadColumns(Connection connection, String schema) throws SQLException {
-            Set<String> jsonColumns = jsonColumns(connection, schema);
-            List<ColumnInfo> columns = new ArrayList<>();
+        public Map<TableRef, List<ColumnInfo>> loadColumns(Connection connection) throws SQLException {
+            Set<List<String>> jsonColumns = jsonColumns(connection);
+            Map<TableRef, List<ColumnInfo>> columns = new HashMap<>();
             try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT table_name, column_name, data_type, column_type, is_nullable, extra"
-                            + " FROM information_schema.columns WHERE table_schema = ? ORDER BY table_name, ordinal_position")) {
-                statement.setString(1, schema);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        String table = rows.getString(1);
-                        String name = rows.getString(2);
-                        String dataType = rows.getString(3).toLowerCase(Locale.ROOT);
-                        String columnType = rows.getString(4).toLowerCase(Locale.ROOT);
-                        String extra = String.valueOf(rows.getString(6)).toUpperCase(Locale.ROOT);
-                        boolean json = jsonColumns.contains(table + "." + name);
-                        columns.add(new ColumnInfo(table, name, json ? ValueKind.JSON : kind(dataType, columnType), json ? "json" : dataType,
-                                "YES".equals(rows.getString(5)), extra.contains("VIRTUAL GENERATED") || extra.contains("STORED GENERATED"),
-                                extra.contains("AUTO_INCREMENT"), null));
-                    }
+                    "SELECT table_schema, table_name, column_name, data_type, column_type, is_nullable, extra"
+                            + " FROM information_schema.columns WHERE " + listedSchemas("table_schema")
+                            + " ORDER BY table_schema, table_name, ordinal_position");
+                 ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    String schema = rows.getString(1);
+                    String table = rows.getString(2);
+                    String name = rows.getString(3);
+                    String dataType = rows.getString(4).toLowerCase(Locale.ROOT);
+                    String columnType = rows.getString(5).toLowerCase(Locale.ROOT);
+                    String extra = String.valueOf(rows.getString(7)).toUpperCase(Locale.ROOT);
+                    boolean json = jsonColumns.contains(List.of(schema, table, name));
+                    columns.computeIfAbsent(new TableRef(schema, table), t -> new ArrayList<>()).add(new ColumnInfo(table, name,
+                            json ? ValueKind.JSON : kind(dataType, columnType), json ? "json" : dataType,
+                            "YES".equals(rows.getString(6)), extra.contains("VIRTUAL GENERATED") || extra.contains("STORED GENERATED"),
+                            extra.contains("AUTO_INCREMENT"), null));
                 }
             }
             return columns;
         }
 
-        /** MariaDB stores JSON as LONGTEXT with a json_valid check named after the column; MySQL reports data_type json. */
-        private static Set<String> jsonColumns(Connection connection, String schema) {
-            Set<String> columns = new HashSet<>();
+        /**
+         * MariaDB stores JSON as LONGTEXT with a json_valid check named after the column; MySQL reports data_type json.
+         * Each is (schema, table, column).
+         */
+        private Set<List<String>> jsonColumns(Connection connection) {
+            Set<List<String>> columns = new HashSet<>();
             try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT table_name, check_clause FROM information_schema.check_constraints WHERE constraint_schema = ?")) {
-                statement.setString(1, schema);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        Matcher matcher = JSON_CHECK.matcher(String.valueOf(rows.getString(2)).trim());
-                        if (matcher.matches()) {
-                            columns.add(rows.getString(1) + "." + matcher.group(1).replace("``", "`"));
-                        }
+                    "SELECT constraint_schema, table_name, check_clause FROM information_schema.check_constraints WHERE "
+                            + listedSchemas("constraint_schema"));
+                 ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    Matcher matcher = JSON_CHECK.matcher(String.valueOf(rows.getString(3)).trim());
+                    if (matcher.matches()) {
+                        columns.add(List.of(rows.getString(1), rows.getString(2), matcher.group(1).replace("``", "`")));
                     }
                 }
             } catch (SQLException notMariaDb) {

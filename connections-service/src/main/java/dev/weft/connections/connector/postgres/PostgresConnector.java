@@ -8,6 +8,7 @@ import dev.weft.connections.connector.jdbc.JdbcConnector;
 import dev.weft.connections.connector.jdbc.JdbcTarget;
 import dev.weft.connections.connector.jdbc.JdbcValues;
 import dev.weft.connections.connector.jdbc.SqlDialect;
+import dev.weft.connections.connector.jdbc.TableRef;
 import dev.weft.connections.connector.jdbc.ValueKind;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,6 +20,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** PostgreSQL: the tables and views of one schema. */
+/** PostgreSQL: the tables and views of every schema the credentials see; the default schema's are named bare. */
 @ApplicationScoped
 public class PostgresConnector extends JdbcConnector {
     private static final Set<String> SSL_MODES = Set.of("disable", "prefer", "require", "verify-full");
@@ -65,8 +67,15 @@ public class PostgresConnector extends JdbcConnector {
         }
 
         @Override
-        public String schema(ConnectorContext context) {
+        public String defaultSchema(ConnectorContext context) {
             return context.configString("schema").filter(s -> !s.isBlank()).orElse("public");
+        }
+
+        /** All but the catalog, information_schema, TOAST storage and other sessions' temporary schemas. */
+        @Override
+        public String listedSchemas(String schemaColumn) {
+            return schemaColumn + " NOT IN ('pg_catalog', 'information_schema')"
+                    + " AND " + schemaColumn + " NOT LIKE 'pg\\_toast%' AND " + schemaColumn + " NOT LIKE 'pg\\_temp%'";
         }
 
         @Override
@@ -75,24 +84,24 @@ public class PostgresConnector extends JdbcConnector {
         }
 
         @Override
-        public List<ColumnInfo> loadColumns(Connection connection, String schema) throws SQLException {
-            List<ColumnInfo> columns = new ArrayList<>();
+        public Map<TableRef, List<ColumnInfo>> loadColumns(Connection connection) throws SQLException {
+            Map<TableRef, List<ColumnInfo>> columns = new HashMap<>();
             try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT table_name, column_name, data_type, udt_name, is_nullable, is_generated, is_identity, column_default"
-                            + " FROM information_schema.columns WHERE table_schema = ? ORDER BY table_name, ordinal_position")) {
-                statement.setString(1, schema);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        String dataType = rows.getString(3);
-                        String udt = rows.getString(4);
-                        String columnDefault = rows.getString(8);
-                        ValueKind kind = kind(dataType);
-                        boolean generatedKey = "YES".equals(rows.getString(7)) || (columnDefault != null && columnDefault.startsWith("nextval("));
-                        columns.add(new ColumnInfo(rows.getString(1), rows.getString(2), kind,
-                                kind == ValueKind.ARRAY || "USER-DEFINED".equals(dataType) ? udt : dataType,
-                                "YES".equals(rows.getString(5)), "ALWAYS".equals(rows.getString(6)), generatedKey,
-                                kind == ValueKind.ARRAY && udt.startsWith("_") ? udt.substring(1) : null));
-                    }
+                    "SELECT table_schema, table_name, column_name, data_type, udt_name, is_nullable, is_generated, is_identity, column_default"
+                            + " FROM information_schema.columns WHERE " + listedSchemas("table_schema")
+                            + " ORDER BY table_schema, table_name, ordinal_position");
+                 ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    String table = rows.getString(2);
+                    String dataType = rows.getString(4);
+                    String udt = rows.getString(5);
+                    String columnDefault = rows.getString(9);
+                    ValueKind kind = kind(dataType);
+                    boolean generatedKey = "YES".equals(rows.getString(8)) || (columnDefault != null && columnDefault.startsWith("nextval("));
+                    columns.computeIfAbsent(new TableRef(rows.getString(1), table), t -> new ArrayList<>()).add(new ColumnInfo(table, rows.getString(3), kind,
+                            kind == ValueKind.ARRAY || "USER-DEFINED".equals(dataType) ? udt : dataType,
+                            "YES".equals(rows.getString(6)), "ALWAYS".equals(rows.getString(7)), generatedKey,
+                            kind == ValueKind.ARRAY && udt.startsWith("_") ? udt.substring(1) : null));
                 }
             }
             return columns;

@@ -49,6 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class JdbcConnectorContract {
     protected final String schema = "weft_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    /** A second schema (database, on MySQL) the credentials also see, holding contacts and an orders of its own. */
+    protected final String otherSchema = schema + "_raw";
     protected JdbcConnector connector;
 
     protected abstract JdbcConnector newConnector();
@@ -58,12 +60,19 @@ public abstract class JdbcConnectorContract {
 
     protected abstract Map<String, Object> config();
 
+    /** {@link #config()} with another default schema (PostgreSQL's {@code schema}, MySQL's {@code database}). */
+    protected abstract Map<String, Object> configWithDefaultSchema(String defaultSchema);
+
     protected abstract Map<String, String> credentials();
 
     /** Credentials the server refuses, and the secret that must never show in the message. */
     protected abstract Map<String, String> refusedCredentials();
 
-    /** Creates the schema and tables: orders, big_orders (view), lines, changes, people, tickets, bulk. */
+    /**
+     * Creates the schema and tables: orders, big_orders (view), lines, changes, people, tickets, bulk;
+     * and {@link #otherSchema} with contacts (id integer primary key, email varchar(200) not null,
+     * name varchar(100)) and orders (id integer primary key, name varchar(100)).
+     */
     protected abstract List<String> createStatements();
 
     protected abstract List<String> dropStatements();
@@ -105,6 +114,7 @@ public abstract class JdbcConnectorContract {
                     insert.executeUpdate();
                 }
             }
+            statement.execute("INSERT INTO " + otherSchema + ".orders (id, name) VALUES (1, 'elsewhere')");
             try (PreparedStatement insert = admin.prepareStatement("INSERT INTO " + qualified("lines") + " (order_id, line, sku) VALUES (?, ?, ?)")) {
                 for (int order = 5; order >= 1; order--) {
                     for (int line = 7; line >= 1; line--) {
@@ -187,8 +197,9 @@ public abstract class JdbcConnectorContract {
     @Test
     void describe_lists_tables_and_views_with_mapped_types_keys_and_cursor_field() {
         List<ObjectSchema> objects = connector.describe(context());
+        // other schemas' objects are listed too, qualified: the bare names are the default schema's
         assertEquals(Set.of("orders", "big_orders", "lines", "changes", "people", "tickets", "bulk"),
-                Set.copyOf(objects.stream().map(ObjectSchema::name).toList()));
+                Set.copyOf(objects.stream().map(ObjectSchema::name).filter(name -> !name.contains(".")).toList()));
         ObjectSchema orders = objects.stream().filter(o -> o.name().equals("orders")).findFirst().orElseThrow();
         assertEquals(List.of("id"), orders.primaryKey());
         assertEquals("updated_at", orders.cursorField());
@@ -212,6 +223,96 @@ public abstract class JdbcConnectorContract {
         ObjectSchema view = objects.stream().filter(o -> o.name().equals("big_orders")).findFirst().orElseThrow();
         assertTrue(view.writeModes().isEmpty());
         assertEquals(List.of("id", "name", "amount"), view.fieldNames());
+    }
+
+    @Test
+    void describe_names_other_schemas_tables_schema_qualified_and_the_default_schemas_bare() {
+        List<String> names = connector.describe(context()).stream().map(ObjectSchema::name).toList();
+        assertTrue(names.containsAll(List.of("orders", otherSchema + ".contacts", otherSchema + ".orders")), String.valueOf(names));
+        assertFalse(names.contains(schema + ".orders"), "the default schema's tables keep their bare names");
+        int lastBare = -1;
+        int firstQualified = names.size();
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).contains(".")) {
+                firstQualified = Math.min(firstQualified, i);
+            } else {
+                lastBare = i;
+            }
+        }
+        assertTrue(lastBare < firstQualified, "the default schema's objects come first: " + names);
+        assertTrue(names.stream().noneMatch(n -> n.startsWith("information_schema.") || n.startsWith("pg_catalog.")
+                || n.startsWith("mysql.") || n.startsWith("performance_schema.") || n.startsWith("sys.")), "no system schema is listed");
+        ObjectSchema contacts = connector.describe(context()).stream().filter(o -> o.name().equals(otherSchema + ".contacts")).findFirst().orElseThrow();
+        assertEquals(List.of("id", "email", "name"), contacts.fieldNames());
+        assertEquals(List.of("id"), contacts.primaryKey());
+        assertEquals(Set.of(WriteMode.values()), contacts.writeModes());
+
+        // with the other schema as the default, the names swap
+        List<String> swapped = connector.describe(context(configWithDefaultSchema(otherSchema), credentials())).stream().map(ObjectSchema::name).toList();
+        assertTrue(swapped.containsAll(List.of("contacts", "orders", schema + ".orders", schema + ".lines")), String.valueOf(swapped));
+        assertFalse(swapped.contains(otherSchema + ".contacts"));
+        connector.release("conn_test");
+    }
+
+    @Test
+    void the_default_schemas_tables_answer_to_bare_and_qualified_names_in_any_case() {
+        assertEquals(List.of(1L), ids("orders", "id = 1"));
+        assertEquals(List.of(1L), ids(schema + ".orders", "id = 1"));
+        assertEquals(List.of(1L), ids(schema.toUpperCase() + ".ORDERS", "id = 1"));
+        assertEquals(List.of(6L, 7L), ids(schema + ".orders", "name LIKE 'al%'"));
+        RecordPage lines = connector.read(context(), new ReadSpec(schema + ".lines", List.of("sku"), null, 30, null));
+        assertEquals(30, lines.records().size());
+        // the other schema's orders is another table: one row
+        assertEquals(List.of(1L), ids(otherSchema + ".orders", null));
+        assertEquals("elsewhere", query(otherSchema + ".orders", null, List.of("name"), 10, null).records().getFirst().get("name"));
+    }
+
+    @Test
+    void another_schemas_table_is_queried_read_and_written_by_its_qualified_name() throws SQLException {
+        String contacts = otherSchema + ".contacts";
+        WriteResult inserted = connector.write(context(), new WriteSpec(contacts, WriteMode.INSERT, List.of(),
+                List.of(record("id", 1, "email", "ada@example.com", "name", "Ada"), record("id", 2, "email", "alan@example.com", "name", "Alan")), null));
+        assertEquals(2, inserted.succeeded(), String.valueOf(inserted.results()));
+        WriteResult upserted = connector.write(context(), new WriteSpec(contacts, WriteMode.UPSERT, List.of("id"),
+                List.of(record("id", 2, "email", "alan@example.com", "name", "Alan T."), record("id", 3, "email", "grace@example.com")), null));
+        assertEquals(2, upserted.succeeded(), String.valueOf(upserted.results()));
+        WriteResult deleted = connector.write(context(), new WriteSpec(contacts.toUpperCase(), WriteMode.DELETE, List.of(),
+                List.of(record("id", 1)), null));
+        assertEquals(1, deleted.succeeded(), String.valueOf(deleted.results()));
+
+        assertEquals(List.of(2L, 3L), ids(contacts, "email LIKE '%@example.com'"));
+        assertEquals("Alan T.", query(contacts, "id = 2", List.of("name"), 1, null).records().getFirst().get("name"));
+        RecordPage read = connector.read(context(), new ReadSpec(contacts, List.of("id", "email"), null, 10, null));
+        assertEquals(List.of(2L, 3L), read.records().stream().map(r -> r.get("id")).toList());
+        try (Connection admin = admin(); Statement statement = admin.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + otherSchema + ".contacts")) {
+            rows.next();
+            assertEquals(2, rows.getLong(1), "the rows landed in the other schema's table");
+        }
+        ConnectorException unknownField = assertThrows(ConnectorException.class, () -> query(contacts, "phone = '1'", List.of(), 10, null));
+        assertEquals(ConnectorException.Kind.INVALID, unknownField.kind());
+    }
+
+    @Test
+    void unknown_schemas_and_tables_and_names_carrying_sql_are_refused_and_run_nothing() throws SQLException {
+        for (String name : List.of("no_such_schema.orders", otherSchema + ".no_such_table", "no_such_table", otherSchema + ".",
+                "." + "orders", schema + ".orders; DROP TABLE " + otherSchema + ".contacts",
+                otherSchema + ".contacts; DROP TABLE " + otherSchema + ".contacts; --",
+                otherSchema + "\".\"contacts", otherSchema + "`.`contacts", schema + ".orders\"; DROP TABLE " + otherSchema + ".orders; --")) {
+            ConnectorException refused = assertThrows(ConnectorException.class, () -> query(name, null, List.of(), 10, null), name);
+            assertEquals(ConnectorException.Kind.INVALID, refused.kind(), name);
+            assertEquals("object", refused.details().get("field"), name);
+            assertTrue(refused.getMessage().contains(name), refused.getMessage());
+            assertThrows(ConnectorException.class, () -> connector.write(context(), new WriteSpec(name, WriteMode.INSERT, List.of(),
+                    List.of(record("id", 9)), null)), name);
+        }
+        try (Connection admin = admin(); Statement statement = admin.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT (SELECT count(*) FROM " + otherSchema + ".orders), (SELECT count(*) FROM "
+                     + qualified("orders") + ")")) {
+            rows.next();
+            assertEquals(1, rows.getLong(1));
+            assertEquals(8, rows.getLong(2));
+        }
     }
 
     private static String type(ObjectSchema schema, String field) {

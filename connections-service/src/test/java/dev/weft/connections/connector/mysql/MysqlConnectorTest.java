@@ -34,7 +34,12 @@ class MysqlConnectorTest extends JdbcConnectorContract {
 
     @Override
     protected Map<String, Object> config() {
-        return Map.of("host", "127.0.0.1", "port", 3306, "database", schema, "ssl", false);
+        return configWithDefaultSchema(schema);
+    }
+
+    @Override
+    protected Map<String, Object> configWithDefaultSchema(String defaultSchema) {
+        return Map.of("host", "127.0.0.1", "port", 3306, "database", defaultSchema, "ssl", false);
     }
 
     @Override
@@ -60,11 +65,14 @@ class MysqlConnectorTest extends JdbcConnectorContract {
                 "CREATE TABLE " + s + ".people (id int PRIMARY KEY, email varchar(200) NOT NULL UNIQUE, age int, born date,"
                         + " profile json, seen_at datetime)",
                 "CREATE TABLE " + s + ".tickets (id int AUTO_INCREMENT PRIMARY KEY, title varchar(100) NOT NULL)",
-                "CREATE TABLE " + s + ".bulk (id bigint PRIMARY KEY, name varchar(100) NOT NULL, amount decimal(12,2), updated_at datetime(6) NOT NULL)");
+                "CREATE TABLE " + s + ".bulk (id bigint PRIMARY KEY, name varchar(100) NOT NULL, amount decimal(12,2), updated_at datetime(6) NOT NULL)",
+                "CREATE DATABASE " + otherSchema,
+                "CREATE TABLE " + otherSchema + ".contacts (id int PRIMARY KEY, email varchar(200) NOT NULL, name varchar(100))",
+                "CREATE TABLE " + otherSchema + ".orders (id int PRIMARY KEY, name varchar(100))");
     }
 
     @Override
     protected List<String> dropStatements() {
-        return List.of("DROP DATABASE IF EXISTS " + schema);
+        return List.of("DROP DATABASE IF EXISTS " + schema, "DROP DATABASE IF EXISTS " + otherSchema);
     }
 }

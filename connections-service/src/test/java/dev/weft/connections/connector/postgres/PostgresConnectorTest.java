@@ -33,7 +33,12 @@ class PostgresConnectorTest extends JdbcConnectorContract {
 
     @Override
     protected Map<String, Object> config() {
-        return Map.of("host", TARGET.host(), "port", TARGET.port(), "database", TARGET.database(), "schema", schema, "ssl_mode", "disable");
+        return configWithDefaultSchema(schema);
+    }
+
+    @Override
+    protected Map<String, Object> configWithDefaultSchema(String defaultSchema) {
+        return Map.of("host", TARGET.host(), "port", TARGET.port(), "database", TARGET.database(), "schema", defaultSchema, "ssl_mode", "disable");
     }
 
     @Override
@@ -60,11 +65,14 @@ class PostgresConnectorTest extends JdbcConnectorContract {
                 "CREATE TABLE " + s + ".people (id integer PRIMARY KEY, email varchar(200) NOT NULL UNIQUE, age integer, born date,"
                         + " profile json, seen_at timestamp)",
                 "CREATE TABLE " + s + ".tickets (id serial PRIMARY KEY, title text NOT NULL)",
-                "CREATE TABLE " + s + ".bulk (id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12,2), updated_at timestamptz NOT NULL)");
+                "CREATE TABLE " + s + ".bulk (id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12,2), updated_at timestamptz NOT NULL)",
+                "CREATE SCHEMA " + otherSchema,
+                "CREATE TABLE " + otherSchema + ".contacts (id integer PRIMARY KEY, email varchar(200) NOT NULL, name varchar(100))",
+                "CREATE TABLE " + otherSchema + ".orders (id integer PRIMARY KEY, name varchar(100))");
     }
 
     @Override
     protected List<String> dropStatements() {
-        return List.of("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        return List.of("DROP SCHEMA IF EXISTS " + schema + " CASCADE", "DROP SCHEMA IF EXISTS " + otherSchema + " CASCADE");
     }
 }

@@ -1,0 +1,33 @@
+package dev.weft.connections.connector.jdbc;
+
+import java.util.Locale;
+
+/**
+ * A table or view by its schema (a database, on MySQL) and name, as the catalog spells them.
+ * Only names read from the catalog ever reach SQL, and then quoted by the dialect: a parsed
+ * request name is a lookup key, never text to run.
+ */
+public record TableRef(String schema, String table) {
+
+    /**
+     * A data API object name: {@code schema.table} splits at the first dot (a dot inside a quoted
+     * identifier is not supported); a name without a dot is in {@code defaultSchema}.
+     */
+    public static TableRef parse(String object, String defaultSchema) {
+        int dot = object.indexOf('.');
+        return dot < 0 ? new TableRef(defaultSchema, object) : new TableRef(object.substring(0, dot), object.substring(dot + 1));
+    }
+
+    /** The name the data API shows: bare in the connection's default schema, else {@code schema.table}. */
+    public String objectName(String defaultSchema) {
+        return schema.equals(defaultSchema) ? table : qualifiedName();
+    }
+
+    public String qualifiedName() {
+        return schema + "." + table;
+    }
+
+    TableRef lowerCase() {
+        return new TableRef(schema.toLowerCase(Locale.ROOT), table.toLowerCase(Locale.ROOT));
+    }
+}
