@@ -24,6 +24,7 @@ final class RecordEvents {
     /** The key as canonical JSON (sorted fields), part of the Kafka key. */
     private static final ObjectMapper KEYS = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
+    private final String orgId;
     private final String streamId;
     private final String connectionId;
     private final String object;
@@ -31,7 +32,9 @@ final class RecordEvents {
     private final List<String> fields;
     private final Predicate<Map<String, Object>> filter;
 
-    RecordEvents(String streamId, String connectionId, String object, String kind, List<String> fields, Predicate<Map<String, Object>> filter) {
+    RecordEvents(String orgId, String streamId, String connectionId, String object, String kind, List<String> fields,
+                 Predicate<Map<String, Object>> filter) {
+        this.orgId = orgId;
         this.streamId = streamId;
         this.connectionId = connectionId;
         this.object = object;
@@ -40,9 +43,13 @@ final class RecordEvents {
         this.filter = filter;
     }
 
-    /** Data of a record.* event, in the API's snake_case. */
-    record RecordChanged(String connectionId, String streamId, String object, Map<String, Object> key, Map<String, Object> record,
-                         Map<String, Object> previous, List<String> changedFields, Source source) {
+    /**
+     * Data of a record.* event, in the API's snake_case (the catalog's schema): {@code direction} is always {@code read}
+     * (seen in the source; a sync's writes say {@code write}), {@code record_id} the key as one string.
+     */
+    record RecordChanged(String orgId, String connectionId, String streamId, String object, String recordId, Map<String, Object> key,
+                         String direction, Instant occurredAt, Map<String, Object> record, Map<String, Object> previous,
+                         List<String> changedFields, Source source) {
     }
 
     record Source(String kind, String position, Instant committedAt) {
@@ -50,6 +57,7 @@ final class RecordEvents {
 
     List<DomainEvent> of(List<Change> changes) {
         List<DomainEvent> events = new ArrayList<>(changes.size());
+        Instant now = Instant.now();
         for (Change change : changes) {
             Map<String, Object> subject = change.op() == Change.Op.DELETED && change.record() == null ? change.key() : change.record();
             if (filter != null && !filter.test(subject == null ? Map.of() : subject)) {
@@ -60,8 +68,8 @@ final class RecordEvents {
             List<String> changed = previous == null || record == null ? null : changedFields(previous, record);
             String aggregate = connectionId + "/" + object + "/" + keyText(change.key());
             events.add(DomainEvent.of(Topics.RECORDS, change.op().eventType(), aggregate,
-                    new RecordChanged(connectionId, streamId, object, change.key(), record, previous, changed,
-                            new Source(kind, change.position(), change.committedAt()))));
+                    new RecordChanged(orgId, connectionId, streamId, object, recordId(change.key()), change.key(), "read", now, record, previous,
+                            changed, new Source(kind, change.position(), change.committedAt()))));
         }
         return events;
     }
@@ -97,6 +105,15 @@ final class RecordEvents {
             return java.util.Arrays.equals(x, y);
         }
         return Objects.equals(a, b);
+    }
+
+    /** A one-field key's value as text (a Salesforce Id, a row's id); a composite key as its canonical JSON. */
+    static String recordId(Map<String, Object> key) {
+        if (key.size() == 1) {
+            Object value = key.values().iterator().next();
+            return value == null ? null : value.toString();
+        }
+        return keyText(key);
     }
 
     static String keyText(Map<String, Object> key) {

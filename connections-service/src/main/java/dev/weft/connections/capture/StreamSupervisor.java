@@ -168,7 +168,7 @@ public class StreamSupervisor {
         Duration interval = stream.pollIntervalSeconds == null ? config.capture().pollInterval() : Duration.ofSeconds(stream.pollIntervalSeconds);
         return new Run(stream.id, stream.streamId(), stream.orgId, connection.connectionId(), object, stream.snapshot, interval,
                 runtime.context(connection), store.offsets(stream.id), kind,
-                new RecordEvents(stream.streamId(), connection.connectionId(), object.name(), kind.kind(), fields, predicate));
+                new RecordEvents(stream.orgId, stream.streamId(), connection.connectionId(), object.name(), kind.kind(), fields, predicate));
     }
 
     /** Stops a stream running here, if it does. */
