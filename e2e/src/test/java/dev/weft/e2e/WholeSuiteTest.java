@@ -325,6 +325,49 @@ class WholeSuiteTest {
 
     @Test
     @Order(9)
+    void a_row_inserted_into_the_local_postgres_reaches_a_record_webhook_signed() throws Exception {
+        String token = clientToken();
+        // The suite's own PostgreSQL runs with wal_level=logical, as bin/weft up's does: it stands in for a customer's database.
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
+             java.sql.Statement ddl = db.createStatement()) {
+            ddl.execute("CREATE SCHEMA IF NOT EXISTS e2e_capture");
+            ddl.execute("CREATE TABLE IF NOT EXISTS e2e_capture.leads (id bigint PRIMARY KEY, email text NOT NULL, status text)");
+        }
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            Response webhook = given().header("Authorization", "Bearer " + token).contentType("application/json")
+                    .body(Map.of("url", receiver.url("/records"), "events", List.of("record.*"), "description", "e2e change capture"))
+                    .when().post(api + "/v1/webhooks");
+            webhook.then().statusCode(201);
+            String secret = webhook.path("secret");
+            java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
+            String connection = given().header("Authorization", "Bearer " + token).contentType("application/json")
+                    .body(Map.of("provider", "postgres", "name", "Captured DB",
+                            "config", Map.of("host", pg.getHost(), "port", pg.getPort(), "database", pg.getPath().substring(1), "ssl_mode", "disable"),
+                            "credentials", Map.of("username", "postgres")))
+                    .when().post(api + "/v1/connections").then().statusCode(201).extract().path("id");
+            String stream = given().header("Authorization", "Bearer " + token).contentType("application/json")
+                    .body(Map.of("object", "e2e_capture.leads"))
+                    .when().post(api + "/v1/connections/" + connection + "/streams").then().statusCode(201).extract().path("id");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            String status = "";
+            while (!"streaming".equals(status) && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                status = given().header("Authorization", "Bearer " + token).when().get(api + "/v1/connections/" + connection + "/streams/" + stream)
+                        .then().statusCode(200).extract().path("status");
+            }
+            assertEquals("streaming", status, "the stream is streaming");
+            try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
+                 java.sql.Statement insert = db.createStatement()) {
+                insert.execute("INSERT INTO e2e_capture.leads (id, email, status) VALUES (42, 'lead42@example.com', 'new')");
+            }
+            WebhookReceiver.Received received = receiver.next("record.created", "lead42@example.com", Duration.ofSeconds(60));
+            assertEquals("record.created", StandardWebhooksVerifier.verify(secret, received), "the Standard Webhooks reference library accepts it");
+            assertTrue(received.body().contains(stream), "the webhook names its stream: " + received.body());
+        }
+    }
+
+    @Test
+    @Order(10)
     void a_revoked_access_token_and_a_revoked_refresh_family_are_refused_by_other_services_within_two_seconds() throws Exception {
         Map<String, String> env = envFile();
         io.restassured.path.json.JsonPath issued = tokens(env, Map.of("grant_type", "client_credentials"));
@@ -376,7 +419,7 @@ class WholeSuiteTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void closing_leaves_no_child_process_behind() {
         Map<String, Long> pids = suite.childPids();
         for (WeftService service : WeftService.values()) {
