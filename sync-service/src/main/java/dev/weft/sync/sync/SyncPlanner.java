@@ -149,6 +149,10 @@ public class SyncPlanner {
             if (from.cursorField() != null) {
                 needed.add(from.cursorField());
             }
+            if (from.primaryKey() != null) {
+                // A refused record is reported by its source key.
+                needed.addAll(from.primaryKey());
+            }
             read = List.copyOf(needed);
         }
         return new SyncPlan(sourceConnection, from, List.copyOf(read), filter, destinationConnection, to, List.copyOf(mappings), mode, writeMode,

@@ -45,6 +45,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public final List<Map<String, Object>> reads = new CopyOnWriteArrayList<>();
         public final List<Map<String, Object>> writes = new CopyOnWriteArrayList<>();
         volatile Predicate<Map<String, Object>> refuses = record -> false;
+        /** While set, reads wait for it (a run held mid-flight). */
+        public volatile java.util.concurrent.CountDownLatch gate;
 
         Connection(String orgId) {
             this.orgId = orgId;
@@ -161,6 +163,10 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         @SuppressWarnings("unchecked")
         private ResponseDefinition read(Connection connection, Map<String, Object> body) throws Exception {
             connection.reads.add(body);
+            java.util.concurrent.CountDownLatch gate = connection.gate;
+            if (gate != null) {
+                gate.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
             String object = (String) body.get("object");
             List<Map<String, Object>> rows = connection.rows.get(object);
             if (rows == null) {
