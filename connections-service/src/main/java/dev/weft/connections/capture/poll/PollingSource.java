@@ -66,15 +66,19 @@ final class PollingSource implements ChangeSource {
                     context.status(status);
                     reported = status;
                 }
-                Map<String, String>[] last = new Map[]{cursor};
-                poller.poll(context, cursor, (changes, next) -> {
-                    Map<String, String> offsets = new LinkedHashMap<>(next);
-                    offsets.put(SNAPSHOT_UNTIL, snapshotUntil == null ? "" : snapshotUntil.toString());
-                    context.publish(new ChangeBatch(snapshotUntil == null ? changes : snapshot(changes, snapshotUntil), offsets,
-                            poller.position(offsets)));
-                    last[0] = offsets;
-                });
-                cursor = last[0];
+                // What was committed stays committed when the round fails later: the next round starts after it.
+                Map<String, String>[] committed = new Map[]{cursor};
+                try {
+                    poller.poll(context, cursor, (changes, next) -> {
+                        Map<String, String> offsets = new LinkedHashMap<>(next);
+                        offsets.put(SNAPSHOT_UNTIL, snapshotUntil == null ? "" : snapshotUntil.toString());
+                        context.publish(new ChangeBatch(snapshotUntil == null ? changes : snapshot(changes, snapshotUntil), offsets,
+                                poller.position(offsets)));
+                        committed[0] = offsets;
+                    });
+                } finally {
+                    cursor = committed[0];
+                }
                 if (snapshotUntil != null) {
                     // Caught up with what was there when the stream started: from here on, changes are what they are.
                     Map<String, String> offsets = new LinkedHashMap<>(cursor);
