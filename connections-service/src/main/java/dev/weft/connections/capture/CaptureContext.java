@@ -24,6 +24,14 @@ public interface CaptureContext {
     /** The captured object as the connector describes it (name, fields, primary key). */
     ObjectSchema object();
 
+    /**
+     * The fields the stream's events carry (empty: every field); a polling source asks its API for only these (and the
+     * key and cursor fields) when it can. Empty too when the stream has a filter, which may name any field.
+     */
+    default List<String> fields() {
+        return List.of();
+    }
+
     /** Whether the stream starts with a snapshot of the rows already there. */
     boolean snapshot();
 

@@ -69,12 +69,12 @@ public class StreamService {
         DataService.checkedFilter(object, request.filter(), "filter");
         Integer interval = null;
         if (Stream.POLL.equals(sources.kind())) {
-            long seconds = request.pollInterval() == null ? config.capture().pollInterval().toSeconds() : request.pollInterval();
-            if (seconds < config.capture().minPollInterval().toSeconds()) {
+            // A stream that names no interval keeps none of its own: it follows the operator's default, whatever it becomes.
+            if (request.pollInterval() != null && request.pollInterval() < config.capture().minPollInterval().toSeconds()) {
                 throw ApiException.invalid("poll_interval", "range", "poll_interval must be at least " + config.capture().minPollInterval().toSeconds()
                         + " seconds");
             }
-            interval = (int) seconds;
+            interval = request.pollInterval();
         } else if (request.pollInterval() != null) {
             throw ApiException.invalid("poll_interval", "not_applicable", connection.provider + " streams follow the database's log; poll_interval "
                     + "applies to polled SaaS connections only");
@@ -197,8 +197,20 @@ public class StreamService {
 
     private StreamDtos.StreamView view(Stream s, Connection connection) {
         return new StreamDtos.StreamView(s.streamId(), connection.connectionId(), s.object, read(s.fields), s.filter, s.kind, s.status.wire(),
-                s.statusReason, s.snapshot, s.pollIntervalSeconds, s.position, s.eventsPublished, s.lastEventAt, s.lagSeconds, s.createdAt,
+                s.statusReason, s.snapshot, pollInterval(s), s.position, s.eventsPublished, s.lastEventAt, s.lagSeconds, s.createdAt,
                 s.updatedAt);
+    }
+
+    /** A polled stream's interval in seconds: its own, or the default it follows (rounded up); null for log streams. */
+    private Integer pollInterval(Stream s) {
+        if (!Stream.POLL.equals(s.kind)) {
+            return null;
+        }
+        if (s.pollIntervalSeconds != null) {
+            return s.pollIntervalSeconds;
+        }
+        long millis = config.capture().pollInterval().toMillis();
+        return (int) Math.max(1, (millis + 999) / 1000);
     }
 
     private String write(List<String> fields) {
@@ -252,7 +264,7 @@ public class StreamService {
 
         @Override
         public Duration pollInterval() {
-            return Duration.ofSeconds(stream.pollIntervalSeconds == null ? 30 : stream.pollIntervalSeconds);
+            return stream.pollIntervalSeconds == null ? Duration.ofSeconds(30) : Duration.ofSeconds(stream.pollIntervalSeconds);
         }
 
         @Override

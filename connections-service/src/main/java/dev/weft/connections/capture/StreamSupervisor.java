@@ -166,7 +166,8 @@ public class StreamSupervisor {
         Filter filter = DataService.checkedFilter(object, stream.filter, "filter");
         Predicate<Map<String, Object>> predicate = filter == null ? null : InMemoryFilter.of(filter);
         Duration interval = stream.pollIntervalSeconds == null ? config.capture().pollInterval() : Duration.ofSeconds(stream.pollIntervalSeconds);
-        return new Run(stream.id, stream.streamId(), stream.orgId, connection.connectionId(), object, stream.snapshot, interval,
+        return new Run(stream.id, stream.streamId(), stream.orgId, connection.connectionId(), object, filter == null ? fields : List.of(),
+                stream.snapshot, interval,
                 runtime.context(connection), store.offsets(stream.id), kind,
                 new RecordEvents(stream.orgId, stream.streamId(), connection.connectionId(), object.name(), kind.kind(), fields, predicate));
     }
@@ -203,6 +204,7 @@ public class StreamSupervisor {
         private final String orgId;
         private final String connectionId;
         private final ObjectSchema object;
+        private final List<String> fields;
         private final boolean snapshot;
         private final Duration pollInterval;
         private final ConnectorContext connector;
@@ -211,13 +213,15 @@ public class StreamSupervisor {
         private final RecordEvents events;
         private volatile ChangeSource source;
 
-        Run(UUID streamId, String streamPublicId, String orgId, String connectionId, ObjectSchema object, boolean snapshot, Duration pollInterval,
+        Run(UUID streamId, String streamPublicId, String orgId, String connectionId, ObjectSchema object, List<String> fields, boolean snapshot,
+            Duration pollInterval,
             ConnectorContext connector, Map<String, String> offsets, ChangeSources sources, RecordEvents events) {
             this.streamId = streamId;
             this.streamPublicId = streamPublicId;
             this.orgId = orgId;
             this.connectionId = connectionId;
             this.object = object;
+            this.fields = List.copyOf(fields);
             this.snapshot = snapshot;
             this.pollInterval = pollInterval;
             this.connector = connector;
@@ -249,6 +253,11 @@ public class StreamSupervisor {
         @Override
         public ObjectSchema object() {
             return object;
+        }
+
+        @Override
+        public List<String> fields() {
+            return fields;
         }
 
         @Override

@@ -37,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -139,6 +140,32 @@ public class HttpConnector implements Connector {
         ChangeMark next = batch.isEmpty() ? mark : ChangeMark.of(batch.getLast(), object);
         return new RecordPage(batch.stream().map(PagedScan.projection(read.fields())).toList(),
                 next == null ? ChangeMark.START : next.encode(), changed.size() > batch.size());
+    }
+
+    /**
+     * Change capture: every record of {@code object}'s listing, a page at a time, filtered by the API itself when the
+     * object has a {@code since_param} and {@code since} is not null (its value is sent as is). Never holds more than a page.
+     */
+    public void scan(ConnectorContext context, String object, Object since, Consumer<List<Map<String, Object>>> visitor) {
+        Api api = Api.of(context);
+        HttpObjectConfig config = api.object(object);
+        Map<String, String> params = config.sinceParam() != null && since != null ? Map.of(config.sinceParam(), String.valueOf(since)) : Map.of();
+        String position = null;
+        int pages = 0;
+        do {
+            PagedScan.Page page = fetchPage(api, config, position, params);
+            visitor.accept(page.records());
+            position = page.nextPosition();
+            if (++pages >= READ_MAX_PAGES && position != null) {
+                throw ConnectorException.upstream(object + " has more than " + READ_MAX_PAGES + " pages; set since_param so the API filters by "
+                        + config.updatedField(), 0);
+            }
+        } while (position != null);
+    }
+
+    /** How change capture orders an object's values: numbers by value, everything else (RFC 3339 timestamps included) by text. */
+    public static int compare(Object a, Object b) {
+        return compareValues(a, b);
     }
 
     @Override

@@ -211,6 +211,33 @@ public class HubspotConnector implements Connector {
         return new RecordPage(List.copyOf(records), next.encode(), more);
     }
 
+    /** Change capture: {@code POST /crm/v3/objects/{object}/search} with the filters, sorts and properties given. */
+    public JsonNode search(ConnectorContext context, String object, Map<String, Object> search) {
+        return send(context, "POST", "/crm/v3/objects/" + object(object) + "/search", search);
+    }
+
+    /**
+     * Change capture: one page of the archived (deleted) records, {@code GET /crm/v3/objects/{object}?archived=true}; each
+     * result has {@code archivedAt}. HubSpot keeps them for 90 days.
+     */
+    public JsonNode archived(ConnectorContext context, String object, String after, int limit) {
+        if (after != null && !PAGING_AFTER.matcher(after).matches()) {
+            throw ConnectorException.upstream("hubspot answered with an unexpected paging cursor", 0);
+        }
+        return send(context, "GET", "/crm/v3/objects/" + object(object) + "?archived=true&limit=" + Math.clamp(limit, 1, MAX_PAGE)
+                + (after == null ? "" : "&after=" + encode(after)), null);
+    }
+
+    /** A search or list result as the data API shows it: {@code id}, then every property, typed by the schema. */
+    public static Map<String, Object> record(JsonNode result, ObjectSchema schema) {
+        return record(result, List.of(), schema);
+    }
+
+    /** A datetime property as HubSpot sends it (RFC 3339, or milliseconds since the epoch); null when absent or unreadable. */
+    public static Instant instant(String value) {
+        return parseInstant(value);
+    }
+
     @Override
     public WriteResult write(ConnectorContext context, WriteSpec write) {
         String object = object(write.object());

@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -229,6 +230,66 @@ public class SalesforceConnector implements Connector {
             next = new ReadCursor(parseTimestamp(last.path("SystemModstamp").asText()), last.path("Id").asText());
         }
         return new RecordPage(List.copyOf(records), next.encode(), raw.size() >= batch);
+    }
+
+    /**
+     * Change capture: the records of {@code schema}'s object changed at or after {@code at} (strictly after
+     * {@code (at, afterId)} when an Id is given), in {@code SystemModstamp, Id} order, deleted ones included: through
+     * {@code queryAll}, rows in the recycle bin answer with {@code IsDeleted = true}. Asks for at most {@code limit}
+     * records and hands each batch of Salesforce's answer to {@code sink} as it arrives, so a large answer is never held
+     * whole. Records carry {@code Id}, {@code SystemModstamp}, {@code CreatedDate} and {@code IsDeleted} (where the object
+     * has them) beside {@code fields} (empty: every field).
+     *
+     * @return how many records were handed over; {@code limit} means there may be more after the last of them
+     */
+    public int changes(ConnectorContext context, ObjectSchema schema, List<String> fields, Instant at, String afterId, int limit,
+                       Consumer<List<Map<String, Object>>> sink) {
+        Api api = api(context);
+        String object = SoqlRenderer.name(schema.name());
+        LinkedHashSet<String> select = new LinkedHashSet<>(fields == null || fields.isEmpty() ? schema.fieldNames() : fields);
+        select.add("Id");
+        select.add("SystemModstamp");
+        for (String optional : List.of("CreatedDate", "IsDeleted")) {
+            if (schema.field(optional).isPresent()) {
+                select.add(optional);
+            }
+        }
+        String where = null;
+        if (at != null) {
+            String time = DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(ChronoUnit.SECONDS));
+            if (afterId == null || afterId.isEmpty()) {
+                where = "SystemModstamp >= " + time;
+            } else if (RECORD_ID.matcher(afterId).matches()) {
+                where = "SystemModstamp > " + time + " OR (SystemModstamp = " + time + " AND Id > " + SoqlRenderer.string(afterId) + ")";
+            } else {
+                throw ConnectorException.invalid("cursor", "salesforce_cursor", "not a Salesforce record Id: " + afterId);
+            }
+        }
+        String soql = new SoqlRenderer(schema).select(object, List.copyOf(select), where, "SystemModstamp, Id", Math.clamp(limit, 1, 50_000));
+        JsonNode page = api.get("/services/data/" + api.version() + "/queryAll?q="
+                + URLEncoder.encode(soql, StandardCharsets.UTF_8).replace("+", "%20"));
+        int count = 0;
+        while (true) {
+            List<Map<String, Object>> records = new ArrayList<>();
+            page.path("records").forEach(node -> records.add(record(node, null)));
+            count += records.size();
+            if (!records.isEmpty()) {
+                sink.accept(records);
+            }
+            if (page.path("done").asBoolean(true) || !page.hasNonNull("nextRecordsUrl")) {
+                return count;
+            }
+            String next = page.path("nextRecordsUrl").asText();
+            if (!NEXT_RECORDS_URL.matcher(next).matches()) {
+                throw ConnectorException.upstream("salesforce answered with an unexpected nextRecordsUrl", 0);
+            }
+            page = api.get(next);
+        }
+    }
+
+    /** A {@code SystemModstamp} or {@code CreatedDate} as Salesforce or this connector writes it. */
+    public static Instant timestamp(String value) {
+        return parseTimestamp(value);
     }
 
     @Override
