@@ -102,6 +102,27 @@ public class SyncService {
         Log.infof("event=sync_deleted org_id=%s sync_id=%s", sync.orgId, sync.syncId());
     }
 
+    /**
+     * Disables every sync of the current org that reads from or writes to {@code connectionId}, saying why on the sync,
+     * pauses their schedules and cancels their queued runs (a running one stops at its next checkpoint). Idempotent.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public int disableForConnection(String connectionId, String reason) {
+        List<Sync> using = Sync.list("sourceConnectionId = ?1 or destinationConnectionId = ?1", connectionId);
+        for (Sync sync : using) {
+            sync.enabled = false;
+            sync.disabledReason = reason;
+            if (sync.schedule != null && !sync.schedule.equals(REALTIME)) {
+                schedules.pause(SCHEDULE_KIND, sync.syncId());
+            }
+            dev.weft.sync.run.SyncRun.update("status = 'cancelled', cancelRequested = true, finishedAt = ?1 where syncId = ?2 and status = 'queued'",
+                    Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS), sync.id);
+            dev.weft.sync.run.SyncRun.update("cancelRequested = true where syncId = ?1 and status = 'running'", sync.id);
+            Log.infof("event=sync_disabled org_id=%s sync_id=%s connection_id=%s reason=\"%s\"", sync.orgId, sync.syncId(), connectionId, reason);
+        }
+        return using.size();
+    }
+
     public Sync require(String id) {
         Sync sync = Sync.findById(Ids.require(Sync.ID_PREFIX, id, "sync"));
         if (sync == null) {

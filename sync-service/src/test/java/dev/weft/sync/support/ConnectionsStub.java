@@ -93,6 +93,11 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         return connection;
     }
 
+    /** The connection is gone (deleted in connections-service): every call about it is a 404 from now on. */
+    public static void remove(String id) {
+        CONNECTIONS.remove(id);
+    }
+
     public static synchronized WireMockServer server() {
         if (server == null) {
             server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
