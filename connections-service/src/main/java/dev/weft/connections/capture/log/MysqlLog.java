@@ -89,8 +89,10 @@ public class MysqlLog implements ChangeSources {
         properties.setProperty("heartbeat.interval.ms", "10000");
         properties.setProperty("max.batch.size", "2048");
         properties.setProperty("max.queue.size", "8192");
-        StreamSchemaHistory.register(context);
-        DebeziumSource source = new DebeziumSource(context, properties, MysqlLog::position, MysqlLog::explain);
+        // Without a stored offset, the connector first reads the server's current binlog position and the table's
+        // definition (stored in the schema history): only then does the stream read from a fixed position.
+        DebeziumSource source = new DebeziumSource(context, properties, MysqlLog::position, MysqlLog::explain, !context.offsets().isEmpty());
+        StreamSchemaHistory.register(context, source::positionFixed);
         return new ChangeSource() {
             @Override
             public void start() {

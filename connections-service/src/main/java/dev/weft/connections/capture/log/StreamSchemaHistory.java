@@ -29,19 +29,28 @@ import java.util.function.Consumer;
  */
 public class StreamSchemaHistory extends AbstractSchemaHistory {
     static final String STREAM_PROPERTY = "schema.history.internal.weft.stream.id";
-    private static final Map<UUID, CaptureContext> RUNNING = new ConcurrentHashMap<>();
+    private static final Map<UUID, Registration> RUNNING = new ConcurrentHashMap<>();
 
     private final DocumentWriter writer = DocumentWriter.defaultWriter();
     private final DocumentReader reader = DocumentReader.defaultReader();
     private volatile CaptureContext context;
+    private volatile Runnable recorded;
 
-    /** Makes a stream's context reachable by the history the engine creates for it; undone by {@link #unregister}. */
-    static void register(CaptureContext context) {
-        RUNNING.put(context.streamId(), context);
+    private record Registration(CaptureContext context, Runnable recorded) {
+    }
+
+    /**
+     * Makes a stream's context reachable by the history the engine creates for it; undone by {@link #unregister}.
+     *
+     * @param recorded told after each record is stored: the connector stores the table's definition once it has fixed
+     *                 the binlog position it will read from
+     */
+    static void register(CaptureContext context, Runnable recorded) {
+        RUNNING.put(context.streamId(), new Registration(context, recorded));
     }
 
     static void unregister(CaptureContext context) {
-        RUNNING.remove(context.streamId(), context);
+        RUNNING.computeIfPresent(context.streamId(), (id, registration) -> registration.context() == context ? null : registration);
     }
 
     @Override
@@ -51,16 +60,19 @@ public class StreamSchemaHistory extends AbstractSchemaHistory {
         if (id == null) {
             throw new SchemaHistoryException("no " + STREAM_PROPERTY + " configured");
         }
-        context = RUNNING.get(UUID.fromString(id));
-        if (context == null) {
+        Registration registration = RUNNING.get(UUID.fromString(id));
+        if (registration == null) {
             throw new SchemaHistoryException("stream " + id + " does not run here");
         }
+        context = registration.context();
+        recorded = registration.recorded();
     }
 
     @Override
     protected void storeRecord(HistoryRecord record) throws SchemaHistoryException {
         try {
             context.recordSchemaHistory(writer.write(record.document()));
+            recorded.run();
         } catch (IOException | RuntimeException e) {
             throw new SchemaHistoryException("could not store the schema history of stream " + context.streamPublicId() + ": " + e.getMessage(), e);
         }
