@@ -227,6 +227,22 @@ class MysqlCaptureTest {
                 .body("status_reason", allOf(containsString("REPLICATION SLAVE"), containsString("REPLICATION CLIENT"), containsString("GRANT")));
     }
 
+    @Test
+    void a_table_dropped_while_the_stream_was_paused_fails_it_on_resume_with_a_reason() throws Exception {
+        String org = Api.newOrg();
+        String table = table("dropped");
+        String connection = connection(org, "root", null);
+        String stream = createStream(org, connection, table);
+        awaitStatus(org, connection, stream, "streaming");
+        Api.as(org).when().post("/v1/connections/" + connection + "/streams/" + stream + "/pause").then().statusCode(200);
+        awaitStatus(org, connection, stream, "paused");
+        execute("DROP TABLE " + DATABASE + "." + table);
+        Api.as(org).when().post("/v1/connections/" + connection + "/streams/" + stream + "/resume").then().statusCode(200);
+        awaitStatus(org, connection, stream, "failed");
+        Api.as(org).when().get("/v1/connections/" + connection + "/streams/" + stream).then()
+                .body("status_reason", containsString(table));
+    }
+
     // Helpers.
 
     /** webhook-service's catalog of event types, the public description of every event's data. */
