@@ -117,6 +117,28 @@ class MysqlCaptureTest {
     }
 
     @Test
+    void a_snapshot_publishes_the_rows_already_there_then_streams_on() throws Exception {
+        String org = Api.newOrg();
+        String table = table("snapshot");
+        execute("INSERT INTO " + DATABASE + "." + table + " (id, email, status) VALUES (1, 'a@example.com', 'new'), (2, 'b@example.com', 'new'),"
+                + " (3, 'c@example.com', 'won')");
+        String connection = connection(org, "root", null);
+        try (TopicProbe records = new TopicProbe(Topics.RECORDS)) {
+            String stream = Api.as(org).body(Map.of("object", table, "snapshot", true)).when().post("/v1/connections/" + connection + "/streams")
+                    .then().statusCode(201).extract().path("id");
+            awaitStatus(org, connection, stream, "streaming");
+            execute("UPDATE " + DATABASE + "." + table + " SET status = 'won' WHERE id = 1");
+            List<ConsumerRecord<String, byte[]>> events = records.await(r -> stream.equals(data(r).path("stream_id").asText()), 4,
+                    Duration.ofSeconds(30));
+            assertEquals(List.of("record.created", "record.updated"), events.stream().filter(r -> data(r).path("key").path("id").asInt() == 1)
+                    .map(r -> header(r, "ce_type")).toList());
+            assertEquals(Set.of(1, 2, 3), new HashSet<>(events.stream().filter(r -> "record.created".equals(header(r, "ce_type")))
+                    .map(r -> data(r).path("key").path("id").asInt()).toList()));
+            assertEquals(4, records.drain(r -> stream.equals(data(r).path("stream_id").asText()), Duration.ofSeconds(2)).size(), "each once");
+        }
+    }
+
+    @Test
     void a_stream_taken_over_after_its_replica_lost_it_resumes_with_nothing_lost_or_repeated() throws Exception {
         String org = Api.newOrg();
         String table = table("takeover");
