@@ -5,6 +5,7 @@ import dev.weft.testing.infra.FreePorts;
 import dev.weft.testing.infra.InfraChoice;
 import dev.weft.testing.infra.KafkaControlMBean;
 import dev.weft.testing.infra.KafkaServer;
+import dev.weft.testing.infra.MariaDbServer;
 import dev.weft.testing.infra.PostgresServer;
 import org.jboss.logging.Logger;
 
@@ -67,6 +68,37 @@ public final class WeftTestInfra {
             }
         }
         return Integer.parseInt(port);
+    }
+
+    private static final String BINLOG_MARIADB = "weft.test.infra.binlog-mariadb-port";
+
+    /**
+     * A MariaDB server with the binlog on ({@code ROW} format, full row images), standing in for a customer's database
+     * that binlog change capture streams from: started once per JVM from the machine's {@code mariadbd} (the machine's
+     * own server runs with {@code log_bin} OFF), stopped at JVM exit. Its port; user {@code root}, no password. Empty when
+     * the binaries are not installed, so the tests that need it are skipped, unless {@code WEFT_TEST_MARIADB_REQUIRED=true}
+     * (CI), which makes their absence a failure.
+     */
+    public static synchronized java.util.OptionalInt binlogMariaDbPort() {
+        String port = System.getProperty(BINLOG_MARIADB);
+        if (port == null) {
+            if (!MariaDbServer.binariesPresent()) {
+                if (Boolean.parseBoolean(System.getenv("WEFT_TEST_MARIADB_REQUIRED"))) {
+                    throw new IllegalStateException("WEFT_TEST_MARIADB_REQUIRED is set but mariadbd and mariadb-install-db are not installed");
+                }
+                Logger.getLogger(WeftTestInfra.class).info("event=test_infra_binlog_mariadb_missing reason=\"no mariadbd binaries; its tests are skipped\"");
+                return java.util.OptionalInt.empty();
+            }
+            try {
+                MariaDbServer mariadb = MariaDbServer.start();
+                Runtime.getRuntime().addShutdownHook(new Thread(mariadb::close));
+                port = String.valueOf(mariadb.port());
+                System.setProperty(BINLOG_MARIADB, port);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start a MariaDB server with the binlog on", e);
+            }
+        }
+        return java.util.OptionalInt.of(Integer.parseInt(port));
     }
 
     public static synchronized void ensureStarted() {

@@ -49,12 +49,26 @@ final class DebeziumSource implements ChangeSource {
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile boolean closing;
     private volatile boolean streaming;
+    private final boolean positionFixedAtStart;
 
     /**
      * @param positionOf the source's position, as its own tools show it, from a Connect offset
      * @param explain    an engine failure's message turned into a reason a user can act on (or null to keep it)
      */
     DebeziumSource(CaptureContext context, Properties properties, Function<Map<String, ?>, String> positionOf, Function<String, String> explain) {
+        this(context, properties, positionOf, explain, true);
+    }
+
+    /**
+     * @param positionFixedAtStart whether the position the stream reads from is fixed once the engine's task has started
+     *                             (a replication slot, a stored offset); when not (a binlog reader that first reads the
+     *                             server's current position and the table's definition), the stream is reported
+     *                             streaming only at {@link #positionFixed()}, so no change made after it is said to
+     *                             stream can fall before that position
+     */
+    DebeziumSource(CaptureContext context, Properties properties, Function<Map<String, ?>, String> positionOf, Function<String, String> explain,
+                   boolean positionFixedAtStart) {
+        this.positionFixedAtStart = positionFixedAtStart;
         this.context = context;
         this.properties = properties;
         this.positionOf = positionOf;
@@ -75,8 +89,12 @@ final class DebeziumSource implements ChangeSource {
                 .using(new DebeziumEngine.ConnectorCallback() {
                     @Override
                     public void taskStarted() {
-                        report(context.snapshot() ? StreamStatus.SNAPSHOTTING : StreamStatus.STREAMING);
-                        streaming = !context.snapshot();
+                        if (context.snapshot()) {
+                            report(StreamStatus.SNAPSHOTTING);
+                        } else if (positionFixedAtStart) {
+                            streaming = true;
+                            report(StreamStatus.STREAMING);
+                        }
                     }
                 })
                 .using(this::completed)
@@ -183,6 +201,14 @@ final class DebeziumSource implements ChangeSource {
         @Override
         public java.util.Set<Map<String, Object>> connectorPartitions(String connectorName) {
             return java.util.Set.of();
+        }
+    }
+
+    /** The source now reads from a fixed position: a stream without a snapshot is streaming from here on. */
+    void positionFixed() {
+        if (!streaming && !context.snapshot()) {
+            streaming = true;
+            report(StreamStatus.STREAMING);
         }
     }
 
