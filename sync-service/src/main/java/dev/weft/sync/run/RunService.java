@@ -63,6 +63,16 @@ public class RunService {
         return view(run);
     }
 
+    /** Queues a realtime sync's first run (its snapshot), unless one is already active. */
+    @Transactional
+    public void snapshot(String syncId) {
+        Sync sync = syncs.require(syncId);
+        if (active(sync).isEmpty()) {
+            SyncRun run = queue(sync, "realtime");
+            Log.infof("event=run_queued org_id=%s sync_id=%s run_id=%s trigger=realtime", sync.orgId, sync.syncId(), run.runId());
+        }
+    }
+
     /** Queues a run for the schedule, in the firing's transaction; empty when one is still active (the firing is skipped). */
     @Transactional(Transactional.TxType.MANDATORY)
     public Optional<SyncRun> enqueueScheduled(Sync sync) {

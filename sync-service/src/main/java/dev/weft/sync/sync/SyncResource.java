@@ -61,7 +61,12 @@ public class SyncResource {
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs syncs:write")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: a connection could not be described")
     public Response create(@NotNull SyncDtos.SyncRequest request) {
-        return Response.status(201).entity(syncs.create(request)).build();
+        SyncDtos.SyncView created = syncs.create(request);
+        if (SyncService.REALTIME.equals(created.schedule()) && created.enabled()) {
+            // A realtime sync's first run copies what is already there; the change stream carries what comes after.
+            runs.snapshot(created.id());
+        }
+        return Response.status(201).entity(created).build();
     }
 
     @GET

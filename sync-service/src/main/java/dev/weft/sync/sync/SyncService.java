@@ -35,12 +35,15 @@ public class SyncService {
     public static final String REALTIME = "realtime";
 
     private final SyncPlanner planner;
+    private final dev.weft.sync.connections.ConnectionsClient connections;
     private final Schedules schedules;
     private final CursorCodec cursors;
     private final ObjectMapper json;
 
-    public SyncService(SyncPlanner planner, Schedules schedules, CursorCodec cursors, ObjectMapper json) {
+    public SyncService(SyncPlanner planner, dev.weft.sync.connections.ConnectionsClient connections, Schedules schedules, CursorCodec cursors,
+                       ObjectMapper json) {
         this.planner = planner;
+        this.connections = connections;
         this.schedules = schedules;
         this.cursors = cursors;
         this.json = json;
@@ -178,6 +181,18 @@ public class SyncService {
             ScheduleExpression.parse(ScheduleExpression.DAILY, request.timezone());
         }
         SyncPlan plan = planner.plan(request);
+        if (REALTIME.equals(schedule) && (request.enabled() == null || request.enabled())) {
+            // Realtime follows the source's change stream: made (or found) now, so a source that cannot stream is a 400 here.
+            try {
+                connections.ensureStream(plan.sourceConnectionId(), plan.source().name());
+            } catch (dev.weft.platform.services.ServiceCallException e) {
+                if (e.status() == 400) {
+                    throw ApiException.invalid("schedule", "realtime", "schedule realtime needs the source's changes, and "
+                            + plan.source().name() + " cannot stream them: " + e.reason());
+                }
+                throw e.asApiException();
+            }
+        }
         // Stored with the names as the systems spell them and the mode the plan chose.
         SyncDtos.Destination chosen = new SyncDtos.Destination(plan.destinationConnectionId(), destination.table() == null ? null : plan.destination().name(),
                 destination.table() == null ? plan.destination().name() : null,

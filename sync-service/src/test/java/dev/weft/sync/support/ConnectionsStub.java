@@ -44,6 +44,10 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public final Map<String, Map<String, Map<String, Object>>> written = new ConcurrentHashMap<>();
         public final List<Map<String, Object>> reads = new CopyOnWriteArrayList<>();
         public final List<Map<String, Object>> writes = new CopyOnWriteArrayList<>();
+        /** Whether the provider captures changes (false: stream requests are refused, as for a provider without change capture). */
+        public volatile boolean streamable = true;
+        /** Change streams asked for: object -> stream id. */
+        public final Map<String, String> streams = new ConcurrentHashMap<>();
         volatile Predicate<Map<String, Object>> refuses = record -> false;
         /** While set, reads wait for it (a run held mid-flight). */
         public volatile java.util.concurrent.CountDownLatch gate;
@@ -159,6 +163,24 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             }
             return switch (path[5]) {
                 case "objects" -> ok(Map.of("data", connection.objects));
+                case "streams" -> {
+                    Map<String, Object> body = JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { });
+                    String object = (String) body.get("object");
+                    if (!connection.streamable) {
+                        yield error(400, "INVALID_REQUEST", "this provider has no change capture");
+                    }
+                    if (connection.objects.stream().noneMatch(o -> o.get("name").equals(object))) {
+                        yield error(400, "INVALID_REQUEST", "connection has no object " + object);
+                    }
+                    if (connection.streams.putIfAbsent(object, "cs_" + connection.streams.size()) != null) {
+                        yield new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(409)
+                                .withHeader("Content-Type", "application/json").withBody(JSON.writeValueAsString(Map.of("error", Map.of("code", "DUPLICATE",
+                                        "message", "connection already has a stream of " + object, "details", Map.of("stream_id", connection.streams.get(object))))))
+                                .build();
+                    }
+                    yield new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(201).withHeader("Content-Type", "application/json")
+                            .withBody(JSON.writeValueAsString(Map.of("id", connection.streams.get(object), "object", object, "status", "starting"))).build();
+                }
                 case "read" -> read(connection, JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { }));
                 case "write" -> write(connection, JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { }));
                 default -> error(404, "NOT_FOUND", "no such operation");
@@ -218,6 +240,11 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                     result.put("success", false);
                     result.put("error", "value rejected by the destination");
                     failed++;
+                } else if (mode.equals("delete")) {
+                    String id = String.join("|", key.stream().map(k -> String.valueOf(record.get(k))).toList());
+                    table.remove(id);
+                    result.put("success", true);
+                    result.put("id", id);
                 } else {
                     String id = key == null || key.isEmpty() || mode.equals("insert") ? "row-" + table.size() + "-" + i
                             : String.join("|", key.stream().map(k -> String.valueOf(record.get(k))).toList());
