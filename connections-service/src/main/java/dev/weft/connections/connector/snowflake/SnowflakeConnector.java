@@ -57,6 +57,14 @@ public class SnowflakeConnector implements Connector {
     /** A name Snowflake would store upper-cased if written unquoted: created objects follow that convention. */
     private static final Pattern PLAIN_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,254}");
 
+    /** Every column of every table and view of the database (its INFORMATION_SCHEMA), with the table's type. */
+    static final String COLUMNS_SQL = "SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.NUMERIC_SCALE, c.IS_NULLABLE,"
+            + " c.IS_IDENTITY, t.TABLE_TYPE FROM INFORMATION_SCHEMA.COLUMNS c JOIN INFORMATION_SCHEMA.TABLES t"
+            + " ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME"
+            + " WHERE c.TABLE_SCHEMA <> 'INFORMATION_SCHEMA' ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION";
+    /** INFORMATION_SCHEMA has no key columns; SHOW lists them (schema_name, table_name, column_name, key_sequence). */
+    static final String KEYS_SQL = "SHOW PRIMARY KEYS IN DATABASE";
+
     private final SnowflakeJwt jwt;
     private final SnowflakeApi api;
     private final Map<String, Catalog> catalogs = new ConcurrentHashMap<>();
@@ -477,12 +485,7 @@ public class SnowflakeConnector implements Connector {
     /** Two statements for the whole database, however many schemas: the columns (with table types) and the primary keys. */
     private List<TableInfo> loadTables(ConnectorContext context) {
         String defaultSchema = defaultSchema(context);
-        Result columns = api.execute(context,
-                "SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.NUMERIC_SCALE, c.IS_NULLABLE, c.IS_IDENTITY, t.TABLE_TYPE"
-                        + " FROM INFORMATION_SCHEMA.COLUMNS c JOIN INFORMATION_SCHEMA.TABLES t"
-                        + " ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME"
-                        + " WHERE c.TABLE_SCHEMA <> 'INFORMATION_SCHEMA'"
-                        + " ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION", List.of());
+        Result columns = api.execute(context, COLUMNS_SQL, List.of());
         Map<TableRef, List<ColumnInfo>> byTable = new LinkedHashMap<>();
         Map<TableRef, Boolean> views = new HashMap<>();
         for (List<String> row : columns.rows()) {
@@ -493,7 +496,7 @@ public class SnowflakeConnector implements Connector {
                     dataType.toLowerCase(Locale.ROOT), "YES".equalsIgnoreCase(row.get(5)), false, "YES".equalsIgnoreCase(row.get(6)), null));
             views.put(ref, !"BASE TABLE".equalsIgnoreCase(row.get(7)));
         }
-        Result keys = api.execute(context, "SHOW PRIMARY KEYS IN DATABASE", List.of());
+        Result keys = api.execute(context, KEYS_SQL, List.of());
         int schemaIndex = keys.index("schema_name");
         int tableIndex = keys.index("table_name");
         int columnIndex = keys.index("column_name");

@@ -25,6 +25,9 @@ import java.util.Map;
  * come as days since the epoch, timestamps as epoch seconds with nanoseconds (TIMESTAMP_TZ followed by its offset).
  */
 final class SnowflakeValues {
+    private static final java.time.format.DateTimeFormatter LOCAL = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS");
+    private static final java.time.format.DateTimeFormatter OFFSET = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSSxxx");
+
     private SnowflakeValues() {
     }
 
@@ -71,7 +74,9 @@ final class SnowflakeValues {
             case byte[] bytes -> new Binding("BINARY", HexFormat.of().withUpperCase().formatHex(bytes));
             case List<?> list -> new Binding("TEXT", json(list));
             case Map<?, ?> map -> new Binding("TEXT", json(map));
-            // LocalDate, LocalDateTime and OffsetDateTime print ISO 8601, which Snowflake's AUTO formats read
+            // ISO 8601 with seconds and offset spelled out, which Snowflake's AUTO formats read
+            case java.time.LocalDateTime dateTime -> new Binding("TEXT", LOCAL.format(dateTime));
+            case java.time.OffsetDateTime dateTime -> new Binding("TEXT", OFFSET.format(dateTime));
             default -> new Binding("TEXT", value.toString());
         };
     }
