@@ -1,6 +1,6 @@
 package dev.weft.connections.connector;
 
-import dev.weft.connections.data.filter.Filter;
+import dev.weft.platform.filter.Filter;
 
 import java.util.List;
 

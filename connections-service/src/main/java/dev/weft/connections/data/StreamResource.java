@@ -5,6 +5,7 @@ import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -16,8 +17,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Internal streaming endpoints for sync-service: an incremental read of the next batch after a
- * cursor and a batch write, thousands of records per call. Same authentication and org scoping as
- * the public API; the router does not expose {@code /internal}.
+ * cursor and a batch write, thousands of records per call, and the objects a sync is checked against. Same
+ * authentication and org scoping as the public API, plus the internal credential another service sends when it acts
+ * for an org with no user present (platform InternalCredentialVerifier); the router does not expose {@code /internal}.
  */
 @Path("/internal/v1/connections/{connection_id}")
 @Produces(MediaType.APPLICATION_JSON)
@@ -30,6 +32,17 @@ public class StreamResource {
 
     public StreamResource(DataService data) {
         this.data = data;
+    }
+
+    @GET
+    @Path("/objects")
+    @RequiresScope("connections:read")
+    @Operation(operationId = "describeObjectsInternal", summary = "The connection's objects and fields (as GET /v1/data/{connection_id}/objects), for a service acting for the org")
+    @APIResponse(responseCode = "200", description = "The objects")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
+    public DataDtos.ObjectList objects(@PathParam("connection_id") String connectionId) {
+        return data.objects(connectionId);
     }
 
     @POST

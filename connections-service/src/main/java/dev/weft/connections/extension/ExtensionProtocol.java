@@ -9,7 +9,7 @@ import dev.weft.connections.connector.FieldSchema;
 import dev.weft.connections.connector.ObjectSchema;
 import dev.weft.connections.connector.WriteMode;
 import dev.weft.connections.connector.WriteResult;
-import dev.weft.connections.data.filter.Filter;
+import dev.weft.platform.filter.Filter;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;

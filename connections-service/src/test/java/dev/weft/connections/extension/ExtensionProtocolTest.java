@@ -1,6 +1,6 @@
 package dev.weft.connections.extension;
 
-import dev.weft.connections.data.filter.FilterParser;
+import dev.weft.platform.filter.FilterParser;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

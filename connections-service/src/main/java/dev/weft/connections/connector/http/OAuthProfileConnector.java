@@ -13,7 +13,7 @@ import dev.weft.connections.connector.VendorHttp;
 import dev.weft.connections.connector.WriteMode;
 import dev.weft.connections.connector.WriteResult;
 import dev.weft.connections.connector.WriteSpec;
-import dev.weft.connections.data.filter.InMemoryFilter;
+import dev.weft.platform.filter.InMemoryFilter;
 
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -1,7 +1,7 @@
 package dev.weft.connections.connector.hubspot;
 
 import dev.weft.connections.connector.ConnectorException;
-import dev.weft.connections.data.filter.Filter;
+import dev.weft.platform.filter.Filter;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;

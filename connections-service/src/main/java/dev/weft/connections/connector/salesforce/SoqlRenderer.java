@@ -3,7 +3,7 @@ package dev.weft.connections.connector.salesforce;
 import dev.weft.connections.connector.ConnectorException;
 import dev.weft.connections.connector.FieldSchema;
 import dev.weft.connections.connector.ObjectSchema;
-import dev.weft.connections.data.filter.Filter;
+import dev.weft.platform.filter.Filter;
 
 import java.math.BigDecimal;
 import java.util.List;

@@ -17,7 +17,7 @@ import dev.weft.connections.connector.WriteSpec;
 import dev.weft.connections.connector.http.PageCursor;
 import dev.weft.connections.connector.http.PagedScan;
 import dev.weft.connections.connector.http.VendorJson;
-import dev.weft.connections.data.filter.InMemoryFilter;
+import dev.weft.platform.filter.InMemoryFilter;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.URI;

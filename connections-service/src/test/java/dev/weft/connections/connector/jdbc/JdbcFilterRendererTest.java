@@ -6,7 +6,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import dev.weft.connections.connector.ConnectorException;
 import dev.weft.connections.connector.mysql.MysqlConnectorDialectAccess;
-import dev.weft.connections.data.filter.FilterParser;
+import dev.weft.platform.filter.FilterParser;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

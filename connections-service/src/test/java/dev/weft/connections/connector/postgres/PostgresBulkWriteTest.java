@@ -8,7 +8,7 @@ import dev.weft.connections.connector.WriteResult;
 import dev.weft.connections.connector.WriteSpec;
 import dev.weft.connections.connector.jdbc.ColumnInfo;
 import dev.weft.connections.connector.jdbc.ValueKind;
-import dev.weft.connections.data.filter.FilterParser;
+import dev.weft.platform.filter.FilterParser;
 import dev.weft.connections.support.Databases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -14,7 +14,7 @@ import dev.weft.connections.connector.WriteMode;
 import dev.weft.connections.connector.WriteResult;
 import dev.weft.connections.connector.WriteSpec;
 import dev.weft.connections.connector.http.CatalogEntries;
-import dev.weft.connections.data.filter.FilterParser;
+import dev.weft.platform.filter.FilterParser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

@@ -35,6 +35,9 @@ import java.util.function.Supplier;
 @Provider
 @Priority(Priorities.AUTHENTICATION)
 public class AuthenticationFilter implements ContainerRequestFilter {
+    /** Where service-to-service endpoints live; the router and the ingress never expose it. */
+    public static final String INTERNAL_PREFIX = "/internal/";
+
     @Context
     ResourceInfo resourceInfo;
 
@@ -66,7 +69,7 @@ public class AuthenticationFilter implements ContainerRequestFilter {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "Missing Authorization header");
         }
         IncomingRequest incoming = new IncomingRequest(request.getMethod(), pathAndQuery(request),
-                request::getHeaderString, bodyOnce(request));
+                request::getHeaderString, bodyOnce(request), internalEndpoint(request));
         RequestPrincipal principal = null;
         for (CredentialVerifier verifier : verifiers) {
             Optional<RequestPrincipal> verified = verifier.verify(incoming);
@@ -91,6 +94,18 @@ public class AuthenticationFilter implements ContainerRequestFilter {
     private static boolean isBasic(String authorization) {
         String value = authorization == null ? "" : authorization.trim();
         return value.regionMatches(true, 0, "Basic", 0, 5) && (value.length() == 5 || value.charAt(5) == ' ');
+    }
+
+    /**
+     * Whether the request reached a service-to-service resource: both the matched resource's own {@code @Path} and the
+     * path as sent must be under {@code /internal/}, so no spelling of a public path counts as internal.
+     */
+    private boolean internalEndpoint(ContainerRequestContext request) {
+        Class<?> resource = resourceInfo.getResourceClass();
+        jakarta.ws.rs.Path path = resource == null ? null : resource.getAnnotation(jakarta.ws.rs.Path.class);
+        String declared = path == null ? "" : (path.value().startsWith("/") ? path.value() : "/" + path.value());
+        String sent = request.getUriInfo().getRequestUri().getRawPath();
+        return declared.startsWith(INTERNAL_PREFIX) && sent != null && sent.startsWith(INTERNAL_PREFIX) && !sent.contains("..");
     }
 
     private <A extends java.lang.annotation.Annotation> A annotation(Class<A> type) {

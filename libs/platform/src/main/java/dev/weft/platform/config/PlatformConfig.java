@@ -19,6 +19,14 @@ public interface PlatformConfig {
     @WithDefault("weft")
     String serviceName();
 
+    /**
+     * The shared credential services present to each other's {@code /internal/} endpoints when they act for an org with
+     * no user present (sync-service reading through connections-service): {@code Authorization: Weft-Internal <token>}
+     * with the org and the calling service in headers. The same value on every service of a deployment (bin/weft
+     * generates one; Kubernetes takes it from the Secret). Unset: this service neither accepts nor sends such calls.
+     */
+    Optional<String> internalToken();
+
     Http http();
 
     Pagination pagination();

@@ -1,4 +1,4 @@
-package dev.weft.connections.data.filter;
+package dev.weft.platform.filter;
 
 import dev.weft.platform.error.ApiException;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.weft.connections.data.filter;
+package dev.weft.platform.filter;
 
 import java.util.List;
 import java.util.function.UnaryOperator;

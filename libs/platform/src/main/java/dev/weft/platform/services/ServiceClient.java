@@ -1,0 +1,175 @@
+package dev.weft.platform.services;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.type.TypeFactory;
+import dev.weft.platform.auth.InternalCredentialVerifier;
+import dev.weft.platform.config.PlatformConfig;
+import dev.weft.platform.events.Failures;
+import dev.weft.platform.events.TraceHeaders;
+import dev.weft.platform.tenancy.TenantContext;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Calls another Weft service on behalf of the current org with no user present (a sync run, a workflow step): the
+ * JDK's HTTP client, blocking (callers run on virtual or worker threads), JSON with the service's own ObjectMapper, and
+ * the internal credential ({@code Authorization: Weft-Internal}, the org and this service's name in headers) that the
+ * callee's {@link InternalCredentialVerifier} accepts on {@code /internal/} paths only. Public paths of the callee
+ * (e.g. describe) have internal twins for this reason.
+ *
+ * <p>Failures: an error answer is a {@link ServiceCallException} with the callee's code, message and details; a callee
+ * that cannot be reached (refused, reset, timed out) is a {@link Unavailable}, which the platform treats as transient
+ * ({@link Failures#isTransient}): due work and consumers wait it out rather than failing what they were doing.
+ */
+@ApplicationScoped
+public class ServiceClient {
+    /** The services this one can call, with their configured endpoints. */
+    public enum Service {
+        CONNECTIONS("connections-service");
+
+        private final String serviceName;
+
+        Service(String serviceName) {
+            this.serviceName = serviceName;
+        }
+
+        public String serviceName() {
+            return serviceName;
+        }
+    }
+
+    /** The callee could not be reached or did not answer in time: try again later. */
+    public static class Unavailable extends Failures.Transient {
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final HttpClient http;
+    private final ObjectMapper json;
+    private final ServicesConfig services;
+    private final Optional<String> token;
+    private final String caller;
+
+    public ServiceClient(ServicesConfig services, PlatformConfig platform, ObjectMapper json) {
+        this.services = services;
+        this.json = json;
+        this.token = platform.internalToken().map(String::trim).filter(t -> !t.isEmpty());
+        this.caller = platform.serviceName();
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(services.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** GETs {@code path} (e.g. {@code /internal/v1/connections/conn_.../objects}) and reads the answer as {@code type}. */
+    public <T> T get(Service service, String path, Class<T> type) {
+        return exchange(service, "GET", path, null, type);
+    }
+
+    /** POSTs {@code body} as JSON to {@code path} and reads the answer as {@code type}. */
+    public <T> T post(Service service, String path, Object body, Class<T> type) {
+        return exchange(service, "POST", path, body, type);
+    }
+
+    /** POSTs to a service at an explicit base URL (a test's own port, a service found at run time). */
+    public <T> T post(String serviceName, String baseUrl, Duration timeout, String path, Object body, Class<T> type) {
+        return exchange(serviceName, baseUrl, timeout, "POST", path, body, type);
+    }
+
+    /** GETs from a service at an explicit base URL. */
+    public <T> T get(String serviceName, String baseUrl, Duration timeout, String path, Class<T> type) {
+        return exchange(serviceName, baseUrl, timeout, "GET", path, null, type);
+    }
+
+    private <T> T exchange(Service service, String method, String path, Object body, Class<T> type) {
+        ServicesConfig.Endpoint endpoint = endpoint(service);
+        return exchange(service.serviceName(), endpoint.url(), endpoint.timeout(), method, path, body, type);
+    }
+
+    private <T> T exchange(String serviceName, String baseUrl, Duration timeout, String method, String path, Object body, Class<T> type) {
+        String orgId = TenantContext.requireOrgId();
+        String secret = token.orElseThrow(() -> new IllegalStateException(
+                "weft.platform.internal-token is not set: this service cannot call " + serviceName));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl.replaceAll("/+$", "") + path))
+                .timeout(timeout)
+                .header("Authorization", InternalCredentialVerifier.SCHEME + " " + secret)
+                .header(InternalCredentialVerifier.ORG_HEADER, orgId)
+                .header(InternalCredentialVerifier.CALLER_HEADER, caller)
+                .header("Accept", "application/json");
+        String traceparent = TraceHeaders.currentTraceparent();
+        if (traceparent != null) {
+            request.header(TraceHeaders.TRACEPARENT, traceparent);
+        }
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            byte[] encoded;
+            try {
+                encoded = json.writeValueAsBytes(body);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("request body is not serialisable", e);
+            }
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(encoded));
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new Unavailable(serviceName + " is unreachable: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unavailable("interrupted while calling " + serviceName, e);
+        }
+        try (InputStream answer = response.body()) {
+            if (response.statusCode() / 100 == 2) {
+                // Streamed straight into the target type: no copy of a large batch as text.
+                return type == Void.class ? null : json.readValue(answer, TypeFactory.defaultInstance().constructType(type));
+            }
+            throw error(serviceName, response.statusCode(), answer.readNBytes(64 * 1024));
+        } catch (IOException e) {
+            throw new Unavailable(serviceName + " answered unreadably: " + e.getMessage(), e);
+        }
+    }
+
+    private ServiceCallException error(String serviceName, int status, byte[] body) {
+        String code = null;
+        String message = new String(body, StandardCharsets.UTF_8);
+        Map<String, Object> details = Map.of();
+        try {
+            JsonNode error = json.readTree(body).path("error");
+            if (error.isObject()) {
+                code = error.path("code").asText(null);
+                message = error.path("message").asText(message);
+                if (error.path("details").isObject()) {
+                    Map<String, Object> read = new LinkedHashMap<>();
+                    error.path("details").fields().forEachRemaining(e -> read.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+                    details = read;
+                }
+            }
+        } catch (IOException | RuntimeException notJson) {
+            // keep the raw text, cut short
+        }
+        if (message.length() > 500) {
+            message = message.substring(0, 500) + "...";
+        }
+        return new ServiceCallException(serviceName, status, code, message, details);
+    }
+
+    private ServicesConfig.Endpoint endpoint(Service service) {
+        return switch (service) {
+            case CONNECTIONS -> services.connections();
+        };
+    }
+}

@@ -1,0 +1,42 @@
+package dev.weft.sync;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** sync-service settings; every key is in docs/configuration.md. */
+@ConfigMapping(prefix = "weft.sync")
+public interface SyncConfig {
+
+    /** Records per batch read from the source and written to the destination: the unit of a checkpoint. */
+    @WithDefault("1000")
+    int batchSize();
+
+    /** Per-record errors kept on a run (the rest are only counted). */
+    @WithDefault("100")
+    int maxRecordedErrors();
+
+    Worker worker();
+
+    interface Worker {
+        /** Whether this replica runs sync runs; any number of replicas may, each run runs on one at a time. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often an idle worker looks for queued runs and for runs whose replica died. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /**
+         * How long a claimed run stays this replica's without a checkpoint: renewed at every batch, so a run whose
+         * replica was killed is taken over (from its last checkpoint) once this passes.
+         */
+        @WithDefault("60s")
+        Duration lease();
+
+        /** Runs one replica executes at the same time. */
+        @WithDefault("4")
+        int concurrency();
+    }
+}

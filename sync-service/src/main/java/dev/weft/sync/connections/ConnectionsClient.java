@@ -1,0 +1,34 @@
+package dev.weft.sync.connections;
+
+import dev.weft.platform.services.ServiceClient;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+
+/**
+ * The three calls a sync makes to connections-service, as the current org's system principal over its internal
+ * endpoints: describe the objects, read the next batch after a cursor, write a batch.
+ */
+@ApplicationScoped
+public class ConnectionsClient {
+    private static final String BASE = "/internal/v1/connections/";
+
+    private final ServiceClient services;
+
+    public ConnectionsClient(ServiceClient services) {
+        this.services = services;
+    }
+
+    public List<ConnectionsApi.ObjectSchema> objects(String connectionId) {
+        ConnectionsApi.ObjectList list = services.get(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/objects", ConnectionsApi.ObjectList.class);
+        return list == null || list.data() == null ? List.of() : list.data();
+    }
+
+    public ConnectionsApi.RecordsResponse read(String connectionId, ConnectionsApi.ReadRequest request) {
+        return services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/read", request, ConnectionsApi.RecordsResponse.class);
+    }
+
+    public ConnectionsApi.WriteResponse write(String connectionId, ConnectionsApi.WriteRequest request) {
+        return services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/write", request, ConnectionsApi.WriteResponse.class);
+    }
+}

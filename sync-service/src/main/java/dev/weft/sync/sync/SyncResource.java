@@ -1,0 +1,114 @@
+package dev.weft.sync.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.platform.pagination.Page;
+import dev.weft.platform.tenancy.RequiresScope;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Syncs (seed 000 "Syncs API"): what moves from which connection to which, mapped, filtered, and when. */
+@Path("/v1/syncs")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RunOnVirtualThread
+@Tag(name = "syncs", description = "Syncs between connections: source, destination, mappings, filters, schedule")
+@APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
+public class SyncResource {
+    static final String SEED_EXAMPLE = """
+            {"name":"SF Contacts to Snowflake","source":{"connection_id":"conn_01h455vb4pex5vsknk084sn02q","object":"Contact"},\
+            "destination":{"connection_id":"conn_01h455vb4pex5vsknk084sn02r","table":"raw.contacts"},"schedule":"realtime",\
+            "field_mappings":[{"source":"Email","destination":"email_address"},{"source":"FirstName","destination":"first_name"}]}""";
+    static final String HOURLY_EXAMPLE = """
+            {"name":"Leads to warehouse","source":{"connection_id":"conn_01h455vb4pex5vsknk084sn02q","object":"Lead","cursor_field":"LastModifiedDate"},\
+            "destination":{"connection_id":"conn_01h455vb4pex5vsknk084sn02r","table":"leads","key":["email"],"mode":"upsert"},\
+            "schedule":"0 * * * *","filters":["Status <> 'Closed'"],\
+            "field_mappings":[{"source":"Email","destination":"email"},{"source":"Company","destination":"company"}]}""";
+
+    private final SyncService syncs;
+
+    public SyncResource(SyncService syncs) {
+        this.syncs = syncs;
+    }
+
+    @POST
+    @RequiresScope("syncs:write")
+    @Operation(operationId = "createSync", summary = "Create a sync; objects and fields are checked against both connections' describe")
+    @RequestBody(content = @Content(schema = @Schema(implementation = SyncDtos.SyncRequest.class), examples = {
+            @ExampleObject(name = "SF Contacts to Snowflake (seed 000)", value = SEED_EXAMPLE),
+            @ExampleObject(name = "hourly upsert with a filter", value = HOURLY_EXAMPLE)}))
+    @APIResponse(responseCode = "201", description = "Created")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST: unknown connection, object or field, bad mode or key, invalid cron expression or filter (details.field names it)")
+    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs syncs:write")
+    @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: a connection could not be described")
+    public Response create(@NotNull SyncDtos.SyncRequest request) {
+        return Response.status(201).entity(syncs.create(request)).build();
+    }
+
+    @GET
+    @RequiresScope("syncs:read")
+    @Operation(operationId = "listSyncs", summary = "List the org's syncs, newest first (cursor pagination)")
+    @APIResponse(responseCode = "200", description = "A page of syncs")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad limit or cursor")
+    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs syncs:read")
+    public Page<SyncDtos.SyncView> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        return syncs.list(limit, cursor);
+    }
+
+    @GET
+    @Path("/{id}")
+    @RequiresScope("syncs:read")
+    @Operation(operationId = "getSync", summary = "Get a sync, with its next scheduled run")
+    @APIResponse(responseCode = "200", description = "The sync")
+    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs syncs:read")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    public SyncDtos.SyncView get(@PathParam("id") String id) {
+        return syncs.get(id);
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
+    @RequiresScope("syncs:write")
+    @Operation(operationId = "updateSync", summary = "Change a sync (JSON Merge Patch: given fields replace, null removes); checked again like a new one")
+    @RequestBody(content = @Content(schema = @Schema(implementation = SyncDtos.SyncRequest.class), examples = {
+            @ExampleObject(name = "pause", value = "{\"enabled\":false}"),
+            @ExampleObject(name = "run daily at 02:30 Berlin time", value = "{\"schedule\":\"30 2 * * *\",\"timezone\":\"Europe/Berlin\"}")}))
+    @APIResponse(responseCode = "200", description = "The updated sync")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST: as for create")
+    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs syncs:write")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: a connection could not be described")
+    public SyncDtos.SyncView update(@PathParam("id") String id, @NotNull JsonNode patch) {
+        return syncs.update(id, patch);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @RequiresScope("syncs:write")
+    @Operation(operationId = "deleteSync", summary = "Delete a sync, its schedule and its run history")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs syncs:write")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    public Response delete(@PathParam("id") String id) {
+        syncs.delete(id);
+        return Response.noContent().build();
+    }
+}

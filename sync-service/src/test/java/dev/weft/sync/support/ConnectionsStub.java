@@ -1,0 +1,239 @@
+package dev.weft.sync.support;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.weft.platform.id.TypeId;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/**
+ * connections-service's internal endpoints as sync-service calls them, on a WireMock server: {@code GET .../objects},
+ * {@code POST .../read} (the next batch after a cursor, oldest first) and {@code POST .../write} (upsert by key, one
+ * result per record). Every request is checked as connections-service checks it: the internal credential, the calling
+ * service, and the org, which must own the connection (another org's connection is a 404, as there). Each test sets
+ * up connections of its own: objects, source rows, and which records the destination refuses.
+ */
+public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
+    public static final String TOKEN = "sync-test-internal-token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, Connection> CONNECTIONS = new ConcurrentHashMap<>();
+    private static WireMockServer server;
+
+    /** A connection of one org: its described objects, the rows it serves, what was written to it. */
+    public static final class Connection {
+        public final String id = TypeId.generate("conn");
+        public final String orgId;
+        final List<Map<String, Object>> objects = new ArrayList<>();
+        final Map<String, List<Map<String, Object>>> rows = new ConcurrentHashMap<>();
+        /** Written records per object, by key (or by position for inserts). */
+        public final Map<String, Map<String, Map<String, Object>>> written = new ConcurrentHashMap<>();
+        public final List<Map<String, Object>> reads = new CopyOnWriteArrayList<>();
+        public final List<Map<String, Object>> writes = new CopyOnWriteArrayList<>();
+        volatile Predicate<Map<String, Object>> refuses = record -> false;
+
+        Connection(String orgId) {
+            this.orgId = orgId;
+        }
+
+        /** Describes an object: fields as {@code name:type}, the primary key, the incremental cursor field. */
+        public Connection object(String name, List<String> primaryKey, String cursorField, String... fields) {
+            List<Map<String, Object>> described = new ArrayList<>();
+            for (String field : fields) {
+                String[] parts = field.split(":");
+                described.add(Map.of("name", parts[0], "type", parts.length > 1 ? parts[1] : "string", "native_type", "text",
+                        "nullable", true, "read_only", false));
+            }
+            Map<String, Object> object = new LinkedHashMap<>();
+            object.put("name", name);
+            object.put("label", name);
+            object.put("fields", described);
+            object.put("primary_key", primaryKey);
+            object.put("cursor_field", cursorField);
+            object.put("write_modes", List.of("insert", "update", "upsert", "delete"));
+            objects.add(object);
+            return this;
+        }
+
+        public Connection rows(String object, List<Map<String, Object>> rows) {
+            this.rows.put(object, new ArrayList<>(rows));
+            return this;
+        }
+
+        /** The destination refuses records matching this (a per-record failure). */
+        public Connection refusing(Predicate<Map<String, Object>> refuses) {
+            this.refuses = refuses;
+            return this;
+        }
+
+        public Map<String, Map<String, Object>> written(String object) {
+            return written.getOrDefault(object, Map.of());
+        }
+    }
+
+    public static Connection connection(String orgId) {
+        Connection connection = new Connection(orgId);
+        CONNECTIONS.put(connection.id, connection);
+        return connection;
+    }
+
+    public static synchronized WireMockServer server() {
+        if (server == null) {
+            server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
+                    .extensions(new InternalApi()));
+            server.start();
+            server.stubFor(WireMock.any(WireMock.urlPathMatching("/internal/v1/connections/.*"))
+                    .willReturn(WireMock.aResponse().withTransformers(InternalApi.NAME)));
+        }
+        return server;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> config = new HashMap<>();
+        config.put("weft.services.connections.url", server().baseUrl());
+        config.put("weft.platform.internal-token", TOKEN);
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        // One server for the JVM.
+    }
+
+    static final class InternalApi implements ResponseDefinitionTransformerV2 {
+        static final String NAME = "weft-connections-internal";
+
+        @Override
+        public String getName() {
+            return NAME;
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public ResponseDefinition transform(ServeEvent event) {
+            try {
+                return handle(event.getRequest());
+            } catch (Exception e) {
+                return error(500, "INTERNAL_ERROR", "stub failed: " + e);
+            }
+        }
+
+        private ResponseDefinition handle(Request request) throws Exception {
+            if (!("Weft-Internal " + TOKEN).equals(request.getHeader("Authorization"))) {
+                return error(401, "UNAUTHORIZED", "Invalid internal credential");
+            }
+            if (!"sync-service".equals(request.getHeader("X-Weft-Caller"))) {
+                return error(401, "UNAUTHORIZED", "An internal call names its service in X-Weft-Caller");
+            }
+            String[] path = request.getUrl().split("\\?")[0].split("/");
+            // /internal/v1/connections/{id}/{operation}
+            Connection connection = path.length == 6 ? CONNECTIONS.get(path[4]) : null;
+            if (connection == null || !connection.orgId.equals(request.getHeader("X-Weft-Org"))) {
+                return error(404, "NOT_FOUND", "connection not found");
+            }
+            return switch (path[5]) {
+                case "objects" -> ok(Map.of("data", connection.objects));
+                case "read" -> read(connection, JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { }));
+                case "write" -> write(connection, JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { }));
+                default -> error(404, "NOT_FOUND", "no such operation");
+            };
+        }
+
+        @SuppressWarnings("unchecked")
+        private ResponseDefinition read(Connection connection, Map<String, Object> body) throws Exception {
+            connection.reads.add(body);
+            String object = (String) body.get("object");
+            List<Map<String, Object>> rows = connection.rows.get(object);
+            if (rows == null) {
+                return error(400, "INVALID_REQUEST", "connection has no object " + object);
+            }
+            int from = body.get("cursor") == null ? 0 : Integer.parseInt(((String) body.get("cursor")).substring("pos:".length()));
+            int size = body.get("batch_size") == null ? 1000 : (Integer) body.get("batch_size");
+            List<String> fields = (List<String>) body.get("fields");
+            List<Map<String, Object>> page = new ArrayList<>();
+            for (int i = from; i < Math.min(rows.size(), from + size); i++) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                rows.get(i).forEach((k, v) -> {
+                    if (fields == null || fields.isEmpty() || fields.contains(k)) {
+                        row.put(k, v);
+                    }
+                });
+                page.add(row);
+            }
+            int to = from + page.size();
+            Map<String, Object> pagination = new HashMap<>();
+            pagination.put("next_cursor", "pos:" + to);
+            pagination.put("has_more", to < rows.size());
+            Map<String, Object> answer = new HashMap<>();
+            answer.put("data", page);
+            answer.put("pagination", pagination);
+            return ok(answer);
+        }
+
+        @SuppressWarnings("unchecked")
+        private ResponseDefinition write(Connection connection, Map<String, Object> body) throws Exception {
+            connection.writes.add(body);
+            String object = (String) body.get("object");
+            List<Map<String, Object>> records = (List<Map<String, Object>>) body.get("records");
+            List<String> key = (List<String>) body.get("key");
+            String mode = (String) body.getOrDefault("mode", "insert");
+            Map<String, Map<String, Object>> table = connection.written.computeIfAbsent(object, o -> new ConcurrentHashMap<>());
+            List<Map<String, Object>> results = new ArrayList<>();
+            long failed = 0;
+            for (int i = 0; i < records.size(); i++) {
+                Map<String, Object> record = records.get(i);
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("index", i);
+                if (connection.refuses.test(record)) {
+                    result.put("success", false);
+                    result.put("error", "value rejected by the destination");
+                    failed++;
+                } else {
+                    String id = key == null || key.isEmpty() || mode.equals("insert") ? "row-" + table.size() + "-" + i
+                            : String.join("|", key.stream().map(k -> String.valueOf(record.get(k))).toList());
+                    table.put(id, record);
+                    result.put("success", true);
+                    result.put("id", id);
+                }
+                results.add(result);
+            }
+            return ok(Map.of("object", object, "mode", mode, "summary", Map.of("total", records.size(), "succeeded", records.size() - failed,
+                    "failed", failed), "results", results));
+        }
+
+        private static ResponseDefinition ok(Object body) throws Exception {
+            return new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(200)
+                    .withHeader("Content-Type", "application/json").withBody(JSON.writeValueAsString(body)).build();
+        }
+
+        private static ResponseDefinition error(int status, String code, String message) {
+            try {
+                return new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(status)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(JSON.writeValueAsString(Map.of("error", Map.of("code", code, "message", message, "request_id", "req_stub"))))
+                        .build();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
