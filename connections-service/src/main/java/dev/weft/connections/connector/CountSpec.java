@@ -1,6 +1,6 @@
 package dev.weft.connections.connector;
 
-import dev.weft.connections.data.filter.Filter;
+import dev.weft.platform.filter.Filter;
 
 /**
  * A checked count: records of {@code object} matching {@code filter} (null: all) whose {@code cursorField} is after

@@ -19,7 +19,7 @@ import dev.weft.connections.connector.WriteMode;
 import dev.weft.connections.connector.WriteResult;
 import dev.weft.connections.connector.WriteSpec;
 import dev.weft.connections.connector.salesforce.SalesforceStub;
-import dev.weft.connections.data.filter.FilterParser;
+import dev.weft.platform.filter.FilterParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
