@@ -56,6 +56,7 @@ public class ConnectionsStubs implements QuarkusTestResourceLifecycleManager {
         config.put("weft.connections.providers.slack.base-url", vendors().baseUrl() + "/slack/api");
         config.put("weft.connections.oauth.callback-base-url", "https://weft.test");
         config.putAll(SalesforceFixture.settings());
+        config.putAll(dev.weft.connections.connector.snowflake.SnowflakeFixture.settings());
         return config;
     }
 
