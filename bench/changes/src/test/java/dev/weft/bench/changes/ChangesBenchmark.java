@@ -75,6 +75,7 @@ class ChangesBenchmark {
     private static final long RUN_BASE = 1_000_000;
     private static final long LAG_BASE = 2_000_000;
     private static final int ID_SPACE = 2_100_000;
+    private static final int LAG_CAPACITY = (int) (ID_SPACE - LAG_BASE);
 
     private int port;
     private final AtomicLongArray arrivedAt = new AtomicLongArray(ID_SPACE);
@@ -82,6 +83,11 @@ class ChangesBenchmark {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong lastArrival = new AtomicLong();
     private volatile String keyPrefix = "\u0000";
+    // For the lag rows only (index id - LAG_BASE), wall-clock milliseconds: when Weft turned the change into an event
+    // (the event's occurred_at) and when the outbox relay handed it to the producer (the Kafka record's timestamp).
+    private final AtomicLongArray lagConverted = new AtomicLongArray(LAG_CAPACITY);
+    private final AtomicLongArray lagSent = new AtomicLongArray(LAG_CAPACITY);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     @Test
     void change_capture_throughput_lag_and_bare_reader() throws Exception {
@@ -112,7 +118,7 @@ class ChangesBenchmark {
             System.out.printf("bench throughput: %,.0f changes/s%n", run.perSecond());
             phase("lag");
             lag = lag(table);
-            System.out.printf("bench lag: p50 %.1f ms, p99 %.1f ms%n", lag.p50() / 1e6, lag.p99() / 1e6);
+            System.out.printf("bench lag: p50 %.1f ms, p99 %.1f ms; %s%n", lag.p50() / 1e6, lag.p99() / 1e6, stageSummary);
             // The stream's slot would decode the bare readers' WAL too: gone before they run, as a stream deleted leaves no slot.
             api(org).when().delete("/v1/connections/" + connection + "/streams/" + stream).then().statusCode(204);
         } finally {
@@ -135,7 +141,8 @@ class ChangesBenchmark {
 
     // 1. Throughput: rows committed in transactions of BATCH while the stream runs.
 
-    record Throughput(int rows, double writeSeconds, double outboxSeconds, double totalSeconds, double firstToLastSeconds, long duplicates) {
+    record Throughput(int rows, double writeSeconds, double outboxSeconds, double totalSeconds, double firstToLastSeconds, long duplicates,
+                      Map<String, Double> cpu, String load) {
         double perSecond() {
             return rows / totalSeconds;
         }
@@ -145,6 +152,8 @@ class ChangesBenchmark {
         long publishedBefore = eventsPublished(stream);
         long duplicatesBefore = duplicates.get();
         long[] outboxDone = {0};
+        String load = CpuAccount.loadAverage();
+        CpuAccount cpu = new CpuAccount(walsenderOf(slotOf(stream)));
         long started = System.nanoTime();
         // Polls the stream's own counter (committed with each batch's events in the outbox) beside the writer, so the
         // figure splits into capture-to-outbox and outbox-to-Kafka.
@@ -174,8 +183,9 @@ class ChangesBenchmark {
         assertEquals(rows, arrivedIn[phase].get(), "every inserted row's event arrived");
         long last = lastArrival.get();
         long first = firstArrival(base, rows);
+        Map<String, Double> used = cpu.finish();
         return new Throughput(rows, seconds(written - started), outboxDone[0] == 0 ? Double.NaN : seconds(outboxDone[0] - started),
-                seconds(last - started), seconds(last - first), duplicates.get() - duplicatesBefore);
+                seconds(last - started), seconds(last - first), duplicates.get() - duplicatesBefore, used, load);
     }
 
     private long firstArrival(long base, int rows) {
@@ -194,6 +204,7 @@ class ChangesBenchmark {
     private Lag lag(String table) throws Exception {
         int total = LAG_RATE * LAG_SECONDS;
         long[] committedAt = new long[total + 1];
+        long[] committedWall = new long[total + 1];
         long interval = TimeUnit.SECONDS.toNanos(1) * LAG_TX_ROWS / LAG_RATE;
         long started;
         long ended;
@@ -212,8 +223,10 @@ class ChangesBenchmark {
                 insert.setLong(2, LAG_BASE + done + LAG_TX_ROWS);
                 insert.executeUpdate();
                 long committed = System.nanoTime();
+                long wall = System.currentTimeMillis();
                 for (int i = 1; i <= LAG_TX_ROWS; i++) {
                     committedAt[done + i] = committed;
+                    committedWall[done + i] = wall;
                 }
             }
             ended = System.nanoTime();
@@ -232,9 +245,36 @@ class ChangesBenchmark {
         }
         long[] sorted = Arrays.copyOf(lags, arrived);
         Arrays.sort(sorted);
+        // Where the lag goes, per stage, from wall clocks of this one machine (millisecond resolution).
+        long[] toConverted = new long[total];
+        long[] toSent = new long[total];
+        long[] toConsumed = new long[total];
+        int staged = 0;
+        for (int i = 1; i <= total; i++) {
+            long converted = lagConverted.get(i);
+            long sent = lagSent.get(i);
+            long at = arrivedAt.get((int) (LAG_BASE + i));
+            if (converted > 0 && sent > 0 && at != 0) {
+                toConverted[staged] = converted - committedWall[i];
+                toSent[staged] = sent - converted;
+                toConsumed[staged] = (at - committedAt[i]) / 1_000_000 - (sent - committedWall[i]);
+                staged++;
+            }
+        }
+        stageSummary = String.format("commit → Weft has the change (event occurred_at) %s; → outbox relay sent it (Kafka timestamp) %s;"
+                        + " → consumed %s (p50 / p99 ms, %,d rows)", stage(toConverted, staged), stage(toSent, staged), stage(toConsumed, staged),
+                staged);
         // Missing events count as infinitely late: the quantiles are of everything offered.
         return new Lag(total, total / seconds(ended - started), arrived, quantile(sorted, total, 0.50), quantile(sorted, total, 0.95),
                 quantile(sorted, total, 0.99), arrived == 0 ? Long.MAX_VALUE : sorted[arrived - 1]);
+    }
+
+    private String stageSummary = "not measured";
+
+    private static String stage(long[] values, int size) {
+        long[] sorted = Arrays.copyOf(values, size);
+        Arrays.sort(sorted);
+        return size == 0 ? "none" : sorted[(int) Math.ceil(0.5 * size) - 1] + " / " + sorted[(int) Math.ceil(0.99 * size) - 1];
     }
 
     private static long quantile(long[] sorted, int offered, double q) {
@@ -270,6 +310,9 @@ class ChangesBenchmark {
                         continue;
                     }
                     if (arrivedAt.compareAndSet((int) id, 0, now)) {
+                        if (id > LAG_BASE) {
+                            stages((int) (id - LAG_BASE), record);
+                        }
                         arrivedIn[id > LAG_BASE ? 2 : id > RUN_BASE ? 1 : 0].incrementAndGet();
                         lastArrival.set(now);
                     } else {
@@ -279,6 +322,18 @@ class ChangesBenchmark {
             }
         } catch (org.apache.kafka.common.errors.InterruptException e) {
             // the run is over
+        }
+    }
+
+    private void stages(int index, ConsumerRecord<String, byte[]> record) {
+        lagSent.set(index, record.timestamp());
+        try {
+            var occurred = JSON.readTree(record.value()).path("occurred_at");
+            long millis = occurred.isNumber() ? (long) (occurred.asDouble() * 1000)
+                    : occurred.isTextual() ? java.time.Instant.parse(occurred.asText()).toEpochMilli() : 0;
+            lagConverted.set(index, millis);
+        } catch (java.io.IOException | java.time.format.DateTimeParseException unreadable) {
+            // counted as a missing stage sample
         }
     }
 
@@ -298,7 +353,7 @@ class ChangesBenchmark {
 
     // 3. The limits: bare readers of the same kind of slot, each on a backlog of ROWS committed rows.
 
-    record Bare(String reader, int rows, double seconds, String note) {
+    record Bare(String reader, int rows, double seconds, String note, Map<String, Double> cpu) {
         double perSecond() {
             return rows / seconds;
         }
@@ -316,7 +371,7 @@ class ChangesBenchmark {
     private Bare pgRecvlogical() throws Exception {
         String binary = findPgRecvlogical();
         if (binary == null) {
-            return new Bare("pg_recvlogical", ROWS, Double.NaN, "not found on this machine");
+            return new Bare("pg_recvlogical", ROWS, Double.NaN, "not found on this machine", Map.of());
         }
         String table = createTable("bare");
         String slot = "bench_bare_" + Long.toString(System.nanoTime(), 36);
@@ -339,7 +394,7 @@ class ChangesBenchmark {
             String confirmed = single("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
             String note = String.format("%s, exit %s, read to %s, slot confirmed %s", binary, exited ? process.exitValue() : "none (killed)", end,
                     confirmed);
-            return new Bare("pg_recvlogical", ROWS, seconds(done - started), note);
+            return new Bare("pg_recvlogical", ROWS, seconds(done - started), note, Map.of());
         } finally {
             execute("SELECT pg_drop_replication_slot('" + slot + "')", "DROP PUBLICATION " + slot, "DROP TABLE " + SCHEMA + "." + table);
         }
@@ -430,6 +485,7 @@ class ChangesBenchmark {
             }
             Thread.sleep(1_000);
             long before = changes.get();
+            CpuAccount cpu = new CpuAccount(walsenderOf(slot));
             long started = System.nanoTime();
             insertRows(table, 0, ROWS);
             long written = System.nanoTime();
@@ -438,8 +494,9 @@ class ChangesBenchmark {
                 Thread.sleep(5);
             }
             long done = lastChange.get();
+            Map<String, Double> used = cpu.finish();
             String note = String.format("%,d of %,d changes handed over; writer %.2f s", changes.get() - before, ROWS, seconds(written - started));
-            return new Bare("bare Debezium engine", ROWS, seconds(done - started), note);
+            return new Bare("bare Debezium engine", ROWS, seconds(done - started), note, used);
         } finally {
             engine.close();
             runner.shutdown();
@@ -522,6 +579,30 @@ class ChangesBenchmark {
         }
     }
 
+    /** The replication slot PostgresLog names after the stream. */
+    private static String slotOf(String stream) {
+        return "weft_" + TypeId.parse("strm", stream).orElseThrow().toString().replace("-", "");
+    }
+
+    /** The walsender process serving a slot (a child of the embedded PostgreSQL, on this machine). */
+    private int walsenderOf(String slot) throws SQLException {
+        String pid = single("SELECT active_pid FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+        return pid == null ? 0 : Integer.parseInt(pid);
+    }
+
+    private static String cpuTable(Throughput weft, Bare debezium) {
+        StringBuilder table = new StringBuilder("| CPU during the phase | Weft stream: CPU-s | µs per change | bare Debezium: CPU-s | µs per change |\n|---|---|---|---|---|\n");
+        for (Map.Entry<String, Double> row : weft.cpu().entrySet()) {
+            Double bare = debezium.cpu().get(row.getKey());
+            boolean perChange = !row.getKey().startsWith("machine capacity") && !row.getKey().equals("wall");
+            table.append(String.format("| %s | %.2f | %s | %s | %s |%n", row.getKey(), row.getValue(),
+                    perChange ? String.format("%.1f", row.getValue() * 1e6 / weft.rows()) : "",
+                    bare == null ? "" : String.format("%.2f", bare),
+                    bare == null || !perChange ? "" : String.format("%.1f", bare * 1e6 / debezium.rows())));
+        }
+        return table.toString();
+    }
+
     private static void phase(String name) {
         // Phase boundaries in the output, to line a profile up with the phases.
         System.out.printf("bench phase %s started %s%n", name, java.time.Instant.now());
@@ -553,6 +634,11 @@ class ChangesBenchmark {
                 | Weft ÷ bare Debezium engine | %.2f |
                 | **lag, commit to event consumed**, at %,d changes/s offered (transactions of %d) for %d s (achieved %,.0f/s; %,d of %,d arrived): p50 / p95 / p99 / max ms | **%s / %s / %s / %s** |
 
+                Lag by stage: %s.
+
+                %s
+                Load average before the throughput phase: %s.
+
                 Goals: ≥ 20,000 changes/s, ≥ 0.50 of the bare reader, lag p99 < 1 s: **%s**.
                 pg_recvlogical: %s. Bare Debezium: %s.
                 Rows: 6 columns (bigint key, two short texts, numeric, 80-byte text, timestamptz), default replica identity; every
@@ -565,6 +651,8 @@ class ChangesBenchmark {
                 debezium.perSecond(), run.perSecond() / debezium.perSecond(),
                 LAG_RATE, LAG_TX_ROWS, LAG_SECONDS, lag.achievedRate(), lag.arrived(), lag.offered(),
                 millis(lag.p50()), millis(lag.p95()), millis(lag.p99()), millis(lag.max()),
+                stageSummary,
+                cpuTable(run, debezium), run.load(),
                 met ? "met" : "not met",
                 recvlogical.note(), debezium.note(),
                 single("SHOW server_version"),
