@@ -68,6 +68,7 @@ class ChangesBenchmark {
     private static final int LAG_RATE = 1_000;
     private static final int LAG_TX_ROWS = 10;
     private static final int LAG_SECONDS = Integer.getInteger("bench.lag-seconds", 30);
+    private static final int BARE_LAG_SECONDS = 10;
     private static final String SCHEMA = "bench_changes";
 
     // Disjoint id ranges, so one consumer tells the phases apart by the record key alone.
@@ -117,7 +118,7 @@ class ChangesBenchmark {
             run = insertAndAwait(table, RUN_BASE, ROWS, 1, stream);
             System.out.printf("bench throughput: %,.0f changes/s%n", run.perSecond());
             phase("lag");
-            lag = lag(table);
+            lag = lag(table, LAG_SECONDS, true);
             System.out.printf("bench lag: p50 %.1f ms, p99 %.1f ms; %s%n", lag.p50() / 1e6, lag.p99() / 1e6, stageSummary);
             // The stream's slot would decode the bare readers' WAL too: gone before they run, as a stream deleted leaves no slot.
             api(org).when().delete("/v1/connections/" + connection + "/streams/" + stream).then().statusCode(204);
@@ -129,10 +130,13 @@ class ChangesBenchmark {
         phase("bare");
         Bare recvlogical = pgRecvlogical();
         System.out.printf("bench pg_recvlogical: %s%n", recvlogical);
-        Bare debezium = bareDebezium();
+        Bare debezium = bareDebezium(null, true, BARE_LAG_SECONDS);
         System.out.printf("bench bare debezium: %s%n", debezium);
+        // The same engine polling its queue and the slot every 50 ms instead: how much of the lag is the poll interval.
+        Bare quickPoll = bareDebezium(50, false, BARE_LAG_SECONDS);
+        System.out.printf("bench bare debezium: %s%n", quickPoll);
 
-        String report = report(run, lag, recvlogical, debezium);
+        String report = report(run, lag, recvlogical, debezium, quickPoll);
         System.out.println(report);
         Path target = Path.of("target", "changes-benchmark.md");
         Files.createDirectories(target.getParent());
@@ -201,8 +205,8 @@ class ChangesBenchmark {
     record Lag(int offered, double achievedRate, int arrived, long p50, long p95, long p99, long max) {
     }
 
-    private Lag lag(String table) throws Exception {
-        int total = LAG_RATE * LAG_SECONDS;
+    private Lag lag(String table, int lagSeconds, boolean weft) throws Exception {
+        int total = LAG_RATE * lagSeconds;
         long[] committedAt = new long[total + 1];
         long[] committedWall = new long[total + 1];
         long interval = TimeUnit.SECONDS.toNanos(1) * LAG_TX_ROWS / LAG_RATE;
@@ -245,6 +249,10 @@ class ChangesBenchmark {
         }
         long[] sorted = Arrays.copyOf(lags, arrived);
         Arrays.sort(sorted);
+        if (!weft) {
+            return new Lag(total, total / seconds(ended - started), arrived, quantile(sorted, total, 0.50), quantile(sorted, total, 0.95),
+                    quantile(sorted, total, 0.99), arrived == 0 ? Long.MAX_VALUE : sorted[arrived - 1]);
+        }
         // Where the lag goes, per stage, from wall clocks of this one machine (millisecond resolution).
         long[] toConverted = new long[total];
         long[] toSent = new long[total];
@@ -353,14 +361,15 @@ class ChangesBenchmark {
 
     // 3. The limits: bare readers of the same kind of slot, each on a backlog of ROWS committed rows.
 
-    record Bare(String reader, int rows, double seconds, String note, Map<String, Double> cpu) {
+    record Bare(String reader, int rows, double seconds, String note, Map<String, Double> cpu, Lag lag) {
         double perSecond() {
             return rows / seconds;
         }
 
         @Override
         public String toString() {
-            return String.format("%s: %,.0f changes/s (%,d rows in %.2f s; %s)", reader, perSecond(), rows, seconds, note);
+            return String.format("%s: %,.0f changes/s (%,d rows in %.2f s; %s)%s", reader, perSecond(), rows, seconds, note,
+                    lag == null ? "" : String.format("; lag p50 %s ms, p99 %s ms", millis(lag.p50()), millis(lag.p99())));
         }
     }
 
@@ -371,7 +380,7 @@ class ChangesBenchmark {
     private Bare pgRecvlogical() throws Exception {
         String binary = findPgRecvlogical();
         if (binary == null) {
-            return new Bare("pg_recvlogical", ROWS, Double.NaN, "not found on this machine", Map.of());
+            return new Bare("pg_recvlogical", ROWS, Double.NaN, "not found on this machine", Map.of(), null);
         }
         String table = createTable("bare");
         String slot = "bench_bare_" + Long.toString(System.nanoTime(), 36);
@@ -394,7 +403,7 @@ class ChangesBenchmark {
             String confirmed = single("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
             String note = String.format("%s, exit %s, read to %s, slot confirmed %s", binary, exited ? process.exitValue() : "none (killed)", end,
                     confirmed);
-            return new Bare("pg_recvlogical", ROWS, seconds(done - started), note, Map.of());
+            return new Bare("pg_recvlogical", ROWS, seconds(done - started), note, Map.of(), null);
         } finally {
             execute("SELECT pg_drop_replication_slot('" + slot + "')", "DROP PUBLICATION " + slot, "DROP TABLE " + SCHEMA + "." + table);
         }
@@ -426,7 +435,7 @@ class ChangesBenchmark {
      * before the rows are committed, timed from the first commit to the last change handed over. What the stream costs
      * before Weft turns the records into events and commits them.
      */
-    private Bare bareDebezium() throws Exception {
+    private Bare bareDebezium(Integer pollIntervalMillis, boolean throughput, int lagSeconds) throws Exception {
         String table = createTable("debezium");
         String slot = "bench_dbz_" + Long.toString(System.nanoTime(), 36);
         execute("CREATE PUBLICATION " + slot + " FOR TABLE " + SCHEMA + "." + table);
@@ -455,15 +464,24 @@ class ChangesBenchmark {
         properties.setProperty("heartbeat.interval.ms", "10000");
         properties.setProperty("max.batch.size", "2048");
         properties.setProperty("max.queue.size", "8192");
+        if (pollIntervalMillis != null) {
+            properties.setProperty("poll.interval.ms", pollIntervalMillis.toString());
+        }
         var engine = io.debezium.engine.DebeziumEngine.create(io.debezium.engine.format.ChangeEventFormat.of(io.debezium.embedded.Connect.class))
                 .using(properties)
                 .using(getClass().getClassLoader())
                 .notifying((List<io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord>> records,
                             io.debezium.engine.DebeziumEngine.RecordCommitter<io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord>> committer) -> {
                     long data = 0;
+                    long now = System.nanoTime();
                     for (var event : records) {
                         if (event.record().value() instanceof org.apache.kafka.connect.data.Struct value && value.schema().field("op") != null) {
                             data++;
+                            org.apache.kafka.connect.data.Struct after = value.getStruct("after");
+                            Object id = after == null ? null : after.get("id");
+                            if (id instanceof Long row && row > LAG_BASE && row < ID_SPACE && arrivedAt.compareAndSet((int) (long) row, 0, now)) {
+                                arrivedIn[2].incrementAndGet();
+                            }
                         }
                         committer.markProcessed(event);
                     }
@@ -484,19 +502,34 @@ class ChangesBenchmark {
                 Thread.sleep(500);
             }
             Thread.sleep(1_000);
-            long before = changes.get();
-            CpuAccount cpu = new CpuAccount(walsenderOf(slot));
-            long started = System.nanoTime();
-            insertRows(table, 0, ROWS);
-            long written = System.nanoTime();
-            deadline = written + TimeUnit.MINUTES.toNanos(3);
-            while (changes.get() - before < ROWS && System.nanoTime() < deadline) {
-                Thread.sleep(5);
+            String label = "bare Debezium engine, poll.interval.ms " + (pollIntervalMillis == null ? "default (500, as the stream)" : pollIntervalMillis);
+            double rate = Double.NaN;
+            String note = "throughput not measured";
+            Map<String, Double> used = Map.of();
+            if (throughput) {
+                long before = changes.get();
+                CpuAccount cpu = new CpuAccount(walsenderOf(slot));
+                long started = System.nanoTime();
+                insertRows(table, 0, ROWS);
+                long written = System.nanoTime();
+                deadline = written + TimeUnit.MINUTES.toNanos(3);
+                while (changes.get() - before < ROWS && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                long done = lastChange.get();
+                used = cpu.finish();
+                note = String.format("%,d of %,d changes handed over; writer %.2f s", changes.get() - before, ROWS, seconds(written - started));
+                rate = seconds(done - started);
             }
-            long done = lastChange.get();
-            Map<String, Double> used = cpu.finish();
-            String note = String.format("%,d of %,d changes handed over; writer %.2f s", changes.get() - before, ROWS, seconds(written - started));
-            return new Bare("bare Debezium engine", ROWS, seconds(done - started), note, used);
+            Lag lag = null;
+            if (lagSeconds > 0) {
+                for (int i = 1; i <= LAG_RATE * lagSeconds; i++) {
+                    arrivedAt.set((int) (LAG_BASE + i), 0);
+                }
+                arrivedIn[2].set(0);
+                lag = lag(table, lagSeconds, false);
+            }
+            return new Bare(label, ROWS, rate, note, used, lag);
         } finally {
             engine.close();
             runner.shutdown();
@@ -616,7 +649,7 @@ class ChangesBenchmark {
         return nanos == Long.MAX_VALUE ? "not arrived" : String.format("%.0f", nanos / 1e6);
     }
 
-    private String report(Throughput run, Lag lag, Bare recvlogical, Bare debezium) throws SQLException {
+    private String report(Throughput run, Lag lag, Bare recvlogical, Bare debezium, Bare quickPoll) throws SQLException {
         double ratio = run.perSecond() / recvlogical.perSecond();
         boolean met = run.perSecond() >= 20_000 && ratio >= 0.5 && lag.p99() < 1_000_000_000L;
         return String.format("""
@@ -633,6 +666,8 @@ class ChangesBenchmark {
                 | diagnostic: bare Debezium embedded engine (the stream's connector, pgoutput), same backlog, records discarded, changes/s | %,.0f |
                 | Weft ÷ bare Debezium engine | %.2f |
                 | **lag, commit to event consumed**, at %,d changes/s offered (transactions of %d) for %d s (achieved %,.0f/s; %,d of %,d arrived): p50 / p95 / p99 / max ms | **%s / %s / %s / %s** |
+                | diagnostic: bare Debezium engine's lag, commit to change handed over, same offer for %d s, poll.interval.ms default (500, as the stream): p50 / p99 ms | %s / %s |
+                | diagnostic: the same with poll.interval.ms = 50: p50 / p99 ms | %s / %s |
 
                 Lag by stage: %s.
 
@@ -651,6 +686,7 @@ class ChangesBenchmark {
                 debezium.perSecond(), run.perSecond() / debezium.perSecond(),
                 LAG_RATE, LAG_TX_ROWS, LAG_SECONDS, lag.achievedRate(), lag.arrived(), lag.offered(),
                 millis(lag.p50()), millis(lag.p95()), millis(lag.p99()), millis(lag.max()),
+                BARE_LAG_SECONDS, millis(debezium.lag().p50()), millis(debezium.lag().p99()), millis(quickPoll.lag().p50()), millis(quickPoll.lag().p99()),
                 stageSummary,
                 cpuTable(run, debezium), run.load(),
                 met ? "met" : "not met",

@@ -39,18 +39,25 @@ final class CpuAccount {
         long[] machineEnd = machine();
         Map<String, Double> groups = new LinkedHashMap<>();
         for (String group : List.of("Debezium connector: reading and decoding the slot", "Debezium engine → Weft: convert, serialise, commit events + offsets",
-                "outbox relay → Kafka producer", "Kafka broker (in-process)", "bench consumer", "rest of the JVM (GC, JIT, other threads)")) {
+                "outbox relay → Kafka producer", "Kafka broker (in-process)", "bench consumer", "other Java threads")) {
             groups.put(group, 0.0);
         }
         long threadsTotal = 0;
+        Map<String, Double> byName = new TreeMap<>();
         for (Map.Entry<Long, Long> end : threadEnd.entrySet()) {
             long used = end.getValue() - threadStart.getOrDefault(end.getKey(), 0L);
             threadsTotal += used;
-            groups.merge(group(names.getOrDefault(end.getKey(), "")), used / 1e9, Double::sum);
+            String name = names.getOrDefault(end.getKey(), "");
+            groups.merge(group(name), used / 1e9, Double::sum);
+            byName.merge(name.replaceAll("\\d+", "N"), used / 1e9, Double::sum);
         }
+        // The busiest threads by name, in the log, for what the groups do not tell.
+        StringBuilder busiest = new StringBuilder("bench cpu by thread:");
+        byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(15)
+                .forEach(e -> busiest.append(String.format(" [%s %.2f s]", e.getKey(), e.getValue())));
+        System.out.println(busiest);
         long jvm = jvmCpu() - jvmStart;
-        String rest = "rest of the JVM (GC, JIT, other threads)";
-        groups.merge(rest, Math.max(0, jvm - threadsTotal) / 1e9, Double::sum);
+        groups.put("JVM outside Java threads (GC, JIT compiler)", Math.max(0, jvm - threadsTotal) / 1e9);
         groups.put("source PostgreSQL walsender (logical decoding, pgoutput)", (processTicks(walsender) - walsenderStart) * TICK_NANOS / 1e9);
         double machineBusy = (machineEnd[0] - machineStart[0]) * TICK_NANOS / 1e9;
         double machineTotal = (machineEnd[1] - machineStart[1]) * TICK_NANOS / 1e9;
@@ -78,7 +85,7 @@ final class CpuAccount {
         if (name.startsWith("bench-consumer")) {
             return "bench consumer";
         }
-        return "rest of the JVM (GC, JIT, other threads)";
+        return "other Java threads";
     }
 
     private Map<Long, Long> threadTimes() {
