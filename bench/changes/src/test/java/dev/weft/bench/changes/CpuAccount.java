@@ -26,6 +26,7 @@ final class CpuAccount {
     private final long jvmStart = jvmCpu();
     private final int walsender;
     private final long walsenderStart;
+    private final Map<Integer, Long> postgresStart = postgresTicks();
 
     CpuAccount(int walsenderPid) {
         walsender = walsenderPid;
@@ -59,6 +60,14 @@ final class CpuAccount {
         long jvm = jvmCpu() - jvmStart;
         groups.put("JVM outside Java threads (GC, JIT compiler)", Math.max(0, jvm - threadsTotal) / 1e9);
         groups.put("source PostgreSQL walsender (logical decoding, pgoutput)", (processTicks(walsender) - walsenderStart) * TICK_NANOS / 1e9);
+        long postgres = 0;
+        for (Map.Entry<Integer, Long> end : postgresTicks().entrySet()) {
+            Long start = postgresStart.get(end.getKey());
+            if (start != null) {
+                postgres += end.getValue() - start;
+            }
+        }
+        groups.put("all PostgreSQL processes of both servers that lived through the phase (walsender included)", postgres * TICK_NANOS / 1e9);
         double machineBusy = (machineEnd[0] - machineStart[0]) * TICK_NANOS / 1e9;
         double machineTotal = (machineEnd[1] - machineStart[1]) * TICK_NANOS / 1e9;
         groups.put("JVM total", jvm / 1e9);
@@ -132,6 +141,27 @@ final class CpuAccount {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** CPU ticks of every process named postgres on this machine (both servers' backends), by pid. */
+    private static Map<Integer, Long> postgresTicks() {
+        Map<Integer, Long> ticks = new TreeMap<>();
+        java.io.File[] processes = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
+        if (processes == null) {
+            return ticks;
+        }
+        for (java.io.File process : processes) {
+            try {
+                String stat = Files.readString(process.toPath().resolve("stat"));
+                if (stat.contains("(postgres)")) {
+                    int pid = Integer.parseInt(process.getName());
+                    ticks.put(pid, processTicks(pid));
+                }
+            } catch (IOException | RuntimeException gone) {
+                // the process ended meanwhile
+            }
+        }
+        return ticks;
     }
 
     static String loadAverage() {
