@@ -596,8 +596,17 @@ class ChangesBenchmark {
         }
     }
 
+    /**
+     * A session on the source database. The embedded server runs with synchronous_commit=off, which leaves a commit's WAL
+     * to the WAL writer (up to wal_writer_delay, 200 ms, before a walsender may send it); writers here commit as
+     * PostgreSQL's default does, flushed at commit, so the lag is what a customer's database would show.
+     */
     private Connection source() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+        Connection db = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+        try (Statement statement = db.createStatement()) {
+            statement.execute("SET synchronous_commit = on");
+        }
+        return db;
     }
 
     private void execute(String... statements) throws SQLException {
@@ -679,7 +688,8 @@ class ChangesBenchmark {
                 Goals: ≥ 20,000 changes/s, ≥ 0.50 of the bare reader, lag p99 < 1 s: **%s**.
                 pg_recvlogical: %s. Bare Debezium: %s.
                 Rows: 6 columns (bigint key, two short texts, numeric, 80-byte text, timestamptz), default replica identity; every
-                event is a record.created. Source: embedded PostgreSQL %s (wal_level=logical); connections-service's own schema on %s;
+                event is a record.created. Source: embedded PostgreSQL %s (wal_level=logical; server synchronous_commit=%s, writers'
+                sessions on; wal_writer_delay %s); connections-service's own schema on %s;
                 Kafka in-process KRaft.
                 """,
                 run.rows(), BATCH, run.perSecond(), run.writeSeconds(), run.outboxSeconds(), run.totalSeconds(), run.rows() / run.firstToLastSeconds(),
@@ -693,7 +703,8 @@ class ChangesBenchmark {
                 cpuTable(run, debezium), run.load(),
                 met ? "met" : "not met",
                 recvlogical.note(), debezium.note(),
-                single("SHOW server_version"),
+                single("SHOW server_version"), single("SELECT reset_val FROM pg_settings WHERE name = 'synchronous_commit'"),
+                single("SHOW wal_writer_delay"),
                 System.getenv("WEFT_TEST_PG_URL") == null ? "embedded PostgreSQL" : "the local server (" + System.getenv("WEFT_TEST_PG_URL") + ")");
     }
 }
