@@ -86,6 +86,7 @@ class ChangesBenchmark {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong lastArrival = new AtomicLong();
     private volatile String keyPrefix = "\u0000";
+    private volatile boolean consuming = true;
     // For the lag rows only (index id - LAG_BASE), wall-clock milliseconds: when Weft turned the change into an event
     // (the event's occurred_at) and when the outbox relay handed it to the producer (the Kafka record's timestamp).
     private final AtomicLongArray lagConverted = new AtomicLongArray(LAG_CAPACITY);
@@ -125,7 +126,8 @@ class ChangesBenchmark {
             // The stream's slot would decode the bare readers' WAL too: gone before they run, as a stream deleted leaves no slot.
             api(org).when().delete("/v1/connections/" + connection + "/streams/" + stream).then().statusCode(204);
         } finally {
-            consumer.interrupt();
+            // A flag, not an interrupt: an interrupted KafkaConsumer cannot close cleanly.
+            consuming = false;
             consumer.join(10_000);
         }
 
@@ -304,7 +306,7 @@ class ChangesBenchmark {
         properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topics.RECORDS));
-            while (!Thread.currentThread().isInterrupted()) {
+            while (consuming) {
                 var records = consumer.poll(Duration.ofMillis(100));
                 if (records.isEmpty()) {
                     continue;
@@ -330,8 +332,6 @@ class ChangesBenchmark {
                     }
                 }
             }
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
-            // the run is over
         }
     }
 
