@@ -59,6 +59,7 @@ public class ConnectionsStubs implements QuarkusTestResourceLifecycleManager {
         // What sync-service presents on /internal/ endpoints (InternalEndpointsTest).
         config.put("weft.platform.internal-token", INTERNAL_TOKEN);
         config.putAll(SalesforceFixture.settings());
+        config.putAll(dev.weft.connections.connector.snowflake.SnowflakeFixture.settings());
         return config;
     }
 
