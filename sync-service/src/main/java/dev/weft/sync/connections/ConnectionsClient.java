@@ -45,6 +45,11 @@ public class ConnectionsClient {
         }
     }
 
+    /** Creates the destination object when missing (typed fields, key); answers it as described either way. */
+    public ConnectionsApi.ObjectSchema ensureObject(String connectionId, ConnectionsApi.EnsureObject request) {
+        return services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/objects/ensure", request, ConnectionsApi.ObjectSchema.class);
+    }
+
     public ConnectionsApi.WriteResponse write(String connectionId, ConnectionsApi.WriteRequest request) {
         return services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/write", request, ConnectionsApi.WriteResponse.class);
     }

@@ -46,6 +46,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public final List<Map<String, Object>> writes = new CopyOnWriteArrayList<>();
         /** Whether the provider captures changes (false: stream requests are refused, as for a provider without change capture). */
         public volatile boolean streamable = true;
+        /** Whether objects can be created (a database, Snowflake); false: ensure is refused as for a SaaS API. */
+        public volatile boolean creatable = true;
         /** Change streams asked for: object -> stream id. */
         public final Map<String, String> streams = new ConcurrentHashMap<>();
         volatile Predicate<Map<String, Object>> refuses = record -> false;
@@ -84,6 +86,10 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public Connection refusing(Predicate<Map<String, Object>> refuses) {
             this.refuses = refuses;
             return this;
+        }
+
+        public List<Map<String, Object>> objects() {
+            return objects;
         }
 
         public Map<String, Map<String, Object>> written(String object) {
@@ -157,9 +163,15 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             }
             String[] path = request.getUrl().split("\\?")[0].split("/");
             // /internal/v1/connections/{id}/{operation}
-            Connection connection = path.length == 6 ? CONNECTIONS.get(path[4]) : null;
+            Connection connection = path.length == 6 || path.length == 7 ? CONNECTIONS.get(path[4]) : null;
             if (connection == null || !connection.orgId.equals(request.getHeader("X-Weft-Org"))) {
                 return error(404, "NOT_FOUND", "connection not found");
+            }
+            if (path.length == 7) {
+                if (!path[5].equals("objects") || !path[6].equals("ensure")) {
+                    return error(404, "NOT_FOUND", "no such operation");
+                }
+                return ensure(connection, JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { }));
             }
             return switch (path[5]) {
                 case "objects" -> ok(Map.of("data", connection.objects));
@@ -185,6 +197,25 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                 case "write" -> write(connection, JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { }));
                 default -> error(404, "NOT_FOUND", "no such operation");
             };
+        }
+
+        @SuppressWarnings("unchecked")
+        private ResponseDefinition ensure(Connection connection, Map<String, Object> body) throws Exception {
+            String object = (String) body.get("object");
+            var existing = connection.objects.stream().filter(o -> o.get("name").equals(object)).findFirst();
+            if (existing.isPresent()) {
+                return ok(existing.get());
+            }
+            if (!connection.creatable) {
+                return error(400, "INVALID_REQUEST", "this connector cannot create objects");
+            }
+            List<Map<String, Object>> fields = (List<Map<String, Object>>) body.get("fields");
+            List<String> key = (List<String>) body.get("key");
+            connection.object(object, key == null || key.isEmpty() ? null : key, null,
+                    fields.stream().map(f -> f.get("name") + ":" + f.get("type")).toArray(String[]::new));
+            Map<String, Object> created = connection.objects.getLast();
+            return new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(201).withHeader("Content-Type", "application/json")
+                    .withBody(JSON.writeValueAsString(created)).build();
         }
 
         @SuppressWarnings("unchecked")
