@@ -79,6 +79,8 @@ class SyncRunTest {
             assertEquals(0, run.getLong("progress.failed"));
             assertEquals(0, run.getLong("progress.skipped"));
             assertEquals(3, run.getInt("batches"));
+            assertEquals(100, run.getInt("progress.percent"), "the source counted 2,500 records first");
+            assertNull(run.get("progress.eta"), "no ETA once finished");
             assertTrue(run.getLong("timings.duration_ms") >= 0);
 
             Map<String, Map<String, Object>> written = destination.written("raw.contacts");
@@ -104,6 +106,7 @@ class SyncRunTest {
         String second = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
         JsonPath again = Runs.awaitFinal(org, second);
         assertEquals(0, again.getLong("progress.read"));
+        assertNull(again.get("progress.percent"), "an incremental read is not counted");
         assertEquals("pos:2500", source.reads.get(3).get("cursor"));
         as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).body("data", hasSize(2)).body("data[0].id", equalTo(second));
     }

@@ -65,6 +65,13 @@ public final class ConnectionsApi {
     public record RecordResult(int index, boolean success, String id, String error) {
     }
 
+    public record CountRequest(String object, String filter, String cursorField, Object cursor) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record CountResponse(Long count) {
+    }
+
     /** A field of a table to create: type one of string, integer, number, boolean, date, datetime, object, array. */
     public record FieldSpec(String name, String type) {
     }

@@ -45,6 +45,13 @@ public class ConnectionsClient {
         }
     }
 
+    /** How many records the object holds, or null when its system cannot count. */
+    public Long count(String connectionId, String object) {
+        ConnectionsApi.CountResponse counted = services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/count",
+                new ConnectionsApi.CountRequest(object, null, null, null), ConnectionsApi.CountResponse.class);
+        return counted == null ? null : counted.count();
+    }
+
     /** Creates the destination object when missing (typed fields, key); answers it as described either way. */
     public ConnectionsApi.ObjectSchema ensureObject(String connectionId, ConnectionsApi.EnsureObject request) {
         return services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/objects/ensure", request, ConnectionsApi.ObjectSchema.class);

@@ -141,6 +141,24 @@ public class RunService {
         return run;
     }
 
+    /** Of the records the source counted at the start of a full read; null when it could not count. */
+    private static Integer percent(SyncRun run) {
+        if (run.recordsTotal == null) {
+            return null;
+        }
+        return run.recordsTotal == 0 ? 100 : (int) Math.min(100, 100 * run.recordsRead / run.recordsTotal);
+    }
+
+    /** When a running full read should end at its pace so far. */
+    private static Instant eta(SyncRun run) {
+        if (run.recordsTotal == null || run.startedAt == null || run.recordsRead == 0 || !RunStatus.RUNNING.equals(run.status)) {
+            return null;
+        }
+        long elapsed = Duration.between(run.startedAt, Instant.now()).toMillis();
+        long remaining = Math.max(0, run.recordsTotal - run.recordsRead);
+        return Instant.now().plusMillis(elapsed * remaining / run.recordsRead).truncatedTo(ChronoUnit.SECONDS);
+    }
+
     RunDtos.RunView view(SyncRun run) {
         Long duration = run.startedAt == null ? null
                 : Duration.between(run.startedAt, run.finishedAt == null ? Instant.now() : run.finishedAt).toMillis();
@@ -152,7 +170,7 @@ public class RunService {
         }
         return new RunDtos.RunView(run.runId(), dev.weft.platform.id.TypeId.format(Sync.ID_PREFIX, run.syncId), run.status, run.trigger,
                 new RunDtos.Progress(run.recordsRead, run.recordsWritten, run.recordsCreated, run.recordsUpdated, run.recordsDeleted,
-                        run.recordsSkipped, run.recordsFailed, null, null),
+                        run.recordsSkipped, run.recordsFailed, percent(run), eta(run)),
                 new RunDtos.Timings(run.queuedAt, run.startedAt, run.finishedAt, duration), run.batches, errors, run.error, run.cancelRequested,
                 run.createdAt);
     }

@@ -153,6 +153,17 @@ public class RunStore {
         }
     }
 
+    /** Records how many records the run will read (its percent and ETA). */
+    public void total(UUID runId, String owner, long total) throws SQLException {
+        try (Connection db = dataSource.getConnection(); PreparedStatement update = db.prepareStatement(
+                "UPDATE sync_runs SET records_total = ? WHERE id = ? AND lease_owner = ?")) {
+            update.setLong(1, total);
+            update.setObject(2, runId);
+            update.setString(3, owner);
+            update.executeUpdate();
+        }
+    }
+
     /** Changes a finished run's status (succeeded that turned out partially_succeeded), in the finishing transaction. */
     public Optional<Finished> relabel(UUID runId, String status) throws SQLException {
         try (Connection db = dataSource.getConnection(); PreparedStatement update = db.prepareStatement(

@@ -121,6 +121,9 @@ public class SyncPipeline {
             } catch (TransformStage.TransformUnavailable e) {
                 throw new RunFailed("TRANSFORM_ERROR", e.getMessage(), null);
             }
+            if (run.firstStart() && cursor == null) {
+                count(plan, runId, owner);
+            }
             Predicate<Map<String, Object>> keep = InMemoryFilter.of(plan.filter());
             int batchSize = config.batchSize();
             while (true) {
@@ -217,6 +220,24 @@ public class SyncPipeline {
                     e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), null));
         } catch (Exception e) {
             finish(sync, spec, runId, owner, RunStatus.FAILED, new RunFailed("INTERNAL_ERROR", String.valueOf(e.getMessage()), null));
+        }
+    }
+
+    /** A full read can say how far along it is when the source counts its records; a source that cannot is no failure. */
+    private void count(SyncPlan plan, UUID runId, String owner) {
+        try {
+            Long total = connections.count(plan.sourceConnectionId(), plan.source().name());
+            if (total != null) {
+                QuarkusTransaction.requiringNew().run(() -> {
+                    try {
+                        store.total(runId, owner, total);
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            Log.infof("event=run_count_unavailable run_id=%s message=\"%s\"", runId, e.getMessage());
         }
     }
 

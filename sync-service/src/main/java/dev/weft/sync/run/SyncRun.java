@@ -37,6 +37,9 @@ public class SyncRun extends OrgScopedEntity {
     @Column(name = "records_failed")
     public long recordsFailed;
     public int batches;
+    /** Records the run will read, when the source could count them (a full read); null otherwise. */
+    @Column(name = "records_total")
+    public Long recordsTotal;
     /** JSON list of {@link RunDtos.RecordError}. */
     public String errors;
     public String error;

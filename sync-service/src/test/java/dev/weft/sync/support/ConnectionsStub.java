@@ -193,6 +193,13 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                     yield new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(201).withHeader("Content-Type", "application/json")
                             .withBody(JSON.writeValueAsString(Map.of("id", connection.streams.get(object), "object", object, "status", "starting"))).build();
                 }
+                case "count" -> {
+                    Map<String, Object> body = JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { });
+                    List<Map<String, Object>> rows = connection.rows.get((String) body.get("object"));
+                    Map<String, Object> answer = new HashMap<>();
+                    answer.put("count", rows == null || body.get("cursor") != null ? null : rows.size());
+                    yield ok(answer);
+                }
                 case "read" -> read(connection, JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { }));
                 case "write" -> write(connection, JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { }));
                 default -> error(404, "NOT_FOUND", "no such operation");
