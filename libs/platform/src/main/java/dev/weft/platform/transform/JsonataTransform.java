@@ -8,10 +8,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
- * A JSONata expression (dashjoin's implementation), parsed once; each record is evaluated in a frame of its own whose
- * entry hook counts steps and recursion depth and, every few steps, checks the clock and the thread's allocations.
+ * A JSONata expression (dashjoin's implementation), parsed once per concurrent caller; the evaluator's entry hook
+ * counts each record's steps and recursion depth and, every few steps, checks the clock and the thread's allocations.
  */
 final class JsonataTransform implements CompiledTransform {
     private static final int CHECK_EVERY = 64;
@@ -20,24 +21,41 @@ final class JsonataTransform implements CompiledTransform {
     private static final Class<?>[] HOOKS = {Jsonata.EntryCallback.class, Jsonata.ExitCallback.class};
 
     private final String source;
-    private final Jsonata expression;
     private final TransformLimits limits;
+    /**
+     * Parsed expressions, one per concurrent caller: dashjoin evaluates in the expression's own environment (it binds
+     * {@code $} there), so one expression must not serve two threads at once. A per-record frame is no way out: each
+     * {@code createFrame()} lengthens the environment's chain for good (lookups slow down until the stack overflows).
+     */
+    private final ConcurrentLinkedDeque<Instance> idle = new ConcurrentLinkedDeque<>();
 
-    private JsonataTransform(String source, Jsonata expression, TransformLimits limits) {
+    private JsonataTransform(String source, TransformLimits limits) {
         this.source = source;
-        this.expression = expression;
         this.limits = limits;
     }
 
     static JsonataTransform compile(String source, TransformLimits limits) {
+        JsonataTransform transform = new JsonataTransform(source, limits);
+        transform.idle.add(transform.instantiate());
+        return transform;
+    }
+
+    private Instance instantiate() {
+        Jsonata expression;
         try {
-            return new JsonataTransform(source, Jsonata.jsonata(source), limits);
+            expression = Jsonata.jsonata(source);
         } catch (JException e) {
             throw error(TransformException.Kind.SYNTAX, source, e);
         } catch (RuntimeException e) {
             // The parser reports some malformed input as plain runtime exceptions; it is still the author's syntax.
             throw new TransformException(TransformException.Kind.SYNTAX, "the expression does not parse: " + e.getMessage(), null, null);
         }
+        Bounds bounds = new Bounds(limits);
+        Object hooks = bounds.hooks();
+        // The evaluator looks its hooks up by these names from the environment, where assign() binds them.
+        expression.assign("__evaluate_entry", hooks);
+        expression.assign("__evaluate_exit", hooks);
+        return new Instance(expression, bounds);
     }
 
     @Override
@@ -48,18 +66,24 @@ final class JsonataTransform implements CompiledTransform {
     @Override
     public Map<String, Object> apply(Map<String, Object> record) {
         Object input = RecordJson.jsonShaped(record);
-        return Evaluation.onPlatformThread(() -> evaluate(input));
+        return Evaluation.onPlatformThread(() -> {
+            Instance instance = idle.pollFirst();
+            if (instance == null) {
+                instance = instantiate();
+            }
+            try {
+                return evaluate(instance, input);
+            } finally {
+                idle.offerFirst(instance);
+            }
+        });
     }
 
-    private Map<String, Object> evaluate(Object input) {
-        Bounds bounds = new Bounds(limits);
-        Jsonata.Frame frame = expression.createFrame();
-        Object hooks = bounds.hooks();
-        frame.setEvaluateEntryCallback((Jsonata.EntryCallback) hooks);
-        frame.setEvaluateExitCallback((Jsonata.ExitCallback) hooks);
+    private Map<String, Object> evaluate(Instance instance, Object input) {
+        instance.bounds.start();
         Object result;
         try {
-            result = expression.evaluate(input, frame);
+            result = instance.expression.evaluate(input);
         } catch (LimitExceeded e) {
             throw new TransformException(TransformException.Kind.LIMIT, e.getMessage(), null, null);
         } catch (StackOverflowError e) {
@@ -143,18 +167,26 @@ final class JsonataTransform implements CompiledTransform {
         return new TransformException(kind, message, place[0], place[1]);
     }
 
-    /** The per-record budget, kept by the evaluator's entry and exit hooks. */
+    private record Instance(Jsonata expression, Bounds bounds) {
+    }
+
+    /** The per-record budget, kept by the evaluator's entry and exit hooks; restarted for each record. */
     private static final class Bounds {
         private final TransformLimits limits;
-        private final long deadline;
-        private final long allocatedAtStart;
+        private long deadline;
+        private long allocatedAtStart;
         private long steps;
         private int depth;
 
         Bounds(TransformLimits limits) {
             this.limits = limits;
-            this.deadline = System.nanoTime() + limits.timeout().toNanos();
-            this.allocatedAtStart = Evaluation.allocatedBytes();
+        }
+
+        void start() {
+            deadline = System.nanoTime() + limits.timeout().toNanos();
+            allocatedAtStart = Evaluation.allocatedBytes();
+            steps = 0;
+            depth = 0;
         }
 
         void enter() {

@@ -201,6 +201,27 @@ class TransformRuntimeTest {
     }
 
     @Test
+    void jsonata_applies_to_many_records_from_many_threads() throws Exception {
+        // dashjoin lengthens its environment for every frame made for an evaluation; 30,000 records once overflowed the stack.
+        try (CompiledTransform transform = jsonata("{\"id\": Id, \"email_address\": $lowercase(Email)}"); ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int worker = w;
+                workers.add(pool.submit(() -> {
+                    for (int i = 0; i < 10_000; i++) {
+                        int id = worker * 10_000 + i;
+                        assertEquals(record("id", id, "email_address", "u" + id + "@example.com"), transform.apply(record("Id", id, "Email", "U" + id + "@Example.com")));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> worker : workers) {
+                worker.get();
+            }
+        }
+    }
+
+    @Test
     void jsonata_syntax_errors_carry_line_and_column() {
         TransformException error = assertThrows(TransformException.class, () -> jsonata("{\n  \"a\": Email,\n  \"b\": (FirstName &\n}"));
         assertEquals(TransformException.Kind.SYNTAX, error.kind());
