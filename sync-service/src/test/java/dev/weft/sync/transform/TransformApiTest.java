@@ -82,6 +82,16 @@ class TransformApiTest {
     }
 
     @Test
+    void creating_with_an_idempotency_key_twice_makes_one_transform() {
+        String org = newOrg();
+        String key = "tfm-" + java.util.UUID.randomUUID();
+        String first = as(org).header("Idempotency-Key", key).body(SEED_BODY).post("/v1/transforms").then().statusCode(201).extract().path("id");
+        as(org).header("Idempotency-Key", key).body(SEED_BODY).post("/v1/transforms").then().statusCode(201)
+                .header("Idempotent-Replayed", "true").body("id", equalTo(first));
+        as(org).get("/v1/transforms").then().statusCode(200).body("data.size()", equalTo(1));
+    }
+
+    @Test
     void jsonata_maps_records_and_skips_what_it_filters_out() {
         String org = newOrg();
         String id = create(org, Map.of("name", "contact row", "type", "jsonata", "description", "to the warehouse",
