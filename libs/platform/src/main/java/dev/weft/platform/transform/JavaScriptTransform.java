@@ -51,11 +51,14 @@ final class JavaScriptTransform implements CompiledTransform {
                   // Already fixed by the engine: the sandbox refuses it anyway.
                 }
               }
+              // Taken before the author's code runs, which may replace the globals.
+              const parse = JSON.parse;
+              const stringify = JSON.stringify;
               global.module = { exports: {} };
               global.exports = global.module.exports;
               return function (transform) {
                 return function (json) {
-                  const out = transform(JSON.parse(json));
+                  const out = transform(parse(json));
                   if (out === undefined || out === null) {
                     return null;
                   }
@@ -66,7 +69,7 @@ final class JavaScriptTransform implements CompiledTransform {
                   if (typeof out.then === 'function') {
                     throw new TypeError('the transform returned a Promise; transforms are synchronous: return the record itself');
                   }
-                  return JSON.stringify(out);
+                  return stringify(out);
                 };
               };
             })(globalThis)
@@ -131,11 +134,11 @@ final class JavaScriptTransform implements CompiledTransform {
         try (Watchdog.Watch watch = Watchdog.watch(instance.context, limits)) {
             try {
                 Value out = instance.runner.execute(json);
-                String text = out.isNull() ? null : out.asString();
+                String text = out.isString() ? out.asString() : null;
                 stopped = watch.stopped();
                 if (stopped == null) {
                     release(instance);
-                    return text == null ? null : RecordJson.read(text);
+                    return text == null ? null : RecordJson.readOutput(text);
                 }
             } catch (PolyglotException e) {
                 stopped = watch.stopped();

@@ -37,11 +37,13 @@ final class RecordJson {
         }
     }
 
-    static Map<String, Object> read(String json) {
+    /** A transform's output as JSON text; anything but an object (a toJSON() can make it one) is the author's error. */
+    static Map<String, Object> readOutput(String json) {
         try {
             return JSON.readValue(json, MAP);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("JSON.stringify produced text Jackson cannot read", e);
+            throw new TransformException(TransformException.Kind.RUNTIME, "the transform returned something that is not an object (JSON: "
+                    + (json.length() > 40 ? json.substring(0, 40) + "…" : json) + ")", null, null);
         }
     }
 

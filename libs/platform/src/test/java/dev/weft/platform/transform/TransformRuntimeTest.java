@@ -99,6 +99,17 @@ class TransformRuntimeTest {
     }
 
     @Test
+    void replaced_globals_cannot_corrupt_what_comes_back() {
+        try (CompiledTransform transform = js("JSON.stringify = () => 'not json'; JSON.parse = () => 42;\n"
+                + "module.exports = (r) => r.odd ? { toJSON() { return 7; } } : r;")) {
+            assertEquals(record("a", 1), transform.apply(record("a", 1)));
+            TransformException error = assertThrows(TransformException.class, () -> transform.apply(record("odd", true)));
+            assertEquals(TransformException.Kind.RUNTIME, error.kind());
+            assertTrue(error.getMessage().contains("not an object"), error.getMessage());
+        }
+    }
+
+    @Test
     void an_endless_loop_is_stopped_by_the_statement_limit_and_the_next_record_runs() {
         try (CompiledTransform transform = js("module.exports = (r) => {\n  if (r.spin) { while (true) {} }\n  return r;\n};")) {
             TransformException error = assertThrows(TransformException.class, () -> transform.apply(record("spin", true)));
