@@ -125,7 +125,7 @@ class TransformRuntimeTest {
 
     @Test
     void the_wall_clock_limit_stops_what_the_statement_limit_allows() {
-        TransformLimits limits = TransformLimits.defaults().withStatementLimit(Long.MAX_VALUE).withTimeout(Duration.ofMillis(300));
+        TransformLimits limits = TransformLimits.defaults().withStatementLimit(Long.MAX_VALUE).withTimeout(Duration.ofMillis(500));
         try (CompiledTransform transform = TransformRuntime.compile(TransformLanguage.JAVASCRIPT,
                 "module.exports = (r) => { if (r.spin) { for (;;) { try { r.x = 1; } catch (e) {} } } return r; };", limits)) {
             TransformException error = assertThrows(TransformException.class, () -> transform.apply(record("spin", true)));
