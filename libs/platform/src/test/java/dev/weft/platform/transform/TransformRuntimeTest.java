@@ -74,6 +74,16 @@ class TransformRuntimeTest {
     }
 
     @Test
+    void locale_aware_javascript_works_within_the_default_limits() {
+        // ICU's locale data loads on first use; the shared engine loads it before any record's clock starts.
+        try (CompiledTransform transform = js("module.exports = (r) => ({ day: new Date(r.at).toLocaleDateString('de-DE', {timeZone: 'UTC'}),"
+                + " amount: new Intl.NumberFormat('en-US').format(r.amount), name: r.name.normalize('NFC').toLocaleUpperCase('en-US') });")) {
+            assertEquals(record("day", "1.5.2024", "amount", "1,234,567.5", "name", "ADA"),
+                    transform.apply(record("at", "2024-05-01T10:15:30Z", "amount", 1234567.5, "name", "ada")));
+        }
+    }
+
+    @Test
     void javascript_syntax_errors_carry_line_and_column() {
         TransformException error = assertThrows(TransformException.class, () -> js("module.exports = (r) => {\n  let x = ;\n  return r;\n};"));
         assertEquals(TransformException.Kind.SYNTAX, error.kind());
