@@ -170,6 +170,11 @@ public class MessageService {
             message.errorCode = errorCode;
             message.errorMessage = errorMessage;
             changed.add("error");
+        } else if (forward && (message.errorCode != null || message.errorMessage != null)) {
+            // Sent after a transient failure: the failure is no longer the message's state.
+            message.errorCode = null;
+            message.errorMessage = null;
+            changed.add("error");
         }
         Message.flush();
         Map<String, Object> extra = new LinkedHashMap<>();
