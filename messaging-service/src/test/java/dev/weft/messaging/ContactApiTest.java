@@ -143,7 +143,10 @@ class ContactApiTest {
         as(org).body(Map.of("phone", "not a phone")).patch("/v1/contacts/" + id).then().statusCode(400).body("error.details.field", equalTo("phone"));
         as(org).body("{\"email\":null}").patch("/v1/contacts/" + id).then().statusCode(200).body("email", nullValue());
         as(org).body(Map.of("email", "sara@example.com")).post("/v1/contacts").then().statusCode(201);
-        as(org).delete("/v1/contacts/" + other).then().statusCode(204);
+        try (Events events = new Events(org)) {
+            as(org).delete("/v1/contacts/" + other).then().statusCode(204);
+            assertEquals("omar@example.com", events.exactly("contact.deleted", other, 1).get(0).path("email").asText());
+        }
         as(org).get("/v1/contacts/" + other).then().statusCode(404).body("error.code", equalTo("NOT_FOUND"));
         as(org).delete("/v1/contacts/" + other).then().statusCode(404);
     }
