@@ -1,6 +1,5 @@
 package dev.weft.workflow.execution;
 
-import dev.weft.platform.pagination.Page;
 import dev.weft.platform.tenancy.RequiresScope;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.ws.rs.GET;
@@ -8,14 +7,13 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Executions: each run of a workflow, its steps, retry and cancel. */
-@Path("/v1")
+@Path("/v1/executions")
 @Produces(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
 @Tag(name = "executions", description = "Workflow executions and their steps")
@@ -28,20 +26,7 @@ public class ExecutionResource {
     }
 
     @GET
-    @Path("/workflows/{id}/executions")
-    @RequiresScope("workflows:read")
-    @Operation(operationId = "listWorkflowExecutions", summary = "List a workflow's executions, newest first, by status and time range")
-    @APIResponse(responseCode = "200", description = "A page of executions (without their steps)")
-    @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad status, from, to, limit or cursor")
-    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs workflows:read")
-    @APIResponse(responseCode = "404", description = "NOT_FOUND: no such workflow")
-    public Page<ExecutionDtos.ExecutionView> list(@PathParam("id") String id, @QueryParam("status") String status, @QueryParam("from") String from,
-                                                  @QueryParam("to") String to, @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
-        return executions.list(id, status, from, to, limit, cursor);
-    }
-
-    @GET
-    @Path("/executions/{id}")
+    @Path("/{id}")
     @RequiresScope("workflows:read")
     @Operation(operationId = "getExecution", summary = "Get an execution with each step's input, output, status, attempts and timing")
     @APIResponse(responseCode = "200", description = "The execution")
@@ -52,7 +37,7 @@ public class ExecutionResource {
     }
 
     @POST
-    @Path("/executions/{id}/retry")
+    @Path("/{id}/retry")
     @RequiresScope("workflows:write")
     @Operation(operationId = "retryExecution", summary = "Run a failed execution again from its failed step")
     @APIResponse(responseCode = "200", description = "The execution, queued again")
@@ -64,7 +49,7 @@ public class ExecutionResource {
     }
 
     @POST
-    @Path("/executions/{id}/cancel")
+    @Path("/{id}/cancel")
     @RequiresScope("workflows:write")
     @Operation(operationId = "cancelExecution", summary = "Cancel an execution that has not finished")
     @APIResponse(responseCode = "200", description = "The execution, cancelled")

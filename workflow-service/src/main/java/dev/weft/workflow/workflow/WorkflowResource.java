@@ -39,9 +39,11 @@ public class WorkflowResource {
             {"type":"notify","channel":"slack","message":"New enterprise lead: {{Lead.Company}}"}]}""";
 
     private final WorkflowService workflows;
+    private final dev.weft.workflow.execution.ExecutionService executions;
 
-    public WorkflowResource(WorkflowService workflows) {
+    public WorkflowResource(WorkflowService workflows, dev.weft.workflow.execution.ExecutionService executions) {
         this.workflows = workflows;
+        this.executions = executions;
     }
 
     @POST
@@ -90,6 +92,19 @@ public class WorkflowResource {
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     public WorkflowDtos.WorkflowView update(@PathParam("id") String id, @NotNull JsonNode patch) {
         return workflows.update(id, patch);
+    }
+
+    @GET
+    @Path("/{id}/executions")
+    @RequiresScope("workflows:read")
+    @Operation(operationId = "listWorkflowExecutions", summary = "List a workflow's executions, newest first, by status and time range")
+    @APIResponse(responseCode = "200", description = "A page of executions (without their steps)")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad status, from, to, limit or cursor")
+    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs workflows:read")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND: no such workflow")
+    public Page<dev.weft.workflow.execution.ExecutionDtos.ExecutionView> list(@PathParam("id") String id, @QueryParam("status") String status, @QueryParam("from") String from,
+                                                  @QueryParam("to") String to, @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        return executions.list(id, status, from, to, limit, cursor);
     }
 
     @DELETE
