@@ -183,7 +183,9 @@ class WorkflowExecutionTest {
         String workflow = Api.create(org, """
                 { "name": "Enterprise Lead Routing", "trigger": { "type": "record_created", "connection_id": "%s", "object": "Lead", "filter": "AnnualRevenue > 5000000" },
                   "actions": [ { "type": "transform", "config": { "enrich_company_data": true } },
+                               { "type": "transform", "language": "jsonata", "code": "$merge([$, {'Company': $uppercase(Company)}])" },
                                { "type": "condition", "expression": "Lead.Company <> 'Blocked'" },
+                               { "type": "condition", "language": "jsonata", "expression": "Lead.AnnualRevenue > 5000000" },
                                { "type": "write", "connection_id": "%s", "object": "Contact", "fields": { "company": "{{record.Company}}", "email": "{{Lead.Email}}" } },
                                { "type": "notify", "channel": "slack", "connection_id": "%s", "slack_channel": "C0LEADS", "message": "New enterprise lead: {{Lead.Company}}" } ] }"""
                 .formatted(salesforce, hubspot, slack)).getString("id");
@@ -194,7 +196,7 @@ class WorkflowExecutionTest {
         assertTrue(done.getString("steps[0].warnings[0]").contains("enrich_company_data"));
         List<LoggedRequest> contact = Stubs.server().findAll(postRequestedFor(urlPathEqualTo("/internal/v1/connections/" + hubspot + "/write")));
         assertEquals(1, contact.size());
-        assertTrue(contact.getFirst().getBodyAsString().contains("\"company\":\"Acme\""), contact.getFirst().getBodyAsString());
+        assertTrue(contact.getFirst().getBodyAsString().contains("\"company\":\"ACME\""), contact.getFirst().getBodyAsString());
         assertTrue(contact.getFirst().getBodyAsString().contains("\"object\":\"Contact\""));
         List<LoggedRequest> posted = Stubs.server().findAll(postRequestedFor(urlPathEqualTo("/internal/v1/connections/" + slack + "/write")));
         assertEquals(1, posted.size());
