@@ -1,0 +1,343 @@
+package dev.weft.messaging.message;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.messaging.Json;
+import dev.weft.messaging.MessagingEvents;
+import dev.weft.messaging.contact.Contact;
+import dev.weft.messaging.contact.ContactService;
+import dev.weft.messaging.conversation.Conversation;
+import dev.weft.messaging.conversation.ConversationService;
+import dev.weft.messaging.conversation.ConversationStatus;
+import dev.weft.platform.error.ApiException;
+import dev.weft.platform.error.ErrorCode;
+import dev.weft.platform.id.TypeId;
+import dev.weft.platform.pagination.Cursor;
+import dev.weft.platform.pagination.CursorCodec;
+import dev.weft.platform.pagination.PageRequest;
+import io.quarkus.hibernate.orm.panache.Panache;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.TypedQuery;
+import jakarta.transaction.Transactional;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Messages: {@link #record} stores one (idempotent on the channel's message id) under the conversation's lock, with a
+ * created_at from the database clock that never goes below the conversation's previous message, so history pages
+ * on (created_at, id) have no gaps and no repeats (docs/messaging.md). {@link #reply} stores an agent's reply as
+ * queued, sends it through the channel's {@link ChannelSender} outside the transaction, and records the outcome.
+ */
+@ApplicationScoped
+public class MessageService {
+    public static final List<String> TYPES = List.of("text", "template", "image", "video", "audio", "document", "location", "sticker", "interactive");
+    private static final Set<String> REPLY_FIELDS = Set.of("content", "body", "type", "template", "internal", "author_type", "agent_id", "metadata");
+    /** Delivery statuses only move forward (receipts arrive out of order); failed ends any of them but read. */
+    private static final List<String> PROGRESS = List.of("queued", "sent", "delivered", "read");
+
+    private final ConversationService conversations;
+    private final ContactService contacts;
+    private final ChannelSenders senders;
+    private final MessagingEvents events;
+    private final CursorCodec cursors;
+
+    /** A message to store. {@code status}: received (inbound), queued, sent, delivered, read, failed, or stored (an internal note). */
+    public record NewMessage(String direction, String type, String content, JsonNode template, JsonNode metadata, String authorType,
+                             String agentId, boolean internal, String status, String platformMessageId, String errorCode, String errorMessage) {
+        /** A message from the contact, as a channel delivered it. */
+        public static NewMessage inbound(String type, String content, String platformMessageId, JsonNode metadata) {
+            return new NewMessage("inbound", type, content, null, metadata, "contact", null, false, "received", platformMessageId, null, null);
+        }
+    }
+
+    public record Recorded(Message message, boolean created) {
+    }
+
+    public MessageService(ConversationService conversations, ContactService contacts, ChannelSenders senders, MessagingEvents events,
+                          CursorCodec cursors) {
+        this.conversations = conversations;
+        this.contacts = contacts;
+        this.senders = senders;
+        this.events = events;
+        this.cursors = cursors;
+    }
+
+    /**
+     * Stores a message in the conversation, once per (org, channel, platform_message_id): a redelivery returns the
+     * stored message with {@code created=false} and publishes nothing. An inbound message moves the contact's
+     * last_inbound_at and reopens a snoozed, pending or resolved conversation.
+     */
+    @Transactional
+    public Recorded record(UUID conversationId, NewMessage m) {
+        Conversation conversation = Conversation.findById(conversationId, LockModeType.PESSIMISTIC_WRITE);
+        if (conversation == null) {
+            throw ApiException.notFound("conversation");
+        }
+        if (m.platformMessageId() != null) {
+            Message existing = Message.find("channel = ?1 and platformMessageId = ?2", conversation.channel, m.platformMessageId()).firstResult();
+            if (existing != null) {
+                return new Recorded(existing, false);
+            }
+        }
+        Message message = new Message();
+        message.conversationId = conversation.id;
+        message.contactId = conversation.contactId;
+        message.channel = conversation.channel;
+        message.direction = m.direction();
+        message.type = m.type() == null ? "text" : m.type();
+        message.content = m.content();
+        message.template = m.template() == null || m.template().isNull() ? null : Json.write(m.template());
+        message.metadata = m.metadata() == null || m.metadata().isNull() ? "{}" : Json.write(m.metadata());
+        message.authorType = m.authorType();
+        message.agentId = m.agentId();
+        message.internal = m.internal();
+        message.status = m.status();
+        message.platformMessageId = m.platformMessageId();
+        message.errorCode = m.errorCode();
+        message.errorMessage = m.errorMessage();
+        message.persist();
+        Message.flush();
+        // The database's clock for every replica, never below the conversation's latest message (see the class comment).
+        Timestamp floor = conversation.lastMessageAt == null ? null : Timestamp.from(conversation.lastMessageAt);
+        Object at = Panache.getEntityManager().createNativeQuery("""
+                        UPDATE messages SET created_at = greatest(clock_timestamp(), coalesce(cast(?1 as timestamptz), '-infinity')),
+                                            updated_at = greatest(clock_timestamp(), coalesce(cast(?1 as timestamptz), '-infinity'))
+                        WHERE id = ?2 RETURNING created_at""")
+                .setParameter(1, floor).setParameter(2, message.id).getSingleResult();
+        Instant createdAt = toInstant(at);
+        message.createdAt = createdAt;
+        message.updatedAt = createdAt;
+
+        conversation.lastMessageAt = createdAt;
+        conversation.version++;
+        Contact contact = Contact.findById(conversation.contactId);
+        if (m.direction().equals("inbound")) {
+            contact.lastInboundAt = createdAt;
+            conversations.reopenOnInbound(conversation);
+        } else if (!m.internal()) {
+            contact.lastOutboundAt = createdAt;
+        }
+        Conversation.flush();
+        Panache.getEntityManager().detach(message);
+        message = Message.findById(message.id);
+        events.publish("message.created", message.messageId(), view(message));
+        Log.infof("event=message_created org_id=%s message_id=%s conversation_id=%s direction=%s status=%s", message.orgId, message.messageId(),
+                conversation.conversationId(), message.direction, message.status);
+        return new Recorded(message, true);
+    }
+
+    /**
+     * A delivery status change (a provider's receipt, a send's outcome): applied only when it moves forward, once,
+     * with one message.updated. Returns whether it changed anything.
+     */
+    @Transactional
+    public boolean updateStatus(UUID messageId, String status, String platformMessageId, String errorCode, String errorMessage) {
+        Message message = Message.findById(messageId, LockModeType.PESSIMISTIC_WRITE);
+        if (message == null) {
+            throw ApiException.notFound("message");
+        }
+        String previous = message.status;
+        boolean forward = status.equals("failed") ? !previous.equals("read") && !previous.equals("failed")
+                : PROGRESS.contains(previous) && PROGRESS.indexOf(status) > PROGRESS.indexOf(previous);
+        boolean idChanged = platformMessageId != null && !platformMessageId.equals(message.platformMessageId);
+        boolean errorChanged = !status.equals("failed") && errorCode != null && !errorCode.equals(message.errorCode);
+        if (!forward && !idChanged && !errorChanged) {
+            return false;
+        }
+        List<String> changed = new ArrayList<>();
+        if (forward) {
+            message.status = status;
+            changed.add("status");
+        }
+        if (idChanged) {
+            message.platformMessageId = platformMessageId;
+            changed.add("platform_message_id");
+        }
+        if (errorCode != null || errorMessage != null) {
+            message.errorCode = errorCode;
+            message.errorMessage = errorMessage;
+            changed.add("error");
+        } else if (forward && (message.errorCode != null || message.errorMessage != null)) {
+            // Sent after a transient failure: the failure is no longer the message's state.
+            message.errorCode = null;
+            message.errorMessage = null;
+            changed.add("error");
+        }
+        Message.flush();
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("changed_fields", changed);
+        if (forward) {
+            extra.put("previous_status", previous);
+        }
+        events.publish("message.updated", message.messageId(), view(message), extra);
+        Log.infof("event=message_updated org_id=%s message_id=%s status=%s previous_status=%s", message.orgId, message.messageId(), message.status, previous);
+        return true;
+    }
+
+    /**
+     * POST /v1/conversations/{id}/messages: an internal note is stored (status stored) and never sent; a reply is
+     * stored as queued, sent through the channel's sender, and its outcome recorded (sent with the provider's id, or
+     * failed with the reason; a transient failure leaves it queued with the reason). With no sender for the channel,
+     * or no address of the contact on it, the reply is stored as failed with the reason.
+     */
+    public MessageDtos.MessageView reply(String conversationId, JsonNode body) {
+        Map<String, JsonNode> fields = Json.fields(body, REPLY_FIELDS);
+        String content = Json.text(fields, "content", 65536);
+        String bodyText = Json.text(fields, "body", 65536);
+        if (content != null && bodyText != null && !content.equals(bodyText)) {
+            throw ApiException.invalid("content", "one_of", "content and body are the same field (body is seed 003's name): give one");
+        }
+        content = content != null ? content : bodyText;
+        String type = Json.text(fields, "type", 20);
+        type = type == null ? "text" : type.toLowerCase(java.util.Locale.ROOT);
+        if (!TYPES.contains(type)) {
+            throw ApiException.invalid("type", "one_of", "type must be one of " + String.join(", ", TYPES));
+        }
+        ObjectNode template = Json.object(fields, "template");
+        if (type.equals("template") && (template == null || !template.path("name").isTextual())) {
+            throw ApiException.invalid("template", "required", "a template message needs template.name (and template.language)");
+        }
+        if (type.equals("text") && content == null) {
+            throw ApiException.invalid("content", "required", "content is required");
+        }
+        boolean internal = Boolean.TRUE.equals(Json.bool(fields, "internal"));
+        String agentId = Json.text(fields, "agent_id", 100);
+        String authorType = Json.text(fields, "author_type", 20);
+        authorType = authorType == null ? (agentId != null ? "agent" : "api") : authorType;
+        if (!List.of("agent", "api", "system").contains(authorType)) {
+            throw ApiException.invalid("author_type", "one_of", "author_type must be agent, api or system");
+        }
+        ObjectNode metadata = Json.object(fields, "metadata");
+        String finalType = type;
+        String finalContent = content;
+        String finalAuthor = authorType;
+
+        Prepared prepared = QuarkusTransaction.requiringNew().call(() -> {
+            Conversation conversation = conversations.requireLocked(conversationId);
+            if (!internal && ConversationStatus.of(conversation.status) == ConversationStatus.CLOSED) {
+                throw new ApiException(ErrorCode.CONFLICT, "the conversation is closed: replies go to a new conversation (internal notes are still allowed)",
+                        Map.of("status", conversation.status));
+            }
+            ChannelSender sender = internal ? null : senders.forChannel(conversation.channel).orElse(null);
+            String to = internal ? null : contacts.addressOn(conversation.contactId, conversation.channel).orElse(null);
+            String status = internal ? "stored" : sender == null || to == null ? "failed" : "queued";
+            String errorCode = null;
+            String errorMessage = null;
+            if (!internal && sender == null) {
+                errorCode = "channel_unavailable";
+                errorMessage = "no adapter sends on " + conversation.channel + " yet";
+            } else if (!internal && to == null) {
+                errorCode = "no_address";
+                errorMessage = "the contact has no address on " + conversation.channel;
+            }
+            Recorded recorded = record(conversation.id, new NewMessage("outbound", finalType, finalContent, template, metadata, finalAuthor, agentId,
+                    internal, status, null, errorCode, errorMessage));
+            Message message = recorded.message();
+            ChannelSender.OutboundMessage outbound = sender == null || to == null ? null : new ChannelSender.OutboundMessage(message.orgId,
+                    message.messageId(), conversation.conversationId(), TypeId.format(Contact.ID_PREFIX, conversation.contactId), conversation.channel,
+                    conversation.inbox, to, message.type, message.content, template, metadata);
+            return new Prepared(message.id, sender, outbound);
+        });
+        if (prepared.outbound() != null) {
+            ChannelSender.SendOutcome outcome;
+            try {
+                outcome = prepared.sender().send(prepared.outbound());
+            } catch (RuntimeException e) {
+                Log.warnf("event=channel_send_error channel=%s message_id=%s error=\"%s\"", prepared.outbound().channel(), prepared.outbound().messageId(), e);
+                outcome = ChannelSender.SendOutcome.retry("adapter_error", "the channel adapter failed: " + e.getClass().getSimpleName());
+            }
+            ChannelSender.SendOutcome result = outcome;
+            QuarkusTransaction.requiringNew().run(() -> {
+                switch (result.result()) {
+                    case SENT -> updateStatus(prepared.messageId(), "sent", result.platformMessageId(), null, null);
+                    case FAILED -> updateStatus(prepared.messageId(), "failed", null, result.errorCode(), result.errorMessage());
+                    case RETRY -> updateStatus(prepared.messageId(), "queued", null, result.errorCode(), result.errorMessage());
+                }
+            });
+        }
+        return view(Message.findById(prepared.messageId()));
+    }
+
+    private record Prepared(UUID messageId, ChannelSender sender, ChannelSender.OutboundMessage outbound) {
+    }
+
+    /**
+     * GET /v1/conversations/{id}/messages: newest first. {@code before} is a {@code next_before} this API returned
+     * (the exact position: no gaps or repeats, even among messages with one timestamp) or an RFC 3339 time (messages
+     * strictly older than it, seed 001).
+     */
+    public MessageDtos.MessagePage history(String conversationId, String limit, String before, String cursor) {
+        Conversation conversation = conversations.require(conversationId);
+        String position = before != null && !before.isBlank() ? before.strip() : cursor != null && !cursor.isBlank() ? cursor.strip() : null;
+        PageRequest page = PageRequest.of(limit, null, cursors);
+        Cursor after = null;
+        Instant olderThan = null;
+        if (position != null) {
+            if (position.indexOf('.') > 0 && !Character.isDigit(position.charAt(0))) {
+                after = cursors.decode(position);
+            } else {
+                try {
+                    olderThan = OffsetDateTime.parse(position).toInstant();
+                } catch (DateTimeParseException e) {
+                    after = cursors.decode(position);
+                }
+            }
+        }
+        StringBuilder jpql = new StringBuilder("from Message where conversationId = :conversation");
+        if (after != null) {
+            jpql.append(" and (createdAt < :at or (createdAt = :at and id < :id))");
+        } else if (olderThan != null) {
+            jpql.append(" and createdAt < :at");
+        }
+        jpql.append(" order by createdAt desc, id desc");
+        TypedQuery<Message> query = Panache.getEntityManager().createQuery(jpql.toString(), Message.class)
+                .setParameter("conversation", conversation.id);
+        if (after != null) {
+            query.setParameter("at", after.createdAt()).setParameter("id", after.id());
+        } else if (olderThan != null) {
+            query.setParameter("at", olderThan);
+        }
+        List<Message> rows = query.setMaxResults(page.limit() + 1).getResultList();
+        boolean more = rows.size() > page.limit();
+        List<Message> shown = more ? rows.subList(0, page.limit()) : rows;
+        String next = more ? cursors.encode(shown.get(shown.size() - 1).position()) : null;
+        return new MessageDtos.MessagePage(shown.stream().map(this::view).toList(), next, new MessageDtos.Pagination(next, more));
+    }
+
+    public MessageDtos.MessageView view(Message m) {
+        ObjectNode metadata = Json.parseObject(m.metadata);
+        if (m.platformMessageId != null) {
+            metadata.put("platform_message_id", m.platformMessageId);
+        }
+        return new MessageDtos.MessageView(m.messageId(), m.orgId, TypeId.format(Conversation.ID_PREFIX, m.conversationId),
+                TypeId.format(Contact.ID_PREFIX, m.contactId), m.channel, m.direction, m.type, m.content, m.content,
+                m.template == null ? null : Json.parseObject(m.template), metadata, m.authorType, m.agentId, m.internal, m.status, m.platformMessageId,
+                m.errorCode == null && m.errorMessage == null ? null : new MessageDtos.Error(m.errorCode, m.errorMessage), m.createdAt, m.updatedAt);
+    }
+
+    private static Instant toInstant(Object value) {
+        return switch (value) {
+            case Timestamp t -> t.toInstant();
+            case Instant i -> i;
+            case OffsetDateTime o -> o.toInstant();
+            default -> throw new IllegalStateException("unexpected created_at " + value.getClass());
+        };
+    }
+
+    static Instant micros(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MICROS);
+    }
+}
