@@ -49,8 +49,9 @@ class SyncEventsTest {
         Map<String, Object> partial = new HashMap<>(Api.seedSync(source.id, destination.id, null));
         partial.remove("schedule");
         String partialSync = as(org).body(partial).post("/v1/syncs").then().statusCode(201).extract().path("id");
-        Map<String, Object> failing = new HashMap<>(partial);
-        failing.put("transform_id", "xf_format_phone_numbers");
+        var refusing = Api.warehouse(org);
+        refusing.rejectWrites = "permission denied for table contacts";
+        Map<String, Object> failing = new HashMap<>(Api.seedSync(source.id, refusing.id, null));
         String failingSync = as(org).body(failing).post("/v1/syncs").then().statusCode(201).extract().path("id");
         try (TopicProbe events = new TopicProbe(Topics.SYNCS)) {
             String partialRun = as(org).post("/v1/syncs/" + partialSync + "/run").then().statusCode(202).extract().path("id");
@@ -58,7 +59,7 @@ class SyncEventsTest {
             assertEquals("partially_succeeded", Runs.awaitFinal(org, partialRun).getString("status"));
             JsonPath failed = Runs.awaitFinal(org, failedRun);
             assertEquals("failed", failed.getString("status"));
-            assertEquals("transform xf_format_phone_numbers cannot run: transforms are not available in this deployment yet", failed.getString("error"));
+            assertEquals("permission denied for table contacts", failed.getString("error"));
 
             List<ConsumerRecord<String, byte[]>> published = events.await(
                     r -> partialSync.equals(r.key()) || failingSync.equals(r.key()), 4, Duration.ofSeconds(30));
@@ -70,7 +71,8 @@ class SyncEventsTest {
                 assertEquals(Set.of(), violations(type, data), type + " " + data);
                 assertEquals(org, TopicProbe.header(record, "ce_orgid"));
                 if (type.equals("sync.failed")) {
-                    assertEquals("TRANSFORM_ERROR", data.path("error").path("code").asText());
+                    assertEquals("INVALID_REQUEST", data.path("error").path("code").asText());
+                    assertEquals(refusing.id, data.path("error").path("connection_id").asText());
                 }
             }
             assertEquals(Set.of("partial sync.started", "partial sync.completed", "failing sync.started", "failing sync.failed"), types);

@@ -161,6 +161,44 @@ class SyncRunTest {
     }
 
     @Test
+    void the_seeds_javascript_transform_and_a_jsonata_field_transform_run_on_every_record() throws Exception {
+        String org = Api.newOrg();
+        List<Map<String, Object>> rows = Runs.contacts(1_500);
+        for (int i = 0; i < rows.size(); i++) {
+            rows.get(i).put("Phone", "(555) 123-" + String.format("%04d", i));
+        }
+        var source = Api.salesforce(org).rows("Contact", rows);
+        var destination = ConnectionsStub.connection(org).object("raw.contacts", List.of("email_address"), null, "email_address", "first_name", "Phone");
+        // Seed 000's "Format Phone Numbers", as written.
+        String code = "module.exports = (record) => { if (record.Phone) { record.Phone = record.Phone.replace(/[^0-9]/g, ''); "
+                + "if (record.Phone.length === 10) { record.Phone = '+1' + record.Phone; } } return record; };";
+        String transform = as(org).body(Map.of("name", "Format Phone Numbers", "type", "javascript", "code", code))
+                .post("/v1/transforms").then().statusCode(201).extract().path("id");
+        Map<String, Object> body = new HashMap<>(upsertSync(source.id, destination.id));
+        body.put("destination", Map.of("connection_id", destination.id, "table", "raw.contacts", "key", List.of("email_address")));
+        body.put("transform_id", transform);
+        body.put("field_mappings", List.of(Map.of("source", "Email", "destination", "email_address"),
+                Map.of("source", "FirstName", "destination", "first_name", "transform", "$uppercase(FirstName) & ' ' & LastName"),
+                Map.of("source", "Phone", "destination", "Phone")));
+        String syncId = createSync(org, body);
+        String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        JsonPath run = Runs.awaitFinal(org, runId);
+        assertEquals("succeeded", run.getString("status"));
+        assertEquals(1_500, run.getLong("progress.written"));
+        Map<String, Object> one = destination.written("raw.contacts").get("person7@example.com");
+        assertEquals(Map.of("email_address", "person7@example.com", "first_name", "FIRST7 Last7", "Phone", "+15551230007"), one);
+
+        // Unknown transforms and field expressions that do not compile are refused when the sync is saved.
+        Map<String, Object> unknown = new HashMap<>(body);
+        unknown.put("transform_id", "tfm_01h455vb4pex5vsknk084sn02q");
+        as(org).body(unknown).post("/v1/syncs").then().statusCode(400).body("error.details.field", equalTo("transform_id"));
+        Map<String, Object> broken = new HashMap<>(body);
+        broken.remove("transform_id");
+        broken.put("field_mappings", List.of(Map.of("source", "Email", "destination", "email_address", "transform", "$uppercase(")));
+        as(org).body(broken).post("/v1/syncs").then().statusCode(400).body("error.details.field", equalTo("field_mappings[0].transform"));
+    }
+
+    @Test
     void only_the_first_hundred_record_errors_are_kept() throws Exception {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(300));

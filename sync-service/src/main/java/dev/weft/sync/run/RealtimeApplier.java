@@ -115,7 +115,7 @@ public class RealtimeApplier implements EventHandler {
             }
             Map<String, Object> transformed;
             try {
-                transformed = planned.transform().apply(mapped);
+                transformed = planned.transform().apply(record, mapped);
             } catch (Exception e) {
                 Log.warnf("event=realtime_record_failed org_id=%s sync_id=%s reason=\"transform failed: %s\"", sync.orgId, sync.syncId(), e.getMessage());
                 return;
@@ -148,7 +148,10 @@ public class RealtimeApplier implements EventHandler {
         try {
             SyncPlan plan = planner.plan(syncs.request(sync));
             Planned planned = new Planned(sync.updatedAt, plan, transforms.compile(sync.transformId, plan.mappings()));
-            plans.put(sync.id, planned);
+            Planned previous = plans.put(sync.id, planned);
+            if (previous != null) {
+                previous.transform().close();
+            }
             return planned;
         } catch (ApiException | TransformStage.TransformUnavailable e) {
             Log.warnf("event=realtime_sync_unplannable org_id=%s sync_id=%s reason=\"%s\"", sync.orgId, sync.syncId(), e.getMessage());

@@ -113,9 +113,9 @@ public class SyncPipeline {
         List<RunDtos.RecordError> errors = new ArrayList<>(readErrors(run.errors()));
         String cursor = run.cursor();
         long batches = 0;
+        TransformStage.Compiled transform = TransformStage.NONE;
         try {
             SyncPlan plan = plan(spec);
-            TransformStage.Compiled transform;
             try {
                 transform = transforms.compile(spec.transformId(), plan.mappings());
             } catch (TransformStage.TransformUnavailable e) {
@@ -150,7 +150,7 @@ public class SyncPipeline {
                     // 5. Transform.
                     Map<String, Object> transformed;
                     try {
-                        transformed = transform.apply(mapped);
+                        transformed = transform.apply(record, mapped);
                     } catch (Exception e) {
                         failed++;
                         remember(errors, key, "transform failed: " + e.getMessage());
@@ -220,6 +220,8 @@ public class SyncPipeline {
                     e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), null));
         } catch (Exception e) {
             finish(sync, spec, runId, owner, RunStatus.FAILED, new RunFailed("INTERNAL_ERROR", String.valueOf(e.getMessage()), null));
+        } finally {
+            transform.close();
         }
     }
 

@@ -141,9 +141,11 @@ public class SyncPlanner {
             }
         }
 
-        // What to read: the fields asked for; else, without a transform (which may read anything), what is mapped or filtered.
+        // What to read: the fields asked for; else, without transforms (which may read anything), what is mapped or filtered.
         List<String> read = fields;
-        if (read.isEmpty() && (sync.transformId() == null || sync.transformId().isBlank())) {
+        boolean transforms = sync.transformId() != null && !sync.transformId().isBlank()
+                || mappings.stream().anyMatch(m -> m.transform() != null && !m.transform().isBlank());
+        if (read.isEmpty() && !transforms) {
             Set<String> needed = new LinkedHashSet<>();
             mappings.forEach(m -> needed.add(m.source()));
             if (filter != null) {

@@ -36,14 +36,16 @@ public class SyncService {
 
     private final SyncPlanner planner;
     private final dev.weft.sync.connections.ConnectionsClient connections;
+    private final dev.weft.sync.transform.TransformStage transforms;
     private final Schedules schedules;
     private final CursorCodec cursors;
     private final ObjectMapper json;
 
-    public SyncService(SyncPlanner planner, dev.weft.sync.connections.ConnectionsClient connections, Schedules schedules, CursorCodec cursors,
-                       ObjectMapper json) {
+    public SyncService(SyncPlanner planner, dev.weft.sync.connections.ConnectionsClient connections,
+                       dev.weft.sync.transform.TransformStage transforms, Schedules schedules, CursorCodec cursors, ObjectMapper json) {
         this.planner = planner;
         this.connections = connections;
+        this.transforms = transforms;
         this.schedules = schedules;
         this.cursors = cursors;
         this.json = json;
@@ -181,6 +183,12 @@ public class SyncService {
             ScheduleExpression.parse(ScheduleExpression.DAILY, request.timezone());
         }
         SyncPlan plan = planner.plan(request);
+        // The transforms must exist in this org and compile, as a run will compile them.
+        try (dev.weft.sync.transform.TransformStage.Compiled ignored = transforms.compile(request.transformId(), plan.mappings())) {
+            // compiled, closed
+        } catch (dev.weft.sync.transform.TransformStage.TransformUnavailable e) {
+            throw ApiException.invalid(e.field(), "transform", e.getMessage());
+        }
         if (REALTIME.equals(schedule) && (request.enabled() == null || request.enabled())) {
             // Realtime follows the source's change stream: made (or found) now, so a source that cannot stream is a 400 here.
             try {

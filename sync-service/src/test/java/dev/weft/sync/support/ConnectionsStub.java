@@ -46,6 +46,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public final List<Map<String, Object>> writes = new CopyOnWriteArrayList<>();
         /** Whether the provider captures changes (false: stream requests are refused, as for a provider without change capture). */
         public volatile boolean streamable = true;
+        /** While set, every write is refused whole with this message (a 400, as for a batch the system rejects). */
+        public volatile String rejectWrites;
         /** Whether objects can be created (a database, Snowflake); false: ensure is refused as for a SaaS API. */
         public volatile boolean creatable = true;
         /** Change streams asked for: object -> stream id. */
@@ -263,6 +265,9 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         @SuppressWarnings("unchecked")
         private ResponseDefinition write(Connection connection, Map<String, Object> body) throws Exception {
             connection.writes.add(body);
+            if (connection.rejectWrites != null) {
+                return error(400, "INVALID_REQUEST", connection.rejectWrites);
+            }
             String object = (String) body.get("object");
             List<Map<String, Object>> records = (List<Map<String, Object>>) body.get("records");
             List<String> key = (List<String>) body.get("key");
