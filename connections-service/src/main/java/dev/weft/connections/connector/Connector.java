@@ -1,6 +1,7 @@
 package dev.weft.connections.connector;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * The connector SPI: everything Weft does with an external system's data goes through one of
@@ -48,6 +49,28 @@ public interface Connector {
 
     /** Insert, update, upsert by key or delete a batch; one result per record, in order. */
     WriteResult write(ConnectorContext context, WriteSpec write);
+
+    /**
+     * Creates {@code wanted} (a table: name, fields typed as {@link FieldSchema#type()}, primary key) when the system
+     * has no object of that name, and answers the object as {@link #describe} now shows it; an existing object is
+     * answered as it is, unchanged. Systems that cannot create objects refuse with a 400.
+     */
+    default EnsuredObject ensureObject(ConnectorContext context, ObjectSchema wanted) {
+        throw ConnectorException.invalid("object", "creatable", provider() + " connections cannot create objects; "
+                + wanted.name() + " must exist before records are written to it");
+    }
+
+    /** What {@link #ensureObject} found or made: the described object and whether this call created it. */
+    record EnsuredObject(ObjectSchema schema, boolean created) {
+    }
+
+    /**
+     * How many records match {@code count} (for a sync run's percent and ETA), or empty when this system cannot
+     * count them cheaply; never an estimate presented as exact.
+     */
+    default OptionalLong count(ConnectorContext context, CountSpec count) {
+        return OptionalLong.empty();
+    }
 
     /** Drops what is cached for a connection (pools, schemas): it was updated or deleted. */
     default void release(String connectionId) {

@@ -23,7 +23,7 @@ public record ProviderDefinition(
         List<String> objects,
         Optional<OAuth> oauth) {
 
-    /** One way to authenticate: {@code oauth2_authorization_code}, {@code oauth2_jwt_bearer}, {@code api_token}, {@code basic}, {@code database_credentials}. */
+    /** One way to authenticate: {@code oauth2_authorization_code}, {@code oauth2_jwt_bearer}, {@code api_token}, {@code basic}, {@code database_credentials}, {@code key_pair} (Snowflake). */
     public record AuthType(String type, String discriminatorValue, JsonNode credentialsSchema) {
     }
 

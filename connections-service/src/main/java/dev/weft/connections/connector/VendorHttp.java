@@ -32,6 +32,16 @@ public final class VendorHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * Bodies as text, gunzipped when the vendor says {@code Content-Encoding: gzip} (Snowflake compresses result
+     * partitions whether asked or not).
+     */
+    private static final HttpResponse.BodyHandler<String> TEXT = info -> {
+        boolean gzip = info.headers().firstValue("Content-Encoding").filter(e -> e.equalsIgnoreCase("gzip")).isPresent();
+        return gzip ? HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), VendorHttp::gunzip)
+                : HttpResponse.BodyHandlers.ofString().apply(info);
+    };
+
     private VendorHttp() {
     }
 
@@ -129,13 +139,21 @@ public final class VendorHttp {
 
     private static HttpResponse<String> exchange(String vendor, HttpRequest request) {
         try {
-            return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            return CLIENT.send(request, TEXT);
         } catch (IOException e) {
             throw ConnectorException.unreachable(vendor + " did not answer: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ConnectorException.unreachable(vendor + " call interrupted", e);
+        }
+    }
+
+    private static String gunzip(byte[] bytes) {
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("a gzip body could not be read", e);
         }
     }
 

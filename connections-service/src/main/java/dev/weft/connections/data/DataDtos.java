@@ -42,4 +42,20 @@ public final class DataDtos {
 
     public record ObjectList(List<ObjectSchema> data) {
     }
+
+    /** A field of a table to create: {@code type} one of string, integer, number, boolean, date, datetime, object, array. */
+    public record FieldSpec(String name, String type) {
+    }
+
+    /** The destination table a sync writes to, created when missing (internal, for sync-service). */
+    public record EnsureObjectRequest(@NotBlank @Size(max = 200) String object, List<FieldSpec> fields, List<String> key) {
+    }
+
+    /** Records of {@code object} matching {@code filter} whose {@code cursor_field} is after {@code cursor} (a value of that field). */
+    public record CountRequest(@NotBlank @Size(max = 200) String object, String filter, String cursorField, Object cursor) {
+    }
+
+    /** {@code count} is null when the connector cannot count (percent and ETA are then unknown). */
+    public record CountResponse(@JsonInclude(JsonInclude.Include.ALWAYS) Long count) {
+    }
 }

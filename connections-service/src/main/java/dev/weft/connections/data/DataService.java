@@ -5,6 +5,7 @@ import dev.weft.connections.connection.Connection;
 import dev.weft.connections.connection.ConnectionRuntime;
 import dev.weft.connections.connection.ConnectionService;
 import dev.weft.connections.connector.Connector;
+import dev.weft.connections.connector.CountSpec;
 import dev.weft.connections.connector.ConnectorContext;
 import dev.weft.connections.connector.FieldSchema;
 import dev.weft.connections.connector.ObjectSchema;
@@ -159,6 +160,86 @@ public class DataService {
                 connectionId, schema.name(), mode.json(), checked.size(), result.failed(), (System.nanoTime() - started) / 1_000_000);
         return new DataDtos.WriteResponse(schema.name(), mode, new DataDtos.Summary(result.results().size(), result.succeeded(), result.failed()),
                 result.results());
+    }
+
+    /** Field types a created table can have: the connectors' {@code FieldSchema} types. */
+    static final java.util.Set<String> FIELD_TYPES = java.util.Set.of("string", "integer", "number", "boolean", "date", "datetime", "object", "array");
+
+    /** The described object and whether this call created it. */
+    public record Ensured(ObjectSchema object, boolean created) {
+    }
+
+    /**
+     * The destination object a sync writes to: answered as described when it exists, else created by the connector
+     * (typed from {@code fields}, primary key {@code key}); connectors that cannot create objects answer 400.
+     */
+    public Ensured ensureObject(String connectionId, DataDtos.EnsureObjectRequest request) {
+        List<DataDtos.FieldSpec> requested = request.fields() == null ? List.of() : request.fields();
+        if (requested.isEmpty()) {
+            throw ApiException.invalid("fields", "required", "fields must name at least one field of " + request.object());
+        }
+        if (request.object().chars().anyMatch(Character::isISOControl) || request.object().startsWith(".") || request.object().endsWith(".")) {
+            throw ApiException.invalid("object", "format", "object must be a table name, bare or schema.table");
+        }
+        List<FieldSchema> fields = new ArrayList<>(requested.size());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < requested.size(); i++) {
+            DataDtos.FieldSpec field = requested.get(i);
+            String at = "fields[" + i + "]";
+            if (field == null || field.name() == null || field.name().isBlank() || field.name().length() > 128
+                    || field.name().chars().anyMatch(Character::isISOControl)) {
+                throw ApiException.invalid(at + ".name", "required", at + ".name must be a name of 1 to 128 characters");
+            }
+            String type = field.type() == null ? "string" : field.type();
+            if (!FIELD_TYPES.contains(type)) {
+                throw ApiException.invalid(at + ".type", "enum", at + ".type must be one of " + FIELD_TYPES.stream().sorted().toList());
+            }
+            if (!seen.add(field.name().toLowerCase(java.util.Locale.ROOT))) {
+                throw ApiException.invalid(at + ".name", "unique", "field " + field.name() + " is named twice");
+            }
+            fields.add(new FieldSchema(field.name(), type, type, true, false));
+        }
+        List<String> key = new ArrayList<>();
+        List<String> requestedKey = request.key() == null ? List.of() : request.key();
+        for (int i = 0; i < requestedKey.size(); i++) {
+            String name = requestedKey.get(i);
+            int index = i;
+            key.add(fields.stream().filter(f -> f.name().equalsIgnoreCase(String.valueOf(name))).findFirst()
+                    .orElseThrow(() -> ApiException.invalid("key[" + index + "]", "known_field", "key names " + name + ", which is not among fields"))
+                    .name());
+        }
+        Bound bound = bind(connectionId);
+        Connector.EnsuredObject ensured = bound.connector().ensureObject(bound.context(),
+                new ObjectSchema(request.object(), request.object(), List.copyOf(fields), List.copyOf(key), null, java.util.Set.of()));
+        if (ensured.created()) {
+            schemas.remove(connectionId);
+            Log.infof("event=object_created org_id=%s connection_id=%s object=%s fields=%d", bound.connection().orgId, connectionId,
+                    ensured.schema().name(), fields.size());
+        }
+        return new Ensured(ensured.schema(), ensured.created());
+    }
+
+    /** How many records a sync run will read, for its percent and ETA; null when the connector cannot count. */
+    public DataDtos.CountResponse count(String connectionId, DataDtos.CountRequest request) {
+        Bound bound = bind(connectionId);
+        ObjectSchema schema = object(bound, request.object());
+        Filter filter = checkedFilter(schema, request.filter(), "filter");
+        String cursorField = null;
+        if (request.cursorField() != null && !request.cursorField().isBlank()) {
+            cursorField = schema.resolve(request.cursorField()).orElseThrow(() -> ApiException.invalid("cursor_field", "known_field",
+                    schema.name() + " has no field " + request.cursorField())).name();
+        } else if (request.cursor() != null) {
+            cursorField = schema.cursorField();
+            if (cursorField == null) {
+                throw ApiException.invalid("cursor_field", "required", "cursor needs a cursor_field: " + schema.name() + " has no default one");
+            }
+        }
+        if (request.cursor() instanceof Map<?, ?> || request.cursor() instanceof List<?>) {
+            throw ApiException.invalid("cursor", "type", "cursor must be a value of " + cursorField + " (a string, number or boolean)");
+        }
+        java.util.OptionalLong counted = bound.connector().count(bound.context(),
+                new CountSpec(schema.name(), filter, cursorField, request.cursor(), schema));
+        return new DataDtos.CountResponse(counted.isPresent() ? counted.getAsLong() : null);
     }
 
     private Bound bind(String connectionId) {

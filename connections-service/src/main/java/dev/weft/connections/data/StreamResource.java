@@ -29,9 +29,24 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class StreamResource {
     private final DataService data;
+    private final dev.weft.connections.capture.StreamService streams;
 
-    public StreamResource(DataService data) {
+    public StreamResource(DataService data, dev.weft.connections.capture.StreamService streams) {
         this.data = data;
+        this.streams = streams;
+    }
+
+    @POST
+    @Path("/streams")
+    @RequiresScope("connections:write")
+    @Operation(operationId = "createStreamInternal", summary = "Start capturing an object's changes (as POST /v1/connections/{id}/streams), for a realtime sync")
+    @APIResponse(responseCode = "201", description = "Created, starting")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST: unknown object or field, no primary key, or a provider without change capture")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    @APIResponse(responseCode = "409", description = "DUPLICATE: the connection already has a stream of this object (details.stream_id)")
+    public jakarta.ws.rs.core.Response createStream(@PathParam("connection_id") String connectionId,
+                                                    @Valid @NotNull dev.weft.connections.capture.StreamDtos.CreateStream request) {
+        return jakarta.ws.rs.core.Response.status(201).entity(streams.create(connectionId, request)).build();
     }
 
     @GET
@@ -67,5 +82,34 @@ public class StreamResource {
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
     public DataDtos.WriteResponse write(@PathParam("connection_id") String connectionId, @Valid @NotNull DataDtos.WriteRequest request) {
         return data.write(connectionId, request);
+    }
+
+    @POST
+    @Path("/objects/ensure")
+    @RequiresScope("connections:write")
+    @Operation(operationId = "ensureObject", summary = "Create the destination table a sync writes to when missing (typed from the source's fields,"
+            + " primary key from the sync's key); 201 with the described object when created, 200 when it existed (left unchanged)")
+    @APIResponse(responseCode = "200", description = "The object existed: as described")
+    @APIResponse(responseCode = "201", description = "The object was created: as described now")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad name, field or type; the connector cannot create objects")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
+    public jakarta.ws.rs.core.Response ensureObject(@PathParam("connection_id") String connectionId,
+                                                   @Valid @NotNull DataDtos.EnsureObjectRequest request) {
+        DataService.Ensured ensured = data.ensureObject(connectionId, request);
+        return jakarta.ws.rs.core.Response.status(ensured.created() ? 201 : 200).entity(ensured.object()).build();
+    }
+
+    @POST
+    @Path("/count")
+    @RequiresScope("connections:read")
+    @Operation(operationId = "countRecords", summary = "How many records match filter (and have cursor_field after cursor), for a run's percent and ETA;"
+            + " count is null when the system cannot count")
+    @APIResponse(responseCode = "200", description = "{count}")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
+    public DataDtos.CountResponse count(@PathParam("connection_id") String connectionId, @Valid @NotNull DataDtos.CountRequest request) {
+        return data.count(connectionId, request);
     }
 }

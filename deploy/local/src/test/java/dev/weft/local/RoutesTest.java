@@ -24,6 +24,7 @@ class RoutesTest {
         assertEquals(Optional.of(WeftService.SYNC), routes.match("/v1/syncs"));
         assertEquals(Optional.of(WeftService.SYNC), routes.match("/v1/syncs/"));
         assertEquals(Optional.of(WeftService.SYNC), routes.match("/v1/syncs/sync_01h455vb4pex5vsknk084sn02q/runs"));
+        assertEquals(Optional.of(WeftService.SYNC), routes.match("/v1/transforms/tfm_01h455vb4pex5vsknk084sn02q/test"));
         assertEquals(Optional.of(WeftService.AUTH), routes.match("/.well-known/jwks.json"));
         assertEquals(Optional.of(WeftService.CONNECTIONS), routes.match("/v1/integrations/oauth/salesforce/callback"));
         assertEquals(Optional.of(WeftService.MESSAGING), routes.match("/v1/customers/cus_1/conversations"));

@@ -361,6 +361,80 @@ public abstract class JdbcConnector implements Connector {
         return new WriteResult(results);
     }
 
+    // ---------------------------------------------------------------- create and count
+
+    /**
+     * Creates the table (and its schema, unless it is the default one) when the catalog has no object of that name,
+     * columns typed from the wanted fields by the dialect and the wanted key as primary key; names are used as given,
+     * quoted. An existing table is answered as described, unchanged.
+     */
+    @Override
+    public EnsuredObject ensureObject(ConnectorContext context, ObjectSchema wanted) {
+        Optional<TableInfo> existing = catalog(context, true).find(wanted.name());
+        if (existing.isPresent()) {
+            return new EnsuredObject(existing.get().schema(), false);
+        }
+        SqlDialect dialect = dialect();
+        String defaultSchema = dialect.defaultSchema(context);
+        TableRef ref = TableRef.parse(wanted.name(), defaultSchema);
+        List<String> definitions = new ArrayList<>();
+        for (dev.weft.connections.connector.FieldSchema field : wanted.fields()) {
+            boolean key = wanted.primaryKey().contains(field.name());
+            definitions.add(dialect.quote(field.name()) + " " + dialect.columnType(field.type(), key) + (key ? " NOT NULL" : ""));
+        }
+        if (!wanted.primaryKey().isEmpty()) {
+            definitions.add("PRIMARY KEY (" + wanted.primaryKey().stream().map(dialect::quote).collect(Collectors.joining(", ")) + ")");
+        }
+        String create = "CREATE TABLE IF NOT EXISTS " + dialect.qualify(ref.schema(), ref.table()) + " (" + String.join(", ", definitions) + ")";
+        withConnection(context, false, connection -> {
+            try (Statement statement = connection.createStatement()) {
+                if (!ref.schema().equals(defaultSchema)) {
+                    statement.execute(dialect.createSchema(dialect.quote(ref.schema())));
+                }
+                statement.execute(create);
+            }
+            return null;
+        });
+        TableInfo created = catalog(context, true).find(wanted.name()).orElseThrow(() -> ConnectorException.upstream(
+                "created " + ref.qualifiedName() + " but the catalog does not show it", 0));
+        return new EnsuredObject(created.schema(), true);
+    }
+
+    @Override
+    public java.util.OptionalLong count(ConnectorContext context, dev.weft.connections.connector.CountSpec count) {
+        SqlDialect dialect = dialect();
+        TableInfo table = table(context, count.object());
+        JdbcFilterRenderer.Rendered filter = JdbcFilterRenderer.render(count.filter(), table, dialect);
+        List<String> conditions = new ArrayList<>();
+        List<BoundValue> parameters = new ArrayList<>(filter.parameters());
+        if (filter.sql() != null) {
+            conditions.add(filter.sql());
+        }
+        if (count.cursorField() != null && count.cursor() != null) {
+            ColumnInfo column = table.require(count.cursorField(), "cursor_field");
+            conditions.add(dialect.quote(column.name()) + " > ?");
+            try {
+                parameters.add(new BoundValue(JdbcValues.toJdbc(count.cursor(), column), column));
+            } catch (IllegalArgumentException e) {
+                throw ConnectorException.invalid("cursor", "type", "cursor: " + e.getMessage());
+            }
+        }
+        String sql = "SELECT COUNT(*) FROM " + dialect.qualify(table.schemaName(), table.name())
+                + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions));
+        long rows = withConnection(context, false, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (int i = 0; i < parameters.size(); i++) {
+                    dialect.bind(statement, i + 1, parameters.get(i).value(), parameters.get(i).column());
+                }
+                try (ResultSet result = statement.executeQuery()) {
+                    result.next();
+                    return result.getLong(1);
+                }
+            }
+        });
+        return java.util.OptionalLong.of(rows);
+    }
+
     // ---------------------------------------------------------------- SQL helpers
 
     private List<Map<String, Object>> select(Connection connection, TableInfo table, List<ColumnInfo> selected, List<String> conditions,

@@ -76,6 +76,20 @@ public interface SqlDialect {
         return false;
     }
 
+    /**
+     * The column type a created table gives a Weft field type ({@code string}, {@code integer}, {@code number},
+     * {@code boolean}, {@code date}, {@code datetime}, {@code object}, {@code array}); {@code key} when the column is
+     * part of the primary key (MySQL cannot index unbounded text).
+     */
+    default String columnType(String fieldType, boolean key) {
+        throw new UnsupportedOperationException("this dialect does not create tables");
+    }
+
+    /** Creates a schema (a database, on MySQL) unless it exists. */
+    default String createSchema(String quotedSchema) {
+        return "CREATE SCHEMA IF NOT EXISTS " + quotedSchema;
+    }
+
     /** Whether the driver streams rows only inside a transaction (PostgreSQL's fetch size needs autocommit off). */
     default boolean streamsInTransaction() {
         return false;

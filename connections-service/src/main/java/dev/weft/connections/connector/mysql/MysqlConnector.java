@@ -185,5 +185,19 @@ public class MysqlConnector extends JdbcConnector {
         public void bind(PreparedStatement statement, int index, Object value, ColumnInfo column) throws SQLException {
             JdbcValues.bindStandard(statement, index, value, column);
         }
+
+        /** Key text is varchar(255): MySQL indexes no unbounded text; other text is mediumtext, off the row. */
+        @Override
+        public String columnType(String fieldType, boolean key) {
+            return switch (fieldType) {
+                case "integer" -> "bigint";
+                case "number" -> "decimal(38,9)";
+                case "boolean" -> "boolean";
+                case "date" -> "date";
+                case "datetime" -> "datetime(6)";
+                case "object", "array" -> "json";
+                default -> key ? "varchar(255)" : "mediumtext";
+            };
+        }
     }
 }

@@ -174,6 +174,19 @@ public class PostgresConnector extends JdbcConnector {
         }
 
         @Override
+        public String columnType(String fieldType, boolean key) {
+            return switch (fieldType) {
+                case "integer" -> "bigint";
+                case "number" -> "numeric";
+                case "boolean" -> "boolean";
+                case "date" -> "date";
+                case "datetime" -> "timestamptz";
+                case "object", "array" -> "jsonb";
+                default -> "text";
+            };
+        }
+
+        @Override
         public boolean streamsInTransaction() {
             return true;
         }

@@ -10,23 +10,19 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.weft.connections.connector.ConnectionCredentials;
 import dev.weft.connections.connector.ConnectorContext;
 import dev.weft.connections.connector.ConnectorException;
+import dev.weft.connections.connector.PemKeys;
 import dev.weft.connections.connector.VendorHttp;
 import io.quarkus.logging.Log;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import java.util.Map;
 import java.util.Objects;
@@ -199,46 +195,6 @@ final class SalesforceJwtBearer {
 
     /** An RSA private key from PEM, PKCS#8 ({@code PRIVATE KEY}) or PKCS#1 ({@code RSA PRIVATE KEY}). */
     static PrivateKey parsePem(String pem) {
-        boolean pkcs1 = pem.contains("BEGIN RSA PRIVATE KEY");
-        if (!pkcs1 && !pem.contains("BEGIN PRIVATE KEY")) {
-            throw ConnectorException.auth("the Salesforce private key is not an unencrypted PEM RSA private key");
-        }
-        try {
-            String base64 = pem.replaceAll("-----(BEGIN|END) [A-Z ]+-----", "").replaceAll("\\s", "");
-            byte[] der = Base64.getDecoder().decode(base64);
-            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs1 ? wrapPkcs1(der) : der));
-        } catch (IllegalArgumentException | GeneralSecurityException e) {
-            // Never echo the key material: only say that it is unusable.
-            throw ConnectorException.auth("the Salesforce private key cannot be read as an RSA private key");
-        }
-    }
-
-    /** PKCS#8 PrivateKeyInfo around a PKCS#1 RSAPrivateKey: version 0, rsaEncryption, the key as an OCTET STRING. */
-    private static byte[] wrapPkcs1(byte[] pkcs1) {
-        byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(new byte[]{0x02, 0x01, 0x00});
-        body.writeBytes(algorithm);
-        body.write(0x04);
-        body.writeBytes(derLength(pkcs1.length));
-        body.writeBytes(pkcs1);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0x30);
-        out.writeBytes(derLength(body.size()));
-        out.writeBytes(body.toByteArray());
-        return out.toByteArray();
-    }
-
-    private static byte[] derLength(int length) {
-        if (length < 0x80) {
-            return new byte[]{(byte) length};
-        }
-        if (length < 0x100) {
-            return new byte[]{(byte) 0x81, (byte) length};
-        }
-        if (length < 0x10000) {
-            return new byte[]{(byte) 0x82, (byte) (length >> 8), (byte) length};
-        }
-        return new byte[]{(byte) 0x83, (byte) (length >> 16), (byte) (length >> 8), (byte) length};
+        return PemKeys.rsaPrivateKey(pem, "Salesforce");
     }
 }

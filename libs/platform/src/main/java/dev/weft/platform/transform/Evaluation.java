@@ -1,0 +1,66 @@
+package dev.weft.platform.transform;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Where a record is evaluated. The allocation budget is read from the JVM's per-thread allocation counter, which
+ * virtual threads do not keep; a record asked for on a virtual thread is evaluated on a pooled platform thread
+ * instead (the caller waits), so every limit holds whatever thread the caller runs on.
+ */
+final class Evaluation {
+    private static final com.sun.management.ThreadMXBean THREADS = threads();
+    private static final ExecutorService CARRIERS = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("weft-transform-", 0).factory());
+
+    private Evaluation() {
+    }
+
+    static <T> T onPlatformThread(Callable<T> work) {
+        if (!Thread.currentThread().isVirtual()) {
+            try {
+                return work.call();
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        Future<T> future = CARRIERS.submit(work);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new TransformException(TransformException.Kind.LIMIT, "the transform was interrupted", null, null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Bytes the thread has allocated so far, or -1 where the JVM does not count them. */
+    static long allocatedBytes(Thread thread) {
+        return THREADS == null ? -1 : THREADS.getThreadAllocatedBytes(thread.threadId());
+    }
+
+    static long allocatedBytes() {
+        return THREADS == null ? -1 : THREADS.getCurrentThreadAllocatedBytes();
+    }
+
+    private static com.sun.management.ThreadMXBean threads() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads && threads.isThreadAllocatedMemorySupported()) {
+            threads.setThreadAllocatedMemoryEnabled(true);
+            return threads;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,242 @@
+package dev.weft.platform.transform;
+
+import com.dashjoin.jsonata.JException;
+import com.dashjoin.jsonata.Jsonata;
+
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+/**
+ * A JSONata expression (dashjoin's implementation), parsed once per concurrent caller; the evaluator's entry hook
+ * counts each record's steps and recursion depth and, every few steps, checks the clock and the thread's allocations.
+ */
+final class JsonataTransform implements CompiledTransform {
+    private static final int CHECK_EVERY = 64;
+    /** Marks a value JSON cannot hold (a function): dropped from the output, as JSON.stringify drops it. */
+    private static final Object DROP = new Object();
+    private static final Class<?>[] HOOKS = {Jsonata.EntryCallback.class, Jsonata.ExitCallback.class};
+
+    private final String source;
+    private final TransformLimits limits;
+    /**
+     * Parsed expressions, one per concurrent caller: dashjoin evaluates in the expression's own environment (it binds
+     * {@code $} there), so one expression must not serve two threads at once. A per-record frame is no way out: each
+     * {@code createFrame()} lengthens the environment's chain for good (lookups slow down until the stack overflows).
+     */
+    private final ConcurrentLinkedDeque<Instance> idle = new ConcurrentLinkedDeque<>();
+
+    private JsonataTransform(String source, TransformLimits limits) {
+        this.source = source;
+        this.limits = limits;
+    }
+
+    static JsonataTransform compile(String source, TransformLimits limits) {
+        JsonataTransform transform = new JsonataTransform(source, limits);
+        transform.idle.add(transform.instantiate());
+        return transform;
+    }
+
+    private Instance instantiate() {
+        Jsonata expression;
+        try {
+            expression = Jsonata.jsonata(source);
+        } catch (JException e) {
+            throw error(TransformException.Kind.SYNTAX, source, e);
+        } catch (RuntimeException e) {
+            // The parser reports some malformed input as plain runtime exceptions; it is still the author's syntax.
+            throw new TransformException(TransformException.Kind.SYNTAX, "the expression does not parse: " + e.getMessage(), null, null);
+        }
+        Bounds bounds = new Bounds(limits);
+        Object hooks = bounds.hooks();
+        // The evaluator looks its hooks up by these names from the environment, where assign() binds them.
+        expression.assign("__evaluate_entry", hooks);
+        expression.assign("__evaluate_exit", hooks);
+        return new Instance(expression, bounds);
+    }
+
+    @Override
+    public TransformLanguage language() {
+        return TransformLanguage.JSONATA;
+    }
+
+    @Override
+    public Map<String, Object> apply(Map<String, Object> record) {
+        Object input = RecordJson.jsonShaped(record);
+        return Evaluation.onPlatformThread(() -> {
+            Instance instance = idle.pollFirst();
+            if (instance == null) {
+                instance = instantiate();
+            }
+            try {
+                return evaluate(instance, input);
+            } finally {
+                idle.offerFirst(instance);
+            }
+        });
+    }
+
+    private Map<String, Object> evaluate(Instance instance, Object input) {
+        instance.bounds.start();
+        Object result;
+        try {
+            result = instance.expression.evaluate(input);
+        } catch (LimitExceeded e) {
+            throw new TransformException(TransformException.Kind.LIMIT, e.getMessage(), null, null);
+        } catch (StackOverflowError e) {
+            throw new TransformException(TransformException.Kind.LIMIT, "the expression recursed too deeply", null, null);
+        } catch (JException e) {
+            throw error(TransformException.Kind.RUNTIME, source, e);
+        } catch (RuntimeException e) {
+            throw new TransformException(TransformException.Kind.RUNTIME, String.valueOf(e.getMessage()), null, null);
+        }
+        Object output = plain(result);
+        if (output == null || output == DROP) {
+            return null;
+        }
+        if (output instanceof Map<?, ?>) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = (Map<String, Object>) output;
+            return map;
+        }
+        throw new TransformException(TransformException.Kind.RUNTIME, "the expression returned " + describe(output)
+                + "; it must return an object (the record), or nothing to skip the record", null, null);
+    }
+
+    @Override
+    public void close() {
+        // Nothing held: a parsed expression is plain heap.
+    }
+
+    /** Plain Java JSON values: JSONata's null marker as null, its sequences as lists, functions dropped. */
+    private static Object plain(Object value) {
+        if (value == null || value == Jsonata.NULL_VALUE) {
+            return null;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                Object plain = plain(entry.getValue());
+                if (plain != DROP) {
+                    copy.put(String.valueOf(entry.getKey()), plain);
+                }
+            }
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            for (Object item : list) {
+                Object plain = plain(item);
+                copy.add(plain == DROP ? null : plain);
+            }
+            return copy;
+        }
+        if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+            return value;
+        }
+        return DROP;
+    }
+
+    private static String describe(Object value) {
+        if (value instanceof List<?>) {
+            return "an array";
+        }
+        if (value instanceof String) {
+            return "a string";
+        }
+        if (value instanceof Number) {
+            return "a number";
+        }
+        return value instanceof Boolean ? "a boolean" : "a " + value.getClass().getSimpleName();
+    }
+
+    private static TransformException error(TransformException.Kind kind, String source, JException e) {
+        String message = e.getMessage() == null ? "the expression failed" : e.getMessage();
+        if (e.getError() != null && !message.startsWith(e.getError())) {
+            message = e.getError() + ": " + message;
+        }
+        int location = e.getLocation();
+        if (location < 0) {
+            return new TransformException(kind, message, null, null);
+        }
+        // dashjoin reports the offset just past the offending token; the author wants its last character.
+        int[] place = SourcePositions.lineAndColumn(source, Math.max(0, location - 1));
+        return new TransformException(kind, message, place[0], place[1]);
+    }
+
+    private record Instance(Jsonata expression, Bounds bounds) {
+    }
+
+    /** The per-record budget, kept by the evaluator's entry and exit hooks; restarted for each record. */
+    private static final class Bounds {
+        private final TransformLimits limits;
+        private long deadline;
+        private long allocatedAtStart;
+        private long steps;
+        private int depth;
+
+        Bounds(TransformLimits limits) {
+            this.limits = limits;
+        }
+
+        void start() {
+            deadline = System.nanoTime() + limits.timeout().toNanos();
+            allocatedAtStart = Evaluation.allocatedBytes();
+            steps = 0;
+            depth = 0;
+        }
+
+        void enter() {
+            if (++depth > limits.maxDepth()) {
+                throw new LimitExceeded("the expression recursed deeper than " + limits.maxDepth() + " levels (depth limit)");
+            }
+            if (++steps > limits.statementLimit()) {
+                throw new LimitExceeded("the expression took more than " + limits.statementLimit() + " evaluation steps for one record (statement limit)");
+            }
+            if (steps % CHECK_EVERY == 0) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new LimitExceeded("the expression ran longer than " + limits.timeout().toMillis() + " ms for one record (time limit)");
+                }
+                if (allocatedAtStart >= 0 && Evaluation.allocatedBytes() - allocatedAtStart > limits.allocationBudget()) {
+                    throw new LimitExceeded("the expression allocated more than " + (limits.allocationBudget() >> 20) + " MiB for one record (memory limit)");
+                }
+            }
+        }
+
+        void exit() {
+            depth--;
+        }
+
+        /**
+         * The evaluator's entry and exit hooks as one object. A proxy, because the hooks' parameter types are not public
+         * in dashjoin's package (a lambda would have to name them); the hooks ignore their arguments anyway.
+         */
+        Object hooks() {
+            return Proxy.newProxyInstance(Jsonata.class.getClassLoader(), HOOKS, (proxy, method, args) -> {
+                if (method.getDeclaringClass() == Object.class) {
+                    return switch (method.getName()) {
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        case "equals" -> proxy == args[0];
+                        default -> "jsonata-bounds";
+                    };
+                }
+                if (method.getDeclaringClass() == Jsonata.EntryCallback.class) {
+                    enter();
+                } else {
+                    exit();
+                }
+                return null;
+            });
+        }
+    }
+
+    /** Thrown from the hooks; not a JException, so the evaluator does not wrap it as the expression's own error. */
+    private static final class LimitExceeded extends RuntimeException {
+        LimitExceeded(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

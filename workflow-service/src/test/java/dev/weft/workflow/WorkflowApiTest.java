@@ -1,0 +1,147 @@
+package dev.weft.workflow;
+
+import dev.weft.platform.id.TypeId;
+import dev.weft.testing.WeftInfraResource;
+import dev.weft.workflow.support.Api;
+import dev.weft.workflow.support.Stubs;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static dev.weft.workflow.support.Api.as;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.hamcrest.Matchers.startsWith;
+
+/** /v1/workflows and /v1/triggers through the real HTTP API: the seed's body, versions, validation, tenancy. */
+@QuarkusTest
+@QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = Stubs.class, restrictToAnnotatedClass = false)
+class WorkflowApiTest {
+
+    @Test
+    void creates_the_seed_workflow_as_written() {
+        String org = Api.newOrg();
+        JsonPath created = Api.create(org, Api.SEED);
+        String id = created.getString("id");
+        assertTrue(id.startsWith("wf_"), id);
+        assertTrue(created.getString("signing_secret").startsWith("whsec_"));
+        as(org).get("/v1/workflows/" + id).then().statusCode(200)
+                .body("name", equalTo("Enterprise Lead Routing"))
+                .body("version", equalTo(1))
+                .body("enabled", equalTo(true))
+                .body("signing_secret", nullValue())
+                .body("trigger.id", startsWith("trg_"))
+                .body("trigger.type", equalTo("record_created"))
+                .body("trigger.connection_id", equalTo("conn_sf123"))
+                .body("trigger.object", equalTo("Lead"))
+                .body("trigger.filter", equalTo("AnnualRevenue > 5000000"))
+                .body("actions", hasSize(3))
+                .body("actions[1].connection_id", equalTo("conn_hubspot"))
+                .body("actions[2].message", equalTo("New enterprise lead: {{Lead.Company}}"));
+        as(org).get("/v1/workflows").then().statusCode(200).body("data", hasSize(1)).body("data[0].id", equalTo(id))
+                .body("pagination.has_more", equalTo(false));
+    }
+
+    @Test
+    void each_change_is_a_new_version() {
+        String org = Api.newOrg();
+        String id = Api.create(org, Api.SEED).getString("id");
+        as(org).body(Map.of("name", "Renamed")).patch("/v1/workflows/" + id).then().statusCode(200)
+                .body("name", equalTo("Renamed")).body("version", equalTo(2)).body("trigger.object", equalTo("Lead"));
+        as(org).body(Map.of("enabled", false)).patch("/v1/workflows/" + id).then().statusCode(200)
+                .body("enabled", equalTo(false)).body("version", equalTo(3)).body("trigger.enabled", equalTo(false));
+        as(org).body(Map.of("trigger", Map.of("filter", "AnnualRevenue > 1"))).patch("/v1/workflows/" + id).then().statusCode(200)
+                .body("version", equalTo(4)).body("trigger.type", equalTo("record_created")).body("trigger.filter", equalTo("AnnualRevenue > 1"));
+        as(org).body(Map.of("actions", List.of(Map.of("type", "nope")))).patch("/v1/workflows/" + id).then().statusCode(400)
+                .body("error.details.field", equalTo("actions[0].type"));
+        as(org).get("/v1/workflows/" + id).then().body("version", equalTo(4));
+    }
+
+    @Test
+    void names_the_problem_in_each_invalid_body() {
+        String org = Api.newOrg();
+        invalid(org, "{\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"delay\",\"duration\":\"1s\"}]}", "name");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"}}", "actions");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[]}", "actions");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"teleport\"},\"actions\":[{\"type\":\"delay\",\"duration\":\"1s\"}]}", "trigger.type");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"record_created\",\"object\":\"Lead\"},\"actions\":[{\"type\":\"delay\",\"duration\":\"1s\"}]}",
+                "trigger.connection_id");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"field_changed\",\"connection_id\":\"c\",\"object\":\"Lead\"},\"actions\":[{\"type\":\"delay\",\"duration\":\"1s\"}]}",
+                "trigger.field");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"record_created\",\"connection_id\":\"c\",\"object\":\"Lead\",\"filter\":\"Revenue >\"},"
+                + "\"actions\":[{\"type\":\"delay\",\"duration\":\"1s\"}]}", "trigger.filter");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"schedule\",\"cron\":\"61 * * * *\"},\"actions\":[{\"type\":\"delay\",\"duration\":\"1s\"}]}",
+                "trigger.cron");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"write\",\"object\":\"Contact\"}]}",
+                "actions[0].connection_id");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"delay\",\"duration\":\"1s\"},{\"type\":\"http\",\"url\":\"ftp://x\"}]}",
+                "actions[1].url");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"condition\",\"expression\":\"a = \"}]}",
+                "actions[0].expression");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"delay\",\"duration\":\"soon\"}]}",
+                "actions[0].duration");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"notify\",\"channel\":\"pigeon\",\"message\":\"hi\"}]}",
+                "actions[0].channel");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"delay\",\"duration\":\"1s\",\"retry\":{\"max_attempts\":0}}]}",
+                "actions[0].retry.max_attempts");
+        invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"message.created\",\"filter\":\"platform = 'whatsapp'\"},\"actions\":\"nope\"}", "actions");
+        as(org).body("{\"name\":").post("/v1/workflows").then().statusCode(400).body("error.code", equalTo("INVALID_REQUEST"));
+        as(org).body("{\"name\":5,\"actions\":[]}").post("/v1/workflows").then().statusCode(400).body("error.code", equalTo("INVALID_REQUEST"));
+    }
+
+    @Test
+    void another_orgs_workflow_and_trigger_are_not_found() {
+        String org = Api.newOrg();
+        JsonPath created = Api.create(org, Api.SEED);
+        String id = created.getString("id");
+        String trigger = created.getString("trigger.id");
+        String other = Api.newOrg();
+        as(other).get("/v1/workflows/" + id).then().statusCode(404).body("error.code", equalTo("NOT_FOUND"));
+        as(other).body(Map.of("name", "mine")).patch("/v1/workflows/" + id).then().statusCode(404);
+        as(other).delete("/v1/workflows/" + id).then().statusCode(404);
+        as(other).get("/v1/workflows/" + id + "/executions").then().statusCode(404);
+        as(other).get("/v1/triggers/" + trigger).then().statusCode(404);
+        as(other).body("{}").post("/v1/triggers/" + trigger + "/invoke").then().statusCode(404);
+        as(other).body(Map.of("workflow_id", id, "type", "api_call")).post("/v1/triggers").then().statusCode(400)
+                .body("error.details.field", equalTo("workflow_id"));
+        as(other).get("/v1/workflows").then().body("data", hasSize(0));
+        as(org).get("/v1/workflows/wf_nope").then().statusCode(404);
+        as(org).get("/v1/executions/" + TypeId.generate("exe")).then().statusCode(404);
+        as(org).delete("/v1/workflows/" + id).then().statusCode(204);
+        as(org).get("/v1/workflows/" + id).then().statusCode(404);
+        as(org).get("/v1/triggers/" + trigger).then().statusCode(404);
+    }
+
+    @Test
+    void standalone_triggers_start_a_workflow_and_can_be_deleted() {
+        String org = Api.newOrg();
+        String id = Api.create(org, Api.SEED).getString("id");
+        String smart = as(org).body(Map.of("workflow_id", id, "type", "message.created", "filter", "platform = 'whatsapp'"))
+                .post("/v1/triggers").then().statusCode(201)
+                .body("type", equalTo("event")).body("event_type", equalTo("message.created")).body("inline", equalTo(false))
+                .extract().path("id");
+        as(org).body(Map.of("workflow_id", id, "type", "schedule", "cron", "0 9 * * 1-5", "timezone", "Europe/Berlin"))
+                .post("/v1/triggers").then().statusCode(201).body("next_fire_at", notNullValue());
+        as(org).get("/v1/triggers?workflow_id=" + id).then().statusCode(200).body("data", hasSize(3));
+        String inline = as(org).get("/v1/workflows/" + id).then().extract().path("trigger.id");
+        as(org).delete("/v1/triggers/" + inline).then().statusCode(409);
+        as(org).delete("/v1/triggers/" + smart).then().statusCode(204);
+        as(org).get("/v1/triggers/" + smart).then().statusCode(404);
+    }
+
+    private static void invalid(String org, String body, String field) {
+        as(org).body(body).post("/v1/workflows").then().statusCode(400)
+                .body("error.code", equalTo("INVALID_REQUEST"))
+                .body("error.details.field", equalTo(field))
+                .body("error.message", containsString(field.replaceAll("\\[.*", "")));
+    }
+}
