@@ -94,6 +94,11 @@ public class SyncPlanner {
         if (!to.takes(writeMode)) {
             throw ApiException.invalid("destination.mode", "supported_mode", to.name() + " does not take " + writeMode + " writes; it takes " + to.writeModes());
         }
+        if (mode.equals("mirror") && !to.takes("delete")) {
+            // A mirror deletes what the source no longer has.
+            throw ApiException.invalid("destination.mode", "supported_mode", to.name() + " does not take delete writes, which mirror needs; it takes "
+                    + to.writeModes());
+        }
         if (!writeMode.equals("insert") && key.isEmpty()) {
             throw ApiException.invalid("destination.key", "required", mode + " needs a key: " + to.name() + " has no primary key, so name the key fields");
         }
