@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import static dev.weft.sync.support.Api.as;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,6 +51,12 @@ class SyncMirrorTest {
         body.remove("schedule");
         body.put("destination", Map.of("connection_id", destination, "table", "raw.contacts", "key", List.of("email_address"), "mode", "mirror"));
         return as(org).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
+    }
+
+    /** The seed's warehouse table, keyed by email (a mirror pages a keyed destination). */
+    private static ConnectionsStub.Connection keyedWarehouse(String org) {
+        return ConnectionsStub.connection(org).object("raw.contacts", List.of("email_address"), null, "email_address", "first_name", "last_name",
+                "loaded_at:datetime");
     }
 
     /** Puts rows in the destination as an earlier sync left them, keyed by email as the stub's upsert keys them. */
@@ -91,7 +98,7 @@ class SyncMirrorTest {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(2_500));
         // person5 is refused by the destination: its old row must stay (a failed record is not a deleted one).
-        var destination = Api.warehouse(org).refusing(r -> "person5@example.com".equals(r.get("email_address")) && r.containsKey("first_name"));
+        var destination = keyedWarehouse(org).refusing(r -> "person5@example.com".equals(r.get("email_address")) && r.containsKey("first_name"));
         preload(destination, sourceEmails(2_500));
         preload(destination, goneEmails(700));
         String syncId = mirrorSync(org, source.id, destination.id);
@@ -128,10 +135,22 @@ class SyncMirrorTest {
     }
 
     @Test
+    void a_mirror_to_a_table_without_a_primary_key_is_refused() {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(1));
+        var destination = Api.warehouse(org);
+        Map<String, Object> body = new HashMap<>(Api.seedSync(source.id, destination.id, null));
+        body.remove("schedule");
+        body.put("destination", Map.of("connection_id", destination.id, "table", "raw.contacts", "key", List.of("email_address"), "mode", "mirror"));
+        as(org).body(body).post("/v1/syncs").then().statusCode(400)
+                .body("error.message", containsString("mirror needs a destination with a primary key"));
+    }
+
+    @Test
     void a_failed_mirror_run_deletes_nothing() throws Exception {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(1_500));
-        var destination = Api.warehouse(org);
+        var destination = keyedWarehouse(org);
         preload(destination, goneEmails(50));
         String syncId = mirrorSync(org, source.id, destination.id);
         destination.rejectWrites = "permission denied for table contacts";
@@ -149,7 +168,7 @@ class SyncMirrorTest {
     void a_mirror_run_killed_while_deleting_resumes_from_its_delete_checkpoint() throws Exception {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(30));
-        var destination = Api.warehouse(org);
+        var destination = keyedWarehouse(org);
         String syncId = mirrorSync(org, source.id, destination.id);
         UUID syncUuid = TypeId.parse("sync", syncId).orElseThrow();
         // What a replica killed -9 while deleting leaves: the source read whole (its 30 keys recorded), the destination

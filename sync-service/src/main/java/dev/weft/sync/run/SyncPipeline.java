@@ -43,7 +43,9 @@ import java.util.function.Predicate;
  *   <li><b>write</b> the batch through the internal write (upsert by key: a batch written twice is harmless);</li>
  *   <li><b>checkpoint</b>, only after the write answered: the batch's counts, its errors and the cursor after it, on
  *       the run and on the sync, in ONE transaction fenced by this replica's lease;</li>
- *   <li>repeat until the source has no more, then <b>finish</b>: succeeded, or partially_succeeded when records
+ *   <li>repeat until the source has no more; a mirror then <b>deletes</b> the destination's keys the run did not see
+ *       ({@link #deleteUnseen});</li>
+ *   <li><b>finish</b>: succeeded, or partially_succeeded when records
  *       failed, with {@code sync.completed}; failed with {@code sync.failed}; cancelled when asked.</li>
  * </ol>
  * A replica killed anywhere in this loses at most the batch after its last checkpoint: the next holder of the lease
