@@ -165,6 +165,34 @@ class SyncMirrorTest {
     }
 
     @Test
+    void a_mirror_run_cancelled_while_copying_deletes_nothing() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(2_500));
+        var destination = keyedWarehouse(org);
+        preload(destination, goneEmails(50));
+        String syncId = mirrorSync(org, source.id, destination.id);
+        source.gate = new java.util.concurrent.CountDownLatch(1);
+        try {
+            String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (source.reads.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            as(org).post("/v1/runs/" + runId + "/cancel").then().statusCode(200);
+            source.gate.countDown();
+            JsonPath run = Runs.awaitFinal(org, runId);
+            assertEquals("cancelled", run.getString("status"));
+            assertEquals(0, run.getLong("progress.deleted"));
+        } finally {
+            source.gate.countDown();
+            source.gate = null;
+        }
+        assertTrue(deletedKeys(destination).isEmpty(), "no delete was sent");
+        assertTrue(destination.written("raw.contacts").keySet().containsAll(goneEmails(50)));
+        assertTrue(destination.reads.isEmpty(), "the destination's keys were never paged");
+    }
+
+    @Test
     void a_mirror_run_killed_while_deleting_resumes_from_its_delete_checkpoint() throws Exception {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(30));
