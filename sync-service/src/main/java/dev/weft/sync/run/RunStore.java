@@ -28,6 +28,8 @@ public class RunStore {
             "c.status IN ('queued', 'running') AND (c.lease_until IS NULL OR c.lease_until <= now())", "c.queued_at", "lease_until",
             "SELECT id, org_id, sync_id FROM claimed").ownedBy("lease_owner");
 
+    static final String PHASE_DELETE = "delete";
+
     private final DataSource dataSource;
 
     public RunStore(DataSource dataSource) {
@@ -43,13 +45,18 @@ public class RunStore {
     /** A run as the worker holds it: where it stands after its last checkpoint. */
     public record State(UUID id, String orgId, UUID syncId, String trigger, String cursor, boolean firstStart, boolean cancelRequested, int attempts,
                         long read, long written, long created, long updated, long deleted, long skipped, long failed, int batches, String errors,
-                        Instant startedAt) {
+                        Instant startedAt, String phase, String deleteCursor) {
+        /** Whether the run had read the whole source and was deleting what it did not see (a mirror). */
+        public boolean deleting() {
+            return PHASE_DELETE.equals(phase);
+        }
+
         static State read(ResultSet row) throws SQLException {
             return new State(row.getObject("id", UUID.class), row.getString("org_id"), row.getObject("sync_id", UUID.class), row.getString("trigger"),
                     row.getString("cursor"), row.getBoolean("first_start"), row.getBoolean("cancel_requested"), row.getInt("attempts"),
                     row.getLong("records_read"), row.getLong("records_written"), row.getLong("records_created"), row.getLong("records_updated"),
                     row.getLong("records_deleted"), row.getLong("records_skipped"), row.getLong("records_failed"), row.getInt("batches"),
-                    row.getString("errors"), instant(row, "started_at"));
+                    row.getString("errors"), instant(row, "started_at"), row.getString("phase"), row.getString("delete_cursor"));
         }
     }
 
@@ -68,14 +75,16 @@ public class RunStore {
 
     /**
      * Marks the run running. The first start takes the sync's cursor as its own; a resumed run keeps the cursor of its
-     * last checkpoint. Empty if the claim was lost meanwhile or the run ended.
+     * last checkpoint. A mirror run reads the whole source, so it starts from no cursor (it can only tell what is gone
+     * from the destination after seeing everything). Empty if the claim was lost meanwhile or the run ended.
      */
     public Optional<State> start(UUID runId, String owner) throws SQLException {
         String sql = """
                 UPDATE sync_runs r SET status = 'running', attempts = r.attempts + 1, updated_at = now(),
                     started_at = COALESCE(r.started_at, now()),
                     cursor_start = CASE WHEN r.started_at IS NULL THEN s.cursor ELSE r.cursor_start END,
-                    cursor = CASE WHEN r.started_at IS NULL THEN s.cursor ELSE r.cursor END
+                    cursor = CASE WHEN r.started_at IS NOT NULL THEN r.cursor
+                                  WHEN (s.destination::jsonb ->> 'mode') = 'mirror' THEN NULL ELSE s.cursor END
                 FROM syncs s
                 WHERE r.id = ? AND r.lease_owner = ? AND s.id = r.sync_id AND r.status IN ('queued', 'running')
                 RETURNING r.*, (r.attempts = 1) AS first_start""";
@@ -94,6 +103,15 @@ public class RunStore {
      * replica no longer holds the run (nothing was written).
      */
     public Optional<Boolean> checkpoint(UUID runId, String owner, Delta delta, String cursor, String errors, Duration lease) throws SQLException {
+        return checkpoint(runId, owner, delta, cursor, errors, lease, List.of());
+    }
+
+    /**
+     * The checkpoint of a mirror's batch: as above, and the destination keys the batch saw ({@code seen}), recorded in
+     * the same transaction so a resumed run knows exactly what the replayed cursor covers.
+     */
+    public Optional<Boolean> checkpoint(UUID runId, String owner, Delta delta, String cursor, String errors, Duration lease, List<String> seen)
+            throws SQLException {
         String sql = """
                 UPDATE sync_runs SET records_read = records_read + ?, records_written = records_written + ?,
                     records_created = records_created + ?, records_updated = records_updated + ?, records_deleted = records_deleted + ?,
@@ -125,7 +143,70 @@ public class RunStore {
                 sync.setObject(2, syncId);
                 sync.executeUpdate();
             }
+            if (!seen.isEmpty()) {
+                try (PreparedStatement keys = db.prepareStatement(
+                        "INSERT INTO sync_run_keys (run_id, key) SELECT ?, k FROM unnest(?::text[]) AS k ON CONFLICT DO NOTHING")) {
+                    keys.setObject(1, runId);
+                    keys.setArray(2, db.createArrayOf("text", seen.toArray()));
+                    keys.executeUpdate();
+                }
+            }
             return Optional.of(cancel);
+        }
+    }
+
+    /** The mirror has read the whole source: from now on (and after a resume) it deletes. False if no longer held. */
+    public boolean beginDeletes(UUID runId, String owner) throws SQLException {
+        try (Connection db = dataSource.getConnection(); PreparedStatement update = db.prepareStatement(
+                "UPDATE sync_runs SET phase = 'delete', updated_at = now() WHERE id = ? AND lease_owner = ? AND status = 'running'")) {
+            update.setObject(1, runId);
+            update.setString(2, owner);
+            return update.executeUpdate() == 1;
+        }
+    }
+
+    /** Positions (0-based) of the destination keys this run did not see in the source. */
+    public List<Integer> unseen(UUID runId, List<String> keys) throws SQLException {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        try (Connection db = dataSource.getConnection(); PreparedStatement query = db.prepareStatement("""
+                SELECT k.i - 1 AS i FROM unnest(?::text[]) WITH ORDINALITY AS k(key, i)
+                WHERE NOT EXISTS (SELECT 1 FROM sync_run_keys s WHERE s.run_id = ? AND s.key = k.key) ORDER BY k.i""")) {
+            query.setArray(1, db.createArrayOf("text", keys.toArray()));
+            query.setObject(2, runId);
+            List<Integer> positions = new java.util.ArrayList<>();
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    positions.add((int) row.getLong("i"));
+                }
+            }
+            return positions;
+        }
+    }
+
+    /**
+     * The checkpoint of a deleted batch: its counts (deleted, failed), the destination read's cursor after it, the
+     * errors and a renewed lease. The sync's own cursor is untouched. Returns whether a cancel was asked for; empty when
+     * this replica no longer holds the run.
+     */
+    public Optional<Boolean> deleteCheckpoint(UUID runId, String owner, long deleted, long failed, String deleteCursor, String errors, Duration lease)
+            throws SQLException {
+        try (Connection db = dataSource.getConnection(); PreparedStatement update = db.prepareStatement("""
+                UPDATE sync_runs SET records_deleted = records_deleted + ?, records_failed = records_failed + ?, delete_cursor = ?, errors = ?,
+                    lease_until = now() + make_interval(secs => ?), updated_at = now()
+                WHERE id = ? AND lease_owner = ? AND status = 'running' AND phase = 'delete'
+                RETURNING cancel_requested""")) {
+            update.setLong(1, deleted);
+            update.setLong(2, failed);
+            update.setString(3, deleteCursor);
+            update.setString(4, errors);
+            update.setDouble(5, lease.toMillis() / 1000.0);
+            update.setObject(6, runId);
+            update.setString(7, owner);
+            try (ResultSet row = update.executeQuery()) {
+                return row.next() ? Optional.of(row.getBoolean("cancel_requested")) : Optional.empty();
+            }
         }
     }
 
@@ -144,6 +225,11 @@ public class RunStore {
             try (ResultSet row = update.executeQuery()) {
                 if (!row.next()) {
                     return Optional.empty();
+                }
+                // A finished run's seen keys are of no further use (a failed or cancelled mirror deleted nothing).
+                try (PreparedStatement keys = db.prepareStatement("DELETE FROM sync_run_keys WHERE run_id = ?")) {
+                    keys.setObject(1, runId);
+                    keys.executeUpdate();
                 }
                 return Optional.of(new Finished(row.getString("status"), row.getString("trigger"), row.getLong("records_read"),
                         row.getLong("records_written"), row.getLong("records_created"), row.getLong("records_updated"), row.getLong("records_deleted"),

@@ -43,7 +43,9 @@ import java.util.function.Predicate;
  *   <li><b>write</b> the batch through the internal write (upsert by key: a batch written twice is harmless);</li>
  *   <li><b>checkpoint</b>, only after the write answered: the batch's counts, its errors and the cursor after it, on
  *       the run and on the sync, in ONE transaction fenced by this replica's lease;</li>
- *   <li>repeat until the source has no more, then <b>finish</b>: succeeded, or partially_succeeded when records
+ *   <li>repeat until the source has no more; a mirror then <b>deletes</b> the destination's keys the run did not see
+ *       ({@link #deleteUnseen});</li>
+ *   <li><b>finish</b>: succeeded, or partially_succeeded when records
  *       failed, with {@code sync.completed}; failed with {@code sync.failed}; cancelled when asked.</li>
  * </ol>
  * A replica killed anywhere in this loses at most the batch after its last checkpoint: the next holder of the lease
@@ -126,7 +128,9 @@ public class SyncPipeline {
             }
             Predicate<Map<String, Object>> keep = InMemoryFilter.of(plan.filter());
             int batchSize = config.batchSize();
-            while (true) {
+            boolean mirror = plan.mode().equals("mirror");
+            // A run resumed in its delete phase had read the whole source already.
+            while (!run.deleting()) {
                 // 2. Read.
                 ConnectionsApi.ReadRequest readRequest = new ConnectionsApi.ReadRequest(plan.source().name(), plan.readFields(), cursor, batchSize);
                 ConnectionsApi.RecordsResponse page = call(plan.sourceConnectionId(), () -> connections.read(plan.sourceConnectionId(), readRequest));
@@ -135,6 +139,8 @@ public class SyncPipeline {
                 long failed = 0;
                 List<Map<String, Object>> out = new ArrayList<>(records.size());
                 List<String> keys = new ArrayList<>(records.size());
+                // A mirror's destination keys seen in this batch: kept (not deleted) even when the record failed here.
+                List<String> seen = mirror ? new ArrayList<>(records.size()) : List.of();
                 for (Map<String, Object> record : records) {
                     // 3. Filter.
                     if (!keep.test(record)) {
@@ -154,6 +160,9 @@ public class SyncPipeline {
                     } catch (Exception e) {
                         failed++;
                         remember(errors, key, "transform failed: " + e.getMessage());
+                        if (mirror) {
+                            seen.add(destinationKey(plan.key(), mapped));
+                        }
                         continue;
                     }
                     if (transformed == null) {
@@ -162,6 +171,9 @@ public class SyncPipeline {
                     }
                     out.add(transformed);
                     keys.add(key);
+                    if (mirror) {
+                        seen.add(destinationKey(plan.key(), transformed));
+                    }
                 }
                 // 6. Write.
                 long written = 0;
@@ -182,7 +194,7 @@ public class SyncPipeline {
                 String next = page.pagination() == null || page.pagination().nextCursor() == null ? cursor : page.pagination().nextCursor();
                 RunStore.Delta delta = new RunStore.Delta(records.size(), written, plan.writeMode().equals("insert") ? written : 0, 0, 0, skipped, failed);
                 String errorsJson = json.writeValueAsString(errors);
-                Optional<Boolean> cancel = QuarkusTransaction.requiringNew().call(() -> store.checkpoint(runId, owner, delta, next, errorsJson, lease));
+                Optional<Boolean> cancel = QuarkusTransaction.requiringNew().call(() -> store.checkpoint(runId, owner, delta, next, errorsJson, lease, seen));
                 if (cancel.isEmpty()) {
                     Log.warnf("event=run_lease_lost org_id=%s run_id=%s action=stop", sync.orgId, runId);
                     return;
@@ -197,7 +209,11 @@ public class SyncPipeline {
                     break;
                 }
             }
-            // 8. Finish.
+            // 8. Delete (mirror): the whole source has been read; what the destination holds beyond it goes.
+            if (mirror && !deleteUnseen(sync, spec, plan, run, owner, errors, lease)) {
+                return;
+            }
+            // 9. Finish.
             finish(sync, spec, runId, owner, null, null);
         } catch (RunFailed e) {
             finish(sync, spec, runId, owner, RunStatus.FAILED, e);
@@ -222,6 +238,83 @@ public class SyncPipeline {
             finish(sync, spec, runId, owner, RunStatus.FAILED, new RunFailed("INTERNAL_ERROR", String.valueOf(e.getMessage()), null));
         } finally {
             transform.close();
+        }
+    }
+
+    /**
+     * A mirror's delete phase: pages through the destination's keys (internal read, key fields only) and deletes, one
+     * batch at a time, those the run did not see in the source (internal write, mode delete), checkpointing the deleted
+     * count and the destination cursor after each batch. Memory holds one page; the seen keys stay in the database. A
+     * replica killed here resumes at the last checkpoint's cursor; a replayed batch deletes nothing twice, as the
+     * keys already deleted are no longer read. Returns false when the run ended here (cancelled, or its lease lost).
+     */
+    private boolean deleteUnseen(Sync sync, SyncDtos.SyncRequest spec, SyncPlan plan, RunStore.State run, String owner, List<RunDtos.RecordError> errors,
+                                 Duration lease) throws JsonProcessingException {
+        UUID runId = run.id();
+        if (!run.deleting() && !QuarkusTransaction.requiringNew().call(() -> store.beginDeletes(runId, owner))) {
+            Log.warnf("event=run_lease_lost org_id=%s run_id=%s action=stop", sync.orgId, runId);
+            return false;
+        }
+        String connectionId = plan.destinationConnectionId();
+        List<String> key = plan.key();
+        String cursor = run.deleting() ? run.deleteCursor() : null;
+        while (true) {
+            ConnectionsApi.ReadRequest readRequest = new ConnectionsApi.ReadRequest(plan.destination().name(), key, cursor, config.batchSize());
+            ConnectionsApi.RecordsResponse page = call(connectionId, () -> connections.read(connectionId, readRequest));
+            List<Map<String, Object>> rows = page.data() == null ? List.of() : page.data();
+            List<String> encoded = new ArrayList<>(rows.size());
+            for (Map<String, Object> row : rows) {
+                encoded.add(destinationKey(key, row));
+            }
+            List<Integer> unseen = QuarkusTransaction.requiringNew().call(() -> store.unseen(runId, encoded));
+            long deleted = 0;
+            long failed = 0;
+            if (!unseen.isEmpty()) {
+                List<Map<String, Object>> doomed = new ArrayList<>(unseen.size());
+                for (int i : unseen) {
+                    Map<String, Object> keyOnly = new LinkedHashMap<>();
+                    key.forEach(k -> keyOnly.put(k, rows.get(i).get(k)));
+                    doomed.add(keyOnly);
+                }
+                ConnectionsApi.WriteResponse result = call(connectionId, () -> connections.write(connectionId,
+                        new ConnectionsApi.WriteRequest(plan.destination().name(), doomed, "delete", key)));
+                for (ConnectionsApi.RecordResult r : result.results() == null ? List.<ConnectionsApi.RecordResult>of() : result.results()) {
+                    if (r.success()) {
+                        deleted++;
+                    } else {
+                        failed++;
+                        remember(errors, r.index() >= 0 && r.index() < unseen.size() ? encoded.get(unseen.get(r.index())) : "#" + r.index(),
+                                "delete refused: " + (r.error() == null ? "refused by the destination" : r.error()));
+                    }
+                }
+            }
+            String next = page.pagination() == null || page.pagination().nextCursor() == null ? cursor : page.pagination().nextCursor();
+            String errorsJson = json.writeValueAsString(errors);
+            long deletedNow = deleted;
+            long failedNow = failed;
+            Optional<Boolean> cancel = QuarkusTransaction.requiringNew().call(() -> store.deleteCheckpoint(runId, owner, deletedNow, failedNow, next,
+                    errorsJson, lease));
+            if (cancel.isEmpty()) {
+                Log.warnf("event=run_lease_lost org_id=%s run_id=%s action=stop", sync.orgId, runId);
+                return false;
+            }
+            if (cancel.get()) {
+                finish(sync, spec, runId, owner, RunStatus.CANCELLED, null);
+                return false;
+            }
+            if (page.pagination() == null || !page.pagination().hasMore() || rows.isEmpty()) {
+                return true;
+            }
+            cursor = next;
+        }
+    }
+
+    /** A record's destination key as the run records it: its values as strings, in key order (1 and 1L are one key). */
+    private String destinationKey(List<String> key, Map<String, Object> record) {
+        try {
+            return json.writeValueAsString(key.stream().map(k -> String.valueOf(record.get(k))).toList());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

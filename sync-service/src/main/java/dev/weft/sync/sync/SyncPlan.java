@@ -13,7 +13,7 @@ import java.util.List;
  * @param readFields  fields asked of the source (empty: all)
  * @param filter      every condition of {@code source.filter} and {@code filters} ANDed, on source field names; null: none
  * @param mappings    source field -> destination field, in order; never empty
- * @param writeMode   the data API's mode: insert or upsert (mirror writes as upsert)
+ * @param writeMode   the data API's mode: insert or upsert (mirror writes as upsert, then deletes what the run did not see)
  * @param key         destination fields a record is matched on (upsert); empty for insert
  */
 public record SyncPlan(String sourceConnectionId, ConnectionsApi.ObjectSchema source, List<String> readFields, Filter filter,

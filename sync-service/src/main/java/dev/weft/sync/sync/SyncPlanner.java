@@ -94,6 +94,17 @@ public class SyncPlanner {
         if (!to.takes(writeMode)) {
             throw ApiException.invalid("destination.mode", "supported_mode", to.name() + " does not take " + writeMode + " writes; it takes " + to.writeModes());
         }
+        if (mode.equals("mirror") && !to.takes("delete")) {
+            // A mirror deletes what the source no longer has.
+            throw ApiException.invalid("destination.mode", "supported_mode", to.name() + " does not take delete writes, which mirror needs; it takes "
+                    + to.writeModes());
+        }
+        if (mode.equals("mirror") && (to.primaryKey() == null || to.primaryKey().isEmpty())) {
+            // A mirror pages through the destination's keys while deleting; only a keyed read (after the last key) is not
+            // shifted by the rows it deletes, and a table without a primary key is read by offset.
+            throw ApiException.invalid("destination.mode", "supported_mode", "mirror needs a destination with a primary key: " + to.name()
+                    + " has none, so its rows cannot be paged safely while deleting");
+        }
         if (!writeMode.equals("insert") && key.isEmpty()) {
             throw ApiException.invalid("destination.key", "required", mode + " needs a key: " + to.name() + " has no primary key, so name the key fields");
         }

@@ -236,6 +236,9 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             }
             String object = (String) body.get("object");
             List<Map<String, Object>> rows = connection.rows.get(object);
+            if (rows == null && connection.objects.stream().anyMatch(o -> o.get("name").equals(object))) {
+                return readWritten(connection, object, body);
+            }
             if (rows == null) {
                 return error(400, "INVALID_REQUEST", "connection has no object " + object);
             }
@@ -256,6 +259,49 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             Map<String, Object> pagination = new HashMap<>();
             pagination.put("next_cursor", "pos:" + to);
             pagination.put("has_more", to < rows.size());
+            Map<String, Object> answer = new HashMap<>();
+            answer.put("data", page);
+            answer.put("pagination", pagination);
+            return ok(answer);
+        }
+
+        /**
+         * A read of a destination table (one the test gave no source rows): what was written to it, in key order, after a
+         * keyset cursor {@code key:<last key>}, as connections-service reads a keyed table (rows deleted behind the
+         * cursor do not shift the next page). Only the asked fields are answered, and they must exist.
+         */
+        @SuppressWarnings("unchecked")
+        private ResponseDefinition readWritten(Connection connection, String object, Map<String, Object> body) throws Exception {
+            List<String> fields = (List<String>) body.get("fields");
+            Map<String, Object> described = connection.objects.stream().filter(o -> o.get("name").equals(object)).findFirst().orElseThrow();
+            List<Map<String, Object>> known = (List<Map<String, Object>>) described.get("fields");
+            for (String field : fields == null ? List.<String>of() : fields) {
+                if (known.stream().noneMatch(f -> f.get("name").equals(field))) {
+                    return error(400, "INVALID_REQUEST", object + " has no field " + field);
+                }
+            }
+            String after = body.get("cursor") == null ? null : ((String) body.get("cursor")).substring("key:".length());
+            int size = body.get("batch_size") == null ? 1000 : (Integer) body.get("batch_size");
+            java.util.TreeMap<String, Map<String, Object>> table = new java.util.TreeMap<>(connection.written(object));
+            var tail = after == null ? table : table.tailMap(after, false);
+            List<Map<String, Object>> page = new ArrayList<>();
+            String last = after;
+            for (var entry : tail.entrySet()) {
+                if (page.size() == size) {
+                    break;
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                entry.getValue().forEach((k, v) -> {
+                    if (fields == null || fields.isEmpty() || fields.contains(k)) {
+                        row.put(k, v);
+                    }
+                });
+                page.add(row);
+                last = entry.getKey();
+            }
+            Map<String, Object> pagination = new HashMap<>();
+            pagination.put("next_cursor", last == null ? null : "key:" + last);
+            pagination.put("has_more", last != null && !table.tailMap(last, false).isEmpty());
             Map<String, Object> answer = new HashMap<>();
             answer.put("data", page);
             answer.put("pagination", pagination);
