@@ -38,6 +38,8 @@ public class ConnectionsStubs implements QuarkusTestResourceLifecycleManager {
         return vendors;
     }
 
+    public static final String INTERNAL_TOKEN = "connections-test-internal-token";
+
     @Override
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>();
@@ -55,6 +57,8 @@ public class ConnectionsStubs implements QuarkusTestResourceLifecycleManager {
         config.put("weft.connections.providers.hubspot.base-url", vendors().baseUrl());
         config.put("weft.connections.providers.slack.base-url", vendors().baseUrl() + "/slack/api");
         config.put("weft.connections.oauth.callback-base-url", "https://weft.test");
+        // Internal endpoints (channel credentials for messaging-service) are called with this token in tests.
+        config.put("weft.platform.internal-token", INTERNAL_TOKEN);
         config.putAll(SalesforceFixture.settings());
         config.putAll(dev.weft.connections.connector.snowflake.SnowflakeFixture.settings());
         return config;
