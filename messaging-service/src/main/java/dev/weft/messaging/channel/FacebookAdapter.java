@@ -1,0 +1,24 @@
+package dev.weft.messaging.channel;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Facebook through the Messenger Send API (see {@link MessengerAdapter}). */
+@ApplicationScoped
+public class FacebookAdapter extends MessengerAdapter {
+    private final ChannelsConfig config;
+
+    public FacebookAdapter(ChannelAccounts accounts, ProviderHttp http, ChannelsConfig config) {
+        super(accounts, http);
+        this.config = config;
+    }
+
+    @Override
+    public String channel() {
+        return "facebook";
+    }
+
+    @Override
+    ChannelsConfig.Provider provider() {
+        return config.facebook();
+    }
+}
