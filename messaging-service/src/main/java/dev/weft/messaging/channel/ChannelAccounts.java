@@ -62,7 +62,12 @@ public class ChannelAccounts {
             if (connectionId != null) {
                 return byId(connectionId).filter(a -> a.provider().equals(channel));
             }
-            AccountList list = services.get(ServiceClient.Service.CONNECTIONS, BASE + "?provider=" + channel, AccountList.class);
+            AccountList list;
+            try {
+                list = services.get(ServiceClient.Service.CONNECTIONS, BASE + "?provider=" + channel, AccountList.class);
+            } catch (ServiceCallException e) {
+                throw new ApiException(ErrorCode.SERVICE_UNAVAILABLE, "channel credentials are unavailable: connections-service answered " + e.status());
+            }
             return list == null || list.data() == null || list.data().isEmpty() ? Optional.empty() : Optional.of(list.data().getFirst());
         });
         return account.orElseThrow(() -> ApiException.invalid(connectionId == null ? "platform" : "metadata.connection_id", "connected",

@@ -1,9 +1,10 @@
 package dev.weft.messaging.channel;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /** Instagram through the Messenger Send API (see {@link MessengerAdapter}). */
-@ApplicationScoped
+@io.quarkus.arc.Unremovable
+@Singleton
 public class InstagramAdapter extends MessengerAdapter {
     private final ChannelsConfig config;
 

@@ -17,6 +17,7 @@ import java.util.function.Function;
  * only unique within its chat, so Weft stores {@code <chat_id>:<message_id>}. Webhook updates carry the secret given
  * to setWebhook in {@code X-Telegram-Bot-Api-Secret-Token}.
  */
+@io.quarkus.arc.Unremovable
 @ApplicationScoped
 public class TelegramAdapter implements ChannelSender, InboundChannel {
     public static final String SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";

@@ -17,6 +17,7 @@ import java.util.function.Function;
  * as Bearer (text, template, image/video/audio/document by link); webhooks of object
  * {@code whatsapp_business_account} carry messages and statuses, signed with the app secret.
  */
+@io.quarkus.arc.Unremovable
 @ApplicationScoped
 public class WhatsAppAdapter implements ChannelSender, InboundChannel {
     private final ChannelAccounts accounts;
