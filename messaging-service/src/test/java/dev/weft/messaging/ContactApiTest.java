@@ -95,6 +95,27 @@ class ContactApiTest {
     }
 
     @Test
+    void racing_requests_for_one_person_make_one_contact() throws Exception {
+        String org = Api.newOrg();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<Integer>> statuses = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            // The same person by email, and half of them also by a phone spelled two ways.
+            Map<String, Object> body = i % 2 == 0 ? Map.of("email", "Race@Example.com", "first_name", "R" + i)
+                    : Map.of("email", "race@example.com", "phone", i % 4 == 1 ? "+55 11 98765-0000" : "+55 11 8765-0000");
+            statuses.add(pool.submit(() -> as(org).body(body).post("/v1/contacts").statusCode()));
+        }
+        List<Integer> codes = new ArrayList<>();
+        for (var status : statuses) {
+            codes.add(status.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        assertEquals(1, codes.stream().filter(c -> c == 201).count(), "one created: " + codes);
+        assertEquals(15, codes.stream().filter(c -> c == 200).count(), "the others matched it: " + codes);
+        as(org).get("/v1/contacts").then().body("data", hasSize(1));
+    }
+
+    @Test
     void normalises_phones_to_e164_and_folds_brazils_ninth_digit() {
         String org = Api.newOrg();
         String uae = Api.contact(org, Map.of("phone", "+971500000000"));

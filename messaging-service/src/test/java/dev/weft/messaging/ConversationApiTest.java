@@ -155,6 +155,29 @@ class ConversationApiTest {
     }
 
     @Test
+    void a_snooze_ends_by_itself_when_its_time_passes() throws InterruptedException {
+        String org = Api.newOrg();
+        String contact = Api.contact(org, Map.of("email", "alarm@example.com"));
+        String soon = Api.conversation(org, contact, "whatsapp");
+        String later = Api.conversation(org, contact, "telegram");
+        as(org).body(Map.of("status", "snoozed", "snoozed_until", Instant.now().plus(1, ChronoUnit.DAYS).toString())).patch("/v1/conversations/" + later)
+                .then().statusCode(200);
+        try (Events events = new Events(org)) {
+            as(org).body(Map.of("status", "snoozed", "snoozed_until", Instant.now().plusSeconds(2).toString())).patch("/v1/conversations/" + soon)
+                    .then().statusCode(200).body("status", equalTo("snoozed"));
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (!"open".equals(as(org).get("/v1/conversations/" + soon).path("status")) && Instant.now().isBefore(deadline)) {
+                Thread.sleep(250);
+            }
+            as(org).get("/v1/conversations/" + soon).then().body("status", equalTo("open")).body("snoozed_until", nullValue());
+            // The topic from its start: the snooze, then the wake-up, once.
+            JsonNode woken = events.exactly("conversation.updated", soon, 2).get(1);
+            assertEquals("snoozed", woken.path("previous_status").asText());
+        }
+        as(org).get("/v1/conversations/" + later).then().body("status", equalTo("snoozed")).body("snoozed_until", notNullValue());
+    }
+
+    @Test
     void filters_by_channel_contact_inbox_and_pages_without_repeats() {
         String org = Api.newOrg();
         String a = Api.contact(org, Map.of("email", "a@example.com"));

@@ -14,6 +14,7 @@ import java.util.Map;
 
 import static dev.weft.sync.support.Api.as;
 import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
@@ -24,6 +25,7 @@ import static org.hamcrest.Matchers.startsWith;
 @QuarkusTest
 @QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = ConnectionsStub.class, restrictToAnnotatedClass = false)
+@SuppressWarnings("unchecked")
 class SyncApiTest {
 
     @Test
@@ -52,12 +54,31 @@ class SyncApiTest {
     }
 
     @Test
+    void creates_a_missing_destination_table_typed_from_the_source() {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org);
+        var destination = ConnectionsStub.connection(org);
+        Map<String, Object> body = with(Api.seedSync(source.id, destination.id, "daily"), "field_mappings", List.of(
+                Map.of("source", "Email", "destination", "email_address"), Map.of("source", "AnnualRevenue", "destination", "annual_revenue")));
+        as(org).body(body).post("/v1/syncs").then().statusCode(201).body("destination.table", equalTo("raw.contacts"));
+        var described = destination.objects().getFirst();
+        assertEquals("raw.contacts", described.get("name"));
+        assertEquals(List.of(Map.of("name", "email_address", "type", "string"), Map.of("name", "annual_revenue", "type", "number")),
+                ((List<Map<String, Object>>) described.get("fields")).stream().map(f -> Map.of("name", f.get("name"), "type", f.get("type"))).toList());
+        // A system that cannot create tables: the unknown table is a 400 that says so.
+        var saas = ConnectionsStub.connection(org);
+        saas.creatable = false;
+        invalid(org, Api.seedSync(source.id, saas.id, "daily"), "destination.table", "has no object raw.contacts, and it cannot be created");
+    }
+
+    @Test
     void names_each_unknown_object_field_or_connection() {
         String org = Api.newOrg();
         var source = Api.salesforce(org);
         var destination = Api.warehouse(org);
         invalid(org, with(Api.seedSync(source.id, destination.id, "hourly"), "source", Map.of("connection_id", source.id, "object", "Contcat")),
                 "source.object", "has no object Contcat");
+        destination.creatable = false;
         invalid(org, with(Api.seedSync(source.id, destination.id, "hourly"), "destination", Map.of("connection_id", destination.id, "table", "raw.contact")),
                 "destination.table", "has no object raw.contact");
         invalid(org, with(Api.seedSync(source.id, destination.id, "hourly"), "field_mappings",

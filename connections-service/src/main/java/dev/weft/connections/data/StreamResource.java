@@ -29,9 +29,24 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class StreamResource {
     private final DataService data;
+    private final dev.weft.connections.capture.StreamService streams;
 
-    public StreamResource(DataService data) {
+    public StreamResource(DataService data, dev.weft.connections.capture.StreamService streams) {
         this.data = data;
+        this.streams = streams;
+    }
+
+    @POST
+    @Path("/streams")
+    @RequiresScope("connections:write")
+    @Operation(operationId = "createStreamInternal", summary = "Start capturing an object's changes (as POST /v1/connections/{id}/streams), for a realtime sync")
+    @APIResponse(responseCode = "201", description = "Created, starting")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST: unknown object or field, no primary key, or a provider without change capture")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    @APIResponse(responseCode = "409", description = "DUPLICATE: the connection already has a stream of this object (details.stream_id)")
+    public jakarta.ws.rs.core.Response createStream(@PathParam("connection_id") String connectionId,
+                                                    @Valid @NotNull dev.weft.connections.capture.StreamDtos.CreateStream request) {
+        return jakarta.ws.rs.core.Response.status(201).entity(streams.create(connectionId, request)).build();
     }
 
     @GET

@@ -18,6 +18,7 @@ import java.util.Map;
 public class ConnectionsStubs implements QuarkusTestResourceLifecycleManager {
     public static final String OAUTH_CLIENT_ID = "weft-test-client";
     public static final String OAUTH_CLIENT_SECRET = "weft-test-secret";
+    public static final String INTERNAL_TOKEN = "connections-test-internal-token";
 
     private static MockOAuth2Server oauth;
     private static WireMockServer vendors;
@@ -38,8 +39,6 @@ public class ConnectionsStubs implements QuarkusTestResourceLifecycleManager {
         return vendors;
     }
 
-    public static final String INTERNAL_TOKEN = "connections-test-internal-token";
-
     @Override
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>();
@@ -57,7 +56,7 @@ public class ConnectionsStubs implements QuarkusTestResourceLifecycleManager {
         config.put("weft.connections.providers.hubspot.base-url", vendors().baseUrl());
         config.put("weft.connections.providers.slack.base-url", vendors().baseUrl() + "/slack/api");
         config.put("weft.connections.oauth.callback-base-url", "https://weft.test");
-        // Internal endpoints (channel credentials for messaging-service) are called with this token in tests.
+        // What sync-service presents on /internal/ endpoints (InternalEndpointsTest).
         config.put("weft.platform.internal-token", INTERNAL_TOKEN);
         config.putAll(SalesforceFixture.settings());
         config.putAll(dev.weft.connections.connector.snowflake.SnowflakeFixture.settings());

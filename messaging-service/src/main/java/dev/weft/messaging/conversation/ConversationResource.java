@@ -19,6 +19,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -63,7 +64,7 @@ public class ConversationResource {
     @Operation(operationId = "createConversation", summary = "Start a conversation with a contact on a channel (assigned round-robin in its inbox when no assignee_id is given)")
     @RequestBody(content = @Content(schema = @Schema(implementation = ConversationDtos.CreateRequest.class), examples =
             @ExampleObject(name = "start", value = "{\"contact_id\":\"contact_01jdc6e9f2g5h8j1k4m7n0p3q6\",\"channel\":\"whatsapp\",\"inbox\":\"support\",\"subject\":\"Unable to update billing address\"}")))
-    @APIResponse(responseCode = "201", description = "Created", headers = @Header(name = "ETag", description = "the conversation's version"),
+    @APIResponse(responseCode = "201", description = "Created", headers = @Header(name = "ETag", description = "the conversation's version", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(schema = @Schema(implementation = ConversationDtos.ConversationView.class)))
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: unknown contact, bad channel, inbox or assignee_id")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs conversations:write")
@@ -76,7 +77,7 @@ public class ConversationResource {
     @Path("/{id}")
     @RequiresScope("conversations:read")
     @Operation(operationId = "getConversation", summary = "Get a conversation; its ETag goes in If-Match on PATCH")
-    @APIResponse(responseCode = "200", description = "The conversation", headers = @Header(name = "ETag", description = "the conversation's version"),
+    @APIResponse(responseCode = "200", description = "The conversation", headers = @Header(name = "ETag", description = "the conversation's version", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(schema = @Schema(implementation = ConversationDtos.ConversationView.class)))
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs conversations:read")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
@@ -95,7 +96,7 @@ public class ConversationResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = ConversationDtos.UpdateRequest.class), examples = {
             @ExampleObject(name = "move to pending and assign (seed 003)", value = "{\"status\":\"pending\",\"assignee_id\":\"usr_01HXYZ7A6B5C4D3E2F1G0H9J8K\"}"),
             @ExampleObject(name = "snooze until a time", value = "{\"status\":\"snoozed\",\"snoozed_until\":\"2025-01-16T09:00:00Z\"}")}))
-    @APIResponse(responseCode = "200", description = "The updated conversation", headers = @Header(name = "ETag", description = "its new version"),
+    @APIResponse(responseCode = "200", description = "The updated conversation", headers = @Header(name = "ETag", description = "its new version", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(schema = @Schema(implementation = ConversationDtos.ConversationView.class)))
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: unknown status, snoozed_until without snoozed or in the past, bad assignee_id")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs conversations:write")

@@ -277,6 +277,23 @@ public class ConversationService {
         Log.infof("event=conversation_reopened org_id=%s conversation_id=%s from=%s", conversation.orgId, conversation.conversationId(), from.wire());
     }
 
+    /** The snooze alarm: reopens a conversation still snoozed under the alarm's lease (see {@link SnoozeAlarm}). */
+    @Transactional
+    public void wake(UUID id, Instant lease) {
+        Conversation conversation = Conversation.findById(id, LockModeType.PESSIMISTIC_WRITE);
+        if (conversation == null || !ConversationStatus.SNOOZED.wire().equals(conversation.status) || conversation.snoozedUntil == null
+                || !conversation.snoozedUntil.equals(lease.truncatedTo(ChronoUnit.MICROS))) {
+            return;
+        }
+        conversation.status = ConversationStatus.OPEN.wire();
+        conversation.snoozedUntil = null;
+        conversation.version++;
+        Conversation.flush();
+        events.publish("conversation.updated", conversation.conversationId(), view(conversation),
+                Map.of("changed_fields", List.of("status", "snoozed_until"), "previous_status", ConversationStatus.SNOOZED.wire()));
+        Log.infof("event=conversation_woken org_id=%s conversation_id=%s", conversation.orgId, conversation.conversationId());
+    }
+
     /** Moves every conversation of one contact to another (a merge); each publishes conversation.updated. Returns how many moved. */
     public int moveContact(UUID from, UUID to) {
         List<Conversation> moved = Conversation.find("contactId", from).withLock(LockModeType.PESSIMISTIC_WRITE).list();

@@ -65,6 +65,29 @@ public final class ConnectionsApi {
     public record RecordResult(int index, boolean success, String id, String error) {
     }
 
+    public record CountRequest(String object, String filter, String cursorField, Object cursor) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record CountResponse(Long count) {
+    }
+
+    /** A field of a table to create: type one of string, integer, number, boolean, date, datetime, object, array. */
+    public record FieldSpec(String name, String type) {
+    }
+
+    /** The destination table a sync writes to, created when missing. */
+    public record EnsureObject(String object, List<FieldSpec> fields, List<String> key) {
+    }
+
+    /** A change stream of one object (snapshot false: changes from now on; a realtime sync's first run copies what is there). */
+    public record CreateStream(String object, Boolean snapshot) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record StreamView(String id, String object, String status) {
+    }
+
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record WriteResponse(String object, String mode, Summary summary, List<RecordResult> results) {
     }

@@ -28,6 +28,35 @@ public class ConnectionsClient {
         return services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/read", request, ConnectionsApi.RecordsResponse.class);
     }
 
+    /**
+     * Makes sure connections-service captures the object's changes (record.* events): creates its stream, or finds the
+     * one already there (409 DUPLICATE). Returns the stream's id.
+     */
+    public String ensureStream(String connectionId, String object) {
+        try {
+            ConnectionsApi.StreamView stream = services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/streams",
+                    new ConnectionsApi.CreateStream(object, false), ConnectionsApi.StreamView.class);
+            return stream.id();
+        } catch (dev.weft.platform.services.ServiceCallException e) {
+            if (e.status() == 409) {
+                return String.valueOf(e.details().get("stream_id"));
+            }
+            throw e;
+        }
+    }
+
+    /** How many records the object holds, or null when its system cannot count. */
+    public Long count(String connectionId, String object) {
+        ConnectionsApi.CountResponse counted = services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/count",
+                new ConnectionsApi.CountRequest(object, null, null, null), ConnectionsApi.CountResponse.class);
+        return counted == null ? null : counted.count();
+    }
+
+    /** Creates the destination object when missing (typed fields, key); answers it as described either way. */
+    public ConnectionsApi.ObjectSchema ensureObject(String connectionId, ConnectionsApi.EnsureObject request) {
+        return services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/objects/ensure", request, ConnectionsApi.ObjectSchema.class);
+    }
+
     public ConnectionsApi.WriteResponse write(String connectionId, ConnectionsApi.WriteRequest request) {
         return services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/write", request, ConnectionsApi.WriteResponse.class);
     }

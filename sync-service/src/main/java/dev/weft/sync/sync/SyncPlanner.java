@@ -69,7 +69,10 @@ public class SyncPlanner {
 
         // The destination: its object, mode and key.
         String targetField = destination.table() != null ? "destination.table" : "destination.object";
-        ConnectionsApi.ObjectSchema to = object(destinationConnection, destination.target(), "destination.connection_id", targetField);
+        ConnectionsApi.ObjectSchema to = find(destinationConnection, destination.target(), "destination.connection_id", targetField);
+        if (to == null) {
+            to = create(destinationConnection, destination.target().trim(), targetField, from, fields, sync);
+        }
         String mode = destination.mode() == null ? null : destination.mode().trim().toLowerCase(Locale.ROOT);
         List<String> key = new ArrayList<>();
         if (destination.key() != null) {
@@ -138,9 +141,11 @@ public class SyncPlanner {
             }
         }
 
-        // What to read: the fields asked for; else, without a transform (which may read anything), what is mapped or filtered.
+        // What to read: the fields asked for; else, without transforms (which may read anything), what is mapped or filtered.
         List<String> read = fields;
-        if (read.isEmpty() && (sync.transformId() == null || sync.transformId().isBlank())) {
+        boolean transforms = sync.transformId() != null && !sync.transformId().isBlank()
+                || mappings.stream().anyMatch(m -> m.transform() != null && !m.transform().isBlank());
+        if (read.isEmpty() && !transforms) {
             Set<String> needed = new LinkedHashSet<>();
             mappings.forEach(m -> needed.add(m.source()));
             if (filter != null) {
@@ -148,6 +153,10 @@ public class SyncPlanner {
             }
             if (from.cursorField() != null) {
                 needed.add(from.cursorField());
+            }
+            if (from.primaryKey() != null) {
+                // A refused record is reported by its source key.
+                needed.addAll(from.primaryKey());
             }
             read = List.copyOf(needed);
         }
@@ -166,6 +175,51 @@ public class SyncPlanner {
     }
 
     private ConnectionsApi.ObjectSchema object(String connectionId, String name, String connectionField, String objectField) {
+        ConnectionsApi.ObjectSchema found = find(connectionId, name, connectionField, objectField);
+        if (found == null) {
+            throw ApiException.invalid(objectField, "known_object", "connection " + connectionId + " has no object " + name.trim());
+        }
+        return found;
+    }
+
+    /**
+     * A destination that does not exist yet is created, if its system can (a database, Snowflake): typed from the source's
+     * fields, under the names the mappings give them, keyed by {@code destination.key}. A system that cannot create
+     * objects leaves it a 400 naming the table.
+     */
+    private ConnectionsApi.ObjectSchema create(String connectionId, String name, String objectField, ConnectionsApi.ObjectSchema from,
+                                               List<String> fields, SyncDtos.SyncRequest sync) {
+        List<ConnectionsApi.FieldSpec> columns = new ArrayList<>();
+        if (sync.fieldMappings() != null && !sync.fieldMappings().isEmpty()) {
+            for (int i = 0; i < sync.fieldMappings().size(); i++) {
+                SyncDtos.FieldMapping mapping = sync.fieldMappings().get(i);
+                if (mapping == null || mapping.destination() == null || mapping.destination().isBlank()) {
+                    throw ApiException.invalid("field_mappings[" + i + "].destination", "required", "field_mappings[" + i + "].destination is required");
+                }
+                String source = field(from, mapping.source(), "field_mappings[" + i + "].source");
+                columns.add(new ConnectionsApi.FieldSpec(mapping.destination().trim(), from.resolve(source).orElseThrow().type()));
+            }
+        } else {
+            for (ConnectionsApi.FieldSchema field : from.fields()) {
+                if (fields.isEmpty() || fields.contains(field.name())) {
+                    columns.add(new ConnectionsApi.FieldSpec(field.name(), field.type()));
+                }
+            }
+        }
+        List<String> key = sync.destination().key() == null ? List.of() : sync.destination().key();
+        try {
+            return connections.ensureObject(connectionId, new ConnectionsApi.EnsureObject(name, columns, key));
+        } catch (ServiceCallException e) {
+            if (e.status() == 400) {
+                throw ApiException.invalid(objectField, "known_object", "connection " + connectionId + " has no object " + name
+                        + ", and it cannot be created: " + e.reason());
+            }
+            throw e.asApiException();
+        }
+    }
+
+    /** The described object of this name, or null when the connection has none. */
+    private ConnectionsApi.ObjectSchema find(String connectionId, String name, String connectionField, String objectField) {
         if (name == null || name.isBlank()) {
             throw ApiException.invalid(objectField, "required", objectField + " is required");
         }
@@ -184,7 +238,7 @@ public class SyncPlanner {
                 // SQL connectors describe the default schema's tables bare: public.leads is leads.
                 .or(() -> wanted.contains(".") ? objects.stream().filter(o -> o.name().equalsIgnoreCase(wanted.substring(wanted.indexOf('.') + 1))
                         && wanted.substring(0, wanted.indexOf('.')).equalsIgnoreCase("public")).findFirst() : java.util.Optional.empty())
-                .orElseThrow(() -> ApiException.invalid(objectField, "known_object", "connection " + connectionId + " has no object " + wanted));
+                .orElse(null);
     }
 
     private static String field(ConnectionsApi.ObjectSchema object, String name, String field) {

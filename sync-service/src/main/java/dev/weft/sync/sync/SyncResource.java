@@ -29,7 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "syncs", description = "Syncs between connections: source, destination, mappings, filters, schedule")
+@Tag(name = "syncs", description = "Syncs between connections: source, destination, mappings, filters, schedule; starting a run and a sync's run history")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class SyncResource {
     static final String SEED_EXAMPLE = """
@@ -43,9 +43,11 @@ public class SyncResource {
             "field_mappings":[{"source":"Email","destination":"email"},{"source":"Company","destination":"company"}]}""";
 
     private final SyncService syncs;
+    private final dev.weft.sync.run.RunService runs;
 
-    public SyncResource(SyncService syncs) {
+    public SyncResource(SyncService syncs, dev.weft.sync.run.RunService runs) {
         this.syncs = syncs;
+        this.runs = runs;
     }
 
     @POST
@@ -59,7 +61,12 @@ public class SyncResource {
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs syncs:write")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: a connection could not be described")
     public Response create(@NotNull SyncDtos.SyncRequest request) {
-        return Response.status(201).entity(syncs.create(request)).build();
+        SyncDtos.SyncView created = syncs.create(request);
+        if (SyncService.REALTIME.equals(created.schedule()) && created.enabled()) {
+            // A realtime sync's first run copies what is already there; the change stream carries what comes after.
+            runs.snapshot(created.id());
+        }
+        return Response.status(201).entity(created).build();
     }
 
     @GET
@@ -111,4 +118,29 @@ public class SyncResource {
         syncs.delete(id);
         return Response.noContent().build();
     }
+
+    @POST
+    @Path("/{id}/run")
+    @RequiresScope("syncs:write")
+    @Operation(operationId = "runSync", summary = "Start a run now; it is queued and a worker runs it (poll GET /v1/runs/{id})")
+    @APIResponse(responseCode = "202", description = "The queued run")
+    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs syncs:write")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    @APIResponse(responseCode = "409", description = "CONFLICT: a run of this sync is in progress (details.run_id names it), or the sync is disabled")
+    public Response run(@PathParam("id") String id) {
+        return Response.accepted(runs.trigger(id)).build();
+    }
+
+    @GET
+    @Path("/{id}/runs")
+    @RequiresScope("syncs:read")
+    @Operation(operationId = "listSyncRuns", summary = "A sync's runs, newest first (cursor pagination), with status and statistics")
+    @APIResponse(responseCode = "200", description = "A page of runs")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST: bad limit or cursor")
+    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs syncs:read")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    public Page<dev.weft.sync.run.RunDtos.RunView> runs(@PathParam("id") String id, @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        return runs.list(id, limit, cursor);
+    }
+
 }

@@ -35,12 +35,17 @@ public class SyncService {
     public static final String REALTIME = "realtime";
 
     private final SyncPlanner planner;
+    private final dev.weft.sync.connections.ConnectionsClient connections;
+    private final dev.weft.sync.transform.TransformStage transforms;
     private final Schedules schedules;
     private final CursorCodec cursors;
     private final ObjectMapper json;
 
-    public SyncService(SyncPlanner planner, Schedules schedules, CursorCodec cursors, ObjectMapper json) {
+    public SyncService(SyncPlanner planner, dev.weft.sync.connections.ConnectionsClient connections,
+                       dev.weft.sync.transform.TransformStage transforms, Schedules schedules, CursorCodec cursors, ObjectMapper json) {
         this.planner = planner;
+        this.connections = connections;
+        this.transforms = transforms;
         this.schedules = schedules;
         this.cursors = cursors;
         this.json = json;
@@ -102,6 +107,27 @@ public class SyncService {
         Log.infof("event=sync_deleted org_id=%s sync_id=%s", sync.orgId, sync.syncId());
     }
 
+    /**
+     * Disables every sync of the current org that reads from or writes to {@code connectionId}, saying why on the sync,
+     * pauses their schedules and cancels their queued runs (a running one stops at its next checkpoint). Idempotent.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public int disableForConnection(String connectionId, String reason) {
+        List<Sync> using = Sync.list("sourceConnectionId = ?1 or destinationConnectionId = ?1", connectionId);
+        for (Sync sync : using) {
+            sync.enabled = false;
+            sync.disabledReason = reason;
+            if (sync.schedule != null && !sync.schedule.equals(REALTIME)) {
+                schedules.pause(SCHEDULE_KIND, sync.syncId());
+            }
+            dev.weft.sync.run.SyncRun.update("status = 'cancelled', cancelRequested = true, finishedAt = ?1 where syncId = ?2 and status = 'queued'",
+                    Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS), sync.id);
+            dev.weft.sync.run.SyncRun.update("cancelRequested = true where syncId = ?1 and status = 'running'", sync.id);
+            Log.infof("event=sync_disabled org_id=%s sync_id=%s connection_id=%s reason=\"%s\"", sync.orgId, sync.syncId(), connectionId, reason);
+        }
+        return using.size();
+    }
+
     public Sync require(String id) {
         Sync sync = Sync.findById(Ids.require(Sync.ID_PREFIX, id, "sync"));
         if (sync == null) {
@@ -157,6 +183,24 @@ public class SyncService {
             ScheduleExpression.parse(ScheduleExpression.DAILY, request.timezone());
         }
         SyncPlan plan = planner.plan(request);
+        // The transforms must exist in this org and compile, as a run will compile them.
+        try (dev.weft.sync.transform.TransformStage.Compiled ignored = transforms.compile(request.transformId(), plan.mappings())) {
+            // compiled, closed
+        } catch (dev.weft.sync.transform.TransformStage.TransformUnavailable e) {
+            throw ApiException.invalid(e.field(), "transform", e.getMessage());
+        }
+        if (REALTIME.equals(schedule) && (request.enabled() == null || request.enabled())) {
+            // Realtime follows the source's change stream: made (or found) now, so a source that cannot stream is a 400 here.
+            try {
+                connections.ensureStream(plan.sourceConnectionId(), plan.source().name());
+            } catch (dev.weft.platform.services.ServiceCallException e) {
+                if (e.status() == 400) {
+                    throw ApiException.invalid("schedule", "realtime", "schedule realtime needs the source's changes, and "
+                            + plan.source().name() + " cannot stream them: " + e.reason());
+                }
+                throw e.asApiException();
+            }
+        }
         // Stored with the names as the systems spell them and the mode the plan chose.
         SyncDtos.Destination chosen = new SyncDtos.Destination(plan.destinationConnectionId(), destination.table() == null ? null : plan.destination().name(),
                 destination.table() == null ? plan.destination().name() : null,

@@ -34,11 +34,14 @@ public final class Api {
 
     /** Seed 000's "SF Contacts to Snowflake", with these connections (and a schedule of choice). */
     public static Map<String, Object> seedSync(String source, String destination, String schedule) {
-        return Map.of("name", "SF Contacts to Snowflake",
+        Map<String, Object> body = new java.util.HashMap<>(Map.of("name", "SF Contacts to Snowflake",
                 "source", Map.of("connection_id", source, "object", "Contact"),
                 "destination", Map.of("connection_id", destination, "table", "raw.contacts"),
-                "schedule", schedule,
                 "field_mappings", List.of(Map.of("source", "Email", "destination", "email_address"),
-                        Map.of("source", "FirstName", "destination", "first_name")));
+                        Map.of("source", "FirstName", "destination", "first_name"))));
+        if (schedule != null) {
+            body.put("schedule", schedule);
+        }
+        return body;
     }
 }

@@ -44,7 +44,17 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public final Map<String, Map<String, Map<String, Object>>> written = new ConcurrentHashMap<>();
         public final List<Map<String, Object>> reads = new CopyOnWriteArrayList<>();
         public final List<Map<String, Object>> writes = new CopyOnWriteArrayList<>();
+        /** Whether the provider captures changes (false: stream requests are refused, as for a provider without change capture). */
+        public volatile boolean streamable = true;
+        /** While set, every write is refused whole with this message (a 400, as for a batch the system rejects). */
+        public volatile String rejectWrites;
+        /** Whether objects can be created (a database, Snowflake); false: ensure is refused as for a SaaS API. */
+        public volatile boolean creatable = true;
+        /** Change streams asked for: object -> stream id. */
+        public final Map<String, String> streams = new ConcurrentHashMap<>();
         volatile Predicate<Map<String, Object>> refuses = record -> false;
+        /** While set, reads wait for it (a run held mid-flight). */
+        public volatile java.util.concurrent.CountDownLatch gate;
 
         Connection(String orgId) {
             this.orgId = orgId;
@@ -80,6 +90,10 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             return this;
         }
 
+        public List<Map<String, Object>> objects() {
+            return objects;
+        }
+
         public Map<String, Map<String, Object>> written(String object) {
             return written.getOrDefault(object, Map.of());
         }
@@ -89,6 +103,11 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         Connection connection = new Connection(orgId);
         CONNECTIONS.put(connection.id, connection);
         return connection;
+    }
+
+    /** The connection is gone (deleted in connections-service): every call about it is a 404 from now on. */
+    public static void remove(String id) {
+        CONNECTIONS.remove(id);
     }
 
     public static synchronized WireMockServer server() {
@@ -146,12 +165,43 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             }
             String[] path = request.getUrl().split("\\?")[0].split("/");
             // /internal/v1/connections/{id}/{operation}
-            Connection connection = path.length == 6 ? CONNECTIONS.get(path[4]) : null;
+            Connection connection = path.length == 6 || path.length == 7 ? CONNECTIONS.get(path[4]) : null;
             if (connection == null || !connection.orgId.equals(request.getHeader("X-Weft-Org"))) {
                 return error(404, "NOT_FOUND", "connection not found");
             }
+            if (path.length == 7) {
+                if (!path[5].equals("objects") || !path[6].equals("ensure")) {
+                    return error(404, "NOT_FOUND", "no such operation");
+                }
+                return ensure(connection, JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { }));
+            }
             return switch (path[5]) {
                 case "objects" -> ok(Map.of("data", connection.objects));
+                case "streams" -> {
+                    Map<String, Object> body = JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { });
+                    String object = (String) body.get("object");
+                    if (!connection.streamable) {
+                        yield error(400, "INVALID_REQUEST", "this provider has no change capture");
+                    }
+                    if (connection.objects.stream().noneMatch(o -> o.get("name").equals(object))) {
+                        yield error(400, "INVALID_REQUEST", "connection has no object " + object);
+                    }
+                    if (connection.streams.putIfAbsent(object, "cs_" + connection.streams.size()) != null) {
+                        yield new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(409)
+                                .withHeader("Content-Type", "application/json").withBody(JSON.writeValueAsString(Map.of("error", Map.of("code", "DUPLICATE",
+                                        "message", "connection already has a stream of " + object, "details", Map.of("stream_id", connection.streams.get(object))))))
+                                .build();
+                    }
+                    yield new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(201).withHeader("Content-Type", "application/json")
+                            .withBody(JSON.writeValueAsString(Map.of("id", connection.streams.get(object), "object", object, "status", "starting"))).build();
+                }
+                case "count" -> {
+                    Map<String, Object> body = JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { });
+                    List<Map<String, Object>> rows = connection.rows.get((String) body.get("object"));
+                    Map<String, Object> answer = new HashMap<>();
+                    answer.put("count", rows == null || body.get("cursor") != null ? null : rows.size());
+                    yield ok(answer);
+                }
                 case "read" -> read(connection, JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { }));
                 case "write" -> write(connection, JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { }));
                 default -> error(404, "NOT_FOUND", "no such operation");
@@ -159,8 +209,31 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         }
 
         @SuppressWarnings("unchecked")
+        private ResponseDefinition ensure(Connection connection, Map<String, Object> body) throws Exception {
+            String object = (String) body.get("object");
+            var existing = connection.objects.stream().filter(o -> o.get("name").equals(object)).findFirst();
+            if (existing.isPresent()) {
+                return ok(existing.get());
+            }
+            if (!connection.creatable) {
+                return error(400, "INVALID_REQUEST", "this connector cannot create objects");
+            }
+            List<Map<String, Object>> fields = (List<Map<String, Object>>) body.get("fields");
+            List<String> key = (List<String>) body.get("key");
+            connection.object(object, key == null || key.isEmpty() ? null : key, null,
+                    fields.stream().map(f -> f.get("name") + ":" + f.get("type")).toArray(String[]::new));
+            Map<String, Object> created = connection.objects.getLast();
+            return new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(201).withHeader("Content-Type", "application/json")
+                    .withBody(JSON.writeValueAsString(created)).build();
+        }
+
+        @SuppressWarnings("unchecked")
         private ResponseDefinition read(Connection connection, Map<String, Object> body) throws Exception {
             connection.reads.add(body);
+            java.util.concurrent.CountDownLatch gate = connection.gate;
+            if (gate != null) {
+                gate.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
             String object = (String) body.get("object");
             List<Map<String, Object>> rows = connection.rows.get(object);
             if (rows == null) {
@@ -192,6 +265,9 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         @SuppressWarnings("unchecked")
         private ResponseDefinition write(Connection connection, Map<String, Object> body) throws Exception {
             connection.writes.add(body);
+            if (connection.rejectWrites != null) {
+                return error(400, "INVALID_REQUEST", connection.rejectWrites);
+            }
             String object = (String) body.get("object");
             List<Map<String, Object>> records = (List<Map<String, Object>>) body.get("records");
             List<String> key = (List<String>) body.get("key");
@@ -207,6 +283,11 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                     result.put("success", false);
                     result.put("error", "value rejected by the destination");
                     failed++;
+                } else if (mode.equals("delete")) {
+                    String id = String.join("|", key.stream().map(k -> String.valueOf(record.get(k))).toList());
+                    table.remove(id);
+                    result.put("success", true);
+                    result.put("id", id);
                 } else {
                     String id = key == null || key.isEmpty() || mode.equals("insert") ? "row-" + table.size() + "-" + i
                             : String.join("|", key.stream().map(k -> String.valueOf(record.get(k))).toList());

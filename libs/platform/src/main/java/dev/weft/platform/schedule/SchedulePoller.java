@@ -70,7 +70,8 @@ public class SchedulePoller {
     static final String FIRINGS = "weft.schedule.firings";
     static final String DELAY = "weft.schedule.delay";
 
-    private static final String DUE = "c.enabled AND c.next_fire_at <= now() AND (c.leased_until IS NULL OR c.leased_until <= now())"
+    /** Due by the injectable clock (tests move it); leases by the database's, which all replicas share. */
+    private static final String DUE = "c.enabled AND c.next_fire_at <= ? AND (c.leased_until IS NULL OR c.leased_until <= now())"
             + " AND c.kind = ANY(?)";
     private static final DueWork.Claim CLAIM = new DueWork.Claim("schedules", DUE, "c.next_fire_at", "leased_until",
             "SELECT id, org_id, kind, owner_id, expression, timezone, next_fire_at, leased_until, now() AS claimed_at FROM claimed");
@@ -92,22 +93,31 @@ public class SchedulePoller {
     private final MeterRegistry metrics;
     private final Settings settings;
     private final boolean enabled;
+    private final java.time.Clock clock;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     @Inject
-    public SchedulePoller(DueWork dueWork, DataSource dataSource, Instance<ScheduledJob> jobs, MeterRegistry metrics, PlatformConfig config) {
+    public SchedulePoller(DueWork dueWork, DataSource dataSource, Instance<ScheduledJob> jobs, MeterRegistry metrics, PlatformConfig config,
+                          java.time.Clock clock) {
         this(dueWork, dataSource, jobs.stream().toList(), metrics,
-                new Settings(instanceName(), config.schedules().lease(), config.schedules().batchSize()), config.schedules().enabled());
+                new Settings(instanceName(), config.schedules().lease(), config.schedules().batchSize()), config.schedules().enabled(), clock);
     }
 
     /** A poller of its own: a test's second replica, or a service firing a set of jobs apart from its beans. */
     public SchedulePoller(DueWork dueWork, DataSource dataSource, Collection<? extends ScheduledJob> jobs, MeterRegistry metrics, Settings settings) {
-        this(dueWork, dataSource, jobs, metrics, settings, true);
+        this(dueWork, dataSource, jobs, metrics, settings, true, java.time.Clock.systemUTC());
+    }
+
+    /** A poller of its own reading due times against {@code clock} (a test's replica under a test clock). */
+    public SchedulePoller(DueWork dueWork, DataSource dataSource, Collection<? extends ScheduledJob> jobs, MeterRegistry metrics, Settings settings,
+                          java.time.Clock clock) {
+        this(dueWork, dataSource, jobs, metrics, settings, true, clock);
     }
 
     private SchedulePoller(DueWork dueWork, DataSource dataSource, Collection<? extends ScheduledJob> jobs, MeterRegistry metrics, Settings settings,
-                           boolean enabled) {
+                           boolean enabled, java.time.Clock clock) {
+        this.clock = clock;
         this.dueWork = dueWork;
         this.dataSource = dataSource;
         // Two jobs for one kind would make which one fires a matter of bean order: refuse to start.
@@ -149,10 +159,12 @@ public class SchedulePoller {
             List<Claimed> claimed;
             do {
                 // 1. Claim.
+                Instant now = clock.instant();
                 claimed = dueWork.claim(CLAIM, (statement, first) -> {
-                    statement.setArray(first, statement.getConnection().createArrayOf("text", kinds));
-                    return first + 1;
-                }, settings.lease(), settings.batchSize(), Claimed::read);
+                    statement.setObject(first, Schedules.timestamp(now));
+                    statement.setArray(first + 1, statement.getConnection().createArrayOf("text", kinds));
+                    return first + 2;
+                }, settings.lease(), settings.batchSize(), row -> Claimed.read(row).at(now));
                 int[] fired = {0};
                 dueWork.forEach("schedule", claimed, Claimed::orgId, schedule -> {
                     if (fire(schedule)) {
@@ -295,6 +307,11 @@ public class SchedulePoller {
     /** A schedule this replica claimed: {@code leasedUntil} as the claim wrote it identifies the claim. */
     private record Claimed(UUID id, String orgId, String kind, String ownerId, String expression, String timezone, Instant dueAt,
                            OffsetDateTime leasedUntil, Instant claimedAt) {
+        /** Claimed at this instant of the poller's clock (what "now" is for the next due time). */
+        Claimed at(Instant now) {
+            return new Claimed(id, orgId, kind, ownerId, expression, timezone, dueAt, leasedUntil, now);
+        }
+
         static Claimed read(ResultSet row) throws SQLException {
             return new Claimed(row.getObject("id", UUID.class), row.getString("org_id"), row.getString("kind"), row.getString("owner_id"),
                     row.getString("expression"), row.getString("timezone"), row.getObject("next_fire_at", OffsetDateTime.class).toInstant(),

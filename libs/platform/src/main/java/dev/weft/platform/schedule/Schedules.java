@@ -42,9 +42,11 @@ public class Schedules {
     private static final String COLUMNS = "kind, owner_id, org_id, expression, timezone, enabled, next_fire_at, last_fired_at, last_outcome";
 
     private final DataSource dataSource;
+    private final java.time.Clock clock;
 
-    public Schedules(DataSource dataSource) {
+    public Schedules(DataSource dataSource, java.time.Clock clock) {
         this.dataSource = dataSource;
+        this.clock = clock;
     }
 
     /**
@@ -60,7 +62,7 @@ public class Schedules {
     /** As {@link #upsert(String, String, String, String)}, with an expression already parsed (and its field names chosen). */
     public Schedule upsert(String kind, String ownerId, ScheduleExpression schedule) {
         String orgId = TenantContext.requireOrgId();
-        Instant first = schedule.nextAfter(Instant.now()).orElse(null);
+        Instant first = schedule.nextAfter(clock.instant()).orElse(null);
         // An unchanged expression keeps its due time and any claim on it; a changed one starts afresh, and a
         // firing claimed under the old one finds next_fire_at moved and does not fire.
         String sql = """
@@ -115,7 +117,7 @@ public class Schedules {
             return current;
         }
         Schedule paused = current.get();
-        Instant next = ScheduleExpression.parse(paused.expression(), paused.zone().getId()).nextAfter(Instant.now()).orElse(null);
+        Instant next = ScheduleExpression.parse(paused.expression(), paused.zone().getId()).nextAfter(clock.instant()).orElse(null);
         try (Connection db = dataSource.getConnection(); PreparedStatement resume = db.prepareStatement("""
                 UPDATE schedules SET enabled = true, next_fire_at = ?, leased_until = NULL, updated_at = now()
                 WHERE kind = ? AND owner_id = ? AND org_id = ? AND NOT enabled RETURNING\s""" + COLUMNS)) {
@@ -151,7 +153,7 @@ public class Schedules {
      * them before anything is saved. Refuses what {@link #upsert} refuses, with the same 400.
      */
     public List<Instant> nextFireTimes(String expression, String timezone, int count) {
-        return ScheduleExpression.parse(expression, timezone).next(Instant.now(), count);
+        return ScheduleExpression.parse(expression, timezone).next(clock.instant(), count);
     }
 
     private boolean update(String sql, String kind, String ownerId) {

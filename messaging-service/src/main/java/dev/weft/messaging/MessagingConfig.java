@@ -1,0 +1,22 @@
+package dev.weft.messaging;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** messaging-service's configuration (prefix {@code weft.messaging}); every key is in docs/configuration.md. */
+@ConfigMapping(prefix = "weft.messaging")
+public interface MessagingConfig {
+    Snooze snooze();
+
+    interface Snooze {
+        /** How often snoozed conversations whose snoozed_until passed are looked for (read by the @Scheduled expression). */
+        @WithDefault("15s")
+        Duration interval();
+
+        /** How long a replica holds a conversation it claimed to wake; another replica wakes it once this has passed. */
+        @WithDefault("60s")
+        Duration lease();
+    }
+}

@@ -1,0 +1,177 @@
+package dev.weft.sync.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.platform.error.ApiException;
+import dev.weft.platform.error.ErrorCode;
+import dev.weft.platform.id.Ids;
+import dev.weft.platform.pagination.CursorCodec;
+import dev.weft.platform.pagination.Keyset;
+import dev.weft.platform.pagination.Page;
+import dev.weft.platform.pagination.PageRequest;
+import dev.weft.sync.sync.Sync;
+import dev.weft.sync.sync.SyncService;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs as the API sees them: started by hand or by the schedule (queued here, executed by {@link RunWorker}), listed,
+ * read and cancelled. One sync never has two active runs: checked here for a clear 409, and enforced by the database's
+ * partial unique index when two requests race.
+ */
+@ApplicationScoped
+public class RunService {
+    private final SyncService syncs;
+    private final CursorCodec cursors;
+    private final ObjectMapper json;
+
+    public RunService(SyncService syncs, CursorCodec cursors, ObjectMapper json) {
+        this.syncs = syncs;
+        this.cursors = cursors;
+        this.json = json;
+    }
+
+    /** POST /v1/syncs/{id}/run: a queued run, or 409 naming the run in progress. */
+    @Transactional
+    public RunDtos.RunView trigger(String syncId) {
+        Sync sync = syncs.require(syncId);
+        if (!sync.enabled) {
+            throw new ApiException(ErrorCode.CONFLICT, "sync " + sync.syncId() + " is disabled"
+                    + (sync.disabledReason == null ? "" : ": " + sync.disabledReason) + "; enable it first", Map.of("sync_id", sync.syncId()));
+        }
+        active(sync).ifPresent(run -> {
+            throw inProgress(sync, run);
+        });
+        SyncRun run = queue(sync, "manual");
+        try {
+            SyncRun.getEntityManager().flush();
+        } catch (PersistenceException raced) {
+            // Another request queued one between the check and the insert.
+            throw new ApiException(ErrorCode.CONFLICT, "sync " + sync.syncId() + " already has a run in progress", Map.of("sync_id", sync.syncId()));
+        }
+        Log.infof("event=run_queued org_id=%s sync_id=%s run_id=%s trigger=manual", sync.orgId, sync.syncId(), run.runId());
+        return view(run);
+    }
+
+    /** Queues a realtime sync's first run (its snapshot), unless one is already active. */
+    @Transactional
+    public void snapshot(String syncId) {
+        Sync sync = syncs.require(syncId);
+        if (active(sync).isEmpty()) {
+            SyncRun run = queue(sync, "realtime");
+            Log.infof("event=run_queued org_id=%s sync_id=%s run_id=%s trigger=realtime", sync.orgId, sync.syncId(), run.runId());
+        }
+    }
+
+    /** Queues a run for the schedule, in the firing's transaction; empty when one is still active (the firing is skipped). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Optional<SyncRun> enqueueScheduled(Sync sync) {
+        if (!sync.enabled || active(sync).isPresent()) {
+            return Optional.empty();
+        }
+        SyncRun run = queue(sync, "schedule");
+        SyncRun.getEntityManager().flush();
+        Log.infof("event=run_queued org_id=%s sync_id=%s run_id=%s trigger=schedule", sync.orgId, sync.syncId(), run.runId());
+        return Optional.of(run);
+    }
+
+    public Page<RunDtos.RunView> list(String syncId, String limit, String cursor) {
+        Sync sync = syncs.require(syncId);
+        PageRequest page = PageRequest.of(limit, cursor, cursors);
+        return Keyset.of(SyncRun.class).where("syncId = :syncId", "syncId", sync.id).page(page, this::view, cursors);
+    }
+
+    public RunDtos.RunView get(String runId) {
+        return view(require(runId));
+    }
+
+    /** A queued run is cancelled at once; a running one stops after its current batch (its checkpoint sees the request). */
+    @Transactional
+    public RunDtos.RunView cancel(String runId) {
+        SyncRun run = require(runId);
+        switch (run.status) {
+            case RunStatus.QUEUED -> {
+                run.status = RunStatus.CANCELLED;
+                run.cancelRequested = true;
+                run.finishedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            }
+            case RunStatus.RUNNING -> run.cancelRequested = true;
+            default -> throw new ApiException(ErrorCode.INVALID_STATUS_TRANSITION, "run " + run.runId() + " is already " + run.status,
+                    Map.of("status", run.status));
+        }
+        Log.infof("event=run_cancel_requested org_id=%s run_id=%s status=%s", run.orgId, run.runId(), run.status);
+        return view(run);
+    }
+
+    private SyncRun queue(Sync sync, String trigger) {
+        SyncRun run = new SyncRun();
+        run.syncId = sync.id;
+        run.status = RunStatus.QUEUED;
+        run.trigger = trigger;
+        run.errors = "[]";
+        run.queuedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        run.persist();
+        return run;
+    }
+
+    private static Optional<SyncRun> active(Sync sync) {
+        return SyncRun.<SyncRun>find("syncId = ?1 and status in ?2", sync.id, List.copyOf(RunStatus.ACTIVE)).firstResultOptional();
+    }
+
+    private static ApiException inProgress(Sync sync, SyncRun run) {
+        return new ApiException(ErrorCode.CONFLICT, "sync " + sync.syncId() + " already has run " + run.runId() + " " + run.status,
+                Map.of("run_id", run.runId(), "status", run.status));
+    }
+
+    private SyncRun require(String runId) {
+        SyncRun run = SyncRun.findById(Ids.require(SyncRun.ID_PREFIX, runId, "run"));
+        if (run == null) {
+            throw ApiException.notFound("run");
+        }
+        return run;
+    }
+
+    /** Of the records the source counted at the start of a full read; null when it could not count. */
+    private static Integer percent(SyncRun run) {
+        if (run.recordsTotal == null) {
+            return null;
+        }
+        return run.recordsTotal == 0 ? 100 : (int) Math.min(100, 100 * run.recordsRead / run.recordsTotal);
+    }
+
+    /** When a running full read should end at its pace so far. */
+    private static Instant eta(SyncRun run) {
+        if (run.recordsTotal == null || run.startedAt == null || run.recordsRead == 0 || !RunStatus.RUNNING.equals(run.status)) {
+            return null;
+        }
+        long elapsed = Duration.between(run.startedAt, Instant.now()).toMillis();
+        long remaining = Math.max(0, run.recordsTotal - run.recordsRead);
+        return Instant.now().plusMillis(elapsed * remaining / run.recordsRead).truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    RunDtos.RunView view(SyncRun run) {
+        Long duration = run.startedAt == null ? null
+                : Duration.between(run.startedAt, run.finishedAt == null ? Instant.now() : run.finishedAt).toMillis();
+        List<RunDtos.RecordError> errors;
+        try {
+            errors = run.errors == null ? List.of() : json.readValue(run.errors, new TypeReference<>() { });
+        } catch (JsonProcessingException e) {
+            errors = List.of();
+        }
+        return new RunDtos.RunView(run.runId(), dev.weft.platform.id.TypeId.format(Sync.ID_PREFIX, run.syncId), run.status, run.trigger,
+                new RunDtos.Progress(run.recordsRead, run.recordsWritten, run.recordsCreated, run.recordsUpdated, run.recordsDeleted,
+                        run.recordsSkipped, run.recordsFailed, percent(run), eta(run)),
+                new RunDtos.Timings(run.queuedAt, run.startedAt, run.finishedAt, duration), run.batches, errors, run.error, run.cancelRequested,
+                run.createdAt);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.weft.sync.run;
+
+import dev.weft.platform.db.DueWork;
+import dev.weft.platform.tenancy.SystemPrincipal;
+import dev.weft.sync.SyncConfig;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ManagedContext;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Executes runs, once across any number of replicas: each poll claims queued runs, and running ones whose lease ran out
+ * (their replica was killed), through {@link DueWork} with this replica as holder, up to its free capacity, and runs
+ * each on a virtual thread as the run's org. The pipeline renews the lease at every checkpoint.
+ */
+@ApplicationScoped
+public class RunWorker {
+    private final DueWork dueWork;
+    private final RunStore store;
+    private final SyncPipeline pipeline;
+    private final SystemPrincipal system;
+    private final SyncConfig config;
+    private final Semaphore capacity;
+    private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sync-run-", 0).factory());
+    private final String instance = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("pid-" + ProcessHandle.current().pid());
+    private volatile boolean stopping;
+
+    public RunWorker(DueWork dueWork, RunStore store, SyncPipeline pipeline, SystemPrincipal system, SyncConfig config) {
+        this.dueWork = dueWork;
+        this.store = store;
+        this.pipeline = pipeline;
+        this.system = system;
+        this.config = config;
+        this.capacity = new Semaphore(config.worker().concurrency());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        threads.shutdown();
+    }
+
+    @Scheduled(identity = "weft-sync-runs", every = "${weft.sync.worker.poll-interval:1s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void poll() {
+        if (!config.worker().enabled() || stopping) {
+            return;
+        }
+        try {
+            claimAndStart();
+        } catch (RuntimeException e) {
+            Log.warnf("event=run_poll_failed error=%s message=\"%s\"", e.getClass().getSimpleName(), e.getMessage());
+        }
+    }
+
+    /** Claims what this replica has room for and starts it; returns how many runs it started. */
+    public int claimAndStart() {
+        int free = capacity.availablePermits();
+        if (free == 0) {
+            return 0;
+        }
+        // A holder name per claim: a replica that lost a lease and claims the run again is a different holder.
+        String owner = instance + "/" + UUID.randomUUID();
+        List<RunStore.Claimed> claimed = store.claim(dueWork, owner, config.worker().lease(), free);
+        for (RunStore.Claimed run : claimed) {
+            capacity.acquireUninterruptibly();
+            threads.submit(() -> {
+                ManagedContext request = Arc.container().requestContext();
+                request.activate();
+                try {
+                    system.runAs(run.orgId(), () -> pipeline.execute(run.id(), owner));
+                } catch (RuntimeException e) {
+                    // The lease brings the run back to a replica.
+                    Log.warnf("event=run_execution_failed org_id=%s run_id=%s error=%s message=\"%s\"", run.orgId(), run.id(),
+                            e.getClass().getSimpleName(), e.getMessage());
+                } finally {
+                    request.terminate();
+                    capacity.release();
+                }
+            });
+        }
+        return claimed.size();
+    }
+}

@@ -1,0 +1,318 @@
+package dev.weft.sync.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.platform.error.ApiException;
+import dev.weft.platform.events.Failures;
+import dev.weft.platform.filter.InMemoryFilter;
+import dev.weft.platform.services.ServiceCallException;
+import dev.weft.sync.SyncConfig;
+import dev.weft.sync.connections.ConnectionsApi;
+import dev.weft.sync.connections.ConnectionsClient;
+import dev.weft.sync.events.SyncEvents;
+import dev.weft.sync.sync.Sync;
+import dev.weft.sync.sync.SyncDtos;
+import dev.weft.sync.sync.SyncPlan;
+import dev.weft.sync.sync.SyncPlanner;
+import dev.weft.sync.sync.SyncService;
+import dev.weft.sync.transform.TransformStage;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/**
+ * One run of a sync, top to bottom, one batch in memory at a time:
+ * <ol>
+ *   <li><b>start</b>: mark the run running (a resumed run keeps its last checkpoint's cursor) and, the first time,
+ *       publish {@code sync.started} in the same transaction; plan the sync against both connections' describe;
+ *       compile its transforms once;</li>
+ *   <li><b>read</b> the next batch after the cursor through connections-service's internal read;</li>
+ *   <li><b>filter</b> on the source's fields (the data API's grammar, in memory), counting the rest as skipped;</li>
+ *   <li><b>map</b> fields to the destination's names;</li>
+ *   <li><b>transform</b> (a record that throws fails alone; one that comes back null is skipped);</li>
+ *   <li><b>write</b> the batch through the internal write (upsert by key: a batch written twice is harmless);</li>
+ *   <li><b>checkpoint</b>, only after the write answered: the batch's counts, its errors and the cursor after it, on
+ *       the run and on the sync, in ONE transaction fenced by this replica's lease;</li>
+ *   <li>repeat until the source has no more, then <b>finish</b>: succeeded, or partially_succeeded when records
+ *       failed, with {@code sync.completed}; failed with {@code sync.failed}; cancelled when asked.</li>
+ * </ol>
+ * A replica killed anywhere in this loses at most the batch after its last checkpoint: the next holder of the lease
+ * reads again from that checkpoint's cursor and writes the batch again by key, counting it once.
+ */
+@ApplicationScoped
+public class SyncPipeline {
+    /** Attempts of a run whose dependencies keep failing transiently before it fails. */
+    static final int MAX_ATTEMPTS = 5;
+
+    private final RunStore store;
+    private final SyncService syncs;
+    private final SyncPlanner planner;
+    private final ConnectionsClient connections;
+    private final TransformStage transforms;
+    private final SyncEvents events;
+    private final SyncConfig config;
+    private final ObjectMapper json;
+
+    public SyncPipeline(RunStore store, SyncService syncs, SyncPlanner planner, ConnectionsClient connections, TransformStage transforms,
+                        SyncEvents events, SyncConfig config, ObjectMapper json) {
+        this.store = store;
+        this.syncs = syncs;
+        this.planner = planner;
+        this.connections = connections;
+        this.transforms = transforms;
+        this.events = events;
+        this.config = config;
+        this.json = json;
+    }
+
+    /** Why a run ends failed: the catalog's error codes. */
+    private static final class RunFailed extends RuntimeException {
+        final String code;
+        final String connectionId;
+
+        RunFailed(String code, String message, String connectionId) {
+            super(message, null, false, false);
+            this.code = code;
+            this.connectionId = connectionId;
+        }
+    }
+
+    /** Runs (or resumes) a run this replica claimed as {@code owner}, as the run's org. */
+    public void execute(UUID runId, String owner) {
+        Duration lease = config.worker().lease();
+        // 1. Start.
+        Optional<RunStore.State> started = QuarkusTransaction.requiringNew().call(() -> store.start(runId, owner));
+        if (started.isEmpty()) {
+            return;
+        }
+        RunStore.State run = started.get();
+        Sync sync = QuarkusTransaction.requiringNew().call(() -> Sync.<Sync>findById(run.syncId()));
+        if (sync == null) {
+            return;
+        }
+        SyncDtos.SyncRequest spec = syncs.request(sync);
+        if (run.firstStart()) {
+            QuarkusTransaction.requiringNew().run(() -> events.started(sync, spec, runId, run.trigger(), run.startedAt()));
+        }
+        if (run.cancelRequested()) {
+            finish(sync, spec, runId, owner, RunStatus.CANCELLED, null);
+            return;
+        }
+        Log.infof("event=run_started org_id=%s sync_id=%s run_id=%s attempt=%d resumed_from_checkpoint=%s", sync.orgId, sync.syncId(),
+                runId, run.attempts(), run.batches() > 0);
+        List<RunDtos.RecordError> errors = new ArrayList<>(readErrors(run.errors()));
+        String cursor = run.cursor();
+        long batches = 0;
+        TransformStage.Compiled transform = TransformStage.NONE;
+        try {
+            SyncPlan plan = plan(spec);
+            try {
+                transform = transforms.compile(spec.transformId(), plan.mappings());
+            } catch (TransformStage.TransformUnavailable e) {
+                throw new RunFailed("TRANSFORM_ERROR", e.getMessage(), null);
+            }
+            if (run.firstStart() && cursor == null) {
+                count(plan, runId, owner);
+            }
+            Predicate<Map<String, Object>> keep = InMemoryFilter.of(plan.filter());
+            int batchSize = config.batchSize();
+            while (true) {
+                // 2. Read.
+                ConnectionsApi.ReadRequest readRequest = new ConnectionsApi.ReadRequest(plan.source().name(), plan.readFields(), cursor, batchSize);
+                ConnectionsApi.RecordsResponse page = call(plan.sourceConnectionId(), () -> connections.read(plan.sourceConnectionId(), readRequest));
+                List<Map<String, Object>> records = page.data() == null ? List.of() : page.data();
+                long skipped = 0;
+                long failed = 0;
+                List<Map<String, Object>> out = new ArrayList<>(records.size());
+                List<String> keys = new ArrayList<>(records.size());
+                for (Map<String, Object> record : records) {
+                    // 3. Filter.
+                    if (!keep.test(record)) {
+                        skipped++;
+                        continue;
+                    }
+                    // 4. Map.
+                    Map<String, Object> mapped = new LinkedHashMap<>();
+                    for (SyncPlan.Mapping mapping : plan.mappings()) {
+                        mapped.put(mapping.destination(), record.get(mapping.source()));
+                    }
+                    String key = keyOf(plan, record, mapped, batches * batchSize + out.size() + skipped + failed);
+                    // 5. Transform.
+                    Map<String, Object> transformed;
+                    try {
+                        transformed = transform.apply(record, mapped);
+                    } catch (Exception e) {
+                        failed++;
+                        remember(errors, key, "transform failed: " + e.getMessage());
+                        continue;
+                    }
+                    if (transformed == null) {
+                        skipped++;
+                        continue;
+                    }
+                    out.add(transformed);
+                    keys.add(key);
+                }
+                // 6. Write.
+                long written = 0;
+                if (!out.isEmpty()) {
+                    ConnectionsApi.WriteResponse result = call(plan.destinationConnectionId(), () -> connections.write(plan.destinationConnectionId(),
+                            new ConnectionsApi.WriteRequest(plan.destination().name(), out, plan.writeMode(), plan.key().isEmpty() ? null : plan.key())));
+                    for (ConnectionsApi.RecordResult r : result.results() == null ? List.<ConnectionsApi.RecordResult>of() : result.results()) {
+                        if (r.success()) {
+                            written++;
+                        } else {
+                            failed++;
+                            remember(errors, r.index() >= 0 && r.index() < keys.size() ? keys.get(r.index()) : "#" + r.index(),
+                                    r.error() == null ? "refused by the destination" : r.error());
+                        }
+                    }
+                }
+                // 7. Checkpoint: only now that the write has answered.
+                String next = page.pagination() == null || page.pagination().nextCursor() == null ? cursor : page.pagination().nextCursor();
+                RunStore.Delta delta = new RunStore.Delta(records.size(), written, plan.writeMode().equals("insert") ? written : 0, 0, 0, skipped, failed);
+                String errorsJson = json.writeValueAsString(errors);
+                Optional<Boolean> cancel = QuarkusTransaction.requiringNew().call(() -> store.checkpoint(runId, owner, delta, next, errorsJson, lease));
+                if (cancel.isEmpty()) {
+                    Log.warnf("event=run_lease_lost org_id=%s run_id=%s action=stop", sync.orgId, runId);
+                    return;
+                }
+                batches++;
+                cursor = next;
+                if (cancel.get()) {
+                    finish(sync, spec, runId, owner, RunStatus.CANCELLED, null);
+                    return;
+                }
+                if (page.pagination() == null || !page.pagination().hasMore() || records.isEmpty()) {
+                    break;
+                }
+            }
+            // 8. Finish.
+            finish(sync, spec, runId, owner, null, null);
+        } catch (RunFailed e) {
+            finish(sync, spec, runId, owner, RunStatus.FAILED, e);
+        } catch (RuntimeException e) {
+            if (Failures.isTransient(e) && run.attempts() < MAX_ATTEMPTS) {
+                Duration delay = Duration.ofSeconds(Math.min(60, 2L << run.attempts()));
+                Log.warnf("event=run_postponed org_id=%s run_id=%s attempt=%d retry_in_s=%d message=\"%s\"", sync.orgId, runId, run.attempts(),
+                        delay.toSeconds(), e.getMessage());
+                QuarkusTransaction.requiringNew().run(() -> {
+                    try {
+                        store.postpone(runId, owner, delay, e.getMessage());
+                    } catch (java.sql.SQLException sql) {
+                        throw new IllegalStateException(sql);
+                    }
+                });
+                return;
+            }
+            Log.errorf(e, "event=run_failed org_id=%s run_id=%s", sync.orgId, runId);
+            finish(sync, spec, runId, owner, RunStatus.FAILED, new RunFailed(Failures.isTransient(e) ? "UNREACHABLE" : "INTERNAL_ERROR",
+                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), null));
+        } catch (Exception e) {
+            finish(sync, spec, runId, owner, RunStatus.FAILED, new RunFailed("INTERNAL_ERROR", String.valueOf(e.getMessage()), null));
+        } finally {
+            transform.close();
+        }
+    }
+
+    /** A full read can say how far along it is when the source counts its records; a source that cannot is no failure. */
+    private void count(SyncPlan plan, UUID runId, String owner) {
+        try {
+            Long total = connections.count(plan.sourceConnectionId(), plan.source().name());
+            if (total != null) {
+                QuarkusTransaction.requiringNew().run(() -> {
+                    try {
+                        store.total(runId, owner, total);
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            Log.infof("event=run_count_unavailable run_id=%s message=\"%s\"", runId, e.getMessage());
+        }
+    }
+
+    private SyncPlan plan(SyncDtos.SyncRequest spec) {
+        try {
+            return planner.plan(spec);
+        } catch (ApiException e) {
+            // The systems changed since the sync was saved (a table dropped, a field renamed).
+            throw new RunFailed("INVALID_REQUEST", e.getMessage(), null);
+        }
+    }
+
+    /** A call to connections-service: its refusals end the run with the system's own message; being down is transient. */
+    private static <T> T call(String connectionId, java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (ServiceCallException e) {
+            if (e.retryable()) {
+                throw new Failures.Transient(e.getMessage(), e);
+            }
+            String code = e.status() == 400 ? "INVALID_REQUEST" : e.status() == 404 ? "CONNECTION_DELETED" : "UPSTREAM_ERROR";
+            throw new RunFailed(code, e.reason(), connectionId);
+        }
+    }
+
+    private void finish(Sync sync, SyncDtos.SyncRequest spec, UUID runId, String owner, String forced, RunFailed failure) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            try {
+                String status = forced;
+                if (status == null) {
+                    // Decided from the stored counts: a resumed run's earlier failures count too.
+                    status = RunStatus.SUCCEEDED;
+                }
+                Optional<RunStore.Finished> done = store.finish(runId, owner, status, failure == null ? null : failure.getMessage());
+                if (done.isPresent() && status.equals(RunStatus.SUCCEEDED) && done.get().failed() > 0) {
+                    done = store.relabel(runId, RunStatus.PARTIALLY_SUCCEEDED);
+                }
+                done.ifPresent(finished -> {
+                    Log.infof("event=run_finished org_id=%s sync_id=%s run_id=%s status=%s read=%d written=%d skipped=%d failed=%d", sync.orgId,
+                            sync.syncId(), runId, finished.status(), finished.read(), finished.written(), finished.skipped(), finished.failed());
+                    if (!finished.status().equals(RunStatus.CANCELLED)) {
+                        events.finished(sync, spec, runId, finished, failure == null ? null
+                                : new SyncEvents.Failure(failure.code, failure.getMessage(), failure.connectionId));
+                    }
+                });
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private String keyOf(SyncPlan plan, Map<String, Object> source, Map<String, Object> mapped, long position) {
+        List<String> sourceKey = plan.source().primaryKey();
+        if (sourceKey != null && !sourceKey.isEmpty() && sourceKey.stream().allMatch(source::containsKey)) {
+            return String.join("|", sourceKey.stream().map(k -> String.valueOf(source.get(k))).toList());
+        }
+        if (!plan.key().isEmpty()) {
+            return String.join("|", plan.key().stream().map(k -> String.valueOf(mapped.get(k))).toList());
+        }
+        return "#" + position;
+    }
+
+    private void remember(List<RunDtos.RecordError> errors, String key, String reason) {
+        if (errors.size() < config.maxRecordedErrors()) {
+            errors.add(new RunDtos.RecordError(key, reason.length() > 500 ? reason.substring(0, 500) + "..." : reason));
+        }
+    }
+
+    private List<RunDtos.RecordError> readErrors(String text) {
+        try {
+            return text == null ? List.of() : json.readValue(text, new TypeReference<>() { });
+        } catch (JsonProcessingException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.weft.sync;
+
+import dev.weft.platform.events.Topics;
+import dev.weft.sync.support.Api;
+import dev.weft.sync.support.ConnectionsStub;
+import dev.weft.sync.support.Runs;
+import dev.weft.testing.TestEvents;
+import dev.weft.testing.WeftInfraResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import static dev.weft.sync.support.Api.as;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A realtime sync: created, it asks connections-service for the source object's change stream and copies what is
+ * there in a first run; then each record.created, record.updated and record.deleted event on weft.records.events is
+ * applied to the destination (upsert by the mapped key, delete by it).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = ConnectionsStub.class, restrictToAnnotatedClass = false)
+class SyncRealtimeTest {
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static String event(String org, String connection, String id, String email, String first) {
+        String record = email == null ? "null" : "{\"Id\":\"" + id + "\",\"Email\":\"" + email + "\",\"FirstName\":\"" + first + "\"}";
+        return "{\"org_id\":\"" + org + "\",\"connection_id\":\"" + connection + "\",\"stream_id\":\"cs_0\",\"object\":\"Contact\",\"record_id\":\"" + id
+                + "\",\"key\":{\"Id\":\"" + id + "\"},\"direction\":\"read\",\"occurred_at\":\"2025-01-15T10:00:00Z\",\"record\":" + record + "}";
+    }
+
+    @Test
+    void snapshots_then_applies_inserts_updates_and_deletes_as_they_come() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(3));
+        var destination = ConnectionsStub.connection(org).object("raw.contacts", null, null, "sf_id", "email_address", "first_name");
+        Map<String, Object> body = Map.of("name", "SF Contacts to Snowflake",
+                "source", Map.of("connection_id", source.id, "object", "Contact"),
+                "destination", Map.of("connection_id", destination.id, "table", "raw.contacts", "key", List.of("sf_id")),
+                "schedule", "realtime",
+                "field_mappings", List.of(Map.of("source", "Id", "destination", "sf_id"), Map.of("source", "Email", "destination", "email_address"),
+                        Map.of("source", "FirstName", "destination", "first_name")));
+        String syncId = as(org).body(body).post("/v1/syncs").then().statusCode(201)
+                .body("schedule", equalTo("realtime")).body("destination.mode", equalTo("upsert")).extract().path("id");
+        assertEquals(Map.of("Contact", "cs_0"), source.streams, "the change stream was asked for");
+
+        // The first run copies what is there.
+        String snapshot = as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200)
+                .body("data[0].trigger", equalTo("realtime")).extract().path("data[0].id");
+        assertEquals("succeeded", Runs.awaitFinal(org, snapshot).getString("status"));
+        Map<String, Map<String, Object>> table = destination.written("raw.contacts");
+        assertEquals(3, table.size());
+
+        String created = "003999999999001";
+        TestEvents.publish(Topics.RECORDS, "record.created", org, source.id + "/Contact/" + created, event(org, source.id, created, "new@example.com", "Nova"));
+        await("the insert", () -> destination.written("raw.contacts").containsKey(created));
+        assertEquals(Map.of("sf_id", created, "email_address", "new@example.com", "first_name", "Nova"), destination.written("raw.contacts").get(created));
+
+        TestEvents.publish(Topics.RECORDS, "record.updated", org, source.id + "/Contact/" + created, event(org, source.id, created, "new@example.com", "Nova2"));
+        await("the update", () -> "Nova2".equals(destination.written("raw.contacts").get(created).get("first_name")));
+
+        TestEvents.publish(Topics.RECORDS, "record.deleted", org, source.id + "/Contact/" + created, event(org, source.id, created, null, null));
+        await("the delete", () -> !destination.written("raw.contacts").containsKey(created));
+        assertEquals(3, destination.written("raw.contacts").size());
+
+        // A disabled sync stops applying.
+        as(org).body("{\"enabled\":false}").patch("/v1/syncs/" + syncId).then().statusCode(200);
+        String later = "003999999999002";
+        TestEvents.publish(Topics.RECORDS, "record.created", org, source.id + "/Contact/" + later, event(org, source.id, later, "later@example.com", "L"));
+        String marker = "003999999999003";
+        // A second realtime sync, still enabled, proves the event after it was consumed.
+        var other = ConnectionsStub.connection(org).object("raw.contacts", null, null, "sf_id", "email_address", "first_name");
+        Map<String, Object> second = new java.util.HashMap<>(body);
+        second.put("destination", Map.of("connection_id", other.id, "table", "raw.contacts", "key", List.of("sf_id")));
+        as(org).body(second).post("/v1/syncs").then().statusCode(201);
+        TestEvents.publish(Topics.RECORDS, "record.created", org, source.id + "/Contact/" + marker, event(org, source.id, marker, "m@example.com", "M"));
+        await("the marker", () -> other.written("raw.contacts").containsKey(marker));
+        assertEquals(false, destination.written("raw.contacts").containsKey(later));
+        assertEquals(false, destination.written("raw.contacts").containsKey(marker));
+    }
+
+    @Test
+    void a_source_that_cannot_stream_is_refused_for_realtime() {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org);
+        var destination = Api.warehouse(org);
+        source.streamable = false;
+        as(org).body(Api.seedSync(source.id, destination.id, "realtime")).post("/v1/syncs").then().statusCode(400)
+                .body("error.details.field", equalTo("schedule"))
+                .body("error.message", containsString("Contact cannot stream them: this provider has no change capture"));
+        // Scheduled by the clock instead, the same sync is fine.
+        as(org).body(Api.seedSync(source.id, destination.id, "hourly")).post("/v1/syncs").then().statusCode(201);
+    }
+}

@@ -1,0 +1,302 @@
+package dev.weft.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.platform.events.Topics;
+import dev.weft.sync.support.Api;
+import dev.weft.sync.support.ConnectionsStub;
+import dev.weft.sync.support.Runs;
+import dev.weft.testing.TopicProbe;
+import dev.weft.testing.WeftInfraResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+
+import static dev.weft.sync.support.Api.as;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs end to end: POST /v1/syncs/{id}/run queues, the worker moves the records through the internal read and write
+ * (a WireMock stand-in for connections-service checking every request), counts land on the run, per-record refusals
+ * make it partially_succeeded, a run whose replica died resumes from its checkpoint, and the events are on Kafka.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = ConnectionsStub.class, restrictToAnnotatedClass = false)
+class SyncRunTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    DataSource dataSource;
+
+    private static String createSync(String org, Map<String, Object> body) {
+        return as(org).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
+    }
+
+    private static Map<String, Object> upsertSync(String source, String destination) {
+        Map<String, Object> body = new HashMap<>(Api.seedSync(source, destination, null));
+        body.remove("schedule");
+        body.put("destination", Map.of("connection_id", destination, "table", "raw.contacts", "key", List.of("email_address"), "mode", "upsert"));
+        return body;
+    }
+
+    @Test
+    void a_run_moves_every_record_with_exact_counts_and_publishes_its_events() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(2_500));
+        var destination = Api.warehouse(org);
+        Map<String, Object> body = new HashMap<>(Api.seedSync(source.id, destination.id, null));
+        body.remove("schedule");
+        String syncId = createSync(org, body);
+        try (TopicProbe events = new TopicProbe(Topics.SYNCS)) {
+            String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202)
+                    .body("id", startsWith("run_")).body("status", equalTo("queued")).body("trigger", equalTo("manual"))
+                    .extract().path("id");
+            JsonPath run = Runs.awaitFinal(org, runId);
+            assertEquals("succeeded", run.getString("status"));
+            assertEquals(2_500, run.getLong("progress.read"));
+            assertEquals(2_500, run.getLong("progress.written"));
+            assertEquals(2_500, run.getLong("progress.created"));
+            assertEquals(0, run.getLong("progress.failed"));
+            assertEquals(0, run.getLong("progress.skipped"));
+            assertEquals(3, run.getInt("batches"));
+            assertEquals(100, run.getInt("progress.percent"), "the source counted 2,500 records first");
+            assertNull(run.get("progress.eta"), "no ETA once finished");
+            assertTrue(run.getLong("timings.duration_ms") >= 0);
+
+            Map<String, Map<String, Object>> written = destination.written("raw.contacts");
+            assertEquals(2_500, written.size());
+            Map<String, Object> one = written.values().stream().filter(r -> "person7@example.com".equals(r.get("email_address"))).findFirst().orElseThrow();
+            assertEquals(Map.of("email_address", "person7@example.com", "first_name", "First7"), one, "only the mapped fields, renamed");
+            // Reads asked for the mapped fields (and the cursor and key) only, in batches of 1000, each after the previous cursor.
+            assertEquals(3, source.reads.size());
+            assertNull(source.reads.get(0).get("cursor"));
+            assertEquals("pos:1000", source.reads.get(1).get("cursor"));
+            assertEquals(List.of("Email", "FirstName", "SystemModstamp", "Id"), source.reads.get(0).get("fields"));
+
+            List<ConsumerRecord<String, byte[]>> published = events.await(r -> syncId.equals(r.key()), 2, Duration.ofSeconds(30));
+            assertEquals("sync.started", TopicProbe.header(published.get(0), "ce_type"));
+            assertEquals("sync.completed", TopicProbe.header(published.get(1), "ce_type"));
+            JsonNode completed = JSON.readTree(published.get(1).value());
+            assertEquals(runId, completed.path("id").asText());
+            assertEquals("succeeded", completed.path("status").asText());
+            assertEquals(2_500, completed.path("stats").path("records_written").asLong());
+            assertEquals("raw.contacts", completed.path("destination").path("table").asText());
+        }
+        // The next run is incremental: it starts from the cursor the last batch left.
+        String second = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        JsonPath again = Runs.awaitFinal(org, second);
+        assertEquals(0, again.getLong("progress.read"));
+        assertNull(again.get("progress.percent"), "an incremental read is not counted");
+        assertEquals("pos:2500", source.reads.get(3).get("cursor"));
+        as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).body("data", hasSize(2)).body("data[0].id", equalTo(second));
+    }
+
+    @Test
+    void a_second_run_while_one_is_in_progress_is_a_409_naming_it() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(10));
+        var destination = Api.warehouse(org);
+        String syncId = createSync(org, upsertSync(source.id, destination.id));
+        source.gate = new CountDownLatch(1);
+        try {
+            String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+            as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(409)
+                    .body("error.code", equalTo("CONFLICT")).body("error.details.run_id", equalTo(runId));
+            source.gate.countDown();
+            assertEquals("succeeded", Runs.awaitFinal(org, runId).getString("status"));
+            as(org).post("/v1/runs/" + runId + "/cancel").then().statusCode(409).body("error.code", equalTo("INVALID_STATUS_TRANSITION"));
+        } finally {
+            source.gate.countDown();
+            source.gate = null;
+        }
+        assertEquals(10, destination.written("raw.contacts").size());
+    }
+
+    @Test
+    void filtered_records_are_skipped_and_refused_ones_make_the_run_partially_succeed() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(1_200));
+        var destination = Api.warehouse(org).refusing(record -> String.valueOf(record.get("email_address")).startsWith("person1")
+                && String.valueOf(record.get("email_address")).length() == "person1@example.com".length());
+        Map<String, Object> body = new HashMap<>(upsertSync(source.id, destination.id));
+        body.put("filters", List.of("Industry = 'Technology'"));
+        String syncId = createSync(org, body);
+        try (TopicProbe events = new TopicProbe(Topics.SYNCS)) {
+            String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+            JsonPath run = Runs.awaitFinal(org, runId);
+            assertEquals("partially_succeeded", run.getString("status"));
+            assertEquals(1_200, run.getLong("progress.read"));
+            assertEquals(400, run.getLong("progress.skipped"), "every third row is Retail");
+            assertEquals(1, run.getLong("progress.failed"), "person1 is refused");
+            assertEquals(799, run.getLong("progress.written"));
+            assertEquals(1, run.getList("errors").size());
+            assertEquals("003000000000001", run.getString("errors[0].key"));
+            assertEquals("value rejected by the destination", run.getString("errors[0].reason"));
+            JsonNode completed = JSON.readTree(events.await(r -> syncId.equals(r.key()) && "sync.completed".equals(TopicProbe.header(r, "ce_type")), 1,
+                    Duration.ofSeconds(30)).getFirst().value());
+            assertEquals("partially_succeeded", completed.path("status").asText());
+            assertEquals(1, completed.path("stats").path("records_failed").asLong());
+        }
+        assertEquals(799, destination.written("raw.contacts").size());
+    }
+
+    @Test
+    void the_seeds_javascript_transform_and_a_jsonata_field_transform_run_on_every_record() throws Exception {
+        String org = Api.newOrg();
+        List<Map<String, Object>> rows = Runs.contacts(1_500);
+        for (int i = 0; i < rows.size(); i++) {
+            rows.get(i).put("Phone", "(555) 123-" + String.format("%04d", i));
+        }
+        var source = Api.salesforce(org).rows("Contact", rows);
+        var destination = ConnectionsStub.connection(org).object("raw.contacts", List.of("email_address"), null, "email_address", "first_name", "Phone");
+        // Seed 000's "Format Phone Numbers", as written.
+        String code = "module.exports = (record) => { if (record.Phone) { record.Phone = record.Phone.replace(/[^0-9]/g, ''); "
+                + "if (record.Phone.length === 10) { record.Phone = '+1' + record.Phone; } } return record; };";
+        String transform = as(org).body(Map.of("name", "Format Phone Numbers", "type", "javascript", "code", code))
+                .post("/v1/transforms").then().statusCode(201).extract().path("id");
+        Map<String, Object> body = new HashMap<>(upsertSync(source.id, destination.id));
+        body.put("destination", Map.of("connection_id", destination.id, "table", "raw.contacts", "key", List.of("email_address")));
+        body.put("transform_id", transform);
+        body.put("field_mappings", List.of(Map.of("source", "Email", "destination", "email_address"),
+                Map.of("source", "FirstName", "destination", "first_name", "transform", "$uppercase(FirstName) & ' ' & LastName"),
+                Map.of("source", "Phone", "destination", "Phone")));
+        String syncId = createSync(org, body);
+        String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        JsonPath run = Runs.awaitFinal(org, runId);
+        assertEquals("succeeded", run.getString("status"));
+        assertEquals(1_500, run.getLong("progress.written"));
+        Map<String, Object> one = destination.written("raw.contacts").get("person7@example.com");
+        assertEquals(Map.of("email_address", "person7@example.com", "first_name", "FIRST7 Last7", "Phone", "+15551230007"), one);
+
+        // Unknown transforms and field expressions that do not compile are refused when the sync is saved.
+        Map<String, Object> unknown = new HashMap<>(body);
+        unknown.put("transform_id", "tfm_01h455vb4pex5vsknk084sn02q");
+        as(org).body(unknown).post("/v1/syncs").then().statusCode(400).body("error.details.field", equalTo("transform_id"));
+        Map<String, Object> broken = new HashMap<>(body);
+        broken.remove("transform_id");
+        broken.put("field_mappings", List.of(Map.of("source", "Email", "destination", "email_address", "transform", "$uppercase(")));
+        as(org).body(broken).post("/v1/syncs").then().statusCode(400).body("error.details.field", equalTo("field_mappings[0].transform"));
+    }
+
+    @Test
+    void only_the_first_hundred_record_errors_are_kept() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(300));
+        var destination = Api.warehouse(org).refusing(record -> true);
+        String syncId = createSync(org, upsertSync(source.id, destination.id));
+        String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        JsonPath run = Runs.awaitFinal(org, runId);
+        assertEquals("partially_succeeded", run.getString("status"));
+        assertEquals(300, run.getLong("progress.failed"));
+        assertEquals(100, run.getList("errors").size());
+    }
+
+    @Test
+    void a_run_whose_replica_died_resumes_from_its_checkpoint_without_duplicates() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(3_000));
+        var destination = Api.warehouse(org);
+        String syncId = createSync(org, upsertSync(source.id, destination.id));
+        UUID syncUuid = dev.weft.platform.id.TypeId.parse("sync", syncId).orElseThrow();
+        // What a replica killed -9 during its third batch leaves: two batches checkpointed (counts, cursor on run and sync),
+        // the third batch half written to the destination, the lease about to run out.
+        for (Map<String, Object> row : Runs.contacts(2_500)) {
+            destination.written.computeIfAbsent("raw.contacts", o -> new java.util.concurrent.ConcurrentHashMap<>())
+                    .put(String.valueOf(row.get("Email")), Map.of("email_address", row.get("Email"), "first_name", row.get("FirstName")));
+        }
+        UUID runUuid = dev.weft.platform.id.TypeId.uuidV7();
+        try (Connection db = dataSource.getConnection()) {
+            try (PreparedStatement sync = db.prepareStatement("UPDATE syncs SET cursor = 'pos:2000' WHERE id = ?")) {
+                sync.setObject(1, syncUuid);
+                sync.executeUpdate();
+            }
+            try (PreparedStatement run = db.prepareStatement("""
+                    INSERT INTO sync_runs (id, org_id, sync_id, status, trigger, records_read, records_written, batches, cursor_start, cursor,
+                        lease_until, lease_owner, attempts, queued_at, started_at, created_at, updated_at)
+                    VALUES (?, ?, ?, 'running', 'manual', 2000, 2000, 2, NULL, 'pos:2000', now() - interval '1 second', 'dead-replica/1', 1,
+                        now() - interval '1 minute', now() - interval '1 minute', now() - interval '1 minute', now())""")) {
+                run.setObject(1, runUuid);
+                run.setString(2, org);
+                run.setObject(3, syncUuid);
+                run.executeUpdate();
+            }
+        }
+        String runId = dev.weft.platform.id.TypeId.format("run", runUuid);
+        try (TopicProbe events = new TopicProbe(Topics.SYNCS)) {
+            JsonPath run = Runs.awaitFinal(org, runId);
+            assertEquals("succeeded", run.getString("status"));
+            assertEquals(3_000, run.getLong("progress.read"), "each record counted once");
+            assertEquals(3_000, run.getLong("progress.written"));
+            assertEquals(3, run.getInt("batches"));
+            assertEquals(3_000, destination.written("raw.contacts").size(), "no duplicates: the replayed half batch was upserted by key");
+            assertEquals(1, source.reads.size(), "one read, from the checkpoint");
+            assertEquals("pos:2000", source.reads.getFirst().get("cursor"));
+            List<ConsumerRecord<String, byte[]>> published = events.await(r -> syncId.equals(r.key()), 1, Duration.ofSeconds(30));
+            assertEquals("sync.completed", TopicProbe.header(published.getFirst(), "ce_type"), "a resumed run does not start twice");
+        }
+        // A retried POST now runs again from where the run ended.
+        as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).body("data[0].id", equalTo(runId));
+    }
+
+    @Test
+    void a_queued_or_running_run_can_be_cancelled() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(2_500));
+        var destination = Api.warehouse(org);
+        String syncId = createSync(org, upsertSync(source.id, destination.id));
+        source.gate = new CountDownLatch(1);
+        try {
+            String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+            // Held in its first read: running (or about to be), then asked to stop.
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (source.reads.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            as(org).post("/v1/runs/" + runId + "/cancel").then().statusCode(200).body("cancel_requested", equalTo(true));
+            source.gate.countDown();
+            JsonPath run = Runs.awaitFinal(org, runId);
+            assertEquals("cancelled", run.getString("status"));
+            assertEquals(1_000, run.getLong("progress.written"), "stops after the batch it was writing, checkpointed");
+        } finally {
+            source.gate.countDown();
+            source.gate = null;
+        }
+        assertFalse(destination.written("raw.contacts").size() > 1_000);
+    }
+
+    @Test
+    void runs_of_another_org_are_not_found() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(5));
+        var destination = Api.warehouse(org);
+        String syncId = createSync(org, upsertSync(source.id, destination.id));
+        String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        Runs.awaitFinal(org, runId);
+        String other = Api.newOrg();
+        as(other).post("/v1/syncs/" + syncId + "/run").then().statusCode(404);
+        as(other).get("/v1/syncs/" + syncId + "/runs").then().statusCode(404);
+        as(other).get("/v1/runs/" + runId).then().statusCode(404);
+        as(other).post("/v1/runs/" + runId + "/cancel").then().statusCode(404);
+        as(org).get("/v1/runs/run_bad").then().statusCode(404);
+    }
+}
