@@ -105,6 +105,11 @@ public class ChannelAccounts {
             return hit.account();
         }
         Optional<Account> loaded = load.get();
+        if (loaded.isEmpty()) {
+            // Not held: a connection created a moment later is used at once.
+            cache.remove(key);
+            return loaded;
+        }
         if (cache.size() > 10_000) {
             cache.clear();
         }
