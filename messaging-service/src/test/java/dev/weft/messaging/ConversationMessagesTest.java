@@ -109,10 +109,14 @@ class ConversationMessagesTest {
         TenantContext.runAs(SystemPrincipal.of(org, "system:test"),
                 () -> messages.updateStatus(TypeId.parse("msg", queued).orElseThrow(), "sent", "tg-late", null, null));
         as(org).get("/v1/conversations/" + id + "/messages").then().body("data[0].status", equalTo("sent")).body("data[0].error", nullValue());
-        // No adapter for WhatsApp yet: stored as failed, saying so.
+        // No adapter for email yet: stored as failed, saying so.
+        String email = Api.conversation(org, Api.contact(org, Map.of("email", "failures@example.com")), "email");
+        as(org).body(Map.of("content", "hi")).post("/v1/conversations/" + email + "/messages").then().statusCode(201)
+                .body("status", equalTo("failed")).body("error.code", equalTo("channel_unavailable"));
+        // WhatsApp has an adapter, but the org has no WhatsApp connection: stored as failed, saying so.
         String whatsapp = Api.conversation(org, Api.contact(org, Map.of("phone", "+971503333333")), "whatsapp");
         as(org).body(Map.of("content", "hi")).post("/v1/conversations/" + whatsapp + "/messages").then().statusCode(201)
-                .body("status", equalTo("failed")).body("error.code", equalTo("channel_unavailable"));
+                .body("status", equalTo("failed")).body("error.code", equalTo("no_connection"));
         // A contact with no address on the channel.
         String noAddress = Api.conversation(org, Api.contact(org, Map.of("email", "nochat@example.com")), "telegram");
         int before = telegram.sent().size();

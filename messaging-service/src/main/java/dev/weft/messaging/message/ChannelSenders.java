@@ -2,7 +2,8 @@ package dev.weft.messaging.message;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
-import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -16,11 +17,15 @@ import java.util.Optional;
 public class ChannelSenders {
     private final Map<String, ChannelSender> byChannel = new HashMap<>();
 
-    public ChannelSenders(@Any Instance<ChannelSender> senders) {
+    /**
+     * Every sender bean, read from the BeanManager: an Instance would apply CDI's ambiguity rule, under which one
+     * enabled alternative (a test's recording sender for one channel) hides the senders of every other channel.
+     */
+    public ChannelSenders(BeanManager beans) {
         Map<String, Boolean> alternative = new HashMap<>();
-        for (Instance.Handle<ChannelSender> handle : senders.handles()) {
-            ChannelSender sender = handle.get();
-            boolean isAlternative = handle.getBean().isAlternative();
+        for (Bean<?> bean : beans.getBeans(ChannelSender.class, Any.Literal.INSTANCE)) {
+            ChannelSender sender = (ChannelSender) beans.getReference(bean, ChannelSender.class, beans.createCreationalContext(bean));
+            boolean isAlternative = bean.isAlternative();
             Boolean previousAlternative = alternative.get(sender.channel());
             if (previousAlternative != null && previousAlternative != isAlternative) {
                 if (isAlternative) {

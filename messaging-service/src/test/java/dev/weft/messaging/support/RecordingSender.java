@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @Alternative
 @Priority(1)
+@io.quarkus.arc.Unremovable
 @ApplicationScoped
 public class RecordingSender implements ChannelSender {
     private final List<OutboundMessage> sent = new CopyOnWriteArrayList<>();

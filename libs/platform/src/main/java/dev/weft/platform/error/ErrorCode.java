@@ -17,6 +17,8 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE(413),
     URI_TOO_LONG(414),
     UNSUPPORTED_MEDIA_TYPE(415),
+    /** A channel's customer-service window is closed: only a template may start the conversation again (messaging). */
+    WINDOW_CLOSED(422),
     RATE_LIMITED(429),
     HEADERS_TOO_LARGE(431),
     INTERNAL_ERROR(500),

@@ -1,0 +1,25 @@
+package dev.weft.messaging.channel;
+
+import jakarta.inject.Singleton;
+
+/** Facebook through the Messenger Send API (see {@link MessengerAdapter}). */
+@io.quarkus.arc.Unremovable
+@Singleton
+public class FacebookAdapter extends MessengerAdapter {
+    private final ChannelsConfig config;
+
+    public FacebookAdapter(ChannelAccounts accounts, ProviderHttp http, ChannelsConfig config) {
+        super(accounts, http);
+        this.config = config;
+    }
+
+    @Override
+    public String channel() {
+        return "facebook";
+    }
+
+    @Override
+    ChannelsConfig.Provider provider() {
+        return config.facebook();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.weft.messaging.channel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Reads one provider's webhooks (the inbound half of an adapter): proves a delivery came from the provider, and
+ * turns its body into messages and status updates. Implementations are CDI beans, one per channel.
+ */
+public interface InboundChannel {
+
+    String channel();
+
+    /** Meta's subscription check (GET with hub.mode=subscribe and the verify token); false where the provider has none. */
+    default boolean verifiesSubscription(ChannelAccounts.Account account, String mode, String token) {
+        return false;
+    }
+
+    /** Whether the delivery is the provider's: its signature or secret header checked against the raw body, in constant time. */
+    boolean authentic(ChannelAccounts.Account account, Function<String, String> headers, byte[] rawBody);
+
+    /** The messages and receipts in a delivery (parsed JSON); what it does not understand is skipped. */
+    List<InboundEvent> parse(JsonNode body);
+
+    /** What a delivery carries. */
+    sealed interface InboundEvent {
+    }
+
+    /** A message from a contact ({@code from}: their address on the channel). */
+    record InboundMessage(String from, String name, String platformMessageId, String type, String content, JsonNode metadata) implements InboundEvent {
+    }
+
+    /** A receipt for one of our messages: sent, delivered, read or failed. */
+    record StatusUpdate(String platformMessageId, String status, String errorCode, String errorMessage) implements InboundEvent {
+    }
+}

@@ -1,0 +1,148 @@
+package dev.weft.messaging.channel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.messaging.contact.Contact;
+import dev.weft.messaging.contact.ContactService;
+import dev.weft.messaging.conversation.ConversationService;
+import dev.weft.messaging.message.Message;
+import dev.weft.messaging.message.MessageService;
+import dev.weft.platform.error.ApiException;
+import dev.weft.platform.error.ErrorCode;
+import dev.weft.platform.id.TypeId;
+import dev.weft.platform.tenancy.SystemPrincipal;
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Provider webhooks: the account named in the URL ({@code <org_id>.<connection_id>}) gives the org and the secret;
+ * a delivery that does not prove it is the provider's is refused (401) before anything is read. Messages are stored
+ * once per provider message id ({@link MessageService#record} is idempotent), receipts move a message's status
+ * forward once; all of a delivery commits in one transaction before the provider gets its 200.
+ */
+@ApplicationScoped
+public class InboundService {
+    private final Map<String, InboundChannel> channels = new HashMap<>();
+    private final ChannelAccounts accounts;
+    private final ContactService contacts;
+    private final ConversationService conversations;
+    private final MessageService messages;
+    private final SystemPrincipal system;
+    private final ObjectMapper json;
+
+    public InboundService(@Any Instance<InboundChannel> inbound, ChannelAccounts accounts, ContactService contacts, ConversationService conversations,
+                          MessageService messages, SystemPrincipal system, ObjectMapper json) {
+        inbound.forEach(c -> channels.put(c.channel(), c));
+        this.accounts = accounts;
+        this.contacts = contacts;
+        this.conversations = conversations;
+        this.messages = messages;
+        this.system = system;
+        this.json = json;
+    }
+
+    /** What a delivery changed: messages stored, redeliveries of stored ones, receipts applied. */
+    public record Received(int stored, int duplicates, int statuses) {
+    }
+
+    private record Target(String orgId, InboundChannel channel, ChannelAccounts.Account account) {
+    }
+
+    /** GET: Meta's subscription check; the challenge is echoed when the verify token matches. */
+    public String verify(String channel, String account, String mode, String token, String challenge) {
+        Target target = target(channel, account);
+        if (challenge == null || !target.channel().verifiesSubscription(target.account(), mode, token)) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "hub.mode must be subscribe and hub.verify_token the connection's verify_token");
+        }
+        return challenge;
+    }
+
+    public Received receive(String channel, String account, Function<String, String> headers, byte[] raw) {
+        Target target = target(channel, account);
+        if (!target.channel().authentic(target.account(), headers, raw == null ? new byte[0] : raw)) {
+            Log.warnf("event=inbound_refused channel=%s org_id=%s reason=signature", channel, target.orgId());
+            throw new ApiException(ErrorCode.INVALID_SIGNATURE, "the delivery's signature does not match the connection's secret");
+        }
+        JsonNode body;
+        try {
+            body = raw == null || raw.length == 0 ? null : json.readTree(raw);
+        } catch (IOException e) {
+            throw ApiException.invalid("body", "json", "the body is not JSON");
+        }
+        if (body == null || !body.isObject()) {
+            throw ApiException.invalid("body", "type", "the body must be a JSON object");
+        }
+        List<InboundChannel.InboundEvent> events = target.channel().parse(body);
+        try {
+            return system.callAs(target.orgId(), () -> QuarkusTransaction.requiringNew().call(() -> store(channel, events)));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Received store(String channel, List<InboundChannel.InboundEvent> events) {
+        int stored = 0;
+        int duplicates = 0;
+        int statuses = 0;
+        for (InboundChannel.InboundEvent event : events) {
+            switch (event) {
+                case InboundChannel.InboundMessage m -> {
+                    Contact contact = contacts.findOrCreate(channel, m.from());
+                    if (contact.firstName == null && contact.lastName == null && m.name() != null) {
+                        contact.firstName = m.name().length() > 200 ? m.name().substring(0, 200) : m.name();
+                    }
+                    var conversation = conversations.openFor(contact, channel, null).conversation();
+                    boolean created = messages.record(conversation.id,
+                            MessageService.NewMessage.inbound(m.type(), m.content(), m.platformMessageId(), m.metadata())).created();
+                    if (created) {
+                        stored++;
+                    } else {
+                        duplicates++;
+                    }
+                }
+                case InboundChannel.StatusUpdate s -> {
+                    Message message = Message.find("channel = ?1 and platformMessageId = ?2", channel, s.platformMessageId()).firstResult();
+                    String status = switch (s.status()) {
+                        case "sent", "delivered", "read", "failed" -> s.status();
+                        default -> null;
+                    };
+                    if (message != null && status != null
+                            && messages.updateStatus(message.id, status, null, status.equals("failed") ? s.errorCode() : null,
+                            status.equals("failed") ? s.errorMessage() : null)) {
+                        statuses++;
+                    }
+                }
+            }
+        }
+        Log.infof("event=inbound_received channel=%s stored=%d duplicates=%d statuses=%d", channel, stored, duplicates, statuses);
+        return new Received(stored, duplicates, statuses);
+    }
+
+    /** The channel's reader and the account behind {@code <org_id>.<connection_id>}; anything unknown is a 404. */
+    private Target target(String channel, String account) {
+        InboundChannel reader = channel == null ? null : channels.get(channel);
+        int dot = account == null ? -1 : account.indexOf('.');
+        if (reader == null || dot < 0) {
+            throw ApiException.notFound("channel account");
+        }
+        String org = account.substring(0, dot);
+        String connection = account.substring(dot + 1);
+        if (TypeId.parse("org", org).isEmpty() || TypeId.parse("conn", connection).isEmpty()) {
+            throw ApiException.notFound("channel account");
+        }
+        ChannelAccounts.Account found = accounts.forInbound(org, channel, connection)
+                .orElseThrow(() -> ApiException.notFound("channel account"));
+        return new Target(org, reader, found);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.weft.messaging.channel;
+
+import jakarta.inject.Singleton;
+
+/** Instagram through the Messenger Send API (see {@link MessengerAdapter}). */
+@io.quarkus.arc.Unremovable
+@Singleton
+public class InstagramAdapter extends MessengerAdapter {
+    private final ChannelsConfig config;
+
+    public InstagramAdapter(ChannelAccounts accounts, ProviderHttp http, ChannelsConfig config) {
+        super(accounts, http);
+        this.config = config;
+    }
+
+    @Override
+    public String channel() {
+        return "instagram";
+    }
+
+    @Override
+    ChannelsConfig.Provider provider() {
+        return config.instagram();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.weft.messaging.channel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.messaging.Json;
+import dev.weft.messaging.message.ChannelSender;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The Messenger Send API, shared by Facebook Pages and Instagram professional accounts:
+ * {@code POST {base}/{version}/{page_id}/messages} with the Page access token as Bearer, {@code recipient.id} the
+ * user's page-scoped id, {@code messaging_type RESPONSE} inside the 24-hour window, or {@code MESSAGE_TAG} with the
+ * tag the send named (HUMAN_AGENT, up to 7 days). Webhooks ({@code object} page or instagram) carry
+ * {@code entry[].messaging[]} events, signed with the app secret.
+ */
+abstract class MessengerAdapter implements ChannelSender, InboundChannel {
+    private final ChannelAccounts accounts;
+    private final ProviderHttp http;
+
+    MessengerAdapter(ChannelAccounts accounts, ProviderHttp http) {
+        this.accounts = accounts;
+        this.http = http;
+    }
+
+    abstract ChannelsConfig.Provider provider();
+
+    @Override
+    public SendOutcome send(OutboundMessage message) {
+        ChannelAccounts.Account account;
+        try {
+            account = accounts.forSend(channel(), Channels.connectionId(message.metadata()));
+        } catch (dev.weft.platform.error.ApiException e) {
+            return Channels.noAccount(e);
+        }
+        String version = account.config("api_version") != null ? account.config("api_version") : provider().apiVersion();
+        String url = ProviderHttp.trimSlash(provider().baseUrl()) + "/" + version + "/" + account.config("page_id") + "/messages";
+        ObjectNode body = Json.newObject();
+        body.putObject("recipient").put("id", message.to());
+        String tag = Channels.text(message.metadata(), "tag");
+        if (tag != null) {
+            body.put("messaging_type", "MESSAGE_TAG");
+            body.put("tag", tag);
+        } else {
+            body.put("messaging_type", "RESPONSE");
+        }
+        ObjectNode content = body.putObject("message");
+        switch (message.type()) {
+            case "text" -> content.put("text", message.content());
+            case "image", "video", "audio", "document" -> {
+                ObjectNode attachment = content.putObject("attachment");
+                attachment.put("type", message.type().equals("document") ? "file" : message.type());
+                attachment.putObject("payload").put("url", message.content()).put("is_reusable", true);
+            }
+            default -> {
+                return SendOutcome.failed("unsupported_type", channel() + " adapter does not send " + message.type() + " messages");
+            }
+        }
+        return http.send(channel(), url, Map.of("Authorization", "Bearer " + account.credential("access_token")), body,
+                reply -> {
+                    String id = reply.body().path("message_id").asText(null);
+                    return id == null ? SendOutcome.retry(channel() + "_no_message_id", "the Send API accepted the message without an id")
+                            : SendOutcome.sent(id);
+                },
+                Channels::graphErrorCode, Channels::graphErrorMessage);
+    }
+
+    @Override
+    public boolean verifiesSubscription(ChannelAccounts.Account account, String mode, String token) {
+        return "subscribe".equals(mode) && MetaSignature.sameSecret(account.credential("verify_token"), token);
+    }
+
+    @Override
+    public boolean authentic(ChannelAccounts.Account account, Function<String, String> headers, byte[] rawBody) {
+        return MetaSignature.valid(account.credential("app_secret"), headers.apply(MetaSignature.HEADER), rawBody);
+    }
+
+    @Override
+    public List<InboundEvent> parse(JsonNode body) {
+        List<InboundEvent> events = new ArrayList<>();
+        for (JsonNode entry : body.path("entry")) {
+            for (JsonNode event : entry.path("messaging")) {
+                String sender = event.path("sender").path("id").asText(null);
+                JsonNode message = event.path("message");
+                if (message.isObject() && sender != null && !message.path("is_echo").asBoolean(false)) {
+                    String mid = message.path("mid").asText(null);
+                    if (mid == null) {
+                        continue;
+                    }
+                    JsonNode attachment = message.path("attachments").path(0);
+                    String type = "text";
+                    String content = message.path("text").asText(null);
+                    if (content == null && attachment.isObject()) {
+                        type = switch (attachment.path("type").asText()) {
+                            case "image", "video", "audio" -> attachment.path("type").asText();
+                            case "file" -> "document";
+                            default -> "text";
+                        };
+                        content = attachment.path("payload").path("url").asText(null);
+                    }
+                    ObjectNode metadata = Json.newObject();
+                    metadata.put("source", channel());
+                    metadata.put("page_id", entry.path("id").asText(null));
+                    events.add(new InboundMessage(sender, null, mid, type, content, metadata));
+                }
+                for (JsonNode mid : event.path("delivery").path("mids")) {
+                    events.add(new StatusUpdate(mid.asText(), "delivered", null, null));
+                }
+                if (event.path("read").path("mid").isTextual()) {
+                    events.add(new StatusUpdate(event.path("read").path("mid").asText(), "read", null, null));
+                }
+            }
+        }
+        return events;
+    }
+}

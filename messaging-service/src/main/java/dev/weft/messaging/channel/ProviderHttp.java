@@ -1,0 +1,91 @@
+package dev.weft.messaging.channel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.weft.messaging.message.ChannelSender.SendOutcome;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The adapters' one HTTP client (JDK, HTTP/1.1 keep-alive, blocking: senders run on virtual or worker threads) and
+ * the rule every adapter shares: a 2xx is read by the adapter; 429, 5xx, a timeout or a refused connection is
+ * {@link SendOutcome#retry}; any other 4xx is {@link SendOutcome#failed} with the provider's own error code.
+ */
+@ApplicationScoped
+public class ProviderHttp {
+    private final HttpClient http;
+    private final ObjectMapper json;
+    private final ChannelsConfig config;
+
+    public ProviderHttp(ObjectMapper json, ChannelsConfig config) {
+        this.json = json;
+        this.config = config;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.sendTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** A provider's answer: status and JSON body (NullNode when it was not JSON). */
+    public record Reply(int status, JsonNode body) {
+    }
+
+    /**
+     * POSTs {@code body} as JSON and turns the answer into an outcome: {@code onSuccess} reads a 2xx, {@code errorCode}
+     * picks the provider's code out of an error body.
+     */
+    public SendOutcome send(String provider, String url, Map<String, String> headers, Object body, Function<Reply, SendOutcome> onSuccess,
+                            Function<JsonNode, String> errorCode, Function<JsonNode, String> errorMessage) {
+        Reply reply;
+        try {
+            reply = post(url, headers, body);
+        } catch (IOException e) {
+            return SendOutcome.retry(provider + "_unreachable", provider + " could not be reached: " + e.getClass().getSimpleName());
+        }
+        if (reply.status() / 100 == 2) {
+            return onSuccess.apply(reply);
+        }
+        String code = errorCode.apply(reply.body());
+        String message = errorMessage.apply(reply.body());
+        code = code == null ? "http_" + reply.status() : code;
+        message = message == null ? provider + " answered HTTP " + reply.status() : message;
+        if (message.length() > 500) {
+            message = message.substring(0, 500);
+        }
+        if (reply.status() == 429 || reply.status() >= 500) {
+            return SendOutcome.retry(code, message);
+        }
+        return SendOutcome.failed(code, message);
+    }
+
+    public Reply post(String url, Map<String, String> headers, Object body) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(config.sendTimeout())
+                .header("Content-Type", "application/json").header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        headers.forEach(request::header);
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        JsonNode answer;
+        try {
+            answer = response.body().length == 0 ? NullNode.getInstance() : json.readTree(response.body());
+        } catch (IOException notJson) {
+            answer = NullNode.getInstance();
+        }
+        return new Reply(response.statusCode(), answer);
+    }
+
+    public static String trimSlash(String base) {
+        return base.replaceAll("/+$", "");
+    }
+}

@@ -1,0 +1,116 @@
+package dev.weft.messaging.channel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.messaging.Json;
+import dev.weft.messaging.message.ChannelSender;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The Telegram Bot API: {@code POST {base}/bot<token>/sendMessage} ({@code sendPhoto}, {@code sendDocument}... for
+ * media) to a chat id. Telegram answers errors as {@code {"ok":false,"error_code","description"}}. A message id is
+ * only unique within its chat, so Weft stores {@code <chat_id>:<message_id>}. Webhook updates carry the secret given
+ * to setWebhook in {@code X-Telegram-Bot-Api-Secret-Token}.
+ */
+@io.quarkus.arc.Unremovable
+@ApplicationScoped
+public class TelegramAdapter implements ChannelSender, InboundChannel {
+    public static final String SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
+
+    private final ChannelAccounts accounts;
+    private final ProviderHttp http;
+    private final ChannelsConfig config;
+
+    public TelegramAdapter(ChannelAccounts accounts, ProviderHttp http, ChannelsConfig config) {
+        this.accounts = accounts;
+        this.http = http;
+        this.config = config;
+    }
+
+    @Override
+    public String channel() {
+        return "telegram";
+    }
+
+    @Override
+    public SendOutcome send(OutboundMessage message) {
+        ChannelAccounts.Account account;
+        try {
+            account = accounts.forSend("telegram", Channels.connectionId(message.metadata()));
+        } catch (dev.weft.platform.error.ApiException e) {
+            return Channels.noAccount(e);
+        }
+        ObjectNode body = Json.newObject();
+        body.put("chat_id", message.to());
+        String method;
+        switch (message.type()) {
+            case "text" -> {
+                method = "sendMessage";
+                body.put("text", message.content());
+            }
+            case "image", "video", "audio", "document" -> {
+                String field = message.type().equals("image") ? "photo" : message.type();
+                method = "send" + Character.toUpperCase(field.charAt(0)) + field.substring(1);
+                body.put(field, message.content());
+                String caption = Channels.text(message.metadata(), "caption");
+                if (caption != null) {
+                    body.put("caption", caption);
+                }
+            }
+            default -> {
+                return SendOutcome.failed("unsupported_type", "Telegram adapter does not send " + message.type() + " messages");
+            }
+        }
+        String url = ProviderHttp.trimSlash(config.telegram().baseUrl()) + "/bot" + account.credential("bot_token") + "/" + method;
+        return http.send("telegram", url, Map.of(), body,
+                reply -> {
+                    JsonNode result = reply.body().path("result");
+                    if (!reply.body().path("ok").asBoolean(false) || !result.path("message_id").canConvertToLong()) {
+                        return SendOutcome.failed(String.valueOf(reply.body().path("error_code").asInt(0)), reply.body().path("description").asText("not ok"));
+                    }
+                    return SendOutcome.sent(result.path("chat").path("id").asText(message.to()) + ":" + result.path("message_id").asText());
+                },
+                error -> error.path("error_code").canConvertToInt() ? error.path("error_code").asText() : null,
+                error -> error.path("description").asText(null));
+    }
+
+    @Override
+    public boolean authentic(ChannelAccounts.Account account, Function<String, String> headers, byte[] rawBody) {
+        return MetaSignature.sameSecret(account.credential("secret_token"), headers.apply(SECRET_HEADER));
+    }
+
+    @Override
+    public List<InboundEvent> parse(JsonNode body) {
+        List<InboundEvent> events = new ArrayList<>();
+        JsonNode message = body.has("message") ? body.path("message") : body.path("edited_message");
+        if (!message.isObject() || !message.path("chat").path("id").canConvertToLong() || !message.path("message_id").canConvertToLong()) {
+            return events;
+        }
+        String chat = message.path("chat").path("id").asText();
+        JsonNode from = message.path("from");
+        String name = (from.path("first_name").asText("") + " " + from.path("last_name").asText("")).strip();
+        String type = "text";
+        String content = message.path("text").asText(null);
+        if (content == null && message.has("photo")) {
+            type = "image";
+            JsonNode sizes = message.path("photo");
+            content = sizes.path(sizes.size() - 1).path("file_id").asText(null);
+        } else if (content == null && message.has("document")) {
+            type = "document";
+            content = message.path("document").path("file_id").asText(null);
+        }
+        ObjectNode metadata = Json.newObject();
+        metadata.put("source", "telegram");
+        metadata.put("update_id", body.path("update_id").asLong());
+        if (from.has("username")) {
+            metadata.put("username", from.path("username").asText());
+        }
+        events.add(new InboundMessage(chat, name.isEmpty() ? null : name, chat + ":" + message.path("message_id").asText(), type, content, metadata));
+        return events;
+    }
+}

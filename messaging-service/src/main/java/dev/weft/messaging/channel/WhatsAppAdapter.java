@@ -1,0 +1,150 @@
+package dev.weft.messaging.channel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.messaging.Json;
+import dev.weft.messaging.message.ChannelSender;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * WhatsApp Cloud API: {@code POST {base}/{version}/{phone_number_id}/messages} with the connection's access token
+ * as Bearer (text, template, image/video/audio/document by link); webhooks of object
+ * {@code whatsapp_business_account} carry messages and statuses, signed with the app secret.
+ */
+@io.quarkus.arc.Unremovable
+@ApplicationScoped
+public class WhatsAppAdapter implements ChannelSender, InboundChannel {
+    private final ChannelAccounts accounts;
+    private final ProviderHttp http;
+    private final ChannelsConfig config;
+
+    public WhatsAppAdapter(ChannelAccounts accounts, ProviderHttp http, ChannelsConfig config) {
+        this.accounts = accounts;
+        this.http = http;
+        this.config = config;
+    }
+
+    @Override
+    public String channel() {
+        return "whatsapp";
+    }
+
+    @Override
+    public SendOutcome send(OutboundMessage message) {
+        ChannelAccounts.Account account;
+        try {
+            account = accounts.forSend("whatsapp", Channels.connectionId(message.metadata()));
+        } catch (dev.weft.platform.error.ApiException e) {
+            return Channels.noAccount(e);
+        }
+        String version = account.config("api_version") != null ? account.config("api_version") : config.whatsapp().apiVersion();
+        String url = ProviderHttp.trimSlash(config.whatsapp().baseUrl()) + "/" + version + "/" + account.config("phone_number_id") + "/messages";
+        ObjectNode body = Json.newObject();
+        body.put("messaging_product", "whatsapp");
+        body.put("recipient_type", "individual");
+        // The Cloud API takes the number in international format without the plus.
+        body.put("to", message.to().startsWith("+") ? message.to().substring(1) : message.to());
+        switch (message.type()) {
+            case "text" -> {
+                body.put("type", "text");
+                body.putObject("text").put("preview_url", false).put("body", message.content());
+            }
+            case "template" -> {
+                body.put("type", "template");
+                body.set("template", template(message.template()));
+            }
+            case "image", "video", "audio", "document", "sticker" -> {
+                body.put("type", message.type());
+                ObjectNode media = body.putObject(message.type());
+                media.put("link", message.content());
+                String caption = Channels.text(message.metadata(), "caption");
+                if (caption != null && !message.type().equals("audio") && !message.type().equals("sticker")) {
+                    media.put("caption", caption);
+                }
+            }
+            default -> {
+                return SendOutcome.failed("unsupported_type", "WhatsApp adapter does not send " + message.type() + " messages");
+            }
+        }
+        return http.send("whatsapp", url, Map.of("Authorization", "Bearer " + account.credential("access_token")), body,
+                reply -> {
+                    String id = reply.body().path("messages").path(0).path("id").asText(null);
+                    return id == null ? SendOutcome.retry("whatsapp_no_message_id", "the Cloud API accepted the message without an id")
+                            : SendOutcome.sent(id);
+                },
+                Channels::graphErrorCode, Channels::graphErrorMessage);
+    }
+
+    /** The seed writes {@code language: "en"}; the Cloud API wants {@code language: {code: "en"}}. */
+    static ObjectNode template(JsonNode given) {
+        ObjectNode template = given.deepCopy();
+        JsonNode language = template.get("language");
+        if (language != null && language.isTextual()) {
+            template.putObject("language").put("code", language.asText());
+        }
+        return template;
+    }
+
+    @Override
+    public boolean verifiesSubscription(ChannelAccounts.Account account, String mode, String token) {
+        return "subscribe".equals(mode) && MetaSignature.sameSecret(account.credential("verify_token"), token);
+    }
+
+    @Override
+    public boolean authentic(ChannelAccounts.Account account, Function<String, String> headers, byte[] rawBody) {
+        return MetaSignature.valid(account.credential("app_secret"), headers.apply(MetaSignature.HEADER), rawBody);
+    }
+
+    @Override
+    public List<InboundEvent> parse(JsonNode body) {
+        List<InboundEvent> events = new ArrayList<>();
+        for (JsonNode entry : body.path("entry")) {
+            for (JsonNode change : entry.path("changes")) {
+                JsonNode value = change.path("value");
+                Map<String, String> names = new LinkedHashMap<>();
+                for (JsonNode contact : value.path("contacts")) {
+                    names.put(contact.path("wa_id").asText(), contact.path("profile").path("name").asText(null));
+                }
+                for (JsonNode m : value.path("messages")) {
+                    String from = m.path("from").asText(null);
+                    String id = m.path("id").asText(null);
+                    if (from == null || id == null) {
+                        continue;
+                    }
+                    String type = m.path("type").asText("text");
+                    String content = switch (type) {
+                        case "text" -> m.path("text").path("body").asText(null);
+                        case "image", "video", "audio", "document", "sticker" -> m.path(type).path("id").asText(null);
+                        case "button" -> m.path("button").path("text").asText(null);
+                        default -> null;
+                    };
+                    ObjectNode metadata = Json.newObject();
+                    metadata.put("source", "whatsapp");
+                    metadata.put("phone_number_id", value.path("metadata").path("phone_number_id").asText(null));
+                    if (!type.equals("text")) {
+                        metadata.set("payload", m.path(type));
+                    }
+                    String known = List.of("text", "image", "video", "audio", "document", "sticker", "location", "interactive").contains(type) ? type : "text";
+                    events.add(new InboundMessage(from, names.get(from), id, known, content, metadata));
+                }
+                for (JsonNode s : value.path("statuses")) {
+                    String id = s.path("id").asText(null);
+                    String status = s.path("status").asText(null);
+                    if (id == null || status == null) {
+                        continue;
+                    }
+                    JsonNode error = s.path("errors").path(0);
+                    events.add(new StatusUpdate(id, status, error.isMissingNode() ? null : error.path("code").asText(null),
+                            error.isMissingNode() ? null : error.path("title").asText(error.path("message").asText(null))));
+                }
+            }
+        }
+        return events;
+    }
+}

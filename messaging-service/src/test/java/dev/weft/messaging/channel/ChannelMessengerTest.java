@@ -1,0 +1,121 @@
+package dev.weft.messaging.channel;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import dev.weft.messaging.support.Api;
+import dev.weft.messaging.support.ChannelStubs;
+import dev.weft.testing.WeftInfraResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Map;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.weft.messaging.support.Api.as;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Facebook and Instagram through the Messenger Send API stub: the 24-hour window, HUMAN_AGENT up to 7 days, inbound. */
+@QuarkusTest
+@QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = ChannelStubs.class, restrictToAnnotatedClass = false)
+class ChannelMessengerTest {
+    private static final String APP_SECRET = "fb-app-secret";
+
+    @Inject
+    DataSource dataSource;
+
+    @Test
+    void instagram_answers_inside_24_hours_and_with_human_agent_up_to_7_days() throws SQLException {
+        String org = Api.newOrg();
+        String pageId = String.valueOf(200000000000L + (long) (Math.random() * 1e10));
+        String connection = ChannelStubs.connection(org, "instagram", Map.of("page_id", pageId),
+                Map.of("access_token", "EAAG-page-token", "app_secret", APP_SECRET, "verify_token", "ig-verify"));
+        String path = "/v1/channels/instagram/inbound/" + org + "." + connection;
+        String psid = "1254459154682919";
+        String webhook = """
+                {"object":"instagram","entry":[{"id":"%s","time":1733050750000,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},
+                "timestamp":1733050750000,"message":{"mid":"aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQx-%s","text":"Do you ship to Dubai?"}}]}]}"""
+                .formatted(pageId, psid, pageId, org);
+        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature("wrong", webhook)).contentType("application/json")
+                .body(webhook).post(path).then().statusCode(401);
+        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, webhook)).contentType("application/json")
+                .body(webhook).post(path).then().statusCode(200).body("stored", equalTo(1));
+
+        String sendPath = "/graph/v21.0/" + pageId + "/messages";
+        ChannelStubs.server().stubFor(post(urlPathEqualTo(sendPath)).withHeader("Authorization", WireMock.equalTo("Bearer EAAG-page-token"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_ig-1-" + org + "\"}")));
+        as(org).body(Map.of("platform", "instagram", "to", psid, "content", "Yes, in 2 days.")).post("/v1/messaging/send").then()
+                .statusCode(201).body("platform_message_id", equalTo("m_ig-1-" + org));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(sendPath)).withRequestBody(equalToJson(
+                "{\"recipient\":{\"id\":\"" + psid + "\"},\"messaging_type\":\"RESPONSE\",\"message\":{\"text\":\"Yes, in 2 days.\"}}")));
+
+        // Three days later: only a human agent's tagged answer.
+        setLastInbound(org, "3 days");
+        as(org).body(Map.of("platform", "instagram", "to", psid, "content", "Following up")).post("/v1/messaging/send").then()
+                .statusCode(422).body("error.code", equalTo("WINDOW_CLOSED")).body("error.details.template_window_status.status", equalTo("closed"));
+        ChannelStubs.server().stubFor(post(urlPathEqualTo(sendPath)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_ig-2-" + org + "\"}")));
+        as(org).body(Map.of("platform", "instagram", "to", psid, "content", "An agent here", "metadata", Map.of("tag", "HUMAN_AGENT")))
+                .post("/v1/messaging/send").then().statusCode(201).body("template_window_status.window_hours", equalTo(168));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(sendPath)).withRequestBody(equalToJson(
+                "{\"recipient\":{\"id\":\"" + psid + "\"},\"messaging_type\":\"MESSAGE_TAG\",\"tag\":\"HUMAN_AGENT\",\"message\":{\"text\":\"An agent here\"}}")));
+        // Eight days: closed even for a human agent; templates are not Messenger's.
+        setLastInbound(org, "8 days");
+        as(org).body(Map.of("platform", "instagram", "to", psid, "content", "Late", "metadata", Map.of("tag", "HUMAN_AGENT")))
+                .post("/v1/messaging/send").then().statusCode(422);
+        as(org).body(Map.of("platform", "instagram", "to", psid, "messageType", "template", "metadata", Map.of("template", Map.of("name", "x"))))
+                .post("/v1/messaging/send").then().statusCode(400);
+        as(org).body(Map.of("platform", "whatsapp", "to", "+971500000000", "content", "x", "metadata", Map.of("tag", "HUMAN_AGENT")))
+                .post("/v1/messaging/send").then().statusCode(400);
+    }
+
+    @Test
+    void facebook_delivery_receipts_move_the_status_once() {
+        String org = Api.newOrg();
+        String pageId = String.valueOf(300000000000L + (long) (Math.random() * 1e10));
+        String connection = ChannelStubs.connection(org, "facebook", Map.of("page_id", pageId),
+                Map.of("access_token", "EAAG-fb-token", "app_secret", APP_SECRET, "verify_token", "fb-verify"));
+        String path = "/v1/channels/facebook/inbound/" + org + "." + connection;
+        String psid = "6024791230950421";
+        String hello = """
+                {"object":"page","entry":[{"id":"%s","time":1,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},"timestamp":1,
+                "message":{"mid":"m_in-%s","text":"hello"}}]}]}""".formatted(pageId, psid, pageId, org);
+        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, hello)).contentType("application/json")
+                .body(hello).post(path).then().statusCode(200).body("stored", equalTo(1));
+        ChannelStubs.server().stubFor(post(urlPathEqualTo("/graph/v21.0/" + pageId + "/messages")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_out-" + org + "\"}")));
+        String sent = as(org).body(Map.of("platform", "facebook", "to", psid, "content", "hi!")).post("/v1/messaging/send").then()
+                .statusCode(201).extract().path("id");
+        String delivery = """
+                {"object":"page","entry":[{"id":"%s","time":2,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},"timestamp":2,
+                "delivery":{"mids":["m_out-%s"],"watermark":2}}]}]}""".formatted(pageId, psid, pageId, org);
+        for (int i = 0; i < 3; i++) {
+            RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, delivery)).contentType("application/json")
+                    .body(delivery).post(path).then().statusCode(200).body("statuses", equalTo(i == 0 ? 1 : 0));
+        }
+        String conversation = as(org).get("/v1/conversations?channel=facebook").path("data[0].id");
+        as(org).get("/v1/conversations/" + conversation + "/messages").then().body("data.find { it.id == '" + sent + "' }.status", equalTo("delivered"));
+    }
+
+    private void setLastInbound(String org, String ago) throws SQLException {
+        try (Connection db = dataSource.getConnection();
+             PreparedStatement update = db.prepareStatement(
+                     "UPDATE messaging.contacts SET last_inbound_at = now() - cast(? as interval) WHERE org_id = ?")) {
+            update.setString(1, ago);
+            update.setString(2, org);
+            assertEquals(1, update.executeUpdate());
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.weft.messaging.channel;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import dev.weft.messaging.message.ChannelSender;
+import dev.weft.messaging.support.Api;
+import dev.weft.messaging.support.ChannelStubs;
+import dev.weft.platform.tenancy.SystemPrincipal;
+import dev.weft.testing.WeftInfraResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.weft.messaging.support.Api.as;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Telegram: inbound updates through the public webhook (secret header), and the Bot API adapter against its stub.
+ * The module's tests replace the Telegram sender with a recording one (ConversationMessagesTest), so the adapter's
+ * send is called here directly, as the org's system principal, the way the send path calls it.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = ChannelStubs.class, restrictToAnnotatedClass = false)
+class ChannelTelegramTest {
+    private static final String BOT_TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11";
+    private static final String SECRET = "tg-secret_token";
+
+    @Inject
+    TelegramAdapter telegram;
+    @Inject
+    SystemPrincipal system;
+
+    @Test
+    void updates_with_the_secret_are_stored_once_and_others_refused() {
+        String org = Api.newOrg();
+        String connection = ChannelStubs.connection(org, "telegram", Map.of(), Map.of("bot_token", BOT_TOKEN, "secret_token", SECRET));
+        String path = "/v1/channels/telegram/inbound/" + org + "." + connection;
+        String update = """
+                {"update_id":10000,"message":{"message_id":1365,"from":{"id":884422117,"is_bot":false,"first_name":"Jane","last_name":"Doe",
+                "username":"jdoe"},"chat":{"id":884422117,"type":"private","first_name":"Jane"},"date":1733050750,"text":"Where is my order?"}}""";
+        RestAssured.given().header(TelegramAdapter.SECRET_HEADER, "wrong").contentType("application/json").body(update).post(path).then().statusCode(401);
+        RestAssured.given().contentType("application/json").body(update).post(path).then().statusCode(401);
+        as(org).get("/v1/conversations?channel=telegram").then().body("data", hasSize(0));
+        for (int i = 0; i < 3; i++) {
+            RestAssured.given().header(TelegramAdapter.SECRET_HEADER, SECRET).contentType("application/json").body(update).post(path).then()
+                    .statusCode(200).body("stored", equalTo(i == 0 ? 1 : 0));
+        }
+        String conversation = as(org).get("/v1/conversations?channel=telegram").then().body("data", hasSize(1)).extract().path("data[0].id");
+        as(org).get("/v1/conversations/" + conversation + "/messages").then().body("data", hasSize(1))
+                .body("data[0].content", equalTo("Where is my order?")).body("data[0].platform_message_id", equalTo("884422117:1365"));
+    }
+
+    @Test
+    void the_bot_api_adapter_sends_and_classifies_errors() throws Exception {
+        String org = Api.newOrg();
+        String connection = ChannelStubs.connection(org, "telegram", Map.of(), Map.of("bot_token", BOT_TOKEN, "secret_token", SECRET));
+        String url = "/telegram/bot" + BOT_TOKEN + "/sendMessage";
+        ChannelStubs.server().stubFor(post(urlPathEqualTo(url)).withRequestBody(WireMock.matchingJsonPath("$.chat_id", WireMock.equalTo("884422117")))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"ok\":true,\"result\":{\"message_id\":1366,\"chat\":{\"id\":884422117,\"type\":\"private\"},\"date\":1733050800,\"text\":\"Shipped\"}}")));
+        ChannelStubs.server().stubFor(post(urlPathEqualTo(url)).withRequestBody(WireMock.matchingJsonPath("$.chat_id", WireMock.equalTo("1")))
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+                        .withBody("{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: chat not found\"}")));
+        ChannelStubs.server().stubFor(post(urlPathEqualTo(url)).withRequestBody(WireMock.matchingJsonPath("$.chat_id", WireMock.equalTo("2")))
+                .willReturn(aResponse().withStatus(502)));
+
+        ChannelSender.SendOutcome sent = system.callAs(org, () -> telegram.send(message(org, connection, "884422117")));
+        assertEquals(ChannelSender.SendOutcome.sent("884422117:1366"), sent);
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(url))
+                .withRequestBody(equalToJson("{\"chat_id\":\"884422117\",\"text\":\"Shipped\"}")));
+        ChannelSender.SendOutcome refused = system.callAs(org, () -> telegram.send(message(org, connection, "1")));
+        assertEquals(ChannelSender.SendOutcome.Result.FAILED, refused.result());
+        assertEquals("400", refused.errorCode());
+        assertEquals(ChannelSender.SendOutcome.Result.RETRY, system.callAs(org, () -> telegram.send(message(org, connection, "2"))).result());
+    }
+
+    private static ChannelSender.OutboundMessage message(String org, String connection, String chat) {
+        com.fasterxml.jackson.databind.node.ObjectNode metadata = dev.weft.messaging.Json.newObject().put("connection_id", connection);
+        return new ChannelSender.OutboundMessage(org, "msg_x", "conv_x", "contact_x", "telegram", "default", chat, "text", "Shipped", null, metadata);
+    }
+}

@@ -1,0 +1,282 @@
+package dev.weft.messaging.channel;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.weft.messaging.support.Api;
+import dev.weft.messaging.support.ChannelStubs;
+import dev.weft.testing.WeftInfraResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.weft.messaging.support.Api.as;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** WhatsApp through the Cloud API stub: seed 001's sends, the 24-hour window, provider errors and retries, inbound webhooks. */
+@QuarkusTest
+@QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = ChannelStubs.class, restrictToAnnotatedClass = false)
+class ChannelWhatsAppTest {
+    private static final String SEED_TEXT = """
+            {
+            "platform": "whatsapp",
+            "to": "+971500000000",
+            "messageType": "text",
+            "content": "Welcome to OnSync. Reply STOP to unsubscribe.",
+            "metadata": {
+            "source": "api",
+            "campaign": "expo-follow-up"
+            }
+            }""";
+    private static final String SEED_TEMPLATE = """
+            {
+            "platform": "whatsapp",
+            "to": "+971500000000",
+            "messageType": "template",
+            "metadata": {
+            "template": {
+            "name": "order_follow_up",
+            "language": "en",
+            "components": [
+            { "type": "body", "parameters": [{ "type": "text", "text": "Sara" }] }
+            ]
+            }
+            }
+            }""";
+
+    @Inject
+    DataSource dataSource;
+
+    private static String messagesUrl(WhatsAppFixture wa) {
+        return "/graph/v21.0/" + wa.phoneNumberId() + "/messages";
+    }
+
+    /** The Cloud API as documented: Bearer token, messaging_product whatsapp, a number without the plus; answers a wamid. */
+    private static void acceptSends(WhatsAppFixture wa, String wamid) {
+        ChannelStubs.server().stubFor(post(urlPathEqualTo(messagesUrl(wa)))
+                .withHeader("Authorization", WireMock.equalTo("Bearer " + WhatsAppFixture.ACCESS_TOKEN))
+                .withHeader("Content-Type", WireMock.containing("application/json"))
+                .withRequestBody(matchingJsonPath("$.messaging_product", WireMock.equalTo("whatsapp")))
+                .withRequestBody(matchingJsonPath("$.to", WireMock.matching("[0-9]+")))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(
+                        "{\"messaging_product\":\"whatsapp\",\"contacts\":[{\"input\":\"971500000000\",\"wa_id\":\"971500000000\"}],"
+                                + "\"messages\":[{\"id\":\"" + wamid + "\"}]}")));
+    }
+
+    @Test
+    void seed_001s_text_and_template_sends_work_as_written_inside_the_window() {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        acceptSends(wa, "wamid.SEED1");
+        // The contact writes first: the 24-hour window opens.
+        wa.deliver(wa.messageWebhook("971500000000", "wamid.IN-" + org, "Hi, can you confirm my order?")).then().statusCode(200)
+                .body("stored", equalTo(1));
+
+        Response text = as(org).body(SEED_TEXT).post("/v1/messaging/send");
+        text.then().statusCode(201)
+                .body("id", startsWith("msg_"))
+                .body("status", equalTo("sent"))
+                .body("platform", equalTo("whatsapp"))
+                .body("platform_message_id", equalTo("wamid.SEED1"))
+                .body("message.metadata.campaign", equalTo("expo-follow-up"))
+                .body("template_window_status.status", equalTo("open"))
+                .body("template_window_status.expires_at", notNullValue());
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(messagesUrl(wa)))
+                .withRequestBody(equalToJson("{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":\"971500000000\","
+                        + "\"type\":\"text\",\"text\":{\"preview_url\":false,\"body\":\"Welcome to OnSync. Reply STOP to unsubscribe.\"}}")));
+
+        acceptSends(wa, "wamid.SEED2");
+        as(org).body(SEED_TEMPLATE).post("/v1/messaging/send").then().statusCode(201).body("status", equalTo("sent"))
+                .body("message.type", equalTo("template")).body("platform_message_id", equalTo("wamid.SEED2"));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(messagesUrl(wa)))
+                .withRequestBody(equalToJson("{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":\"971500000000\","
+                        + "\"type\":\"template\",\"template\":{\"name\":\"order_follow_up\",\"language\":{\"code\":\"en\"},"
+                        + "\"components\":[{\"type\":\"body\",\"parameters\":[{\"type\":\"text\",\"text\":\"Sara\"}]}]}}")));
+
+        // One conversation holds the inbound message and both sends.
+        String conversation = text.path("conversation_id");
+        as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(3))
+                .body("data[2].direction", equalTo("inbound")).body("data[2].platform_message_id", equalTo("wamid.IN-" + org));
+    }
+
+    @Test
+    void outside_the_window_free_form_is_refused_with_the_window_status_and_templates_still_go() throws SQLException {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        acceptSends(wa, "wamid.WINDOW");
+        // Never written: closed.
+        as(org).body(SEED_TEXT).post("/v1/messaging/send").then().statusCode(422)
+                .body("error.code", equalTo("WINDOW_CLOSED"))
+                .body("error.details.template_window_status.status", equalTo("closed"));
+        ChannelStubs.server().verify(0, postRequestedFor(urlPathEqualTo(messagesUrl(wa))));
+        // Templates are always allowed.
+        as(org).body(SEED_TEMPLATE).post("/v1/messaging/send").then().statusCode(201).body("status", equalTo("sent"))
+                .body("template_window_status.status", equalTo("closed"));
+
+        // Wrote 25 hours ago: closed since an hour ago.
+        wa.deliver(wa.messageWebhook("971500000000", "wamid.OLD-" + org, "hello")).then().statusCode(200);
+        setLastInbound(org, "25 hours");
+        Response refused = as(org).body(SEED_TEXT).post("/v1/messaging/send");
+        refused.then().statusCode(422).body("error.details.template_window_status.status", equalTo("closed"))
+                .body("error.details.template_window_status.closed_since", notNullValue())
+                .body("error.details.template_window_status.window_hours", equalTo(24));
+        // Wrote 23 hours ago: open.
+        setLastInbound(org, "23 hours");
+        acceptSends(wa, "wamid.WINDOW2");
+        as(org).body(SEED_TEXT).post("/v1/messaging/send").then().statusCode(201).body("status", equalTo("sent"));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(messagesUrl(wa))).withRequestBody(matchingJsonPath("$.type", WireMock.equalTo("text"))));
+    }
+
+    @Test
+    void a_provider_refusal_is_a_502_with_its_code_and_the_message_is_stored_as_failed() {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        ChannelStubs.server().stubFor(post(urlPathEqualTo(messagesUrl(wa))).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"message\":\"(#131026) Message undeliverable\",\"type\":\"OAuthException\",\"code\":131026,\"fbtrace_id\":\"Az8or\"}}")));
+        as(org).body(SEED_TEMPLATE).post("/v1/messaging/send").then().statusCode(502)
+                .body("error.code", equalTo("UPSTREAM_ERROR"))
+                .body("error.details.provider_code", equalTo("131026"))
+                .body("error.details.status", equalTo("failed"))
+                .body("error.details.message_id", startsWith("msg_"));
+    }
+
+    @Test
+    void a_provider_500_then_200_delivers_once_through_the_retry_worker() throws InterruptedException {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        String scenario = "outage-" + org;
+        ChannelStubs.server().stubFor(post(urlPathEqualTo(messagesUrl(wa))).inScenario(scenario).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(500).withHeader("Content-Type", "application/json")
+                        .withBody("{\"error\":{\"message\":\"Service temporarily unavailable\",\"code\":2}}"))
+                .willSetStateTo("up"));
+        ChannelStubs.server().stubFor(post(urlPathEqualTo(messagesUrl(wa))).inScenario(scenario).whenScenarioStateIs("up")
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"messaging_product\":\"whatsapp\",\"messages\":[{\"id\":\"wamid.AFTER-OUTAGE\"}]}")));
+        Response accepted = as(org).body(SEED_TEMPLATE).post("/v1/messaging/send");
+        accepted.then().statusCode(202).body("status", equalTo("queued")).body("message.error.code", equalTo("2"));
+        String conversation = accepted.path("conversation_id");
+        String id = accepted.path("id");
+
+        String status = null;
+        for (int i = 0; i < 300 && !"sent".equals(status); i++) {
+            Thread.sleep(100);
+            status = as(org).get("/v1/conversations/" + conversation + "/messages").path("data.find { it.id == '" + id + "' }.status");
+        }
+        if (!"sent".equals(status)) {
+            fail("the queued message was not retried: " + status);
+        }
+        as(org).get("/v1/conversations/" + conversation + "/messages").then().body("data", hasSize(1))
+                .body("data[0].platform_message_id", equalTo("wamid.AFTER-OUTAGE")).body("data[0].error", nullValue());
+        ChannelStubs.server().verify(2, postRequestedFor(urlPathEqualTo(messagesUrl(wa))));
+    }
+
+    @Test
+    void inbound_webhooks_are_verified_stored_once_and_receipts_move_status() {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        // Meta's subscription check.
+        RestAssured.given().queryParam("hub.mode", "subscribe").queryParam("hub.verify_token", WhatsAppFixture.VERIFY_TOKEN)
+                .queryParam("hub.challenge", "1158201444").get(wa.inboundPath()).then().statusCode(200).body(equalTo("1158201444"));
+        RestAssured.given().queryParam("hub.mode", "subscribe").queryParam("hub.verify_token", "wrong")
+                .queryParam("hub.challenge", "1158201444").get(wa.inboundPath()).then().statusCode(403);
+
+        String body = wa.messageWebhook("971500000001", "wamid.THRICE-" + org, "Is my order shipped?");
+        // Bad signatures: 401, nothing stored.
+        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature("another-secret", body)).contentType("application/json")
+                .body(body).post(wa.inboundPath()).then().statusCode(401).body("error.code", equalTo("INVALID_SIGNATURE"));
+        RestAssured.given().contentType("application/json").body(body).post(wa.inboundPath()).then().statusCode(401);
+        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(WhatsAppFixture.APP_SECRET, body + " "))
+                .contentType("application/json").body(body).post(wa.inboundPath()).then().statusCode(401);
+        as(org).get("/v1/conversations?channel=whatsapp").then().statusCode(200).body("data", hasSize(0));
+
+        // Delivered three times: one message.
+        wa.deliver(body).then().statusCode(200).body("stored", equalTo(1));
+        wa.deliver(body).then().statusCode(200).body("stored", equalTo(0)).body("duplicates", equalTo(1));
+        wa.deliver(body).then().statusCode(200).body("duplicates", equalTo(1));
+        String conversation = as(org).get("/v1/conversations?channel=whatsapp").then().statusCode(200).body("data", hasSize(1))
+                .extract().path("data[0].id");
+        as(org).get("/v1/conversations/" + conversation + "/messages").then().body("data", hasSize(1))
+                .body("data[0].content", equalTo("Is my order shipped?")).body("data[0].direction", equalTo("inbound"));
+        String contact = as(org).get("/v1/conversations/" + conversation).path("contact_id");
+        as(org).get("/v1/contacts/" + contact).then().statusCode(200).body("phone", equalTo("+971500000001"))
+                .body("first_name", equalTo("Sara Hussein"));
+
+        // A reply, then the provider's receipts (delivered twice, read): applied once each, in order.
+        acceptSends(wa, "wamid.REPLY-" + org);
+        String sent = as(org).body(Map.of("platform", "whatsapp", "to", "+971500000001", "content", "It shipped today."))
+                .post("/v1/messaging/send").then().statusCode(201).extract().path("id");
+        wa.deliver(wa.statusWebhook("wamid.REPLY-" + org, "delivered", "971500000001")).then().statusCode(200).body("statuses", equalTo(1));
+        wa.deliver(wa.statusWebhook("wamid.REPLY-" + org, "delivered", "971500000001")).then().statusCode(200).body("statuses", equalTo(0));
+        wa.deliver(wa.statusWebhook("wamid.REPLY-" + org, "read", "971500000001")).then().statusCode(200).body("statuses", equalTo(1));
+        as(org).get("/v1/conversations/" + conversation + "/messages").then()
+                .body("data.find { it.id == '" + sent + "' }.status", equalTo("read"));
+
+        // Another org's account, an unknown account or channel: 404, whatever the signature.
+        String other = Api.newOrg();
+        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(WhatsAppFixture.APP_SECRET, body)).contentType("application/json")
+                .body(body).post("/v1/channels/whatsapp/inbound/" + other + "." + wa.connectionId()).then().statusCode(404);
+        RestAssured.given().contentType("application/json").body(body).post("/v1/channels/whatsapp/inbound/nonsense").then().statusCode(404);
+        RestAssured.given().contentType("application/json").body(body).post("/v1/channels/sms/inbound/" + wa.account()).then().statusCode(404);
+        // A signed body that is not JSON: 400, never a 500.
+        wa.deliver("not json").then().statusCode(400);
+    }
+
+    @Test
+    void bad_send_bodies_are_400s_and_another_orgs_connection_is_not_used() {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        as(org).body("{\"platform\":\"sms\",\"to\":\"+971500000000\",\"content\":\"x\"}").post("/v1/messaging/send").then().statusCode(400)
+                .body("error.details.field", equalTo("platform"));
+        as(org).body("{\"platform\":\"whatsapp\",\"content\":\"x\"}").post("/v1/messaging/send").then().statusCode(400)
+                .body("error.details.field", equalTo("to"));
+        as(org).body("{\"platform\":\"whatsapp\",\"to\":\"+971500000000\",\"messageType\":\"fax\"}").post("/v1/messaging/send").then().statusCode(400);
+        as(org).body("{\"platform\":\"whatsapp\",\"to\":\"+971500000000\",\"messageType\":\"template\",\"metadata\":{}}").post("/v1/messaging/send")
+                .then().statusCode(400);
+        as(org).body("{\"platform\":\"whatsapp\",\"to\":\"not a phone\",\"content\":\"x\"}").post("/v1/messaging/send").then().statusCode(400);
+        as(org).body("[1,2]").post("/v1/messaging/send").then().statusCode(400);
+        as(org).body("{\"platform\":").post("/v1/messaging/send").then().statusCode(400);
+        // The connection is another org's: this org has none, so nothing is stored or sent.
+        String other = Api.newOrg();
+        as(other).body(SEED_TEMPLATE).post("/v1/messaging/send").then().statusCode(400).body("error.details.field", equalTo("platform"));
+        as(other).body(SEED_TEMPLATE.replace("\"template\": {", "\"connection_id\": \"" + wa.connectionId() + "\", \"template\": {"))
+                .post("/v1/messaging/send").then().statusCode(400).body("error.details.field", equalTo("metadata.connection_id"));
+        as(other).get("/v1/contacts").then().statusCode(200).body("data", hasSize(0));
+    }
+
+    private void setLastInbound(String org, String ago) throws SQLException {
+        try (Connection db = dataSource.getConnection();
+             PreparedStatement update = db.prepareStatement(
+                     "UPDATE messaging.contacts SET last_inbound_at = now() - cast(? as interval) WHERE org_id = ?")) {
+            update.setString(1, ago);
+            update.setString(2, org);
+            assertEquals(1, update.executeUpdate());
+        }
+    }
+
+    static List<String> unused() {
+        return List.of();
+    }
+}
