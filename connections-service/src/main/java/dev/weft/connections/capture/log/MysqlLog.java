@@ -54,41 +54,18 @@ public class MysqlLog implements ChangeSources {
         Table table = table(context);
         boolean mariadb = preflight(context.connector(), table);
         ConnectorContext connector = context.connector();
-        String name = "weft_" + context.streamId().toString().replace("-", "");
-        Properties properties = new Properties();
-        properties.setProperty("name", "weft-" + context.streamPublicId());
-        properties.setProperty("connector.class", mariadb ? MARIADB_CONNECTOR : MYSQL_CONNECTOR);
-        properties.setProperty("offset.storage", StreamOffsetStore.class.getName());
-        properties.setProperty(StreamOffsetStore.STREAM_PROPERTY, context.streamId().toString());
-        // The batch's offset is committed with its events; the engine's own flush after each batch writes the same value.
-        properties.setProperty("offset.flush.interval.ms", "0");
+        Properties properties = LogSources.engineProperties(context, mariadb ? MARIADB_CONNECTOR : MYSQL_CONNECTOR, 3306);
         properties.setProperty("schema.history.internal", StreamSchemaHistory.class.getName());
         properties.setProperty(StreamSchemaHistory.STREAM_PROPERTY, context.streamId().toString());
         // Only the captured table's definition is needed to decode its rows; the rest of the server's DDL is not kept.
         properties.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
         properties.setProperty("schema.history.internal.store.only.captured.databases.ddl", "true");
-        properties.setProperty("topic.prefix", name);
-        properties.setProperty("database.hostname", unbracketed(JdbcConfig.host(connector)));
-        properties.setProperty("database.port", String.valueOf(JdbcConfig.port(connector, 3306)));
-        properties.setProperty("database.user", JdbcConfig.username(connector));
-        String password = JdbcConfig.password(connector);
-        if (password != null) {
-            properties.setProperty("database.password", password);
-        }
         properties.setProperty("database.server.id", String.valueOf(serverId(context.streamId())));
         boolean ssl = connector.configFlag("ssl", false);
         properties.setProperty("database.ssl.mode", mariadb ? (ssl ? "verify-full" : "disable") : (ssl ? "verify_identity" : "disabled"));
         properties.setProperty("database.include.list", Pattern.quote(table.database()));
         properties.setProperty("table.include.list", Pattern.quote(table.database()) + "\\." + Pattern.quote(table.name()));
-        properties.setProperty("snapshot.mode", context.snapshot() ? "initial" : "no_data");
-        properties.setProperty("decimal.handling.mode", "precise");
         properties.setProperty("bigint.unsigned.handling.mode", "precise");
-        properties.setProperty("tombstones.on.delete", "false");
-        properties.setProperty("include.schema.changes", "false");
-        // A quiet table still moves the stored position along with the rest of the server's binlog.
-        properties.setProperty("heartbeat.interval.ms", "10000");
-        properties.setProperty("max.batch.size", "2048");
-        properties.setProperty("max.queue.size", "8192");
         // Without a stored offset, the connector first reads the server's current binlog position and the table's
         // definition (stored in the schema history): only then does the stream read from a fixed position.
         DebeziumSource source = new DebeziumSource(context, properties, MysqlLog::position, MysqlLog::explain, !context.offsets().isEmpty());
@@ -139,7 +116,7 @@ public class MysqlLog implements ChangeSources {
      */
     static boolean preflight(ConnectorContext connector, Table table) {
         try (Connection db = connect(connector)) {
-            String version = single(db, "SELECT VERSION()");
+            String version = LogSources.single(db, "SELECT VERSION()");
             boolean mariadb = version != null && version.toLowerCase(Locale.ROOT).contains("mariadb");
             String server = mariadb ? "MariaDB" : "MySQL";
             String logBin = variable(db, "log_bin");
@@ -217,20 +194,9 @@ public class MysqlLog implements ChangeSources {
         }
     }
 
-    private static String single(Connection db, String sql) throws SQLException {
-        try (PreparedStatement statement = db.prepareStatement(sql); ResultSet row = statement.executeQuery()) {
-            return row.next() ? row.getString(1) : null;
-        }
-    }
-
     /** Through the MariaDB driver, which speaks to MySQL too (as the data API does). */
     private static Connection connect(ConnectorContext connector) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", JdbcConfig.username(connector));
-        String password = JdbcConfig.password(connector);
-        if (password != null) {
-            properties.setProperty("password", password);
-        }
+        Properties properties = LogSources.credentials(connector);
         properties.setProperty("sslMode", connector.configFlag("ssl", false) ? "verify-full" : "disable");
         properties.setProperty("connectTimeout", "10000");
         String url = "jdbc:mariadb://" + JdbcConfig.host(connector) + ":" + JdbcConfig.port(connector, 3306) + "/";
@@ -240,10 +206,6 @@ public class MysqlLog implements ChangeSources {
             throw new SQLException("the MariaDB driver does not accept " + url);
         }
         return db;
-    }
-
-    private static String unbracketed(String host) {
-        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     /** The binlog position of a Debezium MySQL/MariaDB offset, as {@code SHOW MASTER STATUS} writes it: {@code binlog.000003:1234}. */

@@ -43,41 +43,19 @@ public class PostgresLog implements ChangeSources {
     public ChangeSource open(CaptureContext context) {
         Table table = table(context);
         preflight(context.connector(), table);
-        Properties properties = new Properties();
+        Properties properties = LogSources.engineProperties(context, "io.debezium.connector.postgresql.PostgresConnector", 5432);
         String name = slotName(context);
-        properties.setProperty("name", "weft-" + context.streamPublicId());
-        properties.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-        properties.setProperty("offset.storage", StreamOffsetStore.class.getName());
-        properties.setProperty(StreamOffsetStore.STREAM_PROPERTY, context.streamId().toString());
-        // The batch's offset is committed with its events; flushing after every batch acknowledges it to the slot at once.
-        properties.setProperty("offset.flush.interval.ms", "0");
-        properties.setProperty("topic.prefix", name);
-        properties.setProperty("database.hostname", unbracketed(JdbcConfig.host(context.connector())));
-        properties.setProperty("database.port", String.valueOf(JdbcConfig.port(context.connector(), 5432)));
         properties.setProperty("database.dbname", JdbcConfig.required(context.connector(), "database"));
-        properties.setProperty("database.user", JdbcConfig.username(context.connector()));
-        String password = JdbcConfig.password(context.connector());
-        if (password != null) {
-            properties.setProperty("database.password", password);
-        }
         context.connector().configString("ssl_mode").ifPresent(mode -> properties.setProperty("database.sslmode", mode));
         properties.setProperty("plugin.name", "pgoutput");
         properties.setProperty("slot.name", name);
         properties.setProperty("publication.name", name);
         properties.setProperty("publication.autocreate.mode", "filtered");
         properties.setProperty("table.include.list", Pattern.quote(table.schema()) + "\\." + Pattern.quote(table.name()));
-        properties.setProperty("snapshot.mode", context.snapshot() ? "initial" : "no_data");
-        properties.setProperty("decimal.handling.mode", "precise");
-        properties.setProperty("tombstones.on.delete", "false");
-        properties.setProperty("include.schema.changes", "false");
-        // A quiet table still lets the slot advance with the rest of the database's log.
-        properties.setProperty("heartbeat.interval.ms", "10000");
-        properties.setProperty("max.batch.size", "2048");
         // Debezium waits up to poll.interval.ms twice: before reading an idle slot again, and for a part-filled batch to
         // fill. Its 500 ms default put 0.7 s p50 / 1.1 s p99 between a commit and its event at 1,000 changes/s
         // (bench/changes); 50 ms keeps the lag well under a second, for a cheap non-blocking slot check 20 times a second.
         properties.setProperty("poll.interval.ms", "50");
-        properties.setProperty("max.queue.size", "8192");
         return new DebeziumSource(context, properties, PostgresLog::position, PostgresLog::explain);
     }
 
@@ -121,7 +99,7 @@ public class PostgresLog implements ChangeSources {
 
     /** The slot and publication of a stream: a plain identifier PostgreSQL accepts (letters, digits, underscores, under 64). */
     static String slotName(CaptureContext context) {
-        return "weft_" + context.streamId().toString().replace("-", "");
+        return LogSources.engineName(context);
     }
 
     private record Table(String schema, String name) {
@@ -140,12 +118,12 @@ public class PostgresLog implements ChangeSources {
     /** Whether the database can stream this table at all; each refusal says what to change. */
     private static void preflight(ConnectorContext connector, Table table) {
         try (Connection db = connect(connector)) {
-            String walLevel = single(db, "SHOW wal_level");
+            String walLevel = LogSources.single(db, "SHOW wal_level");
             if (!"logical".equals(walLevel)) {
                 throw new CaptureRefused("the database runs with wal_level=" + walLevel + "; streaming needs wal_level=logical "
                         + "(ALTER SYSTEM SET wal_level = logical, then restart PostgreSQL)");
             }
-            if (!"t".equals(single(db, "SELECT (rolreplication OR rolsuper)::text::char FROM pg_roles WHERE rolname = current_user"))) {
+            if (!"t".equals(LogSources.single(db, "SELECT (rolreplication OR rolsuper)::text::char FROM pg_roles WHERE rolname = current_user"))) {
                 throw new CaptureRefused("the connection's user may not read the database's log; grant it "
                         + "(ALTER ROLE <user> WITH REPLICATION) or use a user that has it");
             }
@@ -164,27 +142,12 @@ public class PostgresLog implements ChangeSources {
         }
     }
 
-    private static String single(Connection db, String sql) throws SQLException {
-        try (PreparedStatement statement = db.prepareStatement(sql); ResultSet row = statement.executeQuery()) {
-            return row.next() ? row.getString(1) : null;
-        }
-    }
-
     private static Connection connect(ConnectorContext connector) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", JdbcConfig.username(connector));
-        String password = JdbcConfig.password(connector);
-        if (password != null) {
-            properties.setProperty("password", password);
-        }
+        Properties properties = LogSources.credentials(connector);
         connector.configString("ssl_mode").ifPresent(mode -> properties.setProperty("sslmode", mode));
         properties.setProperty("connectTimeout", "10");
         String url = "jdbc:postgresql://" + JdbcConfig.host(connector) + ":" + JdbcConfig.port(connector, 5432) + "/" + JdbcConfig.databasePath(connector);
         return DriverManager.getConnection(url, properties);
-    }
-
-    private static String unbracketed(String host) {
-        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     /** The LSN of a Debezium PostgreSQL offset, as PostgreSQL writes it ({@code 0/16B3748}). */

@@ -21,10 +21,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,49 +55,12 @@ public abstract class JdbcConnector implements Connector {
 
     /**
      * A connection's tables, valid for {@link #SCHEMA_TTL} and only for the target (server, default
-     * schema, credentials) it was read with; indexed by data API name and by (schema, table), exact
-     * and ignoring case, so a lookup costs the same however many schemas there are.
+     * schema, credentials) it was read with.
      */
-    private static final class Catalog {
-        private final String schema;
-        private final String fingerprint;
-        private final long loadedNanos;
-        private final List<TableInfo> tables;
-        private final Map<String, TableInfo> byName = new HashMap<>();
-        private final Map<TableRef, TableInfo> byRef = new HashMap<>();
-        private final Map<TableRef, TableInfo> byRefIgnoringCase = new HashMap<>();
-
-        Catalog(String schema, String fingerprint, long loadedNanos, List<TableInfo> tables) {
-            this.schema = schema;
-            this.fingerprint = fingerprint;
-            this.loadedNanos = loadedNanos;
-            this.tables = List.copyOf(tables);
-            for (TableInfo table : this.tables) {
-                byName.put(table.objectName(), table);
-                byRef.put(table.ref(), table);
-                // tables come default schema first, then by name: of names equal but for case, that one wins
-                byRefIgnoringCase.putIfAbsent(table.ref().lowerCase(), table);
-            }
-        }
-
+    private record Catalog(TableCatalog tables, String fingerprint, long loadedNanos) {
         boolean fresh(String wantedSchema, String wantedFingerprint) {
-            return schema.equals(wantedSchema) && fingerprint.equals(wantedFingerprint) && System.nanoTime() - loadedNanos < SCHEMA_TTL.toNanos();
-        }
-
-        /** The exact data API name, else the name read as (schema, table), exactly and then ignoring case. */
-        Optional<TableInfo> find(String object) {
-            if (object == null) {
-                return Optional.empty();
-            }
-            TableInfo table = byName.get(object);
-            if (table == null) {
-                TableRef ref = TableRef.parse(object, schema);
-                table = byRef.get(ref);
-                if (table == null) {
-                    table = byRefIgnoringCase.get(ref.lowerCase());
-                }
-            }
-            return Optional.ofNullable(table);
+            return tables.schema().equals(wantedSchema) && fingerprint.equals(wantedFingerprint)
+                    && System.nanoTime() - loadedNanos < SCHEMA_TTL.toNanos();
         }
     }
 
@@ -122,7 +83,7 @@ public abstract class JdbcConnector implements Connector {
 
     @Override
     public List<ObjectSchema> describe(ConnectorContext context) {
-        return catalog(context, false).tables.stream().map(TableInfo::schema).toList();
+        return catalog(context, false).tables().tables().stream().map(TableInfo::schema).toList();
     }
 
     @Override
@@ -138,9 +99,9 @@ public abstract class JdbcConnector implements Connector {
     public RecordPage query(ConnectorContext context, QuerySpec query) {
         SqlDialect dialect = dialect();
         TableInfo table = table(context, query.object());
-        List<ColumnInfo> wanted = columns(table, query.fields(), "fields");
+        List<ColumnInfo> wanted = table.requireAll(query.fields(), "fields");
         List<ColumnInfo> key = table.primaryKeyColumns();
-        List<ColumnInfo> selected = union(wanted, key);
+        List<ColumnInfo> selected = Rows.union(wanted, key);
         int limit = query.limit() > 0 ? query.limit() : DEFAULT_LIMIT;
         JdbcCursor cursor = JdbcCursor.decode(query.cursor());
 
@@ -157,7 +118,7 @@ public abstract class JdbcConnector implements Connector {
                 if (cursor.phase() != Phase.KEY || cursor.key() == null || cursor.key().size() != key.size()) {
                     throw JdbcCursor.invalid();
                 }
-                conditions.add(keysetAfter(key, cursor.key(), parameters));
+                conditions.add(Rows.keysetAfter(dialect(), key, cursor.key(), parameters));
             }
             order = key;
         } else {
@@ -179,9 +140,9 @@ public abstract class JdbcConnector implements Connector {
         if (hasMore) {
             next = key.isEmpty()
                     ? new JdbcCursor(Phase.OFFSET, null, null, offset + limit).encode()
-                    : new JdbcCursor(Phase.KEY, null, values(page.getLast(), key), 0).encode();
+                    : new JdbcCursor(Phase.KEY, null, Rows.values(page.getLast(), key), 0).encode();
         }
-        return new RecordPage(project(page, wanted), next, hasMore);
+        return new RecordPage(Rows.project(page, wanted), next, hasMore);
     }
 
     // ---------------------------------------------------------------- incremental read
@@ -189,10 +150,10 @@ public abstract class JdbcConnector implements Connector {
     @Override
     public RecordPage read(ConnectorContext context, ReadSpec read) {
         TableInfo table = table(context, read.object());
-        List<ColumnInfo> wanted = columns(table, read.fields(), "fields");
+        List<ColumnInfo> wanted = table.requireAll(read.fields(), "fields");
         List<ColumnInfo> key = table.primaryKeyColumns();
-        ColumnInfo cursorField = cursorField(table, read.schema());
-        List<ColumnInfo> selected = union(union(wanted, key), cursorField == null ? List.of() : List.of(cursorField));
+        ColumnInfo cursorField = table.cursorColumn(read.schema());
+        List<ColumnInfo> selected = Rows.union(Rows.union(wanted, key), cursorField == null ? List.of() : List.of(cursorField));
         int batch = read.batchSize() > 0 ? read.batchSize() : DEFAULT_BATCH;
         JdbcCursor cursor = JdbcCursor.decode(read.cursor());
 
@@ -207,7 +168,7 @@ public abstract class JdbcConnector implements Connector {
             return readByOffset(connection, table, selected, cursor, batch);
         });
         String next = result.rows().isEmpty() && read.cursor() != null ? read.cursor() : result.state().encode();
-        return new RecordPage(project(result.rows(), wanted), next, result.hasMore());
+        return new RecordPage(Rows.project(result.rows(), wanted), next, result.hasMore());
     }
 
     private record ReadBatch(List<Map<String, Object>> rows, JdbcCursor state, boolean hasMore) {
@@ -225,7 +186,7 @@ public abstract class JdbcConnector implements Connector {
                 || (state.phase() == Phase.VALUES && (state.cursorValue() == null) != (state.key() == null))) {
             throw JdbcCursor.invalid();
         }
-        List<ColumnInfo> valueOrder = union(List.of(cursorField), key);
+        List<ColumnInfo> valueOrder = Rows.union(List.of(cursorField), key);
         String quotedCursor = dialect().quote(cursorField.name());
         List<Map<String, Object>> rows = new ArrayList<>();
         boolean hasMore = false;
@@ -237,7 +198,7 @@ public abstract class JdbcConnector implements Connector {
             if (state.phase() == Phase.NULLS) {
                 conditions.add(quotedCursor + " IS NULL");
                 if (state.key() != null) {
-                    conditions.add(keysetAfter(key, state.key(), parameters));
+                    conditions.add(Rows.keysetAfter(dialect(), key, state.key(), parameters));
                 }
                 fetched = select(connection, table, selected, conditions, parameters, key, need + 1, 0);
             } else {
@@ -248,7 +209,7 @@ public abstract class JdbcConnector implements Connector {
                     List<Object> after = new ArrayList<>();
                     after.add(state.cursorValue());
                     after.addAll(state.key());
-                    conditions.add(keysetAfter(valueOrder, after, parameters));
+                    conditions.add(Rows.keysetAfter(dialect(), valueOrder, after, parameters));
                 }
                 fetched = select(connection, table, selected, conditions, parameters, valueOrder, need + 1, 0);
             }
@@ -257,8 +218,8 @@ public abstract class JdbcConnector implements Connector {
             if (!taken.isEmpty()) {
                 Map<String, Object> last = taken.getLast();
                 state = state.phase() == Phase.NULLS
-                        ? new JdbcCursor(Phase.NULLS, null, values(last, key), 0)
-                        : new JdbcCursor(Phase.VALUES, last.get(cursorField.name()), values(last, key), 0);
+                        ? new JdbcCursor(Phase.NULLS, null, Rows.values(last, key), 0)
+                        : new JdbcCursor(Phase.VALUES, last.get(cursorField.name()), Rows.values(last, key), 0);
             }
             if (fetched.size() > need) {
                 hasMore = true;
@@ -285,7 +246,7 @@ public abstract class JdbcConnector implements Connector {
         List<BoundValue> parameters = new ArrayList<>();
         if (cursor != null && cursor.cursorValue() != null) {
             conditions.add(quotedCursor + " > ?");
-            parameters.add(new BoundValue(cursorValue(cursor.cursorValue(), cursorField), cursorField));
+            parameters.add(new BoundValue(Rows.cursorValue(cursor.cursorValue(), cursorField), cursorField));
         }
         List<Map<String, Object>> fetched = select(connection, table, selected, conditions, parameters, List.of(cursorField), batch + 1, 0);
         boolean hasMore = fetched.size() > batch;
@@ -294,7 +255,7 @@ public abstract class JdbcConnector implements Connector {
             Object boundary = rows.getLast().get(cursorField.name());
             if (Objects.equals(boundary, fetched.get(batch).get(cursorField.name()))) {
                 rows.removeIf(row -> Objects.equals(row.get(cursorField.name()), boundary));
-                List<BoundValue> tieParameters = List.of(new BoundValue(cursorValue(boundary, cursorField), cursorField));
+                List<BoundValue> tieParameters = List.of(new BoundValue(Rows.cursorValue(boundary, cursorField), cursorField));
                 rows.addAll(select(connection, table, selected, List.of(quotedCursor + " = ?"), tieParameters, List.of(), 0, 0));
             }
         }
@@ -311,13 +272,13 @@ public abstract class JdbcConnector implements Connector {
             if (cursor.phase() != Phase.KEY || cursor.key() == null || cursor.key().size() != key.size()) {
                 throw JdbcCursor.invalid();
             }
-            conditions.add(keysetAfter(key, cursor.key(), parameters));
+            conditions.add(Rows.keysetAfter(dialect(), key, cursor.key(), parameters));
         }
         List<Map<String, Object>> fetched = select(connection, table, selected, conditions, parameters, key, batch + 1, 0);
         boolean hasMore = fetched.size() > batch;
         List<Map<String, Object>> rows = hasMore ? fetched.subList(0, batch) : fetched;
         JdbcCursor state = rows.isEmpty() ? (cursor != null ? cursor : JdbcCursor.start(Phase.KEY))
-                : new JdbcCursor(Phase.KEY, null, values(rows.getLast(), key), 0);
+                : new JdbcCursor(Phase.KEY, null, Rows.values(rows.getLast(), key), 0);
         return new ReadBatch(rows, state, hasMore);
     }
 
@@ -332,16 +293,6 @@ public abstract class JdbcConnector implements Connector {
         boolean hasMore = fetched.size() > batch;
         List<Map<String, Object>> rows = hasMore ? fetched.subList(0, batch) : fetched;
         return new ReadBatch(rows, new JdbcCursor(Phase.OFFSET, null, null, offset + rows.size()), hasMore);
-    }
-
-    private ColumnInfo cursorField(TableInfo table, ObjectSchema requested) {
-        if (requested != null && requested.cursorField() != null) {
-            Optional<ColumnInfo> column = table.resolve(requested.cursorField());
-            if (column.isPresent()) {
-                return column.get();
-            }
-        }
-        return table.cursorField() == null ? null : table.resolve(table.cursorField()).orElse(null);
     }
 
     // ---------------------------------------------------------------- write
@@ -370,7 +321,7 @@ public abstract class JdbcConnector implements Connector {
      */
     @Override
     public EnsuredObject ensureObject(ConnectorContext context, ObjectSchema wanted) {
-        Optional<TableInfo> existing = catalog(context, true).find(wanted.name());
+        Optional<TableInfo> existing = catalog(context, true).tables().find(wanted.name());
         if (existing.isPresent()) {
             return new EnsuredObject(existing.get().schema(), false);
         }
@@ -395,7 +346,7 @@ public abstract class JdbcConnector implements Connector {
             }
             return null;
         });
-        TableInfo created = catalog(context, true).find(wanted.name()).orElseThrow(() -> ConnectorException.upstream(
+        TableInfo created = catalog(context, true).tables().find(wanted.name()).orElseThrow(() -> ConnectorException.upstream(
                 "created " + ref.qualifiedName() + " but the catalog does not show it", 0));
         return new EnsuredObject(created.schema(), true);
     }
@@ -476,65 +427,6 @@ public abstract class JdbcConnector implements Connector {
         }
     }
 
-    private String keysetAfter(List<ColumnInfo> columns, List<Object> after, List<BoundValue> parameters) {
-        List<Integer> order = new ArrayList<>();
-        String sql = dialect().keysetAfter(columns.stream().map(c -> dialect().quote(c.name())).toList(), order);
-        for (int index : order) {
-            ColumnInfo column = columns.get(index);
-            parameters.add(new BoundValue(cursorValue(after.get(index), column), column));
-        }
-        return sql;
-    }
-
-    private static Object cursorValue(Object value, ColumnInfo column) {
-        try {
-            return JdbcValues.toJdbc(value, column);
-        } catch (IllegalArgumentException e) {
-            throw JdbcCursor.invalid();
-        }
-    }
-
-    private static List<Object> values(Map<String, Object> row, List<ColumnInfo> columns) {
-        List<Object> values = new ArrayList<>(columns.size());
-        for (ColumnInfo column : columns) {
-            values.add(row.get(column.name()));
-        }
-        return values;
-    }
-
-    private static List<ColumnInfo> columns(TableInfo table, List<String> fields, String requestField) {
-        if (fields == null || fields.isEmpty()) {
-            return table.columns();
-        }
-        LinkedHashSet<ColumnInfo> columns = new LinkedHashSet<>();
-        for (String field : fields) {
-            columns.add(table.require(field, requestField));
-        }
-        return List.copyOf(columns);
-    }
-
-    private static List<ColumnInfo> union(List<ColumnInfo> first, List<ColumnInfo> second) {
-        LinkedHashSet<ColumnInfo> all = new LinkedHashSet<>(first);
-        all.addAll(second);
-        return List.copyOf(all);
-    }
-
-    /** Drops the key and cursor columns selected only for paging. */
-    private static List<Map<String, Object>> project(List<Map<String, Object>> rows, List<ColumnInfo> wanted) {
-        if (rows.isEmpty() || rows.getFirst().size() == wanted.size()) {
-            return rows;
-        }
-        List<Map<String, Object>> projected = new ArrayList<>(rows.size());
-        for (Map<String, Object> row : rows) {
-            Map<String, Object> record = new LinkedHashMap<>();
-            for (ColumnInfo column : wanted) {
-                record.put(column.name(), row.get(column.name()));
-            }
-            projected.add(record);
-        }
-        return projected;
-    }
-
     // ---------------------------------------------------------------- catalog and connections
 
     /**
@@ -543,18 +435,13 @@ public abstract class JdbcConnector implements Connector {
      * it is refused.
      */
     protected TableInfo table(ConnectorContext context, String object) {
-        Optional<TableInfo> found = catalog(context, false).find(object);
-        if (found.isEmpty()) {
-            found = catalog(context, true).find(object);
-        }
-        return found.orElseThrow(() -> ConnectorException.invalid("object", "known_object",
-                "no table or view " + object + " (bare names are in " + dialect().defaultSchema(context) + ", others are schema.table)"));
+        return TableCatalog.require(reload -> catalog(context, reload).tables(), object);
     }
 
     /** {@code public.leads} is described as {@code leads} when {@code public} is the default schema. */
     @Override
     public String describedName(ConnectorContext context, String object) {
-        return catalog(context, false).find(object).map(TableInfo::objectName).orElse(object);
+        return catalog(context, false).tables().find(object).map(TableInfo::objectName).orElse(object);
     }
 
     private Catalog catalog(ConnectorContext context, boolean reload) {
@@ -565,7 +452,7 @@ public abstract class JdbcConnector implements Connector {
             return cached;
         }
         Catalog loaded = withConnection(context, false, connection ->
-                new Catalog(schema, fingerprint, System.nanoTime(), loadTables(connection, schema)));
+                new Catalog(new TableCatalog(schema, loadTables(connection, schema)), fingerprint, System.nanoTime()));
         catalogs.put(context.connectionId(), loaded);
         return loaded;
     }
@@ -599,10 +486,8 @@ public abstract class JdbcConnector implements Connector {
             }
         }
         Map<TableRef, List<ColumnInfo>> columns = dialect.loadColumns(connection);
-        Comparator<TableRef> order = Comparator.comparing((TableRef ref) -> !ref.schema().equals(defaultSchema))
-                .thenComparing(TableRef::schema).thenComparing(TableRef::table);
-        List<TableInfo> tables = new ArrayList<>(views.size());
-        views.keySet().stream().sorted(order).forEach(ref -> {
+                List<TableInfo> tables = new ArrayList<>(views.size());
+        views.keySet().stream().sorted(TableRef.defaultSchemaFirst(defaultSchema)).forEach(ref -> {
             List<ColumnInfo> tableColumns = columns.getOrDefault(ref, List.of());
             tables.add(new TableInfo(ref.schema(), ref.table(), views.get(ref), tableColumns, keys.getOrDefault(ref, List.of()),
                     TableInfo.guessCursorField(tableColumns), ref.objectName(defaultSchema)));

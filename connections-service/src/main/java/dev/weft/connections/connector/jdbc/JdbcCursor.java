@@ -92,7 +92,7 @@ public record JdbcCursor(Phase phase, Object cursorValue, List<Object> key, long
         }
     }
 
-    static ConnectorException invalid() {
+    public static ConnectorException invalid() {
         return ConnectorException.invalid("cursor", "format", "cursor was not issued for this object");
     }
 }

@@ -6,6 +6,7 @@ import dev.weft.connections.connector.ObjectSchema;
 import dev.weft.connections.connector.WriteMode;
 
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -51,6 +52,29 @@ public record TableInfo(String schemaName, String name, boolean view, List<Colum
                 objectName + " has no field " + field));
     }
 
+    /** The columns a request's {@code fields} name, each once, in request order; all columns when it names none. */
+    public List<ColumnInfo> requireAll(List<String> fields, String requestField) {
+        if (fields == null || fields.isEmpty()) {
+            return columns;
+        }
+        LinkedHashSet<ColumnInfo> wanted = new LinkedHashSet<>();
+        for (String field : fields) {
+            wanted.add(require(field, requestField));
+        }
+        return List.copyOf(wanted);
+    }
+
+    /** The column incremental reads follow: the requested schema's cursor field if this table has it, else the guessed one, else null. */
+    public ColumnInfo cursorColumn(ObjectSchema requested) {
+        if (requested != null && requested.cursorField() != null) {
+            Optional<ColumnInfo> column = resolve(requested.cursorField());
+            if (column.isPresent()) {
+                return column.get();
+            }
+        }
+        return cursorField == null ? null : resolve(cursorField).orElse(null);
+    }
+
     public List<ColumnInfo> primaryKeyColumns() {
         return primaryKey.stream().map(k -> require(k, "object")).toList();
     }
@@ -70,7 +94,7 @@ public record TableInfo(String schemaName, String name, boolean view, List<Colum
     }
 
     /** The first column named like a last-modified timestamp, or null. */
-    static String guessCursorField(List<ColumnInfo> columns) {
+    public static String guessCursorField(List<ColumnInfo> columns) {
         for (String candidate : CURSOR_FIELD_NAMES) {
             for (ColumnInfo column : columns) {
                 if (column.name().toLowerCase(Locale.ROOT).equals(candidate)

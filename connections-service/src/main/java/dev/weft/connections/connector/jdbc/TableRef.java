@@ -1,5 +1,6 @@
 package dev.weft.connections.connector.jdbc;
 
+import java.util.Comparator;
 import java.util.Locale;
 
 /**
@@ -21,6 +22,12 @@ public record TableRef(String schema, String table) {
     /** The name the data API shows: bare in the connection's default schema, else {@code schema.table}. */
     public String objectName(String defaultSchema) {
         return schema.equals(defaultSchema) ? table : qualifiedName();
+    }
+
+    /** Catalog order: the default schema's tables first, then by schema and name. */
+    public static Comparator<TableRef> defaultSchemaFirst(String defaultSchema) {
+        return Comparator.comparing((TableRef ref) -> !ref.schema().equals(defaultSchema))
+                .thenComparing(TableRef::schema).thenComparing(TableRef::table);
     }
 
     public String qualifiedName() {

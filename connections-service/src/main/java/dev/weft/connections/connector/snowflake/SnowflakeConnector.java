@@ -18,6 +18,8 @@ import dev.weft.connections.connector.jdbc.JdbcCursor.Phase;
 import dev.weft.connections.connector.jdbc.JdbcFilterRenderer;
 import dev.weft.connections.connector.jdbc.JdbcFilterRenderer.BoundValue;
 import dev.weft.connections.connector.jdbc.JdbcValues;
+import dev.weft.connections.connector.jdbc.Rows;
+import dev.weft.connections.connector.jdbc.TableCatalog;
 import dev.weft.connections.connector.jdbc.TableInfo;
 import dev.weft.connections.connector.jdbc.TableRef;
 import dev.weft.connections.connector.snowflake.SnowflakeApi.Binding;
@@ -30,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -105,12 +106,12 @@ public class SnowflakeConnector implements Connector {
 
     @Override
     public List<ObjectSchema> describe(ConnectorContext context) {
-        return catalog(context, false).tables.stream().map(TableInfo::schema).toList();
+        return catalog(context, false).tables().tables().stream().map(TableInfo::schema).toList();
     }
 
     @Override
     public String describedName(ConnectorContext context, String object) {
-        return catalog(context, false).find(object).map(TableInfo::objectName).orElse(object);
+        return catalog(context, false).tables().find(object).map(TableInfo::objectName).orElse(object);
     }
 
     @Override
@@ -124,7 +125,7 @@ public class SnowflakeConnector implements Connector {
     @Override
     public RecordPage query(ConnectorContext context, QuerySpec query) {
         TableInfo table = table(context, query.object());
-        List<ColumnInfo> wanted = columns(table, query.fields());
+        List<ColumnInfo> wanted = table.requireAll(query.fields(), "fields");
         List<ColumnInfo> key = table.primaryKeyColumns();
         int limit = query.limit() > 0 ? query.limit() : DEFAULT_LIMIT;
         JdbcCursor cursor = JdbcCursor.decode(query.cursor());
@@ -139,28 +140,28 @@ public class SnowflakeConnector implements Connector {
         if (!key.isEmpty()) {
             if (cursor != null) {
                 if (cursor.phase() != Phase.KEY || cursor.key() == null || cursor.key().size() != key.size()) {
-                    throw invalidCursor();
+                    throw JdbcCursor.invalid();
                 }
-                conditions.add(keysetAfter(key, cursor.key(), parameters));
+                conditions.add(Rows.keysetAfter(SnowflakeDialect.INSTANCE, key, cursor.key(), parameters));
             }
             order = key;
         } else {
             if (cursor != null && cursor.phase() != Phase.OFFSET) {
-                throw invalidCursor();
+                throw JdbcCursor.invalid();
             }
             offset = cursor == null ? 0 : cursor.offset();
             order = table.columns().stream().filter(c -> c.kind().orderable()).toList();
         }
-        List<ColumnInfo> selected = union(wanted, key);
+        List<ColumnInfo> selected = Rows.union(wanted, key);
         List<Map<String, Object>> rows = select(context, table, selected, conditions, parameters, order, limit + 1, offset);
         boolean hasMore = rows.size() > limit;
         List<Map<String, Object>> page = hasMore ? rows.subList(0, limit) : rows;
         String next = null;
         if (hasMore) {
             next = key.isEmpty() ? new JdbcCursor(Phase.OFFSET, null, null, offset + limit).encode()
-                    : new JdbcCursor(Phase.KEY, null, values(page.getLast(), key), 0).encode();
+                    : new JdbcCursor(Phase.KEY, null, Rows.values(page.getLast(), key), 0).encode();
         }
-        return new RecordPage(project(page, wanted), next, hasMore);
+        return new RecordPage(Rows.project(page, wanted), next, hasMore);
     }
 
     /**
@@ -170,12 +171,12 @@ public class SnowflakeConnector implements Connector {
     @Override
     public RecordPage read(ConnectorContext context, ReadSpec read) {
         TableInfo table = table(context, read.object());
-        List<ColumnInfo> wanted = columns(table, read.fields());
+        List<ColumnInfo> wanted = table.requireAll(read.fields(), "fields");
         List<ColumnInfo> key = table.primaryKeyColumns();
-        ColumnInfo cursorField = cursorField(table, read.schema());
+        ColumnInfo cursorField = table.cursorColumn(read.schema());
         int batch = read.batchSize() > 0 ? read.batchSize() : DEFAULT_BATCH;
         JdbcCursor state = JdbcCursor.decode(read.cursor());
-        List<ColumnInfo> selected = union(union(wanted, key), cursorField == null ? List.of() : List.of(cursorField));
+        List<ColumnInfo> selected = Rows.union(Rows.union(wanted, key), cursorField == null ? List.of() : List.of(cursorField));
         List<Map<String, Object>> rows = new ArrayList<>();
         boolean hasMore = false;
         if (cursorField != null && !key.isEmpty()) {
@@ -183,9 +184,9 @@ public class SnowflakeConnector implements Connector {
                 state = JdbcCursor.start(cursorField.nullable() ? Phase.NULLS : Phase.VALUES);
             }
             if ((state.phase() != Phase.NULLS && state.phase() != Phase.VALUES) || (state.key() != null && state.key().size() != key.size())) {
-                throw invalidCursor();
+                throw JdbcCursor.invalid();
             }
-            List<ColumnInfo> valueOrder = union(List.of(cursorField), key);
+            List<ColumnInfo> valueOrder = Rows.union(List.of(cursorField), key);
             String quotedCursor = SnowflakeDialect.INSTANCE.quote(cursorField.name());
             while (rows.size() < batch) {
                 int need = batch - rows.size();
@@ -195,7 +196,7 @@ public class SnowflakeConnector implements Connector {
                 if (state.phase() == Phase.NULLS) {
                     conditions.add(quotedCursor + " IS NULL");
                     if (state.key() != null) {
-                        conditions.add(keysetAfter(key, state.key(), parameters));
+                        conditions.add(Rows.keysetAfter(SnowflakeDialect.INSTANCE, key, state.key(), parameters));
                     }
                     fetched = select(context, table, selected, conditions, parameters, key, need + 1, 0);
                 } else {
@@ -204,7 +205,7 @@ public class SnowflakeConnector implements Connector {
                         List<Object> after = new ArrayList<>();
                         after.add(state.cursorValue());
                         after.addAll(state.key());
-                        conditions.add(keysetAfter(valueOrder, after, parameters));
+                        conditions.add(Rows.keysetAfter(SnowflakeDialect.INSTANCE, valueOrder, after, parameters));
                     }
                     fetched = select(context, table, selected, conditions, parameters, valueOrder, need + 1, 0);
                 }
@@ -212,8 +213,8 @@ public class SnowflakeConnector implements Connector {
                 rows.addAll(taken);
                 if (!taken.isEmpty()) {
                     Map<String, Object> last = taken.getLast();
-                    state = state.phase() == Phase.NULLS ? new JdbcCursor(Phase.NULLS, null, values(last, key), 0)
-                            : new JdbcCursor(Phase.VALUES, last.get(cursorField.name()), values(last, key), 0);
+                    state = state.phase() == Phase.NULLS ? new JdbcCursor(Phase.NULLS, null, Rows.values(last, key), 0)
+                            : new JdbcCursor(Phase.VALUES, last.get(cursorField.name()), Rows.values(last, key), 0);
                 }
                 if (fetched.size() > need) {
                     hasMore = true;
@@ -230,21 +231,21 @@ public class SnowflakeConnector implements Connector {
             List<BoundValue> parameters = new ArrayList<>();
             if (state != null) {
                 if (state.phase() != Phase.KEY || state.key() == null || state.key().size() != key.size()) {
-                    throw invalidCursor();
+                    throw JdbcCursor.invalid();
                 }
-                conditions.add(keysetAfter(key, state.key(), parameters));
+                conditions.add(Rows.keysetAfter(SnowflakeDialect.INSTANCE, key, state.key(), parameters));
             }
             List<Map<String, Object>> fetched = select(context, table, selected, conditions, parameters, key, batch + 1, 0);
             hasMore = fetched.size() > batch;
             rows = hasMore ? fetched.subList(0, batch) : fetched;
             if (!rows.isEmpty()) {
-                state = new JdbcCursor(Phase.KEY, null, values(rows.getLast(), key), 0);
+                state = new JdbcCursor(Phase.KEY, null, Rows.values(rows.getLast(), key), 0);
             } else if (state == null) {
                 state = JdbcCursor.start(Phase.KEY);
             }
         } else {
             if (state != null && state.phase() != Phase.OFFSET) {
-                throw invalidCursor();
+                throw JdbcCursor.invalid();
             }
             long offset = state == null ? 0 : state.offset();
             List<ColumnInfo> order = selected.stream().filter(c -> c.kind().orderable()).toList();
@@ -254,17 +255,7 @@ public class SnowflakeConnector implements Connector {
             state = new JdbcCursor(Phase.OFFSET, null, null, offset + rows.size());
         }
         String next = rows.isEmpty() && read.cursor() != null ? read.cursor() : state.encode();
-        return new RecordPage(project(rows, wanted), next, hasMore);
-    }
-
-    private static ColumnInfo cursorField(TableInfo table, ObjectSchema requested) {
-        if (requested != null && requested.cursorField() != null) {
-            Optional<ColumnInfo> column = table.resolve(requested.cursorField());
-            if (column.isPresent()) {
-                return column.get();
-            }
-        }
-        return table.cursorField() == null ? null : table.resolve(table.cursorField()).orElse(null);
+        return new RecordPage(Rows.project(rows, wanted), next, hasMore);
     }
 
     @Override
@@ -308,7 +299,7 @@ public class SnowflakeConnector implements Connector {
      */
     @Override
     public EnsuredObject ensureObject(ConnectorContext context, ObjectSchema wanted) {
-        Optional<TableInfo> existing = catalog(context, true).find(wanted.name());
+        Optional<TableInfo> existing = catalog(context, true).tables().find(wanted.name());
         if (existing.isPresent()) {
             return new EnsuredObject(existing.get().schema(), false);
         }
@@ -328,7 +319,7 @@ public class SnowflakeConnector implements Connector {
             api.execute(context, "CREATE SCHEMA IF NOT EXISTS " + dialect.quote(schema), List.of());
         }
         api.execute(context, "CREATE TABLE IF NOT EXISTS " + dialect.qualify(schema, table) + " (" + String.join(", ", definitions) + ")", List.of());
-        TableInfo created = catalog(context, true).find(wanted.name()).orElseThrow(() -> ConnectorException.upstream(
+        TableInfo created = catalog(context, true).tables().find(wanted.name()).orElseThrow(() -> ConnectorException.upstream(
                 "snowflake created " + schema + "." + table + " but does not describe it", 200));
         return new EnsuredObject(created.schema(), true);
     }
@@ -389,20 +380,6 @@ public class SnowflakeConnector implements Connector {
         return bindings;
     }
 
-    private static String keysetAfter(List<ColumnInfo> columns, List<Object> after, List<BoundValue> parameters) {
-        List<Integer> order = new ArrayList<>();
-        String sql = SnowflakeDialect.INSTANCE.keysetAfter(columns.stream().map(c -> SnowflakeDialect.INSTANCE.quote(c.name())).toList(), order);
-        for (int index : order) {
-            ColumnInfo column = columns.get(index);
-            try {
-                parameters.add(new BoundValue(JdbcValues.toJdbc(after.get(index), column), column));
-            } catch (IllegalArgumentException e) {
-                throw invalidCursor();
-            }
-        }
-        return sql;
-    }
-
     private static Object converted(Object value, ColumnInfo column, String field) {
         try {
             return JdbcValues.toJdbc(value, column);
@@ -411,73 +388,24 @@ public class SnowflakeConnector implements Connector {
         }
     }
 
-    private static ConnectorException invalidCursor() {
-        return ConnectorException.invalid("cursor", "format", "cursor was not issued for this object");
-    }
-
     private static String qualified(TableInfo table) {
         return SnowflakeDialect.INSTANCE.qualify(table.schemaName(), table.name());
-    }
-
-    private static List<Object> values(Map<String, Object> row, List<ColumnInfo> columns) {
-        List<Object> values = new ArrayList<>(columns.size());
-        for (ColumnInfo column : columns) {
-            values.add(row.get(column.name()));
-        }
-        return values;
-    }
-
-    private static List<ColumnInfo> columns(TableInfo table, List<String> fields) {
-        if (fields == null || fields.isEmpty()) {
-            return table.columns();
-        }
-        LinkedHashSet<ColumnInfo> columns = new LinkedHashSet<>();
-        for (String field : fields) {
-            columns.add(table.require(field, "fields"));
-        }
-        return List.copyOf(columns);
-    }
-
-    private static List<ColumnInfo> union(List<ColumnInfo> first, List<ColumnInfo> second) {
-        LinkedHashSet<ColumnInfo> all = new LinkedHashSet<>(first);
-        all.addAll(second);
-        return List.copyOf(all);
-    }
-
-    private static List<Map<String, Object>> project(List<Map<String, Object>> rows, List<ColumnInfo> wanted) {
-        if (rows.isEmpty() || rows.getFirst().size() == wanted.size()) {
-            return rows;
-        }
-        List<Map<String, Object>> projected = new ArrayList<>(rows.size());
-        for (Map<String, Object> row : rows) {
-            Map<String, Object> record = new LinkedHashMap<>();
-            for (ColumnInfo column : wanted) {
-                record.put(column.name(), row.get(column.name()));
-            }
-            projected.add(record);
-        }
-        return projected;
     }
 
     // ---------------------------------------------------------------- catalog
 
     private TableInfo table(ConnectorContext context, String object) {
-        Optional<TableInfo> found = catalog(context, false).find(object);
-        if (found.isEmpty()) {
-            found = catalog(context, true).find(object);
-        }
-        return found.orElseThrow(() -> ConnectorException.invalid("object", "known_object",
-                "no table or view " + object + " (bare names are in " + defaultSchema(context) + ", others are schema.table)"));
+        return TableCatalog.require(reload -> catalog(context, reload).tables(), object);
     }
 
     /** The database's tables and columns, for {@link #SCHEMA_TTL} and only for the database and schema read with. */
     private Catalog catalog(ConnectorContext context, boolean reload) {
         String identity = account(context) + "|" + database(context) + "|" + defaultSchema(context);
         Catalog cached = catalogs.get(context.connectionId());
-        if (!reload && cached != null && cached.identity.equals(identity) && System.nanoTime() - cached.loadedNanos < SCHEMA_TTL.toNanos()) {
+        if (!reload && cached != null && cached.identity().equals(identity) && System.nanoTime() - cached.loadedNanos() < SCHEMA_TTL.toNanos()) {
             return cached;
         }
-        Catalog loaded = new Catalog(identity, defaultSchema(context), System.nanoTime(), loadTables(context));
+        Catalog loaded = new Catalog(identity, System.nanoTime(), new TableCatalog(defaultSchema(context), loadTables(context)));
         catalogs.put(context.connectionId(), loaded);
         return loaded;
     }
@@ -506,71 +434,18 @@ public class SnowflakeConnector implements Connector {
             keyColumns.computeIfAbsent(new TableRef(row.get(schemaIndex), row.get(tableIndex)), r -> new ArrayList<>())
                     .add(new String[]{row.get(sequenceIndex), row.get(columnIndex)});
         }
-        Comparator<TableRef> order = Comparator.comparing((TableRef ref) -> !ref.schema().equals(defaultSchema))
-                .thenComparing(TableRef::schema).thenComparing(TableRef::table);
         List<TableInfo> tables = new ArrayList<>();
-        byTable.keySet().stream().sorted(order).forEach(ref -> {
+        byTable.keySet().stream().sorted(TableRef.defaultSchemaFirst(defaultSchema)).forEach(ref -> {
             List<String> key = keyColumns.getOrDefault(ref, List.of()).stream()
                     .sorted(Comparator.comparingInt((String[] k) -> Integer.parseInt(k[0]))).map(k -> k[1]).toList();
             List<ColumnInfo> tableColumns = byTable.get(ref);
-            tables.add(new TableInfo(ref.schema(), ref.table(), views.get(ref), tableColumns, key, guessCursorField(tableColumns),
+            tables.add(new TableInfo(ref.schema(), ref.table(), views.get(ref), tableColumns, key, TableInfo.guessCursorField(tableColumns),
                     ref.objectName(defaultSchema)));
         });
         return tables;
     }
 
-    /** Snowflake's upper-case spelling of the JDBC connectors' last-modified names. */
-    private static String guessCursorField(List<ColumnInfo> columns) {
-        for (String candidate : List.of("updated_at", "modified_at", "last_modified_at", "last_modified", "updatedat")) {
-            for (ColumnInfo column : columns) {
-                if (column.name().equalsIgnoreCase(candidate) && (column.kind() == dev.weft.connections.connector.jdbc.ValueKind.TIMESTAMP
-                        || column.kind() == dev.weft.connections.connector.jdbc.ValueKind.TIMESTAMP_TZ)) {
-                    return column.name();
-                }
-            }
-        }
-        return null;
-    }
-
-    private static final class Catalog {
-        private final String identity;
-        private final String schema;
-        private final long loadedNanos;
-        private final List<TableInfo> tables;
-        private final Map<String, TableInfo> byName = new HashMap<>();
-        private final Map<TableRef, TableInfo> byRef = new HashMap<>();
-        private final Map<TableRef, TableInfo> byRefIgnoringCase = new HashMap<>();
-
-        Catalog(String identity, String schema, long loadedNanos, List<TableInfo> tables) {
-            this.identity = identity;
-            this.schema = schema;
-            this.loadedNanos = loadedNanos;
-            this.tables = List.copyOf(tables);
-            for (TableInfo table : this.tables) {
-                byName.put(table.objectName(), table);
-                byRef.put(table.ref(), table);
-                byRefIgnoringCase.putIfAbsent(lower(table.ref()), table);
-            }
-        }
-
-        /** The exact name, else (schema, table) exactly, else ignoring case: {@code raw.contacts} finds {@code RAW.CONTACTS}. */
-        Optional<TableInfo> find(String object) {
-            if (object == null) {
-                return Optional.empty();
-            }
-            TableInfo table = byName.get(object);
-            if (table == null) {
-                TableRef ref = TableRef.parse(object, schema);
-                table = byRef.get(ref);
-                if (table == null) {
-                    table = byRefIgnoringCase.get(lower(ref));
-                }
-            }
-            return Optional.ofNullable(table);
-        }
-
-        private static TableRef lower(TableRef ref) {
-            return new TableRef(ref.schema().toLowerCase(Locale.ROOT), ref.table().toLowerCase(Locale.ROOT));
-        }
+    /** The tables of one account, database and schema (the identity), as loaded at {@code loadedNanos}. */
+    private record Catalog(String identity, long loadedNanos, TableCatalog tables) {
     }
 }

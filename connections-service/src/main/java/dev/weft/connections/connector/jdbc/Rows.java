@@ -1,0 +1,70 @@
+package dev.weft.connections.connector.jdbc;
+
+import dev.weft.connections.connector.jdbc.JdbcFilterRenderer.BoundValue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/** Column and row plumbing the SQL connectors (JDBC and Snowflake) share for selecting and paging. */
+public final class Rows {
+    private Rows() {
+    }
+
+    /** The columns of both lists, each once, in first-seen order. */
+    public static List<ColumnInfo> union(List<ColumnInfo> first, List<ColumnInfo> second) {
+        LinkedHashSet<ColumnInfo> all = new LinkedHashSet<>(first);
+        all.addAll(second);
+        return List.copyOf(all);
+    }
+
+    /** Drops the key and cursor columns selected only for paging. */
+    public static List<Map<String, Object>> project(List<Map<String, Object>> rows, List<ColumnInfo> wanted) {
+        if (rows.isEmpty() || rows.getFirst().size() == wanted.size()) {
+            return rows;
+        }
+        List<Map<String, Object>> projected = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            Map<String, Object> record = new LinkedHashMap<>();
+            for (ColumnInfo column : wanted) {
+                record.put(column.name(), row.get(column.name()));
+            }
+            projected.add(record);
+        }
+        return projected;
+    }
+
+    /** The row's values of {@code columns}, in order: a keyset cursor's key. */
+    public static List<Object> values(Map<String, Object> row, List<ColumnInfo> columns) {
+        List<Object> values = new ArrayList<>(columns.size());
+        for (ColumnInfo column : columns) {
+            values.add(row.get(column.name()));
+        }
+        return values;
+    }
+
+    /**
+     * The dialect's "after this key" predicate over {@code columns}, its values (from a cursor) bound into
+     * {@code parameters}; a value that does not fit its column is an invalid cursor.
+     */
+    public static String keysetAfter(SqlDialect dialect, List<ColumnInfo> columns, List<Object> after, List<BoundValue> parameters) {
+        List<Integer> order = new ArrayList<>();
+        String sql = dialect.keysetAfter(columns.stream().map(c -> dialect.quote(c.name())).toList(), order);
+        for (int index : order) {
+            ColumnInfo column = columns.get(index);
+            parameters.add(new BoundValue(cursorValue(after.get(index), column), column));
+        }
+        return sql;
+    }
+
+    /** A cursor value as the column binds it; one that does not fit is an invalid cursor. */
+    public static Object cursorValue(Object value, ColumnInfo column) {
+        try {
+            return JdbcValues.toJdbc(value, column);
+        } catch (IllegalArgumentException e) {
+            throw JdbcCursor.invalid();
+        }
+    }
+}
