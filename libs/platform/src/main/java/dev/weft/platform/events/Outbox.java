@@ -107,7 +107,11 @@ public class Outbox {
                 copy.endCopy();
             } catch (RuntimeException | IOException e) {
                 if (copy.isActive()) {
-                    copy.cancelCopy();
+                    try {
+                        copy.cancelCopy();
+                    } catch (SQLException cancel) {
+                        e.addSuppressed(cancel);
+                    }
                 }
                 throw e;
             }
