@@ -87,6 +87,7 @@ class PostgresCaptureTest {
             // One record's changes share a Kafka key, so they stay in order on one partition.
             assertEquals(first.get(0).key(), first.get(1).key());
             assertEquals(first.get(0).key(), first.get(2).key());
+            assertEquals(connection + "/" + table + "/{\"id\":1}", first.get(0).key(), "connection/object/the key as canonical JSON");
             assertTrue(records.drain(r -> stream.equals(data(r).path("stream_id").asText()), Duration.ofSeconds(2)).size() == 4, "each once");
             // What is published is what the public event catalog (GET /v1/event-types) describes.
             for (ConsumerRecord<String, byte[]> event : events) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import static dev.weft.testing.TopicProbe.header;
@@ -98,6 +99,43 @@ class OutboxTest extends PlatformTestBase {
             assertEquals("widget.updated", header(events.get(i), "ce_type"));
             assertTrue(data(events.get(i)).contains("\"size\":" + (3 + i)), data(events.get(i)));
         }
+    }
+
+    @Test
+    void a_batch_is_published_in_order_with_its_data_intact() {
+        String org = newOrg();
+        String id = createWidget(org, "noted");
+        probe.await(about(id), 1, Duration.ofSeconds(20));
+        List<String> notes = List.of("plain", "quote \" back\\slash \\N tab\t newline\n cr\r", "zürich 東京 \uD83D\uDE80", "\\.", "");
+        int count = 1200;
+        List<String> ids = writer(org).body(notes).when().post("/v1/widgets/" + id + "/notes?count=" + count)
+                .then().statusCode(200).extract().jsonPath().getList("$", String.class);
+        assertEquals(count, ids.size());
+        List<ConsumerRecord<String, byte[]>> events = probe.await(about(id).and(r -> "widget.noted".equals(header(r, "ce_type"))), count,
+                Duration.ofSeconds(30));
+        assertEquals(count, events.size());
+        for (int i = 0; i < count; i++) {
+            ConsumerRecord<String, byte[]> event = events.get(i);
+            assertEquals(ids.get(i), header(event, "ce_id"), "event " + i + " in list order");
+            assertEquals(org, header(event, "ce_orgid"));
+            assertEquals(i % 2 == 0 ? id : null, header(event, "ce_subject"));
+            assertTrue(header(event, "ce_time").endsWith("Z"));
+            Map<String, Object> data = new io.restassured.path.json.JsonPath(data(event)).getMap("$");
+            assertEquals(Map.of("widget_id", id, "seq", i, "note", notes.get(i % notes.size())), data, "event " + i);
+        }
+        assertEquals(count, probe.drain(about(id).and(r -> "widget.noted".equals(header(r, "ce_type"))), Duration.ofSeconds(2)).size(),
+                "each published once");
+    }
+
+    @Test
+    void a_rolled_back_batch_publishes_nothing() {
+        String org = newOrg();
+        String id = createWidget(org, "batch-rolled-back");
+        writer(org).body(List.of("never")).when().post("/v1/widgets/" + id + "/notes?count=10&fail=true").then().statusCode(500);
+        writer(org).when().post("/v1/widgets/" + id + "/touch").then().statusCode(200);
+        List<ConsumerRecord<String, byte[]>> events = probe.await(about(id), 2, Duration.ofSeconds(20));
+        assertEquals(List.of("widget.created", "widget.updated"), events.stream().map(e -> header(e, "ce_type")).toList());
+        assertEquals(2, probe.drain(about(id), Duration.ofSeconds(2)).size(), "nothing of the rolled-back batch");
     }
 
     @Test

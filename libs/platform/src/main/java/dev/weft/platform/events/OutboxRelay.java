@@ -29,6 +29,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,6 +60,8 @@ public class OutboxRelay {
     private volatile boolean leader;
     private Thread worker;
     private KafkaProducer<String, CloudEvent> producer;
+    /** The last source parsed, with its text (one immutable pair, so any thread sees a matching one). */
+    private ParsedSource lastSource;
 
     public OutboxRelay(PlatformConfig config,
                        @ConfigProperty(name = "quarkus.datasource.jdbc.url") String jdbcUrl,
@@ -147,19 +150,21 @@ public class OutboxRelay {
 
     /** Publishes one batch; returns how many rows it published. */
     int publishBatch(Connection connection) throws Exception {
-        List<Long> ids = new ArrayList<>();
-        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        int limit = config.outbox().batchSize();
+        long[] ids = new long[limit];
+        int count = 0;
+        List<Future<RecordMetadata>> acks = new ArrayList<>(limit);
         KafkaProducer<String, CloudEvent> kafka = producer();
         try (PreparedStatement select = connection.prepareStatement(SELECT_BATCH)) {
-            select.setInt(1, config.outbox().batchSize());
+            select.setInt(1, limit);
             try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    ids.add(rows.getLong(1));
+                while (rows.next() && count < limit) {
+                    ids[count++] = rows.getLong(1);
                     acks.add(kafka.send(toRecord(rows)));
                 }
             }
         }
-        if (ids.isEmpty()) {
+        if (count == 0) {
             return 0;
         }
         kafka.flush();
@@ -167,35 +172,51 @@ public class OutboxRelay {
             ack.get();
         }
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
-            Array array = connection.createArrayOf("bigint", ids.toArray());
+            // A primitive array: the driver sends it in binary, with no text literal to build and parse.
+            Array array = connection.unwrap(PGConnection.class).createArrayOf("int8", count == limit ? ids : Arrays.copyOf(ids, count));
             delete.setArray(1, array);
             delete.executeUpdate();
         }
-        return ids.size();
+        return count;
     }
 
-    private static ProducerRecord<String, CloudEvent> toRecord(ResultSet row) throws SQLException {
+    /** Reads the row by column position (SELECT_BATCH's order); the data goes out as the bytes stored, never decoded. */
+    private ProducerRecord<String, CloudEvent> toRecord(ResultSet row) throws SQLException {
         CloudEventBuilder builder = CloudEventBuilder.v1()
-                .withId(row.getString("event_id"))
-                .withType(row.getString("type"))
-                .withSource(URI.create(row.getString("source")))
-                .withTime(row.getTimestamp("occurred_at").toInstant().atOffset(ZoneOffset.UTC))
+                .withId(row.getString(2))
+                .withType(row.getString(5))
+                .withSource(source(row.getString(6)))
+                .withTime(row.getTimestamp(9).toInstant().atOffset(ZoneOffset.UTC))
                 .withDataContentType("application/json")
-                .withData(row.getString("data").getBytes(StandardCharsets.UTF_8));
-        String subject = row.getString("subject");
+                // A text column's value as the server sent it: UTF-8 (the driver's client encoding), the JSON as written.
+                .withData(row.getBytes(10));
+        String subject = row.getString(7);
         if (subject != null) {
             builder.withSubject(subject);
         }
-        String orgId = row.getString("org_id");
+        String orgId = row.getString(8);
         if (orgId != null) {
             builder.withExtension("orgid", orgId);
         }
-        ProducerRecord<String, CloudEvent> record = new ProducerRecord<>(row.getString("topic"), row.getString("aggregate_id"), builder.build());
-        String traceparent = row.getString("traceparent");
+        ProducerRecord<String, CloudEvent> record = new ProducerRecord<>(row.getString(3), row.getString(4), builder.build());
+        String traceparent = row.getString(11);
         if (traceparent != null) {
             record.headers().add(TraceHeaders.TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
         }
         return record;
+    }
+
+    /** A service's rows share one source: parse it once, not once a row. */
+    private URI source(String text) {
+        ParsedSource parsed = lastSource;
+        if (parsed == null || !parsed.text().equals(text)) {
+            parsed = new ParsedSource(text, URI.create(text));
+            lastSource = parsed;
+        }
+        return parsed.uri();
+    }
+
+    private record ParsedSource(String text, URI uri) {
     }
 
     private boolean acquireLease(Connection connection) throws SQLException {

@@ -32,6 +32,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 @Path("/v1/widgets")
 @Produces(MediaType.APPLICATION_JSON)
@@ -124,6 +126,33 @@ public class WidgetResource {
         WidgetView view = WidgetView.of(widget);
         outbox.publish(DomainEvent.of(TOPIC, "widget.updated", view.id(), view));
         return view;
+    }
+
+    /** A note on a widget: text that JSON and the outbox must carry unchanged. */
+    public record WidgetNote(String widgetId, int seq, String note) {
+    }
+
+    /**
+     * Touches the widget {@code count} times in one transaction and publishes the notes in one batch
+     * ({@link Outbox#publishAll}); {@code fail} rolls the whole batch back after writing it.
+     */
+    @POST
+    @Path("/{id}/notes")
+    @Transactional
+    @RequiresScope("widgets:write")
+    public Response notes(@PathParam("id") String id, @QueryParam("count") @Min(1) @Max(5000) int count,
+                          @QueryParam("fail") boolean fail, @NotNull List<String> notes) {
+        String widgetId = WidgetView.of(find(id)).id();
+        List<DomainEvent> events = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String note = notes.isEmpty() ? "" : notes.get(i % notes.size());
+            events.add(new DomainEvent(TOPIC, "widget.noted", widgetId, i % 2 == 0 ? widgetId : null, new WidgetNote(widgetId, i, note)));
+        }
+        List<String> ids = outbox.publishAll(events);
+        if (fail) {
+            throw new IllegalStateException("simulated failure after publishing a batch");
+        }
+        return Response.ok(ids).build();
     }
 
     @GET
