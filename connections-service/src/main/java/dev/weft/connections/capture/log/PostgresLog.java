@@ -56,10 +56,7 @@ public class PostgresLog implements ChangeSources {
         // fill. Its 500 ms default put 0.7 s p50 / 1.1 s p99 between a commit and its event at 1,000 changes/s
         // (bench/changes); 50 ms keeps the lag well under a second, for a cheap non-blocking slot check 20 times a second.
         properties.setProperty("poll.interval.ms", "50");
-        // Records waiting in Debezium's queue live until a batch takes them; a queue of four batches kept ~8,000 of them
-        // alive across young collections whenever the stream ran behind the log, so the collector copied and promoted them
-        // (most of the stream's GC CPU in bench/changes). Two batches keep the decoder a batch ahead with half of that.
-        properties.setProperty("max.queue.size", "4096");
+        properties.setProperty("max.queue.size", "8192");
         return new DebeziumSource(context, properties, PostgresLog::position, PostgresLog::explain);
     }
 
