@@ -56,7 +56,6 @@ public class PostgresLog implements ChangeSources {
         // fill. Its 500 ms default put 0.7 s p50 / 1.1 s p99 between a commit and its event at 1,000 changes/s
         // (bench/changes); 50 ms keeps the lag well under a second, for a cheap non-blocking slot check 20 times a second.
         properties.setProperty("poll.interval.ms", "50");
-        properties.setProperty("max.queue.size", "8192");
         return new DebeziumSource(context, properties, PostgresLog::position, PostgresLog::explain);
     }
 
