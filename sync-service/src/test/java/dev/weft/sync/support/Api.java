@@ -18,8 +18,9 @@ public final class Api {
         return TypeId.generate("org");
     }
 
+    /** On the enterprise plan: a test polls runs often enough to spend a developer plan's burst (rate limits are tested in libs/platform). */
     public static RequestSpecification as(String orgId) {
-        return RestAssured.given().header("Authorization", TestCredentials.bearer(orgId, "syncs:read", "syncs:write")).contentType(ContentType.JSON);
+        return RestAssured.given().header("Authorization", TestCredentials.bearerOnPlan(orgId, "enterprise", "syncs:read", "syncs:write")).contentType(ContentType.JSON);
     }
 
     /** A Salesforce-like source with Contact, and a warehouse-like destination with raw.contacts (keyed by email_address). */

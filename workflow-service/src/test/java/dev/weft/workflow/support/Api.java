@@ -27,8 +27,9 @@ public final class Api {
         return TypeId.generate("org");
     }
 
+    /** On the enterprise plan: a test polls executions often enough to spend a developer plan's burst (rate limits are tested in libs/platform). */
     public static RequestSpecification as(String orgId) {
-        return RestAssured.given().header("Authorization", TestCredentials.bearer(orgId, "workflows:read", "workflows:write"))
+        return RestAssured.given().header("Authorization", TestCredentials.bearerOnPlan(orgId, "enterprise", "workflows:read", "workflows:write"))
                 .contentType(ContentType.JSON);
     }
 
