@@ -1,5 +1,6 @@
 package dev.weft.connections.capture;
 
+import dev.weft.connections.support.EventCatalog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -107,7 +108,7 @@ class PollingCaptureTest {
             assertEquals(t3 + " " + a, updated.path("source").path("position").asText());
             assertEquals("Linus", data(byKey(events, "Id", c).getFirst()).path("record").path("FirstName").asText(), "the deleted row");
             for (ConsumerRecord<String, byte[]> event : events) {
-                assertEquals(Set.of(), catalogViolations(TopicProbe.header(event, "ce_type"), data(event)));
+                assertEquals(Set.of(), EventCatalog.violations(TopicProbe.header(event, "ce_type"), data(event)));
             }
             assertEquals(4, records.drain(ofStream, Duration.ofSeconds(2)).size(), "each once, however often it polls");
         }
@@ -481,24 +482,6 @@ class PollingCaptureTest {
 
     private static String summary(List<ConsumerRecord<String, byte[]>> events) {
         return events.stream().map(r -> TopicProbe.header(r, "ce_type") + ":" + data(r).path("record_id").asText()).toList().toString();
-    }
-
-    private static Set<String> catalogViolations(String type, JsonNode data) {
-        try {
-            JsonNode catalog = JSON.readTree(java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("basedir", "."))
-                    .resolve("../webhook-service/src/main/resources/event-types.json")));
-            for (JsonNode entry : catalog) {
-                if (type.equals(entry.path("type").asText())) {
-                    Set<String> messages = new HashSet<>();
-                    com.networknt.schema.JsonSchemaFactory.getInstance(com.networknt.schema.SpecVersion.VersionFlag.V202012)
-                            .getSchema(entry.path("schema")).validate(data).forEach(m -> messages.add(m.getMessage()));
-                    return messages;
-                }
-            }
-            return Set.of("no catalog entry for " + type);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static JsonNode data(ConsumerRecord<String, byte[]> record) {

@@ -1,5 +1,6 @@
 package dev.weft.connections.capture;
 
+import dev.weft.connections.support.EventCatalog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.connections.support.Api;
@@ -91,7 +92,7 @@ class PostgresCaptureTest {
             assertTrue(records.drain(r -> stream.equals(data(r).path("stream_id").asText()), Duration.ofSeconds(2)).size() == 4, "each once");
             // What is published is what the public event catalog (GET /v1/event-types) describes.
             for (ConsumerRecord<String, byte[]> event : events) {
-                assertEquals(Set.of(), catalogViolations(header(event, "ce_type"), data(event)), "data of " + header(event, "ce_type"));
+                assertEquals(Set.of(), EventCatalog.violations(header(event, "ce_type"), data(event)), "data of " + header(event, "ce_type"));
             }
         }
         Api.as(org).when().get("/v1/connections/" + connection + "/streams/" + stream).then().statusCode(200)
@@ -251,25 +252,6 @@ class PostgresCaptureTest {
     }
 
     // Helpers.
-
-    /** webhook-service's catalog of event types, the public description of every event's data. */
-    private static Set<String> catalogViolations(String type, JsonNode data) {
-        try {
-            JsonNode catalog = JSON.readTree(java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("basedir", "."))
-                    .resolve("../webhook-service/src/main/resources/event-types.json")));
-            for (JsonNode entry : catalog) {
-                if (type.equals(entry.path("type").asText())) {
-                    Set<String> messages = new HashSet<>();
-                    com.networknt.schema.JsonSchemaFactory.getInstance(com.networknt.schema.SpecVersion.VersionFlag.V202012)
-                            .getSchema(entry.path("schema")).validate(data).forEach(m -> messages.add(m.getMessage()));
-                    return messages;
-                }
-            }
-            return Set.of("no catalog entry for " + type);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     private static Connection source() throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
