@@ -24,9 +24,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * A messaging channel connection's decrypted credentials, for messaging-service's adapters. Only another Weft
+ * A messaging channel (or mail and calendar) connection's decrypted credentials, for messaging-service's adapters. Only another Weft
  * service's internal credential is accepted (the router does not expose {@code /internal}, and even an org's admin
  * key is refused here): secrets never leave through the public API.
  */
@@ -36,7 +37,8 @@ import java.util.Set;
 @Tag(name = "internal", description = "Service-to-service batch reads and writes used by syncs; not for API clients")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class ChannelCredentialsResource {
-    static final Set<String> CHANNELS = Set.of("whatsapp", "instagram", "facebook", "telegram");
+    /** Chat channels, and the accounts whose mail and calendars messaging-service syncs (Google, Microsoft). */
+    static final Set<String> CHANNELS = Set.of("whatsapp", "instagram", "facebook", "telegram", "google", "microsoft");
 
     private final ConnectionService connections;
     private final ObjectMapper json;
@@ -80,7 +82,7 @@ public class ChannelCredentialsResource {
     public ChannelConnectionList list(@QueryParam("provider") String provider) {
         requireInternal();
         if (provider == null || !CHANNELS.contains(provider)) {
-            throw ApiException.invalid("provider", "one_of", "provider must be one of whatsapp, instagram, facebook, telegram");
+            throw ApiException.invalid("provider", "one_of", "provider must be one of " + String.join(", ", new TreeSet<>(CHANNELS)));
         }
         List<Connection> found = Connection.find("provider = ?1 order by createdAt, id", provider).page(0, 50).list();
         return new ChannelConnectionList(found.stream().map(this::view).toList());
