@@ -82,13 +82,37 @@ public class InboundService {
             throw ApiException.invalid("body", "type", "the body must be a JSON object");
         }
         List<InboundChannel.InboundEvent> events = target.channel().parse(body);
-        try {
-            return system.callAs(target.orgId(), () -> QuarkusTransaction.requiringNew().call(() -> store(channel, events)));
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return system.callAs(target.orgId(), () -> QuarkusTransaction.requiringNew().call(() -> store(channel, events)));
+            } catch (Exception e) {
+                // Locks serialise deliveries of one message id; a delivery whose ids another takes in the other order
+                // can still meet it in a deadlock (or a unique index): the transaction rolled back whole, so doing it
+                // again is safe and finds what the other stored.
+                String state = sqlState(e);
+                if (attempt < MAX_ATTEMPTS && state != null && RETRYABLE.contains(state)) {
+                    Log.infof("event=inbound_retry channel=%s org_id=%s sql_state=%s attempt=%d", channel, target.orgId(), state, attempt);
+                    continue;
+                }
+                if (e instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IllegalStateException(e);
+            }
         }
+    }
+
+    private static final int MAX_ATTEMPTS = 3;
+    /** unique_violation, serialization_failure, deadlock_detected. */
+    private static final java.util.Set<String> RETRYABLE = java.util.Set.of("23505", "40001", "40P01");
+
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 
     private Received store(String channel, List<InboundChannel.InboundEvent> events) {
@@ -98,6 +122,11 @@ public class InboundService {
         for (InboundChannel.InboundEvent event : events) {
             switch (event) {
                 case InboundChannel.InboundMessage m -> {
+                    // A redelivery touches nothing: no contact, no conversation (a closed one would open a new one).
+                    if (m.platformMessageId() != null && messages.byPlatformId(channel, m.platformMessageId()).isPresent()) {
+                        duplicates++;
+                        continue;
+                    }
                     Contact contact = contacts.findOrCreate(channel, m.from());
                     if (contact.firstName == null && contact.lastName == null && m.name() != null) {
                         contact.firstName = m.name().length() > 200 ? m.name().substring(0, 200) : m.name();
