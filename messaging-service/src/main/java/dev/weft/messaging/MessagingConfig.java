@@ -1,7 +1,9 @@
 package dev.weft.messaging;
 
+import dev.weft.messaging.channel.ChannelsConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
 
 import java.time.Duration;
 
@@ -9,6 +11,13 @@ import java.time.Duration;
 @ConfigMapping(prefix = "weft.messaging")
 public interface MessagingConfig {
     Snooze snooze();
+
+    /**
+     * The channel adapters' keys, which sit directly under {@code weft.messaging} ({@code weft.messaging.whatsapp.base-url},
+     * {@code weft.messaging.retry.*}): one mapping owns the prefix, so no key is claimed twice.
+     */
+    @WithParentName
+    ChannelsConfig channels();
 
     interface Snooze {
         /** How often snoozed conversations whose snoozed_until passed are looked for (read by the @Scheduled expression). */

@@ -1,5 +1,6 @@
 package dev.weft.messaging.channel;
 
+import dev.weft.messaging.MessagingConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -25,9 +26,9 @@ public class ProviderHttp {
     private final ObjectMapper json;
     private final ChannelsConfig config;
 
-    public ProviderHttp(ObjectMapper json, ChannelsConfig config) {
+    public ProviderHttp(ObjectMapper json, MessagingConfig messaging) {
         this.json = json;
-        this.config = config;
+        this.config = messaging.channels();
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.sendTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
