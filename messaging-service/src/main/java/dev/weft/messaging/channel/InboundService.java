@@ -3,6 +3,7 @@ package dev.weft.messaging.channel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.messaging.contact.Contact;
+import dev.weft.messaging.contact.ContactIdentity;
 import dev.weft.messaging.contact.ContactService;
 import dev.weft.messaging.conversation.ConversationService;
 import dev.weft.messaging.message.Message;
@@ -152,10 +153,35 @@ public class InboundService {
                         statuses++;
                     }
                 }
+                case InboundChannel.Watermark w -> statuses += watermark(channel, w);
             }
         }
         Log.infof("event=inbound_received channel=%s stored=%d duplicates=%d statuses=%d", channel, stored, duplicates, statuses);
         return new Received(stored, duplicates, statuses);
+    }
+
+    /** Most messages one watermark moves (older ones were moved by earlier receipts, which arrive every few messages). */
+    private static final int WATERMARK_LIMIT = 500;
+
+    /**
+     * Moves every outbound message to the watermark's sender, sent up to its time and not yet at its status, forward
+     * (one message.updated each; a repeated receipt finds nothing left to move).
+     */
+    private int watermark(String channel, InboundChannel.Watermark w) {
+        ContactIdentity identity = ContactIdentity.find("channel = ?1 and address = ?2", channel, w.from()).firstResult();
+        if (identity == null) {
+            return 0;
+        }
+        List<String> before = w.status().equals("read") ? List.of("sent", "delivered") : List.of("sent");
+        List<Message> due = Message.find("contactId = ?1 and channel = ?2 and direction = 'outbound' and internal = false and status in ?3"
+                + " and createdAt <= ?4 order by createdAt desc", identity.contactId, channel, before, w.upTo()).page(0, WATERMARK_LIMIT).list();
+        int moved = 0;
+        for (Message message : due) {
+            if (messages.updateStatus(message.id, w.status(), null, null, null)) {
+                moved++;
+            }
+        }
+        return moved;
     }
 
     /** The channel's reader and the account behind {@code <org_id>.<connection_id>}; anything unknown is a 404. */
