@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.weft.messaging.message.ChannelSender.SendOutcome;
+import dev.weft.platform.http.outbound.VendorClient;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
@@ -16,21 +17,21 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The adapters' one HTTP client (JDK, HTTP/1.1 keep-alive, blocking: senders run on virtual or worker threads) and
- * the rule every adapter shares: a 2xx is read by the adapter; 429, 5xx, a timeout or a refused connection is
- * {@link SendOutcome#retry}; any other 4xx is {@link SendOutcome#failed} with the provider's own error code.
+ * The adapters' one HTTP client, the platform's {@link VendorClient} (HTTP/1.1 keep-alive, blocking: senders run on
+ * virtual or worker threads), and the rule every adapter shares: a 2xx is read by the adapter; 429, 5xx, a timeout or a
+ * refused connection is {@link SendOutcome#retry}; any other 4xx is {@link SendOutcome#failed} with the provider's own
+ * error code.
  */
 @ApplicationScoped
 public class ProviderHttp {
-    private final HttpClient http;
+    private final VendorClient http;
     private final ObjectMapper json;
     private final ChannelsConfig config;
 
     public ProviderHttp(ObjectMapper json, MessagingConfig messaging) {
         this.json = json;
         this.config = messaging.channels();
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.sendTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = new VendorClient(HttpClient.Version.HTTP_1_1, config.sendTimeout());
     }
 
     /** A provider's answer: status and JSON body (NullNode when it was not JSON). */
@@ -55,11 +56,8 @@ public class ProviderHttp {
         String code = errorCode.apply(reply.body());
         String message = errorMessage.apply(reply.body());
         code = code == null ? "http_" + reply.status() : code;
-        message = message == null ? provider + " answered HTTP " + reply.status() : message;
-        if (message.length() > 500) {
-            message = message.substring(0, 500);
-        }
-        if (reply.status() == 429 || reply.status() >= 500) {
+        message = VendorClient.shorten(message == null ? provider + " answered HTTP " + reply.status() : message);
+        if (VendorClient.transientStatus(reply.status())) {
             return SendOutcome.retry(code, message);
         }
         return SendOutcome.failed(code, message);
@@ -70,16 +68,10 @@ public class ProviderHttp {
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
         headers.forEach(request::header);
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
+        HttpResponse<String> response = http.exchange(request.build());
         JsonNode answer;
         try {
-            answer = response.body().length == 0 ? NullNode.getInstance() : json.readTree(response.body());
+            answer = response.body() == null || response.body().isEmpty() ? NullNode.getInstance() : json.readTree(response.body());
         } catch (IOException notJson) {
             answer = NullNode.getInstance();
         }
@@ -87,6 +79,6 @@ public class ProviderHttp {
     }
 
     public static String trimSlash(String base) {
-        return base.replaceAll("/+$", "");
+        return VendorClient.trimSlash(base);
     }
 }
