@@ -87,6 +87,22 @@ public class ChannelAccounts {
         }
     }
 
+    /** The current org's connection {@code connectionId} of one of {@code providers} (mail, calendar), or empty. */
+    public Optional<Account> connection(String connectionId, java.util.Set<String> providers) {
+        String org = TenantContext.requireOrgId();
+        return cached(org + "|" + connectionId, () -> byId(connectionId)).filter(a -> providers.contains(a.provider()));
+    }
+
+    /** The current org's connections of {@code provider} (asked each time: used when a sync is asked for, not per request). */
+    public List<Account> ofProvider(String provider) {
+        try {
+            AccountList list = services.get(ServiceClient.Service.CONNECTIONS, BASE + "?provider=" + provider, AccountList.class);
+            return list == null || list.data() == null ? List.of() : list.data();
+        } catch (ServiceCallException e) {
+            throw new ApiException(ErrorCode.SERVICE_UNAVAILABLE, "connections are unavailable: connections-service answered " + e.status());
+        }
+    }
+
     private Optional<Account> byId(String connectionId) {
         try {
             return Optional.ofNullable(services.get(ServiceClient.Service.CONNECTIONS, BASE + "/" + connectionId, Account.class));
