@@ -192,6 +192,10 @@ public final class LocalSuite implements AutoCloseable {
             env.put("WEFT_CONNECTIONS_OAUTH_CALLBACK_BASE_URL", config.apiUrl());
             env.put("WEFT_CONNECTIONS_EXTENSIONS_ALLOW_INSECURE_URLS", "true");
         }
+        if (service == WeftService.MESSAGING) {
+            // Documents' bytes (the filesystem store), kept with the rest of the state across down/up.
+            env.put("WEFT_MESSAGING_DOCUMENTS_DIRECTORY", config.weftDir().resolve("data").resolve("messaging").resolve("documents").toString());
+        }
         if (service == WeftService.WEBHOOK) {
             // Local receivers run on this machine, often over plain http.
             env.put("WEFT_WEBHOOKS_ALLOW_HTTP", "true");

@@ -5,6 +5,8 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -52,7 +54,11 @@ public class S3Store implements DocumentStore {
         S3Presigner.Builder presign = S3Presigner.builder().region(Region.of(config.region())).credentialsProvider(credentials)
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(config.pathStyle()).build());
         var sync = S3Client.builder().region(Region.of(config.region())).credentialsProvider(credentials)
-                .forcePathStyle(config.pathStyle()).httpClient(UrlConnectionHttpClient.create());
+                .forcePathStyle(config.pathStyle()).httpClient(UrlConnectionHttpClient.create())
+                // Checksums only where S3 requires them: S3-compatible servers (MinIO, S3Proxy, ...) refuse the
+                // x-amz-checksum-* headers the SDK otherwise adds; confirm hashes the object itself anyway.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
         config.endpoint().ifPresent(endpoint -> {
             presign.endpointOverride(endpoint);
             sync.endpointOverride(endpoint);
