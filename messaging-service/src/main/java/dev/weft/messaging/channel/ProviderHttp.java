@@ -64,9 +64,16 @@ public class ProviderHttp {
     }
 
     public Reply post(String url, Map<String, String> headers, Object body) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(config.sendTimeout())
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        return exchange("POST", url, headers, body);
+    }
+
+    /** Any method; {@code body} is sent as JSON when not null. The answer's body is read as JSON (NullNode when it is not). */
+    public Reply exchange(String method, String url, Map<String, String> headers, Object body) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(config.sendTimeout()).header("Accept", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
         headers.forEach(request::header);
         HttpResponse<String> response = http.exchange(request.build());
         JsonNode answer;
@@ -95,6 +102,8 @@ public class ProviderHttp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("bad URL: " + e.getMessage(), e);
         }
         JsonNode answer;
         try {
