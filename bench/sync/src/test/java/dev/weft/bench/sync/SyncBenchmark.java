@@ -72,6 +72,8 @@ class SyncBenchmark {
     private static final Path REPO = Path.of(System.getProperty("weft.repo", "../..")).toAbsolutePath().normalize();
     private static final Path LOGS = Path.of("target", "service-logs").toAbsolutePath();
     private static final long CLOCK_TICKS = 100;
+    /** sync-service's weft.sync.batch-size for the run ({@code -Dbench.batch-size}); empty: the service's default. */
+    private static final String BATCH_SIZE = System.getProperty("bench.batch-size", "").trim();
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final String internalToken = "wit_" + Base64.getUrlEncoder().withoutPadding().encodeToString(new SecureRandom().generateSeed(24));
@@ -123,7 +125,12 @@ class SyncBenchmark {
         Process connections = start("connections", connectionsPort, Map.of(), rows, round);
         Process sync = null;
         try {
-            sync = start("sync", syncPort, Map.of("weft.services.connections.url", "http://127.0.0.1:" + connectionsPort), rows, round);
+            Map<String, String> syncProperties = new LinkedHashMap<>();
+            syncProperties.put("weft.services.connections.url", "http://127.0.0.1:" + connectionsPort);
+            if (!BATCH_SIZE.isEmpty()) {
+                syncProperties.put("weft.sync.batch-size", BATCH_SIZE);
+            }
+            sync = start("sync", syncPort, syncProperties, rows, round);
             awaitReady(connections, connectionsPort);
             awaitReady(sync, syncPort);
             String org = TypeId.generate("org");
@@ -414,7 +421,8 @@ class SyncBenchmark {
     private static String report(List<Result> results) {
         StringBuilder out = new StringBuilder("# bench/sync\n\n");
         out.append(String.format(Locale.ROOT, "PostgreSQL → PostgreSQL, 5 field mappings + a JSONata transform (`%s`), mode insert, "
-                + "warm-up run of %,d rows per round; services: %s%n%n", TRANSFORM, WARMUP_ROWS,
+                + "warm-up run of %,d rows per round; weft.sync.batch-size %s; services: %s%n%n", TRANSFORM, WARMUP_ROWS,
+                BATCH_SIZE.isEmpty() ? "default" : BATCH_SIZE,
                 System.getProperty("bench.service.jvm", "").isBlank() ? "default JVM options" : System.getProperty("bench.service.jvm")));
         out.append("| rows | round | load (1 min) | sync records/s | sync MB/s | plain records/s | plain MB/s | ratio | sync run s | "
                 + "sync wall s | connections peak RSS MB | sync peak RSS MB | CPU s connections / sync | batches |\n");
