@@ -201,6 +201,11 @@ public final class LocalSuite implements AutoCloseable {
             env.put("WEFT_WEBHOOKS_ALLOW_HTTP", "true");
             env.put("WEFT_WEBHOOKS_ALLOWED_CIDRS", "127.0.0.1/32,::1/128");
         }
+        if (service == WeftService.WORKFLOW) {
+            // Workflows' http actions and webhook notifications reach receivers on this machine too.
+            env.put("WEFT_WORKFLOW_ALLOW_HTTP", "true");
+            env.put("WEFT_WORKFLOW_ALLOWED_CIDRS", "127.0.0.1/32,::1/128");
+        }
         ServiceProcess process = ServiceProcess.start(service, service.jar(config.repoRoot()),
                 config.weftDir().resolve("data").resolve(service.id()), config.logFile(service.id()),
                 config.jvmOptions(), env);
@@ -223,13 +228,25 @@ public final class LocalSuite implements AutoCloseable {
      * that work in flight survives); returns once it is ready.
      */
     public void restart(WeftService service) {
+        restart(service, false);
+    }
+
+    /**
+     * As {@link #restart(WeftService)}, but the service is killed with SIGKILL (kill -9: no shutdown hook, work in
+     * flight cut off where it stands) when {@code kill}.
+     */
+    public void restart(WeftService service, boolean kill) {
         ServiceProcess old;
         synchronized (this) {
             checkNotClosing();
             old = services.stream().filter(p -> p.service() == service).findFirst().orElseThrow();
             services.remove(old);
         }
-        old.stop(10);
+        if (kill) {
+            old.kill();
+        } else {
+            old.stop(10);
+        }
         startService(service, serviceEnvironment);
         ServiceProcess started;
         synchronized (this) {
