@@ -64,7 +64,7 @@ class MessagingBenchmark {
     private static final int SENDS = Integer.getInteger("bench.sends", 20_000);
     private static final int INBOUND = Integer.getInteger("bench.inbound", 20_000);
     private static final int WARMUP = Integer.getInteger("bench.warmup", 3_000);
-    private static final int RECIPIENTS = 2_000;
+    private static final int RECIPIENTS = Integer.getInteger("bench.recipients", 2_000);
     private static final int CONVERSATIONS = Integer.getInteger("bench.conversations", 100_000);
     private static final int MESSAGES_PER_CONVERSATION = 10;
     private static final int READS = Integer.getInteger("bench.reads", 2_000);
