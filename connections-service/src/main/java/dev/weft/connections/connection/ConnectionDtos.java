@@ -58,6 +58,8 @@ public final class ConnectionDtos {
             Instant nextCheckAt,
             int consecutiveFailures,
             Instant tokenExpiresAt,
-            boolean refreshable) {
+            boolean refreshable,
+            /** The last manual sync asked for (POST .../sync), null when none. */
+            SyncRequests.SyncRequestView lastSyncRequest) {
     }
 }

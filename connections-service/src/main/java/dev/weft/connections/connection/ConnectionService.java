@@ -181,9 +181,12 @@ public class ConnectionService {
 
     /** The connection's health; read in a transaction of its own, as a check or refresh may just have committed it in another. */
     public ConnectionDtos.StatusView status(String id) {
-        Connection c = QuarkusTransaction.requiringNew().call(() -> require(id));
-        return new ConnectionDtos.StatusView(c.connectionId(), c.provider, c.status, c.statusMessage, c.lastCheckedAt, c.nextCheckAt,
-                c.consecutiveFailures, c.tokenExpiresAt, c.credentialFieldList().contains("refresh_token"));
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Connection c = require(id);
+            return new ConnectionDtos.StatusView(c.connectionId(), c.provider, c.status, c.statusMessage, c.lastCheckedAt, c.nextCheckAt,
+                    c.consecutiveFailures, c.tokenExpiresAt, c.credentialFieldList().contains("refresh_token"),
+                    SyncRequests.SyncRequestView.latest(c));
+        });
     }
 
     public ObjectNode openCredentials(Connection connection) {

@@ -34,7 +34,7 @@ public class ConnectionRefreshResource {
     @RequiresScope("connections:write")
     @Operation(operationId = "refreshConnection", summary = "Refresh the connection's OAuth access token now (seed 002)")
     @APIResponse(responseCode = "200", description = "The status after the refresh")
-    @APIResponse(responseCode = "400", description = "INVALID_REQUEST: the connection has no refreshable OAuth token")
+    @APIResponse(responseCode = "409", description = "CONFLICT: the connection has no OAuth refresh token (details.constraint refreshable)")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs connections:write")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: the provider refused (a revoked grant also sets status auth_expired)")

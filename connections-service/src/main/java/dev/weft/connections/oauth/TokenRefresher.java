@@ -11,6 +11,7 @@ import dev.weft.connections.connector.ConnectorException;
 import dev.weft.connections.connector.ProviderCatalog;
 import dev.weft.platform.db.DueWork;
 import dev.weft.platform.error.ApiException;
+import dev.weft.platform.error.ErrorCode;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -79,7 +80,9 @@ public class TokenRefresher implements TokenRefresh {
         Connection connection = connections.require(id);
         ObjectNode credentials = connections.openCredentials(connection);
         if (!credentials.hasNonNull("refresh_token")) {
-            throw ApiException.invalid("id", "refreshable", "the connection has no OAuth refresh token to refresh");
+            // The request is well formed; the connection's state refuses it (seed 002's manual refresh of a non-OAuth connection).
+            throw new ApiException(ErrorCode.CONFLICT, "The connection has no OAuth refresh token to refresh",
+                    java.util.Map.of("field", "id", "constraint", "refreshable"));
         }
         refresh(connection.id, credentials.path("access_token").asText(""));
     }

@@ -25,6 +25,11 @@ class RoutesMatchIngressTest {
         JsonNode ingress = new ObjectMapper(new YAMLFactory()).readTree(INGRESS.toFile());
         assertEquals("Ingress", ingress.path("kind").asText());
 
+        // Longest path first is ingress-nginx's order for Prefix paths; a regex or rewrite annotation would change it
+        // (regex locations match in file order), and /v1/integrations/email would no longer beat /v1/integrations.
+        ingress.path("metadata").path("annotations").fieldNames().forEachRemaining(name -> assertTrue(
+                !name.endsWith("/use-regex") && !name.endsWith("/rewrite-target"), "annotation " + name + " changes path precedence"));
+
         Set<String> fromIngress = new TreeSet<>();
         for (JsonNode rule : ingress.path("spec").path("rules")) {
             for (JsonNode path : rule.path("http").path("paths")) {

@@ -141,6 +141,34 @@ class CredentialVerificationTest extends PlatformTestBase {
         });
     }
 
+    @Test
+    void a_path_alias_reaches_the_declared_resource_with_body_and_query_and_is_verified_as_sent() throws InterruptedException {
+        awaitListening();
+        String keyId = newSigningKey(newOrg(), "sk_01h455vb4pex5vsknk084sn006", "whmac_platformtestsecret", "widgets:read widgets:write");
+        String body = "{\"name\":\"aliased\",\"size\":3}";
+        String signedAsSent = RequestSigner.authorization(keyId, "whmac_platformtestsecret", Instant.now().getEpochSecond(), "POST", "/v1/aliased/widgets", body);
+        given().header("Authorization", signedAsSent).contentType("application/json").body(body).when().post("/v1/aliased/widgets")
+                .then().statusCode(201).body("name", equalTo("aliased"));
+
+        // Signed over the declared path but sent to the alias: the signature covers what was sent, so it fails.
+        String signedOther = RequestSigner.authorization(keyId, "whmac_platformtestsecret", Instant.now().getEpochSecond(), "POST", "/v1/widgets", body);
+        given().header("Authorization", signedOther).contentType("application/json").body(body).when().post("/v1/aliased/widgets")
+                .then().statusCode(401).body("error.code", equalTo("INVALID_SIGNATURE"));
+
+        String second = body.replace("aliased", "second");
+        given().header("Authorization", RequestSigner.authorization(keyId, "whmac_platformtestsecret", Instant.now().getEpochSecond(), "POST", "/v1/widgets", second))
+                .contentType("application/json").body(second).when().post("/v1/widgets").then().statusCode(201);
+        // The query string survives the reroute: limit=1 gives one of the two widgets and says there are more.
+        String path = "/v1/aliased/widgets?limit=1&n=" + System.nanoTime();
+        given().header("Authorization", RequestSigner.authorization(keyId, "whmac_platformtestsecret", Instant.now().getEpochSecond(), "GET", path, ""))
+                .when().get(path).then().statusCode(200).body("data.size()", equalTo(1)).body("pagination.has_more", equalTo(true));
+        String bearer = "Bearer " + newApiKey(newOrg(), "key_01h455vb4pex5vsknk084sn007", "widgets:read");
+        given().header("Authorization", bearer).when().get("/v1/aliased/widgetsx").then().statusCode(404)
+                .body("error.message", equalTo("No resource at /v1/aliased/widgetsx"));
+        given().header("Authorization", bearer).when().get("/v1/aliased/widgets/nothing/here").then().statusCode(404)
+                .body("error.message", equalTo("No resource at /v1/widgets/nothing/here"));
+    }
+
     private static void assertRefusedWithin(Duration limit, java.util.function.IntSupplier request) throws InterruptedException {
         Instant deadline = Instant.now().plus(limit);
         int status = request.getAsInt();

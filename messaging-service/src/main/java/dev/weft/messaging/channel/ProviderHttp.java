@@ -64,9 +64,20 @@ public class ProviderHttp {
     }
 
     public Reply post(String url, Map<String, String> headers, Object body) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(config.sendTimeout())
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        return exchange("POST", url, headers, body);
+    }
+
+    /**
+     * Any method ({@code GET}, {@code PATCH}, {@code DELETE}, ...); {@code body} is sent as JSON when not null, for vendor
+     * APIs that are more than a send (mail and calendar sync). The answer's body is read as JSON (NullNode when it is not);
+     * the status is the caller's to read, only a transport failure throws.
+     */
+    public Reply exchange(String method, String url, Map<String, String> headers, Object body) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(config.sendTimeout()).header("Accept", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
         headers.forEach(request::header);
         HttpResponse<String> response = http.exchange(request.build());
         JsonNode answer;

@@ -7,6 +7,8 @@ import dev.weft.platform.tenancy.CurrentPrincipal;
 import dev.weft.platform.tenancy.PublicEndpoint;
 import dev.weft.platform.tenancy.RequestPrincipal;
 import dev.weft.platform.tenancy.RequiresScope;
+import dev.weft.platform.http.PathAliases;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -46,6 +48,9 @@ public class AuthenticationFilter implements ContainerRequestFilter {
 
     @Inject
     CurrentPrincipal currentPrincipal;
+
+    @Inject
+    CurrentVertxRequest vertxRequest;
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -117,7 +122,12 @@ public class AuthenticationFilter implements ContainerRequestFilter {
         return element == null ? null : element.getAnnotation(type);
     }
 
-    private static String pathAndQuery(ContainerRequestContext request) {
+    /** As the client sent it: a path alias rerouted inside the service is still verified as signed. */
+    private String pathAndQuery(ContainerRequestContext request) {
+        String sent = PathAliases.sentUri(vertxRequest.getCurrent());
+        if (sent != null) {
+            return sent;
+        }
         String rawPath = request.getUriInfo().getRequestUri().getRawPath();
         String rawQuery = request.getUriInfo().getRequestUri().getRawQuery();
         return rawQuery == null ? rawPath : rawPath + "?" + rawQuery;
