@@ -1,0 +1,446 @@
+package dev.weft.bench.messaging;
+
+import dev.weft.platform.id.TypeId;
+import dev.weft.testing.TestCredentials;
+import dev.weft.testing.WeftInfraResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.sql.DataSource;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * messaging-service in this JVM (its beans, real PostgreSQL and Kafka), driven through its HTTP API by a closed-loop
+ * client, each measure beside the limit it is judged against, all in one run:
+ * <ol>
+ *   <li>sends/s: seed 001's template send ({@code POST /v1/messaging/send}) through the WhatsApp adapter to a local
+ *       Cloud API stub, beside the same client POSTing the adapter's request to the stub alone;</li>
+ *   <li>inbound/s: signed WhatsApp webhooks, one new message each, posted to {@code /v1/channels/whatsapp/inbound/...}
+ *       and stored, beside a bare INSERT of the same message rows, one commit each, at the same concurrency;</li>
+ *   <li>with 1,000,000 messages in 100,000 conversations (loaded with COPY): p50/p99 of the conversation list and of
+ *       message history pages, beside plain SQL reading the same pages.</li>
+ * </ol>
+ * Writes its table to target/messaging-benchmark.md.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = ProviderStub.class, restrictToAnnotatedClass = false)
+class MessagingBenchmark {
+    private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 32);
+    private static final int SENDS = Integer.getInteger("bench.sends", 20_000);
+    private static final int INBOUND = Integer.getInteger("bench.inbound", 20_000);
+    private static final int WARMUP = Integer.getInteger("bench.warmup", 3_000);
+    private static final int RECIPIENTS = Integer.getInteger("bench.recipients", 2_000);
+    private static final int CONVERSATIONS = Integer.getInteger("bench.conversations", 100_000);
+    private static final int MESSAGES_PER_CONVERSATION = 10;
+    private static final int READS = Integer.getInteger("bench.reads", 2_000);
+    private static final String[] SCOPES = {"conversations:read", "conversations:write", "messages:read", "messages:write", "contacts:read"};
+
+    @Inject
+    DataSource dataSource;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<String> loads = new ArrayList<>();
+
+    @Test
+    void messaging_throughput_and_read_latency() throws Exception {
+        StringBuilder report = new StringBuilder();
+        report.append("# bench/messaging, ").append(Instant.now()).append("\n\n");
+        report.append("Closed-loop client, ").append(CONCURRENCY).append(" concurrent requests (virtual threads), in the service's JVM; ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" cores.\n\n");
+
+        // 1. Sends.
+        String sendOrg = TypeId.generate("org");
+        String sendToken = TestCredentials.bearerOnPlan(sendOrg, "enterprise", SCOPES);
+        run("send warm-up", WARMUP, CONCURRENCY, i -> send(sendToken, i));
+        load("sends");
+        Run sends = run("sends", SENDS, CONCURRENCY, i -> send(sendToken, i));
+        byte[] adapterBody = ("{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":\"971500001234\",\"type\":\"template\","
+                + "\"template\":{\"name\":\"order_follow_up\",\"language\":{\"code\":\"en\"}}}").getBytes(StandardCharsets.UTF_8);
+        run("stub warm-up", WARMUP, CONCURRENCY, i -> stubAlone(adapterBody));
+        load("stub alone");
+        Run stub = run("stub alone", SENDS, CONCURRENCY, i -> stubAlone(adapterBody));
+
+        // 2. Inbound webhooks.
+        String inboundOrg = TypeId.generate("org");
+        String path = "/v1/channels/whatsapp/inbound/" + inboundOrg + "." + ProviderStub.CONNECTION_ID;
+        String runId = Long.toString(System.nanoTime(), 36);
+        run("inbound warm-up", WARMUP, CONCURRENCY, i -> inbound(path, "w" + runId, i));
+        load("inbound");
+        Run inbound = run("inbound", INBOUND, CONCURRENCY, i -> inbound(path, "r" + runId, i));
+        long storedInbound = count("SELECT count(*) FROM messaging.messages WHERE org_id = ? AND platform_message_id LIKE ?", inboundOrg,
+                "wamid.r" + runId + ".%");
+        assertEquals(INBOUND, storedInbound, "every inbound webhook's message is stored once");
+        UUID[] inboundConversation = conversationOf(inboundOrg);
+        load("bare insert");
+        Run inserts = run("bare insert", INBOUND, CONCURRENCY, i -> bareInsert(inboundOrg, inboundConversation, runId, i, false));
+        // Diagnostic: the same insert with a pg_notify in its transaction, as every outbox insert makes (the relay's wake-up).
+        load("bare insert + NOTIFY");
+        Run notifying = run("diagnostic: bare insert + pg_notify, one commit each", INBOUND / 4, CONCURRENCY,
+                i -> bareInsert(inboundOrg, inboundConversation, runId + "n", i, true));
+
+        // 3. Reads over 1,000,000 messages.
+        String readOrg = TypeId.generate("org");
+        String readToken = TestCredentials.bearerOnPlan(readOrg, "enterprise", SCOPES);
+        long loadStart = System.nanoTime();
+        UUID[] conversations = bulkLoad(readOrg);
+        double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+        List<String> conversationIds = Arrays.stream(conversations).map(id -> TypeId.format("cnv", id)).toList();
+        String secondPage = get(readToken, "/v1/conversations?limit=20").cursor;
+        // Warm both paths, then interleave nothing: each measure runs alone, one client (a user paging), so p99 is latency.
+        for (int i = 0; i < 500; i++) {
+            get(readToken, "/v1/conversations?limit=20");
+            get(readToken, "/v1/conversations/" + conversationIds.get(ThreadLocalRandom.current().nextInt(conversationIds.size())) + "/messages?limit=20");
+        }
+        load("reads");
+        Run listFirst = run("list, first page", READS, 1, i -> check(get(readToken, "/v1/conversations?limit=20")));
+        Run listNext = run("list, next page", READS, 1, i -> check(get(readToken, "/v1/conversations?limit=20&cursor=" + secondPage)));
+        Run listFiltered = run("list, status and assignee", READS, 1,
+                i -> check(get(readToken, "/v1/conversations?limit=20&status=open&assignee_id=usr_agent" + (i % 20))));
+        Run history = run("history", READS, 1, i -> check(get(readToken, "/v1/conversations/"
+                + conversationIds.get(ThreadLocalRandom.current().nextInt(conversationIds.size())) + "/messages?limit=20")));
+        Run sqlList = run("sql list", READS, 1, i -> sqlPage(readOrg, null));
+        Run sqlListFiltered = run("sql list filtered", READS, 1, i -> sqlPage(readOrg, "usr_agent" + (i % 20)));
+        Run sqlHistory = run("sql history", READS, 1, i -> sqlHistory(conversations[ThreadLocalRandom.current().nextInt(conversations.length)]));
+
+        report.append("| measure | requests | per second | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|\n");
+        for (Run r : List.of(sends, stub, inbound, inserts, notifying, listFirst, listNext, listFiltered, sqlList, sqlListFiltered, history, sqlHistory)) {
+            report.append(r.row()).append('\n');
+        }
+        report.append("\n| ratio | value | goal |\n|---|---|---|\n");
+        report.append("| sends/s | ").append(fmt(sends.perSecond())).append(" | >= 2,000 |\n");
+        report.append("| sends / stub alone | ").append(String.format(Locale.ROOT, "%.2f", sends.perSecond() / stub.perSecond())).append(" | |\n");
+        report.append("| inbound/s | ").append(fmt(inbound.perSecond())).append(" | >= 5,000 |\n");
+        report.append("| inbound / bare insert | ").append(String.format(Locale.ROOT, "%.2f", inbound.perSecond() / inserts.perSecond())).append(" | |\n");
+        report.append("| list p99 ms (first page) | ").append(String.format(Locale.ROOT, "%.2f", listFirst.p(0.99))).append(" | < 20 |\n");
+        report.append("\nBulk load (COPY) of ").append(CONVERSATIONS).append(" contacts, ").append(CONVERSATIONS).append(" conversations, ")
+                .append((long) CONVERSATIONS * MESSAGES_PER_CONVERSATION).append(" messages: ")
+                .append(String.format(Locale.ROOT, "%.1f", loadSeconds)).append(" s (with ANALYZE).\n\nLoad average (1, 5, 15 min) before each phase:\n\n");
+        for (String l : loads) {
+            report.append("- ").append(l).append('\n');
+        }
+        System.out.println(report);
+        Path target = Path.of("target", "messaging-benchmark.md");
+        Files.createDirectories(target.getParent());
+        Files.writeString(target, report.toString(), StandardCharsets.UTF_8);
+    }
+
+    // The operations.
+
+    private int send(String token, int i) throws Exception {
+        String body = "{\"platform\":\"whatsapp\",\"to\":\"+9715" + String.format(Locale.ROOT, "%08d", i % RECIPIENTS) + "\",\"messageType\":\"template\","
+                + "\"metadata\":{\"campaign\":\"bench\",\"template\":{\"name\":\"order_follow_up\",\"language\":\"en\"}}}";
+        HttpRequest request = HttpRequest.newBuilder(uri("/v1/messaging/send")).header("Authorization", token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 201 ? 0 : 1;
+    }
+
+    private int stubAlone(byte[] body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(ProviderStub.baseUrl() + "/graph/v21.0/" + ProviderStub.PHONE_NUMBER_ID + "/messages"))
+                .header("Authorization", "Bearer " + ProviderStub.ACCESS_TOKEN).header("Content-Type", "application/json")
+                .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return response.statusCode() == 200 && response.body().length > 0 ? 0 : 1;
+    }
+
+    private int inbound(String path, String run, int i) throws Exception {
+        String from = "9715" + String.format(Locale.ROOT, "%08d", 50_000_000 + i % RECIPIENTS);
+        String body = """
+                {"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{\
+                "messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"%s"},\
+                "contacts":[{"profile":{"name":"Bench Sender"},"wa_id":"%s"}],\
+                "messages":[{"from":"%s","id":"wamid.%s.%d","timestamp":"1733050750","type":"text","text":{"body":"Where is my order %d?"}}]}}]}]}"""
+                .formatted(ProviderStub.PHONE_NUMBER_ID, from, from, run, i, i);
+        byte[] raw = body.getBytes(StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(uri(path)).header("X-Hub-Signature-256", signature(raw))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(raw)).build();
+        return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200 ? 0 : 1;
+    }
+
+    /** The row an inbound webhook stores, written alone: one INSERT, one commit, a pooled connection. */
+    private int bareInsert(String org, UUID[] conversation, String run, int i, boolean notify) throws Exception {
+        try (Connection db = dataSource.getConnection();
+             PreparedStatement insert = db.prepareStatement("""
+                     INSERT INTO messaging.messages (id, org_id, conversation_id, contact_id, channel, direction, type, content, metadata,
+                                                     author_type, status, platform_message_id, created_at, updated_at)
+                     VALUES (?, ?, ?, ?, 'whatsapp', 'inbound', 'text', ?, '{"source":"whatsapp"}', 'contact', 'received', ?, clock_timestamp(),
+                             clock_timestamp())""")) {
+            insert.setObject(1, UUID.randomUUID());
+            insert.setString(2, org);
+            insert.setObject(3, conversation[0]);
+            insert.setObject(4, conversation[1]);
+            insert.setString(5, "Where is my order " + i + "?");
+            insert.setString(6, "wamid.bare" + run + "." + i);
+            if (!notify) {
+                return insert.executeUpdate() == 1 ? 0 : 1;
+            }
+            db.setAutoCommit(false);
+            try {
+                int rows = insert.executeUpdate();
+                try (Statement wake = db.createStatement()) {
+                    wake.execute("SELECT pg_notify('weft_bench_messaging', '')");
+                }
+                db.commit();
+                return rows == 1 ? 0 : 1;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        }
+    }
+
+    private record Page(int status, String cursor) {
+    }
+
+    private Page get(String token, String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(uri(path)).header("Authorization", token).GET().build();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        String cursor = null;
+        int at = response.body().indexOf("\"next_cursor\":\"");
+        if (at >= 0) {
+            int start = at + "\"next_cursor\":\"".length();
+            cursor = response.body().substring(start, response.body().indexOf('"', start));
+        }
+        return new Page(response.statusCode(), cursor);
+    }
+
+    private static int check(Page page) {
+        return page.status() == 200 ? 0 : 1;
+    }
+
+    /** The list's page in plain SQL: the same rows, read and thrown away. */
+    private int sqlPage(String org, String assignee) throws Exception {
+        String sql = assignee == null
+                ? "SELECT * FROM messaging.conversations WHERE org_id = ? ORDER BY created_at DESC, id DESC LIMIT 21"
+                : "SELECT * FROM messaging.conversations WHERE org_id = ? AND status = 'open' AND assignee_id = ? ORDER BY created_at DESC, id DESC LIMIT 21";
+        try (Connection db = dataSource.getConnection(); PreparedStatement query = db.prepareStatement(sql)) {
+            query.setString(1, org);
+            if (assignee != null) {
+                query.setString(2, assignee);
+            }
+            return drain(query);
+        }
+    }
+
+    private int sqlHistory(UUID conversation) throws Exception {
+        try (Connection db = dataSource.getConnection(); PreparedStatement query = db.prepareStatement(
+                "SELECT * FROM messaging.messages WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT 21")) {
+            query.setObject(1, conversation);
+            return drain(query);
+        }
+    }
+
+    private static int drain(PreparedStatement query) throws Exception {
+        int rows = 0;
+        try (ResultSet rs = query.executeQuery()) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                for (int c = 1; c <= columns; c++) {
+                    rs.getObject(c);
+                }
+                rows++;
+            }
+        }
+        return rows > 0 ? 0 : 1;
+    }
+
+    // Loading.
+
+    /** 100,000 contacts, one WhatsApp conversation each, ten messages each, with COPY; returns the conversation ids. */
+    private UUID[] bulkLoad(String org) throws Exception {
+        UUID[] contacts = new UUID[CONVERSATIONS];
+        UUID[] conversations = new UUID[CONVERSATIONS];
+        for (int i = 0; i < CONVERSATIONS; i++) {
+            contacts[i] = UUID.randomUUID();
+            conversations[i] = UUID.randomUUID();
+        }
+        String[] statuses = {"open", "open", "open", "pending", "snoozed", "resolved", "closed"};
+        Instant start = Instant.parse("2026-01-01T00:00:00Z");
+        try (Connection db = dataSource.getConnection()) {
+            db.setAutoCommit(false);
+            var copy = db.unwrap(PGConnection.class).getCopyAPI();
+            int chunk = 10_000;
+            for (int from = 0; from < CONVERSATIONS; from += chunk) {
+                StringBuilder c = new StringBuilder();
+                StringBuilder v = new StringBuilder();
+                StringBuilder m = new StringBuilder();
+                for (int i = from; i < Math.min(CONVERSATIONS, from + chunk); i++) {
+                    Instant created = start.plusSeconds(i * 300L);
+                    String phone = "+9715" + String.format(Locale.ROOT, "%08d", 10_000_000 + i);
+                    c.append(contacts[i]).append('\t').append(org).append("\tBench\tContact ").append(i).append('\t').append(phone).append('\t')
+                            .append(phone).append("\twhatsapp\t{whatsapp}\t").append(created).append('\t').append(created).append('\n');
+                    Instant last = created.plusSeconds(MESSAGES_PER_CONVERSATION * 60L);
+                    v.append(conversations[i]).append('\t').append(org).append('\t').append(contacts[i]).append("\twhatsapp\tdefault\t")
+                            .append(statuses[i % statuses.length]).append("\tusr_agent").append(i % 20).append('\t').append(last).append('\t')
+                            .append(created).append('\t').append(last).append('\n');
+                    for (int k = 0; k < MESSAGES_PER_CONVERSATION; k++) {
+                        Instant at = created.plusSeconds(k * 60L);
+                        boolean in = k % 2 == 0;
+                        m.append(UUID.randomUUID()).append('\t').append(org).append('\t').append(conversations[i]).append('\t').append(contacts[i])
+                                .append("\twhatsapp\t").append(in ? "inbound" : "outbound").append("\ttext\tMessage ").append(k)
+                                .append(" of conversation ").append(i).append(", some ordinary text of a customer conversation.\t{}\t")
+                                .append(in ? "contact" : "agent").append('\t').append(in ? "received" : "read").append("\twamid.load.").append(i)
+                                .append('.').append(k).append('\t').append(at).append('\t').append(at).append('\n');
+                    }
+                }
+                copy.copyIn("COPY messaging.contacts (id, org_id, first_name, last_name, phone, phone_key, channel, channels, created_at, updated_at)"
+                        + " FROM STDIN", new ByteArrayInputStream(c.toString().getBytes(StandardCharsets.UTF_8)));
+                copy.copyIn("COPY messaging.conversations (id, org_id, contact_id, channel, inbox, status, assignee_id, last_message_at, created_at,"
+                        + " updated_at) FROM STDIN", new ByteArrayInputStream(v.toString().getBytes(StandardCharsets.UTF_8)));
+                copy.copyIn("COPY messaging.messages (id, org_id, conversation_id, contact_id, channel, direction, type, content, metadata, author_type,"
+                        + " status, platform_message_id, created_at, updated_at) FROM STDIN",
+                        new ByteArrayInputStream(m.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+            db.commit();
+            db.setAutoCommit(true);
+            try (Statement analyze = db.createStatement()) {
+                analyze.execute("ANALYZE messaging.contacts");
+                analyze.execute("ANALYZE messaging.conversations");
+                analyze.execute("ANALYZE messaging.messages");
+            }
+        }
+        assertEquals((long) CONVERSATIONS * MESSAGES_PER_CONVERSATION, count("SELECT count(*) FROM messaging.messages WHERE org_id = ? AND ? <> ''", org, "x"));
+        return conversations;
+    }
+
+    private UUID[] conversationOf(String org) throws Exception {
+        try (Connection db = dataSource.getConnection();
+             PreparedStatement query = db.prepareStatement("SELECT id, contact_id FROM messaging.conversations WHERE org_id = ? LIMIT 1")) {
+            query.setString(1, org);
+            try (ResultSet rs = query.executeQuery()) {
+                rs.next();
+                return new UUID[]{rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)};
+            }
+        }
+    }
+
+    private long count(String sql, String a, String b) throws Exception {
+        try (Connection db = dataSource.getConnection(); PreparedStatement query = db.prepareStatement(sql)) {
+            query.setString(1, a);
+            query.setString(2, b);
+            try (ResultSet rs = query.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    // The closed loop.
+
+    @FunctionalInterface
+    interface Op {
+        /** Returns 0 on success, 1 on an error. */
+        int call(int i) throws Exception;
+    }
+
+    record Run(String name, int requests, double seconds, long[] nanos, int errors) {
+        double perSecond() {
+            return requests / seconds;
+        }
+
+        double p(double q) {
+            return nanos[Math.min(nanos.length - 1, (int) Math.ceil(q * nanos.length) - 1)] / 1e6;
+        }
+
+        String row() {
+            return "| " + name + " | " + fmt(requests) + " | " + fmt(perSecond()) + " | " + String.format(Locale.ROOT, "%.2f", p(0.50)) + " | "
+                    + String.format(Locale.ROOT, "%.2f", p(0.99)) + " | " + errors + " |";
+        }
+    }
+
+    private Run run(String name, int requests, int concurrency, Op op) throws Exception {
+        long[] nanos = new long[requests];
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        AtomicLong firstError = new AtomicLong();
+        long started = System.nanoTime();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int w = 0; w < concurrency; w++) {
+                workers.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                        long t0 = System.nanoTime();
+                        int failed;
+                        try {
+                            failed = op.call(i);
+                        } catch (Exception e) {
+                            failed = 1;
+                            if (firstError.compareAndSet(0, 1)) {
+                                System.err.println(name + ": " + e);
+                            }
+                        }
+                        nanos[i] = System.nanoTime() - t0;
+                        errors.addAndGet(failed);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> worker : workers) {
+                worker.get();
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Arrays.sort(nanos);
+        Run run = new Run(name, requests, seconds, nanos, errors.get());
+        System.out.println(run.row());
+        return run;
+    }
+
+    private void load(String phase) {
+        try {
+            loads.add(phase + ": " + Files.readString(Path.of("/proc/loadavg")).strip());
+        } catch (Exception e) {
+            loads.add(phase + ": unknown");
+        }
+    }
+
+    private URI uri(String path) {
+        return URI.create(base.toString().replaceAll("/+$", "") + path);
+    }
+
+    private static String signature(byte[] raw) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(ProviderStub.APP_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return "sha256=" + HexFormat.of().formatHex(mac.doFinal(raw));
+    }
+
+    static String fmt(double value) {
+        return String.format(Locale.ROOT, "%,.0f", value);
+    }
+}
