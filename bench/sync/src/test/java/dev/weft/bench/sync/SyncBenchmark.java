@@ -72,6 +72,8 @@ class SyncBenchmark {
     private static final Path REPO = Path.of(System.getProperty("weft.repo", "../..")).toAbsolutePath().normalize();
     private static final Path LOGS = Path.of("target", "service-logs").toAbsolutePath();
     private static final long CLOCK_TICKS = 100;
+    /** How long a service may take to start ({@code -Dbench.ready-seconds}): minutes on a 2-core machine other builds share. */
+    private static final int READY_SECONDS = Integer.getInteger("bench.ready-seconds", 600);
     /** sync-service's weft.sync.batch-size for the run ({@code -Dbench.batch-size}); empty: the service's default. */
     private static final String BATCH_SIZE = System.getProperty("bench.batch-size", "").trim();
 
@@ -218,7 +220,7 @@ class SyncBenchmark {
     }
 
     private void awaitReady(Process process, int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("a service on port " + port + " exited with " + process.exitValue() + "; see " + LOGS);
@@ -234,7 +236,7 @@ class SyncBenchmark {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("a service on port " + port + " was not ready within 120 s; see " + LOGS);
+        throw new IllegalStateException("a service on port " + port + " was not ready within " + READY_SECONDS + " s; see " + LOGS);
     }
 
     private static void stop(Process process) throws InterruptedException {
