@@ -36,7 +36,9 @@ final class WebhookReceiver implements AutoCloseable {
                 request = new Received(exchange.getRequestURI().getPath(), headers, new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
             if (request.path().equals(holdPath)) {
-                // Keeps the caller waiting (a slow receiver) until released; added to received first, so a test sees it arrive.
+                // Keeps the first caller waiting (a slow receiver) until released; later requests to the path are answered at
+                // once. Added to received first, so a test sees it arrive.
+                holdPath = null;
                 received.add(request);
                 try {
                     held.await(120, TimeUnit.SECONDS);
@@ -62,7 +64,7 @@ final class WebhookReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    /** Requests to {@code path} are held unanswered until {@link #release()}. */
+    /** The next request to {@code path} is held unanswered until {@link #release()}. */
     void hold(String path) {
         held = new java.util.concurrent.CountDownLatch(1);
         holdPath = path;

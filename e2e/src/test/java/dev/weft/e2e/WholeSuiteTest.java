@@ -446,7 +446,7 @@ class WholeSuiteTest {
         created.then().statusCode(201);
         String workflowId = created.path("id");
         String stream = created.path("trigger.stream_id");
-        assertTrue(stream != null && stream.startsWith("str_"), "the record trigger made its stream: " + created.asString());
+        assertTrue(stream != null && stream.startsWith("strm_"), "the record trigger made its stream: " + created.asString());
         awaitStreaming(token, crm, stream);
 
         try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
