@@ -23,6 +23,8 @@ final class WebhookReceiver implements AutoCloseable {
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<Integer> nextStatuses = new ConcurrentLinkedQueue<>();
     private volatile String failFor;
+    private volatile String holdPath;
+    private volatile java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(0);
 
     WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -33,17 +35,54 @@ final class WebhookReceiver implements AutoCloseable {
                 exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, String.join(",", values)));
                 request = new Received(exchange.getRequestURI().getPath(), headers, new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
+            if (request.path().equals(holdPath)) {
+                // Keeps the caller waiting (a slow receiver) until released; added to received first, so a test sees it arrive.
+                received.add(request);
+                try {
+                    held.await(120, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+                return;
+            }
             String marker = failFor;
             Integer status = marker != null && request.body().contains(marker) ? nextStatuses.poll() : null;
             received.add(request);
             exchange.sendResponseHeaders(status == null ? 200 : status, -1);
             exchange.close();
         });
+        // A held request must not keep the others waiting.
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
 
     String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    }
+
+    /** Requests to {@code path} are held unanswered until {@link #release()}. */
+    void hold(String path) {
+        held = new java.util.concurrent.CountDownLatch(1);
+        holdPath = path;
+    }
+
+    /** Answers the held requests, and later ones to that path at once. */
+    void release() {
+        holdPath = null;
+        held.countDown();
+    }
+
+    /** The next request to {@code path}, others passed over. */
+    Received nextAt(String path, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Received next = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (next.path().equals(path)) {
+                return next;
+            }
+        }
     }
 
     /** The next {@code count} requests whose body contains {@code marker} get {@code status}. */
@@ -65,6 +104,11 @@ final class WebhookReceiver implements AutoCloseable {
         }
     }
 
+    /** The next request already received, or null. */
+    Received poll() {
+        return received.poll();
+    }
+
     Received next(Duration timeout) throws InterruptedException {
         Received next = received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (next == null) {
@@ -75,6 +119,7 @@ final class WebhookReceiver implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
         server.stop(0);
     }
 }

@@ -5,6 +5,10 @@ import dev.weft.local.LocalSuite;
 import dev.weft.local.Routes;
 import dev.weft.local.WeftService;
 import dev.weft.testing.infra.FreePorts;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +51,10 @@ class WholeSuiteTest {
     private static LocalSuite suite;
     private static String api;
     private static LocalConfig suiteConfig;
+    /** HubSpot's and Slack's APIs as connections-service calls them (provider base-url settings point here). */
+    private static WireMockServer vendors;
+    /** Short, so the kill -9 test's takeover comes soon; each of the e2e workflows' steps takes well under it. */
+    private static final String WORKFLOW_LEASE = "8s";
 
     @BeforeAll
     static void start_the_whole_suite() throws IOException {
@@ -59,8 +67,14 @@ class WholeSuiteTest {
         for (WeftService service : WeftService.values()) {
             ports.put(service, free.next());
         }
+        vendors = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        vendors.start();
+        // Every service JVM gets these; only connections-service and workflow-service read them.
+        List<String> jvmOptions = List.of("-Dweft.connections.providers.hubspot.base-url=" + vendors.baseUrl() + "/hubspot",
+                "-Dweft.connections.providers.slack.base-url=" + vendors.baseUrl() + "/slack/api",
+                "-Dweft.workflow.worker.lease=" + WORKFLOW_LEASE);
         LocalConfig config = new LocalConfig(weftDir, REPO_ROOT, free.next(), free.next(), free.next(), free.next(),
-                ports, Duration.ofSeconds(150), List.of());
+                ports, Duration.ofSeconds(Long.getLong("e2e.ready-seconds", 150)), jvmOptions);
         long started = System.nanoTime();
         suite = LocalSuite.start(config);
         System.out.printf("e2e: whole suite ready in %.1f s%n", (System.nanoTime() - started) / 1e9);
@@ -88,6 +102,9 @@ class WholeSuiteTest {
         if (suite != null) {
             suite.close();
             System.out.println("e2e: logs of this run are in " + weftDir.resolve("logs"));
+        }
+        if (vendors != null) {
+            vendors.stop();
         }
     }
 
@@ -403,6 +420,196 @@ class WholeSuiteTest {
             assertEquals("record.created", StandardWebhooksVerifier.verify(secret, received), "the Standard Webhooks reference library accepts it");
             assertTrue(received.body().contains(stream), "the webhook names its stream: " + received.body());
         }
+    }
+
+    /**
+     * Issue 15's acceptance: seed 000's Enterprise Lead Routing, end to end. A Lead row inserted into the suite's
+     * PostgreSQL (standing in for the CRM's database) is captured by connections-service (the stream made on demand by
+     * the workflow's record trigger), published as record.created on Kafka, matched by workflow-service against the
+     * trigger's filter, transformed, written to HubSpot (a stub checking the CRM v3 batch create request) and announced
+     * on Slack (a stub of chat.postMessage): "New enterprise lead: Acme". A lead below the filter starts nothing.
+     */
+    @Test
+    @Order(9)
+    void a_lead_inserted_into_postgres_runs_the_lead_routing_workflow_to_hubspot_and_slack() throws Exception {
+        String token = clientToken();
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
+             java.sql.Statement ddl = db.createStatement()) {
+            ddl.execute("CREATE SCHEMA IF NOT EXISTS e2e_crm");
+            ddl.execute("CREATE TABLE IF NOT EXISTS e2e_crm.\"Lead\" (\"Id\" bigint PRIMARY KEY, \"FirstName\" text, \"LastName\" text,"
+                    + " \"Email\" text, \"Company\" text, \"AnnualRevenue\" bigint)");
+        }
+        vendors.stubFor(WireMock.get(WireMock.urlPathEqualTo("/hubspot/crm/v3/objects/contacts"))
+                .willReturn(WireMock.okJson("{\"results\":[]}")));
+        vendors.stubFor(WireMock.get(WireMock.urlPathMatching("/hubspot/crm/v3/properties/.*")).atPriority(10)
+                .willReturn(WireMock.okJson("{\"results\":[]}")));
+        vendors.stubFor(WireMock.get(WireMock.urlPathEqualTo("/hubspot/crm/v3/properties/contacts")).atPriority(1)
+                .willReturn(WireMock.okJson("{\"results\":[" + hubspotProperty("email") + "," + hubspotProperty("firstname") + ","
+                        + hubspotProperty("lastname") + "," + hubspotProperty("company") + "]}")));
+        // HubSpot's batch create as documented: {"inputs":[{"properties":{...},"objectWriteTraceId":...}]}, a private app token.
+        vendors.stubFor(WireMock.post(WireMock.urlPathEqualTo("/hubspot/crm/v3/objects/contacts/batch/create"))
+                .withHeader("Authorization", WireMock.equalTo("Bearer pat-na1-e2e"))
+                .withHeader("Content-Type", WireMock.containing("application/json"))
+                .withRequestBody(WireMock.matchingJsonPath("$.inputs[0].properties.company", WireMock.equalTo("Acme")))
+                .withRequestBody(WireMock.matchingJsonPath("$.inputs[0].properties.email", WireMock.equalTo("ada@acme.example")))
+                .willReturn(WireMock.jsonResponse("{\"status\":\"COMPLETE\",\"results\":[{\"id\":\"5101\",\"objectWriteTraceId\":\"0\","
+                        + "\"properties\":{\"company\":\"Acme\",\"email\":\"ada@acme.example\"},\"createdAt\":\"2026-12-05T00:00:00Z\","
+                        + "\"updatedAt\":\"2026-12-05T00:00:00Z\",\"archived\":false}]}", 201)));
+        vendors.stubFor(WireMock.post(WireMock.urlPathEqualTo("/slack/api/auth.test"))
+                .willReturn(WireMock.okJson("{\"ok\":true,\"team\":\"Acme\",\"user\":\"weft\",\"team_id\":\"T1\"}")));
+        vendors.stubFor(WireMock.post(WireMock.urlPathEqualTo("/slack/api/chat.postMessage"))
+                .withHeader("Authorization", WireMock.equalTo("Bearer xoxb-e2e"))
+                .willReturn(WireMock.okJson("{\"ok\":true,\"channel\":\"C0SALES\",\"ts\":\"1764892800.000100\"}")));
+
+        java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
+        String crm = createConnection(token, Map.of("provider", "postgres", "name", "CRM database",
+                "config", Map.of("host", pg.getHost(), "port", pg.getPort(), "database", pg.getPath().substring(1), "schema", "e2e_crm", "ssl_mode", "disable"),
+                "credentials", Map.of("username", "postgres")));
+        String hubspot = createConnection(token, Map.of("provider", "hubspot", "name", "HubSpot", "config", Map.of(),
+                "credentials", Map.of("auth_type", "private_app", "access_token", "pat-na1-e2e")));
+        String slack = createConnection(token, Map.of("provider", "slack", "name", "Slack", "config", Map.of(),
+                "credentials", Map.of("auth_type", "bot_token", "bot_token", "xoxb-e2e")));
+
+        // Seed 000's workflow, with real connections, a transform that maps a Lead to HubSpot's contact properties,
+        // and the Slack channel to post to.
+        Map<String, Object> workflow = Map.of("name", "Enterprise Lead Routing",
+                "trigger", Map.of("type", "record_created", "connection_id", crm, "object", "Lead", "filter", "AnnualRevenue > 5000000"),
+                "actions", List.of(
+                        Map.of("type", "transform", "config", Map.of("language", "jsonata",
+                                "code", "{\"email\": Email, \"firstname\": FirstName, \"lastname\": LastName, \"company\": Company}")),
+                        Map.of("type", "write", "connection_id", hubspot, "object", "contacts"),
+                        Map.of("type", "notify", "channel", "slack", "connection_id", slack, "slack_channel", "#sales",
+                                "message", "New enterprise lead: {{Lead.Company}}")));
+        Response created = given().header("Authorization", "Bearer " + token).contentType("application/json").body(workflow)
+                .when().post(api + "/v1/workflows");
+        created.then().statusCode(201);
+        String workflowId = created.path("id");
+        String stream = created.path("trigger.stream_id");
+        assertTrue(stream != null && stream.startsWith("str_"), "the record trigger made its stream: " + created.asString());
+        awaitStreaming(token, crm, stream);
+
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
+             java.sql.Statement insert = db.createStatement()) {
+            insert.execute("INSERT INTO e2e_crm.\"Lead\" VALUES (1, 'Tom', 'Small', 'tom@tiny.example', 'Tiny', 20000)");
+            insert.execute("INSERT INTO e2e_crm.\"Lead\" VALUES (2, 'Ada', 'Lovelace', 'ada@acme.example', 'Acme', 12000000)");
+        }
+
+        List<LoggedRequest> posted = awaitRequests(WireMock.postRequestedFor(WireMock.urlPathEqualTo("/slack/api/chat.postMessage")), 1,
+                Duration.ofSeconds(90));
+        io.restassured.path.json.JsonPath message = io.restassured.path.json.JsonPath.from(posted.getFirst().getBodyAsString());
+        assertEquals("New enterprise lead: Acme", message.getString("text"));
+        assertEquals("#sales", message.getString("channel"));
+        List<LoggedRequest> written = vendors.findAll(WireMock.postRequestedFor(WireMock.urlPathEqualTo("/hubspot/crm/v3/objects/contacts/batch/create")));
+        assertEquals(1, written.size(), "one contact written to HubSpot");
+        io.restassured.path.json.JsonPath contact = io.restassured.path.json.JsonPath.from(written.getFirst().getBodyAsString());
+        assertEquals(Map.of("email", "ada@acme.example", "firstname", "Ada", "lastname", "Lovelace", "company", "Acme"),
+                contact.getMap("inputs[0].properties"));
+
+        io.restassured.path.json.JsonPath executions = given().header("Authorization", "Bearer " + token)
+                .when().get(api + "/v1/workflows/" + workflowId + "/executions").then().statusCode(200).extract().jsonPath();
+        assertEquals(1, executions.getList("data").size(), "the Tiny lead is below the filter: " + executions.prettify());
+        String execution = executions.getString("data[0].id");
+        io.restassured.path.json.JsonPath done = awaitExecution(token, execution, "succeeded");
+        assertEquals(List.of("succeeded", "succeeded", "succeeded"), done.getList("steps.status"));
+        assertEquals("5101", done.getString("steps[1].output.id"), "the HubSpot id of the contact: " + done.prettify());
+        Thread.sleep(1000);
+        assertEquals(1, vendors.findAll(WireMock.postRequestedFor(WireMock.urlPathEqualTo("/slack/api/chat.postMessage"))).size(),
+                "one Slack message: the Tiny lead posted nothing");
+    }
+
+    /**
+     * workflow-service killed with SIGKILL while a step is in flight, then started again: the new process takes the
+     * execution over once its lease has passed and resumes at the step that was not recorded done. The step recorded
+     * done before the kill is not sent again; the interrupted one is sent again with the same Idempotency-Key (a
+     * receiver can drop it), and the execution finishes.
+     */
+    @Test
+    @Order(10)
+    void workflow_service_killed_mid_execution_resumes_without_repeating_a_done_step() throws Exception {
+        String token = clientToken();
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            Map<String, Object> workflow = Map.of("name", "kill -9", "trigger", Map.of("type", "api_call"),
+                    "actions", List.of(Map.of("type", "http", "url", receiver.url("/first")),
+                            Map.of("type", "http", "url", receiver.url("/slow")),
+                            Map.of("type", "http", "url", receiver.url("/third"))));
+            Response created = given().header("Authorization", "Bearer " + token).contentType("application/json").body(workflow)
+                    .when().post(api + "/v1/workflows");
+            created.then().statusCode(201);
+            String trigger = created.path("trigger.id");
+            receiver.hold("/slow");
+            String execution = given().header("Authorization", "Bearer " + token).contentType("application/json")
+                    .body(Map.of("lead", "Acme")).when().post(api + "/v1/triggers/" + trigger + "/invoke")
+                    .then().statusCode(202).extract().path("execution_id");
+            receiver.nextAt("/first", Duration.ofSeconds(60));
+            WebhookReceiver.Received interrupted = receiver.nextAt("/slow", Duration.ofSeconds(60));
+            io.restassured.path.json.JsonPath midway = given().header("Authorization", "Bearer " + token)
+                    .when().get(api + "/v1/executions/" + execution).then().statusCode(200).extract().jsonPath();
+            assertEquals(List.of("succeeded", "running", "pending"), midway.getList("steps.status"));
+
+            suite.restart(WeftService.WORKFLOW, true);
+            receiver.release();
+
+            WebhookReceiver.Received again = receiver.nextAt("/slow", Duration.ofSeconds(90));
+            assertEquals(interrupted.headers().get("Idempotency-Key"), again.headers().get("Idempotency-Key"),
+                    "the interrupted step is sent again with its idempotency key");
+            receiver.nextAt("/third", Duration.ofSeconds(60));
+            io.restassured.path.json.JsonPath done = awaitExecution(token, execution, "succeeded");
+            assertEquals(List.of(1, 2, 1), done.getList("steps.attempts"), done.prettify());
+            Thread.sleep(1000);
+            List<String> paths = new ArrayList<>();
+            WebhookReceiver.Received extra;
+            while ((extra = receiver.poll()) != null) {
+                paths.add(extra.path());
+            }
+            assertEquals(List.of(), paths, "nothing sent again after the execution finished (/first above all)");
+        }
+    }
+
+    private static String hubspotProperty(String name) {
+        return "{\"name\":\"" + name + "\",\"label\":\"" + name + "\",\"type\":\"string\",\"fieldType\":\"text\",\"calculated\":false,"
+                + "\"modificationMetadata\":{\"readOnlyValue\":false}}";
+    }
+
+    private static String createConnection(String token, Map<String, Object> body) {
+        return given().header("Authorization", "Bearer " + token).contentType("application/json").body(body)
+                .when().post(api + "/v1/connections").then().statusCode(201).extract().path("id");
+    }
+
+    private static void awaitStreaming(String token, String connection, String stream) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String status = "";
+        while (!"streaming".equals(status) && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            status = given().header("Authorization", "Bearer " + token).when().get(api + "/v1/connections/" + connection + "/streams/" + stream)
+                    .then().statusCode(200).extract().path("status");
+        }
+        assertEquals("streaming", status, "the stream is streaming");
+    }
+
+    private static List<LoggedRequest> awaitRequests(com.github.tomakehurst.wiremock.matching.RequestPatternBuilder pattern, int count,
+                                                     Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<LoggedRequest> found = vendors.findAll(pattern);
+        while (found.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            found = vendors.findAll(pattern);
+        }
+        assertTrue(found.size() >= count, "expected " + count + " request(s) within " + timeout.toSeconds() + " s, got " + found.size());
+        return found;
+    }
+
+    private static io.restassured.path.json.JsonPath awaitExecution(String token, String execution, String status) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        io.restassured.path.json.JsonPath last;
+        do {
+            last = given().header("Authorization", "Bearer " + token).when().get(api + "/v1/executions/" + execution)
+                    .then().statusCode(200).extract().jsonPath();
+            if (status.equals(last.getString("status"))) {
+                return last;
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("execution " + execution + " is not " + status + ": " + last.prettify());
     }
 
     @Test

@@ -106,6 +106,16 @@ public final class Json {
         }
     }
 
+    /** A stored JSON array (an empty one when absent or not an array). */
+    public static com.fasterxml.jackson.databind.node.ArrayNode parseArray(String stored) {
+        try {
+            JsonNode node = stored == null ? null : PLAIN.readTree(stored);
+            return node instanceof com.fasterxml.jackson.databind.node.ArrayNode array ? array : PLAIN.createArrayNode();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("stored JSON unreadable", e);
+        }
+    }
+
     public static String write(JsonNode node) {
         try {
             return PLAIN.writeValueAsString(node);

@@ -24,6 +24,14 @@ public interface WorkflowConfig {
 
     Worker worker();
 
+    Streams streams();
+
+    interface Streams {
+        /** How often record triggers whose change stream could not be ensured (connections-service down) try again. */
+        @WithDefault("1m")
+        Duration retryInterval();
+    }
+
     interface Worker {
         /** Whether this replica runs executions; any number may, each execution runs on one at a time. */
         @WithDefault("true")

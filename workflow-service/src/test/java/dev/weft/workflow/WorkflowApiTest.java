@@ -6,13 +6,20 @@ import dev.weft.workflow.support.Api;
 import dev.weft.workflow.support.Stubs;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.weft.workflow.support.Api.as;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
@@ -136,6 +143,39 @@ class WorkflowApiTest {
         as(org).delete("/v1/triggers/" + inline).then().statusCode(409);
         as(org).delete("/v1/triggers/" + smart).then().statusCode(204);
         as(org).get("/v1/triggers/" + smart).then().statusCode(404);
+    }
+
+    @Test
+    void a_record_trigger_has_connections_service_create_its_stream_on_demand() {
+        String org = Api.newOrg();
+        String connection = TypeId.generate("conn");
+        String streams = "/internal/v1/connections/" + connection + "/streams";
+        Stubs.server().stubFor(post(urlPathEqualTo(streams)).withHeader("X-Weft-Org", WireMock.equalTo(org))
+                .withHeader("X-Weft-Caller", WireMock.equalTo("workflow-service"))
+                .withRequestBody(matchingJsonPath("$.object", WireMock.equalTo("Lead")))
+                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":\"str_lead1\",\"object\":\"Lead\",\"status\":\"starting\"}")));
+        String body = Api.SEED.replace("conn_sf123", connection);
+        JsonPath created = Api.create(org, body);
+        assertEquals("str_lead1", created.getString("trigger.stream_id"));
+        Stubs.server().verify(1, postRequestedFor(urlPathEqualTo(streams)));
+
+        // A second workflow on the same object finds the stream connections-service already has (409 DUPLICATE).
+        Stubs.server().stubFor(post(urlPathEqualTo(streams)).willReturn(aResponse().withStatus(409).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"code\":\"DUPLICATE\",\"message\":\"exists\",\"details\":{\"stream_id\":\"str_lead1\"}}}")));
+        String second = Api.create(org, body).getString("id");
+        as(org).get("/v1/workflows/" + second).then().body("trigger.stream_id", equalTo("str_lead1"));
+
+        // An object that cannot stream is refused where it is named; a connection not there yet (the seed's) is noted.
+        Stubs.server().stubFor(post(urlPathEqualTo(streams)).willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"code\":\"INVALID_REQUEST\",\"message\":\"Lead has no primary key\"}}")));
+        as(org).body(body).post("/v1/workflows").then().statusCode(400)
+                .body("error.details.field", equalTo("trigger.object")).body("error.message", containsString("no primary key"));
+        as(org).body(Map.of("workflow_id", second, "type", "record_updated", "connection_id", connection, "object", "Lead"))
+                .post("/v1/triggers").then().statusCode(400).body("error.details.field", equalTo("object"));
+        String seed = Api.create(org, Api.SEED).getString("id");
+        as(org).get("/v1/workflows/" + seed).then().body("trigger.stream_id", nullValue())
+                .body("trigger.stream_error", containsString("conn_sf123"));
     }
 
     private static void invalid(String org, String body, String field) {

@@ -1,6 +1,11 @@
 package dev.weft.workflow;
 
+import dev.weft.platform.db.DueWork;
 import dev.weft.platform.id.TypeId;
+import dev.weft.platform.schedule.SchedulePoller;
+import dev.weft.workflow.trigger.ScheduleTriggerJob;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import javax.sql.DataSource;
 import dev.weft.testing.WeftInfraResource;
 import dev.weft.workflow.execution.ExecutionWorker;
 import dev.weft.workflow.support.Api;
@@ -13,8 +18,16 @@ import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -25,9 +38,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * Replicas that die: this app's own worker is off, and the test plays the replicas through
- * {@link ExecutionWorker#runDueAs}: one claims an execution and stops after some steps without a word (as kill -9
- * leaves it), another takes it over once the lease has run out.
+ * Replicas that die or race: this app's own worker and schedule poller are off, and the test plays the replicas
+ * through {@link ExecutionWorker#runDueAs}: one claims an execution and stops after some steps without a word (as
+ * kill -9 leaves it), another takes it over once the lease has run out (a real kill -9 of workflow-service is in the
+ * e2e module); and through two {@link SchedulePoller}s racing for the same due times.
  */
 @QuarkusTest
 @TestProfile(WorkflowTakeoverTest.ReplicasByHand.class)
@@ -38,12 +52,75 @@ class WorkflowTakeoverTest {
     public static class ReplicasByHand implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("weft.workflow.worker.enabled", "false", "weft.workflow.worker.lease", "2s");
+            // The app's own schedule poller is off too: the test's two pollers are the replicas.
+            return Map.of("weft.workflow.worker.enabled", "false", "weft.workflow.worker.lease", "2s", "weft.platform.schedules.enabled", "false");
         }
     }
 
     @Inject
     ExecutionWorker worker;
+
+    @Inject
+    DueWork dueWork;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    ScheduleTriggerJob scheduleJob;
+
+    /** One replica's clustered scheduler: the app's schedule trigger job, the database all replicas share. */
+    private SchedulePoller replica(String name) {
+        return new SchedulePoller(dueWork, dataSource, List.of(scheduleJob), new SimpleMeterRegistry(),
+                new SchedulePoller.Settings(name, Duration.ofSeconds(60), 100));
+    }
+
+    @Test
+    void a_schedule_fires_once_across_two_replicas() throws Exception {
+        String org = Api.newOrg();
+        List<String> workflows = new ArrayList<>();
+        List<String> triggers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            JsonPath created = Api.create(org, Map.of("name", "every minute " + i, "trigger", Map.of("type", "schedule", "cron", "* * * * *"),
+                    "actions", List.of(Map.of("type", "delay", "duration", "1s"))));
+            workflows.add(created.getString("id"));
+            triggers.add(created.getString("trigger.id"));
+        }
+        // Their due time has come (rather than waiting for the next minute): the same row both replicas look at.
+        try (Connection db = dataSource.getConnection();
+             PreparedStatement due = db.prepareStatement("UPDATE schedules SET next_fire_at = now() - interval '1 second' WHERE owner_id = ANY(?)")) {
+            due.setArray(1, db.createArrayOf("text", triggers.toArray()));
+            assertEquals(10, due.executeUpdate());
+        }
+        SchedulePoller a = replica("replica-a");
+        SchedulePoller b = replica("replica-b");
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        int fired = 0;
+        try {
+            List<Future<Integer>> rounds = new ArrayList<>();
+            for (SchedulePoller replica : List.of(a, b)) {
+                rounds.add(threads.submit(() -> {
+                    start.await();
+                    return replica.fireDue();
+                }));
+            }
+            start.countDown();
+            for (Future<Integer> round : rounds) {
+                fired += round.get();
+            }
+        } finally {
+            threads.shutdown();
+        }
+        assertEquals(10, fired, "each due time claimed by one replica");
+        // Both look again: nothing is due any more.
+        assertEquals(0, a.fireDue() + b.fireDue());
+        for (String workflow : workflows) {
+            List<Map<String, Object>> executions = Api.executions(org, workflow);
+            assertEquals(1, executions.size(), "one execution of " + workflow + ": " + executions);
+            assertEquals("schedule", executions.getFirst().get("trigger_type"), executions.toString());
+        }
+    }
 
     @Test
     void another_replica_resumes_after_the_lease_without_repeating_a_done_step() {

@@ -17,7 +17,8 @@ public final class Scopes {
             "api_keys:read", "api_keys:write", "signing_keys:read", "signing_keys:write",
             "connections:read", "connections:write", "syncs:read", "syncs:write", "records:read", "records:write",
             "messages:read", "messages:write", "contacts:read", "contacts:write", "conversations:read", "conversations:write",
-            "webhooks:read", "webhooks:manage", "workflows:read", "workflows:write");
+            "webhooks:read", "webhooks:manage", "workflows:read", "workflows:write",
+            "documents:read", "documents:write");
     public static final String INTROSPECT = "introspect";
     public static final int MAX_SCOPES = 50;
 

@@ -1,6 +1,6 @@
 package dev.weft.connections.connector;
 
-import dev.weft.platform.http.RetryAfter;
+import dev.weft.platform.http.outbound.VendorClient;
 import io.quarkus.logging.Log;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -22,25 +21,13 @@ import java.util.function.Function;
  * error turned into a {@link ConnectorException} carrying the vendor's own message.
  */
 public final class VendorHttp {
-    private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    /** The platform's vendor client (keep-alive, no redirects, gzip bodies read); what its answers mean is decided here. */
+    private static final VendorClient CLIENT = new VendorClient(null, Duration.ofSeconds(10));
     private static final int MAX_ATTEMPTS = 4;
     /** Longest wait honoured; a vendor asking for more gets a 502 the caller can retry later. */
     private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    /**
-     * Bodies as text, gunzipped when the vendor says {@code Content-Encoding: gzip} (Snowflake compresses result
-     * partitions whether asked or not).
-     */
-    private static final HttpResponse.BodyHandler<String> TEXT = info -> {
-        boolean gzip = info.headers().firstValue("Content-Encoding").filter(e -> e.equalsIgnoreCase("gzip")).isPresent();
-        return gzip ? HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), VendorHttp::gunzip)
-                : HttpResponse.BodyHandlers.ofString().apply(info);
-    };
 
     private VendorHttp() {
     }
@@ -134,31 +121,23 @@ public final class VendorHttp {
             String body = response.body() == null ? "" : response.body().strip();
             message = body.isEmpty() ? "no error message" : body;
         }
-        return message.length() > 500 ? message.substring(0, 500) + "..." : message;
+        return VendorClient.shorten(message);
     }
 
     private static HttpResponse<String> exchange(String vendor, HttpRequest request) {
         try {
-            return CLIENT.send(request, TEXT);
+            return CLIENT.exchange(request);
         } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw ConnectorException.unreachable(vendor + " call interrupted", e);
+            }
             throw ConnectorException.unreachable(vendor + " did not answer: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ConnectorException.unreachable(vendor + " call interrupted", e);
-        }
-    }
-
-    private static String gunzip(byte[] bytes) {
-        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("a gzip body could not be read", e);
         }
     }
 
     static Optional<Duration> retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").flatMap(RetryAfter::parse);
+        return VendorClient.retryAfter(response);
     }
 
     private static void sleep(Duration wait) {

@@ -192,10 +192,19 @@ public final class LocalSuite implements AutoCloseable {
             env.put("WEFT_CONNECTIONS_OAUTH_CALLBACK_BASE_URL", config.apiUrl());
             env.put("WEFT_CONNECTIONS_EXTENSIONS_ALLOW_INSECURE_URLS", "true");
         }
+        if (service == WeftService.MESSAGING) {
+            // Documents' bytes (the filesystem store), kept with the rest of the state across down/up.
+            env.put("WEFT_MESSAGING_DOCUMENTS_DIRECTORY", config.weftDir().resolve("data").resolve("messaging").resolve("documents").toString());
+        }
         if (service == WeftService.WEBHOOK) {
             // Local receivers run on this machine, often over plain http.
             env.put("WEFT_WEBHOOKS_ALLOW_HTTP", "true");
             env.put("WEFT_WEBHOOKS_ALLOWED_CIDRS", "127.0.0.1/32,::1/128");
+        }
+        if (service == WeftService.WORKFLOW) {
+            // Workflows' http actions and webhook notifications reach receivers on this machine too.
+            env.put("WEFT_WORKFLOW_ALLOW_HTTP", "true");
+            env.put("WEFT_WORKFLOW_ALLOWED_CIDRS", "127.0.0.1/32,::1/128");
         }
         ServiceProcess process = ServiceProcess.start(service, service.jar(config.repoRoot()),
                 config.weftDir().resolve("data").resolve(service.id()), config.logFile(service.id()),
@@ -219,13 +228,25 @@ public final class LocalSuite implements AutoCloseable {
      * that work in flight survives); returns once it is ready.
      */
     public void restart(WeftService service) {
+        restart(service, false);
+    }
+
+    /**
+     * As {@link #restart(WeftService)}, but the service is killed with SIGKILL (kill -9: no shutdown hook, work in
+     * flight cut off where it stands) when {@code kill}.
+     */
+    public void restart(WeftService service, boolean kill) {
         ServiceProcess old;
         synchronized (this) {
             checkNotClosing();
             old = services.stream().filter(p -> p.service() == service).findFirst().orElseThrow();
             services.remove(old);
         }
-        old.stop(10);
+        if (kill) {
+            old.kill();
+        } else {
+            old.stop(10);
+        }
         startService(service, serviceEnvironment);
         ServiceProcess started;
         synchronized (this) {

@@ -76,6 +76,18 @@ final class ServiceProcess {
         return process.onExit();
     }
 
+    /** SIGKILL at once, as a crash or kill -9 would end it: no shutdown hook runs. */
+    void kill() {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
     /** SIGTERM, wait up to {@code graceSeconds}, then SIGKILL; also kills anything it spawned. */
     void stop(long graceSeconds) {
         List<ProcessHandle> descendants = process.descendants().toList();

@@ -83,6 +83,10 @@ final class StateFiles {
             // The bootstrap operator credential: creates organizations (and the first ones' admin clients).
             added.append("WEFT_AUTH_OPERATOR_TOKEN=wop_").append(Base64.getUrlEncoder().withoutPadding().encodeToString(randomKey())).append('\n');
         }
+        if (!existing.containsKey("WEFT_MESSAGING_DOCUMENTS_URL_SECRET")) {
+            // Signs the presigned URLs of messaging-service's filesystem document store.
+            added.append("WEFT_MESSAGING_DOCUMENTS_URL_SECRET=").append(Base64.getUrlEncoder().withoutPadding().encodeToString(randomKey())).append('\n');
+        }
         if (!existing.containsKey("WEFT_ENCRYPTION_KEYS")) {
             // The keyring that encrypts secrets at rest: id:base64(32 bytes); add keys to rotate, never drop one still in use.
             added.append("WEFT_ENCRYPTION_KEYS=local1:").append(Base64.getEncoder().encodeToString(randomKey())).append('\n');

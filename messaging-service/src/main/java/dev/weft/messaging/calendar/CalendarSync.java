@@ -109,7 +109,7 @@ public class CalendarSync {
                     "calendar_connection", "connection_id must be one of the org's google or microsoft connections")));
         } else {
             for (String provider : CalendarService.PROVIDERS.stream().sorted().toList()) {
-                chosen.addAll(accounts.ofProvider(provider));
+                chosen.addAll(accounts.all(provider));
             }
         }
         QuarkusTransaction.requiringNew().run(() -> chosen.forEach(a -> Panache.getEntityManager().createNativeQuery(

@@ -87,14 +87,19 @@ public class ChannelAccounts {
         }
     }
 
-    /** The current org's connection {@code connectionId} of one of {@code providers} (mail, calendar), or empty. */
-    public Optional<Account> connection(String connectionId, java.util.Set<String> providers) {
+    /** A connection of the current org by id, whatever its provider; empty when connections-service gives no such one out. */
+    public Optional<Account> byConnection(String connectionId) {
         String org = TenantContext.requireOrgId();
-        return cached(org + "|" + connectionId, () -> byId(connectionId)).filter(a -> providers.contains(a.provider()));
+        return cached(org + "|*|" + connectionId, () -> byId(connectionId));
     }
 
-    /** The current org's connections of {@code provider} (asked each time: used when a sync is asked for, not per request). */
-    public List<Account> ofProvider(String provider) {
+    /** The current org's connection {@code connectionId} if it is of one of {@code providers} (mail, calendar), or empty. */
+    public Optional<Account> connection(String connectionId, java.util.Set<String> providers) {
+        return byConnection(connectionId).filter(a -> providers.contains(a.provider()));
+    }
+
+    /** The current org's connections of {@code provider}, oldest first (not cached: a list is asked for rarely). */
+    public List<Account> all(String provider) {
         try {
             AccountList list = services.get(ServiceClient.Service.CONNECTIONS, BASE + "?provider=" + provider, AccountList.class);
             return list == null || list.data() == null ? List.of() : list.data();

@@ -1,12 +1,13 @@
 package dev.weft.messaging.channel;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 
-/** weft.messaging.*: where each provider's API is, and how queued sends are retried (docs/configuration.md). */
-@ConfigMapping(prefix = "weft.messaging")
+/**
+ * weft.messaging.*: where each provider's API is, and how queued sends are retried (docs/configuration.md). A group of
+ * {@link dev.weft.messaging.MessagingConfig} (its {@code channels()}, keys directly under the prefix), not a mapping of its own.
+ */
 public interface ChannelsConfig {
     Provider whatsapp();
 

@@ -25,11 +25,18 @@ public interface InboundChannel {
     List<InboundEvent> parse(JsonNode body);
 
     /** What a delivery carries. */
-    sealed interface InboundEvent {
+    sealed interface InboundEvent permits InboundMessage, StatusUpdate, Watermark {
     }
 
     /** A message from a contact ({@code from}: their address on the channel). */
     record InboundMessage(String from, String name, String platformMessageId, String type, String content, JsonNode metadata) implements InboundEvent {
+    }
+
+    /**
+     * A receipt by watermark (Messenger's {@code delivery.watermark}, {@code read.watermark}): every message we sent to
+     * {@code from} on the channel up to {@code upTo} has reached {@code status} (delivered or read).
+     */
+    record Watermark(String from, String status, java.time.Instant upTo) implements InboundEvent {
     }
 
     /** A receipt for one of our messages: sent, delivered, read or failed. */

@@ -3,6 +3,7 @@ package dev.weft.messaging.channel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.messaging.contact.Contact;
+import dev.weft.messaging.contact.ContactIdentity;
 import dev.weft.messaging.contact.ContactService;
 import dev.weft.messaging.conversation.ConversationService;
 import dev.weft.messaging.message.Message;
@@ -82,13 +83,37 @@ public class InboundService {
             throw ApiException.invalid("body", "type", "the body must be a JSON object");
         }
         List<InboundChannel.InboundEvent> events = target.channel().parse(body);
-        try {
-            return system.callAs(target.orgId(), () -> QuarkusTransaction.requiringNew().call(() -> store(channel, events)));
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return system.callAs(target.orgId(), () -> QuarkusTransaction.requiringNew().call(() -> store(channel, events)));
+            } catch (Exception e) {
+                // Locks serialise deliveries of one message id; a delivery whose ids another takes in the other order
+                // can still meet it in a deadlock (or a unique index): the transaction rolled back whole, so doing it
+                // again is safe and finds what the other stored.
+                String state = sqlState(e);
+                if (attempt < MAX_ATTEMPTS && state != null && RETRYABLE.contains(state)) {
+                    Log.infof("event=inbound_retry channel=%s org_id=%s sql_state=%s attempt=%d", channel, target.orgId(), state, attempt);
+                    continue;
+                }
+                if (e instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IllegalStateException(e);
+            }
         }
+    }
+
+    private static final int MAX_ATTEMPTS = 3;
+    /** unique_violation, serialization_failure, deadlock_detected. */
+    private static final java.util.Set<String> RETRYABLE = java.util.Set.of("23505", "40001", "40P01");
+
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 
     private Received store(String channel, List<InboundChannel.InboundEvent> events) {
@@ -98,6 +123,11 @@ public class InboundService {
         for (InboundChannel.InboundEvent event : events) {
             switch (event) {
                 case InboundChannel.InboundMessage m -> {
+                    // A redelivery touches nothing: no contact, no conversation (a closed one would open a new one).
+                    if (m.platformMessageId() != null && messages.byPlatformId(channel, m.platformMessageId()).isPresent()) {
+                        duplicates++;
+                        continue;
+                    }
                     Contact contact = contacts.findOrCreate(channel, m.from());
                     if (contact.firstName == null && contact.lastName == null && m.name() != null) {
                         contact.firstName = m.name().length() > 200 ? m.name().substring(0, 200) : m.name();
@@ -123,10 +153,35 @@ public class InboundService {
                         statuses++;
                     }
                 }
+                case InboundChannel.Watermark w -> statuses += watermark(channel, w);
             }
         }
         Log.infof("event=inbound_received channel=%s stored=%d duplicates=%d statuses=%d", channel, stored, duplicates, statuses);
         return new Received(stored, duplicates, statuses);
+    }
+
+    /** Most messages one watermark moves (older ones were moved by earlier receipts, which arrive every few messages). */
+    private static final int WATERMARK_LIMIT = 500;
+
+    /**
+     * Moves every outbound message to the watermark's sender, sent up to its time and not yet at its status, forward
+     * (one message.updated each; a repeated receipt finds nothing left to move).
+     */
+    private int watermark(String channel, InboundChannel.Watermark w) {
+        ContactIdentity identity = ContactIdentity.find("channel = ?1 and address = ?2", channel, w.from()).firstResult();
+        if (identity == null) {
+            return 0;
+        }
+        List<String> before = w.status().equals("read") ? List.of("sent", "delivered") : List.of("sent");
+        List<Message> due = Message.find("contactId = ?1 and channel = ?2 and direction = 'outbound' and internal = false and status in ?3"
+                + " and createdAt <= ?4 order by createdAt desc", identity.contactId, channel, before, w.upTo()).page(0, WATERMARK_LIMIT).list();
+        int moved = 0;
+        for (Message message : due) {
+            if (messages.updateStatus(message.id, w.status(), null, null, null)) {
+                moved++;
+            }
+        }
+        return moved;
     }
 
     /** The channel's reader and the account behind {@code <org_id>.<connection_id>}; anything unknown is a 404. */

@@ -1,5 +1,6 @@
 package dev.weft.messaging.channel;
 
+import dev.weft.messaging.MessagingConfig;
 import jakarta.inject.Singleton;
 
 /** Instagram through the Messenger Send API (see {@link MessengerAdapter}). */
@@ -8,9 +9,9 @@ import jakarta.inject.Singleton;
 public class InstagramAdapter extends MessengerAdapter {
     private final ChannelsConfig config;
 
-    public InstagramAdapter(ChannelAccounts accounts, ProviderHttp http, ChannelsConfig config) {
+    public InstagramAdapter(ChannelAccounts accounts, ProviderHttp http, MessagingConfig messaging) {
         super(accounts, http);
-        this.config = config;
+        this.config = messaging.channels();
     }
 
     @Override

@@ -112,6 +112,13 @@ abstract class MessengerAdapter implements ChannelSender, InboundChannel {
                 if (event.path("read").path("mid").isTextual()) {
                     events.add(new StatusUpdate(event.path("read").path("mid").asText(), "read", null, null));
                 }
+                // Messenger's receipts say "everything before this time" (milliseconds), with or without mids.
+                for (String kind : List.of("delivery", "read")) {
+                    JsonNode watermark = event.path(kind).path("watermark");
+                    if (sender != null && watermark.canConvertToLong() && watermark.asLong() > 0) {
+                        events.add(new Watermark(sender, kind.equals("read") ? "read" : "delivered", java.time.Instant.ofEpochMilli(watermark.asLong())));
+                    }
+                }
             }
         }
         return events;

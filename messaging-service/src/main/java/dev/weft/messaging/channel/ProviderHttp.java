@@ -1,9 +1,11 @@
 package dev.weft.messaging.channel;
 
+import dev.weft.messaging.MessagingConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.weft.messaging.message.ChannelSender.SendOutcome;
+import dev.weft.platform.http.outbound.VendorClient;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
@@ -15,21 +17,21 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The adapters' one HTTP client (JDK, HTTP/1.1 keep-alive, blocking: senders run on virtual or worker threads) and
- * the rule every adapter shares: a 2xx is read by the adapter; 429, 5xx, a timeout or a refused connection is
- * {@link SendOutcome#retry}; any other 4xx is {@link SendOutcome#failed} with the provider's own error code.
+ * The adapters' one HTTP client, the platform's {@link VendorClient} (HTTP/1.1 keep-alive, blocking: senders run on
+ * virtual or worker threads), and the rule every adapter shares: a 2xx is read by the adapter; 429, 5xx, a timeout or a
+ * refused connection is {@link SendOutcome#retry}; any other 4xx is {@link SendOutcome#failed} with the provider's own
+ * error code.
  */
 @ApplicationScoped
 public class ProviderHttp {
-    private final HttpClient http;
+    private final VendorClient http;
     private final ObjectMapper json;
     private final ChannelsConfig config;
 
-    public ProviderHttp(ObjectMapper json, ChannelsConfig config) {
+    public ProviderHttp(ObjectMapper json, MessagingConfig messaging) {
         this.json = json;
-        this.config = config;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.sendTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.config = messaging.channels();
+        this.http = new VendorClient(HttpClient.Version.HTTP_1_1, config.sendTimeout());
     }
 
     /** A provider's answer: status and JSON body (NullNode when it was not JSON). */
@@ -54,31 +56,29 @@ public class ProviderHttp {
         String code = errorCode.apply(reply.body());
         String message = errorMessage.apply(reply.body());
         code = code == null ? "http_" + reply.status() : code;
-        message = message == null ? provider + " answered HTTP " + reply.status() : message;
-        if (message.length() > 500) {
-            message = message.substring(0, 500);
-        }
-        if (reply.status() == 429 || reply.status() >= 500) {
+        message = VendorClient.shorten(message == null ? provider + " answered HTTP " + reply.status() : message);
+        if (VendorClient.transientStatus(reply.status())) {
             return SendOutcome.retry(code, message);
         }
         return SendOutcome.failed(code, message);
     }
 
     public Reply post(String url, Map<String, String> headers, Object body) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(config.sendTimeout())
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
-        headers.forEach(request::header);
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+        return exchange("POST", url, headers, body);
+    }
+
+    /** Any method; {@code body} is sent as JSON when not null. The answer's body is read as JSON (NullNode when it is not). */
+    public Reply exchange(String method, String url, Map<String, String> headers, Object body) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(config.sendTimeout()).header("Accept", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
         }
+        headers.forEach(request::header);
+        HttpResponse<String> response = http.exchange(request.build());
         JsonNode answer;
         try {
-            answer = response.body().length == 0 ? NullNode.getInstance() : json.readTree(response.body());
+            answer = response.body() == null || response.body().isEmpty() ? NullNode.getInstance() : json.readTree(response.body());
         } catch (IOException notJson) {
             answer = NullNode.getInstance();
         }
@@ -102,6 +102,8 @@ public class ProviderHttp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("bad URL: " + e.getMessage(), e);
         }
         JsonNode answer;
         try {
@@ -113,6 +115,6 @@ public class ProviderHttp {
     }
 
     public static String trimSlash(String base) {
-        return base.replaceAll("/+$", "");
+        return VendorClient.trimSlash(base);
     }
 }

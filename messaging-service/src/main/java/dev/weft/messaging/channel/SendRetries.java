@@ -1,5 +1,6 @@
 package dev.weft.messaging.channel;
 
+import dev.weft.messaging.MessagingConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.messaging.Json;
 import dev.weft.messaging.contact.Contact;
@@ -40,9 +41,9 @@ public class SendRetries {
     private final ContactService contacts;
     private final MessageService messages;
 
-    public SendRetries(DueWork dueWork, ChannelsConfig config, ChannelSenders senders, ContactService contacts, MessageService messages) {
+    public SendRetries(DueWork dueWork, MessagingConfig messaging, ChannelSenders senders, ContactService contacts, MessageService messages) {
         this.dueWork = dueWork;
-        this.config = config;
+        this.config = messaging.channels();
         this.senders = senders;
         this.contacts = contacts;
         this.messages = messages;

@@ -1,5 +1,6 @@
 package dev.weft.messaging.channel;
 
+import dev.weft.messaging.MessagingConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Json;
@@ -26,10 +27,10 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
     private final ProviderHttp http;
     private final ChannelsConfig config;
 
-    public TelegramAdapter(ChannelAccounts accounts, ProviderHttp http, ChannelsConfig config) {
+    public TelegramAdapter(ChannelAccounts accounts, ProviderHttp http, MessagingConfig messaging) {
         this.accounts = accounts;
         this.http = http;
-        this.config = config;
+        this.config = messaging.channels();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.weft.messaging.channel;
 
+import dev.weft.messaging.MessagingConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Json;
@@ -24,10 +25,10 @@ public class WhatsAppAdapter implements ChannelSender, InboundChannel {
     private final ProviderHttp http;
     private final ChannelsConfig config;
 
-    public WhatsAppAdapter(ChannelAccounts accounts, ProviderHttp http, ChannelsConfig config) {
+    public WhatsAppAdapter(ChannelAccounts accounts, ProviderHttp http, MessagingConfig messaging) {
         this.accounts = accounts;
         this.http = http;
-        this.config = config;
+        this.config = messaging.channels();
     }
 
     @Override

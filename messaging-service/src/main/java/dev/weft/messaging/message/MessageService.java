@@ -3,6 +3,7 @@ package dev.weft.messaging.message;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Json;
+import dev.weft.messaging.Locks;
 import dev.weft.messaging.MessagingEvents;
 import dev.weft.messaging.contact.Contact;
 import dev.weft.messaging.contact.ContactService;
@@ -53,6 +54,7 @@ public class MessageService {
     private final ChannelSenders senders;
     private final MessagingEvents events;
     private final CursorCodec cursors;
+    private final Locks locks;
 
     /** A message to store. {@code status}: received (inbound), queued, sent, delivered, read, failed, or stored (an internal note). */
     public record NewMessage(String direction, String type, String content, JsonNode template, JsonNode metadata, String authorType,
@@ -67,8 +69,9 @@ public class MessageService {
     }
 
     public MessageService(ConversationService conversations, ContactService contacts, ChannelSenders senders, MessagingEvents events,
-                          CursorCodec cursors) {
+                          CursorCodec cursors, Locks locks) {
         this.conversations = conversations;
+        this.locks = locks;
         this.contacts = contacts;
         this.senders = senders;
         this.events = events;
@@ -87,7 +90,7 @@ public class MessageService {
             throw ApiException.notFound("conversation");
         }
         if (m.platformMessageId() != null) {
-            Message existing = Message.find("channel = ?1 and platformMessageId = ?2", conversation.channel, m.platformMessageId()).firstResult();
+            Message existing = byPlatformId(conversation.channel, m.platformMessageId()).orElse(null);
             if (existing != null) {
                 return new Recorded(existing, false);
             }
@@ -140,6 +143,17 @@ public class MessageService {
     }
 
     /**
+     * The message holding a provider's message id on a channel, after taking the id's advisory lock for the rest of
+     * the transaction: whoever stores or claims that id next (a concurrent delivery of the same webhook, in whichever
+     * conversation) waits for this transaction and then finds the row, so the unique index is never what decides.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public java.util.Optional<Message> byPlatformId(String channel, String platformMessageId) {
+        locks.lock("message|" + channel + "|" + platformMessageId);
+        return Message.find("channel = ?1 and platformMessageId = ?2", channel, platformMessageId).firstResultOptional();
+    }
+
+    /**
      * A delivery status change (a provider's receipt, a send's outcome): applied only when it moves forward, once,
      * with one message.updated. Returns whether it changed anything.
      */
@@ -153,6 +167,16 @@ public class MessageService {
         boolean forward = status.equals("failed") ? !previous.equals("read") && !previous.equals("failed")
                 : PROGRESS.contains(previous) && PROGRESS.indexOf(status) > PROGRESS.indexOf(previous);
         boolean idChanged = platformMessageId != null && !platformMessageId.equals(message.platformMessageId);
+        if (idChanged) {
+            Message holder = byPlatformId(message.channel, platformMessageId).orElse(null);
+            if (holder != null && !holder.id.equals(message.id)) {
+                // The provider answered with an id another message already has (it never should): the send still
+                // happened, so its status moves, but the id stays with the message that had it first.
+                Log.warnf("event=platform_message_id_taken org_id=%s message_id=%s platform_message_id=%s held_by=%s", message.orgId,
+                        message.messageId(), platformMessageId, holder.messageId());
+                idChanged = false;
+            }
+        }
         boolean errorChanged = !status.equals("failed") && errorCode != null && !errorCode.equals(message.errorCode);
         if (!forward && !idChanged && !errorChanged) {
             return false;

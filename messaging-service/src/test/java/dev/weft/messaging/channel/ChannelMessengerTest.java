@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -23,6 +24,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.weft.messaging.support.Api.as;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Facebook and Instagram through the Messenger Send API stub: the 24-hour window, HUMAN_AGENT up to 7 days, inbound. */
@@ -107,6 +109,58 @@ class ChannelMessengerTest {
         }
         String conversation = as(org).get("/v1/conversations?channel=facebook").path("data[0].id");
         as(org).get("/v1/conversations/" + conversation + "/messages").then().body("data.find { it.id == '" + sent + "' }.status", equalTo("delivered"));
+    }
+
+    @Test
+    void messenger_watermark_receipts_deliver_and_read_everything_sent_before_them_once() {
+        String org = Api.newOrg();
+        String pageId = String.valueOf(300000000000L + (long) (Math.random() * 1e10));
+        String connection = ChannelStubs.connection(org, "facebook", Map.of("page_id", pageId),
+                Map.of("access_token", "EAAG-fb-token", "app_secret", APP_SECRET, "verify_token", "fb-verify"));
+        String path = "/v1/channels/facebook/inbound/" + org + "." + connection;
+        String psid = "6024791230950777";
+        String hello = """
+                {"object":"page","entry":[{"id":"%s","time":1,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},"timestamp":1,
+                "message":{"mid":"m_in-wm-%s","text":"hello"}}]}]}""".formatted(pageId, psid, pageId, org);
+        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, hello)).contentType("application/json")
+                .body(hello).post(path).then().statusCode(200).body("stored", equalTo(1));
+        List<String> sent = new java.util.ArrayList<>();
+        for (int i = 1; i <= 2; i++) {
+            ChannelStubs.server().stubFor(post(urlPathEqualTo("/graph/v21.0/" + pageId + "/messages")).willReturn(aResponse().withStatus(200)
+                    .withHeader("Content-Type", "application/json").withBody("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_wm" + i + "-" + org + "\"}")));
+            sent.add(as(org).body(Map.of("platform", "facebook", "to", psid, "content", "reply " + i)).post("/v1/messaging/send").then()
+                    .statusCode(201).extract().path("id"));
+        }
+        String conversation = as(org).get("/v1/conversations?channel=facebook").path("data[0].id");
+        long now = System.currentTimeMillis() + 1000;
+        // Before both sends: nothing moves.
+        String early = receipt(pageId, psid, "delivery", 1000);
+        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, early)).contentType("application/json")
+                .body(early).post(path).then().statusCode(200).body("statuses", equalTo(0));
+        // Delivered by watermark, without mids: both; again: none.
+        String delivery = receipt(pageId, psid, "delivery", now);
+        for (int i = 0; i < 2; i++) {
+            RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, delivery)).contentType("application/json")
+                    .body(delivery).post(path).then().statusCode(200).body("statuses", equalTo(i == 0 ? 2 : 0));
+        }
+        as(org).get("/v1/conversations/" + conversation + "/messages").then()
+                .body("data.findAll { it.direction == 'outbound' }.status", everyItem(equalTo("delivered")));
+        // Read (Messenger's read carries only a watermark): both, once; the inbound message is untouched.
+        String read = receipt(pageId, psid, "read", now);
+        for (int i = 0; i < 2; i++) {
+            RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, read)).contentType("application/json")
+                    .body(read).post(path).then().statusCode(200).body("statuses", equalTo(i == 0 ? 2 : 0));
+        }
+        as(org).get("/v1/conversations/" + conversation + "/messages").then()
+                .body("data.find { it.id == '" + sent.get(0) + "' }.status", equalTo("read"))
+                .body("data.find { it.id == '" + sent.get(1) + "' }.status", equalTo("read"))
+                .body("data.find { it.direction == 'inbound' }.status", equalTo("received"));
+    }
+
+    private static String receipt(String pageId, String psid, String kind, long watermark) {
+        return """
+                {"object":"page","entry":[{"id":"%s","time":%d,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},"timestamp":%d,
+                "%s":{"watermark":%d}}]}]}""".formatted(pageId, watermark, psid, pageId, watermark, kind, watermark);
     }
 
     private void setLastInbound(String org, String ago) throws SQLException {

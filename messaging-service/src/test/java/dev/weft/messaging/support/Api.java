@@ -10,7 +10,8 @@ import java.util.Map;
 
 /** REST Assured requests as one org with every messaging scope (on the enterprise plan: tests make many requests). */
 public final class Api {
-    public static final String[] SCOPES = {"contacts:read", "contacts:write", "conversations:read", "conversations:write", "messages:read", "messages:write"};
+    public static final String[] SCOPES = {"contacts:read", "contacts:write", "conversations:read", "conversations:write", "messages:read", "messages:write",
+            "email:read", "email:write"};
 
     private Api() {
     }

@@ -47,6 +47,8 @@ public class ChannelStubs implements QuarkusTestResourceLifecycleManager {
         config.put("weft.messaging.facebook.base-url", server().baseUrl() + "/graph");
         config.put("weft.messaging.instagram.base-url", server().baseUrl() + "/graph");
         config.put("weft.messaging.telegram.base-url", server().baseUrl() + "/telegram");
+        config.put("weft.messaging.email.gmail-base-url", server().baseUrl() + "/gmail-api");
+        config.put("weft.messaging.email.graph-base-url", server().baseUrl() + "/graph-api/v1.0");
         config.put("weft.messaging.retry.interval", "1s");
         config.put("weft.messaging.retry.base-delay", "1s");
         config.put("weft.messaging.send-timeout", "3s");

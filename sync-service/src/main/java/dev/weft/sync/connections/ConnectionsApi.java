@@ -80,14 +80,6 @@ public final class ConnectionsApi {
     public record EnsureObject(String object, List<FieldSpec> fields, List<String> key) {
     }
 
-    /** A change stream of one object (snapshot false: changes from now on; a realtime sync's first run copies what is there). */
-    public record CreateStream(String object, Boolean snapshot) {
-    }
-
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    public record StreamView(String id, String object, String status) {
-    }
-
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record WriteResponse(String object, String mode, Summary summary, List<RecordResult> results) {
     }

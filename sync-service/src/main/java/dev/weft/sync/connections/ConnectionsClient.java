@@ -1,5 +1,6 @@
 package dev.weft.sync.connections;
 
+import dev.weft.platform.services.ConnectionStreams;
 import dev.weft.platform.services.ServiceClient;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,9 +15,11 @@ public class ConnectionsClient {
     private static final String BASE = "/internal/v1/connections/";
 
     private final ServiceClient services;
+    private final ConnectionStreams streams;
 
-    public ConnectionsClient(ServiceClient services) {
+    public ConnectionsClient(ServiceClient services, ConnectionStreams streams) {
         this.services = services;
+        this.streams = streams;
     }
 
     public List<ConnectionsApi.ObjectSchema> objects(String connectionId) {
@@ -33,16 +36,7 @@ public class ConnectionsClient {
      * one already there (409 DUPLICATE). Returns the stream's id.
      */
     public String ensureStream(String connectionId, String object) {
-        try {
-            ConnectionsApi.StreamView stream = services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/streams",
-                    new ConnectionsApi.CreateStream(object, false), ConnectionsApi.StreamView.class);
-            return stream.id();
-        } catch (dev.weft.platform.services.ServiceCallException e) {
-            if (e.status() == 409) {
-                return String.valueOf(e.details().get("stream_id"));
-            }
-            throw e;
-        }
+        return streams.ensure(connectionId, object);
     }
 
     /** How many records the object holds, or null when its system cannot count. */

@@ -17,6 +17,7 @@ import dev.weft.sync.sync.SyncPlan;
 import dev.weft.sync.sync.SyncPlanner;
 import dev.weft.sync.sync.SyncService;
 import dev.weft.sync.transform.TransformStage;
+import dev.weft.platform.transform.TransformRuntime;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -135,46 +136,13 @@ public class SyncPipeline {
                 ConnectionsApi.ReadRequest readRequest = new ConnectionsApi.ReadRequest(plan.source().name(), plan.readFields(), cursor, batchSize);
                 ConnectionsApi.RecordsResponse page = call(plan.sourceConnectionId(), () -> connections.read(plan.sourceConnectionId(), readRequest));
                 List<Map<String, Object>> records = page.data() == null ? List.of() : page.data();
-                long skipped = 0;
-                long failed = 0;
-                List<Map<String, Object>> out = new ArrayList<>(records.size());
-                List<String> keys = new ArrayList<>(records.size());
-                // A mirror's destination keys seen in this batch: kept (not deleted) even when the record failed here.
-                List<String> seen = mirror ? new ArrayList<>(records.size()) : List.of();
-                for (Map<String, Object> record : records) {
-                    // 3. Filter.
-                    if (!keep.test(record)) {
-                        skipped++;
-                        continue;
-                    }
-                    // 4. Map.
-                    Map<String, Object> mapped = new LinkedHashMap<>();
-                    for (SyncPlan.Mapping mapping : plan.mappings()) {
-                        mapped.put(mapping.destination(), record.get(mapping.source()));
-                    }
-                    String key = keyOf(plan, record, mapped, batches * batchSize + out.size() + skipped + failed);
-                    // 5. Transform.
-                    Map<String, Object> transformed;
-                    try {
-                        transformed = transform.apply(record, mapped);
-                    } catch (Exception e) {
-                        failed++;
-                        remember(errors, key, "transform failed: " + e.getMessage());
-                        if (mirror) {
-                            seen.add(destinationKey(plan.key(), mapped));
-                        }
-                        continue;
-                    }
-                    if (transformed == null) {
-                        skipped++;
-                        continue;
-                    }
-                    out.add(transformed);
-                    keys.add(key);
-                    if (mirror) {
-                        seen.add(destinationKey(plan.key(), transformed));
-                    }
-                }
+                // 3.-5. Filter, map, transform: the whole batch in one hop to a platform thread, where transforms run.
+                Processed batch = processBatch(plan, records, keep, transform, errors, mirror, batches * batchSize);
+                List<Map<String, Object>> out = batch.out();
+                List<String> keys = batch.keys();
+                List<String> seen = batch.seen();
+                long skipped = batch.skipped();
+                long failed = batch.failed();
                 // 6. Write.
                 long written = 0;
                 if (!out.isEmpty()) {
@@ -239,6 +207,68 @@ public class SyncPipeline {
         } finally {
             transform.close();
         }
+    }
+
+    /** A batch after filter, map and transform: the records to write with their keys, and what was left out. */
+    private record Processed(List<Map<String, Object>> out, List<String> keys, List<String> seen, long skipped, long failed) {
+    }
+
+    /**
+     * Steps 3 to 5 for one batch. With a transform, the loop runs on a platform thread as a whole (transforms evaluate on
+     * platform threads; handing each record over from the run's virtual thread cost a thread switch per record).
+     */
+    private Processed processBatch(SyncPlan plan, List<Map<String, Object>> records, Predicate<Map<String, Object>> keep,
+                                   TransformStage.Compiled transform, List<RunDtos.RecordError> errors, boolean mirror, long position) {
+        if (transform == TransformStage.NONE) {
+            return filterMapTransform(plan, records, keep, transform, errors, mirror, position);
+        }
+        return TransformRuntime.onPlatformThread(() -> filterMapTransform(plan, records, keep, transform, errors, mirror, position));
+    }
+
+    private Processed filterMapTransform(SyncPlan plan, List<Map<String, Object>> records, Predicate<Map<String, Object>> keep,
+                                         TransformStage.Compiled transform, List<RunDtos.RecordError> errors, boolean mirror, long position) {
+        long skipped = 0;
+        long failed = 0;
+        List<Map<String, Object>> out = new ArrayList<>(records.size());
+        List<String> keys = new ArrayList<>(records.size());
+        // A mirror's destination keys seen in this batch: kept (not deleted) even when the record failed here.
+        List<String> seen = mirror ? new ArrayList<>(records.size()) : List.of();
+        List<SyncPlan.Mapping> mappings = plan.mappings();
+        for (Map<String, Object> record : records) {
+            // 3. Filter.
+            if (!keep.test(record)) {
+                skipped++;
+                continue;
+            }
+            // 4. Map.
+            Map<String, Object> mapped = LinkedHashMap.newLinkedHashMap(mappings.size());
+            for (SyncPlan.Mapping mapping : mappings) {
+                mapped.put(mapping.destination(), record.get(mapping.source()));
+            }
+            String key = keyOf(plan, record, mapped, position + out.size() + skipped + failed);
+            // 5. Transform.
+            Map<String, Object> transformed;
+            try {
+                transformed = transform.apply(record, mapped);
+            } catch (Exception e) {
+                failed++;
+                remember(errors, key, "transform failed: " + e.getMessage());
+                if (mirror) {
+                    seen.add(destinationKey(plan.key(), mapped));
+                }
+                continue;
+            }
+            if (transformed == null) {
+                skipped++;
+                continue;
+            }
+            out.add(transformed);
+            keys.add(key);
+            if (mirror) {
+                seen.add(destinationKey(plan.key(), transformed));
+            }
+        }
+        return new Processed(out, keys, seen, skipped, failed);
     }
 
     /**
@@ -385,14 +415,38 @@ public class SyncPipeline {
     }
 
     private String keyOf(SyncPlan plan, Map<String, Object> source, Map<String, Object> mapped, long position) {
+        // Called for every record: plain loops, no streams.
         List<String> sourceKey = plan.source().primaryKey();
-        if (sourceKey != null && !sourceKey.isEmpty() && sourceKey.stream().allMatch(source::containsKey)) {
-            return String.join("|", sourceKey.stream().map(k -> String.valueOf(source.get(k))).toList());
+        if (sourceKey != null && !sourceKey.isEmpty() && containsAll(source, sourceKey)) {
+            return joined(sourceKey, source);
         }
         if (!plan.key().isEmpty()) {
-            return String.join("|", plan.key().stream().map(k -> String.valueOf(mapped.get(k))).toList());
+            return joined(plan.key(), mapped);
         }
         return "#" + position;
+    }
+
+    private static boolean containsAll(Map<String, Object> record, List<String> fields) {
+        for (String field : fields) {
+            if (!record.containsKey(field)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String joined(List<String> fields, Map<String, Object> record) {
+        if (fields.size() == 1) {
+            return String.valueOf(record.get(fields.getFirst()));
+        }
+        StringBuilder key = new StringBuilder();
+        for (int i = 0; i < fields.size(); i++) {
+            if (i > 0) {
+                key.append('|');
+            }
+            key.append(record.get(fields.get(i)));
+        }
+        return key.toString();
     }
 
     private void remember(List<RunDtos.RecordError> errors, String key, String reason) {

@@ -185,24 +185,48 @@ public class ExecutionWorker {
 
     /** The state the running step needs, read when it begins. */
     private record Begun(UUID id, String orgId, UUID workflowId, int index, int stepCount, String type, JsonNode action, ObjectNode config,
-                         Map<String, Object> context, int attempts, String secretCiphertext, Instant createdAt) {
+                         Map<String, Object> context, int attempts, String secretCiphertext, Instant createdAt, JsonNode actions) {
+    }
+
+    /** A workflow version's actions, parsed once per replica: a version is never changed once stored. */
+    private final Map<String, JsonNode> definitions = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_DEFINITIONS = 1000;
+
+    private JsonNode actions(Connection db, UUID workflowId, int version) throws Exception {
+        String key = workflowId + ":" + version;
+        JsonNode cached = definitions.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        try (PreparedStatement select = db.prepareStatement("SELECT definition FROM workflow_versions WHERE workflow_id = ? AND version = ?")) {
+            select.setObject(1, workflowId);
+            select.setInt(2, version);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw new IllegalStateException("workflow version " + key + " is missing");
+                }
+                JsonNode actions = json.readTree(row.getString(1)).path("actions");
+                if (definitions.size() >= MAX_DEFINITIONS) {
+                    definitions.clear();
+                }
+                definitions.put(key, actions);
+                return actions;
+            }
+        }
     }
 
     private void run(UUID id, String owner, int maxSteps) {
-        for (int done = 0; done < maxSteps && !stopping; done++) {
-            Begun step;
-            try {
-                step = QuarkusTransaction.requiringNew().call(() -> begin(id, owner));
-            } catch (Exception e) {
-                if (!Failures.isTransient(e)) {
-                    Log.warnf("event=step_begin_failed execution_id=%s error=%s message=\"%s\"", TypeId.format(Execution.ID_PREFIX, id),
-                            e.getClass().getSimpleName(), e.getMessage());
-                }
-                return;
+        Begun step;
+        try {
+            step = QuarkusTransaction.requiringNew().call(() -> begin(id, owner));
+        } catch (Exception e) {
+            if (!Failures.isTransient(e)) {
+                Log.warnf("event=step_begin_failed execution_id=%s error=%s message=\"%s\"", TypeId.format(Execution.ID_PREFIX, id),
+                        e.getClass().getSimpleName(), e.getMessage());
             }
-            if (step == null) {
-                return;
-            }
+            return;
+        }
+        for (int done = 0; step != null && !stopping; done++) {
             long started = System.nanoTime();
             StepResult result = null;
             StepFailure failure = null;
@@ -224,18 +248,17 @@ public class ExecutionWorker {
                 }
             }
             long millis = (System.nanoTime() - started) / 1_000_000;
+            Begun ran = step;
             StepResult ok = result;
             StepFailure failed = failure;
-            boolean goOn;
+            // A replica told to stop after maxSteps (tests of takeover) records this step and begins no other.
+            boolean beginNext = done + 1 < maxSteps && !stopping;
             try {
-                goOn = QuarkusTransaction.requiringNew().call(() -> record(step, owner, ok, failed, millis));
+                step = QuarkusTransaction.requiringNew().call(() -> record(ran, owner, ok, failed, millis, beginNext));
             } catch (Exception e) {
                 // Unknown whether it committed: the lease decides, and the guard keeps a recorded step from being recorded twice.
                 Log.warnf("event=step_record_failed execution_id=%s step=%d error=%s message=\"%s\"", TypeId.format(Execution.ID_PREFIX, id),
-                        step.index(), e.getClass().getSimpleName(), e.getMessage());
-                return;
-            }
-            if (!goOn) {
+                        ran.index(), e.getClass().getSimpleName(), e.getMessage());
                 return;
             }
         }
@@ -245,18 +268,17 @@ public class ExecutionWorker {
     private Begun begin(UUID id, String owner) throws Exception {
         try (Connection db = dataSource.getConnection()) {
             UUID workflowId;
+            int version;
             int index;
             int count;
             String status;
             Map<String, Object> context;
-            String definition;
             String secret;
             Instant createdAt;
             String orgId;
             try (PreparedStatement select = db.prepareStatement("""
-                    SELECT e.org_id, e.workflow_id, e.current_step, e.step_count, e.status, e.context, e.created_at, v.definition, w.signing_secret
-                    FROM executions e JOIN workflow_versions v ON v.workflow_id = e.workflow_id AND v.version = e.workflow_version
-                    JOIN workflows w ON w.id = e.workflow_id
+                    SELECT e.org_id, e.workflow_id, e.workflow_version, e.current_step, e.step_count, e.status, e.context, e.created_at, w.signing_secret
+                    FROM executions e JOIN workflows w ON w.id = e.workflow_id
                     WHERE e.id = ? AND e.lease_owner = ? AND e.status IN ('queued', 'running', 'waiting') FOR UPDATE OF e""")) {
                 select.setObject(1, id);
                 select.setString(2, owner);
@@ -266,43 +288,54 @@ public class ExecutionWorker {
                     }
                     orgId = row.getString(1);
                     workflowId = row.getObject(2, UUID.class);
-                    index = row.getInt(3);
-                    count = row.getInt(4);
-                    status = row.getString(5);
-                    context = json.readValue(row.getString(6), new TypeReference<LinkedHashMap<String, Object>>() { });
-                    createdAt = row.getTimestamp(7).toInstant();
-                    definition = row.getString(8);
+                    version = row.getInt(3);
+                    index = row.getInt(4);
+                    count = row.getInt(5);
+                    status = row.getString(6);
+                    context = json.readValue(row.getString(7), new TypeReference<LinkedHashMap<String, Object>>() { });
+                    createdAt = row.getTimestamp(8).toInstant();
                     secret = row.getString(9);
                 }
             }
-            JsonNode action = json.readTree(definition).path("actions").get(index);
-            ObjectNode config = Actions.config(action);
-            int attempts;
-            try (PreparedStatement mark = db.prepareStatement("""
-                    UPDATE execution_steps SET status = 'running', attempts = attempts + 1, started_at = now(), finished_at = NULL, input = ?
-                    WHERE execution_id = ? AND step_index = ? RETURNING attempts""")) {
-                mark.setString(1, json.writeValueAsString(config));
-                mark.setObject(2, id);
-                mark.setInt(3, index);
-                try (ResultSet row = mark.executeQuery()) {
-                    row.next();
-                    attempts = row.getInt(1);
-                }
-            }
-            try (PreparedStatement running = db.prepareStatement("""
-                    UPDATE executions SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now() WHERE id = ?""")) {
-                running.setObject(1, id);
-                running.executeUpdate();
-            }
             if (!status.equals("running")) {
+                try (PreparedStatement running = db.prepareStatement("""
+                        UPDATE executions SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now() WHERE id = ?""")) {
+                    running.setObject(1, id);
+                    running.executeUpdate();
+                }
                 Log.debugf("event=execution_resumed execution_id=%s step=%d from=%s", TypeId.format(Execution.ID_PREFIX, id), index, status);
             }
-            return new Begun(id, orgId, workflowId, index, count, action.path("type").asText(), action, config, context, attempts, secret, createdAt);
+            Begun known = new Begun(id, orgId, workflowId, index, count, null, null, null, context, 0, secret, createdAt,
+                    actions(db, workflowId, version));
+            return markRunning(db, known, index, context);
         }
     }
 
-    /** Records the attempt and moves the execution on; true when the next step should run now. */
-    private boolean record(Begun step, String owner, StepResult result, StepFailure failure, long millis) throws Exception {
+    /** The step at {@code index} is running (attempt + 1, its input stored), in the caller's transaction. */
+    private Begun markRunning(Connection db, Begun execution, int index, Map<String, Object> context) throws Exception {
+        JsonNode action = execution.actions().get(index);
+        ObjectNode config = Actions.config(action);
+        int attempts;
+        try (PreparedStatement mark = db.prepareStatement("""
+                UPDATE execution_steps SET status = 'running', attempts = attempts + 1, started_at = now(), finished_at = NULL, input = ?
+                WHERE execution_id = ? AND step_index = ? RETURNING attempts""")) {
+            mark.setString(1, json.writeValueAsString(config));
+            mark.setObject(2, execution.id());
+            mark.setInt(3, index);
+            try (ResultSet row = mark.executeQuery()) {
+                row.next();
+                attempts = row.getInt(1);
+            }
+        }
+        return new Begun(execution.id(), execution.orgId(), execution.workflowId(), index, execution.stepCount(), action.path("type").asText(), action,
+                config, context, attempts, execution.secretCiphertext(), execution.createdAt(), execution.actions());
+    }
+
+    /**
+     * Records the attempt and moves the execution on; when the next step should run now (and {@code beginNext}), begins
+     * it in the same transaction and returns it, else null. One transaction per step instead of two.
+     */
+    private Begun record(Begun step, String owner, StepResult result, StepFailure failure, long millis, boolean beginNext) throws Exception {
         try (Connection db = dataSource.getConnection()) {
             // Still ours, still at this step: otherwise another replica took over (this one was too slow) and decides.
             try (PreparedStatement lock = db.prepareStatement(
@@ -314,7 +347,7 @@ public class ExecutionWorker {
                     if (!row.next()) {
                         Log.infof("event=step_result_dropped execution_id=%s step=%d reason=claim_lost", TypeId.format(Execution.ID_PREFIX, step.id()),
                                 step.index());
-                        return false;
+                        return null;
                     }
                 }
             }
@@ -329,20 +362,20 @@ public class ExecutionWorker {
                             Timestamp.from(Instant.now().plus(backoff)), step.id());
                     Log.infof("event=step_retrying execution_id=%s step=%d type=%s attempt=%d retry_in_ms=%d code=%s", executionId, step.index(),
                             step.type(), step.attempts(), backoff.toMillis(), failure.code());
-                    return false;
+                    return null;
                 }
                 Map<String, Object> error = Map.of("code", failure.code(), "message", failure.getMessage());
                 execute(db, """
                         UPDATE executions SET status = 'failed', error = ?, due_at = NULL, lease_owner = NULL, finished_at = now(), updated_at = now()
                         WHERE id = ?""", json.writeValueAsString(error), step.id());
-                Map<String, Object> event = finished(step, "failed", counts(db, step.id()));
+                Map<String, Object> event = finished(step, "failed", counts(step, step.index(), 1, 0));
                 event.put("failed_at", Instant.now().toString());
                 event.put("failed_step", Map.of("index", step.index(), "type", step.type()));
                 event.put("error", error);
                 outbox.publish(DomainEvent.of(Topics.WORKFLOWS, "workflow.failed", executionId, event));
                 Log.infof("event=execution_failed execution_id=%s step=%d type=%s attempts=%d code=%s", executionId, step.index(), step.type(),
                         step.attempts(), failure.code());
-                return false;
+                return null;
             }
             Map<String, Object> context = step.context();
             @SuppressWarnings("unchecked")
@@ -365,25 +398,25 @@ public class ExecutionWorker {
                 execute(db, """
                         UPDATE executions SET status = 'succeeded', current_step = ?, context = ?, due_at = NULL, lease_owner = NULL, finished_at = now(),
                                updated_at = now() WHERE id = ?""", next, json.writeValueAsString(context), step.id());
-                Map<String, Object> event = finished(step, "succeeded", counts(db, step.id()));
+                Map<String, Object> event = finished(step, "succeeded", counts(step, next, 0, result.stop() ? step.stepCount() - next : 0));
                 event.put("completed_at", Instant.now().toString());
                 if (result.stop()) {
                     event.put("stopped_at_step", step.index());
                 }
                 outbox.publish(DomainEvent.of(Topics.WORKFLOWS, "workflow.completed", executionId, event));
                 Log.infof("event=execution_completed execution_id=%s steps=%d stopped=%s", executionId, next, result.stop());
-                return false;
+                return null;
             }
             if (result.resumeAt() != null) {
                 execute(db, """
                         UPDATE executions SET status = 'waiting', current_step = ?, context = ?, due_at = ?, lease_owner = NULL, updated_at = now()
                         WHERE id = ?""", next, json.writeValueAsString(context), Timestamp.from(result.resumeAt()), step.id());
-                return false;
+                return null;
             }
             execute(db, """
                     UPDATE executions SET current_step = ?, context = ?, due_at = now() + make_interval(secs => ?), updated_at = now() WHERE id = ?""",
                     next, json.writeValueAsString(context), config.lease().toMillis() / 1000.0, step.id());
-            return true;
+            return beginNext ? markRunning(db, step, next, context) : null;
         }
     }
 
@@ -408,20 +441,16 @@ public class ExecutionWorker {
         return event;
     }
 
-    private static Map<String, Object> counts(Connection db, UUID id) throws SQLException {
+    /**
+     * The steps' tally for the finished event, from what the worker knows rather than a query: steps before the one that
+     * ended all succeeded (steps run in order, and a retry resumes at the failed step), the rest were skipped or not run.
+     */
+    private static Map<String, Object> counts(Begun step, int succeeded, int failed, int skipped) {
         Map<String, Object> counts = new LinkedHashMap<>();
-        try (PreparedStatement select = db.prepareStatement("""
-                SELECT count(*), count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed'),
-                       count(*) FILTER (WHERE status = 'skipped') FROM execution_steps WHERE execution_id = ?""")) {
-            select.setObject(1, id);
-            try (ResultSet row = select.executeQuery()) {
-                row.next();
-                counts.put("total", row.getInt(1));
-                counts.put("succeeded", row.getInt(2));
-                counts.put("failed", row.getInt(3));
-                counts.put("skipped", row.getInt(4));
-            }
-        }
+        counts.put("total", step.stepCount());
+        counts.put("succeeded", succeeded);
+        counts.put("failed", failed);
+        counts.put("skipped", skipped);
         return counts;
     }
 

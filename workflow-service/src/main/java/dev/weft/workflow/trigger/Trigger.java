@@ -30,6 +30,14 @@ public class Trigger extends OrgScopedEntity {
     /** JSON, as given (normalised type). */
     public String definition;
     public boolean enabled;
+    /** A record trigger's change stream at connections-service, once found or created; else why not in streamError. */
+    @Column(name = "stream_id")
+    public String streamId;
+    @Column(name = "stream_error")
+    public String streamError;
+    /** Ensuring the stream failed in a way worth trying again (connections-service unreachable or failing). */
+    @Column(name = "stream_pending")
+    public boolean streamPending;
 
     public String triggerId() {
         return TypeId.format(ID_PREFIX, id);

@@ -9,11 +9,14 @@ public final class TriggerDtos {
     private TriggerDtos() {
     }
 
-    /** A trigger as the API shows it; {@code next_fire_at} for schedules, {@code invoke_path} for api_call triggers. */
+    /**
+     * A trigger as the API shows it; {@code next_fire_at} for schedules, {@code invoke_path} for api_call triggers,
+     * {@code stream_id} (or {@code stream_error}) for record triggers: the change stream they follow.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TriggerView(String id, String workflowId, String type, String connectionId, String object, String eventType, String field,
                               String filter, String cron, String timezone, boolean inline, boolean enabled, Instant nextFireAt,
-                              String invokePath, Instant createdAt) {
+                              String invokePath, String streamId, String streamError, Instant createdAt) {
     }
 
     /** An api_call invocation's answer: the execution it started (or had started, for a repeated event). */

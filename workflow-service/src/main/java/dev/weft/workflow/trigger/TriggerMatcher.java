@@ -62,7 +62,11 @@ public class TriggerMatcher implements EventHandler {
             triggerInfo.put("event_type", event.type());
             Map<String, Object> context = new LinkedHashMap<>();
             if (spec.watchesRecords()) {
-                if (!Objects.equals(spec.connectionId(), data.get("connection_id")) || !Objects.equals(spec.object(), data.get("object"))) {
+                // The object as the trigger names it, or the stream made for the trigger (which carries the object as the
+                // connection describes it: public.leads for leads, ...).
+                boolean sameObject = Objects.equals(spec.object(), data.get("object"))
+                        || trigger.streamId != null && trigger.streamId.equals(data.get("stream_id"));
+                if (!Objects.equals(spec.connectionId(), data.get("connection_id")) || !sameObject) {
                     continue;
                 }
                 Map<String, Object> record = data.get("record") instanceof Map<?, ?> r ? (Map<String, Object>) r

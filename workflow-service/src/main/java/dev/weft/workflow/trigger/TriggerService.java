@@ -14,6 +14,9 @@ import dev.weft.platform.pagination.PageRequest;
 import dev.weft.platform.schedule.Schedule;
 import dev.weft.platform.schedule.ScheduleExpression;
 import dev.weft.platform.schedule.Schedules;
+import dev.weft.platform.services.ConnectionStreams;
+import dev.weft.platform.services.ServiceCallException;
+import dev.weft.platform.services.ServiceClient;
 import dev.weft.workflow.execution.ExecutionStarter;
 import dev.weft.workflow.workflow.Workflow;
 import io.quarkus.logging.Log;
@@ -22,6 +25,7 @@ import jakarta.transaction.Transactional;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -36,12 +40,14 @@ public class TriggerService {
     private final CursorCodec cursors;
     private final ObjectMapper json;
     private final ExecutionStarter starter;
+    private final ConnectionStreams streams;
 
-    public TriggerService(Schedules schedules, CursorCodec cursors, ObjectMapper json, ExecutionStarter starter) {
+    public TriggerService(Schedules schedules, CursorCodec cursors, ObjectMapper json, ExecutionStarter starter, ConnectionStreams streams) {
         this.schedules = schedules;
         this.cursors = cursors;
         this.json = json;
         this.starter = starter;
+        this.streams = streams;
     }
 
     /** POST /v1/triggers: {@code workflow_id} plus a trigger definition. */
@@ -71,6 +77,7 @@ public class TriggerService {
     /** Writes (creates or changes) a trigger row and its schedule, in the caller's transaction. */
     public Trigger write(Trigger trigger, Workflow workflow, TriggerSpec spec, boolean inline) {
         boolean created = trigger.id == null;
+        boolean sameSource = !created && Objects.equals(trigger.connectionId, spec.connectionId()) && Objects.equals(trigger.object, spec.object());
         trigger.workflowId = workflow.id;
         trigger.inline = inline;
         trigger.type = spec.type();
@@ -93,12 +100,55 @@ public class TriggerService {
         } else {
             schedules.remove(SCHEDULE_KIND, trigger.triggerId());
         }
+        if (!spec.watchesRecords() || !sameSource) {
+            trigger.streamId = null;
+            trigger.streamError = null;
+            trigger.streamPending = false;
+        }
+        if (spec.watchesRecords() && trigger.enabled && trigger.streamId == null) {
+            ensureStream(trigger, inline ? "trigger.object" : "object");
+        }
         return trigger;
+    }
+
+    /**
+     * A record trigger fires on its object's record.* events, which connections-service publishes only while the object
+     * has a change stream: created here on demand (or the existing one found), as a realtime sync does. An object that
+     * cannot stream is a 400 naming {@code field}; a connection that does not exist (yet: seed 000's {@code conn_sf123})
+     * is noted on the trigger; connections-service unreachable or failing is noted and tried again
+     * ({@link TriggerStreamRetry}).
+     */
+    void ensureStream(Trigger trigger, String field) {
+        try {
+            trigger.streamId = streams.ensure(trigger.connectionId, trigger.object);
+            trigger.streamError = null;
+            trigger.streamPending = false;
+            Log.infof("event=trigger_stream_ensured org_id=%s trigger_id=%s connection_id=%s object=%s stream_id=%s", trigger.orgId,
+                    trigger.triggerId(), trigger.connectionId, trigger.object, trigger.streamId);
+        } catch (ServiceCallException e) {
+            if (e.status() == 400 && field != null) {
+                throw ApiException.invalid(field, "stream", trigger.object + " of " + trigger.connectionId
+                        + " cannot stream its changes, which a record trigger follows: " + e.reason());
+            }
+            trigger.streamError = e.status() == 404 ? "connection " + trigger.connectionId + " was not found; create the stream once it exists"
+                    : "connections-service answered " + e.status() + ": " + e.reason();
+            trigger.streamPending = e.retryable() || e.status() >= 500;
+            Log.warnf("event=trigger_stream_not_ensured org_id=%s trigger_id=%s status=%d pending=%s message=\"%s\"", trigger.orgId,
+                    trigger.triggerId(), e.status(), trigger.streamPending, e.reason());
+        } catch (ServiceClient.Unavailable e) {
+            trigger.streamError = e.getMessage();
+            trigger.streamPending = true;
+            Log.warnf("event=trigger_stream_not_ensured org_id=%s trigger_id=%s pending=true message=\"%s\"", trigger.orgId, trigger.triggerId(),
+                    e.getMessage());
+        }
     }
 
     /** Follows its workflow's enabled flag (a disabled workflow's schedule does not fire). */
     public void setEnabled(Trigger trigger, boolean enabled) {
         trigger.enabled = enabled;
+        if (enabled && trigger.streamId == null && spec(trigger).watchesRecords()) {
+            ensureStream(trigger, trigger.inline ? "trigger.object" : "object");
+        }
         if (spec(trigger).cron() != null) {
             if (enabled) {
                 schedules.resume(SCHEDULE_KIND, trigger.triggerId());
@@ -183,7 +233,8 @@ public class TriggerService {
         return new TriggerDtos.TriggerView(trigger.triggerId(), TypeId.format(Workflow.ID_PREFIX, trigger.workflowId), spec.type(),
                 spec.connectionId(), spec.object(), TriggerSpec.EVENT.equals(spec.type()) ? spec.eventType() : null, spec.field(), spec.filter(),
                 spec.cron(), spec.timezone(), trigger.inline, trigger.enabled, schedule == null ? null : schedule.nextFireAt(),
-                "api_call".equals(spec.type()) ? "/v1/triggers/" + trigger.triggerId() + "/invoke" : null, trigger.createdAt);
+                "api_call".equals(spec.type()) ? "/v1/triggers/" + trigger.triggerId() + "/invoke" : null, trigger.streamId, trigger.streamError,
+                trigger.createdAt);
     }
 
     private String text(Object value) {

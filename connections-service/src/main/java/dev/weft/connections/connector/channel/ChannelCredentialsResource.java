@@ -37,8 +37,8 @@ import java.util.TreeSet;
 @Tag(name = "internal", description = "Service-to-service batch reads and writes used by syncs; not for API clients")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class ChannelCredentialsResource {
-    /** Chat channels, and the accounts whose mail and calendars messaging-service syncs (Google, Microsoft). */
-    static final Set<String> CHANNELS = Set.of("whatsapp", "instagram", "facebook", "telegram", "google", "microsoft");
+    /** Chat channels, and the accounts whose mail and calendars messaging-service syncs (Google, Microsoft, IMAP mailboxes). */
+    static final Set<String> CHANNELS = Set.of("whatsapp", "instagram", "facebook", "telegram", "google", "microsoft", "imap");
 
     private final ConnectionService connections;
     private final ObjectMapper json;

@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -129,11 +130,89 @@ public final class JdbcValues {
         if (normalized.length() == 10) {
             return LocalDate.parse(normalized).atStartOfDay().atOffset(ZoneOffset.UTC);
         }
+        OffsetDateTime quick = rfc3339(normalized);
+        if (quick != null) {
+            return quick;
+        }
         try {
             return OffsetDateTime.parse(normalized);
         } catch (DateTimeParseException noOffset) {
             return LocalDateTime.parse(normalized).atOffset(ZoneOffset.UTC);
         }
+    }
+
+    /**
+     * The common shape, {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]} then {@code Z} or {@code ±HH:MM} (what reads and
+     * {@link Instant#toString} write), decoded by hand: {@link OffsetDateTime#parse} cost a sync writing timestamps about
+     * a tenth of connections-service's time. Anything else, or an impossible date, is null, and the caller parses it as
+     * before (which also makes the error message), so both paths accept and produce exactly the same.
+     */
+    static OffsetDateTime rfc3339(String text) {
+        int length = text.length();
+        if (length < 20 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T' || text.charAt(13) != ':'
+                || text.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 7);
+        int day = digits(text, 8, 10);
+        int hour = digits(text, 11, 13);
+        int minute = digits(text, 14, 16);
+        int second = digits(text, 17, 19);
+        if ((year | month | day | hour | minute | second) < 0) {
+            return null;
+        }
+        int at = 19;
+        int nano = 0;
+        if (text.charAt(at) == '.') {
+            int start = ++at;
+            while (at < length && at - start < 10 && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+                nano = nano * 10 + (text.charAt(at) - '0');
+                at++;
+            }
+            int count = at - start;
+            if (count == 0 || count > 9) {
+                return null;
+            }
+            for (int i = count; i < 9; i++) {
+                nano *= 10;
+            }
+        }
+        ZoneOffset offset;
+        if (at == length - 1 && text.charAt(at) == 'Z') {
+            offset = ZoneOffset.UTC;
+        } else if (at == length - 6 && (text.charAt(at) == '+' || text.charAt(at) == '-') && text.charAt(at + 3) == ':') {
+            int hours = digits(text, at + 1, at + 3);
+            int minutes = digits(text, at + 4, at + 6);
+            if ((hours | minutes) < 0 || hours > 18 || minutes > 59) {
+                return null;
+            }
+            int seconds = hours * 3600 + minutes * 60;
+            if (seconds > 18 * 3600) {
+                return null;
+            }
+            offset = ZoneOffset.ofTotalSeconds(text.charAt(at) == '-' ? -seconds : seconds);
+        } else {
+            return null;
+        }
+        try {
+            return OffsetDateTime.of(year, month, day, hour, minute, second, nano, offset);
+        } catch (java.time.DateTimeException impossible) {
+            return null;
+        }
+    }
+
+    /** The decimal number in text[from, to), or -1 when a character is not a digit. */
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     private static String json(Object value) throws JsonProcessingException {

@@ -14,6 +14,16 @@ public final class TransformRuntime {
     }
 
     /**
+     * Runs {@code work} on a platform thread: inline when the caller is one, else on a pooled one while the caller
+     * waits. Records are evaluated on platform threads (the allocation budget needs the JVM's per-thread counter), so a
+     * virtual-thread caller applying a transform to many records should wrap the whole batch in this: one hand-over per
+     * batch instead of one per record.
+     */
+    public static <T> T onPlatformThread(java.util.concurrent.Callable<T> work) {
+        return Evaluation.onPlatformThread(work);
+    }
+
+    /**
      * @throws TransformException of kind SYNTAX (with line and column) when the source does not parse or defines no
      *                            transform; JavaScript's top-level code runs here, under the same limits as a record
      */

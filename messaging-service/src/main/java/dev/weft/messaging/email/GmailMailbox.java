@@ -1,0 +1,159 @@
+package dev.weft.messaging.email;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.messaging.MessagingConfig;
+import dev.weft.messaging.channel.ChannelAccounts;
+import dev.weft.messaging.channel.ProviderHttp;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A {@code google} connection's mail through the Gmail API: incremental by users.history.list from the stored
+ * historyId; a 404 there (the id is too old) falls back to a full resync by users.messages.list. Flags are labels
+ * (UNREAD, STARRED, INBOX) written with users.messages.modify; sends are users.messages.send with the RFC 822
+ * message base64url-encoded in {@code raw} and, for a reply, the thread's {@code threadId}.
+ */
+final class GmailMailbox implements Mailbox {
+    private final VendorCalls calls;
+    private final String base;
+    private final MessagingConfig.Email config;
+
+    GmailMailbox(ChannelAccounts.Account account, ProviderHttp http, MessagingConfig.Email config) {
+        this.calls = new VendorCalls(http, "Gmail", account, Map.of());
+        this.base = ProviderHttp.trimSlash(config.gmailBaseUrl()) + "/gmail/v1/users/me";
+        this.config = config;
+    }
+
+    private static String q(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public Changes fetch(MailPosition position) {
+        if (position.historyId() == null) {
+            return full(null);
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        String historyId = position.historyId();
+        String pageToken = null;
+        do {
+            ProviderHttp.Reply reply = calls.raw("GET", base + "/history?startHistoryId=" + q(position.historyId())
+                    + (pageToken == null ? "" : "&pageToken=" + q(pageToken)), null);
+            if (reply.status() == 404) {
+                return full("historyId " + position.historyId() + " expired (404)");
+            }
+            JsonNode page = calls.ok(reply);
+            for (JsonNode history : page.path("history")) {
+                for (String kind : List.of("messagesAdded", "labelsAdded", "labelsRemoved")) {
+                    for (JsonNode change : history.path(kind)) {
+                        String id = change.path("message").path("id").asText(null);
+                        if (id != null) {
+                            ids.add(id);
+                        }
+                    }
+                }
+            }
+            historyId = page.path("historyId").asText(historyId);
+            pageToken = page.path("nextPageToken").asText(null);
+        } while (pageToken != null);
+        return new Changes(get(ids), new MailPosition(null, null, null, historyId, null), false, null);
+    }
+
+    private Changes full(String reason) {
+        // The profile's historyId is read first: a change made while listing is seen again by the next incremental sync.
+        String historyId = calls.call("GET", base + "/profile", null).path("historyId").asText(null);
+        Set<String> ids = new LinkedHashSet<>();
+        String pageToken = null;
+        do {
+            JsonNode page = calls.call("GET", base + "/messages?maxResults=100" + (pageToken == null ? "" : "&pageToken=" + q(pageToken)), null);
+            for (JsonNode m : page.path("messages")) {
+                if (ids.size() < config.fullSyncLimit()) {
+                    ids.add(m.path("id").asText());
+                }
+            }
+            pageToken = ids.size() < config.fullSyncLimit() ? page.path("nextPageToken").asText(null) : null;
+        } while (pageToken != null);
+        return new Changes(get(ids), new MailPosition(null, null, null, historyId, null), true, reason);
+    }
+
+    private List<Fetched> get(Set<String> ids) {
+        List<Fetched> out = new ArrayList<>();
+        for (String id : ids) {
+            ProviderHttp.Reply reply = calls.raw("GET", base + "/messages/" + q(id) + "?format=full", null);
+            if (reply.status() == 404) {
+                continue; // deleted since the history entry
+            }
+            out.add(parse(calls.ok(reply)));
+        }
+        return out;
+    }
+
+    static Fetched parse(JsonNode m) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (JsonNode h : m.path("payload").path("headers")) {
+            headers.putIfAbsent(h.path("name").asText().toLowerCase(), h.path("value").asText());
+        }
+        Set<String> labels = new LinkedHashSet<>();
+        m.path("labelIds").forEach(l -> labels.add(l.asText()));
+        String folder = labels.contains("INBOX") ? "inbox" : labels.contains("SENT") ? "sent" : "archive";
+        String text = text(m.path("payload"), "text/plain");
+        if (text == null) {
+            text = MimeMail.stripHtml(text(m.path("payload"), "text/html"));
+        }
+        List<Address> from = MimeMail.parseAddresses(headers.get("from"));
+        long internal = m.path("internalDate").asLong(System.currentTimeMillis());
+        String snippet = m.hasNonNull("snippet") ? m.path("snippet").asText() : MimeMail.snippet(text);
+        return new Fetched(m.path("id").asText(), null, MimeMail.firstId(headers.get("message-id")), MimeMail.firstId(headers.get("in-reply-to")),
+                MimeMail.ids(headers.get("references")), m.path("threadId").asText(m.path("id").asText()), folder, !labels.contains("UNREAD"),
+                labels.contains("STARRED"), from.isEmpty() ? null : from.getFirst(), MimeMail.parseAddresses(headers.get("to")),
+                MimeMail.parseAddresses(headers.get("cc")), headers.get("subject"), text, MimeMail.snippet(snippet), Instant.ofEpochMilli(internal));
+    }
+
+    private static String text(JsonNode part, String mimeType) {
+        if (mimeType.equals(part.path("mimeType").asText()) && part.path("body").hasNonNull("data")) {
+            return new String(Base64.getUrlDecoder().decode(part.path("body").path("data").asText().replace("=", "")), StandardCharsets.UTF_8);
+        }
+        for (JsonNode child : part.path("parts")) {
+            String found = text(child, mimeType);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String setFlag(Email email, Flag flag, boolean value) {
+        String label = switch (flag) {
+            case READ -> "UNREAD";
+            case STARRED -> "STARRED";
+            case ARCHIVED -> "INBOX";
+        };
+        // Read and archived are the absence of UNREAD and INBOX.
+        boolean add = flag == Flag.STARRED ? value : !value;
+        Map<String, Object> body = Map.of("addLabelIds", add ? List.of(label) : List.of(), "removeLabelIds", add ? List.of() : List.of(label));
+        calls.call("POST", base + "/messages/" + q(email.providerMessageId) + "/modify", body);
+        return email.providerMessageId;
+    }
+
+    @Override
+    public Sent send(Outgoing mail) {
+        byte[] raw = MimeMail.bytes(MimeMail.build(MimeMail.session(), mail));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("raw", Base64.getUrlEncoder().withoutPadding().encodeToString(raw));
+        if (mail.replyTo() != null && mail.replyTo().threadKey() != null) {
+            body.put("threadId", mail.replyTo().threadKey());
+        }
+        JsonNode sent = calls.call("POST", base + "/messages/send", body);
+        return new Sent(sent.path("id").asText(null), sent.path("threadId").asText(null));
+    }
+}

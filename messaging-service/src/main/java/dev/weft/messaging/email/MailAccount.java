@@ -1,0 +1,45 @@
+package dev.weft.messaging.email;
+
+import dev.weft.platform.tenancy.OrgScopedEntity;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+
+/** A mail connection's sync state (V4__email.sql): its provider position and how the last syncs went. */
+@Entity
+@Table(name = "mail_accounts")
+public class MailAccount extends OrgScopedEntity {
+    @Column(name = "connection_id")
+    public String connectionId;
+    public String provider;
+    public String address;
+    @Column(name = "imap_uid_validity")
+    public Long imapUidValidity;
+    @Column(name = "imap_last_uid")
+    public Long imapLastUid;
+    @Column(name = "imap_highest_modseq")
+    public Long imapHighestModseq;
+    @Column(name = "gmail_history_id")
+    public String gmailHistoryId;
+    @Column(name = "graph_delta_links")
+    public String graphDeltaLinks;
+    public String status = "pending";
+    @Column(name = "last_error")
+    public String lastError;
+    @Column(name = "last_sync_at")
+    public Instant lastSyncAt;
+    @Column(name = "last_full_resync_at")
+    public Instant lastFullResyncAt;
+    @Column(name = "last_full_resync_reason")
+    public String lastFullResyncReason;
+    @Column(name = "messages_synced")
+    public long messagesSynced;
+    @Column(name = "next_sync_at")
+    public Instant nextSyncAt = Instant.now();
+
+    public Mailbox.MailPosition syncPosition() {
+        return new Mailbox.MailPosition(imapUidValidity, imapLastUid, imapHighestModseq, gmailHistoryId, graphDeltaLinks);
+    }
+}

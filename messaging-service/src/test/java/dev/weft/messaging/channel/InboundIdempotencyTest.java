@@ -1,0 +1,102 @@
+package dev.weft.messaging.channel;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import dev.weft.messaging.support.Api;
+import dev.weft.messaging.support.ChannelStubs;
+import dev.weft.testing.WeftInfraResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.weft.messaging.support.Api.as;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Every way a provider message id can arrive again answers 200 and stores nothing twice: redeliveries racing each
+ * other, a redelivery after its conversation was closed, and a send the provider answers with an id already stored.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = ChannelStubs.class, restrictToAnnotatedClass = false)
+class InboundIdempotencyTest {
+
+    @Test
+    void concurrent_deliveries_of_one_webhook_store_one_contact_conversation_and_message() throws Exception {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        String body = wa.messageWebhook("971500000077", "wamid.RACE-" + org, "anyone there?");
+        int deliveries = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(deliveries);
+        List<Future<Response>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < deliveries; i++) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return wa.deliver(body);
+                }));
+            }
+            start.countDown();
+            int stored = 0;
+            for (Future<Response> answer : answers) {
+                Response response = answer.get();
+                assertEquals(200, response.statusCode(), response.asString());
+                stored += response.<Integer>path("stored");
+            }
+            assertEquals(1, stored);
+        } finally {
+            pool.shutdownNow();
+        }
+        String conversation = as(org).get("/v1/conversations?channel=whatsapp").then().statusCode(200).body("data", hasSize(1))
+                .extract().path("data[0].id");
+        as(org).get("/v1/conversations/" + conversation + "/messages").then().body("data", hasSize(1));
+        as(org).get("/v1/contacts").then().body("data", hasSize(1));
+    }
+
+    @Test
+    void a_redelivery_after_the_conversation_closed_opens_nothing_new() {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        String body = wa.messageWebhook("971500000078", "wamid.LATE-" + org, "thanks");
+        wa.deliver(body).then().statusCode(200).body("stored", equalTo(1));
+        String conversation = as(org).get("/v1/conversations?channel=whatsapp").path("data[0].id");
+        as(org).body(Map.of("status", "closed")).patch("/v1/conversations/" + conversation).then().statusCode(200);
+
+        wa.deliver(body).then().statusCode(200).body("stored", equalTo(0)).body("duplicates", equalTo(1));
+        as(org).get("/v1/conversations?channel=whatsapp").then().body("data", hasSize(1)).body("data[0].status", equalTo("closed"));
+    }
+
+    @Test
+    void a_send_answered_with_an_id_already_stored_is_sent_without_taking_it() {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        String wamid = "wamid.SAME-" + org;
+        wa.deliver(wa.messageWebhook("971500000079", wamid, "hello")).then().statusCode(200).body("stored", equalTo(1));
+        ChannelStubs.server().stubFor(post(urlPathEqualTo("/graph/v21.0/" + wa.phoneNumberId() + "/messages"))
+                .withHeader("Authorization", WireMock.equalTo("Bearer " + WhatsAppFixture.ACCESS_TOKEN))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"messaging_product\":\"whatsapp\",\"messages\":[{\"id\":\"" + wamid + "\"}]}")));
+
+        as(org).body(Map.of("platform", "whatsapp", "to", "+971500000079", "content", "hi")).post("/v1/messaging/send").then()
+                .statusCode(201).body("status", equalTo("sent")).body("platform_message_id", nullValue());
+        String conversation = as(org).get("/v1/conversations?channel=whatsapp").path("data[0].id");
+        as(org).get("/v1/conversations/" + conversation + "/messages").then().body("data", hasSize(2))
+                .body("data.findAll { it.platform_message_id == '" + wamid + "' }", hasSize(1))
+                .body("data.find { it.platform_message_id == '" + wamid + "' }.direction", equalTo("inbound"));
+    }
+}
