@@ -23,6 +23,7 @@ public interface MessagingConfig {
     ChannelsConfig channels();
 
     Documents documents();
+
     Email email();
 
     interface Email {
@@ -124,6 +125,8 @@ public interface MessagingConfig {
 
             Optional<String> secretAccessKey();
         }
+    }
+
     Calendar calendar();
 
     /** Calendar events and their two-way sync with Google Calendar and Microsoft Graph (docs/engagement.md). */

@@ -67,7 +67,11 @@ public class ProviderHttp {
         return exchange("POST", url, headers, body);
     }
 
-    /** Any method; {@code body} is sent as JSON when not null. The answer's body is read as JSON (NullNode when it is not). */
+    /**
+     * Any method ({@code GET}, {@code PATCH}, {@code DELETE}, ...); {@code body} is sent as JSON when not null, for vendor
+     * APIs that are more than a send (mail and calendar sync). The answer's body is read as JSON (NullNode when it is not);
+     * the status is the caller's to read, only a transport failure throws.
+     */
     public Reply exchange(String method, String url, Map<String, String> headers, Object body) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(config.sendTimeout()).header("Accept", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
@@ -79,35 +83,6 @@ public class ProviderHttp {
         JsonNode answer;
         try {
             answer = response.body() == null || response.body().isEmpty() ? NullNode.getInstance() : json.readTree(response.body());
-        } catch (IOException notJson) {
-            answer = NullNode.getInstance();
-        }
-        return new Reply(response.statusCode(), answer);
-    }
-
-    /**
-     * Any method ({@code GET}, {@code PATCH}, {@code DELETE}, ...) with an optional JSON body, for vendor APIs that
-     * are more than a send (calendar sync). The status is the caller's to read; only a transport failure throws.
-     */
-    public Reply exchange(String method, String url, Map<String, String> headers, Object body) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(config.sendTimeout()).header("Accept", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        headers.forEach(request::header);
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (IllegalArgumentException e) {
-            throw new IOException("bad URL: " + e.getMessage(), e);
-        }
-        JsonNode answer;
-        try {
-            answer = response.body().length == 0 ? NullNode.getInstance() : json.readTree(response.body());
         } catch (IOException notJson) {
             answer = NullNode.getInstance();
         }
