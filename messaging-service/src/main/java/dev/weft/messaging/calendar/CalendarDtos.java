@@ -1,6 +1,7 @@
 package dev.weft.messaging.calendar;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
 import java.util.List;
@@ -27,6 +28,7 @@ public final class CalendarDtos {
     }
 
     /** The body of POST /v1/calendar/sync (optional). */
+    @Schema(name = "CalendarSyncRequest")
     public record SyncRequest(String connectionId) {
     }
 

@@ -33,8 +33,8 @@ import java.util.Optional;
 /**
  * Documents in an S3 bucket (or an S3-compatible server), under the key {@code <org_id>/<doc_id>}. Uploads and downloads
  * go straight between the client and S3 through SigV4 presigned URLs; the upload URL signs the content type and, when
- * the client declared one, the exact length, so S3 itself refuses another type or size. S3 cannot make a presigned URL
- * single-use: a second PUT before expiry would overwrite the object, which is why confirm reads the object it records.
+ * the client declared one, the exact length, so S3 itself refuses another type or size. It also signs
+ * {@code If-None-Match: *}, so a second PUT on the URL finds the object there and is refused (412): one upload per document.
  */
 public class S3Store implements DocumentStore {
     private final String bucket;
@@ -79,7 +79,9 @@ public class S3Store implements DocumentStore {
 
     @Override
     public PresignedUrl uploadUrl(Document document, Instant expiresAt, URI requestBase) {
-        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(bucket).key(document.objectKey).contentType(document.contentType);
+        // If-None-Match: * (S3 conditional write) makes the URL single-use: once an object exists, another PUT gets 412.
+        PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(bucket).key(document.objectKey).contentType(document.contentType)
+                .ifNoneMatch("*");
         if (document.declaredSize != null) {
             put.contentLength(document.declaredSize);
         }
@@ -140,6 +142,7 @@ public class S3Store implements DocumentStore {
         return switch (name.toLowerCase(java.util.Locale.ROOT)) {
             case "content-type" -> "Content-Type";
             case "content-length" -> "Content-Length";
+            case "if-none-match" -> "If-None-Match";
             default -> name;
         };
     }

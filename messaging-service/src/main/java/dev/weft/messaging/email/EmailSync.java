@@ -144,8 +144,10 @@ public class EmailSync {
                 return;
             }
             changes = mailbox(connection.get()).fetch(start.position());
-        } catch (Mailbox.MailboxException | dev.weft.platform.error.ApiException e) {
-            finish(accountId, "failing", e.getMessage());
+        } catch (RuntimeException e) {
+            // MailboxException and ApiException carry a message fit for the account; anything else is named by its class.
+            boolean known = e instanceof Mailbox.MailboxException || e instanceof dev.weft.platform.error.ApiException;
+            finish(accountId, "failing", known ? e.getMessage() : "sync failed: " + e.getClass().getSimpleName());
             Log.warnf("event=email_sync_failed connection_id=%s message=\"%s\"", start.connectionId(), e.getMessage());
             return;
         }

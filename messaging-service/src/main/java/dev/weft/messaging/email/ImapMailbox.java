@@ -139,8 +139,12 @@ final class ImapMailbox implements Mailbox {
             }
             try {
                 out.add(MimeMail.read((MimeMessage) m, folder.getUID(m), name));
-            } catch (IOException e) {
-                throw new MessagingException("message " + folder.getUID(m) + " unreadable: " + e.getMessage(), e);
+            } catch (IOException | MessagingException | RuntimeException e) {
+                // One malformed message must not stop the mailbox's sync for good: it is skipped and logged.
+                if (e instanceof jakarta.mail.FolderClosedException || e instanceof jakarta.mail.StoreClosedException) {
+                    throw (MessagingException) e;
+                }
+                io.quarkus.logging.Log.warnf("event=email_unreadable uid=%d error=%s message=\"%s\"", folder.getUID(m), e.getClass().getSimpleName(), e.getMessage());
             }
         }
         return out;

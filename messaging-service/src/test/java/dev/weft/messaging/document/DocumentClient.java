@@ -50,6 +50,17 @@ final class DocumentClient {
         return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
+    /** A PUT with the headers upload_url came with (Content-Length aside: the client derives it from the body). */
+    static HttpResponse<String> putWith(String url, Map<String, String> headers, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach((name, value) -> {
+            if (!name.equalsIgnoreCase("Content-Length") && !name.equalsIgnoreCase("Host")) {
+                request.header(name, value);
+            }
+        });
+        return send(request);
+    }
+
     /** A PUT whose body has no Content-Length (chunked): the limit can only be enforced while it streams. */
     static HttpResponse<String> putChunked(String url, String contentType, Supplier<InputStream> body) {
         return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofInputStream(body)));

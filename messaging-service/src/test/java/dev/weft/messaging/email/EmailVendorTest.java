@@ -262,4 +262,30 @@ class EmailVendorTest {
         as(org).get("/v1/email/inbox?folder=sent").then().body("data", hasSize(1)).body("data[0].subject", Matchers.equalTo("Kickoff agenda"));
         as(org).get("/v1/email/folders/counts").then().body("folders.find { it.folder == 'sent' }.total", Matchers.equalTo(1));
     }
+
+    @Test
+    void a_refused_token_marks_the_mailbox_failing_and_a_refused_flag_changes_nothing() throws Exception {
+        String org = Api.newOrg();
+        String token = "ya29." + TypeId.generate("tok");
+        ChannelStubs.connection(org, "google", Map.of(), Map.of("access_token", token));
+        json(bearer(get(urlPathEqualTo(GMAIL + "/profile")), token), 200, "{\"emailAddress\":\"me@gmail.example\",\"historyId\":\"5\"}");
+        json(bearer(get(urlPathEqualTo(GMAIL + "/messages")), token), 200, "{\"messages\":[{\"id\":\"f1\",\"threadId\":\"ft\"}]}");
+        json(bearer(get(urlPathEqualTo(GMAIL + "/messages/f1")), token), 200, gmailMessage("f1", "ft", "Flag me", "Body.", null, "INBOX", "UNREAD"));
+        assertEquals("ok", sync(org).path("status").asText());
+        String f1 = idOf(org, "flag");
+
+        json(bearer(post(urlPathEqualTo(GMAIL + "/messages/f1/modify")), token), 403,
+                "{\"error\":{\"code\":403,\"message\":\"Request had insufficient authentication scopes.\",\"status\":\"PERMISSION_DENIED\"}}");
+        as(org).post("/v1/email/" + f1 + "/read").then().statusCode(502).body("error.code", Matchers.equalTo("UPSTREAM_ERROR"))
+                .body("error.message", Matchers.containsString("insufficient authentication scopes"));
+        as(org).get("/v1/email/inbox?unread=true").then().body("data", hasSize(1));
+
+        json(bearer(get(urlPathEqualTo(GMAIL + "/history")), token), 401,
+                "{\"error\":{\"code\":401,\"message\":\"Request had invalid authentication credentials.\",\"status\":\"UNAUTHENTICATED\"}}");
+        JsonNode failing = sync(org);
+        assertEquals("failing", failing.path("status").asText(), failing.toString());
+        assertTrue(failing.path("last_error").asText().startsWith("Gmail answered HTTP 401"), failing.toString());
+        assertTrue(!failing.toString().contains(token), "no token in the account state");
+        assertEquals("5", failing.path("gmail_history_id").asText(), "the position is kept");
+    }
 }
