@@ -151,10 +151,6 @@ public interface MessagingConfig {
         @WithDefault("2m")
         Duration lease();
 
-        /** Timeout of one request to a calendar provider. */
-        @WithDefault("10s")
-        Duration requestTimeout();
-
         /** The widest start..end range GET /v1/calendar/events answers, and the longest event. */
         @WithDefault("366d")
         Duration maxRange();

@@ -35,6 +35,11 @@ public class Contact extends OrgScopedEntity {
     public String[] tags = new String[0];
     /** JSON object. */
     public String properties = "{}";
+    /** The CRM entity the contact is linked to (issue 14), both or neither. */
+    @Column(name = "entity_type")
+    public String entityType;
+    @Column(name = "entity_id")
+    public String entityId;
     @Column(name = "last_inbound_at")
     public Instant lastInboundAt;
     @Column(name = "last_outbound_at")

@@ -12,13 +12,13 @@ public final class ContactDtos {
 
     /** For the OpenAPI document only: what POST and PATCH accept (each field also in camelCase). */
     public record ContactRequest(String firstName, String lastName, String email, String phone, String externalId, String channel,
-                                 List<String> tags, JsonNode properties) {
+                                 List<String> tags, JsonNode properties, String entityType, Object entityId) {
     }
 
     /** {@code activity} only on GET /v1/contacts/{id}. */
     public record ContactView(String id, String orgId, String firstName, String lastName, String email, String phone, String externalId,
-                              String channel, List<String> channels, List<String> tags, JsonNode properties, Activity activity,
-                              Instant createdAt, Instant updatedAt) {
+                              String channel, List<String> channels, List<String> tags, JsonNode properties, String entityType,
+                              Object entityId, Activity activity, Instant createdAt, Instant updatedAt) {
     }
 
     /** The contact's latest inbound and outbound messages, and how many of its conversations are not resolved or closed. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Channels;
 import dev.weft.messaging.Json;
+import dev.weft.messaging.entity.EntityRef;
 import dev.weft.platform.error.ApiException;
 
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import java.util.regex.Pattern;
  * {@code external_id} says otherwise (two different values are a 400).
  */
 final class ContactInput {
-    static final Set<String> FIELDS = Set.of("first_name", "last_name", "email", "phone", "external_id", "channel", "tags", "properties");
+    static final Set<String> FIELDS = Set.of("first_name", "last_name", "email", "phone", "external_id", "channel", "tags", "properties", "entity_type", "entity_id");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s.]+");
     private static final int MAX_TAGS = 50;
 
@@ -35,6 +36,9 @@ final class ContactInput {
     final String channel;
     final List<String> tags;
     final ObjectNode properties;
+    /** The CRM entity link when {@link #entityGiven}; null then clears it. */
+    final EntityRef entity;
+    final boolean entityGiven;
 
     private ContactInput(Map<String, JsonNode> given) {
         this.given = given;
@@ -79,6 +83,8 @@ final class ContactInput {
             throw ApiException.invalid("external_id", "max_length", "external_id is longer than 255 characters");
         }
         externalIdGiven = given.containsKey("external_id") || inProperties != null;
+        entityGiven = given.containsKey("entity_type") || given.containsKey("entity_id");
+        entity = EntityRef.optional(given);
     }
 
     static ContactInput parse(JsonNode body) {

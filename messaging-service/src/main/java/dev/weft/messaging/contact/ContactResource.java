@@ -2,6 +2,7 @@ package dev.weft.messaging.contact;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.platform.pagination.Page;
+import dev.weft.messaging.entity.EntityLinks;
 import dev.weft.platform.tenancy.RequiresScope;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.validation.constraints.NotNull;
@@ -72,8 +73,10 @@ public class ContactResource {
     public Page<ContactDtos.ContactView> list(@Parameter(description = "contacts with this tag") @QueryParam("tag") String tag,
                                               @Parameter(description = "contacts seen on this channel") @QueryParam("channel") String channel,
                                               @Parameter(description = "text in a name, the email, the phone or the external id") @QueryParam("q") String q,
+                                              @Parameter(description = "contacts linked to this CRM entity type (with entity_id)") @QueryParam("entity_type") String entityType,
+                                              @Parameter(description = "contacts linked to this CRM entity id (with entity_type)") @QueryParam("entity_id") String entityId,
                                               @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
-        return contacts.list(tag, channel, q, limit, cursor);
+        return contacts.list(tag, channel, q, EntityLinks.filter(entityType, entityId), limit, cursor);
     }
 
     @GET

@@ -6,6 +6,7 @@ import dev.weft.messaging.Channels;
 import dev.weft.messaging.Json;
 import dev.weft.messaging.Locks;
 import dev.weft.messaging.MessagingEvents;
+import dev.weft.messaging.entity.EntityRef;
 import dev.weft.messaging.conversation.Conversation;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
@@ -160,8 +161,16 @@ public class ContactService {
 
     /** Contacts newest first, filtered by tag, by a channel they were seen on, and by {@code q} in names, email, phone or external id. */
     public Page<ContactDtos.ContactView> list(String tag, String channel, String q, String limit, String cursor) {
+        return list(tag, channel, q, null, limit, cursor);
+    }
+
+    /** The same, also only the contacts linked to {@code entity} when given. */
+    public Page<ContactDtos.ContactView> list(String tag, String channel, String q, EntityRef entity, String limit, String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
         Keyset<Contact> keyset = Keyset.of(Contact.class);
+        if (entity != null) {
+            keyset.where("entityType = :entityType", "entityType", entity.type()).where("entityId = :entityId", "entityId", entity.id());
+        }
         if (tag != null && !tag.isBlank()) {
             keyset.where("array_contains(tags, :tag)", "tag", tag.strip());
         }
@@ -267,7 +276,8 @@ public class ContactService {
 
     public ContactDtos.ContactView view(Contact contact, ContactDtos.Activity activity) {
         return new ContactDtos.ContactView(contact.contactId(), contact.orgId, contact.firstName, contact.lastName, contact.email, contact.phone,
-                contact.externalId, contact.channel, List.of(contact.channels), List.of(contact.tags), Json.parseObject(contact.properties), activity,
+                contact.externalId, contact.channel, List.of(contact.channels), List.of(contact.tags), Json.parseObject(contact.properties),
+                contact.entityType, contact.entityType == null ? null : new EntityRef(contact.entityType, contact.entityId).idForJson(), activity,
                 contact.createdAt, contact.updatedAt);
     }
 
@@ -335,6 +345,18 @@ public class ContactService {
         }
         if (in.channel != null && !Arrays.asList(contact.channels).contains(in.channel)) {
             seenOn(contact, in.channel);
+        }
+        if (in.entityGiven) {
+            String type = in.entity == null ? null : in.entity.type();
+            String entityId = in.entity == null ? null : in.entity.id();
+            if (!Objects.equals(contact.entityType, type)) {
+                changed.add("entity_type");
+            }
+            if (!Objects.equals(contact.entityId, entityId)) {
+                changed.add("entity_id");
+            }
+            contact.entityType = type;
+            contact.entityId = entityId;
         }
         if (in.has("tags")) {
             String[] tags = in.tags == null ? new String[0] : in.tags.toArray(String[]::new);

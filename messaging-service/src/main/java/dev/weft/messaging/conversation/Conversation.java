@@ -23,6 +23,11 @@ public class Conversation extends OrgScopedEntity {
     public String channel;
     public String inbox;
     public String subject;
+    /** The CRM entity the conversation is linked to (issue 14), both or neither. */
+    @jakarta.persistence.Column(name = "entity_type")
+    public String entityType;
+    @jakarta.persistence.Column(name = "entity_id")
+    public String entityId;
     public String status;
     @Column(name = "assignee_id")
     public String assigneeId;

@@ -11,15 +11,15 @@ public final class ConversationDtos {
     /** {@code customer_id} is seed 003's name for {@code contact_id} (the same id). */
     public record ConversationView(String id, String orgId, String contactId, String customerId, String channel, String inbox, String subject,
                                    String status, String assigneeId, Instant snoozedUntil, Instant resolvedAt, Instant lastMessageAt,
-                                   Instant createdAt, Instant updatedAt) {
+                                   String entityType, Object entityId, Instant createdAt, Instant updatedAt) {
     }
 
     /** For the OpenAPI document: POST /v1/conversations. */
-    public record CreateRequest(String contactId, String channel, String inbox, String subject, String assigneeId) {
+    public record CreateRequest(String contactId, String channel, String inbox, String subject, String assigneeId, String entityType, Object entityId) {
     }
 
     /** For the OpenAPI document: PATCH /v1/conversations/{id}. */
-    public record UpdateRequest(String status, Instant snoozedUntil, String assigneeId, String subject) {
+    public record UpdateRequest(String status, Instant snoozedUntil, String assigneeId, String subject, String entityType, Object entityId) {
     }
 
     public record InboxRequest(List<String> agentIds) {

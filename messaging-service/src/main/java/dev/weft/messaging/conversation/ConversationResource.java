@@ -1,5 +1,6 @@
 package dev.weft.messaging.conversation;
 
+import dev.weft.messaging.entity.EntityLinks;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.messaging.message.MessageDtos;
 import dev.weft.messaging.message.MessageService;
@@ -55,8 +56,10 @@ public class ConversationResource {
             @Parameter(description = "open, pending, snoozed, resolved or closed") @QueryParam("status") String status,
             @Parameter(description = "the agent the conversations are assigned to") @QueryParam("assignee_id") String assigneeId,
             @QueryParam("channel") String channel, @QueryParam("contact_id") String contactId, @QueryParam("inbox") String inbox,
+            @Parameter(description = "conversations linked to this CRM entity type (with entity_id)") @QueryParam("entity_type") String entityType,
+            @Parameter(description = "conversations linked to this CRM entity id (with entity_type)") @QueryParam("entity_id") String entityId,
             @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
-        return conversations.list(status, assigneeId, channel, contactId, inbox, limit, cursor);
+        return conversations.list(status, assigneeId, channel, contactId, inbox, EntityLinks.filter(entityType, entityId), limit, cursor);
     }
 
     @POST

@@ -1,5 +1,6 @@
 package dev.weft.messaging.conversation;
 
+import dev.weft.messaging.entity.EntityRef;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.messaging.Channels;
 import dev.weft.messaging.Json;
@@ -43,8 +44,9 @@ public class ConversationService {
     public static final String DEFAULT_INBOX = "default";
     private static final Pattern INBOX = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Pattern AGENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}");
-    private static final Set<String> CREATE_FIELDS = Set.of("contact_id", "customer_id", "channel", "inbox", "subject", "assignee_id");
-    private static final Set<String> UPDATE_FIELDS = Set.of("status", "snoozed_until", "assignee_id", "subject");
+    private static final Set<String> CREATE_FIELDS = Set.of("contact_id", "customer_id", "channel", "inbox", "subject", "assignee_id",
+            "entity_type", "entity_id");
+    private static final Set<String> UPDATE_FIELDS = Set.of("status", "snoozed_until", "assignee_id", "subject", "entity_type", "entity_id");
 
     private final ContactService contacts;
     private final MessagingEvents events;
@@ -103,13 +105,22 @@ public class ConversationService {
         if (channel == null) {
             throw ApiException.invalid("channel", "required", "channel is required");
         }
+        EntityRef entity = EntityRef.optional(fields);
         Conversation conversation = create(contact, Channels.require(channel, "channel"), inbox(Json.text(fields, "inbox", 100)),
-                Json.text(fields, "subject", 500), agent(fields));
+                Json.text(fields, "subject", 500), agent(fields), entity);
         return tagged(conversation);
     }
 
     private Conversation create(Contact contact, String channel, String inbox, String subject, String assigneeId) {
+        return create(contact, channel, inbox, subject, assigneeId, null);
+    }
+
+    private Conversation create(Contact contact, String channel, String inbox, String subject, String assigneeId, EntityRef entity) {
         Conversation conversation = new Conversation();
+        if (entity != null) {
+            conversation.entityType = entity.type();
+            conversation.entityId = entity.id();
+        }
         conversation.contactId = contact.id;
         conversation.channel = channel;
         conversation.inbox = inbox;
@@ -146,8 +157,17 @@ public class ConversationService {
 
     public Page<ConversationDtos.ConversationView> list(String status, String assigneeId, String channel, String contactId, String inbox,
                                                         String limit, String cursor) {
+        return list(status, assigneeId, channel, contactId, inbox, null, limit, cursor);
+    }
+
+    /** The same, also only the conversations linked to {@code entity} when given. */
+    public Page<ConversationDtos.ConversationView> list(String status, String assigneeId, String channel, String contactId, String inbox,
+                                                        EntityRef entity, String limit, String cursor) {
         PageRequest page = PageRequest.of(limit, cursor, cursors);
         Keyset<Conversation> keyset = Keyset.of(Conversation.class);
+        if (entity != null) {
+            keyset.where("entityType = :entityType", "entityType", entity.type()).where("entityId = :entityId", "entityId", entity.id());
+        }
         if (status != null && !status.isBlank()) {
             keyset.where("status = :status", "status", ConversationStatus.parse(status, "status").wire());
         }
@@ -227,6 +247,19 @@ public class ConversationService {
         if (!Objects.equals(subject, conversation.subject)) {
             conversation.subject = subject;
             changed.add("subject");
+        }
+        if (fields.containsKey("entity_type") || fields.containsKey("entity_id")) {
+            EntityRef entity = EntityRef.optional(fields);
+            String type = entity == null ? null : entity.type();
+            String entityId = entity == null ? null : entity.id();
+            if (!Objects.equals(type, conversation.entityType)) {
+                changed.add("entity_type");
+            }
+            if (!Objects.equals(entityId, conversation.entityId)) {
+                changed.add("entity_id");
+            }
+            conversation.entityType = type;
+            conversation.entityId = entityId;
         }
         if (changed.isEmpty()) {
             return tagged(conversation);
@@ -373,7 +406,8 @@ public class ConversationService {
     public ConversationDtos.ConversationView view(Conversation c) {
         String contactId = TypeId.format(Contact.ID_PREFIX, c.contactId);
         return new ConversationDtos.ConversationView(c.conversationId(), c.orgId, contactId, contactId, c.channel, c.inbox, c.subject, c.status,
-                c.assigneeId, c.snoozedUntil, c.resolvedAt, c.lastMessageAt, c.createdAt, c.updatedAt);
+                c.assigneeId, c.snoozedUntil, c.resolvedAt, c.lastMessageAt, c.entityType,
+                c.entityType == null ? null : new EntityRef(c.entityType, c.entityId).idForJson(), c.createdAt, c.updatedAt);
     }
 
     public Tagged tagged(Conversation conversation) {
