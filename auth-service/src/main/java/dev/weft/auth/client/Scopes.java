@@ -18,7 +18,7 @@ public final class Scopes {
             "connections:read", "connections:write", "syncs:read", "syncs:write", "records:read", "records:write",
             "messages:read", "messages:write", "contacts:read", "contacts:write", "conversations:read", "conversations:write",
             "webhooks:read", "webhooks:manage", "workflows:read", "workflows:write",
-            "documents:read", "documents:write");
+            "email:read", "email:write", "calendar:read", "calendar:write", "documents:read", "documents:write");
     public static final String INTROSPECT = "introspect";
     public static final int MAX_SCOPES = 50;
 
