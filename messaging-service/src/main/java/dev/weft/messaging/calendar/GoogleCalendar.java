@@ -6,7 +6,6 @@ import dev.weft.messaging.channel.ChannelAccounts;
 import dev.weft.messaging.channel.ProviderHttp;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -24,13 +23,9 @@ import java.util.Map;
  * {@code events.patch} and {@code events.delete} with {@code If-Match: <etag>} (412 when the event changed since).
  */
 @ApplicationScoped
-public class GoogleCalendar implements CalendarProvider {
-    private final ProviderHttp http;
-    private final MessagingConfig config;
-
+public class GoogleCalendar extends RestCalendar {
     public GoogleCalendar(ProviderHttp http, MessagingConfig config) {
-        this.http = http;
-        this.config = config;
+        super(http, config);
     }
 
     @Override
@@ -38,11 +33,28 @@ public class GoogleCalendar implements CalendarProvider {
         return "google";
     }
 
-    private String events() {
+    @Override
+    String eventsUrl() {
         return ProviderHttp.trimSlash(config.calendar().googleBaseUrl()) + "/calendars/primary/events";
     }
 
-    private static Map<String, String> auth(ChannelAccounts.Account account, String etag) {
+    @Override
+    Operations operations() {
+        return new Operations("events.insert", "events.patch", "events.delete", "events.get");
+    }
+
+    @Override
+    Object toProvider(Outgoing event) {
+        return body(event);
+    }
+
+    @Override
+    RemoteEvent fromProvider(JsonNode item) {
+        return read(item);
+    }
+
+    @Override
+    Map<String, String> headers(ChannelAccounts.Account account, String etag) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Authorization", "Bearer " + account.credential("access_token"));
         if (etag != null) {
@@ -57,14 +69,14 @@ public class GoogleCalendar implements CalendarProvider {
         String pageToken = null;
         for (int page = 0; page < maxPages; page++) {
             // singleEvents=false keeps a recurring series as one event; showDeleted brings cancellations of a full sync too.
-            StringBuilder url = new StringBuilder(events()).append("?maxResults=250&showDeleted=true");
+            StringBuilder url = new StringBuilder(eventsUrl()).append("?maxResults=250&showDeleted=true");
             if (syncToken != null) {
                 url.append("&syncToken=").append(encode(syncToken));
             }
             if (pageToken != null) {
                 url.append("&pageToken=").append(encode(pageToken));
             }
-            ProviderHttp.Reply reply = call("GET", url.toString(), auth(account, null), null, "events.list");
+            ProviderHttp.Reply reply = call("GET", url.toString(), headers(account, null), null, "events.list");
             if (reply.status() == 410) {
                 throw new Failure(Failure.Kind.STALE, "google events.list answered 410 Gone: the sync token expired");
             }
@@ -82,53 +94,6 @@ public class GoogleCalendar implements CalendarProvider {
         }
         // Too many pages for one round: what was read is applied, and the same position is read again next round.
         return new Changes(events, syncToken, false);
-    }
-
-    @Override
-    public RemoteEvent insert(ChannelAccounts.Account account, Outgoing event) throws Failure {
-        ProviderHttp.Reply reply = call("POST", events(), auth(account, null), body(event), "events.insert");
-        if (reply.status() / 100 != 2) {
-            throw Failure.of("google", "events.insert", reply.status());
-        }
-        return read(reply.body());
-    }
-
-    @Override
-    public RemoteEvent update(ChannelAccounts.Account account, String providerEventId, String etag, Outgoing event) throws Failure {
-        ProviderHttp.Reply reply = call("PATCH", events() + "/" + encode(providerEventId), auth(account, etag), body(event), "events.patch");
-        if (reply.status() / 100 != 2) {
-            throw Failure.of("google", "events.patch", reply.status());
-        }
-        return read(reply.body());
-    }
-
-    @Override
-    public void delete(ChannelAccounts.Account account, String providerEventId, String etag) throws Failure {
-        ProviderHttp.Reply reply = call("DELETE", events() + "/" + encode(providerEventId), auth(account, etag), null, "events.delete");
-        if (reply.status() / 100 != 2 && reply.status() != 404 && reply.status() != 410) {
-            throw Failure.of("google", "events.delete", reply.status());
-        }
-    }
-
-    @Override
-    public RemoteEvent get(ChannelAccounts.Account account, String providerEventId) throws Failure {
-        ProviderHttp.Reply reply = call("GET", events() + "/" + encode(providerEventId), auth(account, null), null, "events.get");
-        if (reply.status() == 404 || reply.status() == 410) {
-            return null;
-        }
-        if (reply.status() != 200) {
-            throw Failure.of("google", "events.get", reply.status());
-        }
-        RemoteEvent event = read(reply.body());
-        return event.removed() ? null : event;
-    }
-
-    private ProviderHttp.Reply call(String method, String url, Map<String, String> headers, Object body, String what) throws Failure {
-        try {
-            return http.exchange(method, url, headers, body);
-        } catch (IOException e) {
-            throw new Failure(Failure.Kind.RETRY, "google " + what + " could not be reached: " + e.getClass().getSimpleName());
-        }
     }
 
     /** An events resource as documented: start/end are {dateTime} or, for all-day events, {date} (end exclusive). */

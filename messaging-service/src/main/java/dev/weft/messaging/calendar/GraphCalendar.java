@@ -6,7 +6,6 @@ import dev.weft.messaging.channel.ChannelAccounts;
 import dev.weft.messaging.channel.ProviderHttp;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -29,13 +28,9 @@ import static dev.weft.messaging.calendar.GoogleCalendar.text;
  * Times are asked for in UTC ({@code Prefer: outlook.timezone="UTC"}).
  */
 @ApplicationScoped
-public class GraphCalendar implements CalendarProvider {
-    private final ProviderHttp http;
-    private final MessagingConfig config;
-
+public class GraphCalendar extends RestCalendar {
     public GraphCalendar(ProviderHttp http, MessagingConfig config) {
-        this.http = http;
-        this.config = config;
+        super(http, config);
     }
 
     @Override
@@ -47,7 +42,28 @@ public class GraphCalendar implements CalendarProvider {
         return ProviderHttp.trimSlash(config.calendar().graphBaseUrl());
     }
 
-    private static Map<String, String> headers(ChannelAccounts.Account account, String etag) {
+    @Override
+    String eventsUrl() {
+        return base() + "/me/events";
+    }
+
+    @Override
+    Operations operations() {
+        return new Operations("create event", "update event", "delete event", "get event");
+    }
+
+    @Override
+    Object toProvider(Outgoing event) {
+        return body(event);
+    }
+
+    @Override
+    RemoteEvent fromProvider(JsonNode item) {
+        return read(item);
+    }
+
+    @Override
+    Map<String, String> headers(ChannelAccounts.Account account, String etag) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Authorization", "Bearer " + account.credential("access_token"));
         headers.put("Prefer", "outlook.timezone=\"UTC\"");
@@ -89,53 +105,6 @@ public class GraphCalendar implements CalendarProvider {
             url = next;
         }
         return new Changes(events, deltaLink, false);
-    }
-
-    @Override
-    public RemoteEvent insert(ChannelAccounts.Account account, Outgoing event) throws Failure {
-        ProviderHttp.Reply reply = call("POST", base() + "/me/events", headers(account, null), body(event), "create event");
-        if (reply.status() / 100 != 2) {
-            throw Failure.of("microsoft", "create event", reply.status());
-        }
-        return read(reply.body());
-    }
-
-    @Override
-    public RemoteEvent update(ChannelAccounts.Account account, String providerEventId, String etag, Outgoing event) throws Failure {
-        ProviderHttp.Reply reply = call("PATCH", base() + "/me/events/" + encode(providerEventId), headers(account, etag), body(event), "update event");
-        if (reply.status() / 100 != 2) {
-            throw Failure.of("microsoft", "update event", reply.status());
-        }
-        return read(reply.body());
-    }
-
-    @Override
-    public void delete(ChannelAccounts.Account account, String providerEventId, String etag) throws Failure {
-        ProviderHttp.Reply reply = call("DELETE", base() + "/me/events/" + encode(providerEventId), headers(account, etag), null, "delete event");
-        if (reply.status() / 100 != 2 && reply.status() != 404 && reply.status() != 410) {
-            throw Failure.of("microsoft", "delete event", reply.status());
-        }
-    }
-
-    @Override
-    public RemoteEvent get(ChannelAccounts.Account account, String providerEventId) throws Failure {
-        ProviderHttp.Reply reply = call("GET", base() + "/me/events/" + encode(providerEventId), headers(account, null), null, "get event");
-        if (reply.status() == 404 || reply.status() == 410) {
-            return null;
-        }
-        if (reply.status() != 200) {
-            throw Failure.of("microsoft", "get event", reply.status());
-        }
-        RemoteEvent event = read(reply.body());
-        return event.removed() ? null : event;
-    }
-
-    private ProviderHttp.Reply call(String method, String url, Map<String, String> headers, Object body, String what) throws Failure {
-        try {
-            return http.exchange(method, url, headers, body);
-        } catch (IOException e) {
-            throw new Failure(Failure.Kind.RETRY, "microsoft " + what + " could not be reached: " + e.getClass().getSimpleName());
-        }
     }
 
     /** An event resource as documented: dateTime without offset plus timeZone, body {contentType, content}, attendees' emailAddress. */
