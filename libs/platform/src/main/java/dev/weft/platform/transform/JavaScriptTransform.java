@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * <p>The sandbox: no host access (no Java objects, no {@code Java.type}, no host class lookup or loading), no IO (files,
  * sockets), no threads, no processes, no native code, no environment variables, no other languages, no {@code load},
  * {@code print} or Java package globals; console output goes nowhere. Per record: a statement limit (GraalVM
- * ResourceLimits, reset before each record), a wall-clock limit and an allocation budget (the {@link Watchdog} cancels
+ * ResourceLimits, reset before each record), a CPU-time limit and an allocation budget (the {@link Watchdog} cancels
  * the context), strings and typed arrays of bounded length. The record goes in as a plain JS object (JSON-parsed) and
  * comes back JSON-stringified, so the transform sees and returns data only.
  *

@@ -12,10 +12,11 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * A JSONata expression (dashjoin's implementation), parsed once per concurrent caller; the evaluator's entry hook
- * counts each record's steps and recursion depth and, every few steps, checks the clock and the thread's allocations.
+ * counts each record's steps and recursion depth and, every few steps, checks its CPU time and the thread's allocations.
  */
 final class JsonataTransform implements CompiledTransform {
     private static final int CHECK_EVERY = 64;
+    private static final long UNREAD = Long.MIN_VALUE;
     /** Marks a value JSON cannot hold (a function): dropped from the output, as JSON.stringify drops it. */
     private static final Object DROP = new Object();
     private static final Class<?>[] HOOKS = {Jsonata.EntryCallback.class, Jsonata.ExitCallback.class};
@@ -173,7 +174,9 @@ final class JsonataTransform implements CompiledTransform {
     /** The per-record budget, kept by the evaluator's entry and exit hooks; restarted for each record. */
     private static final class Bounds {
         private final TransformLimits limits;
-        private long deadline;
+        private long startedAt;
+        /** The thread's CPU clock at the record's first check: most records end before one, and pay nothing for it. */
+        private long cpuAtStart;
         private long allocatedAtStart;
         private long steps;
         private int depth;
@@ -183,7 +186,8 @@ final class JsonataTransform implements CompiledTransform {
         }
 
         void start() {
-            deadline = System.nanoTime() + limits.timeout().toNanos();
+            startedAt = System.nanoTime();
+            cpuAtStart = UNREAD;
             allocatedAtStart = Evaluation.allocatedBytes();
             steps = 0;
             depth = 0;
@@ -197,8 +201,13 @@ final class JsonataTransform implements CompiledTransform {
                 throw new LimitExceeded("the expression took more than " + limits.statementLimit() + " evaluation steps for one record (statement limit)");
             }
             if (steps % CHECK_EVERY == 0) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new LimitExceeded("the expression ran longer than " + limits.timeout().toMillis() + " ms for one record (time limit)");
+                if (cpuAtStart == UNREAD) {
+                    cpuAtStart = Evaluation.cpuNanos();
+                }
+                long wall = System.nanoTime() - startedAt;
+                if (wall > limits.timeout().toNanos()
+                        && Evaluation.pastTime(wall, cpuAtStart < 0 ? -1 : Evaluation.cpuNanos() - cpuAtStart, limits.timeout().toNanos())) {
+                    throw new LimitExceeded("the expression ran longer than " + limits.timeout().toMillis() + " ms of CPU for one record (time limit)");
                 }
                 if (allocatedAtStart >= 0 && Evaluation.allocatedBytes() - allocatedAtStart > limits.allocationBudget()) {
                     throw new LimitExceeded("the expression allocated more than " + (limits.allocationBudget() >> 20) + " MiB for one record (memory limit)");

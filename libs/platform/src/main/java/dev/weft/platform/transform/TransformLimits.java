@@ -7,7 +7,8 @@ import java.time.Duration;
  * {@link TransformException.Kind#LIMIT}; the run goes on with the next record.
  *
  * @param statementLimit   JavaScript statements executed per record (GraalVM's ResourceLimits), JSONata evaluation steps
- * @param timeout          wall-clock time per record, enforced by a watchdog that cancels the JavaScript context
+ * @param timeout          CPU time per record (the evaluating thread's), enforced by a watchdog that cancels the JavaScript
+ *                         context; a record also stops at {@link #WALL_CLOCK_FACTOR} times it in wall-clock time
  * @param allocationBudget bytes the evaluating thread may allocate per record (measured with the JVM's per-thread
  *                         allocation counter every {@link #WATCH_INTERVAL}; see docs/transforms.md for what it bounds)
  * @param maxStringLength  longest JavaScript string, in UTF-16 units (one string is allocated at once, before any watch)
@@ -17,6 +18,9 @@ public record TransformLimits(long statementLimit, Duration timeout, long alloca
     /** How often the watchdog looks at running JavaScript records. */
     public static final Duration WATCH_INTERVAL = Duration.ofMillis(10);
 
+    /** How much longer than its CPU-time limit a record may take by the wall clock (waiting for a core included). */
+    public static final int WALL_CLOCK_FACTOR = 10;
+
     public TransformLimits {
         if (statementLimit <= 0 || timeout == null || timeout.isNegative() || timeout.isZero() || allocationBudget <= 0
                 || maxStringLength <= 0 || maxDepth <= 0) {
@@ -24,7 +28,7 @@ public record TransformLimits(long statementLimit, Duration timeout, long alloca
         }
     }
 
-    /** 1,000,000 statements, 1 s, 64 MiB allocated, 8 Mi-character strings, depth 500 per record. */
+    /** 1,000,000 statements, 1 s of CPU, 64 MiB allocated, 8 Mi-character strings, depth 500 per record. */
     public static TransformLimits defaults() {
         return new TransformLimits(1_000_000, Duration.ofSeconds(1), 64L << 20, 8 << 20, 500);
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One daemon thread for the whole JVM that looks at every running JavaScript record each
- * {@link TransformLimits#WATCH_INTERVAL} and cancels the context of one that ran past its time or allocated past its
+ * {@link TransformLimits#WATCH_INTERVAL} and cancels the context of one that used more than its CPU time or allocated past its
  * budget. Cancelling closes that context; its transform makes a fresh one for the next record.
  */
 final class Watchdog {
@@ -38,8 +38,10 @@ final class Watchdog {
         long now = System.nanoTime();
         for (Watch watch : RUNNING) {
             try {
-                if (now - watch.deadline > 0) {
-                    watch.stop("the transform ran longer than " + watch.limits.timeout().toMillis() + " ms for one record (time limit)");
+                long wall = now - watch.startedAt;
+                if (wall > watch.budget && Evaluation.pastTime(wall,
+                        watch.cpuAtStart < 0 ? -1 : Evaluation.cpuNanos(watch.thread) - watch.cpuAtStart, watch.budget)) {
+                    watch.stop("the transform ran longer than " + watch.limits.timeout().toMillis() + " ms of CPU for one record (time limit)");
                 } else if (watch.allocatedAtStart >= 0
                         && Evaluation.allocatedBytes(watch.thread) - watch.allocatedAtStart > watch.limits.allocationBudget()) {
                     watch.stop("the transform allocated more than " + (watch.limits.allocationBudget() >> 20) + " MiB for one record (memory limit)");
@@ -54,7 +56,9 @@ final class Watchdog {
         private final Thread thread;
         private final Context context;
         private final TransformLimits limits;
-        private final long deadline;
+        private final long startedAt;
+        private final long budget;
+        private final long cpuAtStart;
         private final long allocatedAtStart;
         private final AtomicReference<String> outcome = new AtomicReference<>();
 
@@ -62,7 +66,9 @@ final class Watchdog {
             this.thread = thread;
             this.context = context;
             this.limits = limits;
-            this.deadline = System.nanoTime() + limits.timeout().toNanos();
+            this.startedAt = System.nanoTime();
+            this.budget = limits.timeout().toNanos();
+            this.cpuAtStart = Evaluation.cpuNanos();
             this.allocatedAtStart = Evaluation.allocatedBytes(thread);
         }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,7 +135,7 @@ class TransformRuntimeTest {
     }
 
     @Test
-    void the_wall_clock_limit_stops_what_the_statement_limit_allows() {
+    void the_cpu_time_limit_stops_what_the_statement_limit_allows() {
         TransformLimits limits = TransformLimits.defaults().withStatementLimit(Long.MAX_VALUE).withTimeout(Duration.ofMillis(500));
         try (CompiledTransform transform = TransformRuntime.compile(TransformLanguage.JAVASCRIPT,
                 "module.exports = (r) => { if (r.spin) { for (;;) { try { r.x = 1; } catch (e) {} } } return r; };", limits)) {
@@ -143,6 +144,29 @@ class TransformRuntimeTest {
             assertTrue(error.getMessage().contains("time limit"), error.getMessage());
             assertEquals(record("spin", false), transform.apply(record("spin", false)), "a fresh context takes the next record");
         }
+    }
+
+    @Test
+    void the_cpu_time_limit_stops_a_long_jsonata_expression() {
+        TransformLimits limits = TransformLimits.defaults().withStatementLimit(Long.MAX_VALUE).withTimeout(Duration.ofMillis(100))
+                .withAllocationBudget(Long.MAX_VALUE);
+        try (CompiledTransform transform = TransformRuntime.compile(TransformLanguage.JSONATA,
+                "spin ? {'total': $reduce([1..5000000], function($a, $b) { $a + $b })} : $", limits)) {
+            TransformException error = assertThrows(TransformException.class, () -> transform.apply(record("spin", true)));
+            assertEquals(TransformException.Kind.LIMIT, error.kind());
+            assertTrue(error.getMessage().contains("time limit"), error.getMessage());
+            assertEquals(record("spin", false), transform.apply(record("spin", false)));
+        }
+    }
+
+    @Test
+    void a_record_waiting_for_a_core_is_not_past_its_time_but_one_stalled_ten_times_over_is() {
+        long second = Duration.ofSeconds(1).toNanos();
+        assertFalse(Evaluation.pastTime(second / 2, second / 2, second), "within its time");
+        assertFalse(Evaluation.pastTime(3 * second, second / 10, second), "3 s waiting for a core, 0.1 s of CPU");
+        assertTrue(Evaluation.pastTime(3 * second, second + 1, second), "over its CPU time");
+        assertTrue(Evaluation.pastTime(10 * second + 10, second / 10, second), "past the wall-clock backstop");
+        assertTrue(Evaluation.pastTime(second + 1, -1, second), "no CPU clock: wall clock alone");
     }
 
     @Test
