@@ -10,11 +10,16 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.weft.testing.TestCredentials;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Date;
 
 import static io.restassured.RestAssured.given;
@@ -68,6 +73,30 @@ class ErrorShapeTest extends PlatformTestBase {
     void chunked_body_over_the_limit_is_a_json_413() {
         byte[] huge = ("{\"name\":\"" + "x".repeat(200_000) + "\",\"size\":1}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertError(writer(newOrg()).body(new java.io.ByteArrayInputStream(huge)).when().post("/v1/widgets").then(), 413, "PAYLOAD_TOO_LARGE");
+    }
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Test
+    void a_used_up_connection_pool_is_a_json_503_to_retry_not_a_500() throws Exception {
+        String org = newOrg();
+        writer(org).when().get("/v1/widgets").then().statusCode(200);
+        List<Connection> held = new ArrayList<>();
+        try {
+            // Hold every connection of the service's pool: the request waits out the acquisition timeout.
+            int size = dataSource.getConfiguration().connectionPoolConfiguration().maxSize();
+            for (int i = 0; i < size; i++) {
+                held.add(dataSource.getConnection());
+            }
+            assertError(writer(org).when().get("/v1/widgets").then(), 503, "SERVICE_UNAVAILABLE")
+                    .header("Retry-After", "1");
+        } finally {
+            for (Connection connection : held) {
+                connection.close();
+            }
+        }
+        writer(org).when().get("/v1/widgets").then().statusCode(200);
     }
 
     @Test

@@ -116,8 +116,38 @@ public class ExceptionMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, HttpHeaders headers) {
+        if (databaseUnavailable(e)) {
+            // Not the request's fault nor a bug: the pool had no connection in time, or the database refused one.
+            Log.warnf("event=database_unavailable request_id=%s cause=%s", headers == null ? null : headers.getHeaderString("X-Request-Id"), e);
+            return Response.fromResponse(ErrorResponses.build(headers, ErrorCode.SERVICE_UNAVAILABLE,
+                    "The service is busy; retry after a moment", Map.of())).header("Retry-After", "1").build();
+        }
         Log.errorf(e, "event=unhandled_exception request_id=%s", headers == null ? null : headers.getHeaderString("X-Request-Id"));
         return ErrorResponses.build(headers, ErrorCode.INTERNAL_ERROR, "Internal error; quote the request id when reporting it", Map.of());
+    }
+
+    /**
+     * Whether the database, not the request, failed: the connection pool's acquisition timeout (Agroal's
+     * {@code SQLException}), a connection that could not be made or was lost (SQLState class 08), too many
+     * connections (53300) or a server shutting down or starting (57P01–57P03).
+     */
+    static boolean databaseUnavailable(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof java.sql.SQLTransientConnectionException) {
+                return true;
+            }
+            if (cause instanceof java.sql.SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && (state.startsWith("08") || state.equals("53300") || state.startsWith("57P0"))) {
+                    return true;
+                }
+                String message = sql.getMessage();
+                if (message != null && message.toLowerCase(java.util.Locale.ROOT).contains("acquisition timeout")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static String describe(JsonProcessingException e) {
