@@ -34,6 +34,9 @@ class OutboxTest extends PlatformTestBase {
     @Inject
     OutboxRelay relay;
 
+    @Inject
+    javax.sql.DataSource dataSource;
+
     @BeforeAll
     static void subscribe() {
         probe = new TopicProbe(WidgetResource.TOPIC);
@@ -72,6 +75,28 @@ class OutboxTest extends PlatformTestBase {
         assertTrue(data(event).contains("\"created_at\""), "snake_case data: " + data(event));
         assertEquals(1, probe.drain(about(id), Duration.ofSeconds(2)).size(), "published exactly once");
         assertTrue(relay.isLeader());
+    }
+
+    @Test
+    void a_commit_on_another_replica_wakes_the_relay_by_notify_well_before_its_poll() throws Exception {
+        // What another replica's OutboxWakeup does: commit a row, then NOTIFY on its own connection. The test profile's
+        // poll interval is 60 s, so an event within the wait below came by the NOTIFY (and every other test's by the
+        // in-memory wake-up).
+        String key = "wdg_remote_" + System.nanoTime();
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            try (java.sql.PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO platform_test.outbox (event_id, topic, aggregate_id, type, source, occurred_at, data)
+                    VALUES (?, ?, ?, 'widget.updated', '/weft/platform-test', now(), '{}')""")) {
+                insert.setString(1, "evt_" + key);
+                insert.setString(2, WidgetResource.TOPIC);
+                insert.setString(3, key);
+                insert.executeUpdate();
+            }
+            try (java.sql.Statement notify = connection.createStatement()) {
+                notify.execute("SELECT pg_notify('weft_outbox_platform_test', '')");
+            }
+        }
+        assertEquals(1, probe.await(about(key), 1, Duration.ofSeconds(15)).size());
     }
 
     @Test

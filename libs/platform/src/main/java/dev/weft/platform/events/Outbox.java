@@ -46,10 +46,12 @@ public class Outbox {
     private final DataSource dataSource;
     private final ObjectMapper json;
     private final String source;
+    private final OutboxWakeup wakeup;
 
-    public Outbox(DataSource dataSource, ObjectMapper json, PlatformConfig config) {
+    public Outbox(DataSource dataSource, ObjectMapper json, PlatformConfig config, OutboxWakeup wakeup) {
         this.dataSource = dataSource;
         this.json = json;
+        this.wakeup = wakeup;
         this.source = "/weft/" + config.serviceName();
     }
 
@@ -105,6 +107,7 @@ public class Outbox {
                 }
                 out.writeShort(-1);
                 copy.endCopy();
+                wakeup.afterCommit();
             } catch (RuntimeException | IOException e) {
                 if (copy.isActive()) {
                     try {
@@ -158,6 +161,7 @@ public class Outbox {
             insert.setString(9, json.writeValueAsString(event.data()));
             insert.setString(10, TraceHeaders.currentTraceparent());
             insert.executeUpdate();
+            wakeup.afterCommit();
             return eventId;
         } catch (SQLException e) {
             throw new IllegalStateException("could not write event " + event.type() + " to the outbox", e);

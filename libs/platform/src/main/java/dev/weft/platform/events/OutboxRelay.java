@@ -34,13 +34,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Publishes committed outbox rows to Kafka as CloudEvents (binary mode, aggregate id as key),
  * then deletes them. One replica publishes at a time: the one holding a PostgreSQL advisory
  * lock on a dedicated connection; the others retry the lock and take over within
- * {@code lease-retry} when that connection dies. The same connection LISTENs for the NOTIFY
- * that the outbox trigger sends on commit, so publication starts at once, not at the next poll.
+ * {@code lease-retry} when that connection dies. A commit that wrote events wakes the leader at once
+ * ({@link OutboxWakeup}: in memory on this replica, a NOTIFY from another one, which a second connection LISTENs
+ * for), so publication starts at once, not at the next poll.
  * Rows are read in id order and only deleted after Kafka acknowledged them: at-least-once, in
  * commit order per aggregate, and anything written while Kafka is down waits in the table.
  */
@@ -58,6 +60,8 @@ public class OutboxRelay {
     private final String schema;
     private volatile boolean running;
     private volatile boolean leader;
+    /** Set by a commit's wake-up; the publishing loop clears it before each read of the table. */
+    private final java.util.concurrent.atomic.AtomicBoolean wakeRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private Thread worker;
     private KafkaProducer<String, CloudEvent> producer;
     /** The last source parsed, with its text (one immutable pair, so any thread sees a matching one). */
@@ -115,13 +119,22 @@ public class OutboxRelay {
                     sleep(config.outbox().leaseRetry());
                     continue;
                 }
-                leader = true;
-                Log.infof("event=outbox_relay_leader schema=%s", schema);
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("LISTEN " + quoteIdentifier(channel()));
+                try (Connection listening = DriverManager.getConnection(jdbcUrl, username, password)) {
+                    try (Statement statement = listening.createStatement()) {
+                        statement.execute("LISTEN " + quoteIdentifier(channel()));
+                    }
+                    // Listening before leading: a NOTIFY sent from now on is not lost, and the first batch reads what came before.
+                    Thread listener = Thread.ofVirtual().name("weft-outbox-listener").start(() -> listen(listening));
+                    leader = true;
+                    Log.infof("event=outbox_relay_leader schema=%s", schema);
+                    backoff = Duration.ofMillis(200);
+                    try {
+                        publishUntilStopped(connection, listener);
+                    } finally {
+                        leader = false;
+                        listener.interrupt();
+                    }
                 }
-                backoff = Duration.ofMillis(200);
-                publishUntilStopped(connection);
             } catch (Exception e) {
                 if (!running) {
                     break;
@@ -136,16 +149,56 @@ public class OutboxRelay {
         }
     }
 
-    private void publishUntilStopped(Connection connection) throws Exception {
-        PGConnection notifications = connection.unwrap(PGConnection.class);
-        int pollMillis = (int) config.outbox().pollInterval().toMillis();
+    private void publishUntilStopped(Connection connection, Thread listener) throws Exception {
+        long pollNanos = config.outbox().pollInterval().toNanos();
         while (running) {
+            if (!listener.isAlive()) {
+                throw new SQLException("the outbox listener's connection closed");
+            }
+            // Cleared before reading the table: a commit from now on sets it again, and this loop does not sleep on it.
+            wakeRequested.set(false);
             int published = publishBatch(connection);
             if (published < config.outbox().batchSize()) {
-                // Wakes on the commit-time NOTIFY; the timeout is only a safety net.
-                notifications.getNotifications(pollMillis);
+                // The flag, not the park permit, says whether a commit came: JDBC and Kafka park this thread too, and
+                // would swallow the permit of a wake-up that arrived while publishing. The timeout is a safety net.
+                long until = System.nanoTime() + pollNanos;
+                for (long left = pollNanos; left > 0 && running && !wakeRequested.get(); left = until - System.nanoTime()) {
+                    LockSupport.parkNanos(this, left);
+                }
             }
         }
+    }
+
+    /** Relays each NOTIFY from another replica's commit to the publishing thread, until interrupted or disconnected. */
+    private void listen(Connection listening) {
+        PGConnection notifications;
+        try {
+            notifications = listening.unwrap(PGConnection.class);
+            while (!Thread.currentThread().isInterrupted() && running) {
+                org.postgresql.PGNotification[] received = notifications.getNotifications((int) config.outbox().pollInterval().toMillis());
+                if (received != null && received.length > 0) {
+                    wake();
+                }
+            }
+        } catch (SQLException e) {
+            if (running && !Thread.currentThread().isInterrupted()) {
+                Log.warnf("event=outbox_listener_error error=\"%s\"", e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Wakes the publishing thread if this replica leads; returns whether it does (the caller must tell the leader
+     * otherwise).
+     */
+    boolean wake() {
+        Thread publishing = worker;
+        if (!leader || publishing == null) {
+            return false;
+        }
+        wakeRequested.set(true);
+        LockSupport.unpark(publishing);
+        return true;
     }
 
     /** Publishes one batch; returns how many rows it published. */
@@ -228,7 +281,7 @@ public class OutboxRelay {
         }
     }
 
-    private String channel() {
+    String channel() {
         return "weft_outbox_" + schema;
     }
 
