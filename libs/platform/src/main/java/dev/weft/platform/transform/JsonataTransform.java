@@ -20,6 +20,35 @@ final class JsonataTransform implements CompiledTransform {
     /** Marks a value JSON cannot hold (a function): dropped from the output, as JSON.stringify drops it. */
     private static final Object DROP = new Object();
     private static final Class<?>[] HOOKS = {Jsonata.EntryCallback.class, Jsonata.ExitCallback.class};
+    /**
+     * The record being evaluated on this thread. The hooks charge it, not the instance whose environment they were found
+     * in: dashjoin evaluates through a per-thread evaluator shared by all expressions ({@code Jsonata.current}), and a
+     * budget held by the instance's own hooks was charged by records on other threads (bench/workflows saw small
+     * expressions stopped at the depth and time limits with 32 records in flight).
+     */
+    private static final ThreadLocal<Bounds> ACTIVE = new ThreadLocal<>();
+    /**
+     * The evaluator's entry and exit hooks as one object, the same for every instance. A proxy, because the hooks'
+     * parameter types are not public in dashjoin's package (a lambda would have to name them); they ignore their arguments.
+     */
+    private static final Object HOOKS_ON_THIS_THREAD = Proxy.newProxyInstance(Jsonata.class.getClassLoader(), HOOKS, (proxy, method, args) -> {
+        if (method.getDeclaringClass() == Object.class) {
+            return switch (method.getName()) {
+                case "hashCode" -> System.identityHashCode(proxy);
+                case "equals" -> proxy == args[0];
+                default -> "jsonata-bounds";
+            };
+        }
+        Bounds bounds = ACTIVE.get();
+        if (bounds != null) {
+            if (method.getDeclaringClass() == Jsonata.EntryCallback.class) {
+                bounds.enter();
+            } else {
+                bounds.exit();
+            }
+        }
+        return null;
+    });
 
     private final String source;
     private final TransformLimits limits;
@@ -51,12 +80,10 @@ final class JsonataTransform implements CompiledTransform {
             // The parser reports some malformed input as plain runtime exceptions; it is still the author's syntax.
             throw new TransformException(TransformException.Kind.SYNTAX, "the expression does not parse: " + e.getMessage(), null, null);
         }
-        Bounds bounds = new Bounds(limits);
-        Object hooks = bounds.hooks();
         // The evaluator looks its hooks up by these names from the environment, where assign() binds them.
-        expression.assign("__evaluate_entry", hooks);
-        expression.assign("__evaluate_exit", hooks);
-        return new Instance(expression, bounds);
+        expression.assign("__evaluate_entry", HOOKS_ON_THIS_THREAD);
+        expression.assign("__evaluate_exit", HOOKS_ON_THIS_THREAD);
+        return new Instance(expression, new Bounds(limits));
     }
 
     @Override
@@ -82,6 +109,7 @@ final class JsonataTransform implements CompiledTransform {
 
     private Map<String, Object> evaluate(Instance instance, Object input) {
         instance.bounds.start();
+        ACTIVE.set(instance.bounds);
         Object result;
         try {
             result = instance.expression.evaluate(input);
@@ -93,6 +121,8 @@ final class JsonataTransform implements CompiledTransform {
             throw error(TransformException.Kind.RUNTIME, source, e);
         } catch (RuntimeException e) {
             throw new TransformException(TransformException.Kind.RUNTIME, String.valueOf(e.getMessage()), null, null);
+        } finally {
+            ACTIVE.set(null);
         }
         Object output = plain(result);
         if (output == null || output == DROP) {
@@ -217,28 +247,6 @@ final class JsonataTransform implements CompiledTransform {
 
         void exit() {
             depth--;
-        }
-
-        /**
-         * The evaluator's entry and exit hooks as one object. A proxy, because the hooks' parameter types are not public
-         * in dashjoin's package (a lambda would have to name them); the hooks ignore their arguments anyway.
-         */
-        Object hooks() {
-            return Proxy.newProxyInstance(Jsonata.class.getClassLoader(), HOOKS, (proxy, method, args) -> {
-                if (method.getDeclaringClass() == Object.class) {
-                    return switch (method.getName()) {
-                        case "hashCode" -> System.identityHashCode(proxy);
-                        case "equals" -> proxy == args[0];
-                        default -> "jsonata-bounds";
-                    };
-                }
-                if (method.getDeclaringClass() == Jsonata.EntryCallback.class) {
-                    enter();
-                } else {
-                    exit();
-                }
-                return null;
-            });
         }
     }
 

@@ -160,6 +160,40 @@ class TransformRuntimeTest {
     }
 
     @Test
+    void many_threads_evaluating_one_jsonata_expression_each_get_their_own_budget() throws Exception {
+        String expression = "{\"email\": $lowercase(email), \"company\": company, \"revenue\": revenue,"
+                + " \"tier\": revenue > 5000000 ? \"enterprise\" : \"smb\"}";
+        // A second expression in the same threads: the evaluator keeps per-thread state shared by all expressions.
+        try (CompiledTransform transform = TransformRuntime.compile(TransformLanguage.JSONATA, expression, TransformLimits.defaults());
+             CompiledTransform other = TransformRuntime.compile(TransformLanguage.JSONATA, "$sum([1..20]) > 3 ? $ : null", TransformLimits.defaults())) {
+            // Virtual threads, as the workflow worker calls it: each record goes to a pooled platform thread.
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+            try {
+                List<java.util.concurrent.Future<Integer>> runs = new java.util.ArrayList<>();
+                for (int t = 0; t < 32; t++) {
+                    int thread = t;
+                    runs.add(threads.submit(() -> {
+                        int ok = 0;
+                        for (int i = 0; i < 2_000; i++) {
+                            Map<String, Object> out = transform.apply(record("email", "A" + thread + "@X.COM", "company", "c", "revenue", i));
+                            other.apply(record("n", i));
+                            if (("a" + thread + "@x.com").equals(out.get("email"))) {
+                                ok++;
+                            }
+                        }
+                        return ok;
+                    }));
+                }
+                for (java.util.concurrent.Future<Integer> run : runs) {
+                    assertEquals(2_000, run.get());
+                }
+            } finally {
+                threads.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void a_record_waiting_for_a_core_is_not_past_its_time_but_one_stalled_ten_times_over_is() {
         long second = Duration.ofSeconds(1).toNanos();
         assertFalse(Evaluation.pastTime(second / 2, second / 2, second), "within its time");
