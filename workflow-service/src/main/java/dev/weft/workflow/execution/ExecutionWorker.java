@@ -83,6 +83,8 @@ public class ExecutionWorker {
     private final Semaphore slots;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private volatile boolean stopping;
+    /** Whether the last claim filled every free slot (more work is probably due). */
+    private volatile boolean backlog;
 
     record Claimed(UUID id, String orgId) {
     }
@@ -131,20 +133,29 @@ public class ExecutionWorker {
 
             @Override
             public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED && wakeQueued.compareAndSet(false, true)) {
-                    executor.execute(() -> {
-                        wakeQueued.set(false);
-                        poll();
-                    });
+                    if (status == Status.STATUS_COMMITTED) {
+                    wake();
                 }
             }
         });
+    }
+
+    /** Looks for work now, on the worker's executor; wake-ups that come while one is queued are one. */
+    private void wake() {
+        if (wakeQueued.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                wakeQueued.set(false);
+                poll();
+            });
+        }
     }
 
     private void claimAndStart() {
         while (!stopping) {
             int free = slots.availablePermits();
             if (free == 0) {
+                // Called because work is due, and every slot is busy: the next slot to free claims it.
+                backlog = true;
                 return;
             }
             String owner = instance + "/" + rounds.incrementAndGet();
@@ -160,9 +171,15 @@ public class ExecutionWorker {
                                 e.getClass().getSimpleName(), e.getMessage());
                     } finally {
                         slots.release();
+                        // The last claim took all it could, so more is likely due: claim again now, not at the next
+                        // poll (else a backlog drains at one round of slots per poll interval: 32 a second).
+                        if (backlog) {
+                            wake();
+                        }
                     }
                 });
             }
+            backlog = claimed.size() == free;
             if (claimed.size() < free) {
                 return;
             }
