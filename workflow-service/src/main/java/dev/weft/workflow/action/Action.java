@@ -17,6 +17,11 @@ public interface Action {
      */
     void check(ObjectNode config, String at);
 
+    /** Whether the step signs what it sends with the workflow's secret (only then is the secret decrypted for it). */
+    default boolean signs() {
+        return false;
+    }
+
     /** Runs one attempt of the step. Throws {@link StepFailure} for a failure the step's retry policy decides on. */
     StepResult run(StepInput input);
 }

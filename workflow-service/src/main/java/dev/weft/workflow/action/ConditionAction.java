@@ -2,7 +2,6 @@ package dev.weft.workflow.action;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.platform.error.ApiException;
-import dev.weft.platform.filter.Filter;
 import dev.weft.platform.filter.FilterParser;
 import dev.weft.platform.filter.InMemoryFilter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.AbstractMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * {@code condition}: the workflow goes on only while {@code expression} holds; otherwise it stops here, successfully,
@@ -20,7 +21,10 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class ConditionAction implements Action {
+    private static final int MAX_CACHED = 1000;
+
     private final TransformEngine transforms;
+    private final Map<String, Predicate<Map<String, Object>>> filters = new ConcurrentHashMap<>();
 
     public ConditionAction(TransformEngine transforms) {
         this.transforms = transforms;
@@ -51,14 +55,26 @@ public class ConditionAction implements Action {
         String expression = input.config().get("expression").asText();
         boolean holds;
         if (language(input.config(), "").equals("filter")) {
-            Filter filter = FilterParser.parse(expression);
-            holds = InMemoryFilter.of(filter).test(new PathView(input.context()));
+            holds = parsed(expression).test(new PathView(input.context()));
         } else {
             Map<String, Object> result = transforms.apply("jsonata", TransformEngine.wrapBoolean(expression), input.context());
             Object value = result == null ? null : result.get("result");
             holds = value instanceof Boolean b ? b : value != null;
         }
         return new StepResult(Map.of("expression", expression, "holds", holds), null, java.util.List.of(), !holds, null);
+    }
+
+    /** A filter's predicate, parsed once per replica (parsing costs far more than testing a record). */
+    private Predicate<Map<String, Object>> parsed(String expression) {
+        Predicate<Map<String, Object>> predicate = filters.get(expression);
+        if (predicate == null) {
+            if (filters.size() >= MAX_CACHED) {
+                filters.clear();
+            }
+            predicate = InMemoryFilter.of(FilterParser.parse(expression));
+            filters.put(expression, predicate);
+        }
+        return predicate;
     }
 
     private static String language(ObjectNode config, String at) {

@@ -32,6 +32,11 @@ public class HttpAction implements Action {
     }
 
     @Override
+    public boolean signs() {
+        return true;
+    }
+
+    @Override
     public String type() {
         return "http";
     }

@@ -33,6 +33,11 @@ public class NotifyAction implements Action {
     }
 
     @Override
+    public boolean signs() {
+        return true;
+    }
+
+    @Override
     public String type() {
         return "notify";
     }
