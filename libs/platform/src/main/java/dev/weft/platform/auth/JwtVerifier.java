@@ -106,8 +106,17 @@ public class JwtVerifier implements CredentialVerifier {
             return Optional.empty();
         }
         // Choosing the keys by the unverified iss is safe: only configured issuers have parsers, and each one checks iss again.
-        Issuer issuer = trusted.isEmpty() ? weft : trusted.getOrDefault(unverifiedIssuer(token), weft);
-        JsonWebToken claims = claims(issuer, token);
+        Verified verified = recentlyVerified(token);
+        Issuer issuer;
+        JsonWebToken claims;
+        if (verified != null) {
+            issuer = verified.issuer();
+            claims = verified.claims();
+        } else {
+            issuer = trusted.isEmpty() ? weft : trusted.getOrDefault(unverifiedIssuer(token), weft);
+            claims = claims(issuer, token);
+            remember(token, issuer, claims);
+        }
         Instant issuedAt = claims.getIssuedAtTime() > 0 ? Instant.ofEpochSecond(claims.getIssuedAtTime()) : null;
         String subject = issuer == weft ? claims.getSubject() : clientOf(claims);
         if (revoked.isRevoked(claims.getTokenID(), text(claims, "sid"), subject, issuedAt)) {
@@ -118,6 +127,40 @@ public class JwtVerifier implements CredentialVerifier {
                 : Arrays.stream(scope.split(" ")).filter(s -> !s.isBlank()).collect(Collectors.toCollection(HashSet::new));
         return Optional.of(new RequestPrincipal(text(claims, "org"), scopes, subject, RequestPrincipal.CredentialType.ACCESS_TOKEN,
                 text(claims, "plan")));
+    }
+
+    /**
+     * Tokens whose signature and claims were checked in the last {@link #REVERIFY_AFTER_NANOS}, kept until then or
+     * their {@code exp}, whichever comes first: a client sends the same token with every request, and parsing and
+     * verifying it each time cost 3% of a workflow invoke's CPU (bench/workflows). Revocation is still checked on
+     * every request (below the cache); a key removed from an issuer's JWKS stops verifying its tokens within the window.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Verified> verifiedTokens = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long REVERIFY_AFTER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    private static final int MAX_VERIFIED_TOKENS = 10_000;
+
+    private record Verified(Issuer issuer, JsonWebToken claims, long verifiedAtNanos) {
+    }
+
+    private Verified recentlyVerified(String token) {
+        Verified verified = verifiedTokens.get(token);
+        if (verified == null) {
+            return null;
+        }
+        long expiresAt = verified.claims().getExpirationTime();
+        if (System.nanoTime() - verified.verifiedAtNanos() > REVERIFY_AFTER_NANOS
+                || (expiresAt > 0 && Instant.now().getEpochSecond() >= expiresAt)) {
+            verifiedTokens.remove(token, verified);
+            return null;
+        }
+        return verified;
+    }
+
+    private void remember(String token, Issuer issuer, JsonWebToken claims) {
+        if (verifiedTokens.size() >= MAX_VERIFIED_TOKENS) {
+            verifiedTokens.clear(); // crude, and rare: more distinct live tokens than this in 30 s
+        }
+        verifiedTokens.put(token, new Verified(issuer, claims, System.nanoTime()));
     }
 
     /** A claim as text, whatever JSON type the issuer gave it (a signed token is trusted, not its claim types). */
