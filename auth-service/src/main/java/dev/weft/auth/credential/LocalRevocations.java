@@ -1,10 +1,8 @@
 package dev.weft.auth.credential;
 
 import dev.weft.platform.auth.RevocationListener;
+import dev.weft.platform.db.AfterCommit;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import java.time.Instant;
 
@@ -15,11 +13,11 @@ import java.time.Instant;
  */
 @ApplicationScoped
 public class LocalRevocations {
-    private final TransactionSynchronizationRegistry transactions;
+    private final AfterCommit afterCommit;
     private final RevocationListener revocations;
 
-    public LocalRevocations(TransactionSynchronizationRegistry transactions, RevocationListener revocations) {
-        this.transactions = transactions;
+    public LocalRevocations(AfterCommit afterCommit, RevocationListener revocations) {
+        this.afterCommit = afterCommit;
         this.revocations = revocations;
     }
 
@@ -31,17 +29,6 @@ public class LocalRevocations {
     /** @param expiresAt an access token's expiry (else null) */
     public void afterCommit(String credentialType, String credentialId, Instant expiresAt, String reason) {
         Instant revokedAt = Instant.now();
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    revocations.apply(credentialType, credentialId, revokedAt, expiresAt, reason);
-                }
-            }
-        });
+        afterCommit.run(() -> revocations.apply(credentialType, credentialId, revokedAt, expiresAt, reason));
     }
 }

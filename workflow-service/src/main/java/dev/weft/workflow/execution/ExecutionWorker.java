@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.platform.crypto.SecretCipher;
+import dev.weft.platform.db.AfterCommit;
 import dev.weft.platform.db.DueWork;
 import dev.weft.platform.events.DomainEvent;
 import dev.weft.platform.events.Failures;
@@ -25,9 +26,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -76,7 +74,7 @@ public class ExecutionWorker {
     private final SystemPrincipal system;
     private final SecretCipher cipher;
     private final WorkflowConfig.Worker config;
-    private final TransactionSynchronizationRegistry transactions;
+    private final AfterCommit afterCommit;
     private final String instance = "wkr-" + UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong rounds = new AtomicLong();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -90,7 +88,7 @@ public class ExecutionWorker {
     }
 
     public ExecutionWorker(DueWork dueWork, DataSource dataSource, ObjectMapper json, Outbox outbox, Actions actions, SystemPrincipal system,
-                           SecretCipher cipher, WorkflowConfig config, TransactionSynchronizationRegistry transactions) {
+                           SecretCipher cipher, WorkflowConfig config, AfterCommit afterCommit) {
         this.dueWork = dueWork;
         this.dataSource = dataSource;
         this.json = json;
@@ -99,7 +97,7 @@ public class ExecutionWorker {
         this.system = system;
         this.cipher = cipher;
         this.config = config.worker();
-        this.transactions = transactions;
+        this.afterCommit = afterCommit;
         this.slots = new Semaphore(Math.max(1, config.worker().concurrency()));
     }
 
@@ -126,18 +124,7 @@ public class ExecutionWorker {
         if (!config.enabled()) {
             return;
         }
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                    if (status == Status.STATUS_COMMITTED) {
-                    wake();
-                }
-            }
-        });
+        afterCommit.run(this::wake);
     }
 
     /** Looks for work now, on the worker's executor; wake-ups that come while one is queued are one. */

@@ -1,10 +1,8 @@
 package dev.weft.platform.events;
 
+import dev.weft.platform.db.AfterCommit;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -27,33 +25,18 @@ public class OutboxWakeup {
 
     private final OutboxRelay relay;
     private final DataSource dataSource;
-    private final TransactionSynchronizationRegistry transactions;
+    private final AfterCommit afterCommit;
     private final AtomicBoolean notifyPending = new AtomicBoolean();
 
-    public OutboxWakeup(OutboxRelay relay, DataSource dataSource, TransactionSynchronizationRegistry transactions) {
+    public OutboxWakeup(OutboxRelay relay, DataSource dataSource, AfterCommit afterCommit) {
         this.relay = relay;
         this.dataSource = dataSource;
-        this.transactions = transactions;
+        this.afterCommit = afterCommit;
     }
 
     /** Arranges one wake-up after the current transaction commits (none if it rolls back), however many events it wrote. */
     void afterCommit() {
-        if (transactions.getResource(REGISTERED) != null) {
-            return;
-        }
-        transactions.putResource(REGISTERED, Boolean.TRUE);
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    committed();
-                }
-            }
-        });
+        afterCommit.once(REGISTERED, this::committed);
     }
 
     /** Rows are committed: wake the relay here if it leads, else tell the leader. */
