@@ -59,7 +59,12 @@ public final class EmailDtos {
     @Schema(name = "MailAccount")
     public record AccountView(String connection_id, String provider, String address, String status, String last_error, Instant last_sync_at,
                               Instant last_full_resync_at, String last_full_resync_reason, long messages_synced, Instant next_sync_at,
-                              Long imap_uid_validity, Long imap_last_uid, String gmail_history_id) {
+                              Long imap_uid_validity, Long imap_last_uid, List<FolderPositionView> imap_folders, String gmail_history_id) {
+    }
+
+    /** An IMAP folder's sync position: Weft's folder (inbox, sent, archive), the server's name for it, UIDVALIDITY, last UID. */
+    @Schema(name = "MailFolderPosition")
+    public record FolderPositionView(String folder, String path, long uid_validity, long last_uid) {
     }
 
     public record AccountList(List<AccountView> data) {

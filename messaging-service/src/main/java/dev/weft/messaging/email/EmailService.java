@@ -451,8 +451,13 @@ public class EmailService {
                 .map(id -> MailAccount.<MailAccount>findById(id)).map(EmailService::accountView).toList()));
     }
 
+    /** In a transaction (IMAP's folder positions are read). */
     static EmailDtos.AccountView accountView(MailAccount a) {
+        List<EmailDtos.FolderPositionView> folders = a.folderPositions().stream()
+                .map(f -> new EmailDtos.FolderPositionView(f.folder, f.path, f.uidValidity, f.lastUid)).toList();
+        EmailDtos.FolderPositionView inbox = folders.stream().filter(f -> "inbox".equals(f.folder())).findFirst().orElse(null);
         return new EmailDtos.AccountView(a.connectionId, a.provider, a.address, a.status, a.lastError, a.lastSyncAt, a.lastFullResyncAt,
-                a.lastFullResyncReason, a.messagesSynced, a.nextSyncAt, a.imapUidValidity, a.imapLastUid, a.gmailHistoryId);
+                a.lastFullResyncReason, a.messagesSynced, a.nextSyncAt, inbox == null ? null : inbox.uid_validity(),
+                inbox == null ? null : inbox.last_uid(), folders, a.gmailHistoryId);
     }
 }

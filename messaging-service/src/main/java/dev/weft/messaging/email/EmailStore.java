@@ -38,7 +38,7 @@ public class EmailStore {
     public boolean store(MailAccount account, Mailbox.Fetched f) {
         locks.lock("email|" + account.connectionId + "|" + f.providerId());
         Email existing = Email.find("connectionId = ?1 and providerMessageId = ?2", account.connectionId, f.providerId()).firstResult();
-        if (existing == null && "sent".equals(f.folder())) {
+        if (existing == null) {
             existing = adoptSent(account, f);
         }
         if (existing != null) {
@@ -82,13 +82,14 @@ public class EmailStore {
     }
 
     /**
-     * A sent message synced back from the provider's sent folder that Weft itself stored when it sent it (under
-     * {@code sent:<Message-ID>}, the provider having given no id): the stored row takes the provider's id.
+     * A message Weft itself sent and stored (under {@code sent:<Message-ID>}, the provider having given no id) synced
+     * back from the provider: the stored row takes the provider's id. Found by its Message-ID in any folder (the
+     * server's Sent folder, or the inbox of a mail sent to oneself); in the sent folder also by subject and recipients.
      */
     private Email adoptSent(MailAccount account, Mailbox.Fetched f) {
         Email mine = f.messageId() == null ? null
                 : Email.find("connectionId = ?1 and providerMessageId = ?2", account.connectionId, "sent:" + f.messageId()).firstResult();
-        if (mine == null && f.subject() != null) {
+        if (mine == null && "sent".equals(f.folder()) && f.subject() != null) {
             // Graph assigns its own Message-ID: the same subject and recipients sent within the hour is the same mail.
             List<Email> candidates = Email.find("connectionId = ?1 and providerMessageId like 'sent:%' and subject = ?2 and receivedAt > ?3",
                     account.connectionId, f.subject(), f.receivedAt().minus(1, ChronoUnit.HOURS)).list();

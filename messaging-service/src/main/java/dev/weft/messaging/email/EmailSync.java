@@ -168,11 +168,7 @@ public class EmailSync {
             }
             Mailbox.MailPosition p = changes.position();
             switch (account.provider) {
-                case "imap" -> {
-                    account.imapUidValidity = p.uidValidity();
-                    account.imapLastUid = p.lastUid();
-                    account.imapHighestModseq = p.highestModSeq();
-                }
+                case "imap" -> storeFolderPositions(account, p.imapFolders());
                 case "google" -> account.gmailHistoryId = p.historyId();
                 case "microsoft" -> account.graphDeltaLinks = p.deltaLinks();
                 default -> {
@@ -195,6 +191,28 @@ public class EmailSync {
         });
         Log.infof("event=email_synced connection_id=%s new=%d fetched=%d full=%s reason=\"%s\"", start.connectionId(), stored,
                 changes.messages().size(), changes.full(), changes.fullReason());
+    }
+
+    /** One row per synced folder; a folder the mailbox no longer has loses its position (found again, it is read afresh). */
+    private static void storeFolderPositions(MailAccount account, java.util.Map<String, Mailbox.ImapFolderPosition> positions) {
+        for (MailFolderPosition stored : account.folderPositions()) {
+            if (!positions.containsKey(stored.folder)) {
+                stored.delete();
+            }
+        }
+        positions.forEach((folder, position) -> {
+            MailFolderPosition row = MailFolderPosition.find("accountId = ?1 and folder = ?2", account.id, folder).firstResult();
+            if (row == null) {
+                row = new MailFolderPosition();
+                row.accountId = account.id;
+                row.folder = folder;
+            }
+            row.path = position.path();
+            row.uidValidity = position.uidValidity();
+            row.lastUid = position.lastUid();
+            row.highestModseq = position.highestModSeq();
+            row.persist();
+        });
     }
 
     private void finish(UUID accountId, String status, String error) {

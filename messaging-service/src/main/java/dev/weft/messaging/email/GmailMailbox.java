@@ -65,7 +65,7 @@ final class GmailMailbox implements Mailbox {
             historyId = page.path("historyId").asText(historyId);
             pageToken = page.path("nextPageToken").asText(null);
         } while (pageToken != null);
-        return new Changes(get(ids), new MailPosition(null, null, null, historyId, null), false, null);
+        return new Changes(get(ids), new MailPosition(null, historyId, null), false, null);
     }
 
     private Changes full(String reason) {
@@ -82,7 +82,7 @@ final class GmailMailbox implements Mailbox {
             }
             pageToken = ids.size() < config.fullSyncLimit() ? page.path("nextPageToken").asText(null) : null;
         } while (pageToken != null);
-        return new Changes(get(ids), new MailPosition(null, null, null, historyId, null), true, reason);
+        return new Changes(get(ids), new MailPosition(null, historyId, null), true, reason);
     }
 
     private List<Fetched> get(Set<String> ids) {

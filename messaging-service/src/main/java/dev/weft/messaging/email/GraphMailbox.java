@@ -89,7 +89,7 @@ final class GraphMailbox implements Mailbox {
                 url = nextLink;
             }
         }
-        return new Changes(out, new MailPosition(null, null, null, null, Json.write(next)), full, reason);
+        return new Changes(out, new MailPosition(null, null, Json.write(next)), full, reason);
     }
 
     static Fetched parse(JsonNode m, String graphFolder) {

@@ -19,16 +19,23 @@ import org.eclipse.angus.mail.imap.IMAPStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
- * An {@code imap} connection: IMAP for reading (INBOX by UIDVALIDITY and UID, flag changes by CONDSTORE's MODSEQ when
- * the server offers it) and flags, SMTP for sending. A changed UIDVALIDITY makes every stored UID meaningless: the
- * whole INBOX is fetched again, and the stored mail (keyed by Message-ID) is updated, not duplicated.
+ * An {@code imap} connection: IMAP for reading and flags, SMTP for sending. Three folders are synced, each by its own
+ * UIDVALIDITY and UID (flag changes by CONDSTORE's MODSEQ when the server offers it): INBOX, the Sent folder and the
+ * archive folder, the last two found by their SPECIAL-USE attribute (RFC 6154 {@code \Sent}, {@code \Archive}) or
+ * else by a common name. A changed UIDVALIDITY makes every stored UID of that folder meaningless: the folder is fetched
+ * again, and the stored mail (keyed by Message-ID, whatever folder it is in) is updated, not duplicated.
  */
 final class ImapMailbox implements Mailbox {
+    /** The archive folder created when a mailbox has none and mail is archived. */
     static final String ARCHIVE = "Archive";
+    static final List<String> SENT_NAMES = List.of("Sent", "Sent Items", "Sent Messages", "INBOX.Sent");
+    static final List<String> ARCHIVE_NAMES = List.of("Archive", "Archives", "INBOX.Archive");
 
     private final ChannelAccounts.Account account;
     private final MessagingConfig.Email config;
@@ -86,41 +93,153 @@ final class ImapMailbox implements Mailbox {
         return new MailboxException(what + " failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), true, e);
     }
 
+    // ---- folders
+
+    /** A folder as LIST names it: its full name, hierarchy separator and attributes ({@code \Sent}, {@code \Noselect}...). */
+    record Listed(String fullName, char separator, List<String> attributes) {
+        boolean selectable() {
+            return attributes.stream().noneMatch(a -> a.equalsIgnoreCase("\\Noselect") || a.equalsIgnoreCase("\\NonExistent"));
+        }
+
+        boolean has(String attribute) {
+            return attributes.stream().anyMatch(a -> a.equalsIgnoreCase(attribute));
+        }
+
+        /** The name with the server's separator written as '.', as the common names are. */
+        String dotted() {
+            return separator == '.' || separator == 0 ? fullName : fullName.replace(separator, '.');
+        }
+    }
+
+    /** The server's names for Weft's folders: INBOX always, the Sent and archive folders when the mailbox has them (else null). */
+    record Folders(String sent, String archive) {
+        String path(String folder) {
+            return switch (folder) {
+                case "sent" -> sent;
+                case "archive" -> archive;
+                default -> "INBOX";
+            };
+        }
+    }
+
+    /**
+     * The folder with the SPECIAL-USE {@code attribute}, else the first of {@code names} the mailbox has (case
+     * ignored; {@code INBOX.Sent} also matches {@code INBOX/Sent} on a server separating with '/'); null when none.
+     */
+    static String find(List<Listed> folders, String attribute, List<String> names) {
+        for (Listed f : folders) {
+            if (f.selectable() && f.has(attribute)) {
+                return f.fullName();
+            }
+        }
+        for (String name : names) {
+            for (Listed f : folders) {
+                if (f.selectable() && !f.fullName().equalsIgnoreCase("INBOX") && f.dotted().equalsIgnoreCase(name)) {
+                    return f.fullName();
+                }
+            }
+        }
+        return null;
+    }
+
+    static Folders folders(List<Listed> listed) {
+        return new Folders(find(listed, "\\Sent", SENT_NAMES), find(listed, "\\Archive", ARCHIVE_NAMES));
+    }
+
+    /** One LIST of the whole hierarchy: servers offering SPECIAL-USE include its attributes in every LIST answer. */
+    private static Folders discover(IMAPStore store) throws MessagingException {
+        List<Listed> listed = new ArrayList<>();
+        for (Folder f : store.getDefaultFolder().list("*")) {
+            IMAPFolder folder = (IMAPFolder) f;
+            String[] attributes = folder.getAttributes();
+            listed.add(new Listed(folder.getFullName(), folder.getSeparator(), attributes == null ? List.of() : List.of(attributes)));
+        }
+        return folders(listed);
+    }
+
+    // ---- sync
+
+    private record FolderChanges(List<Fetched> messages, ImapFolderPosition position, boolean full, String reason) {
+    }
+
     @Override
     public Changes fetch(MailPosition position) {
         try (IMAPStore store = connect(session())) {
-            IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
-            inbox.open(Folder.READ_ONLY);
-            try {
-                long validity = inbox.getUIDValidity();
-                boolean condstore = store.hasCapability("CONDSTORE");
-                Long modseq = condstore ? inbox.getHighestModSeq() : null;
-                boolean full = position.uidValidity() == null || position.lastUid() == null || position.uidValidity() != validity;
-                String reason = position.uidValidity() != null && position.uidValidity() != validity
-                        ? "UIDVALIDITY changed (" + position.uidValidity() + " to " + validity + ")" : null;
-                long after = full ? 0 : position.lastUid();
-                Message[] found = inbox.getMessagesByUID(after + 1, UIDFolder.MAXUID);
-                if (full && found.length > config.fullSyncLimit()) {
-                    found = Arrays.copyOfRange(found, found.length - config.fullSyncLimit(), found.length);
+            Folders folders = discover(store);
+            boolean condstore = store.hasCapability("CONDSTORE");
+            List<Fetched> out = new ArrayList<>();
+            Map<String, ImapFolderPosition> next = new LinkedHashMap<>();
+            List<String> reasons = new ArrayList<>();
+            boolean full = false;
+            boolean first = position.imapFolders().isEmpty();
+            // INBOX first, the archive last: a message moved between syncs ends in the folder it was found in last.
+            for (String name : List.of("inbox", "sent", "archive")) {
+                String path = folders.path(name);
+                if (path == null) {
+                    continue;
                 }
-                List<Fetched> out = new ArrayList<>();
-                long last = after;
-                for (Fetched f : read(inbox, found, "inbox")) {
-                    if (f.imapUid() > after) {
-                        out.add(f);
-                        last = Math.max(last, f.imapUid());
+                ImapFolderPosition previous = position.imapFolders().get(name);
+                FolderChanges changes;
+                try {
+                    changes = fetch(store, condstore, name, path, previous);
+                } catch (MessagingException e) {
+                    // INBOX must be read; a Sent or archive folder the server will not open does not hold the inbox back.
+                    if ("inbox".equals(name) || e instanceof jakarta.mail.StoreClosedException || e instanceof jakarta.mail.FolderClosedException) {
+                        throw e;
+                    }
+                    io.quarkus.logging.Log.warnf("event=email_folder_unreadable folder=%s error=%s message=\"%s\"", path, e.getClass().getSimpleName(), e.getMessage());
+                    if (previous != null) {
+                        next.put(name, previous);
+                    }
+                    continue;
+                }
+                out.addAll(changes.messages());
+                next.put(name, changes.position());
+                if (changes.full()) {
+                    full = true;
+                    if (!first) {
+                        reasons.add(changes.reason());
                     }
                 }
-                if (!full && condstore && position.highestModSeq() != null && modseq != null && modseq > position.highestModSeq() && after > 0) {
-                    // Flags changed on mail already stored (read or starred in another client).
-                    out.addAll(read(inbox, inbox.getMessagesByUIDChangedSince(1, after, position.highestModSeq()), "inbox"));
-                }
-                return new Changes(out, new MailPosition(validity, last, modseq, null, null), full, reason);
-            } finally {
-                inbox.close(false);
             }
+            return new Changes(out, new MailPosition(next, null, null), full, reasons.isEmpty() ? null : String.join("; ", reasons));
         } catch (MessagingException e) {
-            throw failure("reading the IMAP inbox", e);
+            throw failure("reading the IMAP mailbox", e);
+        }
+    }
+
+    /** New mail of one folder since its position (all of it, up to the full-sync limit, when the position is stale or missing). */
+    private FolderChanges fetch(IMAPStore store, boolean condstore, String name, String path, ImapFolderPosition position) throws MessagingException {
+        IMAPFolder folder = (IMAPFolder) store.getFolder(path);
+        folder.open(Folder.READ_ONLY);
+        try {
+            long validity = folder.getUIDValidity();
+            Long modseq = condstore ? folder.getHighestModSeq() : null;
+            String reason = position == null ? "first sync of " + path
+                    : !position.path().equals(path) ? "the " + name + " folder is now " + path + " (was " + position.path() + ")"
+                    : position.uidValidity() != validity ? "UIDVALIDITY changed (" + position.uidValidity() + " to " + validity + ") in " + path
+                    : null;
+            boolean full = reason != null;
+            long after = full ? 0 : position.lastUid();
+            Message[] found = folder.getMessagesByUID(after + 1, UIDFolder.MAXUID);
+            if (full && found.length > config.fullSyncLimit()) {
+                found = Arrays.copyOfRange(found, found.length - config.fullSyncLimit(), found.length);
+            }
+            List<Fetched> out = new ArrayList<>();
+            long last = after;
+            for (Fetched f : read(folder, found, name)) {
+                if (f.imapUid() > after) {
+                    out.add(f);
+                    last = Math.max(last, f.imapUid());
+                }
+            }
+            if (!full && modseq != null && position.highestModSeq() != null && modseq > position.highestModSeq() && after > 0) {
+                // Flags changed on mail already stored (read or starred in another client).
+                out.addAll(read(folder, folder.getMessagesByUIDChangedSince(1, after, position.highestModSeq()), name));
+            }
+            return new FolderChanges(out, new ImapFolderPosition(path, validity, last, modseq), full, reason);
+        } finally {
+            folder.close(false);
         }
     }
 
@@ -153,7 +272,12 @@ final class ImapMailbox implements Mailbox {
     @Override
     public String setFlag(Email email, Flag flag, boolean value) {
         try (IMAPStore store = connect(session())) {
-            IMAPFolder folder = (IMAPFolder) store.getFolder(email.archived ? ARCHIVE : "INBOX");
+            Folders folders = discover(store);
+            String path = folders.path(email.folder == null ? "inbox" : email.folder);
+            if (path == null) {
+                throw new MailboxException("the mailbox has no " + email.folder + " folder", false, null);
+            }
+            IMAPFolder folder = (IMAPFolder) store.getFolder(path);
             if (!folder.exists()) {
                 throw new MailboxException("the mailbox has no " + folder.getName() + " folder", false, null);
             }
@@ -169,7 +293,7 @@ final class ImapMailbox implements Mailbox {
                     case READ -> folder.setFlags(found, new Flags(Flags.Flag.SEEN), value);
                     case STARRED -> folder.setFlags(found, new Flags(Flags.Flag.FLAGGED), value);
                     case ARCHIVED -> {
-                        IMAPFolder target = (IMAPFolder) store.getFolder(value ? ARCHIVE : "INBOX");
+                        IMAPFolder target = (IMAPFolder) store.getFolder(value ? (folders.archive() != null ? folders.archive() : ARCHIVE) : "INBOX");
                         if (!target.exists()) {
                             target.create(Folder.HOLDS_MESSAGES);
                         }

@@ -6,8 +6,11 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-/** A mail connection's sync state (V4__email.sql): its provider position and how the last syncs went. */
+/** A mail connection's sync state (V4__email.sql): its provider position (IMAP's in {@link MailFolderPosition}) and how the last syncs went. */
 @Entity
 @Table(name = "mail_accounts")
 public class MailAccount extends OrgScopedEntity {
@@ -15,12 +18,6 @@ public class MailAccount extends OrgScopedEntity {
     public String connectionId;
     public String provider;
     public String address;
-    @Column(name = "imap_uid_validity")
-    public Long imapUidValidity;
-    @Column(name = "imap_last_uid")
-    public Long imapLastUid;
-    @Column(name = "imap_highest_modseq")
-    public Long imapHighestModseq;
     @Column(name = "gmail_history_id")
     public String gmailHistoryId;
     @Column(name = "graph_delta_links")
@@ -39,7 +36,14 @@ public class MailAccount extends OrgScopedEntity {
     @Column(name = "next_sync_at")
     public Instant nextSyncAt = Instant.now();
 
+    /** The stored position (IMAP's per folder, {@link MailFolderPosition}); in a transaction. */
     public Mailbox.MailPosition syncPosition() {
-        return new Mailbox.MailPosition(imapUidValidity, imapLastUid, imapHighestModseq, gmailHistoryId, graphDeltaLinks);
+        Map<String, Mailbox.ImapFolderPosition> folders = new LinkedHashMap<>();
+        folderPositions().forEach(f -> folders.put(f.folder, f.folderPosition()));
+        return new Mailbox.MailPosition(folders, gmailHistoryId, graphDeltaLinks);
+    }
+
+    public List<MailFolderPosition> folderPositions() {
+        return MailFolderPosition.list("accountId = ?1 order by folder", id);
     }
 }

@@ -2,6 +2,7 @@ package dev.weft.messaging.email;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A connected mailbox as the sync and the API use it, whatever the provider: fetch what changed since a position (or
@@ -27,9 +28,23 @@ public interface Mailbox {
     record Changes(List<Fetched> messages, MailPosition position, boolean full, String fullReason) {
     }
 
-    /** The provider's sync position (only the fields of the account's provider are used). */
-    record MailPosition(Long uidValidity, Long lastUid, Long highestModSeq, String historyId, String deltaLinks) {
-        public static final MailPosition NONE = new MailPosition(null, null, null, null, null);
+    /**
+     * The provider's sync position (only the fields of the account's provider are used): for IMAP one position per
+     * synced folder, keyed by Weft's folder name ({@code inbox}, {@code sent}, {@code archive}).
+     */
+    record MailPosition(Map<String, ImapFolderPosition> imapFolders, String historyId, String deltaLinks) {
+        public static final MailPosition NONE = new MailPosition(Map.of(), null, null);
+
+        public MailPosition {
+            imapFolders = imapFolders == null ? Map.of() : Map.copyOf(imapFolders);
+        }
+    }
+
+    /**
+     * Where the sync of one IMAP folder stands: the server's name for the folder, its UIDVALIDITY, the last UID stored
+     * and, when the server offers CONDSTORE, its HIGHESTMODSEQ.
+     */
+    record ImapFolderPosition(String path, long uidValidity, long lastUid, Long highestModSeq) {
     }
 
     /** A message to send; {@code replyTo} is the stored email it answers (null for a new thread). */

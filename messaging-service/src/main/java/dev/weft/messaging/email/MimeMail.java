@@ -93,12 +93,13 @@ public final class MimeMail {
         return out;
     }
 
-    /** An IMAP message as the sync stores it; {@code folder} is inbox or archive. */
+    /** An IMAP message as the sync stores it; {@code folder} is inbox, sent or archive. */
     public static Mailbox.Fetched read(MimeMessage message, long uid, String folder) throws MessagingException, IOException {
         String messageId = firstId(message.getMessageID());
         String inReplyTo = firstId(message.getHeader("In-Reply-To", " "));
         List<String> references = ids(message.getHeader("References", " "));
-        String providerId = messageId != null ? "imap:" + messageId : "imap-uid:" + uid;
+        // Keyed by Message-ID, so a message is one email whichever folders it is found in; without one, by folder and UID.
+        String providerId = messageId != null ? "imap:" + messageId : "imap-uid:" + ("inbox".equals(folder) ? "" : folder + ":") + uid;
         String threadKey = !references.isEmpty() ? references.getFirst() : inReplyTo != null ? inReplyTo : messageId != null ? messageId : providerId;
         String text = text(message);
         Date received = message.getReceivedDate() != null ? message.getReceivedDate() : message.getSentDate();

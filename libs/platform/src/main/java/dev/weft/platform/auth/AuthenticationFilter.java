@@ -1,5 +1,6 @@
 package dev.weft.platform.auth;
 
+import dev.weft.platform.config.PlatformConfig;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
 import dev.weft.platform.tenancy.AllowsClientAuthentication;
@@ -7,6 +8,7 @@ import dev.weft.platform.tenancy.CurrentPrincipal;
 import dev.weft.platform.tenancy.PublicEndpoint;
 import dev.weft.platform.tenancy.RequestPrincipal;
 import dev.weft.platform.tenancy.RequiresScope;
+import dev.weft.platform.http.BodyLimit;
 import dev.weft.platform.http.PathAliases;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.annotation.Priority;
@@ -52,6 +54,10 @@ public class AuthenticationFilter implements ContainerRequestFilter {
     @Inject
     CurrentVertxRequest vertxRequest;
 
+    // Looked up per request: Quarkus REST creates filters at static init, before runtime config exists.
+    @Inject
+    Instance<PlatformConfig> platformConfig;
+
     @Override
     public void filter(ContainerRequestContext request) {
         if (annotation(PublicEndpoint.class) != null) {
@@ -74,7 +80,7 @@ public class AuthenticationFilter implements ContainerRequestFilter {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "Missing Authorization header");
         }
         IncomingRequest incoming = new IncomingRequest(request.getMethod(), pathAndQuery(request),
-                request::getHeaderString, bodyOnce(request), internalEndpoint(request));
+                request::getHeaderString, bodyOnce(request, platformConfig.get().http().maxBodySize()), internalEndpoint(request));
         RequestPrincipal principal = null;
         for (CredentialVerifier verifier : verifiers) {
             Optional<RequestPrincipal> verified = verifier.verify(incoming);
@@ -134,7 +140,7 @@ public class AuthenticationFilter implements ContainerRequestFilter {
     }
 
     /** Reads the body only if a verifier needs it (signed requests), and puts it back for the resource. */
-    private static Supplier<byte[]> bodyOnce(ContainerRequestContext request) {
+    private static Supplier<byte[]> bodyOnce(ContainerRequestContext request, long limit) {
         return new Supplier<>() {
             private byte[] body;
 
@@ -142,7 +148,8 @@ public class AuthenticationFilter implements ContainerRequestFilter {
             public synchronized byte[] get() {
                 if (body == null) {
                     try {
-                        body = request.hasEntity() ? request.getEntityStream().readAllBytes() : new byte[0];
+                        // Read here, not by a reader: BodyLimit's interceptor does not see it.
+                        body = request.hasEntity() ? BodyLimit.readAll(request.getEntityStream(), limit) : new byte[0];
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }

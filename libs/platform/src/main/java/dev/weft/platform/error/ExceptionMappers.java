@@ -34,12 +34,31 @@ public class ExceptionMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e, HttpHeaders headers) {
-        return ErrorResponses.build(headers, e.code(), e.getMessage(), e.details());
+        Response response = ErrorResponses.build(headers, e.code(), e.getMessage(), e.details());
+        // A body refused part-way is left unread: the connection must not be reused for a next request.
+        return e.code() == ErrorCode.PAYLOAD_TOO_LARGE ? Response.fromResponse(response).header("Connection", "close").build() : response;
     }
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, HttpHeaders headers) {
+        ApiException raised = raisedWithin(e);
+        if (raised != null) {
+            return api(raised, headers);
+        }
         return ErrorResponses.build(headers, ErrorCode.INVALID_REQUEST, describe(e), fieldOf(e));
+    }
+
+    /**
+     * An {@link ApiException} a reader's input raised part-way (the body limit, {@code BodyLimit}), which Jackson wraps
+     * with the path it was reading; null when the failure is the JSON's own.
+     */
+    static ApiException raisedWithin(Throwable e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof ApiException api) {
+                return api;
+            }
+        }
+        return null;
     }
 
     // Quarkus REST ships mappers for these exact Jackson types; a user mapper of the same type wins.
@@ -90,6 +109,10 @@ public class ExceptionMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e, HttpHeaders headers, UriInfo uri) {
+        ApiException raised = raisedWithin(e);
+        if (raised != null) {
+            return api(raised, headers);
+        }
         if (e.getCause() instanceof JsonProcessingException json) {
             return json(json, headers);
         }
@@ -116,6 +139,10 @@ public class ExceptionMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, HttpHeaders headers) {
+        ApiException raised = raisedWithin(e);
+        if (raised != null) {
+            return api(raised, headers);
+        }
         if (databaseUnavailable(e)) {
             // Not the request's fault nor a bug: the pool had no connection in time, or the database refused one.
             Log.warnf("event=database_unavailable request_id=%s cause=%s", headers == null ? null : headers.getHeaderString("X-Request-Id"), e);

@@ -4,6 +4,7 @@ import dev.weft.platform.config.PlatformConfig;
 import dev.weft.platform.error.ErrorBody;
 import dev.weft.platform.error.ErrorCode;
 import io.quarkus.logging.Log;
+import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -12,6 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.resteasy.reactive.server.vertx.VertxInputStream;
 
 import java.util.Map;
 
@@ -30,6 +32,9 @@ import java.util.Map;
  * documented, lower limits here, where the request id and the error shape are at hand. Only a
  * request beyond that ceiling, or one that is not HTTP at all, still gets Vert.x's bare status;
  * the router in front (deploy/local, the ingress) answers those.
+ *
+ * <p>The body limit is checked here from Content-Length; a body without one (chunked) is counted as it is read, by
+ * {@link BodyLimit}.
  */
 @ApplicationScoped
 public class HttpGuards {
@@ -45,6 +50,14 @@ public class HttpGuards {
 
     void registerRoutes(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).failureHandler(this::renderFailure);
+        // Right after Quarkus' upload limit, which arms Quarkus REST's count of a body without Content-Length: that
+        // count answers a bare 413, so BodyLimit counts instead, and Quarkus' count stays only as a backstop further out.
+        router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT + 1).handler(ctx -> {
+            if (ctx.get(VertxInputStream.MAX_REQUEST_SIZE_KEY) != null) {
+                ctx.put(VertxInputStream.MAX_REQUEST_SIZE_KEY, config.http().maxBodySize() + BodyLimit.BACKSTOP);
+            }
+            ctx.next();
+        });
         router.route().last().handler(ctx -> write(ctx, ErrorCode.NOT_FOUND,
                 "No route for " + ctx.request().method() + " " + ctx.request().path()));
     }

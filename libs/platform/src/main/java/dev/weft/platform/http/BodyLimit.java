@@ -1,0 +1,89 @@
+package dev.weft.platform.http;
+
+import dev.weft.platform.config.PlatformConfig;
+import dev.weft.platform.error.ApiException;
+import dev.weft.platform.error.ErrorCode;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.ext.Provider;
+import jakarta.ws.rs.ext.ReaderInterceptor;
+import jakarta.ws.rs.ext.ReaderInterceptorContext;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * {@code weft.platform.http.max-body-size} for a body that declares no length (chunked), counted where it is read. A
+ * declared Content-Length over the limit is refused by {@link HttpGuards} before any reading. A chunked body can only
+ * be counted as it streams, and Quarkus REST's own count (its blocking input stream, under
+ * {@code quarkus.http.limits.max-body-size}) answers a bare 413 with no body, no error shape and no request id; so
+ * every entity a resource reads passes through here and a body past the limit is a {@link ApiException}
+ * PAYLOAD_TOO_LARGE, rendered like every other error. Quarkus' count is moved a little further out
+ * ({@link #BACKSTOP}) and still stops a body read some other way.
+ */
+@Provider
+public class BodyLimit implements ReaderInterceptor {
+    /** How far past the limit Quarkus' own bare 413 stays armed, for a body nothing here counts. */
+    public static final long BACKSTOP = 1024 * 1024;
+
+    // Looked up per request: Quarkus REST creates interceptors at static init, before runtime config exists.
+    @Inject
+    Instance<PlatformConfig> config;
+
+    @Override
+    public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
+        context.setInputStream(limited(context.getInputStream(), config.get().http().maxBodySize()));
+        return context.proceed();
+    }
+
+    public static ApiException tooLarge(long limit) {
+        return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "Request body is larger than " + limit + " bytes");
+    }
+
+    /** The stream, failing with {@link #tooLarge} once more than {@code limit} bytes have been read from it. */
+    public static InputStream limited(InputStream in, long limit) {
+        return new FilterInputStream(in) {
+            private long count;
+
+            private int counted(int n) {
+                if (n > 0) {
+                    count += n;
+                    if (count > limit) {
+                        throw tooLarge(limit);
+                    }
+                }
+                return n;
+            }
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    counted(1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return counted(super.read(b, off, len));
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                long skipped = super.skip(n);
+                counted((int) Math.min(skipped, Integer.MAX_VALUE));
+                return skipped;
+            }
+        };
+    }
+
+    /** The whole body, or {@link #tooLarge} once it passes {@code limit}. */
+    public static byte[] readAll(InputStream in, long limit) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        limited(in, limit).transferTo(out);
+        return out.toByteArray();
+    }
+}
