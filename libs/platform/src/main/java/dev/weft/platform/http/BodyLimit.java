@@ -32,9 +32,17 @@ public class BodyLimit implements ReaderInterceptor {
     @Inject
     Instance<PlatformConfig> config;
 
+    /** The limit, read from the configuration at the first request (0 until then). */
+    private volatile long limit;
+
     @Override
     public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
-        context.setInputStream(limited(context.getInputStream(), config.get().http().maxBodySize()));
+        long max = limit;
+        if (max == 0) {
+            max = config.get().http().maxBodySize();
+            limit = max;
+        }
+        context.setInputStream(limited(context.getInputStream(), max));
         return context.proceed();
     }
 
