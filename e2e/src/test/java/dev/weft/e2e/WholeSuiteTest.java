@@ -55,6 +55,9 @@ class WholeSuiteTest {
     private static WireMockServer vendors;
     /** Short, so the kill -9 test's takeover comes soon; each of the e2e workflows' steps takes well under it. */
     private static final String WORKFLOW_LEASE = "8s";
+    /** The same for sync runs (renewed at every batch), and small batches, so a run is killed between checkpoints. */
+    private static final String SYNC_LEASE = "8s";
+    private static final int SYNC_BATCH = 500;
 
     @BeforeAll
     static void start_the_whole_suite() throws IOException {
@@ -72,7 +75,8 @@ class WholeSuiteTest {
         // Every service JVM gets these; only connections-service and workflow-service read them.
         List<String> jvmOptions = List.of("-Dweft.connections.providers.hubspot.base-url=" + vendors.baseUrl() + "/hubspot",
                 "-Dweft.connections.providers.slack.base-url=" + vendors.baseUrl() + "/slack/api",
-                "-Dweft.workflow.worker.lease=" + WORKFLOW_LEASE);
+                "-Dweft.workflow.worker.lease=" + WORKFLOW_LEASE, "-Dweft.sync.worker.lease=" + SYNC_LEASE,
+                "-Dweft.sync.batch-size=" + SYNC_BATCH);
         LocalConfig config = new LocalConfig(weftDir, REPO_ROOT, free.next(), free.next(), free.next(), free.next(),
                 ports, Duration.ofSeconds(Long.getLong("e2e.ready-seconds", 150)), jvmOptions);
         long started = System.nanoTime();
@@ -562,6 +566,78 @@ class WholeSuiteTest {
                 paths.add(extra.path());
             }
             assertEquals(List.of(), paths, "nothing sent again after the execution finished (/first above all)");
+        }
+    }
+
+    /**
+     * sync-service killed with SIGKILL in the middle of a PostgreSQL → PostgreSQL run, then started again: the new
+     * process takes the run over once its lease has passed, resumes from the last checkpoint, and the destination ends
+     * with every source row exactly once (the batch cut off by the kill is upserted again by key), with the run's
+     * counts exact.
+     */
+    @Test
+    @Order(10)
+    void sync_service_killed_mid_run_resumes_from_its_checkpoint_with_exact_counts() throws Exception {
+        int rows = 150_000;
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
+             java.sql.Statement ddl = db.createStatement()) {
+            ddl.execute("CREATE SCHEMA IF NOT EXISTS e2e_sync");
+            ddl.execute("DROP TABLE IF EXISTS e2e_sync.leads_src, e2e_sync.leads_dst");
+            ddl.execute("CREATE TABLE e2e_sync.leads_src (id bigint PRIMARY KEY, name text NOT NULL, updated_at timestamptz NOT NULL)");
+            ddl.execute("CREATE INDEX ON e2e_sync.leads_src (updated_at, id)");
+            ddl.execute("INSERT INTO e2e_sync.leads_src SELECT i, 'lead ' || i, timestamptz '2026-01-01' + i * interval '1 millisecond'"
+                    + " FROM generate_series(1, " + rows + ") AS i");
+            ddl.execute("CREATE TABLE e2e_sync.leads_dst (id bigint PRIMARY KEY, name text, updated_at timestamptz)");
+        }
+        String token = clientToken();
+        java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
+        String connection = createConnection(token, Map.of("provider", "postgres", "name", "Sync DB",
+                "config", Map.of("host", pg.getHost(), "port", pg.getPort(), "database", pg.getPath().substring(1), "schema", "e2e_sync", "ssl_mode", "disable"),
+                "credentials", Map.of("username", "postgres")));
+        String sync = given().header("Authorization", "Bearer " + token).contentType("application/json")
+                .body(Map.of("name", "kill -9 mid-run",
+                        "source", Map.of("connection_id", connection, "object", "leads_src"),
+                        "destination", Map.of("connection_id", connection, "table", "leads_dst", "key", List.of("id"), "mode", "upsert"),
+                        "field_mappings", List.of(Map.of("source", "id", "destination", "id"), Map.of("source", "name", "destination", "name"),
+                                Map.of("source", "updated_at", "destination", "updated_at"))))
+                .when().post(api + "/v1/syncs").then().statusCode(201).extract().path("id");
+        String run = given().header("Authorization", "Bearer " + token).when().post(api + "/v1/syncs/" + sync + "/run")
+                .then().statusCode(202).extract().path("id");
+        // Killed once a few batches are checkpointed and while most rows are still to come.
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        io.restassured.path.json.JsonPath midway;
+        do {
+            midway = given().header("Authorization", "Bearer " + token).when().get(api + "/v1/runs/" + run).then().statusCode(200).extract().jsonPath();
+            if (midway.getLong("progress.written") >= 4L * SYNC_BATCH) {
+                break;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        assertEquals("running", midway.getString("status"), midway.prettify());
+        long writtenBeforeKill = midway.getLong("progress.written");
+        assertTrue(writtenBeforeKill < rows, "killed mid-run: " + writtenBeforeKill + " of " + rows + " written");
+
+        suite.restart(WeftService.SYNC, true);
+
+        deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+        io.restassured.path.json.JsonPath done;
+        do {
+            Thread.sleep(500);
+            done = given().header("Authorization", "Bearer " + token).when().get(api + "/v1/runs/" + run).then().statusCode(200).extract().jsonPath();
+        } while (List.of("queued", "running").contains(done.getString("status")) && System.nanoTime() < deadline);
+        assertEquals("succeeded", done.getString("status"), done.prettify());
+        assertEquals(rows, done.getLong("progress.read"), "each row read counted once across the kill: " + done.prettify());
+        assertEquals(rows, done.getLong("progress.written"), done.prettify());
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
+             java.sql.Statement query = db.createStatement();
+             java.sql.ResultSet counts = query.executeQuery("SELECT count(*), count(DISTINCT id), min(id), max(id),"
+                     + " count(*) FILTER (WHERE d.name IS DISTINCT FROM s.name) FROM e2e_sync.leads_dst d JOIN e2e_sync.leads_src s USING (id)")) {
+            counts.next();
+            assertEquals(rows, counts.getLong(1), "every source row in the destination");
+            assertEquals(rows, counts.getLong(2));
+            assertEquals(1, counts.getLong(3));
+            assertEquals(rows, counts.getLong(4));
+            assertEquals(0, counts.getLong(5), "each row as the source has it");
         }
     }
 

@@ -48,7 +48,7 @@ public interface SyncConfig {
         @WithDefault("1000000")
         long statementLimit();
 
-        /** Wall-clock time one record may take. */
+        /** CPU time one record may take (it also stops at ten times this by the wall clock). */
         @WithDefault("1s")
         Duration timeout();
 

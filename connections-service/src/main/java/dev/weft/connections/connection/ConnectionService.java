@@ -1,5 +1,6 @@
 package dev.weft.connections.connection;
 
+import dev.weft.platform.tenancy.OrgScopedLookup;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -172,7 +173,7 @@ public class ConnectionService {
 
     /** The connection of this id in the current org; another org's is a 404 like a missing one. */
     public Connection require(String id) {
-        Connection connection = Connection.findById(Ids.require(Connection.ID_PREFIX, id, "connection"));
+        Connection connection = OrgScopedLookup.findById(Connection.class, Ids.require(Connection.ID_PREFIX, id, "connection"));
         if (connection == null) {
             throw ApiException.notFound("connection");
         }

@@ -1,5 +1,6 @@
 package dev.weft.messaging.calendar;
 
+import dev.weft.platform.tenancy.OrgScopedLookup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Json;
@@ -76,7 +77,7 @@ public class CalendarService {
 
     /** The org's event of this id, not deleted; another org's or a malformed id is a 404. */
     CalendarEvent require(String id) {
-        CalendarEvent event = CalendarEvent.findById(Ids.require(CalendarEvent.ID_PREFIX, id, "calendar event"));
+        CalendarEvent event = OrgScopedLookup.findById(CalendarEvent.class, Ids.require(CalendarEvent.ID_PREFIX, id, "calendar event"));
         if (event == null || event.deletedAt != null) {
             throw ApiException.notFound("calendar event");
         }

@@ -1,5 +1,6 @@
 package dev.weft.messaging.contact;
 
+import dev.weft.platform.tenancy.OrgScopedLookup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Channels;
@@ -255,7 +256,7 @@ public class ContactService {
     }
 
     public Contact require(String id) {
-        Contact contact = Contact.findById(Ids.require(Contact.ID_PREFIX, id, "contact"));
+        Contact contact = OrgScopedLookup.findById(Contact.class, Ids.require(Contact.ID_PREFIX, id, "contact"));
         if (contact == null) {
             throw ApiException.notFound("contact");
         }

@@ -1,5 +1,6 @@
 package dev.weft.messaging.conversation;
 
+import dev.weft.platform.tenancy.OrgScopedLookup;
 import dev.weft.messaging.entity.EntityRef;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.messaging.Channels;
@@ -387,7 +388,7 @@ public class ConversationService {
     }
 
     public Conversation require(String id) {
-        Conversation conversation = Conversation.findById(Ids.require(Conversation.ID_PREFIX, id, "conversation"));
+        Conversation conversation = OrgScopedLookup.findById(Conversation.class, Ids.require(Conversation.ID_PREFIX, id, "conversation"));
         if (conversation == null) {
             throw ApiException.notFound("conversation");
         }

@@ -1,5 +1,6 @@
 package dev.weft.messaging.document;
 
+import dev.weft.platform.tenancy.OrgScopedLookup;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.messaging.Json;
 import dev.weft.messaging.MessagingConfig;
@@ -281,7 +282,7 @@ public class DocumentService {
     }
 
     public Document require(String id) {
-        Document document = Document.findById(Ids.require(Document.ID_PREFIX, id, "document"));
+        Document document = OrgScopedLookup.findById(Document.class, Ids.require(Document.ID_PREFIX, id, "document"));
         if (document == null) {
             throw ApiException.notFound("document");
         }

@@ -1,5 +1,6 @@
 package dev.weft.sync.run;
 
+import dev.weft.platform.tenancy.OrgScopedLookup;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -134,7 +135,7 @@ public class RunService {
     }
 
     private SyncRun require(String runId) {
-        SyncRun run = SyncRun.findById(Ids.require(SyncRun.ID_PREFIX, runId, "run"));
+        SyncRun run = OrgScopedLookup.findById(SyncRun.class, Ids.require(SyncRun.ID_PREFIX, runId, "run"));
         if (run == null) {
             throw ApiException.notFound("run");
         }

@@ -1,5 +1,6 @@
 package dev.weft.sync.sync;
 
+import dev.weft.platform.tenancy.OrgScopedLookup;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -129,7 +130,7 @@ public class SyncService {
     }
 
     public Sync require(String id) {
-        Sync sync = Sync.findById(Ids.require(Sync.ID_PREFIX, id, "sync"));
+        Sync sync = OrgScopedLookup.findById(Sync.class, Ids.require(Sync.ID_PREFIX, id, "sync"));
         if (sync == null) {
             throw ApiException.notFound("sync");
         }

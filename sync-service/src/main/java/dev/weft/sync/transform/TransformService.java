@@ -1,5 +1,6 @@
 package dev.weft.sync.transform;
 
+import dev.weft.platform.tenancy.OrgScopedLookup;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
 import dev.weft.platform.id.Ids;
@@ -119,7 +120,7 @@ public class TransformService {
 
     /** The transform of this id in the current org; another org's is a 404 like a missing one. */
     public Transform require(String id) {
-        Transform transform = Transform.findById(Ids.require(Transform.ID_PREFIX, id, "transform"));
+        Transform transform = OrgScopedLookup.findById(Transform.class, Ids.require(Transform.ID_PREFIX, id, "transform"));
         if (transform == null) {
             throw ApiException.notFound("transform");
         }

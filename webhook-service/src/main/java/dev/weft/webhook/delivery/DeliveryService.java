@@ -1,5 +1,6 @@
 package dev.weft.webhook.delivery;
 
+import dev.weft.platform.tenancy.OrgScopedLookup;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.id.Ids;
 import dev.weft.platform.id.TypeId;
@@ -167,7 +168,7 @@ public class DeliveryService {
     }
 
     private Delivery require(String id) {
-        Delivery delivery = Delivery.findById(Ids.require(Delivery.ID_PREFIX, id, "delivery"));
+        Delivery delivery = OrgScopedLookup.findById(Delivery.class, Ids.require(Delivery.ID_PREFIX, id, "delivery"));
         if (delivery == null) {
             throw ApiException.notFound("delivery");
         }

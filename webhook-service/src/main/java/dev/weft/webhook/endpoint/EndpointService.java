@@ -1,5 +1,6 @@
 package dev.weft.webhook.endpoint;
 
+import dev.weft.platform.tenancy.OrgScopedLookup;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -151,7 +152,7 @@ public class EndpointService {
 
     /** The endpoint of this id in the current org; another org's is a 404 like a missing one. */
     public Endpoint require(String id) {
-        Endpoint endpoint = Endpoint.findById(Ids.require(Endpoint.ID_PREFIX, id, "webhook"));
+        Endpoint endpoint = OrgScopedLookup.findById(Endpoint.class, Ids.require(Endpoint.ID_PREFIX, id, "webhook"));
         if (endpoint == null) {
             throw ApiException.notFound("webhook");
         }

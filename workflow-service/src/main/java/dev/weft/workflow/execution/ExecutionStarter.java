@@ -1,5 +1,6 @@
 package dev.weft.workflow.execution;
 
+import dev.weft.platform.tenancy.OrgScopedLookup;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -51,7 +52,7 @@ public class ExecutionStarter {
     /** Null when the workflow is disabled (nothing starts). */
     @Transactional(Transactional.TxType.MANDATORY)
     public Started start(Trigger trigger, String eventId, Map<String, Object> triggerInfo, Object input, Map<String, Object> context) {
-        Workflow workflow = Workflow.findById(trigger.workflowId);
+        Workflow workflow = OrgScopedLookup.findById(Workflow.class, trigger.workflowId);
         if (workflow == null || !workflow.enabled) {
             return null;
         }

@@ -1,5 +1,6 @@
 package dev.weft.workflow.trigger;
 
+import dev.weft.platform.tenancy.OrgScopedLookup;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -212,7 +213,7 @@ public class TriggerService {
     }
 
     public Trigger require(String id) {
-        Trigger trigger = Trigger.findById(Ids.require(Trigger.ID_PREFIX, id, "trigger"));
+        Trigger trigger = OrgScopedLookup.findById(Trigger.class, Ids.require(Trigger.ID_PREFIX, id, "trigger"));
         if (trigger == null) {
             throw ApiException.notFound("trigger");
         }

@@ -188,7 +188,7 @@ public class WidgetResource {
     }
 
     private static Widget find(String id) {
-        Widget widget = Widget.findById(Ids.require("wdg", id, "widget"));
+        Widget widget = dev.weft.platform.tenancy.OrgScopedLookup.findById(Widget.class, Ids.require("wdg", id, "widget"));
         if (widget == null) {
             throw ApiException.notFound("widget");
         }
