@@ -19,14 +19,12 @@ import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.Store;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.search.MessageIDTerm;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -59,33 +57,15 @@ class EmailImapFoldersTest {
             .withConfiguration(GreenMailConfiguration.aConfig().withUser(MAILBOX, MAILBOX, PASSWORD));
 
     private static String imapConnection(String org) {
-        return ChannelStubs.connection(org, "imap", Map.of("imap_host", "127.0.0.1", "imap_port", MAIL.getImap().getPort(), "imap_tls", "none",
-                "smtp_host", "127.0.0.1", "smtp_port", MAIL.getSmtp().getPort(), "smtp_tls", "none", "address", MAILBOX),
-                Map.of("username", MAILBOX, "password", PASSWORD));
+        return ImapTestMail.connection(org, MAIL, MAILBOX, PASSWORD);
     }
 
     private static MimeMessage mail(String from, String to, String subject, String text, String messageId) throws Exception {
-        MimeMessage message = new MimeMessage(Session.getInstance(new Properties())) {
-            @Override
-            protected void updateMessageID() throws jakarta.mail.MessagingException {
-                setHeader("Message-ID", messageId);
-            }
-        };
-        message.setFrom(new InternetAddress(from));
-        message.setRecipient(Message.RecipientType.TO, new InternetAddress(to));
-        message.setSubject(subject);
-        message.setText(text);
-        message.setSentDate(new Date());
-        message.saveChanges();
-        return message;
+        return ImapTestMail.mail(from, to, subject, text, messageId, null);
     }
 
     private static MimeMessage reply(String from, String to, String subject, String text, String messageId, String inReplyTo) throws Exception {
-        MimeMessage message = mail(from, to, subject, text, messageId);
-        message.setHeader("In-Reply-To", inReplyTo);
-        message.setHeader("References", inReplyTo);
-        message.saveChanges();
-        return message;
+        return ImapTestMail.mail(from, to, subject, text, messageId, inReplyTo);
     }
 
     private static GreenMailUser user() {

@@ -17,18 +17,14 @@ import dev.weft.testing.WeftInfraResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.mail.Flags;
-import jakarta.mail.Message;
-import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import static dev.weft.messaging.support.Api.as;
 import static org.hamcrest.Matchers.containsString;
@@ -59,29 +55,11 @@ class EmailImapTest {
             .withConfiguration(GreenMailConfiguration.aConfig().withUser(MAILBOX, MAILBOX, PASSWORD));
 
     static String imapConnection(String org) {
-        return ChannelStubs.connection(org, "imap", Map.of("imap_host", "127.0.0.1", "imap_port", MAIL.getImap().getPort(), "imap_tls", "none",
-                "smtp_host", "127.0.0.1", "smtp_port", MAIL.getSmtp().getPort(), "smtp_tls", "none", "address", MAILBOX),
-                Map.of("username", MAILBOX, "password", PASSWORD));
+        return ImapTestMail.connection(org, MAIL, MAILBOX, PASSWORD);
     }
 
     private static MimeMessage mail(String from, String subject, String text, String messageId, String inReplyTo) throws Exception {
-        MimeMessage message = new MimeMessage(Session.getInstance(new Properties())) {
-            @Override
-            protected void updateMessageID() throws jakarta.mail.MessagingException {
-                setHeader("Message-ID", messageId);
-            }
-        };
-        message.setFrom(new InternetAddress(from));
-        message.setRecipient(Message.RecipientType.TO, new InternetAddress(MAILBOX));
-        message.setSubject(subject);
-        message.setText(text);
-        message.setSentDate(new Date());
-        if (inReplyTo != null) {
-            message.setHeader("In-Reply-To", inReplyTo);
-            message.setHeader("References", inReplyTo);
-        }
-        message.saveChanges();
-        return message;
+        return ImapTestMail.mail(from, MAILBOX, subject, text, messageId, inReplyTo);
     }
 
     private static GreenMailUser user() {
