@@ -601,7 +601,7 @@ class WholeSuiteTest {
                         "field_mappings", List.of(Map.of("source", "id", "destination", "id"), Map.of("source", "name", "destination", "name"),
                                 Map.of("source", "updated_at", "destination", "updated_at"))))
                 .when().post(api + "/v1/syncs").then().statusCode(201).extract().path("id");
-        String run = given().header("Authorization", "Bearer " + token).when().post(api + "/v1/syncs/" + sync + "/run")
+        String run = given().header("Authorization", "Bearer " + token).contentType("application/json").when().post(api + "/v1/syncs/" + sync + "/run")
                 .then().statusCode(202).extract().path("id");
         // Killed once a few batches are checkpointed and while most rows are still to come.
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();

@@ -60,6 +60,19 @@ class ErrorShapeTest extends PlatformTestBase {
     }
 
     @Test
+    void an_action_without_a_body_needs_no_content_type() throws Exception {
+        String org = newOrg();
+        String id = createWidget(org, "touched");
+        // As `curl -X POST` sends it: no Content-Type (REST Assured would add a form type of its own).
+        java.net.http.HttpResponse<String> touched = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + "/v1/widgets/" + id + "/touch"))
+                .header("Authorization", TestCredentials.bearer(org, "widgets:read", "widgets:write"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, touched.statusCode(), touched.body());
+        assertTrue(touched.body().contains("\"size\":4"), touched.body());
+    }
+
+    @Test
     void wrong_content_type_is_a_json_415() {
         assertError(writer(newOrg()).contentType("text/plain").body("name=x").when().post("/v1/widgets").then(),
                 415, "UNSUPPORTED_MEDIA_TYPE");
