@@ -124,7 +124,8 @@ public class OutboxRelay {
                         statement.execute("LISTEN " + quoteIdentifier(channel()));
                     }
                     // Listening before leading: a NOTIFY sent from now on is not lost, and the first batch reads what came before.
-                    Thread listener = Thread.ofVirtual().name("weft-outbox-listener").start(() -> listen(listening));
+                    // A platform thread: it blocks in the driver for up to a poll interval, which would pin a carrier on JDK 21.
+                    Thread listener = Thread.ofPlatform().daemon().name("weft-outbox-listener").start(() -> listen(listening));
                     leader = true;
                     Log.infof("event=outbox_relay_leader schema=%s", schema);
                     backoff = Duration.ofMillis(200);
