@@ -54,16 +54,6 @@ public class GoogleCalendar extends RestCalendar {
     }
 
     @Override
-    Map<String, String> headers(ChannelAccounts.Account account, String etag) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Authorization", "Bearer " + account.credential("access_token"));
-        if (etag != null) {
-            headers.put("If-Match", etag);
-        }
-        return headers;
-    }
-
-    @Override
     public Changes changes(ChannelAccounts.Account account, String syncToken, int maxPages) throws Failure {
         List<RemoteEvent> events = new ArrayList<>();
         String pageToken = null;

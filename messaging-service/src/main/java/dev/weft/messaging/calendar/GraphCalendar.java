@@ -64,12 +64,8 @@ public class GraphCalendar extends RestCalendar {
 
     @Override
     Map<String, String> headers(ChannelAccounts.Account account, String etag) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Authorization", "Bearer " + account.credential("access_token"));
-        headers.put("Prefer", "outlook.timezone=\"UTC\"");
-        if (etag != null) {
-            headers.put("If-Match", etag);
-        }
+        Map<String, String> headers = super.headers(account, etag);
+        headers.put("Prefer", "outlook.timezone=\"UTC\""); // times in UTC, whatever the mailbox's zone
         return headers;
     }
 

@@ -37,7 +37,15 @@ abstract class RestCalendar implements CalendarProvider {
 
     abstract Operations operations();
 
-    abstract Map<String, String> headers(ChannelAccounts.Account account, String etag);
+    /** The connection's OAuth token, and the event's ETag as If-Match when one is known (both vendors take these). */
+    Map<String, String> headers(ChannelAccounts.Account account, String etag) {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("Authorization", "Bearer " + account.credential("access_token"));
+        if (etag != null) {
+            headers.put("If-Match", etag);
+        }
+        return headers;
+    }
 
     abstract Object toProvider(Outgoing event);
 
