@@ -399,7 +399,9 @@ class SchedulesTest extends PlatformTestBase {
         assertEquals(failed + 1, counter("failed"));
         given().when().get("/q/metrics").then().statusCode(200)
                 .body(containsString("weft_schedule_firings_total{kind=\"widget-tick\",outcome=\"failed\"}"))
-                .body(containsString("weft_schedule_delay_seconds_count{kind=\"widget-tick\"}"));
+                .body(containsString("weft_schedule_delay_seconds_count{kind=\"widget-tick\"}"))
+                // every claim of due work is timed, per table
+                .body(containsString("weft_due_work_claim_seconds_count{table=\"schedules\"}"));
     }
 
     @Test
