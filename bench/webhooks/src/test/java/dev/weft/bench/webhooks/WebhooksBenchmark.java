@@ -49,6 +49,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +88,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class WebhooksBenchmark {
     private static final int DELIVERIES = Integer.getInteger("bench.deliveries", 50_000);
     private static final int WARMUP_DELIVERIES = 5_000;
+    /**
+     * The live path is warmed up in rounds of this many events (× 10 endpoints) until the JIT compilers are quiet: with
+     * one 500-event round, C2 compiled through the measured phase and took a fifth of the machine from it.
+     */
+    private static final int STREAM_WARMUP_EVENTS = 1_000;
+    private static final int MAX_WARMUP_ROUNDS = Integer.getInteger("bench.max-warmup-rounds", 10);
+    /** A warm-up round counts as steady once compilation took less than this share of its wall-clock time. */
+    private static final double QUIET_JIT_SHARE = 0.05;
     private static final int ENDPOINTS = 10;
     private static final int EVENTS_PER_SECOND = 500;
     private static final Duration LATENCY_RUN = Duration.ofSeconds(Integer.getInteger("bench.latency-seconds", 20));
@@ -129,10 +138,12 @@ class WebhooksBenchmark {
             List<UUID> endpoints = endpointIds(throughputOrg);
             String body = sampleBody(throughputOrg);
 
-            stream(throughputOrg, WARMUP_DELIVERIES / ENDPOINTS, "stream_warmup");
-            Throughput streamed = stream(throughputOrg, DELIVERIES / ENDPOINTS, "stream");
+            streamWarmup = STREAM_WARMUP_EVENTS + " events a round, " + warmUntilQuiet(() -> stream(throughputOrg, STREAM_WARMUP_EVENTS, "stream_warmup", false));
+            Throughput streamed = stream(throughputOrg, DELIVERIES / ENDPOINTS, "stream", true);
             deliver(throughputOrg, endpoints, body, WARMUP_DELIVERIES, "warmup");
+            Claims claimsBefore = claims();
             Throughput delivered = deliver(throughputOrg, endpoints, body, DELIVERIES, "run");
+            drainClaims = claims().since(claimsBefore);
 
             String latencyOrg = TypeId.generate("org");
             register(latencyOrg, "http://127.0.0.1:" + ports[0] + "/latency");
@@ -158,7 +169,132 @@ class WebhooksBenchmark {
 
     // 1. Sustained deliveries/s from a preloaded backlog.
 
-    record Throughput(int deliveries, double perSecond, double commitToLastPerSecond, long receivedPosts, double updatesPerDelivery) {
+    record Throughput(int deliveries, double perSecond, double commitToLastPerSecond, long receivedPosts, double updatesPerDelivery,
+                      JvmActivity.Delta jvm) {
+    }
+
+    private String streamWarmup = "none";
+    private String drainClaims = "not measured";
+    private String latencyWarmup = "none";
+    private String latencyStages = "not measured";
+
+    /**
+     * Where the slowest events spent their time: from publishing to the topic (the commit, the outbox relay), from the
+     * topic to fan-out storing the message (the service's consumer) and from there to the receiver (dispatcher, HTTP), as
+     * medians over all events and over the slowest 5 %. Wall-clock times of one machine (the topic's in milliseconds).
+     */
+    private String stages(String orgId, Map<String, Long> onTopicMicros) throws SQLException {
+        Map<String, Long> stored = new HashMap<>();
+        try (Connection db = dataSource.getConnection(); PreparedStatement select = db.prepareStatement(
+                "SELECT event_id, (extract(epoch FROM created_at) * 1000000)::bigint FROM webhook.messages WHERE org_id = ?")) {
+            select.setString(1, orgId);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    stored.put(rows.getString(1), rows.getLong(2));
+                }
+            }
+        }
+        List<Stage> all = receiver.stages.stream().filter(stage -> stored.containsKey(stage.eventId()) && onTopicMicros.containsKey(stage.eventId()))
+                .sorted(java.util.Comparator.comparingLong(Stage::totalNanos)).toList();
+        if (all.isEmpty()) {
+            return "not measured";
+        }
+        List<Stage> slowest = all.subList((int) (all.size() * 0.95), all.size());
+        java.util.function.ToLongFunction<Stage> relay = stage -> onTopicMicros.get(stage.eventId()) - stage.sentMicros();
+        java.util.function.ToLongFunction<Stage> consume = stage -> stored.get(stage.eventId()) - onTopicMicros.get(stage.eventId());
+        java.util.function.ToLongFunction<Stage> send = stage -> stage.arrivedMicros() - stored.get(stage.eventId());
+        return String.format("publish to the topic (commit, outbox relay) / topic to stored (the service's consumer, fan-out) / stored to "
+                        + "arrival (dispatcher, HTTP), ms: all %d events %s / %s / %s; slowest 5 %% %s / %s / %s", all.size(),
+                medianMillis(all, relay), medianMillis(all, consume), medianMillis(all, send),
+                medianMillis(slowest, relay), medianMillis(slowest, consume), medianMillis(slowest, send));
+    }
+
+    /**
+     * Reads a topic beside the service, from its end, to learn when each event got onto it (the record's create time,
+     * set by the outbox relay's producer), by event id.
+     */
+    private static final class KafkaTap {
+        private final org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer;
+        private final Map<String, Long> micros = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        private KafkaTap(String topic) {
+            java.util.Properties properties = new java.util.Properties();
+            properties.put("bootstrap.servers", dev.weft.testing.WeftTestInfra.kafkaBootstrapServers());
+            consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(properties, new org.apache.kafka.common.serialization.StringDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position); // resolve the end now, before the run's first event
+            thread = Thread.ofPlatform().name("bench-kafka-tap").daemon().start(this::read);
+        }
+
+        static KafkaTap start(String topic) {
+            return new KafkaTap(topic);
+        }
+
+        private void read() {
+            while (running) {
+                for (var record : consumer.poll(Duration.ofMillis(100))) {
+                    var id = record.headers().lastHeader("ce_id");
+                    if (id != null) {
+                        micros.put(new String(id.value(), StandardCharsets.UTF_8), record.timestamp() * 1000);
+                    }
+                }
+            }
+            consumer.close();
+        }
+
+        Map<String, Long> stop() throws InterruptedException {
+            running = false;
+            thread.join(5_000);
+            return micros;
+        }
+    }
+
+    private static String medianMillis(List<Stage> stages, java.util.function.ToLongFunction<Stage> micros) {
+        long[] values = stages.stream().mapToLong(micros).sorted().toArray();
+        return String.format("%.1f", values[values.length / 2] / 1000.0);
+    }
+    /** Each limit's warm-up and the JVM's own work while it was measured. */
+    private final List<String> limitsJvm = new ArrayList<>();
+
+    private interface Round {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs warm-up rounds until the JIT compilers are quiet (or {@link #MAX_WARMUP_ROUNDS}): the path and the limits it
+     * is compared with are each measured compiled, as a long-running service runs.
+     */
+    private static String warmUntilQuiet(Round round) throws Exception {
+        int rounds = 0;
+        JvmActivity.Delta last;
+        do {
+            JvmActivity start = JvmActivity.start();
+            round.run();
+            last = start.sinceStart();
+            rounds++;
+        } while (rounds < MAX_WARMUP_ROUNDS && last.jitShare() >= QUIET_JIT_SHARE);
+        return String.format("%d rounds, the JIT compilers' CPU %,d ms in the last (%.1f s)", rounds, last.jitMillis(), last.seconds());
+    }
+
+    /** The dispatcher's claim rounds so far (the platform's due-work timer for deliveries). */
+    private record Claims(long count, double totalMillis, double maxMillis) {
+        String since(Claims before) {
+            long rounds = count - before.count;
+            return rounds == 0 ? "no claim rounds" : String.format("%,d claim rounds, %.1f ms each on average, longest recent %.0f ms", rounds,
+                    (totalMillis - before.totalMillis) / rounds, maxMillis);
+        }
+    }
+
+    private Claims claims() {
+        var timer = metrics.find("weft.due_work.claim").tag("table", "deliveries").timer();
+        return timer == null ? new Claims(0, 0, 0)
+                : new Claims(timer.count(), timer.totalTime(TimeUnit.MILLISECONDS), timer.max(TimeUnit.MILLISECONDS));
     }
 
     private Throughput deliver(String orgId, List<UUID> endpoints, String body, int count, String tag) throws Exception {
@@ -191,14 +327,14 @@ class WebhooksBenchmark {
         }
         long committed = System.nanoTime();
         dispatcher.wake();
-        return measure(before, prefix, count, committed, tag);
+        return measure(before, prefix, count, committed, tag, true);
     }
 
     /**
      * Events published straight to Kafka as fast as the producer goes, each for every one of the org's endpoints: the
      * whole live path (consume, fan-out, send from memory, record) with the topic as the buffer.
      */
-    private Throughput stream(String orgId, int events, String tag) throws Exception {
+    private Throughput stream(String orgId, int events, String tag, boolean withStatistics) throws Exception {
         Baseline before = baseline();
         String prefix = "evt_bench_" + tag + "_" + Long.toString(System.nanoTime(), 36) + "_";
         List<TestEvents.Event> batch = new ArrayList<>(events);
@@ -209,18 +345,18 @@ class WebhooksBenchmark {
         }
         long started = System.nanoTime();
         TestEvents.publishAll(batch);
-        return measure(before, prefix, events * ENDPOINTS, started, tag);
+        return measure(before, prefix, events * ENDPOINTS, started, tag, withStatistics);
     }
 
-    private record Baseline(long attempts, long posts, long updates) {
+    private record Baseline(long attempts, long posts, long updates, JvmActivity jvm) {
     }
 
     private Baseline baseline() throws SQLException {
-        return new Baseline(count("SELECT count(*) FROM webhook.attempts"), receiver.posts.get(), deliveryUpdates());
+        return new Baseline(count("SELECT count(*) FROM webhook.attempts"), receiver.posts.get(), deliveryUpdates(), JvmActivity.start());
     }
 
     /** Waits for every delivery of the events named by {@code prefix} to have its attempt, and times first to last attempt. */
-    private Throughput measure(Baseline before, String prefix, int count, long started, String tag) throws Exception {
+    private Throughput measure(Baseline before, String prefix, int count, long started, String tag, boolean withStatistics) throws Exception {
         // Phase boundaries in the output, to line a profile up with the phases.
         System.out.printf("bench phase %s started %s%n", tag, Instant.now());
         long target = before.attempts() + count;
@@ -232,7 +368,8 @@ class WebhooksBenchmark {
             recorded = count("SELECT count(*) FROM webhook.attempts");
         }
         long allRecorded = System.nanoTime();
-        System.out.printf("bench phase %s recorded %s%n", tag, Instant.now());
+        JvmActivity.Delta jvm = before.jvm().sinceStart();
+        System.out.printf("bench phase %s recorded %s (%s)%n", tag, Instant.now(), jvm);
         assertEquals(target, recorded, "every delivery of the " + tag + " batch has its attempt row");
         try (Connection db = dataSource.getConnection(); PreparedStatement span = db.prepareStatement("""
                 SELECT count(*) FILTER (WHERE d.status = 'succeeded'), min(a.attempted_at), max(a.attempted_at)
@@ -245,9 +382,13 @@ class WebhooksBenchmark {
                 Instant first = row.getTimestamp(2).toInstant();
                 Instant last = row.getTimestamp(3).toInstant();
                 double seconds = Duration.between(first, last).toNanos() / 1e9;
+                if (!withStatistics) {
+                    return new Throughput(count, (count - 1) / seconds, count / ((allRecorded - started) / 1e9),
+                            receiver.posts.get() - before.posts(), Double.NaN, jvm);
+                }
                 Thread.sleep(11_000); // an idle backend reports its table statistics within 10 s
                 return new Throughput(count, (count - 1) / seconds, count / ((allRecorded - started) / 1e9), receiver.posts.get() - before.posts(),
-                        (deliveryUpdates() - before.updates()) / (double) count);
+                        (deliveryUpdates() - before.updates()) / (double) count, jvm);
             }
         }
     }
@@ -255,26 +396,36 @@ class WebhooksBenchmark {
     // 2. Latency from the write that caused an event to the webhook's arrival.
 
     /** Quantiles over every event sent: one that had not arrived by the deadline counts as slower than all that did. */
-    record Latency(int sent, int arrived, double achievedRate, String p50, String p95, String p99, String max, String arrivedP50) {
+    record Latency(int sent, int arrived, double achievedRate, String p50, String p95, String p99, String max, String arrivedP50,
+                   JvmActivity.Delta jvm) {
     }
 
     private Latency latency(String orgId) throws Exception {
         RequestPrincipal principal = new RequestPrincipal(orgId, Set.of(RequestPrincipal.ADMIN_SCOPE), "bench", RequestPrincipal.CredentialType.OPERATOR);
-        // The first events wait for the topic to appear in the consumer's subscription: not measured.
-        publishPaced(principal, LATENCY_WARMUP, "warmup");
-        Thread.sleep(3_000);
+        // The first events wait for the topic to appear in the consumer's subscription, and the relay's path is compiled
+        // while they go: not measured. Warm-up rounds go on until the JIT compilers are quiet.
+        latencyWarmup = LATENCY_WARMUP.toSeconds() + " s a round, " + warmUntilQuiet(() -> {
+            publishPaced(principal, LATENCY_WARMUP, "warmup");
+            Thread.sleep(1_000);
+        });
+        Thread.sleep(2_000);
         receiver.latencies.clear();
+        receiver.stages.clear();
+        KafkaTap tap = KafkaTap.start(Topics.CONNECTIONS);
         long started = System.nanoTime();
+        JvmActivity jvmBefore = JvmActivity.start();
         int sent = publishPaced(principal, LATENCY_RUN, "run");
         double achieved = sent / ((System.nanoTime() - started) / 1e9);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (receiver.latencies.size() < sent && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
+        JvmActivity.Delta jvm = jvmBefore.sinceStart();
+        latencyStages = stages(orgId, tap.stop());
         long[] samples = receiver.latencies.snapshot();
         Arrays.sort(samples);
         return new Latency(sent, samples.length, achieved, millis(samples, sent, 0.50), millis(samples, sent, 0.95), millis(samples, sent, 0.99),
-                millis(samples, sent, 1.0), millis(samples, samples.length, 0.50));
+                millis(samples, sent, 1.0), millis(samples, samples.length, 0.50), jvm);
     }
 
     /** Open loop: each event is published at its scheduled time on its own virtual thread, whatever the earlier ones took. */
@@ -299,6 +450,7 @@ class WebhooksBenchmark {
                     data.put("status", "active");
                     data.put("phase", phase);
                     data.put("sent_at_nanos", System.nanoTime());
+                    data.put("sent_at_micros", arrivedMicros());
                     outbox.publish(DomainEvent.of(Topics.CONNECTIONS, "connection.updated", aggregateId, data));
                 })), writers));
             }
@@ -342,10 +494,13 @@ class WebhooksBenchmark {
     /** Requests/s of {@code request}, 10 endpoints × their in-flight bound at a time, after a warm-up round. */
     private double closedLoopRate(IntFunction<CompletionStage<Boolean>> request, String success) throws Exception {
         int concurrency = ENDPOINTS * config.maxInFlightPerEndpoint();
-        closedLoop(WARMUP_DELIVERIES, concurrency, request, success);
+        String warmup = warmUntilQuiet(() -> closedLoop(WARMUP_DELIVERIES, concurrency, request, success));
+        JvmActivity measured = JvmActivity.start();
         long start = System.nanoTime();
         closedLoop(DELIVERIES, concurrency, request, success);
-        return DELIVERIES / ((System.nanoTime() - start) / 1e9);
+        double rate = DELIVERIES / ((System.nanoTime() - start) / 1e9);
+        limitsJvm.add(success + ": warm-up " + warmup + "; measured " + measured.sinceStart());
+        return rate;
     }
 
     /** Issues {@code total} requests, {@code concurrency} at a time, each finished one starting the next; all must succeed. */
@@ -390,7 +545,7 @@ class WebhooksBenchmark {
     }
 
     /** Creates {@code <table>_scratch} for each table, warms up, empties them, and returns the timed run's rows/s. */
-    private static double onScratchTables(List<String> tables, ScratchWork work) throws Exception {
+    private double onScratchTables(List<String> tables, ScratchWork work) throws Exception {
         String url = WeftTestInfra.jdbcUrl() + (WeftTestInfra.jdbcUrl().contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
         try (Connection db = DriverManager.getConnection(url, WeftTestInfra.username(), WeftTestInfra.password())) {
             try (Statement ddl = db.createStatement()) {
@@ -400,14 +555,17 @@ class WebhooksBenchmark {
             }
             String scratch = String.join(", ", tables.stream().map(t -> "webhook." + t + "_scratch").toList());
             try {
-                work.run(db, WARMUP_DELIVERIES);
+                String warmup = warmUntilQuiet(() -> work.run(db, WARMUP_DELIVERIES));
                 try (Statement truncate = db.createStatement()) {
                     truncate.execute("TRUNCATE " + scratch);
                 }
                 db.commit();
+                JvmActivity measured = JvmActivity.start();
                 long start = System.nanoTime();
                 work.run(db, DELIVERIES);
-                return DELIVERIES / ((System.nanoTime() - start) / 1e9);
+                double rate = DELIVERIES / ((System.nanoTime() - start) / 1e9);
+                limitsJvm.add(scratch + ": warm-up " + warmup + "; measured " + measured.sinceStart());
+                return rate;
             } finally {
                 try (Statement ddl = db.createStatement()) {
                     db.setAutoCommit(true);
@@ -509,9 +667,19 @@ class WebhooksBenchmark {
 
     // The receiver: 204 with keep-alive; counts POSTs, and times the latency endpoint's arrivals.
 
+    /** An event's way to the receiver: its total latency, and the wall-clock times it was published and arrived. */
+    record Stage(String eventId, long totalNanos, long sentMicros, long arrivedMicros) {
+    }
+
+    private static long arrivedMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+    }
+
     static final class Receiver {
         final AtomicLong posts = new AtomicLong();
         final Samples latencies = new Samples();
+        final java.util.Queue<Stage> stages = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
         void handle(io.vertx.core.http.HttpServerRequest request) {
             request.body().onComplete(body -> {
@@ -522,6 +690,8 @@ class WebhooksBenchmark {
                         JsonNode data = JSON.readTree(body.result().getBytes()).path("data");
                         if ("run".equals(data.path("phase").asText())) {
                             latencies.add(arrived - data.path("sent_at_nanos").asLong());
+                            stages.add(new Stage(request.getHeader("webhook-id"), arrived - data.path("sent_at_nanos").asLong(),
+                                    data.path("sent_at_micros").asLong(), arrivedMicros()));
                         }
                     } catch (java.io.IOException unreadable) {
                         // counted as a missing sample
@@ -655,6 +825,11 @@ class WebhooksBenchmark {
                 endpoint. Each delivery row was updated %.1f times on average on the live path and %.1f times in the backlog (claim lease,
                 postponements, recording); the receiver answered %,d and %,d POSTs. PostgreSQL %s, Kafka in-process KRaft.
                 Polled batches of domain events over the whole run: %s.
+                Live path warm-up: %s. Latency warm-up: %s. The JVM's own work during the measured phases (the JIT compilers' CPU time, stop-the-world collections):
+                live path %s; backlog drain %s; latency run %s.
+                Backlog drain: %s.
+                Latency by stage (medians): %s.
+                Limits: %s.
                 """,
                 streamed.perSecond() / summedCost, summedCost,
                 streamed.deliveries() / ENDPOINTS, ENDPOINTS, streamed.perSecond(), streamed.commitToLastPerSecond(), streamed.perSecond() / inserts,
@@ -665,6 +840,7 @@ class WebhooksBenchmark {
                 latency.p50(), latency.p95(), latency.p99(), latency.max(), latency.arrivedP50(),
                 bodyBytes, config.claimBatch(), config.maxInFlightPerEndpoint(), streamed.updatesPerDelivery(), delivered.updatesPerDelivery(),
                 streamed.receivedPosts(), delivered.receivedPosts(),
-                System.getenv("WEFT_TEST_PG_URL") == null ? "embedded" : "local server", batches());
+                System.getenv("WEFT_TEST_PG_URL") == null ? "embedded" : "local server", batches(), streamWarmup, latencyWarmup, streamed.jvm(), delivered.jvm(),
+                latency.jvm(), drainClaims, latencyStages, String.join("; ", limitsJvm));
     }
 }
