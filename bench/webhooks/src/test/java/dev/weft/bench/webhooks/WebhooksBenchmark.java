@@ -93,7 +93,7 @@ class WebhooksBenchmark {
      * one 500-event round, C2 compiled through the measured phase and took a fifth of the machine from it.
      */
     private static final int STREAM_WARMUP_EVENTS = 1_000;
-    private static final int MAX_WARMUP_ROUNDS = Integer.getInteger("bench.max-warmup-rounds", 10);
+    private static final int MAX_WARMUP_ROUNDS = Integer.getInteger("bench.max-warmup-rounds", 25);
     /** A warm-up round counts as steady once compilation took less than this share of its wall-clock time. */
     private static final double QUIET_JIT_SHARE = 0.05;
     private static final int ENDPOINTS = 10;
