@@ -21,11 +21,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 import static dev.weft.sync.support.Api.as;
 import static org.hamcrest.Matchers.containsString;
@@ -51,12 +49,6 @@ class SyncMirrorTest {
         body.remove("schedule");
         body.put("destination", Map.of("connection_id", destination, "table", "raw.contacts", "key", List.of("email_address"), "mode", "mirror"));
         return as(org).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
-    }
-
-    /** The seed's warehouse table, keyed by email (a mirror pages a keyed destination). */
-    private static ConnectionsStub.Connection keyedWarehouse(String org) {
-        return ConnectionsStub.connection(org).object("raw.contacts", List.of("email_address"), null, "email_address", "first_name", "last_name",
-                "loaded_at:datetime");
     }
 
     /** Puts rows in the destination as an earlier sync left them, keyed by email as the stub's upsert keys them. */
@@ -86,19 +78,12 @@ class SyncMirrorTest {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static Set<String> deletedKeys(ConnectionsStub.Connection destination) {
-        return destination.writes.stream().filter(w -> "delete".equals(w.get("mode")))
-                .flatMap(w -> ((List<Map<String, Object>>) w.get("records")).stream())
-                .map(r -> String.valueOf(r.get("email_address"))).collect(Collectors.toCollection(TreeSet::new));
-    }
-
     @Test
     void a_mirror_run_deletes_exactly_the_keys_the_source_no_longer_has() throws Exception {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(2_500));
         // person5 is refused by the destination: its old row must stay (a failed record is not a deleted one).
-        var destination = keyedWarehouse(org).refusing(r -> "person5@example.com".equals(r.get("email_address")) && r.containsKey("first_name"));
+        var destination = Api.keyedWarehouse(org).refusing(r -> "person5@example.com".equals(r.get("email_address")) && r.containsKey("first_name"));
         preload(destination, sourceEmails(2_500));
         preload(destination, goneEmails(700));
         String syncId = mirrorSync(org, source.id, destination.id);
@@ -115,7 +100,7 @@ class SyncMirrorTest {
             assertEquals(700, completed.path("stats").path("records_deleted").asLong());
             assertEquals(0, keysHeld(TypeId.parse("run", runId).orElseThrow()), "a finished run's seen keys are dropped");
         }
-        assertEquals(new TreeSet<>(goneEmails(700)), deletedKeys(destination), "exactly the missing keys, each once");
+        assertEquals(new TreeSet<>(goneEmails(700)), destination.deletedKeys("email_address"), "exactly the missing keys, each once");
         assertEquals(new TreeSet<>(sourceEmails(2_500)), new TreeSet<>(destination.written("raw.contacts").keySet()));
         assertEquals("Old", destination.written("raw.contacts").get("person5@example.com").get("first_name"), "the refused record's row is kept");
         // The destination was read by keys only, page after page (3,200 rows in pages of 1,000).
@@ -150,7 +135,7 @@ class SyncMirrorTest {
     void a_failed_mirror_run_deletes_nothing() throws Exception {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(1_500));
-        var destination = keyedWarehouse(org);
+        var destination = Api.keyedWarehouse(org);
         preload(destination, goneEmails(50));
         String syncId = mirrorSync(org, source.id, destination.id);
         destination.rejectWrites = "permission denied for table contacts";
@@ -158,7 +143,7 @@ class SyncMirrorTest {
         JsonPath run = Runs.awaitFinal(org, runId);
         assertEquals("failed", run.getString("status"));
         assertEquals(0, run.getLong("progress.deleted"));
-        assertTrue(deletedKeys(destination).isEmpty(), "no delete was sent");
+        assertTrue(destination.deletedKeys("email_address").isEmpty(), "no delete was sent");
         assertEquals(50, destination.written("raw.contacts").size());
         assertTrue(destination.reads.isEmpty(), "the destination's keys were never paged");
         assertEquals(0, keysHeld(TypeId.parse("run", runId).orElseThrow()));
@@ -168,7 +153,7 @@ class SyncMirrorTest {
     void a_mirror_run_cancelled_while_copying_deletes_nothing() throws Exception {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(2_500));
-        var destination = keyedWarehouse(org);
+        var destination = Api.keyedWarehouse(org);
         preload(destination, goneEmails(50));
         String syncId = mirrorSync(org, source.id, destination.id);
         source.gate = new java.util.concurrent.CountDownLatch(1);
@@ -187,7 +172,7 @@ class SyncMirrorTest {
             source.gate.countDown();
             source.gate = null;
         }
-        assertTrue(deletedKeys(destination).isEmpty(), "no delete was sent");
+        assertTrue(destination.deletedKeys("email_address").isEmpty(), "no delete was sent");
         assertTrue(destination.written("raw.contacts").keySet().containsAll(goneEmails(50)));
         assertTrue(destination.reads.isEmpty(), "the destination's keys were never paged");
     }
@@ -196,7 +181,7 @@ class SyncMirrorTest {
     void a_mirror_run_killed_while_deleting_resumes_from_its_delete_checkpoint() throws Exception {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(30));
-        var destination = keyedWarehouse(org);
+        var destination = Api.keyedWarehouse(org);
         String syncId = mirrorSync(org, source.id, destination.id);
         UUID syncUuid = TypeId.parse("sync", syncId).orElseThrow();
         // What a replica killed -9 while deleting leaves: the source read whole (its 30 keys recorded), the destination
@@ -239,7 +224,7 @@ class SyncMirrorTest {
         assertEquals(30, run.getLong("progress.deleted"), "the deletes before the kill and after, each once");
         assertTrue(source.reads.isEmpty(), "no source read: the run resumed in its delete phase");
         assertEquals("key:" + checkpoint, destination.reads.getFirst().get("cursor"), "paging resumed at the delete checkpoint");
-        assertEquals(new TreeSet<>(after), deletedKeys(destination));
+        assertEquals(new TreeSet<>(after), destination.deletedKeys("email_address"));
         assertEquals(new TreeSet<>(sourceEmails(30)), new TreeSet<>(destination.written("raw.contacts").keySet()));
         assertEquals(0, keysHeld(runUuid));
     }

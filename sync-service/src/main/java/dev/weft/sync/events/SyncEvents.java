@@ -37,14 +37,16 @@ public class SyncEvents {
     public record Failure(String code, String message, String connectionId) {
     }
 
+    /** {@code full_refresh}: the run reads the whole source and deletes what it did not see (asked for, or a mirror's run). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record RunEvent(String id, String syncId, String orgId, String syncName, String trigger, Endpoint source, Endpoint destination,
-                           String status, Instant startedAt, Instant completedAt, Instant failedAt, Long durationMs, Stats stats, Failure error) {
+    public record RunEvent(String id, String syncId, String orgId, String syncName, String trigger, boolean fullRefresh, Endpoint source,
+                           Endpoint destination, String status, Instant startedAt, Instant completedAt, Instant failedAt, Long durationMs, Stats stats,
+                           Failure error) {
     }
 
-    public void started(Sync sync, SyncDtos.SyncRequest spec, UUID runId, String trigger, Instant startedAt) {
-        publish("sync.started", sync, spec, new RunEvent(TypeId.format("run", runId), sync.syncId(), sync.orgId, sync.name, trigger, null, null,
-                "running", startedAt, null, null, null, null, null));
+    public void started(Sync sync, SyncDtos.SyncRequest spec, UUID runId, String trigger, boolean fullRefresh, Instant startedAt) {
+        publish("sync.started", sync, spec, new RunEvent(TypeId.format("run", runId), sync.syncId(), sync.orgId, sync.name, trigger, fullRefresh,
+                null, null, "running", startedAt, null, null, null, null, null));
     }
 
     /** sync.completed for succeeded and partially_succeeded runs, sync.failed for failed ones; cancelled runs publish nothing. */
@@ -53,14 +55,14 @@ public class SyncEvents {
         long duration = Math.max(0, Duration.between(run.startedAt(), run.finishedAt()).toMillis());
         boolean failed = failure != null;
         publish(failed ? "sync.failed" : "sync.completed", sync, spec, new RunEvent(TypeId.format("run", runId), sync.syncId(), sync.orgId, sync.name,
-                run.trigger(), null, null, run.status(), run.startedAt(), failed ? null : run.finishedAt(), failed ? run.finishedAt() : null, duration,
-                stats, failure));
+                run.trigger(), run.fullRefresh(), null, null, run.status(), run.startedAt(), failed ? null : run.finishedAt(),
+                failed ? run.finishedAt() : null, duration, stats, failure));
     }
 
     private void publish(String type, Sync sync, SyncDtos.SyncRequest spec, RunEvent event) {
         SyncDtos.Source source = spec.source();
         SyncDtos.Destination destination = spec.destination();
-        RunEvent data = new RunEvent(event.id(), event.syncId(), event.orgId(), event.syncName(), event.trigger(),
+        RunEvent data = new RunEvent(event.id(), event.syncId(), event.orgId(), event.syncName(), event.trigger(), event.fullRefresh(),
                 new Endpoint(source.connectionId(), source.object(), null),
                 new Endpoint(destination.connectionId(), destination.object(), destination.table()), event.status(), event.startedAt(),
                 event.completedAt(), event.failedAt(), event.durationMs(), event.stats(), event.error());

@@ -1,5 +1,7 @@
 package dev.weft.sync.run;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -20,7 +22,21 @@ public final class RunDtos {
     public record RecordError(String key, String reason) {
     }
 
-    public record RunView(String id, String syncId, String status, String trigger, Progress progress, Timings timings, int batches,
-                          List<RecordError> errors, String error, boolean cancelRequested, Instant createdAt) {
+    /**
+     * {@code POST /v1/syncs/{id}/run}'s optional body. Read strictly by {@link RunService#options} (a boolean must be one,
+     * not "true" or 1); this record gives the API description its schema.
+     */
+    @Schema(name = "RunRequest", description = "Optional; no body or {} starts an ordinary run")
+    public record RunRequest(
+            @Schema(description = "Read the whole source from the start instead of from the sync's cursor and delete from the destination the keys "
+                    + "the run did not see, as a mirror does. Needs a sync with a key (upsert, mirror) and a destination that takes deletes and has a "
+                    + "primary key. The sync's cursor afterwards is where the full read ended.", defaultValue = "false")
+            boolean fullRefresh) {
+        public static final RunRequest NONE = new RunRequest(false);
+    }
+
+    /** {@code full_refresh}: the run reads the whole source and deletes what it did not see (asked for, or a mirror's run). */
+    public record RunView(String id, String syncId, String status, String trigger, boolean fullRefresh, Progress progress, Timings timings,
+                          int batches, List<RecordError> errors, String error, boolean cancelRequested, Instant createdAt) {
     }
 }

@@ -3,6 +3,7 @@ package dev.weft.sync.run;
 import dev.weft.platform.tenancy.OrgScopedLookup;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
@@ -12,6 +13,9 @@ import dev.weft.platform.pagination.Keyset;
 import dev.weft.platform.pagination.Page;
 import dev.weft.platform.pagination.PageRequest;
 import dev.weft.sync.sync.Sync;
+import dev.weft.sync.sync.SyncDtos;
+import dev.weft.sync.sync.SyncPlan;
+import dev.weft.sync.sync.SyncPlanner;
 import dev.weft.sync.sync.SyncService;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,18 +37,49 @@ import java.util.Optional;
 @ApplicationScoped
 public class RunService {
     private final SyncService syncs;
+    private final SyncPlanner planner;
     private final CursorCodec cursors;
     private final ObjectMapper json;
 
-    public RunService(SyncService syncs, CursorCodec cursors, ObjectMapper json) {
+    public RunService(SyncService syncs, SyncPlanner planner, CursorCodec cursors, ObjectMapper json) {
         this.syncs = syncs;
+        this.planner = planner;
         this.cursors = cursors;
         this.json = json;
     }
 
-    /** POST /v1/syncs/{id}/run: a queued run, or 409 naming the run in progress. */
+    /**
+     * The run endpoint's optional body, read strictly: absent, {@code null} or {@code {}} is an ordinary run; anything
+     * but an object, an unknown field or a {@code full_refresh} that is not a JSON boolean is a 400 (Jackson alone would
+     * take "true" and 1 for true).
+     */
+    public static RunDtos.RunRequest options(JsonNode body) {
+        if (body == null || body.isNull() || body.isMissingNode()) {
+            return RunDtos.RunRequest.NONE;
+        }
+        if (!body.isObject()) {
+            throw ApiException.invalid("body", "type", "the body must be a JSON object, e.g. {\"full_refresh\": true}");
+        }
+        var names = body.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!name.equals("full_refresh")) {
+                throw new ApiException(ErrorCode.INVALID_REQUEST, "Unknown field " + name, Map.of("field", name, "constraint", "unknown_field"));
+            }
+        }
+        JsonNode fullRefresh = body.get("full_refresh");
+        if (fullRefresh != null && !fullRefresh.isNull() && !fullRefresh.isBoolean()) {
+            throw ApiException.invalid("full_refresh", "type", "full_refresh must be true or false");
+        }
+        return new RunDtos.RunRequest(fullRefresh != null && fullRefresh.booleanValue());
+    }
+
+    /**
+     * POST /v1/syncs/{id}/run: a queued run, or 409 naming the run in progress. A full refresh is checked against the
+     * connections first (as a mirror is when saved): it needs a key to compare and a destination it can delete from.
+     */
     @Transactional
-    public RunDtos.RunView trigger(String syncId) {
+    public RunDtos.RunView trigger(String syncId, RunDtos.RunRequest options) {
         Sync sync = syncs.require(syncId);
         if (!sync.enabled) {
             throw new ApiException(ErrorCode.CONFLICT, "sync " + sync.syncId() + " is disabled"
@@ -53,14 +88,18 @@ public class RunService {
         active(sync).ifPresent(run -> {
             throw inProgress(sync, run);
         });
-        SyncRun run = queue(sync, "manual");
+        if (options.fullRefresh() && !isMirror(sync)) {
+            checkFullRefresh(sync);
+        }
+        SyncRun run = queue(sync, "manual", options.fullRefresh());
         try {
             SyncRun.getEntityManager().flush();
         } catch (PersistenceException raced) {
             // Another request queued one between the check and the insert.
             throw new ApiException(ErrorCode.CONFLICT, "sync " + sync.syncId() + " already has a run in progress", Map.of("sync_id", sync.syncId()));
         }
-        Log.infof("event=run_queued org_id=%s sync_id=%s run_id=%s trigger=manual", sync.orgId, sync.syncId(), run.runId());
+        Log.infof("event=run_queued org_id=%s sync_id=%s run_id=%s trigger=manual full_refresh=%s", sync.orgId, sync.syncId(), run.runId(),
+                run.fullRefresh);
         return view(run);
     }
 
@@ -69,7 +108,7 @@ public class RunService {
     public void snapshot(String syncId) {
         Sync sync = syncs.require(syncId);
         if (active(sync).isEmpty()) {
-            SyncRun run = queue(sync, "realtime");
+            SyncRun run = queue(sync, "realtime", false);
             Log.infof("event=run_queued org_id=%s sync_id=%s run_id=%s trigger=realtime", sync.orgId, sync.syncId(), run.runId());
         }
     }
@@ -80,7 +119,7 @@ public class RunService {
         if (!sync.enabled || active(sync).isPresent()) {
             return Optional.empty();
         }
-        SyncRun run = queue(sync, "schedule");
+        SyncRun run = queue(sync, "schedule", false);
         SyncRun.getEntityManager().flush();
         Log.infof("event=run_queued org_id=%s sync_id=%s run_id=%s trigger=schedule", sync.orgId, sync.syncId(), run.runId());
         return Optional.of(run);
@@ -114,15 +153,40 @@ public class RunService {
         return view(run);
     }
 
-    private SyncRun queue(Sync sync, String trigger) {
+    /** A mirror's every run is a full refresh; it is queued as one, so the run shows it. */
+    private SyncRun queue(Sync sync, String trigger, boolean fullRefresh) {
         SyncRun run = new SyncRun();
         run.syncId = sync.id;
         run.status = RunStatus.QUEUED;
         run.trigger = trigger;
+        run.fullRefresh = fullRefresh || isMirror(sync);
         run.errors = "[]";
         run.queuedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         run.persist();
         return run;
+    }
+
+    /**
+     * A full refresh needs what a mirror needs: a key, and a destination that takes deletes and has a primary key. A sync
+     * that no longer plans (a table dropped since it was saved) is queued as any run would be, and fails at its start
+     * with the systems' message; connections-service being unreachable is its usual 502/503, as when saving a sync.
+     */
+    private void checkFullRefresh(Sync sync) {
+        SyncPlan plan;
+        try {
+            plan = planner.plan(syncs.request(sync));
+        } catch (ApiException e) {
+            if (e.code() == ErrorCode.INVALID_REQUEST) {
+                return;
+            }
+            throw e;
+        }
+        SyncPlanner.checkFullRefresh(plan);
+    }
+
+    private boolean isMirror(Sync sync) {
+        SyncDtos.Destination destination = syncs.request(sync).destination();
+        return destination != null && "mirror".equals(destination.mode());
     }
 
     private static Optional<SyncRun> active(Sync sync) {
@@ -170,6 +234,7 @@ public class RunService {
             errors = List.of();
         }
         return new RunDtos.RunView(run.runId(), dev.weft.platform.id.TypeId.format(Sync.ID_PREFIX, run.syncId), run.status, run.trigger,
+                run.fullRefresh,
                 new RunDtos.Progress(run.recordsRead, run.recordsWritten, run.recordsCreated, run.recordsUpdated, run.recordsDeleted,
                         run.recordsSkipped, run.recordsFailed, percent(run), eta(run)),
                 new RunDtos.Timings(run.queuedAt, run.startedAt, run.finishedAt, duration), run.batches, errors, run.error, run.cancelRequested,

@@ -45,8 +45,8 @@ public class RunStore {
     /** A run as the worker holds it: where it stands after its last checkpoint. */
     public record State(UUID id, String orgId, UUID syncId, String trigger, String cursor, boolean firstStart, boolean cancelRequested, int attempts,
                         long read, long written, long created, long updated, long deleted, long skipped, long failed, int batches, String errors,
-                        Instant startedAt, String phase, String deleteCursor) {
-        /** Whether the run had read the whole source and was deleting what it did not see (a mirror). */
+                        Instant startedAt, String phase, String deleteCursor, boolean fullRefresh) {
+        /** Whether the run had read the whole source and was deleting what it did not see (a mirror, a full refresh). */
         public boolean deleting() {
             return PHASE_DELETE.equals(phase);
         }
@@ -56,7 +56,8 @@ public class RunStore {
                     row.getString("cursor"), row.getBoolean("first_start"), row.getBoolean("cancel_requested"), row.getInt("attempts"),
                     row.getLong("records_read"), row.getLong("records_written"), row.getLong("records_created"), row.getLong("records_updated"),
                     row.getLong("records_deleted"), row.getLong("records_skipped"), row.getLong("records_failed"), row.getInt("batches"),
-                    row.getString("errors"), instant(row, "started_at"), row.getString("phase"), row.getString("delete_cursor"));
+                    row.getString("errors"), instant(row, "started_at"), row.getString("phase"), row.getString("delete_cursor"),
+                    row.getBoolean("full_refresh"));
         }
     }
 
@@ -65,8 +66,8 @@ public class RunStore {
     }
 
     /** A finished run's figures, for its event. */
-    public record Finished(String status, String trigger, long read, long written, long created, long updated, long deleted, long skipped,
-                           long failed, Instant startedAt, Instant finishedAt, String error) {
+    public record Finished(String status, String trigger, boolean fullRefresh, long read, long written, long created, long updated, long deleted,
+                           long skipped, long failed, Instant startedAt, Instant finishedAt, String error) {
     }
 
     public List<Claimed> claim(DueWork dueWork, String owner, Duration lease, int limit) {
@@ -75,8 +76,9 @@ public class RunStore {
 
     /**
      * Marks the run running. The first start takes the sync's cursor as its own; a resumed run keeps the cursor of its
-     * last checkpoint. A mirror run reads the whole source, so it starts from no cursor (it can only tell what is gone
-     * from the destination after seeing everything). Empty if the claim was lost meanwhile or the run ended.
+     * last checkpoint. A mirror run, and a run asked for as a full refresh, reads the whole source, so it starts from no
+     * cursor (it can only tell what is gone from the destination after seeing everything). Empty if the claim was lost
+     * meanwhile or the run ended.
      */
     public Optional<State> start(UUID runId, String owner) throws SQLException {
         String sql = """
@@ -84,7 +86,7 @@ public class RunStore {
                     started_at = COALESCE(r.started_at, now()),
                     cursor_start = CASE WHEN r.started_at IS NULL THEN s.cursor ELSE r.cursor_start END,
                     cursor = CASE WHEN r.started_at IS NOT NULL THEN r.cursor
-                                  WHEN (s.destination::jsonb ->> 'mode') = 'mirror' THEN NULL ELSE s.cursor END
+                                  WHEN r.full_refresh OR (s.destination::jsonb ->> 'mode') = 'mirror' THEN NULL ELSE s.cursor END
                 FROM syncs s
                 WHERE r.id = ? AND r.lease_owner = ? AND s.id = r.sync_id AND r.status IN ('queued', 'running')
                 RETURNING r.*, (r.attempts = 1) AS first_start""";
@@ -155,7 +157,7 @@ public class RunStore {
         }
     }
 
-    /** The mirror has read the whole source: from now on (and after a resume) it deletes. False if no longer held. */
+    /** The mirror (or full refresh) has read the whole source: from now on (and after a resume) it deletes. False if no longer held. */
     public boolean beginDeletes(UUID runId, String owner) throws SQLException {
         try (Connection db = dataSource.getConnection(); PreparedStatement update = db.prepareStatement(
                 "UPDATE sync_runs SET phase = 'delete', updated_at = now() WHERE id = ? AND lease_owner = ? AND status = 'running'")) {
@@ -215,8 +217,8 @@ public class RunStore {
         String sql = """
                 UPDATE sync_runs SET status = ?, error = ?, finished_at = now(), lease_until = NULL, updated_at = now()
                 WHERE id = ? AND lease_owner = ? AND status IN ('queued', 'running')
-                RETURNING status, trigger, records_read, records_written, records_created, records_updated, records_deleted, records_skipped,
-                          records_failed, COALESCE(started_at, now()) AS started_at, finished_at, error""";
+                RETURNING status, trigger, full_refresh, records_read, records_written, records_created, records_updated, records_deleted,
+                          records_skipped, records_failed, COALESCE(started_at, now()) AS started_at, finished_at, error""";
         try (Connection db = dataSource.getConnection(); PreparedStatement update = db.prepareStatement(sql)) {
             update.setString(1, status);
             update.setString(2, error);
@@ -231,10 +233,7 @@ public class RunStore {
                     keys.setObject(1, runId);
                     keys.executeUpdate();
                 }
-                return Optional.of(new Finished(row.getString("status"), row.getString("trigger"), row.getLong("records_read"),
-                        row.getLong("records_written"), row.getLong("records_created"), row.getLong("records_updated"), row.getLong("records_deleted"),
-                        row.getLong("records_skipped"), row.getLong("records_failed"), instant(row, "started_at"), instant(row, "finished_at"),
-                        row.getString("error")));
+                return Optional.of(finished(row));
             }
         }
     }
@@ -253,7 +252,7 @@ public class RunStore {
     /** Changes a finished run's status (succeeded that turned out partially_succeeded), in the finishing transaction. */
     public Optional<Finished> relabel(UUID runId, String status) throws SQLException {
         try (Connection db = dataSource.getConnection(); PreparedStatement update = db.prepareStatement(
-                "UPDATE sync_runs SET status = ? WHERE id = ? RETURNING status, trigger, records_read, records_written, records_created,"
+                "UPDATE sync_runs SET status = ? WHERE id = ? RETURNING status, trigger, full_refresh, records_read, records_written, records_created,"
                         + " records_updated, records_deleted, records_skipped, records_failed, COALESCE(started_at, now()) AS started_at,"
                         + " finished_at, error")) {
             update.setString(1, status);
@@ -265,7 +264,7 @@ public class RunStore {
     }
 
     private static Finished finished(ResultSet row) throws SQLException {
-        return new Finished(row.getString("status"), row.getString("trigger"), row.getLong("records_read"),
+        return new Finished(row.getString("status"), row.getString("trigger"), row.getBoolean("full_refresh"), row.getLong("records_read"),
                 row.getLong("records_written"), row.getLong("records_created"), row.getLong("records_updated"), row.getLong("records_deleted"),
                 row.getLong("records_skipped"), row.getLong("records_failed"), instant(row, "started_at"), instant(row, "finished_at"),
                 row.getString("error"));

@@ -44,7 +44,8 @@ import java.util.function.Predicate;
  *   <li><b>write</b> the batch through the internal write (upsert by key: a batch written twice is harmless);</li>
  *   <li><b>checkpoint</b>, only after the write answered: the batch's counts, its errors and the cursor after it, on
  *       the run and on the sync, in ONE transaction fenced by this replica's lease;</li>
- *   <li>repeat until the source has no more; a mirror then <b>deletes</b> the destination's keys the run did not see
+ *   <li>repeat until the source has no more; a mirror, or a run asked for as a full refresh (which, like a mirror's,
+ *       read from the start, not from the sync's cursor), then <b>deletes</b> the destination's keys the run did not see
  *       ({@link #deleteUnseen});</li>
  *   <li><b>finish</b>: succeeded, or partially_succeeded when records
  *       failed, with {@code sync.completed}; failed with {@code sync.failed}; cancelled when asked.</li>
@@ -105,7 +106,7 @@ public class SyncPipeline {
         }
         SyncDtos.SyncRequest spec = syncs.request(sync);
         if (run.firstStart()) {
-            QuarkusTransaction.requiringNew().run(() -> events.started(sync, spec, runId, run.trigger(), run.startedAt()));
+            QuarkusTransaction.requiringNew().run(() -> events.started(sync, spec, runId, run.trigger(), run.fullRefresh(), run.startedAt()));
         }
         if (run.cancelRequested()) {
             finish(sync, spec, runId, owner, RunStatus.CANCELLED, null);
@@ -129,7 +130,16 @@ public class SyncPipeline {
             }
             Predicate<Map<String, Object>> keep = InMemoryFilter.of(plan.filter());
             int batchSize = config.batchSize();
-            boolean mirror = plan.mode().equals("mirror");
+            // A mirror's every run, and a run asked for as a full refresh, read everything and delete what they did not see.
+            boolean detectDeletes = plan.mode().equals("mirror") || run.fullRefresh();
+            if (detectDeletes && !plan.mode().equals("mirror")) {
+                try {
+                    SyncPlanner.checkFullRefresh(plan);
+                } catch (ApiException e) {
+                    // Checked when the run was asked for; the sync or its destination changed since.
+                    throw new RunFailed("INVALID_REQUEST", e.getMessage(), null);
+                }
+            }
             // A run resumed in its delete phase had read the whole source already.
             while (!run.deleting()) {
                 // 2. Read.
@@ -137,7 +147,7 @@ public class SyncPipeline {
                 ConnectionsApi.RecordsResponse page = call(plan.sourceConnectionId(), () -> connections.read(plan.sourceConnectionId(), readRequest));
                 List<Map<String, Object>> records = page.data() == null ? List.of() : page.data();
                 // 3.-5. Filter, map, transform: the whole batch in one hop to a platform thread, where transforms run.
-                Processed batch = processBatch(plan, records, keep, transform, errors, mirror, batches * batchSize);
+                Processed batch = processBatch(plan, records, keep, transform, errors, detectDeletes, batches * batchSize);
                 List<Map<String, Object>> out = batch.out();
                 List<String> keys = batch.keys();
                 List<String> seen = batch.seen();
@@ -177,8 +187,8 @@ public class SyncPipeline {
                     break;
                 }
             }
-            // 8. Delete (mirror): the whole source has been read; what the destination holds beyond it goes.
-            if (mirror && !deleteUnseen(sync, spec, plan, run, owner, errors, lease)) {
+            // 8. Delete (mirror, full refresh): the whole source has been read; what the destination holds beyond it goes.
+            if (detectDeletes && !deleteUnseen(sync, spec, plan, run, owner, errors, lease)) {
                 return;
             }
             // 9. Finish.
@@ -218,21 +228,21 @@ public class SyncPipeline {
      * platform threads; handing each record over from the run's virtual thread cost a thread switch per record).
      */
     private Processed processBatch(SyncPlan plan, List<Map<String, Object>> records, Predicate<Map<String, Object>> keep,
-                                   TransformStage.Compiled transform, List<RunDtos.RecordError> errors, boolean mirror, long position) {
+                                   TransformStage.Compiled transform, List<RunDtos.RecordError> errors, boolean detectDeletes, long position) {
         if (transform == TransformStage.NONE) {
-            return filterMapTransform(plan, records, keep, transform, errors, mirror, position);
+            return filterMapTransform(plan, records, keep, transform, errors, detectDeletes, position);
         }
-        return TransformRuntime.onPlatformThread(() -> filterMapTransform(plan, records, keep, transform, errors, mirror, position));
+        return TransformRuntime.onPlatformThread(() -> filterMapTransform(plan, records, keep, transform, errors, detectDeletes, position));
     }
 
     private Processed filterMapTransform(SyncPlan plan, List<Map<String, Object>> records, Predicate<Map<String, Object>> keep,
-                                         TransformStage.Compiled transform, List<RunDtos.RecordError> errors, boolean mirror, long position) {
+                                         TransformStage.Compiled transform, List<RunDtos.RecordError> errors, boolean detectDeletes, long position) {
         long skipped = 0;
         long failed = 0;
         List<Map<String, Object>> out = new ArrayList<>(records.size());
         List<String> keys = new ArrayList<>(records.size());
-        // A mirror's destination keys seen in this batch: kept (not deleted) even when the record failed here.
-        List<String> seen = mirror ? new ArrayList<>(records.size()) : List.of();
+        // The destination keys this batch saw, when the run detects deletes: kept (not deleted) even when the record failed here.
+        List<String> seen = detectDeletes ? new ArrayList<>(records.size()) : List.of();
         List<SyncPlan.Mapping> mappings = plan.mappings();
         for (Map<String, Object> record : records) {
             // 3. Filter.
@@ -253,7 +263,7 @@ public class SyncPipeline {
             } catch (Exception e) {
                 failed++;
                 remember(errors, key, "transform failed: " + e.getMessage());
-                if (mirror) {
+                if (detectDeletes) {
                     seen.add(destinationKey(plan.key(), mapped));
                 }
                 continue;
@@ -264,7 +274,7 @@ public class SyncPipeline {
             }
             out.add(transformed);
             keys.add(key);
-            if (mirror) {
+            if (detectDeletes) {
                 seen.add(destinationKey(plan.key(), transformed));
             }
         }
@@ -272,7 +282,7 @@ public class SyncPipeline {
     }
 
     /**
-     * A mirror's delete phase: pages through the destination's keys (internal read, key fields only) and deletes, one
+     * The delete phase of a mirror or a full refresh: pages through the destination's keys (internal read, key fields only) and deletes, one
      * batch at a time, those the run did not see in the source (internal write, mode delete), checkpointing the deleted
      * count and the destination cursor after each batch. Memory holds one page; the seen keys stay in the database. A
      * replica killed here resumes at the last checkpoint's cursor; a replayed batch deletes nothing twice, as the

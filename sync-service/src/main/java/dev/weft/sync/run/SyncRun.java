@@ -22,6 +22,9 @@ public class SyncRun extends OrgScopedEntity {
     public UUID syncId;
     public String status;
     public String trigger;
+    /** Reads the whole source and deletes what it did not see: asked for ({@code full_refresh}), or a mirror's run. */
+    @Column(name = "full_refresh")
+    public boolean fullRefresh;
     @Column(name = "records_read")
     public long recordsRead;
     @Column(name = "records_written")

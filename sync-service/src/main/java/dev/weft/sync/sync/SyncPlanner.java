@@ -31,6 +31,37 @@ public class SyncPlanner {
         this.connections = connections;
     }
 
+    /**
+     * Whether a run of this plan can detect deletes by comparing keys (a full-refresh run; a mirror's every run): a 400 on
+     * {@code full_refresh} when it cannot. An insert sync has no key to compare; the destination must take the same
+     * deletes as a mirror's.
+     */
+    public static void checkFullRefresh(SyncPlan plan) {
+        if (plan.key().isEmpty()) {
+            throw ApiException.invalid("full_refresh", "supported_mode", "full_refresh needs a key to compare: this sync inserts into "
+                    + plan.destination().name() + " without one, so it cannot tell which rows the source deleted; "
+                    + "give it destination.key and mode upsert");
+        }
+        String refused = whyNoDeletes(plan.destination(), "full_refresh");
+        if (refused != null) {
+            throw ApiException.invalid("full_refresh", "supported_mode", refused);
+        }
+    }
+
+    /** Why {@code what} (mirror, full_refresh) cannot delete from {@code to}; null when it can. */
+    private static String whyNoDeletes(ConnectionsApi.ObjectSchema to, String what) {
+        if (!to.takes("delete")) {
+            // Deleting what the source no longer has.
+            return to.name() + " does not take delete writes, which " + what + " needs; it takes " + to.writeModes();
+        }
+        if (to.primaryKey() == null || to.primaryKey().isEmpty()) {
+            // The delete phase pages through the destination's keys while deleting; only a keyed read (after the last key)
+            // is not shifted by the rows it deletes, and a table without a primary key is read by offset.
+            return what + " needs a destination with a primary key: " + to.name() + " has none, so its rows cannot be paged safely while deleting";
+        }
+        return null;
+    }
+
     public SyncPlan plan(SyncDtos.SyncRequest sync) {
         SyncDtos.Source source = sync.source();
         SyncDtos.Destination destination = sync.destination();
@@ -94,16 +125,11 @@ public class SyncPlanner {
         if (!to.takes(writeMode)) {
             throw ApiException.invalid("destination.mode", "supported_mode", to.name() + " does not take " + writeMode + " writes; it takes " + to.writeModes());
         }
-        if (mode.equals("mirror") && !to.takes("delete")) {
-            // A mirror deletes what the source no longer has.
-            throw ApiException.invalid("destination.mode", "supported_mode", to.name() + " does not take delete writes, which mirror needs; it takes "
-                    + to.writeModes());
-        }
-        if (mode.equals("mirror") && (to.primaryKey() == null || to.primaryKey().isEmpty())) {
-            // A mirror pages through the destination's keys while deleting; only a keyed read (after the last key) is not
-            // shifted by the rows it deletes, and a table without a primary key is read by offset.
-            throw ApiException.invalid("destination.mode", "supported_mode", "mirror needs a destination with a primary key: " + to.name()
-                    + " has none, so its rows cannot be paged safely while deleting");
+        if (mode.equals("mirror")) {
+            String refused = whyNoDeletes(to, "mirror");
+            if (refused != null) {
+                throw ApiException.invalid("destination.mode", "supported_mode", refused);
+            }
         }
         if (!writeMode.equals("insert") && key.isEmpty()) {
             throw ApiException.invalid("destination.key", "required", mode + " needs a key: " + to.name() + " has no primary key, so name the key fields");

@@ -122,13 +122,24 @@ public class SyncResource {
     @POST
     @Path("/{id}/run")
     @RequiresScope("syncs:write")
-    @Operation(operationId = "runSync", summary = "Start a run now; it is queued and a worker runs it (poll GET /v1/runs/{id})")
+    @Operation(operationId = "runSync", summary = "Start a run now; it is queued and a worker runs it (poll GET /v1/runs/{id})",
+            description = "No body (or {}) runs incrementally from the sync's cursor. {\"full_refresh\": true} reads the whole source from the start "
+                    + "and then deletes from the destination the keys the run did not see, as a mirror run does; the sync's cursor afterwards is "
+                    + "where that read ended.")
+    @RequestBody(required = false, content = @Content(schema = @Schema(implementation = dev.weft.sync.run.RunDtos.RunRequest.class),
+            examples = {
+            @ExampleObject(name = "full refresh: read everything, delete what the source no longer has", value = "{\"full_refresh\":true}"),
+            @ExampleObject(name = "incremental (the same as no body)", value = "{}")}))
     @APIResponse(responseCode = "202", description = "The queued run")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST: the body is not an object, has an unknown field or a full_refresh that is "
+            + "not a boolean; or full_refresh on a sync without a key (insert) or whose destination cannot take deletes or has no primary key "
+            + "(details.field full_refresh)")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs syncs:write")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     @APIResponse(responseCode = "409", description = "CONFLICT: a run of this sync is in progress (details.run_id names it), or the sync is disabled")
-    public Response run(@PathParam("id") String id) {
-        return Response.accepted(runs.trigger(id)).build();
+    @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: for a full refresh, the destination could not be described")
+    public Response run(@PathParam("id") String id, JsonNode body) {
+        return Response.accepted(runs.trigger(id, dev.weft.sync.run.RunService.options(body))).build();
     }
 
     @GET

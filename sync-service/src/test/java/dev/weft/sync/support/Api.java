@@ -33,6 +33,12 @@ public final class Api {
         return ConnectionsStub.connection(org).object("raw.contacts", null, null, "email_address", "first_name", "last_name", "loaded_at:datetime");
     }
 
+    /** The seed's warehouse table with a primary key (email_address): a destination a mirror or a full refresh can page and delete from. */
+    public static ConnectionsStub.Connection keyedWarehouse(String org) {
+        return ConnectionsStub.connection(org).object("raw.contacts", List.of("email_address"), null, "email_address", "first_name", "last_name",
+                "loaded_at:datetime");
+    }
+
     /** Seed 000's "SF Contacts to Snowflake", with these connections (and a schedule of choice). */
     public static Map<String, Object> seedSync(String source, String destination, String schedule) {
         Map<String, Object> body = new java.util.HashMap<>(Map.of("name", "SF Contacts to Snowflake",

@@ -97,6 +97,18 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public Map<String, Map<String, Object>> written(String object) {
             return written.getOrDefault(object, Map.of());
         }
+
+        /** The {@code field} values of every record sent in a delete write, sorted (a key sent twice shows once). */
+        @SuppressWarnings("unchecked")
+        public java.util.SortedSet<String> deletedKeys(String field) {
+            java.util.SortedSet<String> keys = new java.util.TreeSet<>();
+            for (Map<String, Object> write : writes) {
+                if ("delete".equals(write.get("mode"))) {
+                    ((List<Map<String, Object>>) write.get("records")).forEach(r -> keys.add(String.valueOf(r.get(field))));
+                }
+            }
+            return keys;
+        }
     }
 
     public static Connection connection(String orgId) {
