@@ -1,5 +1,6 @@
 package dev.weft.platform.services;
 
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -14,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ServicesConfigTest {
 
     private static ServicesConfig config(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(ServicesConfig.class)
+        // Quarkus' converter reads "5s" as Quarkus itself does.
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(ServicesConfig.class).withConverter(Duration.class, 200, new DurationConverter())
                 .withSources(new PropertiesConfigSource(properties, "test", 500)).build();
         return config.getConfigMapping(ServicesConfig.class);
     }
