@@ -175,12 +175,14 @@ public final class LocalSuite implements AutoCloseable {
         // API keys and signing keys are checked with auth-service's introspection, as the operator.
         env.put("WEFT_PLATFORM_AUTH_INTROSPECTION_URL", config.serviceUrl(WeftService.AUTH) + "/v1/auth/introspect");
         env.put("WEFT_PLATFORM_AUTH_INTROSPECTION_TOKEN", secrets.getOrDefault("WEFT_AUTH_OPERATOR_TOKEN", ""));
-        // Service-to-service calls (sync-service reading through connections-service): a fresh shared credential per
-        // `up`, known only to the processes started now, and where each service answers them.
+        // Service-to-service calls (sync-service reading through connections-service, workflow-service sending mail through
+        // messaging-service): a fresh shared credential per `up`, known only to the processes started now, and where each
+        // service answers them.
         byte[] internal = new byte[32];
         new java.security.SecureRandom().nextBytes(internal);
         env.put("WEFT_PLATFORM_INTERNAL_TOKEN", "wit_" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(internal));
         env.put("WEFT_SERVICES_CONNECTIONS_URL", config.serviceUrl(WeftService.CONNECTIONS));
+        env.put("WEFT_SERVICES_MESSAGING_URL", config.serviceUrl(WeftService.MESSAGING));
         return env;
     }
 

@@ -305,6 +305,42 @@ class EmailImapTest {
         as(org).body("{\"connection_id\":7}").post("/v1/email/sync").then().statusCode(400);
     }
 
+    /** As workflow-service calls it (a workflow's email notification): the platform's internal credential, as the org. */
+    private static io.restassured.specification.RequestSpecification internal(String org) {
+        return io.restassured.RestAssured.given().header("Authorization", "Weft-Internal " + ChannelStubs.TOKEN).header("X-Weft-Org", org)
+                .header("X-Weft-Caller", "workflow-service").contentType(io.restassured.http.ContentType.JSON);
+    }
+
+    @Test
+    void the_internal_send_takes_a_service_acting_for_the_org_and_sends_once_per_idempotency_key() throws Exception {
+        String org = Api.newOrg();
+        String connection = imapConnection(org);
+        Map<String, Object> body = Map.of("to", List.of("Ops <ops@notify.example>"), "subject", "New lead Acme", "body", "Acme just signed up.",
+                "connection_id", connection);
+        JsonNode first = internal(org).header("Idempotency-Key", "exe_1:0").body(body).post("/internal/v1/email/send").then().statusCode(201)
+                .body("folder", equalTo("sent")).body("connection_id", equalTo(connection)).body("subject", equalTo("New lead Acme"))
+                .extract().as(JsonNode.class);
+        // A retried step: the same key and body answer the first send again, and nothing more is sent.
+        internal(org).header("Idempotency-Key", "exe_1:0").body(body).post("/internal/v1/email/send").then().statusCode(201)
+                .header("Idempotent-Replayed", "true").body("id", equalTo(first.path("id").asText()))
+                .body("thread_id", equalTo(first.path("thread_id").asText()));
+        assertTrue(MAIL.waitForIncomingEmail(10_000, 1));
+        Thread.sleep(500);
+        assertEquals(1, MAIL.getReceivedMessagesForDomain("notify.example").length, "sent once");
+        as(org).get("/v1/email/inbox?folder=sent").then().statusCode(200).body("data", hasSize(1));
+        // Another step's key sends again.
+        internal(org).header("Idempotency-Key", "exe_1:1").body(body).post("/internal/v1/email/send").then().statusCode(201)
+                .body("id", not(equalTo(first.path("id").asText())));
+        assertTrue(MAIL.waitForIncomingEmail(10_000, 2));
+
+        // The internal credential is refused on the public path, and the internal path refuses a bad body as the public one does.
+        internal(org).body(body).post("/v1/email/send").then().statusCode(401);
+        internal(org).body(Map.of("to", List.of("nope"), "connection_id", connection)).post("/internal/v1/email/send").then().statusCode(400)
+                .body("error.details.field", equalTo("to"));
+        // Another org's system principal does not reach this org's mail connection.
+        internal(Api.newOrg()).body(body).post("/internal/v1/email/send").then().statusCode(400).body("error.details.field", equalTo("connection_id"));
+    }
+
     @Test
     void page_and_cursor_pagination_walk_the_inbox() throws Exception {
         String org = Api.newOrg();

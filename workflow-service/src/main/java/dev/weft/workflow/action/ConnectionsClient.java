@@ -2,7 +2,6 @@ package dev.weft.workflow.action;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.weft.platform.services.ServiceCallException;
 import dev.weft.platform.services.ServiceClient;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,8 +10,8 @@ import java.util.Map;
 
 /**
  * connections-service's internal write endpoint, called as the execution's org: the one way a workflow writes to a
- * connected system (credentials never leave connections-service). Failures become step failures: an unreachable
- * service or a 5xx/429 can be retried; a refused request (4xx) or a refused record cannot.
+ * connected system (credentials never leave connections-service). Failures become step failures
+ * ({@link StepFailure#calling}); a refused record cannot be retried.
  */
 @ApplicationScoped
 public class ConnectionsClient {
@@ -36,17 +35,8 @@ public class ConnectionsClient {
     }
 
     public WriteResponse write(String connectionId, WriteRequest request) {
-        WriteResponse response;
-        try {
-            response = services.post(ServiceClient.Service.CONNECTIONS, "/internal/v1/connections/" + connectionId + "/write", request,
-                    WriteResponse.class);
-        } catch (ServiceClient.Unavailable e) {
-            throw StepFailure.retryable("UPSTREAM_ERROR", e.getMessage());
-        } catch (ServiceCallException e) {
-            String message = "connections-service answered " + e.status() + (e.code() == null ? "" : " " + e.code()) + ": " + e.reason();
-            throw new StepFailure(e.status() == 404 ? "NOT_FOUND" : e.status() / 100 == 4 ? "INVALID_REQUEST" : "UPSTREAM_ERROR", message,
-                    e.status() / 100 == 5 || e.status() == 429 || e.status() == 408);
-        }
+        WriteResponse response = StepFailure.calling(() -> services.post(ServiceClient.Service.CONNECTIONS,
+                "/internal/v1/connections/" + connectionId + "/write", request, WriteResponse.class));
         if (response != null && response.results() != null) {
             for (RecordResult result : response.results()) {
                 if (!result.success()) {

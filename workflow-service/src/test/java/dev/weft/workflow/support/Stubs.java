@@ -7,9 +7,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
 /**
- * One WireMock server for what workflows call: connections-service's internal write endpoint (stubs there require the
- * internal credential, {@code X-Weft-Caller: workflow-service} and the org, as connections-service checks them), and
- * receivers of http actions and webhook notifications.
+ * One WireMock server for what workflows call: connections-service's internal write endpoint and messaging-service's
+ * internal email send (stubs there require the internal credential, {@code X-Weft-Caller: workflow-service} and the
+ * org, as those services check them), and receivers of http actions and webhook notifications.
  */
 public class Stubs implements QuarkusTestResourceLifecycleManager {
     public static final String TOKEN = "workflow-test-internal-token";
@@ -25,7 +25,8 @@ public class Stubs implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        return Map.of("weft.services.connections.url", server().baseUrl(), "weft.platform.internal-token", TOKEN);
+        return Map.of("weft.services.connections.url", server().baseUrl(), "weft.services.messaging.url", server().baseUrl(),
+                "weft.platform.internal-token", TOKEN);
     }
 
     @Override

@@ -37,7 +37,8 @@ import java.util.Optional;
 public class ServiceClient {
     /** The services this one can call, with their configured endpoints. */
     public enum Service {
-        CONNECTIONS("connections-service");
+        CONNECTIONS("connections-service"),
+        MESSAGING("messaging-service");
 
         private final String serviceName;
 
@@ -74,39 +75,49 @@ public class ServiceClient {
 
     /** GETs {@code path} (e.g. {@code /internal/v1/connections/conn_.../objects}) and reads the answer as {@code type}. */
     public <T> T get(Service service, String path, Class<T> type) {
-        return exchange(service, "GET", path, null, type);
+        return exchange(service, "GET", path, null, type, Map.of());
     }
 
     /** POSTs {@code body} as JSON to {@code path} and reads the answer as {@code type}. */
     public <T> T post(Service service, String path, Object body, Class<T> type) {
-        return exchange(service, "POST", path, body, type);
+        return exchange(service, "POST", path, body, type, Map.of());
+    }
+
+    /**
+     * As {@link #post(Service, String, Object, Class)}, with further request headers (an {@code Idempotency-Key}, so the
+     * callee runs a retried call once); they cannot replace the internal credential's headers.
+     */
+    public <T> T post(Service service, String path, Object body, Class<T> type, Map<String, String> headers) {
+        return exchange(service, "POST", path, body, type, headers);
     }
 
     /** POSTs to a service at an explicit base URL (a test's own port, a service found at run time). */
     public <T> T post(String serviceName, String baseUrl, Duration timeout, String path, Object body, Class<T> type) {
-        return exchange(serviceName, baseUrl, timeout, "POST", path, body, type);
+        return exchange(serviceName, baseUrl, timeout, "POST", path, body, type, Map.of());
     }
 
     /** GETs from a service at an explicit base URL. */
     public <T> T get(String serviceName, String baseUrl, Duration timeout, String path, Class<T> type) {
-        return exchange(serviceName, baseUrl, timeout, "GET", path, null, type);
+        return exchange(serviceName, baseUrl, timeout, "GET", path, null, type, Map.of());
     }
 
-    private <T> T exchange(Service service, String method, String path, Object body, Class<T> type) {
+    private <T> T exchange(Service service, String method, String path, Object body, Class<T> type, Map<String, String> headers) {
         ServicesConfig.Endpoint endpoint = endpoint(service);
-        return exchange(service.serviceName(), endpoint.url(), endpoint.timeout(), method, path, body, type);
+        return exchange(service.serviceName(), endpoint.url(), endpoint.timeout(), method, path, body, type, headers);
     }
 
-    private <T> T exchange(String serviceName, String baseUrl, Duration timeout, String method, String path, Object body, Class<T> type) {
+    private <T> T exchange(String serviceName, String baseUrl, Duration timeout, String method, String path, Object body, Class<T> type,
+                           Map<String, String> headers) {
         String orgId = TenantContext.requireOrgId();
         String secret = token.orElseThrow(() -> new IllegalStateException(
                 "weft.platform.internal-token is not set: this service cannot call " + serviceName));
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl.replaceAll("/+$", "") + path))
-                .timeout(timeout)
-                .header("Authorization", InternalCredentialVerifier.SCHEME + " " + secret)
-                .header(InternalCredentialVerifier.ORG_HEADER, orgId)
-                .header(InternalCredentialVerifier.CALLER_HEADER, caller)
-                .header("Accept", "application/json");
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl.replaceAll("/+$", "") + path)).timeout(timeout);
+        headers.forEach(request::header);
+        // Set after the caller's headers, so none of them can stand in for the credential, org or caller.
+        request.setHeader("Authorization", InternalCredentialVerifier.SCHEME + " " + secret)
+                .setHeader(InternalCredentialVerifier.ORG_HEADER, orgId)
+                .setHeader(InternalCredentialVerifier.CALLER_HEADER, caller)
+                .setHeader("Accept", "application/json");
         String traceparent = TraceHeaders.currentTraceparent();
         if (traceparent != null) {
             request.header(TraceHeaders.TRACEPARENT, traceparent);
@@ -170,6 +181,7 @@ public class ServiceClient {
     private ServicesConfig.Endpoint endpoint(Service service) {
         return switch (service) {
             case CONNECTIONS -> services.connections();
+            case MESSAGING -> services.messaging();
         };
     }
 }

@@ -11,6 +11,9 @@ public interface ServicesConfig {
 
     Endpoint connections();
 
+    /** messaging-service: a workflow's email notification is sent through its internal send endpoint. */
+    MessagingEndpoint messaging();
+
     /** Longest wait for a connection to another service. */
     @WithDefault("5s")
     Duration connectTimeout();
@@ -23,5 +26,12 @@ public interface ServicesConfig {
         /** Longest wait for one call's answer (a batch read or write of thousands of records included). */
         @WithDefault("120s")
         Duration timeout();
+    }
+
+    /** An {@link Endpoint} whose default is messaging-service's local port. */
+    interface MessagingEndpoint extends Endpoint {
+        @Override
+        @WithDefault("http://127.0.0.1:8084")
+        String url();
     }
 }
