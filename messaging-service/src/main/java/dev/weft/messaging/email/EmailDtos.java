@@ -57,7 +57,8 @@ public final class EmailDtos {
     }
 
     @Schema(name = "MailAccount")
-    public record AccountView(String connection_id, String provider, String address, String status, String last_error, Instant last_sync_at,
+    public record AccountView(String connection_id, String provider, String address, String status, String last_error,
+                              String last_sent_copy_error, Instant last_sync_at,
                               Instant last_full_resync_at, String last_full_resync_reason, long messages_synced, Instant next_sync_at,
                               Long imap_uid_validity, Long imap_last_uid, List<FolderPositionView> imap_folders, String gmail_history_id) {
     }

@@ -306,6 +306,10 @@ public class EmailService {
         String finalSubject = subject;
         return QuarkusTransaction.requiringNew().call(() -> {
             MailAccount mailAccount = sync.ensure(account.connectionId(), account.provider(), from);
+            if ("imap".equals(account.provider())) {
+                mailAccount.lastSentCopyError = sent.sentCopyError() == null ? null
+                        : sent.sentCopyError().length() > 500 ? sent.sentCopyError().substring(0, 500) : sent.sentCopyError();
+            }
             Email email = new Email();
             email.connectionId = account.connectionId();
             email.accountId = mailAccount.id;
@@ -456,7 +460,7 @@ public class EmailService {
         List<EmailDtos.FolderPositionView> folders = a.folderPositions().stream()
                 .map(f -> new EmailDtos.FolderPositionView(f.folder, f.path, f.uidValidity, f.lastUid)).toList();
         EmailDtos.FolderPositionView inbox = folders.stream().filter(f -> "inbox".equals(f.folder())).findFirst().orElse(null);
-        return new EmailDtos.AccountView(a.connectionId, a.provider, a.address, a.status, a.lastError, a.lastSyncAt, a.lastFullResyncAt,
+        return new EmailDtos.AccountView(a.connectionId, a.provider, a.address, a.status, a.lastError, a.lastSentCopyError, a.lastSyncAt, a.lastFullResyncAt,
                 a.lastFullResyncReason, a.messagesSynced, a.nextSyncAt, inbox == null ? null : inbox.uid_validity(),
                 inbox == null ? null : inbox.last_uid(), folders, a.gmailHistoryId);
     }

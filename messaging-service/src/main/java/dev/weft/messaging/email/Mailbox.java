@@ -56,8 +56,14 @@ public interface Mailbox {
     record Replied(String providerId, String messageId, List<String> references, String threadKey) {
     }
 
-    /** The provider's answer to a send: its id for the sent message (null when it gives none) and the thread key. */
-    record Sent(String providerId, String threadKey) {
+    /**
+     * The provider's answer to a send: its id for the sent message (null when it gives none), the thread key, and why
+     * the copy for the Sent folder could not be saved (IMAP only; null when it was, or is not Weft's to save).
+     */
+    record Sent(String providerId, String threadKey, String sentCopyError) {
+        public Sent(String providerId, String threadKey) {
+            this(providerId, threadKey, null);
+        }
     }
 
     /** What a flag write changes. */
