@@ -21,7 +21,14 @@ public final class EmailDtos {
     @Schema(name = "Email")
     public record EmailView(String id, String connection_id, String thread_id, String message_id, String folder, String direction,
                             AddressView from, List<AddressView> to, List<AddressView> cc, List<AddressView> bcc, String subject, String snippet,
-                            String body, boolean is_read, boolean is_starred, boolean is_archived, Instant received_at) {
+                            String body, boolean is_read, boolean is_starred, boolean is_archived, Instant received_at, boolean has_attachments,
+                            List<AttachmentView> attachments) {
+    }
+
+    /** An attachment's metadata; its content is GET /v1/email/{id}/attachments/{attachment id}. size in bytes (null when unknown). */
+    @Schema(name = "EmailAttachment")
+    public record AttachmentView(String id, String filename, String content_type, Long size, boolean inline,
+                                 @JsonInclude(JsonInclude.Include.NON_NULL) String content_id) {
     }
 
     public record InboxPagination(@JsonInclude(JsonInclude.Include.ALWAYS) String next_cursor, boolean has_more,

@@ -319,6 +319,52 @@ final class ImapMailbox implements Mailbox {
         }
     }
 
+    @Override
+    public Content attachment(Email email, EmailAttachment attachment) {
+        IMAPStore store = null;
+        try {
+            store = connect(session());
+            String path = discover(store).path(email.folder == null ? "inbox" : email.folder);
+            if (path == null) {
+                throw new MailboxException("the mailbox has no " + email.folder + " folder", false, null);
+            }
+            IMAPFolder folder = (IMAPFolder) store.getFolder(path);
+            folder.open(Folder.READ_ONLY);
+            Message[] found = email.messageId != null ? folder.search(new MessageIDTerm(email.messageId))
+                    : email.imapUid == null ? new Message[0] : nonNull(folder.getMessageByUID(email.imapUid));
+            if (found.length == 0) {
+                throw new MailboxException("the message is no longer in the mailbox's " + folder.getName() + " folder", false, null);
+            }
+            jakarta.mail.Part part = MimeMail.part(found[0], attachment.providerAttachmentId);
+            if (part == null) {
+                throw new MailboxException("the message has no part " + attachment.providerAttachmentId, false, null);
+            }
+            // BODY.PEEK[section], decoded as it is read (mail.imap.peek: the download does not mark the mail read).
+            IMAPStore open = store;
+            Content content = new Content(part.getInputStream(), () -> {
+                try {
+                    folder.close(false);
+                } finally {
+                    open.close();
+                }
+            });
+            store = null;
+            return content;
+        } catch (MessagingException e) {
+            throw failure("reading the attachment from IMAP", e);
+        } catch (IOException e) {
+            throw new MailboxException("reading the attachment from IMAP failed: " + e.getClass().getSimpleName(), true, e);
+        } finally {
+            if (store != null) {
+                try {
+                    store.close();
+                } catch (MessagingException ignored) {
+                    // closing a failed connection
+                }
+            }
+        }
+    }
+
     private static Message[] nonNull(Message m) {
         return m == null ? new Message[0] : new Message[]{m};
     }
