@@ -70,9 +70,13 @@ public final class EmailDtos {
                               Long imap_uid_validity, Long imap_last_uid, List<FolderPositionView> imap_folders, String gmail_history_id) {
     }
 
-    /** An IMAP folder's sync position: Weft's folder (inbox, sent, archive), the server's name for it, UIDVALIDITY, last UID. */
+    /**
+     * An IMAP folder's sync position: Weft's folder (inbox, sent, archive), the server's name for it, UIDVALIDITY, last
+     * UID, and HIGHESTMODSEQ when the server offers CONDSTORE (else left out).
+     */
     @Schema(name = "MailFolderPosition")
-    public record FolderPositionView(String folder, String path, long uid_validity, long last_uid) {
+    public record FolderPositionView(String folder, String path, long uid_validity, long last_uid,
+                                     @JsonInclude(JsonInclude.Include.NON_NULL) Long highest_modseq) {
     }
 
     public record AccountList(List<AccountView> data) {

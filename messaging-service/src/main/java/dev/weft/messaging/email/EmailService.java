@@ -527,7 +527,7 @@ public class EmailService {
     /** In a transaction (IMAP's folder positions are read). */
     static EmailDtos.AccountView accountView(MailAccount a) {
         List<EmailDtos.FolderPositionView> folders = a.folderPositions().stream()
-                .map(f -> new EmailDtos.FolderPositionView(f.folder, f.path, f.uidValidity, f.lastUid)).toList();
+                .map(f -> new EmailDtos.FolderPositionView(f.folder, f.path, f.uidValidity, f.lastUid, f.highestModseq)).toList();
         EmailDtos.FolderPositionView inbox = folders.stream().filter(f -> "inbox".equals(f.folder())).findFirst().orElse(null);
         return new EmailDtos.AccountView(a.connectionId, a.provider, a.address, a.status, a.lastError, a.lastSentCopyError, a.lastSyncAt, a.lastFullResyncAt,
                 a.lastFullResyncReason, a.messagesSynced, a.nextSyncAt, inbox == null ? null : inbox.uid_validity(),
