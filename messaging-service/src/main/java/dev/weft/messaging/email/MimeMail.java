@@ -106,7 +106,7 @@ public final class MimeMail {
         return new Mailbox.Fetched(providerId, uid, messageId, inReplyTo, references, threadKey, folder,
                 message.isSet(Flags.Flag.SEEN), message.isSet(Flags.Flag.FLAGGED), first(message.getFrom()),
                 list(message.getRecipients(Message.RecipientType.TO)), list(message.getRecipients(Message.RecipientType.CC)),
-                message.getSubject(), text, snippet(text), received == null ? Instant.now() : received.toInstant(), attachments(message));
+                message.getSubject(), text, snippet(text), received == null ? Instant.now() : received.toInstant(), attachmentsOrNull(message));
     }
 
     public static String firstId(String header) {
@@ -187,6 +187,18 @@ public final class MimeMail {
      * From IMAP only the BODYSTRUCTURE is read (no content): the size is the part's size as the server reports it,
      * base64 decoded by arithmetic.
      */
+    /** The attachments, or null (unknown: what is stored stays) when the structure cannot be read: the mail is still stored. */
+    private static List<Mailbox.Attachment> attachmentsOrNull(MimeMessage message) throws MessagingException {
+        try {
+            return attachments(message);
+        } catch (jakarta.mail.FolderClosedException | jakarta.mail.StoreClosedException e) {
+            throw e;
+        } catch (MessagingException | IOException | RuntimeException e) {
+            io.quarkus.logging.Log.warnf("event=email_attachments_unreadable message_id=%s error=%s", message.getMessageID(), e.getClass().getSimpleName());
+            return null;
+        }
+    }
+
     static List<Mailbox.Attachment> attachments(Part message) throws MessagingException, IOException {
         List<Mailbox.Attachment> out = new ArrayList<>();
         if (message.isMimeType("multipart/*") && message.getContent() instanceof Multipart multipart) {
