@@ -51,6 +51,10 @@ public interface MessagingConfig {
         @WithDefault("20s")
         Duration mailTimeout();
 
+        /** The largest attachment GET /v1/email/{id}/attachments/{attachment_id} serves (413 beyond it). */
+        @WithDefault("25M")
+        io.quarkus.runtime.configuration.MemorySize attachmentMaxSize();
+
         /** The Gmail API (tests point it at a stub). */
         @WithDefault("https://gmail.googleapis.com")
         String gmailBaseUrl();

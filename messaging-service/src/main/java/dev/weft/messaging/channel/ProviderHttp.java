@@ -89,6 +89,16 @@ public class ProviderHttp {
         return new Reply(response.statusCode(), answer);
     }
 
+    /**
+     * A GET whose answer is streamed, not read as JSON (a vendor's file content); the caller reads the status and
+     * closes the body.
+     */
+    public HttpResponse<java.io.InputStream> download(String url, Map<String, String> headers) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(config.sendTimeout()).GET();
+        headers.forEach(request::header);
+        return http.exchange(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
     public static String trimSlash(String base) {
         return VendorClient.trimSlash(base);
     }

@@ -58,6 +58,9 @@ public class Email extends OrgScopedEntity {
     @Column(name = "body_text")
     public String bodyText;
     public String snippet;
+    /** Any attachment that is not inline (the paperclip); the attachments themselves are {@link EmailAttachment}s. */
+    @Column(name = "has_attachments")
+    public boolean hasAttachments;
     @Column(name = "received_at")
     public Instant receivedAt;
 

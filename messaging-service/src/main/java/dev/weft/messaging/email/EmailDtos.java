@@ -21,7 +21,14 @@ public final class EmailDtos {
     @Schema(name = "Email")
     public record EmailView(String id, String connection_id, String thread_id, String message_id, String folder, String direction,
                             AddressView from, List<AddressView> to, List<AddressView> cc, List<AddressView> bcc, String subject, String snippet,
-                            String body, boolean is_read, boolean is_starred, boolean is_archived, Instant received_at) {
+                            String body, boolean is_read, boolean is_starred, boolean is_archived, Instant received_at, boolean has_attachments,
+                            List<AttachmentView> attachments) {
+    }
+
+    /** An attachment's metadata; its content is GET /v1/email/{id}/attachments/{attachment id}. size in bytes (null when unknown). */
+    @Schema(name = "EmailAttachment")
+    public record AttachmentView(String id, String filename, String content_type, Long size, boolean inline,
+                                 @JsonInclude(JsonInclude.Include.NON_NULL) String content_id) {
     }
 
     public record InboxPagination(@JsonInclude(JsonInclude.Include.ALWAYS) String next_cursor, boolean has_more,
@@ -57,14 +64,19 @@ public final class EmailDtos {
     }
 
     @Schema(name = "MailAccount")
-    public record AccountView(String connection_id, String provider, String address, String status, String last_error, Instant last_sync_at,
+    public record AccountView(String connection_id, String provider, String address, String status, String last_error,
+                              String last_sent_copy_error, Instant last_sync_at,
                               Instant last_full_resync_at, String last_full_resync_reason, long messages_synced, Instant next_sync_at,
                               Long imap_uid_validity, Long imap_last_uid, List<FolderPositionView> imap_folders, String gmail_history_id) {
     }
 
-    /** An IMAP folder's sync position: Weft's folder (inbox, sent, archive), the server's name for it, UIDVALIDITY, last UID. */
+    /**
+     * An IMAP folder's sync position: Weft's folder (inbox, sent, archive), the server's name for it, UIDVALIDITY, last
+     * UID, and HIGHESTMODSEQ when the server offers CONDSTORE (else left out).
+     */
     @Schema(name = "MailFolderPosition")
-    public record FolderPositionView(String folder, String path, long uid_validity, long last_uid) {
+    public record FolderPositionView(String folder, String path, long uid_validity, long last_uid,
+                                     @JsonInclude(JsonInclude.Include.NON_NULL) Long highest_modseq) {
     }
 
     public record AccountList(List<AccountView> data) {

@@ -13,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -59,6 +60,63 @@ public class EmailResource {
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs email:read")
     public EmailDtos.FolderCounts counts() {
         return emails.counts();
+    }
+
+    @GET
+    @Path("/{id}")
+    @RequiresScope("email:read")
+    @Operation(operationId = "getEmail", summary = "One email, with its attachments' metadata")
+    @APIResponse(responseCode = "200", description = "The email", content = @Content(schema = @Schema(implementation = EmailDtos.EmailView.class)))
+    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs email:read")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    public EmailDtos.EmailView get(@PathParam("id") String id) {
+        return emails.get(id);
+    }
+
+    @GET
+    @Path("/{id}/attachments/{attachment_id}")
+    @Produces(MediaType.WILDCARD)
+    @RequiresScope("email:read")
+    @Operation(operationId = "downloadEmailAttachment", summary = "An attachment's content, streamed from the mailbox (IMAP, Gmail or Graph)",
+            description = "Served with the attachment's content type and Content-Disposition: attachment (filename and RFC 5987 filename*). "
+                    + "Larger than weft.messaging.email.attachment-max-size (25 MB): 413.")
+    @APIResponse(responseCode = "200", description = "The content", content = @Content(mediaType = "application/octet-stream",
+            schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs email:read")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND: no such email or attachment")
+    @APIResponse(responseCode = "413", description = "PAYLOAD_TOO_LARGE: the attachment is larger than served")
+    @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: the mailbox did not give it")
+    public Response attachment(@PathParam("id") String id, @PathParam("attachment_id") String attachmentId) {
+        EmailService.Download download = emails.attachment(id, attachmentId);
+        StreamingOutput body = out -> {
+            try (Mailbox.Content content = download.content()) {
+                byte[] buffer = new byte[64 * 1024];
+                long total = 0;
+                int n;
+                while ((n = content.stream().read(buffer)) > 0) {
+                    total += n;
+                    if (total > download.maxBytes()) {
+                        // The provider's stated size was wrong: the response is cut short rather than exceed the cap.
+                        throw new java.io.IOException("the attachment is larger than " + download.maxBytes() + " bytes");
+                    }
+                    out.write(buffer, 0, n);
+                }
+            } catch (java.io.IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new java.io.IOException(e);
+            }
+        };
+        return Response.ok(body, download.contentType()).header("Content-Disposition", disposition(download.filename()))
+                .header("X-Content-Type-Options", "nosniff").header("Cache-Control", "private, no-store").build();
+    }
+
+    /** {@code attachment} with an ASCII {@code filename} (others replaced by _) and the exact name as RFC 5987 {@code filename*}. */
+    static String disposition(String filename) {
+        String name = filename == null || filename.isBlank() ? "attachment" : filename;
+        String ascii = name.replaceAll("[^\\x20-\\x7e]", "_").replace('"', '_').replace('\\', '_');
+        String encoded = java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A");
+        return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
     }
 
     private static final String FLAG_BODY = "Optional {\"value\": true|false} sets the flag instead of toggling it. The change is written to the "

@@ -41,8 +41,10 @@ public class EmailService {
     private final ChannelAccounts accounts;
     private final EmailSync sync;
     private final EmailStore store;
+    private final dev.weft.messaging.MessagingConfig config;
 
-    public EmailService(CursorCodec cursors, ChannelAccounts accounts, EmailSync sync, EmailStore store) {
+    public EmailService(CursorCodec cursors, ChannelAccounts accounts, EmailSync sync, EmailStore store, dev.weft.messaging.MessagingConfig config) {
+        this.config = config;
         this.cursors = cursors;
         this.accounts = accounts;
         this.sync = sync;
@@ -52,9 +54,33 @@ public class EmailService {
     // ---- views
 
     static EmailDtos.EmailView view(Email e) {
+        return view(e, attachmentsOf(List.of(e)).getOrDefault(e.id, List.of()));
+    }
+
+    /** The views of several emails, their attachments read in one query. */
+    static List<EmailDtos.EmailView> views(List<Email> emails) {
+        Map<UUID, List<EmailDtos.AttachmentView>> attachments = attachmentsOf(emails);
+        return emails.stream().map(e -> view(e, attachments.getOrDefault(e.id, List.of()))).toList();
+    }
+
+    private static Map<UUID, List<EmailDtos.AttachmentView>> attachmentsOf(List<Email> emails) {
+        Map<UUID, List<EmailDtos.AttachmentView>> out = new LinkedHashMap<>();
+        List<UUID> ids = emails.stream().map(e -> e.id).filter(java.util.Objects::nonNull).toList();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        for (EmailAttachment a : EmailAttachment.<EmailAttachment>list("emailId in ?1 order by emailId, position", ids)) {
+            out.computeIfAbsent(a.emailId, k -> new ArrayList<>())
+                    .add(new EmailDtos.AttachmentView(a.attachmentId(), a.filename, a.contentType, a.size, a.inline, a.contentId));
+        }
+        return out;
+    }
+
+    private static EmailDtos.EmailView view(Email e, List<EmailDtos.AttachmentView> attachments) {
         return new EmailDtos.EmailView(e.emailId(), e.connectionId, TypeId.format(EmailThread.ID_PREFIX, e.threadId), e.messageId, e.folder,
                 e.direction, e.fromAddress == null ? null : new EmailDtos.AddressView(e.fromAddress, e.fromName), addresses(e.toList),
-                addresses(e.ccList), addresses(e.bccList), e.subject, e.snippet, e.bodyText, e.read, e.starred, e.archived, e.receivedAt);
+                addresses(e.ccList), addresses(e.bccList), e.subject, e.snippet, e.bodyText, e.read, e.starred, e.archived, e.receivedAt,
+                e.hasAttachments, attachments);
     }
 
     private static List<EmailDtos.AddressView> addresses(String stored) {
@@ -127,7 +153,7 @@ public class EmailService {
         boolean more = rows.size() > request.limit();
         List<Email> shown = more ? rows.subList(0, request.limit()) : rows;
         String next = more ? cursors.encode(new Cursor(shown.getLast().receivedAt, shown.getLast().id)) : null;
-        return new EmailDtos.InboxPage(shown.stream().map(EmailService::view).toList(),
+        return new EmailDtos.InboxPage(views(shown),
                 new EmailDtos.InboxPagination(next, more, pageNumber, request.limit()));
     }
 
@@ -165,6 +191,49 @@ public class EmailService {
             throw ApiException.notFound("email");
         }
         return email;
+    }
+
+    public EmailDtos.EmailView get(String id) {
+        return view(require(id));
+    }
+
+    // ---- attachments
+
+    /** An attachment's content on its way from the provider, and what the response says about it. */
+    public record Download(Mailbox.Content content, String contentType, String filename, long maxBytes) {
+    }
+
+    /**
+     * Opens the attachment's content at the provider. Unknown (or another org's) email or attachment: 404; larger
+     * than {@code attachment-max-size} by its recorded size: 413 before the provider is asked (the stream is cut at
+     * the same size too, sizes being the provider's word).
+     */
+    public Download attachment(String emailId, String attachmentId) {
+        record Found(Email email, EmailAttachment attachment) {
+        }
+        Found found = QuarkusTransaction.requiringNew().call(() -> {
+            Email email = require(emailId);
+            UUID uuid = TypeId.parse(EmailAttachment.ID_PREFIX, attachmentId).orElseThrow(() -> ApiException.notFound("attachment"));
+            EmailAttachment attachment = EmailAttachment.find("id = ?1 and emailId = ?2", uuid, email.id).firstResult();
+            if (attachment == null) {
+                throw ApiException.notFound("attachment");
+            }
+            return new Found(email, attachment);
+        });
+        long max = config.email().attachmentMaxSize().asLongValue();
+        Long size = found.attachment().size;
+        if (size != null && size > max) {
+            throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "the attachment is " + size + " bytes; at most " + max + " are served",
+                    Map.of("size", size, "max_size", max));
+        }
+        ChannelAccounts.Account account = accounts.byConnection(found.email().connectionId).filter(a -> EmailSync.PROVIDERS.contains(a.provider()))
+                .orElseThrow(() -> ApiException.notFound("mail connection"));
+        try {
+            return new Download(sync.mailbox(account).attachment(found.email(), found.attachment()), found.attachment().contentType,
+                    found.attachment().filename, max);
+        } catch (Mailbox.MailboxException e) {
+            throw new ApiException(ErrorCode.UPSTREAM_ERROR, "the mailbox did not give the attachment: " + e.getMessage());
+        }
     }
 
     /** Toggles (or, with {@code {"value": bool}}, sets) a flag: written to the provider first, then stored. */
@@ -306,6 +375,10 @@ public class EmailService {
         String finalSubject = subject;
         return QuarkusTransaction.requiringNew().call(() -> {
             MailAccount mailAccount = sync.ensure(account.connectionId(), account.provider(), from);
+            if ("imap".equals(account.provider())) {
+                mailAccount.lastSentCopyError = sent.sentCopyError() == null ? null
+                        : sent.sentCopyError().length() > 500 ? sent.sentCopyError().substring(0, 500) : sent.sentCopyError();
+            }
             Email email = new Email();
             email.connectionId = account.connectionId();
             email.accountId = mailAccount.id;
@@ -373,7 +446,7 @@ public class EmailService {
         List<EmailDtos.EntityView> matched = store.matches(addresses.toArray(String[]::new)).stream()
                 .map(r -> new EmailDtos.EntityView(r.type(), r.idForJson())).toList();
         return new EmailDtos.ThreadView(thread.threadId(), thread.connectionId, thread.subject, thread.lastMessageAt, emails.size(), matched,
-                emails.stream().map(EmailService::view).toList());
+                views(emails));
     }
 
     public EmailDtos.ThreadList threadsOf(String entityType, String entityId) {
@@ -454,9 +527,9 @@ public class EmailService {
     /** In a transaction (IMAP's folder positions are read). */
     static EmailDtos.AccountView accountView(MailAccount a) {
         List<EmailDtos.FolderPositionView> folders = a.folderPositions().stream()
-                .map(f -> new EmailDtos.FolderPositionView(f.folder, f.path, f.uidValidity, f.lastUid)).toList();
+                .map(f -> new EmailDtos.FolderPositionView(f.folder, f.path, f.uidValidity, f.lastUid, f.highestModseq)).toList();
         EmailDtos.FolderPositionView inbox = folders.stream().filter(f -> "inbox".equals(f.folder())).findFirst().orElse(null);
-        return new EmailDtos.AccountView(a.connectionId, a.provider, a.address, a.status, a.lastError, a.lastSyncAt, a.lastFullResyncAt,
+        return new EmailDtos.AccountView(a.connectionId, a.provider, a.address, a.status, a.lastError, a.lastSentCopyError, a.lastSyncAt, a.lastFullResyncAt,
                 a.lastFullResyncReason, a.messagesSynced, a.nextSyncAt, inbox == null ? null : inbox.uid_validity(),
                 inbox == null ? null : inbox.last_uid(), folders, a.gmailHistoryId);
     }

@@ -47,6 +47,7 @@ public class EmailStore {
             existing.imapUid = f.imapUid() != null ? f.imapUid() : existing.imapUid;
             existing.folder = f.folder();
             existing.archived = "archive".equals(f.folder());
+            attachments(existing, f.attachments());
             return false;
         }
         Email email = new Email();
@@ -75,6 +76,7 @@ public class EmailStore {
         email.receivedAt = f.receivedAt().truncatedTo(ChronoUnit.MICROS);
         email.threadId = thread(account.connectionId, f.threadKey(), f.inReplyTo(), f.references(), f.subject(), email.receivedAt).id;
         email.persist();
+        attachments(email, f.attachments());
         if (!outbound) {
             events.publish("email.received", email.emailId(), received(email));
         }
@@ -105,6 +107,38 @@ public class EmailStore {
             mine.providerMessageId = f.providerId();
         }
         return mine;
+    }
+
+    /**
+     * Records the fetched attachments' metadata (null: the provider did not say, what is stored stays). Rows are kept
+     * while the provider lists the same attachments, so their ids stay the same across resyncs; otherwise replaced.
+     */
+    private static void attachments(Email email, List<Mailbox.Attachment> fetched) {
+        if (fetched == null) {
+            return;
+        }
+        java.util.Map<String, Mailbox.Attachment> wanted = new java.util.LinkedHashMap<>();
+        fetched.forEach(a -> wanted.putIfAbsent(a.providerId(), a));
+        email.hasAttachments = wanted.values().stream().anyMatch(a -> !a.inline());
+        List<String> stored = EmailAttachment.<EmailAttachment>list("emailId = ?1 order by position", email.id).stream()
+                .map(a -> a.providerAttachmentId).toList();
+        if (stored.equals(List.copyOf(wanted.keySet()))) {
+            return;
+        }
+        EmailAttachment.delete("emailId", email.id);
+        int position = 0;
+        for (Mailbox.Attachment a : wanted.values()) {
+            EmailAttachment row = new EmailAttachment();
+            row.emailId = email.id;
+            row.providerAttachmentId = a.providerId();
+            row.position = position++;
+            row.filename = a.filename();
+            row.contentType = a.contentType();
+            row.size = a.size();
+            row.contentId = a.contentId();
+            row.inline = a.inline();
+            row.persist();
+        }
     }
 
     /** The thread a message joins: its parent's (by In-Reply-To/References), else the provider's thread key's. */
@@ -179,7 +213,7 @@ public class EmailStore {
         if (email.snippet != null) {
             data.put("snippet", email.snippet);
         }
-        data.put("has_attachments", false);
+        data.put("has_attachments", email.hasAttachments);
         ArrayNode matched = data.putArray("matched_entities");
         for (EntityRef ref : matches(email.addresses)) {
             matched.addObject().put("entity_type", ref.type()).put("entity_id", ref.id());

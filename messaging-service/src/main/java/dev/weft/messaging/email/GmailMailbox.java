@@ -115,7 +115,80 @@ final class GmailMailbox implements Mailbox {
         return new Fetched(m.path("id").asText(), null, MimeMail.firstId(headers.get("message-id")), MimeMail.firstId(headers.get("in-reply-to")),
                 MimeMail.ids(headers.get("references")), m.path("threadId").asText(m.path("id").asText()), folder, !labels.contains("UNREAD"),
                 labels.contains("STARRED"), from.isEmpty() ? null : from.getFirst(), MimeMail.parseAddresses(headers.get("to")),
-                MimeMail.parseAddresses(headers.get("cc")), headers.get("subject"), text, MimeMail.snippet(snippet), Instant.ofEpochMilli(internal));
+                MimeMail.parseAddresses(headers.get("cc")), headers.get("subject"), text, MimeMail.snippet(snippet), Instant.ofEpochMilli(internal),
+                attachments(m.path("payload")));
+    }
+
+    /**
+     * The payload's attachments: parts with a {@code body.attachmentId} or a file name, by their {@code partId} (the
+     * attachmentId is not kept: Gmail hands out a new one on every read; the download looks it up by partId).
+     */
+    static List<Attachment> attachments(JsonNode payload) {
+        List<Attachment> out = new ArrayList<>();
+        collect(payload, out);
+        return out;
+    }
+
+    private static void collect(JsonNode part, List<Attachment> out) {
+        if (out.size() >= MimeMail.MAX_ATTACHMENTS) {
+            return;
+        }
+        String filename = MimeMail.cleanFilename(part.path("filename").asText(""));
+        String partId = part.path("partId").asText(null);
+        if (partId != null && (part.path("body").hasNonNull("attachmentId") || filename != null)) {
+            String disposition = null;
+            String contentId = null;
+            for (JsonNode h : part.path("headers")) {
+                String name = h.path("name").asText();
+                if (name.equalsIgnoreCase("Content-Disposition")) {
+                    disposition = h.path("value").asText().split(";", 2)[0].trim();
+                } else if (name.equalsIgnoreCase("Content-ID")) {
+                    contentId = MimeMail.contentId(h.path("value").asText());
+                }
+            }
+            boolean inline = "inline".equalsIgnoreCase(disposition) || disposition == null && contentId != null;
+            JsonNode size = part.path("body").path("size");
+            out.add(new Attachment(partId, filename, MimeMail.mediaType(part.path("mimeType").asText(null)), size.isNumber() ? size.asLong() : null,
+                    contentId, inline));
+            return;
+        }
+        for (JsonNode child : part.path("parts")) {
+            collect(child, out);
+        }
+    }
+
+    private static JsonNode partById(JsonNode part, String partId) {
+        if (partId.equals(part.path("partId").asText(null))) {
+            return part;
+        }
+        for (JsonNode child : part.path("parts")) {
+            JsonNode found = partById(child, partId);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** users.messages.get finds the part's current attachmentId, users.messages.attachments.get its base64url data. */
+    @Override
+    public Content attachment(Email email, EmailAttachment attachment) {
+        JsonNode message = calls.call("GET", base + "/messages/" + q(email.providerMessageId) + "?format=full", null);
+        JsonNode part = partById(message.path("payload"), attachment.providerAttachmentId);
+        if (part == null) {
+            throw new MailboxException("the message has no part " + attachment.providerAttachmentId, false, null);
+        }
+        String data = part.path("body").path("data").asText(null);
+        String attachmentId = part.path("body").path("attachmentId").asText(null);
+        if (data == null && attachmentId != null) {
+            data = calls.call("GET", base + "/messages/" + q(email.providerMessageId) + "/attachments/" + q(attachmentId), null)
+                    .path("data").asText(null);
+        }
+        if (data == null) {
+            throw new MailboxException("Gmail gave no content for part " + attachment.providerAttachmentId, false, null);
+        }
+        byte[] bytes = Base64.getUrlDecoder().decode(data.replace("=", "").replace('+', '-').replace('/', '_'));
+        return new Content(new java.io.ByteArrayInputStream(bytes), null);
     }
 
     private static String text(JsonNode part, String mimeType) {

@@ -34,6 +34,10 @@ import java.util.Properties;
 final class ImapMailbox implements Mailbox {
     /** The archive folder created when a mailbox has none and mail is archived. */
     static final String ARCHIVE = "Archive";
+    /** The Sent folder created when a mailbox has none and Weft saves a copy of what it sent. */
+    static final String SENT = "Sent";
+    /** SMTP servers that file submitted mail in the Sent folder themselves (Gmail, Microsoft 365 and Outlook.com). */
+    static final List<String> SELF_FILING_SMTP = List.of(".gmail.com", ".googlemail.com", ".office365.com", ".outlook.com");
     static final List<String> SENT_NAMES = List.of("Sent", "Sent Items", "Sent Messages", "INBOX.Sent");
     static final List<String> ARCHIVE_NAMES = List.of("Archive", "Archives", "INBOX.Archive");
 
@@ -315,6 +319,52 @@ final class ImapMailbox implements Mailbox {
         }
     }
 
+    @Override
+    public Content attachment(Email email, EmailAttachment attachment) {
+        IMAPStore store = null;
+        try {
+            store = connect(session());
+            String path = discover(store).path(email.folder == null ? "inbox" : email.folder);
+            if (path == null) {
+                throw new MailboxException("the mailbox has no " + email.folder + " folder", false, null);
+            }
+            IMAPFolder folder = (IMAPFolder) store.getFolder(path);
+            folder.open(Folder.READ_ONLY);
+            Message[] found = email.messageId != null ? folder.search(new MessageIDTerm(email.messageId))
+                    : email.imapUid == null ? new Message[0] : nonNull(folder.getMessageByUID(email.imapUid));
+            if (found.length == 0) {
+                throw new MailboxException("the message is no longer in the mailbox's " + folder.getName() + " folder", false, null);
+            }
+            jakarta.mail.Part part = MimeMail.part(found[0], attachment.providerAttachmentId);
+            if (part == null) {
+                throw new MailboxException("the message has no part " + attachment.providerAttachmentId, false, null);
+            }
+            // BODY.PEEK[section], decoded as it is read (mail.imap.peek: the download does not mark the mail read).
+            IMAPStore open = store;
+            Content content = new Content(part.getInputStream(), () -> {
+                try {
+                    folder.close(false);
+                } finally {
+                    open.close();
+                }
+            });
+            store = null;
+            return content;
+        } catch (MessagingException e) {
+            throw failure("reading the attachment from IMAP", e);
+        } catch (IOException e) {
+            throw new MailboxException("reading the attachment from IMAP failed: " + e.getClass().getSimpleName(), true, e);
+        } finally {
+            if (store != null) {
+                try {
+                    store.close();
+                } catch (MessagingException ignored) {
+                    // closing a failed connection
+                }
+            }
+        }
+    }
+
     private static Message[] nonNull(Message m) {
         return m == null ? new Message[0] : new Message[]{m};
     }
@@ -330,6 +380,49 @@ final class ImapMailbox implements Mailbox {
         } catch (MessagingException e) {
             throw failure("sending through SMTP", e);
         }
-        return new Sent(null, mail.replyTo() != null && mail.replyTo().threadKey() != null ? mail.replyTo().threadKey() : mail.messageId());
+        String copyError = saveSentCopy() ? saveToSent(session, message) : null;
+        return new Sent(null, mail.replyTo() != null && mail.replyTo().threadKey() != null ? mail.replyTo().threadKey() : mail.messageId(), copyError);
+    }
+
+    /**
+     * Whether Weft APPENDs what it sent to the Sent folder: the connection's {@code save_sent}, by default yes, except
+     * through Gmail's and Microsoft's SMTP, which file submitted mail in Sent themselves (a second copy would show twice).
+     */
+    boolean saveSentCopy() {
+        String configured = account.config("save_sent");
+        if (configured != null) {
+            return Boolean.parseBoolean(configured);
+        }
+        String host = account.config("smtp_host");
+        return host == null || SELF_FILING_SMTP.stream().noneMatch(d -> host.toLowerCase(java.util.Locale.ROOT).endsWith(d));
+    }
+
+    /**
+     * What a mail client does after an SMTP send: APPEND the very message sent (same bytes and Message-ID, Bcc kept as
+     * clients keep it) to the Sent folder the sync reads, {@code \Seen}; "Sent" is created when the mailbox has none.
+     * The mail went out already, so a failure is answered (for the account's {@code last_sent_copy_error}), not thrown.
+     */
+    private String saveToSent(Session session, MimeMessage message) {
+        try (IMAPStore store = connect(session)) {
+            String path = discover(store).sent();
+            IMAPFolder folder = (IMAPFolder) store.getFolder(path != null ? path : SENT);
+            if (path == null && !folder.exists()) {
+                folder.create(Folder.HOLDS_MESSAGES);
+            }
+            message.setFlag(Flags.Flag.SEEN, true);
+            folder.appendMessages(new Message[]{message});
+            return null;
+        } catch (MessagingException | RuntimeException e) {
+            String messageId;
+            try {
+                messageId = message.getMessageID();
+            } catch (MessagingException ignored) {
+                messageId = null;
+            }
+            io.quarkus.logging.Log.warnf("event=email_sent_copy_failed message_id=%s error=%s message=\"%s\"", messageId, e.getClass().getSimpleName(), e.getMessage());
+            String why = e instanceof MessagingException me ? failure("saving to the Sent folder", me).getMessage()
+                    : "saving to the Sent folder failed: " + e.getClass().getSimpleName();
+            return "the mail " + messageId + " was sent but not saved to the Sent folder: " + why;
+        }
     }
 }

@@ -25,6 +25,9 @@ public class MailAccount extends OrgScopedEntity {
     public String status = "pending";
     @Column(name = "last_error")
     public String lastError;
+    /** Why the last send's copy could not be APPENDed to the IMAP Sent folder (null when it was). */
+    @Column(name = "last_sent_copy_error")
+    public String lastSentCopyError;
     @Column(name = "last_sync_at")
     public Instant lastSyncAt;
     @Column(name = "last_full_resync_at")

@@ -21,7 +21,34 @@ public interface Mailbox {
      */
     record Fetched(String providerId, Long imapUid, String messageId, String inReplyTo, List<String> references, String threadKey,
                    String folder, boolean read, boolean starred, Address from, List<Address> to, List<Address> cc, String subject,
-                   String text, String snippet, Instant receivedAt) {
+                   String text, String snippet, Instant receivedAt, List<Attachment> attachments) {
+        /** The same message with its attachments (Graph lists them in a call of their own). */
+        public Fetched withAttachments(List<Attachment> list) {
+            return new Fetched(providerId, imapUid, messageId, inReplyTo, references, threadKey, folder, read, starred, from, to, cc, subject,
+                    text, snippet, receivedAt, list);
+        }
+    }
+
+    /**
+     * An attachment's metadata as the provider describes it: {@code providerId} finds it again (IMAP MIME section,
+     * Gmail partId, Graph attachment id); {@code size} in bytes (null when unknown); {@code contentId} without its
+     * angle brackets.
+     */
+    record Attachment(String providerId, String filename, String contentType, Long size, String contentId, boolean inline) {
+    }
+
+    /** An attachment's content as the provider streams it; closing it releases the connection behind it. */
+    record Content(java.io.InputStream stream, AutoCloseable resource) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            try {
+                stream.close();
+            } finally {
+                if (resource != null) {
+                    resource.close();
+                }
+            }
+        }
     }
 
     /** What one sync fetched, the position to store, and, for a full resync, why it was needed (null when not). */
@@ -56,8 +83,14 @@ public interface Mailbox {
     record Replied(String providerId, String messageId, List<String> references, String threadKey) {
     }
 
-    /** The provider's answer to a send: its id for the sent message (null when it gives none) and the thread key. */
-    record Sent(String providerId, String threadKey) {
+    /**
+     * The provider's answer to a send: its id for the sent message (null when it gives none), the thread key, and why
+     * the copy for the Sent folder could not be saved (IMAP only; null when it was, or is not Weft's to save).
+     */
+    record Sent(String providerId, String threadKey, String sentCopyError) {
+        public Sent(String providerId, String threadKey) {
+            this(providerId, threadKey, null);
+        }
     }
 
     /** What a flag write changes. */
@@ -73,6 +106,9 @@ public interface Mailbox {
     String setFlag(Email email, Flag flag, boolean value);
 
     Sent send(Outgoing message);
+
+    /** The content of one of the email's attachments, decoded, straight from the provider. */
+    Content attachment(Email email, EmailAttachment attachment);
 
     /** A failure talking to the provider, with a message fit for the account's last_error (no secrets). */
     class MailboxException extends RuntimeException {

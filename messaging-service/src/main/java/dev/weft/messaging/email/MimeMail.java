@@ -106,7 +106,7 @@ public final class MimeMail {
         return new Mailbox.Fetched(providerId, uid, messageId, inReplyTo, references, threadKey, folder,
                 message.isSet(Flags.Flag.SEEN), message.isSet(Flags.Flag.FLAGGED), first(message.getFrom()),
                 list(message.getRecipients(Message.RecipientType.TO)), list(message.getRecipients(Message.RecipientType.CC)),
-                message.getSubject(), text, snippet(text), received == null ? Instant.now() : received.toInstant());
+                message.getSubject(), text, snippet(text), received == null ? Instant.now() : received.toInstant(), attachmentsOrNull(message));
     }
 
     public static String firstId(String header) {
@@ -171,6 +171,159 @@ public final class MimeMail {
             }
         }
         return out;
+    }
+
+    // ---- attachments
+
+    /** At most this many attachments of one message are recorded (a hostile message may have thousands of parts). */
+    static final int MAX_ATTACHMENTS = 100;
+    private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
+
+    /**
+     * The message's attachments by their IMAP section numbers (RFC 3501: the parts of a multipart are 1, 2, ..., a
+     * nested one's 2.1, 2.2; a message that is not multipart is section 1). A leaf part is an attachment when its
+     * disposition is attachment, or it has a file name, or it is a non-text part with a Content-ID (an inline image);
+     * the text/plain and text/html body parts are not. A message/rfc822 part is one attachment (not descended into).
+     * From IMAP only the BODYSTRUCTURE is read (no content): the size is the part's size as the server reports it,
+     * base64 decoded by arithmetic.
+     */
+    /** The attachments, or null (unknown: what is stored stays) when the structure cannot be read: the mail is still stored. */
+    private static List<Mailbox.Attachment> attachmentsOrNull(MimeMessage message) throws MessagingException {
+        try {
+            return attachments(message);
+        } catch (jakarta.mail.FolderClosedException | jakarta.mail.StoreClosedException e) {
+            throw e;
+        } catch (MessagingException | IOException | RuntimeException e) {
+            io.quarkus.logging.Log.warnf("event=email_attachments_unreadable message_id=%s error=%s", message.getMessageID(), e.getClass().getSimpleName());
+            return null;
+        }
+    }
+
+    static List<Mailbox.Attachment> attachments(Part message) throws MessagingException, IOException {
+        List<Mailbox.Attachment> out = new ArrayList<>();
+        if (message.isMimeType("multipart/*") && message.getContent() instanceof Multipart multipart) {
+            collect(multipart, "", out);
+        } else {
+            Mailbox.Attachment single = attachment(message, "1");
+            if (single != null) {
+                out.add(single);
+            }
+        }
+        return out;
+    }
+
+    private static void collect(Multipart multipart, String prefix, List<Mailbox.Attachment> out) throws MessagingException, IOException {
+        for (int i = 0; i < multipart.getCount() && out.size() < MAX_ATTACHMENTS; i++) {
+            BodyPart child = multipart.getBodyPart(i);
+            String section = prefix + (i + 1);
+            if (child.isMimeType("multipart/*") && child.getContent() instanceof Multipart nested) {
+                collect(nested, section + ".", out);
+            } else {
+                Mailbox.Attachment found = attachment(child, section);
+                if (found != null) {
+                    out.add(found);
+                }
+            }
+        }
+    }
+
+    private static Mailbox.Attachment attachment(Part part, String section) throws MessagingException {
+        String disposition = part.getDisposition();
+        String filename = filename(part);
+        String contentId = part instanceof jakarta.mail.internet.MimePart mime ? contentId(mime.getContentID()) : null;
+        boolean attached = Part.ATTACHMENT.equalsIgnoreCase(disposition) || filename != null
+                || contentId != null && !part.isMimeType("text/plain") && !part.isMimeType("text/html")
+                || part.isMimeType("message/rfc822");
+        if (!attached) {
+            return null;
+        }
+        boolean inline = Part.INLINE.equalsIgnoreCase(disposition) || disposition == null && contentId != null;
+        int size = part.getSize();
+        String encoding = part instanceof jakarta.mail.internet.MimePart mime ? mime.getEncoding() : null;
+        return new Mailbox.Attachment(section, filename, mediaType(part.getContentType()), size < 0 ? null : decodedSize(size, encoding), contentId, inline);
+    }
+
+    private static String filename(Part part) {
+        try {
+            String name = part.getFileName();
+            if (name != null && name.contains("=?")) {
+                name = jakarta.mail.internet.MimeUtility.decodeText(name);
+            }
+            return cleanFilename(name);
+        } catch (MessagingException | java.io.UnsupportedEncodingException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A base64 part's size decoded: the encoded size less its line breaks (76 characters and CRLF a line, as RFC 2045
+     * has it), three bytes for each four characters; within two bytes of the file's (the padding is not seen).
+     */
+    static long decodedSize(long encoded, String encoding) {
+        if (encoding == null || !encoding.trim().equalsIgnoreCase("base64")) {
+            return encoded;
+        }
+        long chars = encoded - 2 * ((encoded + 77) / 78);
+        return Math.max(0, chars * 3 / 4);
+    }
+
+    /** The part at an IMAP section number ("2.1"), or null when the message has no such part. */
+    static Part part(Part message, String section) throws MessagingException, IOException {
+        Part current = message;
+        String[] steps = section.split("\\.");
+        for (int s = 0; s < steps.length; s++) {
+            int n;
+            try {
+                n = Integer.parseInt(steps[s]);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+            if (current.isMimeType("multipart/*") && current.getContent() instanceof Multipart multipart) {
+                if (n < 1 || n > multipart.getCount()) {
+                    return null;
+                }
+                current = multipart.getBodyPart(n - 1);
+            } else if (!(s == 0 && n == 1 && steps.length == 1)) {
+                return null;
+            }
+        }
+        return current;
+    }
+
+    /** A media type fit to store and to serve: the base type, lower-cased, when it is one; else application/octet-stream. */
+    static String mediaType(String contentType) {
+        if (contentType != null) {
+            String base = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+            if (MEDIA_TYPE.matcher(base).matches()) {
+                return base;
+            }
+        }
+        return "application/octet-stream";
+    }
+
+    /** A file name without control characters or path, at most 255 characters; null when nothing is left. */
+    static String cleanFilename(String name) {
+        if (name == null) {
+            return null;
+        }
+        String cleaned = name.replaceAll("[\\p{Cntrl}]", "").replace('\\', '/');
+        cleaned = cleaned.substring(cleaned.lastIndexOf('/') + 1).strip();
+        if (cleaned.length() > 255) {
+            cleaned = cleaned.substring(0, 255);
+        }
+        return cleaned.isEmpty() ? null : cleaned;
+    }
+
+    static String contentId(String header) {
+        if (header == null) {
+            return null;
+        }
+        String id = header.strip();
+        if (id.startsWith("<") && id.endsWith(">")) {
+            id = id.substring(1, id.length() - 1);
+        }
+        id = id.replaceAll("[\\p{Cntrl}]", "");
+        return id.isEmpty() ? null : id.length() > 255 ? id.substring(0, 255) : id;
     }
 
     /** The text/plain part, else the text/html part without tags; attachments skipped. */

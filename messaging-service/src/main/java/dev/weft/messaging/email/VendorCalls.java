@@ -34,6 +34,28 @@ final class VendorCalls {
         }
     }
 
+    /** A file's content, streamed; a non-2xx answer is a failure naming the status (its body read for the message). */
+    Mailbox.Content download(String url) {
+        java.net.http.HttpResponse<java.io.InputStream> response;
+        try {
+            response = http.download(url, headers);
+        } catch (IOException e) {
+            throw new Mailbox.MailboxException(vendor + " could not be reached: " + e.getClass().getSimpleName(), true, e);
+        }
+        if (response.statusCode() / 100 == 2) {
+            return new Mailbox.Content(response.body(), null);
+        }
+        JsonNode body;
+        try (java.io.InputStream in = response.body()) {
+            byte[] head = in.readNBytes(64 * 1024);
+            body = head.length == 0 ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : new com.fasterxml.jackson.databind.ObjectMapper().readTree(head);
+        } catch (IOException | RuntimeException e) {
+            body = com.fasterxml.jackson.databind.node.NullNode.getInstance();
+        }
+        ok(new ProviderHttp.Reply(response.statusCode(), body == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : body));
+        throw new IllegalStateException("unreachable: HTTP " + response.statusCode() + " is not a 2xx");
+    }
+
     /** A 2xx answer's body; anything else is a failure naming the status (429 and 5xx retryable). */
     JsonNode call(String method, String url, Object body) {
         return ok(raw(method, url, body));

@@ -154,13 +154,23 @@ class EmailImapFoldersTest {
         String org = Api.newOrg();
         imapConnection(org);
         try (Events events = new Events(org)) {
-            // Sent through Weft: stored in sent at once; the server's Sent folder then holds it too (as Gmail's SMTP files it).
-            JsonNode sent = as(org).body(Map.of("to", List.of("carol@client.example"), "subject", "Contract", "body", "The contract is attached."))
+            // Sent through Weft: stored in sent at once, and APPENDed by Weft to the server's Sent folder (created: the
+            // mailbox had none), \Seen, the same message with the same Message-ID.
+            JsonNode sent = as(org).body(Map.of("to", List.of("carol@client.example"), "subject", "Contract", "body", "The contract is attached.",
+                            "bcc", List.of("boss@example.com")))
                     .post("/v1/integrations/email/send").then().statusCode(201).body("folder", equalTo("sent")).extract().as(JsonNode.class);
-            assertTrue(MAIL.waitForIncomingEmail(10_000, 1));
-            MimeMessage delivered = MAIL.getReceivedMessagesForDomain("client.example")[0];
-            assertEquals(sent.path("message_id").asText(), delivered.getMessageID(), "the Message-ID Weft stored is the one it sent");
-            append("Sent", new MimeMessage(delivered));
+            assertTrue(MAIL.waitForIncomingEmail(10_000, 3), "carol's, boss's and the Sent copy");
+            List<StoredMessage> copies = MAIL.getManagers().getImapHostManager().getFolder(user(), "Sent").getMessages();
+            assertEquals(1, copies.size(), "one copy in Sent");
+            MimeMessage copy = copies.getFirst().getMimeMessage();
+            assertEquals(sent.path("message_id").asText(), copy.getMessageID(), "the Message-ID Weft stored is the one it saved");
+            assertEquals("Contract", copy.getSubject());
+            assertEquals("boss@example.com", copy.getHeader("Bcc", null), "the sender's copy keeps its Bcc, as mail clients keep it");
+            assertTrue(copies.getFirst().isSet(Flags.Flag.SEEN));
+            for (StoredMessage delivered : MAIL.getManagers().getImapHostManager().getInbox(MAIL.getUserManager().getUserByEmail("carol@client.example")).getMessages()) {
+                assertEquals(sent.path("message_id").asText(), delivered.getMimeMessage().getMessageID(), "the Message-ID Weft stored is the one it sent");
+                assertEquals(null, delivered.getMimeMessage().getHeader("Bcc", null), "Bcc is not sent");
+            }
             // Sent from another client, which filed it in Sent.
             append("Sent", mail(MAILBOX, "dave@partner.example", "Meeting notes", "Notes from Tuesday.", "<notes-1@example.com>"));
             user().deliver(mail("ann@acme.io", MAILBOX, "Quote request", "Could you send a quote?", "<quote-1@acme.io>"));
@@ -168,6 +178,7 @@ class EmailImapFoldersTest {
 
             JsonNode account = sync(org);
             assertEquals("ok", account.path("status").asText(), account.toString());
+            assertTrue(account.path("last_sent_copy_error").isMissingNode(), "no sent copy error: " + account);
             assertEquals("first sync", account.path("last_full_resync_reason").asText());
             assertEquals(3, account.path("messages_synced").asInt(), "the two received and the one sent elsewhere; Weft's own send was stored already");
             assertEquals("Sent", position(account, "sent").path("path").asText());
@@ -253,5 +264,42 @@ class EmailImapFoldersTest {
         as(org).get("/v1/email/inbox").then().body("data", hasSize(1));
         String thread = as(org).get("/v1/email/inbox").then().extract().path("data[0].thread_id");
         as(org).get("/v1/email/thread/" + thread).then().body("emails", hasSize(3));
+    }
+
+    @Test
+    void a_sent_copy_that_cannot_be_saved_does_not_fail_the_send_and_is_kept_on_the_account() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        String org = Api.newOrg();
+        // SMTP works, IMAP is unreachable: the mail goes out, its copy cannot be APPENDed.
+        ChannelStubs.connection(org, "imap", Map.of("imap_host", "127.0.0.1", "imap_port", closed, "imap_tls", "none",
+                "smtp_host", "127.0.0.1", "smtp_port", MAIL.getSmtp().getPort(), "smtp_tls", "none", "address", MAILBOX),
+                Map.of("username", MAILBOX, "password", PASSWORD));
+        JsonNode sent = as(org).body(Map.of("to", List.of("carol@client.example"), "subject", "Offer", "body", "Our offer."))
+                .post("/v1/email/send").then().statusCode(201).body("folder", equalTo("sent")).extract().as(JsonNode.class);
+        assertTrue(MAIL.waitForIncomingEmail(10_000, 1));
+        assertEquals(sent.path("message_id").asText(), MAIL.getReceivedMessagesForDomain("client.example")[0].getMessageID());
+
+        JsonNode account = sync(org);
+        assertEquals("failing", account.path("status").asText(), "the sync cannot read the mailbox either: " + account);
+        String error = account.path("last_sent_copy_error").asText();
+        assertTrue(error.startsWith("the mail " + sent.path("message_id").asText() + " was sent but not saved to the Sent folder: saving to the Sent folder failed"),
+                error);
+        assertFalse(error.contains(PASSWORD), error);
+    }
+
+    @Test
+    void save_sent_false_leaves_the_sent_folder_to_the_server() throws Exception {
+        String org = Api.newOrg();
+        ChannelStubs.connection(org, "imap", Map.of("imap_host", "127.0.0.1", "imap_port", MAIL.getImap().getPort(), "imap_tls", "none",
+                "smtp_host", "127.0.0.1", "smtp_port", MAIL.getSmtp().getPort(), "smtp_tls", "none", "address", MAILBOX, "save_sent", false),
+                Map.of("username", MAILBOX, "password", PASSWORD));
+        as(org).body(Map.of("to", List.of("carol@client.example"), "subject", "No copy", "body", "Filed by the server."))
+                .post("/v1/email/send").then().statusCode(201);
+        assertTrue(MAIL.waitForIncomingEmail(10_000, 1));
+        assertEquals(null, MAIL.getManagers().getImapHostManager().getFolder(user(), "Sent"), "no Sent folder made, nothing APPENDed");
+        assertEquals(1, MAIL.getReceivedMessages().length);
     }
 }

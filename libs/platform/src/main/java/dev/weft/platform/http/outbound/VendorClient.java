@@ -52,8 +52,16 @@ public final class VendorClient {
      * an interrupt is one too (the thread's interrupt flag set again).
      */
     public HttpResponse<String> exchange(HttpRequest request) throws IOException {
+        return exchange(request, TEXT);
+    }
+
+    /**
+     * The same with the caller's body handler (e.g. {@code ofInputStream()} to stream a download; no gunzip then:
+     * the caller asks for no encoding).
+     */
+    public <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
         try {
-            return http.send(request, TEXT);
+            return http.send(request, handler);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while calling " + request.uri().getHost(), e);
