@@ -25,7 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "internal", description = "Service-to-service batch reads and writes used by syncs; not for API clients")
+@Tag(name = "internal", description = "Service-to-service calls; not for API clients")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class StreamResource {
     private final DataService data;

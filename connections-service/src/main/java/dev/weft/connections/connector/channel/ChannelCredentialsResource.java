@@ -34,7 +34,7 @@ import java.util.TreeSet;
 @Path("/internal/v1/channel-connections")
 @Produces(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
-@Tag(name = "internal", description = "Service-to-service batch reads and writes used by syncs; not for API clients")
+@Tag(name = "internal", description = "Service-to-service calls; not for API clients")
 @APIResponse(responseCode = "401", description = "UNAUTHORIZED: no valid credential")
 public class ChannelCredentialsResource {
     /** Chat channels, and the accounts whose mail and calendars messaging-service syncs (Google, Microsoft, IMAP mailboxes). */
