@@ -100,6 +100,53 @@ class OutboxTest extends PlatformTestBase {
     }
 
     @Test
+    void a_send_that_fails_holds_back_its_aggregate_only_and_nothing_that_reached_kafka_goes_twice() throws Exception {
+        // One batch: a1, b1, a2 (larger than Kafka takes: its send fails every time), b2, a3. a1, b1 and b2 reached Kafka
+        // and must not be sent again while the relay retries; a2 and a3 wait, in order, for a2 to be dealt with.
+        String a = "wdg_held_" + System.nanoTime();
+        String b = "wdg_free_" + System.nanoTime();
+        String tooLarge = "{\"blob\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (java.sql.PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO platform_test.outbox (event_id, topic, aggregate_id, type, source, occurred_at, data)
+                    VALUES (?, ?, ?, 'widget.updated', '/weft/platform-test', now(), ?)""")) {
+                String[][] rows = {{"a1", a, "{}"}, {"b1", b, "{}"}, {"a2", a, tooLarge}, {"b2", b, "{}"}, {"a3", a, "{}"}};
+                for (String[] row : rows) {
+                    insert.setString(1, "evt_" + row[0] + "_" + a);
+                    insert.setString(2, WidgetResource.TOPIC);
+                    insert.setString(3, row[1]);
+                    insert.setString(4, row[2]);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            connection.commit();
+            try (java.sql.Statement notify = connection.createStatement()) {
+                notify.execute("SELECT pg_notify('weft_outbox_platform_test', '')");
+            }
+            connection.commit();
+        }
+        try {
+            assertEquals(2, probe.await(about(b), 2, Duration.ofSeconds(15)).size());
+            // Long enough for the relay to fail on a2 and retry it several times (its backoff starts at 200 ms).
+            probe.drain(about(b), Duration.ofSeconds(3));
+            assertEquals(List.of("evt_b1_" + a, "evt_b2_" + a), probe.drain(about(b), Duration.ofMillis(200)).stream()
+                    .map(r -> header(r, "ce_id")).toList(), "b's events once each, while a2 keeps failing");
+            List<String> seenOfA = probe.drain(about(a), Duration.ofMillis(200)).stream().map(r -> header(r, "ce_id")).toList();
+            assertEquals(1, seenOfA.stream().filter(("evt_a1_" + a)::equals).count(), "a1 once: it reached Kafka before a2 failed");
+            assertEquals(0, seenOfA.stream().filter(("evt_a2_" + a)::equals).count(), "a2 never");
+        } finally {
+            // What an operator does with an event Kafka refuses: take it out; a3 follows.
+            try (java.sql.Connection connection = dataSource.getConnection();
+                 java.sql.Statement delete = connection.createStatement()) {
+                delete.executeUpdate("DELETE FROM platform_test.outbox WHERE event_id = 'evt_a2_" + a + "'");
+            }
+        }
+        assertTrue(probe.await(r -> ("evt_a3_" + a).equals(header(r, "ce_id")), 1, Duration.ofSeconds(30)).size() >= 1, "a3 follows once a2 is gone");
+    }
+
+    @Test
     void a_rolled_back_transaction_publishes_nothing() {
         String org = newOrg();
         String name = "rolled-back-" + System.nanoTime();

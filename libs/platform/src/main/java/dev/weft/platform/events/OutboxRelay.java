@@ -30,9 +30,12 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 
@@ -206,10 +209,17 @@ public class OutboxRelay {
         return true;
     }
 
-    /** Publishes one batch; returns how many rows it published. */
+    /**
+     * Publishes one batch; returns how many rows it published. When some sends fail (a broker coming back, a partition
+     * without a leader yet, an event too large for Kafka), the rows that reached Kafka are deleted all the same, except
+     * an aggregate's rows from its first failed one on: those go again, in order, so an aggregate's events never
+     * overtake each other, and nothing else is published twice. Then the failure is thrown, and the relay retries after
+     * its backoff.
+     */
     int publishBatch(Connection connection) throws Exception {
         int limit = config.outbox().batchSize();
         long[] ids = new long[limit];
+        String[] aggregates = new String[limit];
         int count = 0;
         List<Future<RecordMetadata>> acks = new ArrayList<>(limit);
         KafkaProducer<String, CloudEvent> kafka = producer();
@@ -217,7 +227,8 @@ public class OutboxRelay {
             select.setInt(1, limit);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next() && count < limit) {
-                    ids[count++] = rows.getLong(1);
+                    ids[count] = rows.getLong(1);
+                    aggregates[count++] = rows.getString(3) + '\n' + rows.getString(4);
                     acks.add(kafka.send(toRecord(rows)));
                 }
             }
@@ -226,14 +237,32 @@ public class OutboxRelay {
             return 0;
         }
         kafka.flush();
-        for (Future<RecordMetadata> ack : acks) {
-            ack.get();
+        Exception failure = null;
+        Set<String> failedAggregates = new HashSet<>();
+        long[] published = new long[count];
+        int publishedCount = 0;
+        for (int i = 0; i < count; i++) {
+            try {
+                acks.get(i).get();
+                if (!failedAggregates.contains(aggregates[i])) {
+                    published[publishedCount++] = ids[i];
+                }
+            } catch (ExecutionException e) {
+                failure = failure == null ? e : failure;
+                failedAggregates.add(aggregates[i]);
+            }
         }
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
-            // A primitive array: the driver sends it in binary, with no text literal to build and parse.
-            Array array = connection.unwrap(PGConnection.class).createArrayOf("int8", count == limit ? ids : Arrays.copyOf(ids, count));
-            delete.setArray(1, array);
-            delete.executeUpdate();
+        if (publishedCount > 0) {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
+                // A primitive array: the driver sends it in binary, with no text literal to build and parse.
+                Array array = connection.unwrap(PGConnection.class)
+                        .createArrayOf("int8", publishedCount == published.length ? published : Arrays.copyOf(published, publishedCount));
+                delete.setArray(1, array);
+                delete.executeUpdate();
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
         return count;
     }
