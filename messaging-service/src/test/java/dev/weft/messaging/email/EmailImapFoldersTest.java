@@ -139,14 +139,8 @@ class EmailImapFoldersTest {
     }
 
     private static void counts(String org, int inbox, int inboxUnread, int sent, int sentUnread, int archive, int archiveUnread) {
-        as(org).get("/v1/integrations/email/folders/counts").then().statusCode(200)
-                .body("folders.find { it.folder == 'inbox' }.total", equalTo(inbox))
-                .body("folders.find { it.folder == 'inbox' }.unread", equalTo(inboxUnread))
-                .body("folders.find { it.folder == 'sent' }.total", equalTo(sent))
-                .body("folders.find { it.folder == 'sent' }.unread", equalTo(sentUnread))
-                .body("folders.find { it.folder == 'archive' }.total", equalTo(archive))
-                .body("folders.find { it.folder == 'archive' }.unread", equalTo(archiveUnread))
-                .body("total", equalTo(inbox + sent + archive));
+        ImapTestMail.assertFolderCounts("/v1/integrations/email/folders/counts", org, inbox, inboxUnread, sent, sentUnread, archive,
+                archiveUnread);
     }
 
     @Test

@@ -11,9 +11,33 @@ import java.util.Date;
 import java.util.Map;
 import java.util.Properties;
 
-/** What the IMAP tests share: an {@code imap} connection to their GreenMail server, and mail with a Message-ID of ours. */
+import static dev.weft.messaging.support.Api.as;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * What the IMAP tests share: an {@code imap} connection to their GreenMail server, mail with a Message-ID of ours, and
+ * the check of the folder counts the API shows.
+ */
 final class ImapTestMail {
     private ImapTestMail() {
+    }
+
+    /**
+     * The org's folder counts at {@code path} (the long or the short form): each folder's total and unread, and the total;
+     * the archive's unread only when {@code archiveUnread} is given.
+     */
+    static void assertFolderCounts(String path, String org, int inbox, int inboxUnread, int sent, int sentUnread, int archive,
+                                   Integer archiveUnread) {
+        var counts = as(org).get(path).then().statusCode(200)
+                .body("folders.find { it.folder == 'inbox' }.total", equalTo(inbox))
+                .body("folders.find { it.folder == 'inbox' }.unread", equalTo(inboxUnread))
+                .body("folders.find { it.folder == 'sent' }.total", equalTo(sent))
+                .body("folders.find { it.folder == 'sent' }.unread", equalTo(sentUnread))
+                .body("folders.find { it.folder == 'archive' }.total", equalTo(archive))
+                .body("total", equalTo(inbox + sent + archive));
+        if (archiveUnread != null) {
+            counts.body("folders.find { it.folder == 'archive' }.unread", equalTo(archiveUnread));
+        }
     }
 
     /** An imap connection of the org to GreenMail's IMAP and SMTP (no TLS), logging in as the mailbox. */
