@@ -183,7 +183,9 @@ class WebhooksBenchmark {
      * topic to fan-out storing the message (the service's consumer) and from there to the receiver (dispatcher, HTTP), as
      * medians over all events and over the slowest 5 %. Wall-clock times of one machine (the topic's in milliseconds).
      */
-    private String stages(String orgId, Map<String, Long> onTopicMicros) throws SQLException {
+    private String stages(String orgId, Map<String, long[]> tapped) throws SQLException {
+        Map<String, Long> onTopicMicros = new HashMap<>();
+        tapped.forEach((id, times) -> onTopicMicros.put(id, times[0]));
         Map<String, Long> stored = new HashMap<>();
         try (Connection db = dataSource.getConnection(); PreparedStatement select = db.prepareStatement(
                 "SELECT event_id, (extract(epoch FROM created_at) * 1000000)::bigint FROM webhook.messages WHERE org_id = ?")) {
@@ -203,10 +205,15 @@ class WebhooksBenchmark {
         java.util.function.ToLongFunction<Stage> relay = stage -> onTopicMicros.get(stage.eventId()) - stage.sentMicros();
         java.util.function.ToLongFunction<Stage> consume = stage -> stored.get(stage.eventId()) - onTopicMicros.get(stage.eventId());
         java.util.function.ToLongFunction<Stage> send = stage -> stage.arrivedMicros() - stored.get(stage.eventId());
+        // The reference for the consumer's stage: the same records reaching a bare consumer (the tap) in the same run.
+        java.util.function.ToLongFunction<Stage> bare = stage -> tapped.get(stage.eventId())[1] - onTopicMicros.get(stage.eventId());
+        long[] bareAll = all.stream().mapToLong(bare).sorted().toArray();
         return String.format("publish to the topic (commit, outbox relay) / topic to stored (the service's consumer, fan-out) / stored to "
-                        + "arrival (dispatcher, HTTP), ms: all %d events %s / %s / %s; slowest 5 %% %s / %s / %s", all.size(),
+                        + "arrival (dispatcher, HTTP), ms: all %d events %s / %s / %s; slowest 5 %% %s / %s / %s. Reference: topic to a bare "
+                        + "consumer polling beside the service (Kafka alone), ms: median %s, p95 %s, p99 %s, max %s", all.size(),
                 medianMillis(all, relay), medianMillis(all, consume), medianMillis(all, send),
-                medianMillis(slowest, relay), medianMillis(slowest, consume), medianMillis(slowest, send));
+                medianMillis(slowest, relay), medianMillis(slowest, consume), medianMillis(slowest, send),
+                micros(bareAll, 0.50), micros(bareAll, 0.95), micros(bareAll, 0.99), micros(bareAll, 1.0));
     }
 
     /**
@@ -215,7 +222,8 @@ class WebhooksBenchmark {
      */
     private static final class KafkaTap {
         private final org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer;
-        private final Map<String, Long> micros = new java.util.concurrent.ConcurrentHashMap<>();
+        /** By event id: the record's create time and when this consumer got it, in microseconds. */
+        private final Map<String, long[]> micros = new java.util.concurrent.ConcurrentHashMap<>();
         private final Thread thread;
         private volatile boolean running = true;
 
@@ -238,21 +246,28 @@ class WebhooksBenchmark {
 
         private void read() {
             while (running) {
-                for (var record : consumer.poll(Duration.ofMillis(100))) {
+                var records = consumer.poll(Duration.ofMillis(100));
+                Instant polled = Instant.now();
+                long polledMicros = polled.getEpochSecond() * 1_000_000 + polled.getNano() / 1_000;
+                for (var record : records) {
                     var id = record.headers().lastHeader("ce_id");
                     if (id != null) {
-                        micros.put(new String(id.value(), StandardCharsets.UTF_8), record.timestamp() * 1000);
+                        micros.put(new String(id.value(), StandardCharsets.UTF_8), new long[] {record.timestamp() * 1000, polledMicros});
                     }
                 }
             }
             consumer.close();
         }
 
-        Map<String, Long> stop() throws InterruptedException {
+        Map<String, long[]> stop() throws InterruptedException {
             running = false;
             thread.join(5_000);
             return micros;
         }
+    }
+
+    private static String micros(long[] sorted, double quantile) {
+        return String.format("%.1f", sorted[Math.min(sorted.length - 1, (int) (sorted.length * quantile))] / 1000.0);
     }
 
     private static String medianMillis(List<Stage> stages, java.util.function.ToLongFunction<Stage> micros) {
