@@ -86,7 +86,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTest
 @QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
 class WebhooksBenchmark {
-    private static final int DELIVERIES = Integer.getInteger("bench.deliveries", 50_000);
+    private static final int DELIVERIES = Integer.getInteger("bench.deliveries", 150_000);
     private static final int WARMUP_DELIVERIES = 5_000;
     /**
      * The live path is warmed up in rounds of this many events (× 10 endpoints) until the JIT compilers are quiet: with
