@@ -172,6 +172,24 @@ class ErrorShapeTest extends PlatformTestBase {
     }
 
     @Test
+    void numbers_and_booleans_are_taken_only_as_json_numbers_and_booleans() {
+        String org = newOrg();
+        for (String body : new String[] {"{\"name\":\"a\",\"size\":\"5\"}", "{\"name\":\"a\",\"size\":4.7}", "{\"name\":\"a\",\"size\":true}"}) {
+            assertError(writer(org).body(body).when().post("/v1/widgets").then(), 400, "INVALID_REQUEST")
+                    .body("error.details.field", equalTo("size"))
+                    .body("error.details.constraint", equalTo("type"));
+        }
+        for (String fragile : new String[] {"\"true\"", "1", "0.0"}) {
+            assertError(writer(org).body("{\"name\":\"a\",\"size\":3,\"fragile\":" + fragile + "}").when().post("/v1/widgets").then(), 400,
+                    "INVALID_REQUEST")
+                    .body("error.details.field", equalTo("fragile"));
+        }
+        writer(org).body("{\"name\":\"a\",\"size\":3,\"fragile\":true}").when().post("/v1/widgets").then().statusCode(201);
+        // A string field still takes a number as its text.
+        writer(org).body("{\"name\":42,\"size\":3}").when().post("/v1/widgets").then().statusCode(201).body("name", equalTo("42"));
+    }
+
+    @Test
     void missing_required_field_names_the_field_and_constraint() {
         assertError(writer(newOrg()).body("{\"size\":3}").when().post("/v1/widgets").then(), 400, "INVALID_REQUEST")
                 .body("error.details.field", equalTo("name"))

@@ -53,7 +53,7 @@ public class WidgetResource {
     }
 
     /** {@code schedule} and {@code timezone} as a sync carries them: the widget ticks on that schedule. */
-    public record CreateWidget(@NotBlank String name, @NotNull @Min(1) @Max(1000) Integer size, String schedule, String timezone) {
+    public record CreateWidget(@NotBlank String name, @NotNull @Min(1) @Max(1000) Integer size, String schedule, String timezone, Boolean fragile) {
     }
 
     public record SetSchedule(String schedule, String timezone) {
