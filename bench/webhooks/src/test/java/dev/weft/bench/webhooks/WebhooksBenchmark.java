@@ -12,6 +12,8 @@ import dev.weft.testing.TestCredentials;
 import dev.weft.testing.TestEvents;
 import dev.weft.testing.WeftInfraResource;
 import dev.weft.testing.WeftTestInfra;
+import dev.weft.testing.bench.JvmActivity;
+import dev.weft.testing.bench.WarmUp;
 import dev.weft.webhook.WebhooksConfig;
 import dev.weft.webhook.dispatch.Dispatcher;
 import dev.weft.platform.http.outbound.OutboundOutcome;
@@ -94,8 +96,6 @@ class WebhooksBenchmark {
      */
     private static final int STREAM_WARMUP_EVENTS = 1_000;
     private static final int MAX_WARMUP_ROUNDS = Integer.getInteger("bench.max-warmup-rounds", 25);
-    /** A warm-up round counts as steady once compilation took less than this share of its wall-clock time. */
-    private static final double QUIET_JIT_SHARE = 0.05;
     private static final int ENDPOINTS = 10;
     private static final int EVENTS_PER_SECOND = 500;
     private static final Duration LATENCY_RUN = Duration.ofSeconds(Integer.getInteger("bench.latency-seconds", 20));
@@ -277,24 +277,9 @@ class WebhooksBenchmark {
     /** Each limit's warm-up and the JVM's own work while it was measured. */
     private final List<String> limitsJvm = new ArrayList<>();
 
-    private interface Round {
-        void run() throws Exception;
-    }
-
-    /**
-     * Runs warm-up rounds until the JIT compilers are quiet (or {@link #MAX_WARMUP_ROUNDS}): the path and the limits it
-     * is compared with are each measured compiled, as a long-running service runs.
-     */
-    private static String warmUntilQuiet(Round round) throws Exception {
-        int rounds = 0;
-        JvmActivity.Delta last;
-        do {
-            JvmActivity start = JvmActivity.start();
-            round.run();
-            last = start.sinceStart();
-            rounds++;
-        } while (rounds < MAX_WARMUP_ROUNDS && last.jitShare() >= QUIET_JIT_SHARE);
-        return String.format("%d rounds, the JIT compilers' CPU %,d ms in the last (%.1f s)", rounds, last.jitMillis(), last.seconds());
+    /** Warm-up rounds until the JIT compilers are quiet (or {@link #MAX_WARMUP_ROUNDS}), see {@link WarmUp}. */
+    private static String warmUntilQuiet(WarmUp.Round round) throws Exception {
+        return WarmUp.untilQuiet(MAX_WARMUP_ROUNDS, round);
     }
 
     /** The dispatcher's claim rounds so far (the platform's due-work timer for deliveries). */

@@ -14,6 +14,8 @@ import dev.weft.platform.transform.TransformRuntime;
 import dev.weft.testing.TestCredentials;
 import dev.weft.testing.WeftInfraResource;
 import dev.weft.testing.WeftTestInfra;
+import dev.weft.testing.bench.JvmActivity;
+import dev.weft.testing.bench.WarmUp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
@@ -83,7 +85,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTestResource(value = WorkflowsBenchmark.WriteEndpoint.class, restrictToAnnotatedClass = false)
 class WorkflowsBenchmark {
     private static final int EXECUTIONS = Integer.getInteger("bench.executions", 20_000);
-    private static final int WARMUP_EXECUTIONS = Integer.getInteger("bench.warmup-executions", 4_000);
+    /** The burst is warmed up in rounds of this many executions until the JIT compilers are quiet (see {@link WarmUp}). */
+    private static final int WARMUP_EXECUTIONS = Integer.getInteger("bench.warmup-executions", 2_000);
+    private static final int MAX_WARMUP_ROUNDS = Integer.getInteger("bench.max-warmup-rounds", 12);
     /** Invocations in flight at once in the burst: as many as the worker runs at once (each holds a database connection). */
     private static final int IN_FLIGHT = 32;
     private static final int RATE = 500;
@@ -97,6 +101,9 @@ class WorkflowsBenchmark {
     static final String CONDITION = "revenue > 1000";
 
     private int refusedInLatency;
+    private String plainWarmup = "none";
+    private JvmActivity.Delta plainActivity;
+    private int plainCount;
 
     @Inject
     DataSource dataSource;
@@ -116,25 +123,38 @@ class WorkflowsBenchmark {
                 new PoolOptions().setHttp1MaxSize(IN_FLIGHT));
         String auth = TestCredentials.bearerOnPlan(org, "enterprise", "workflows:read", "workflows:write");
         try {
-            String[] warm = workflow(auth, "warm-up");
-            int refusedWarm = burst(client, auth, warm[1], WARMUP_EXECUTIONS);
-            awaitDone(warm[0], WARMUP_EXECUTIONS - refusedWarm, Duration.ofMinutes(5));
+            AtomicInteger warmRound = new AtomicInteger();
+            String burstWarmup = WarmUp.untilQuiet(MAX_WARMUP_ROUNDS, () -> {
+                String[] warm = workflow(auth, "warm-up " + warmRound.incrementAndGet());
+                int refusedWarm = burst(client, auth, warm[1], WARMUP_EXECUTIONS);
+                awaitDone(warm[0], WARMUP_EXECUTIONS - refusedWarm, Duration.ofMinutes(5));
+            });
 
+            phase("burst");
             String[] run = workflow(auth, "throughput");
+            JvmActivity burstJvm = JvmActivity.start();
             long started = System.nanoTime();
             int refused = burst(client, auth, run[1], EXECUTIONS);
             double invokeSeconds = (System.nanoTime() - started) / 1e9;
             int[] finished = awaitDone(run[0], EXECUTIONS - refused, Duration.ofMinutes(10));
+            JvmActivity.Delta burstActivity = burstJvm.sinceStart();
             Throughput throughput = throughput(run[0], finished[0], invokeSeconds, refused, finished[1]);
 
-            String[] warmLatency = workflow(auth, "latency warm-up");
-            int warmOffered = openLoop(client, auth, warmLatency[1], LATENCY_WARMUP);
-            awaitDone(warmLatency[0], warmOffered - refusedInLatency, Duration.ofMinutes(3));
+            String latencyWarmup = WarmUp.untilQuiet(MAX_WARMUP_ROUNDS, () -> {
+                String[] warmLatency = workflow(auth, "latency warm-up " + warmRound.incrementAndGet());
+                int warmOffered = openLoop(client, auth, warmLatency[1], LATENCY_WARMUP);
+                awaitDone(warmLatency[0], warmOffered - refusedInLatency, Duration.ofMinutes(3));
+            });
+            phase("latency");
             String[] latencyRun = workflow(auth, "latency");
+            JvmActivity latencyJvm = JvmActivity.start();
             int offered = openLoop(client, auth, latencyRun[1], LATENCY_RUN);
             Latency latency = latency(latencyRun[0], offered);
+            JvmActivity.Delta latencyActivity = latencyJvm.sinceStart();
 
+            phase("plain Java");
             double plain = plainJava(EXECUTIONS);
+            phase("end");
             String loadAfter = loadAverage();
             int written;
             try (Connection db = dataSource.getConnection(); Statement count = db.createStatement();
@@ -142,7 +162,8 @@ class WorkflowsBenchmark {
                 row.next();
                 written = row.getInt(1);
             }
-            String report = report(throughput, latency, plain, written, loadBefore, loadAfter);
+            String report = report(throughput, latency, plain, written, loadBefore, loadAfter)
+                    + jvmReport(burstWarmup, burstActivity, finished[0] + finished[1], latencyWarmup, latencyActivity, latency.finished());
             System.out.println(report);
             Path target = Path.of("target", "workflows-benchmark.md");
             Files.createDirectories(target.getParent());
@@ -299,18 +320,15 @@ class WorkflowsBenchmark {
      * execution) on a pool of connections, 32 at a time (the worker's default concurrency).
      */
     private double plainJava(int count) throws Exception {
-        String url = WeftTestInfra.jdbcUrl();
-        String user = WeftTestInfra.username();
-        String password = WeftTestInfra.password();
         int concurrency = 32;
-        BlockingQueue<Connection> pool = new ArrayBlockingQueue<>(concurrency);
-        for (int i = 0; i < concurrency; i++) {
-            pool.add(DriverManager.getConnection(url, user, password));
-        }
+        // The stand-in write endpoint's 32 connections, idle by now: PostgreSQL's 100 connections are shared with other
+        // tests on this machine, and a pool of its own here met "too many clients".
+        BlockingQueue<Connection> pool = WriteEndpoint.sharedPool();
         Filter condition = FilterParser.parse(CONDITION);
         try (CompiledTransform transform = TransformRuntime.compile(TransformLanguage.fromWire("jsonata").orElseThrow(), TRANSFORM,
                 TransformLimits.defaults()); ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int round = 0; round < 2; round++) { // the first round warms up
+            double[] perSecond = new double[1];
+            WarmUp.Round round = () -> {
                 Semaphore slots = new Semaphore(concurrency);
                 AtomicLong done = new AtomicLong();
                 long started = System.nanoTime();
@@ -341,16 +359,20 @@ class WorkflowsBenchmark {
                 slots.acquire(concurrency);
                 double seconds = (System.nanoTime() - started) / 1e9;
                 assertEquals(count, done.get());
-                if (round == 1) {
-                    return count / seconds;
-                }
-            }
-            throw new IllegalStateException("unreachable");
-        } finally {
-            for (Connection db : pool) {
-                db.close();
-            }
+                perSecond[0] = count / seconds;
+            };
+            plainWarmup = WarmUp.untilQuiet(MAX_WARMUP_ROUNDS, round);
+            JvmActivity measured = JvmActivity.start();
+            round.run();
+            plainActivity = measured.sinceStart();
+            plainCount = count;
+            return perSecond[0];
         }
+    }
+
+    /** When each measured phase starts, to cut a profile of the run to it. */
+    private static void phase(String name) {
+        System.out.println("bench phase " + name + " at " + java.time.LocalTime.now() + ", load " + loadAverage());
     }
 
     private static String loadAverage() {
@@ -379,6 +401,19 @@ class WorkflowsBenchmark {
         return out.toString();
     }
 
+    /** Each phase's warm-up and the JVM's own work while it was measured, with the process's CPU per execution. */
+    private String jvmReport(String burstWarmup, JvmActivity.Delta burst, int burstCount, String latencyWarmup, JvmActivity.Delta latency, int latencyCount) {
+        return String.format(Locale.ROOT, """
+
+                The JVM during each measured phase (one process: the service, the Kafka broker, the bench's client and the stand-in \
+                write endpoint; PostgreSQL is another process). CPU per execution is the process's CPU time over the executions finished.
+                - executions/s: warm-up %s; measured %s; **%,.0f µs CPU per execution**
+                - latency at %d/s: warm-up %s; measured %s; %,.0f µs CPU per execution
+                - the limit (plain Java): warm-up %s; measured %s; %,.0f µs CPU per execution
+                """, burstWarmup, burst, burst.cpuMicrosPer(burstCount), RATE, latencyWarmup, latency, latency.cpuMicrosPer(latencyCount), plainWarmup,
+                plainActivity, plainActivity == null ? -1 : plainActivity.cpuMicrosPer(plainCount));
+    }
+
     private static JsonNode read(String body) {
         try {
             return JSON.readTree(body);
@@ -393,8 +428,8 @@ class WorkflowsBenchmark {
      * request) and answers as connections-service does. A JDK server on virtual threads.
      */
     public static class WriteEndpoint implements QuarkusTestResourceLifecycleManager {
+        private static BlockingQueue<Connection> pool;
         private HttpServer server;
-        private BlockingQueue<Connection> pool;
 
         @Override
         public Map<String, String> start() {
@@ -447,8 +482,13 @@ class WorkflowsBenchmark {
                     "weft.platform.internal-token", TOKEN);
         }
 
+        /** The endpoint's connections, for the plain-Java limit (run when no write comes here any more). */
+        static BlockingQueue<Connection> sharedPool() throws SQLException {
+            return pool();
+        }
+
         /** Opened on first use, on the test's database (as WeftInfraResource gives it to the app). */
-        private synchronized BlockingQueue<Connection> pool() throws SQLException {
+        private static synchronized BlockingQueue<Connection> pool() throws SQLException {
             if (pool == null) {
                 WeftTestInfra.ensureStarted();
                 BlockingQueue<Connection> opened = new ArrayBlockingQueue<>(32);

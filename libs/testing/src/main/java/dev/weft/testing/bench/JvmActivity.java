@@ -1,4 +1,4 @@
-package dev.weft.bench.webhooks;
+package dev.weft.testing.bench;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
 
@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What the JVM itself did during a phase: JIT compilation and stop-the-world collections. A phase that compiles or
  * collects a lot measures the JVM warming up or the heap's sizing, not the path; each phase reports it beside its figure.
+ * Shared by the benchmarks under bench/ (see {@link WarmUp}).
  */
-record JvmActivity(long nanos, long jitMillis, long gcPauses, long gcPauseMillis) {
+public record JvmActivity(long nanos, long jitMillis, long gcPauses, long gcPauseMillis, long cpuMillis) {
     /** The longest pause since the last {@link #start()}, kept by a notification listener (the MXBeans keep only sums). */
     private static final AtomicLong LONGEST_PAUSE = new AtomicLong();
 
@@ -41,7 +42,7 @@ record JvmActivity(long nanos, long jitMillis, long gcPauses, long gcPauseMillis
     }
 
     /** Starts a phase: the counters now, and the longest pause forgotten. One phase at a time. */
-    static JvmActivity start() {
+    public static JvmActivity start() {
         LONGEST_PAUSE.set(0);
         return now();
     }
@@ -55,7 +56,7 @@ record JvmActivity(long nanos, long jitMillis, long gcPauses, long gcPauseMillis
                 millis += collector.getCollectionTime();
             }
         }
-        return new JvmActivity(System.nanoTime(), compilerCpuMillis(), count, millis);
+        return new JvmActivity(System.nanoTime(), compilerCpuMillis(), count, millis, processCpuMillis());
     }
 
     /**
@@ -89,23 +90,34 @@ record JvmActivity(long nanos, long jitMillis, long gcPauses, long gcPauseMillis
         return ticks * 10; // USER_HZ is 100 on Linux
     }
 
+    /** CPU time of the whole process (every thread, the JIT's and the collector's too); -1 where the JVM does not say. */
+    private static long processCpuMillis() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() / 1_000_000 : -1;
+    }
+
     /** What happened from this start until now. */
-    Delta sinceStart() {
+    public Delta sinceStart() {
         JvmActivity end = now();
         return new Delta((end.nanos - nanos) / 1e9, end.jitMillis - jitMillis, end.gcPauses - gcPauses, end.gcPauseMillis - gcPauseMillis,
-                LONGEST_PAUSE.get());
+                LONGEST_PAUSE.get(), cpuMillis < 0 || end.cpuMillis < 0 ? -1 : end.cpuMillis - cpuMillis);
     }
 
     /** A phase's share of JIT compilation and collection pauses. */
-    record Delta(double seconds, long jitMillis, long gcPauses, long gcPauseMillis, long longestPauseMillis) {
-        double jitShare() {
+    public record Delta(double seconds, long jitMillis, long gcPauses, long gcPauseMillis, long longestPauseMillis, long cpuMillis) {
+        public double jitShare() {
             return seconds == 0 ? 0 : jitMillis / 1000.0 / seconds;
+        }
+
+        /** The process's CPU time per item of the phase, in µs (-1 when unknown): a fairer reading than rates on a shared machine. */
+        public double cpuMicrosPer(long items) {
+            return cpuMillis < 0 || items <= 0 ? -1 : cpuMillis * 1000.0 / items;
         }
 
         @Override
         public String toString() {
-            return String.format("%.1f s: JIT compiler threads' CPU %,d ms; %d GC pauses, %,d ms in all, longest %,d ms", seconds, jitMillis, gcPauses, gcPauseMillis,
-                    longestPauseMillis);
+            return String.format(java.util.Locale.ROOT, "%.1f s: process CPU %,d ms, of it the JIT compiler threads' %,d ms; %d GC pauses, %,d ms in all, longest %,d ms",
+                    seconds, cpuMillis, jitMillis, gcPauses, gcPauseMillis, longestPauseMillis);
         }
     }
 }
