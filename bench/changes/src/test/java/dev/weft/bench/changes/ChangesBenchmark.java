@@ -5,6 +5,7 @@ import dev.weft.platform.id.TypeId;
 import dev.weft.testing.TestCredentials;
 import dev.weft.testing.WeftInfraResource;
 import dev.weft.testing.WeftTestInfra;
+import dev.weft.testing.bench.WarmUp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -64,10 +65,13 @@ class ChangesBenchmark {
     private static final int ROWS_DEFAULT = 200_000;
     private static final int ROWS = Integer.getInteger("bench.rows", ROWS_DEFAULT);
     /**
-     * Rows streamed before the measured phase. The default leaves the JIT compiler busy through the phase (a flight
-     * recording counted 60 C2 compilations in it); more rows (-Dbench.warmup-rows, below 1,000,000) show the steady cost.
+     * Rows streamed in each warm-up round before the measured phase. Rounds go on until the JIT compilers are quiet: one
+     * fixed round of 20,000 rows left C2 compiling through the phase (a flight recording counted 60 compilations in it).
      */
     private static final int WARMUP_ROWS = Math.min(Integer.getInteger("bench.warmup-rows", 20_000), 999_000);
+    /** At most this many warm-up rounds (their rows must fit below RUN_BASE). */
+    private static final int MAX_WARMUP_ROUNDS = Math.min(Integer.getInteger("bench.max-warmup-rounds", 25), 999_000 / WARMUP_ROWS);
+    private String warmupSummary = "none";
     private static final int BATCH = 1_000;
     private static final int LAG_RATE = 1_000;
     private static final int LAG_TX_ROWS = 10;
@@ -119,8 +123,12 @@ class ChangesBenchmark {
             awaitStatus(org, connection, stream, "streaming");
 
             phase("warmup");
-            Throughput warmup = insertAndAwait(table, WARMUP_BASE, WARMUP_ROWS, 0, stream);
-            System.out.printf("bench warmup: %,d rows, %,.0f changes/s%n", WARMUP_ROWS, warmup.perSecond());
+            long[] rounds = {0};
+            warmupSummary = WarmUp.untilQuiet(MAX_WARMUP_ROUNDS, () -> {
+                arrivedIn[0].set(0);
+                Throughput warmup = insertAndAwait(table, WARMUP_BASE + rounds[0]++ * WARMUP_ROWS, WARMUP_ROWS, 0, stream);
+                System.out.printf("bench warmup round %d: %,d rows, %,.0f changes/s%n", rounds[0], WARMUP_ROWS, warmup.perSecond());
+            });
             phase("throughput");
             run = insertAndAwait(table, RUN_BASE, ROWS, 1, stream);
             System.out.printf("bench throughput: %,.0f changes/s%n", run.perSecond());
@@ -688,7 +696,7 @@ class ChangesBenchmark {
                 Lag by stage: %s.
 
                 %s
-                Load average before the throughput phase: %s.
+                Load average before the throughput phase: %s. Warm-up: rounds of %,d rows, %s.
 
                 Goals: %s.
                 pg_recvlogical: %s. Bare Debezium: %s.
@@ -705,7 +713,7 @@ class ChangesBenchmark {
                 millis(lag.p50()), millis(lag.p95()), millis(lag.p99()), millis(lag.max()),
                 BARE_LAG_SECONDS, millis(debezium.lag().p50()), millis(debezium.lag().p99()), millis(defaultPoll.lag().p50()), millis(defaultPoll.lag().p99()),
                 stageSummary,
-                cpuTable(run, debezium), run.load(),
+                cpuTable(run, debezium), run.load(), WARMUP_ROWS, warmupSummary,
                 goals,
                 recvlogical.note(), debezium.note(),
                 single("SHOW server_version"), single("SELECT reset_val FROM pg_settings WHERE name = 'synchronous_commit'"),
