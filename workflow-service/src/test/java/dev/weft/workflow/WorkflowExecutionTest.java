@@ -160,6 +160,56 @@ class WorkflowExecutionTest {
     }
 
     @Test
+    void side_effect_free_steps_are_recorded_with_the_next_step_and_a_failure_among_them_stands_at_its_step() {
+        String org = Api.newOrg();
+        String path = "/pure/" + TypeId.generate("x");
+        Stubs.server().stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(200)));
+        // transform and condition run in memory; the http step's begin records them.
+        String[] wf = Api.apiCallWorkflow(org, List.of(
+                Map.of("type", "transform", "language", "jsonata", "code", "{\"company\": $uppercase(company), \"n\": n}"),
+                Map.of("type", "condition", "expression", "n > 0"),
+                Map.of("type", "http", "url", Stubs.server().baseUrl() + path)));
+        String execution = as(org).body(Map.of("company", "Acme", "n", 3)).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(202)
+                .extract().path("execution_id");
+        JsonPath done = Api.awaitStatus(org, execution, "succeeded");
+        for (int step = 0; step < 3; step++) {
+            assertEquals("succeeded", done.getString("steps[" + step + "].status"), done.prettify());
+            assertEquals(1, done.getInt("steps[" + step + "].attempts"), done.prettify());
+            assertNotNull(done.getString("steps[" + step + "].started_at"), done.prettify());
+            assertNotNull(done.getString("steps[" + step + "].finished_at"), done.prettify());
+            assertNotNull(done.get("steps[" + step + "].input"), done.prettify());
+        }
+        assertEquals("ACME", done.getString("steps[0].output.record.company"));
+        assertEquals(true, done.getBoolean("steps[1].output.holds"));
+        List<LoggedRequest> sent = Stubs.server().findAll(postRequestedFor(urlPathEqualTo(path)));
+        assertEquals(1, sent.size());
+        assertEquals("{\"company\":\"ACME\",\"n\":3}", sent.getFirst().getBodyAsString());
+
+        // The second transform fails (a JSONata result that is not a record): the first is recorded done, the execution
+        // stands at the failed step, and a retry resumes there without running the first again.
+        String[] failing = Api.apiCallWorkflow(org, List.of(
+                Map.of("type", "transform", "language", "jsonata", "code", "{\"company\": company}"),
+                Map.of("type", "transform", "language", "jsonata", "code", "[1, 2]"),
+                Map.of("type", "http", "url", Stubs.server().baseUrl() + path)));
+        String broken = as(org).body(Map.of("company", "Acme")).post("/v1/triggers/" + failing[1] + "/invoke").then().statusCode(202)
+                .extract().path("execution_id");
+        JsonPath failed = Api.awaitStatus(org, broken, "failed");
+        assertEquals("TRANSFORM_ERROR", failed.getString("error.code"), failed.prettify());
+        assertEquals(1, failed.getInt("current_step"));
+        assertEquals("succeeded", failed.getString("steps[0].status"));
+        assertEquals(1, failed.getInt("steps[0].attempts"));
+        assertEquals("failed", failed.getString("steps[1].status"));
+        assertEquals(1, failed.getInt("steps[1].attempts"), "a transform error is not retried");
+        assertEquals("pending", failed.getString("steps[2].status"));
+        as(org).post("/v1/executions/" + broken + "/retry").then().statusCode(200);
+        JsonPath again = Api.awaitExecution(org, broken, e -> "failed".equals(e.getString("status")) && e.getString("steps[1].finished_at") != null
+                && !e.getString("steps[1].finished_at").equals(failed.getString("steps[1].finished_at")));
+        assertEquals(1, again.getInt("steps[0].attempts"), "the step before the failed one is not run again");
+        assertEquals(1, again.getInt("steps[1].attempts"), "a retry starts with fresh attempts");
+        assertEquals(1, Stubs.server().findAll(postRequestedFor(urlPathEqualTo(path))).size());
+    }
+
+    @Test
     void a_missing_template_path_renders_empty_and_is_reported_on_the_step() {
         String org = Api.newOrg();
         String path = "/t/" + TypeId.generate("x");

@@ -22,6 +22,15 @@ public interface Action {
         return false;
     }
 
+    /**
+     * Whether a step of this kind only computes from the execution's data, with no effect outside it (transform,
+     * condition): running it again after a crash changes nothing, so the worker runs such steps in memory and records
+     * them together with the next step it writes, instead of one transaction each.
+     */
+    default boolean sideEffectFree() {
+        return false;
+    }
+
     /** Runs one attempt of the step. Throws {@link StepFailure} for a failure the step's retry policy decides on. */
     StepResult run(StepInput input);
 }

@@ -35,6 +35,12 @@ public class ConditionAction implements Action {
         return "condition";
     }
 
+    /** Computes from the execution's data only (JSONata/JavaScript run in the platform's sandbox, without I/O). */
+    @Override
+    public boolean sideEffectFree() {
+        return true;
+    }
+
     @Override
     public void check(ObjectNode config, String at) {
         String expression = Actions.text(config, "expression", at, true);

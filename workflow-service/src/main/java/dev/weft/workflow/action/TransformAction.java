@@ -28,6 +28,12 @@ public class TransformAction implements Action {
         return "transform";
     }
 
+    /** Computes from the execution's data only (JSONata/JavaScript run in the platform's sandbox, without I/O). */
+    @Override
+    public boolean sideEffectFree() {
+        return true;
+    }
+
     @Override
     public void check(ObjectNode config, String at) {
         String code = Actions.text(config, "code", at, false);

@@ -63,8 +63,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 @ApplicationScoped
 public class ExecutionWorker {
+    /**
+     * Due executions, claimed running (a claimed execution runs on its replica from now on) and read with all that their
+     * current step needs to begin, so beginning it costs no query: a side-effect-free step begins in memory.
+     */
     private static final DueWork.Claim CLAIM = new DueWork.Claim("executions", "c.status IN ('queued', 'running', 'waiting') AND c.due_at <= now()",
-            "c.due_at", "due_at", "SELECT id, org_id FROM claimed").ownedBy("lease_owner");
+            "c.due_at", "due_at", """
+            SELECT c.id, c.org_id, c.workflow_id, c.workflow_version, c.current_step, c.step_count, c.context, c.created_at, w.signing_secret
+            FROM claimed c JOIN workflows w ON w.id = c.workflow_id""")
+            .ownedBy("lease_owner").alsoSetting("status = 'running', started_at = coalesce(t.started_at, now()), updated_at = now()");
 
     private final DueWork dueWork;
     private final DataSource dataSource;
@@ -84,7 +91,12 @@ public class ExecutionWorker {
     /** Whether the last claim filled every free slot (more work is probably due). */
     private volatile boolean backlog;
 
-    record Claimed(UUID id, String orgId) {
+    /** A claimed execution as it stands: its current step is the one to run. */
+    record Claimed(UUID id, String orgId, UUID workflowId, int version, int index, int stepCount, String context, Instant createdAt, String secret) {
+        static Claimed read(ResultSet row) throws SQLException {
+            return new Claimed(row.getObject(1, UUID.class), row.getString(2), row.getObject(3, UUID.class), row.getInt(4), row.getInt(5), row.getInt(6),
+                    row.getString(7), row.getTimestamp(8).toInstant(), row.getString(9));
+        }
     }
 
     public ExecutionWorker(DueWork dueWork, DataSource dataSource, ObjectMapper json, Outbox outbox, Actions actions, SystemPrincipal system,
@@ -146,13 +158,12 @@ public class ExecutionWorker {
                 return;
             }
             String owner = instance + "/" + rounds.incrementAndGet();
-            List<Claimed> claimed = dueWork.claim(CLAIM, owner, DueWork.Parameters.NONE, config.lease(), free,
-                    row -> new Claimed(row.getObject("id", UUID.class), row.getString("org_id")));
+            List<Claimed> claimed = dueWork.claim(CLAIM, owner, DueWork.Parameters.NONE, config.lease(), free, Claimed::read);
             for (Claimed execution : claimed) {
                 slots.acquireUninterruptibly();
                 executor.execute(() -> {
                     try {
-                        system.runAs(execution.orgId(), () -> run(execution.id(), owner, Integer.MAX_VALUE));
+                        system.runAs(execution.orgId(), () -> run(execution, owner, Integer.MAX_VALUE));
                     } catch (RuntimeException e) {
                         Log.warnf("event=execution_run_failed execution_id=%s error=%s message=\"%s\"", TypeId.format(Execution.ID_PREFIX, execution.id()),
                                 e.getClass().getSimpleName(), e.getMessage());
@@ -179,30 +190,40 @@ public class ExecutionWorker {
      * of takeover; the worker itself runs each execution to its end.
      */
     public int runDueAs(String owner, int maxSteps) {
-        List<Claimed> claimed = dueWork.claim(CLAIM, owner, DueWork.Parameters.NONE, config.lease(), 100,
-                row -> new Claimed(row.getObject("id", UUID.class), row.getString("org_id")));
+        List<Claimed> claimed = dueWork.claim(CLAIM, owner, DueWork.Parameters.NONE, config.lease(), 100, Claimed::read);
         for (Claimed execution : claimed) {
-            system.runAs(execution.orgId(), () -> run(execution.id(), owner, maxSteps));
+            system.runAs(execution.orgId(), () -> run(execution, owner, maxSteps));
         }
         return claimed.size();
     }
 
-    /** The state the running step needs, read when it begins. */
+    /**
+     * The state the running step needs, read when it begins. {@code marked}: the step's row was marked running (attempt
+     * + 1) when it began; a side-effect-free step begins in memory only, and its attempt is counted when it is recorded.
+     */
     private record Begun(UUID id, String orgId, UUID workflowId, int index, int stepCount, String type, JsonNode action, ObjectNode config,
-                         Map<String, Object> context, int attempts, String secretCiphertext, Instant createdAt, JsonNode actions) {
+                         Map<String, Object> context, int attempts, boolean marked, String secretCiphertext, Instant createdAt, Definition definition) {
+    }
+
+    /** A side-effect-free step done in memory, not yet recorded: written with the next step that is. */
+    private record Done(int index, String configJson, Object output, List<String> warnings, Instant startedAt, Instant finishedAt) {
+    }
+
+    /** A workflow version's actions, each with its merged configuration (and that as the JSON stored as the step's input). */
+    private record Definition(JsonNode actions, List<ObjectNode> configs, List<String> configJson) {
     }
 
     /** A workflow version's actions, parsed once per replica: a version is never changed once stored. */
-    private final Map<String, JsonNode> definitions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Definition> definitions = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int MAX_DEFINITIONS = 1000;
 
-    private JsonNode actions(Connection db, UUID workflowId, int version) throws Exception {
+    private Definition definition(UUID workflowId, int version) throws Exception {
         String key = workflowId + ":" + version;
-        JsonNode cached = definitions.get(key);
+        Definition cached = definitions.get(key);
         if (cached != null) {
             return cached;
         }
-        try (PreparedStatement select = db.prepareStatement("SELECT definition FROM workflow_versions WHERE workflow_id = ? AND version = ?")) {
+        try (Connection db = dataSource.getConnection(); PreparedStatement select = db.prepareStatement("SELECT definition FROM workflow_versions WHERE workflow_id = ? AND version = ?")) {
             select.setObject(1, workflowId);
             select.setInt(2, version);
             try (ResultSet row = select.executeQuery()) {
@@ -210,19 +231,32 @@ public class ExecutionWorker {
                     throw new IllegalStateException("workflow version " + key + " is missing");
                 }
                 JsonNode actions = json.readTree(row.getString(1)).path("actions");
+                List<ObjectNode> configs = new ArrayList<>();
+                List<String> configJson = new ArrayList<>();
+                for (JsonNode action : actions) {
+                    ObjectNode config = Actions.config(action);
+                    configs.add(config);
+                    configJson.add(json.writeValueAsString(config));
+                }
+                Definition definition = new Definition(actions, List.copyOf(configs), List.copyOf(configJson));
                 if (definitions.size() >= MAX_DEFINITIONS) {
                     definitions.clear();
                 }
-                definitions.put(key, actions);
-                return actions;
+                definitions.put(key, definition);
+                return definition;
             }
         }
     }
 
-    private void run(UUID id, String owner, int maxSteps) {
+    private void run(Claimed claimed, String owner, int maxSteps) {
+        UUID id = claimed.id();
         Begun step;
         try {
-            step = QuarkusTransaction.requiringNew().call(() -> begin(id, owner));
+            Map<String, Object> context = json.readValue(claimed.context(), new TypeReference<LinkedHashMap<String, Object>>() { });
+            Begun known = new Begun(id, claimed.orgId(), claimed.workflowId(), claimed.index(), claimed.stepCount(), null, null, null, context, 0, false,
+                    claimed.secret(), claimed.createdAt(), definition(claimed.workflowId(), claimed.version()));
+            step = sideEffectFree(known.definition(), claimed.index()) ? inMemory(known, claimed.index(), context)
+                    : QuarkusTransaction.requiringNew().call(() -> begin(known, owner));
         } catch (Exception e) {
             if (!Failures.isTransient(e)) {
                 Log.warnf("event=step_begin_failed execution_id=%s error=%s message=\"%s\"", TypeId.format(Execution.ID_PREFIX, id),
@@ -230,8 +264,11 @@ public class ExecutionWorker {
             }
             return;
         }
+        // Side-effect-free steps done since the last transaction, recorded with the next one.
+        List<Done> pending = new ArrayList<>();
         for (int done = 0; step != null && !stopping; done++) {
             long started = System.nanoTime();
+            Instant startedAt = Instant.now();
             StepResult result = null;
             StepFailure failure = null;
             try {
@@ -258,8 +295,20 @@ public class ExecutionWorker {
             StepFailure failed = failure;
             // A replica told to stop after maxSteps (tests of takeover) records this step and begins no other.
             boolean beginNext = done + 1 < maxSteps && !stopping;
+            int next = step.index() + 1;
+            if (ok != null && !ran.marked() && beginNext && !ok.stop() && ok.resumeAt() == null && next < ran.stepCount()
+                    && sideEffectFree(ran.definition(), next)) {
+                // This step and the next only compute: no transaction between them. Should this replica die before the
+                // next record, the lease brings the execution back at its first unrecorded step, and these run again.
+                applyOutput(ran.context(), ran.index(), ok);
+                pending.add(new Done(ran.index(), ran.definition().configJson().get(ran.index()), ok.output(), ok.warnings(), startedAt, Instant.now()));
+                step = inMemory(ran, next, ran.context());
+                continue;
+            }
+            List<Done> recorded = List.copyOf(pending);
+            pending.clear();
             try {
-                step = QuarkusTransaction.requiringNew().call(() -> record(ran, owner, ok, failed, millis, beginNext));
+                step = QuarkusTransaction.requiringNew().call(() -> record(ran, recorded, startedAt, owner, ok, failed, millis, beginNext));
             } catch (Exception e) {
                 // Unknown whether it committed: the lease decides, and the guard keeps a recorded step from being recorded twice.
                 Log.warnf("event=step_record_failed execution_id=%s step=%d error=%s message=\"%s\"", TypeId.format(Execution.ID_PREFIX, id),
@@ -269,62 +318,49 @@ public class ExecutionWorker {
         }
     }
 
-    /** Marks the current step running (attempt + 1); null when the claim is gone or nothing is left to run. */
-    private Begun begin(UUID id, String owner) throws Exception {
+    private boolean sideEffectFree(Definition definition, int index) {
+        return actions.require(definition.actions().get(index).path("type").asText()).sideEffectFree();
+    }
+
+    /** Marks the claimed execution's current step running (attempt + 1); null when the claim is gone (taken over, cancelled). */
+    private Begun begin(Begun execution, String owner) throws Exception {
         try (Connection db = dataSource.getConnection()) {
-            UUID workflowId;
-            int version;
-            int index;
-            int count;
-            String status;
-            Map<String, Object> context;
-            String secret;
-            Instant createdAt;
-            String orgId;
-            try (PreparedStatement select = db.prepareStatement("""
-                    SELECT e.org_id, e.workflow_id, e.workflow_version, e.current_step, e.step_count, e.status, e.context, e.created_at, w.signing_secret
-                    FROM executions e JOIN workflows w ON w.id = e.workflow_id
-                    WHERE e.id = ? AND e.lease_owner = ? AND e.status IN ('queued', 'running', 'waiting') FOR UPDATE OF e""")) {
-                select.setObject(1, id);
-                select.setString(2, owner);
-                try (ResultSet row = select.executeQuery()) {
+            try (PreparedStatement lock = db.prepareStatement(
+                    "SELECT 1 FROM executions WHERE id = ? AND lease_owner = ? AND current_step = ? AND status = 'running' FOR UPDATE")) {
+                lock.setObject(1, execution.id());
+                lock.setString(2, owner);
+                lock.setInt(3, execution.index());
+                try (ResultSet row = lock.executeQuery()) {
                     if (!row.next()) {
                         return null;
                     }
-                    orgId = row.getString(1);
-                    workflowId = row.getObject(2, UUID.class);
-                    version = row.getInt(3);
-                    index = row.getInt(4);
-                    count = row.getInt(5);
-                    status = row.getString(6);
-                    context = json.readValue(row.getString(7), new TypeReference<LinkedHashMap<String, Object>>() { });
-                    createdAt = row.getTimestamp(8).toInstant();
-                    secret = row.getString(9);
                 }
             }
-            if (!status.equals("running")) {
-                try (PreparedStatement running = db.prepareStatement("""
-                        UPDATE executions SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now() WHERE id = ?""")) {
-                    running.setObject(1, id);
-                    running.executeUpdate();
-                }
-                Log.debugf("event=execution_resumed execution_id=%s step=%d from=%s", TypeId.format(Execution.ID_PREFIX, id), index, status);
-            }
-            Begun known = new Begun(id, orgId, workflowId, index, count, null, null, null, context, 0, secret, createdAt,
-                    actions(db, workflowId, version));
-            return markRunning(db, known, index, context);
+            return markRunning(db, execution, execution.index(), execution.context());
         }
+    }
+
+    /** Begins the step at {@code index}: in memory if it is side-effect-free, else marked running in the caller's transaction. */
+    private Begun beginStep(Connection db, Begun execution, int index, Map<String, Object> context) throws Exception {
+        return sideEffectFree(execution.definition(), index) ? inMemory(execution, index, context) : markRunning(db, execution, index, context);
+    }
+
+    /** The step at {@code index} as begun, without writing anything: for a side-effect-free step. */
+    private static Begun inMemory(Begun execution, int index, Map<String, Object> context) {
+        JsonNode action = execution.definition().actions().get(index);
+        return new Begun(execution.id(), execution.orgId(), execution.workflowId(), index, execution.stepCount(), action.path("type").asText(), action,
+                execution.definition().configs().get(index), context, 0, false, execution.secretCiphertext(), execution.createdAt(),
+                execution.definition());
     }
 
     /** The step at {@code index} is running (attempt + 1, its input stored), in the caller's transaction. */
     private Begun markRunning(Connection db, Begun execution, int index, Map<String, Object> context) throws Exception {
-        JsonNode action = execution.actions().get(index);
-        ObjectNode config = Actions.config(action);
+        JsonNode action = execution.definition().actions().get(index);
         int attempts;
         try (PreparedStatement mark = db.prepareStatement("""
                 UPDATE execution_steps SET status = 'running', attempts = attempts + 1, started_at = now(), finished_at = NULL, input = ?
                 WHERE execution_id = ? AND step_index = ? RETURNING attempts""")) {
-            mark.setString(1, json.writeValueAsString(config));
+            mark.setString(1, execution.definition().configJson().get(index));
             mark.setObject(2, execution.id());
             mark.setInt(3, index);
             try (ResultSet row = mark.executeQuery()) {
@@ -333,21 +369,39 @@ public class ExecutionWorker {
             }
         }
         return new Begun(execution.id(), execution.orgId(), execution.workflowId(), index, execution.stepCount(), action.path("type").asText(), action,
-                config, context, attempts, execution.secretCiphertext(), execution.createdAt(), execution.actions());
+                execution.definition().configs().get(index), context, attempts, true, execution.secretCiphertext(), execution.createdAt(),
+                execution.definition());
+    }
+
+    /** A step's output into the execution's data: {@code steps[index]}, and the record it passes on. */
+    private static void applyOutput(Map<String, Object> context, int index, StepResult result) {
+        @SuppressWarnings("unchecked")
+        List<Object> outputs = context.get("steps") instanceof List<?> list ? new ArrayList<>((List<Object>) list) : new ArrayList<>();
+        while (outputs.size() <= index) {
+            outputs.add(null);
+        }
+        outputs.set(index, result.output());
+        context.put("steps", outputs);
+        if (result.record() != null) {
+            context.put("record", result.record());
+        }
     }
 
     /**
-     * Records the attempt and moves the execution on; when the next step should run now (and {@code beginNext}), begins
-     * it in the same transaction and returns it, else null. One transaction per step instead of two.
+     * Records the attempt (after the side-effect-free steps done in memory before it, {@code done}) and moves the
+     * execution on; when the next step should run now (and {@code beginNext}), begins it in the same transaction and
+     * returns it, else null. One transaction for a run of side-effect-free steps and the step after them.
      */
-    private Begun record(Begun step, String owner, StepResult result, StepFailure failure, long millis, boolean beginNext) throws Exception {
+    private Begun record(Begun step, List<Done> done, Instant startedAt, String owner, StepResult result, StepFailure failure, long millis,
+                         boolean beginNext) throws Exception {
+        int first = done.isEmpty() ? step.index() : done.getFirst().index();
         try (Connection db = dataSource.getConnection()) {
-            // Still ours, still at this step: otherwise another replica took over (this one was too slow) and decides.
+            // Still ours, still at the first step recorded here: otherwise another replica took over (this one was too slow) and decides.
             try (PreparedStatement lock = db.prepareStatement(
                     "SELECT 1 FROM executions WHERE id = ? AND lease_owner = ? AND current_step = ? AND status = 'running' FOR UPDATE")) {
                 lock.setObject(1, step.id());
                 lock.setString(2, owner);
-                lock.setInt(3, step.index());
+                lock.setInt(3, first);
                 try (ResultSet row = lock.executeQuery()) {
                     if (!row.next()) {
                         Log.infof("event=step_result_dropped execution_id=%s step=%d reason=claim_lost", TypeId.format(Execution.ID_PREFIX, step.id()),
@@ -356,44 +410,43 @@ public class ExecutionWorker {
                     }
                 }
             }
+            recordDone(db, step.id(), done);
             String executionId = TypeId.format(Execution.ID_PREFIX, step.id());
             if (failure != null) {
                 Actions.Retry retry = Actions.retry(step.action(), "actions[" + step.index() + "]");
-                boolean again = failure.retryable() && step.attempts() < retry.maxAttempts();
-                updateStep(db, step, again ? "retrying" : "failed", null, null, Map.of("code", failure.code(), "message", failure.getMessage()));
+                Map<String, Object> error = Map.of("code", failure.code(), "message", failure.getMessage());
+                int attempts = updateStep(db, step, startedAt, "failed", null, null, error);
+                boolean again = failure.retryable() && attempts < retry.maxAttempts();
                 if (again) {
-                    Duration backoff = retry.after(step.attempts());
-                    execute(db, "UPDATE executions SET due_at = ?, lease_owner = NULL, updated_at = now() WHERE id = ?",
-                            Timestamp.from(Instant.now().plus(backoff)), step.id());
+                    execute(db, "UPDATE execution_steps SET status = 'retrying' WHERE execution_id = ? AND step_index = ?", step.id(), step.index());
+                }
+                // The execution stands at the failed step (a retry, the API's too, resumes there), with the outputs of the steps before it.
+                String context = done.isEmpty() ? null : json.writeValueAsString(step.context());
+                if (again) {
+                    Duration backoff = retry.after(attempts);
+                    execute(db, """
+                            UPDATE executions SET due_at = ?, lease_owner = NULL, current_step = ?, context = coalesce(?, context), updated_at = now()
+                            WHERE id = ?""", Timestamp.from(Instant.now().plus(backoff)), step.index(), context, step.id());
                     Log.infof("event=step_retrying execution_id=%s step=%d type=%s attempt=%d retry_in_ms=%d code=%s", executionId, step.index(),
-                            step.type(), step.attempts(), backoff.toMillis(), failure.code());
+                            step.type(), attempts, backoff.toMillis(), failure.code());
                     return null;
                 }
-                Map<String, Object> error = Map.of("code", failure.code(), "message", failure.getMessage());
                 execute(db, """
-                        UPDATE executions SET status = 'failed', error = ?, due_at = NULL, lease_owner = NULL, finished_at = now(), updated_at = now()
-                        WHERE id = ?""", json.writeValueAsString(error), step.id());
+                        UPDATE executions SET status = 'failed', error = ?, due_at = NULL, lease_owner = NULL, current_step = ?, context = coalesce(?, context),
+                               finished_at = now(), updated_at = now()
+                        WHERE id = ?""", json.writeValueAsString(error), step.index(), context, step.id());
                 Map<String, Object> event = finished(step, "failed", counts(step, step.index(), 1, 0));
                 event.put("failed_at", Instant.now().toString());
                 event.put("failed_step", Map.of("index", step.index(), "type", step.type()));
                 event.put("error", error);
                 outbox.publish(DomainEvent.of(Topics.WORKFLOWS, "workflow.failed", executionId, event));
                 Log.infof("event=execution_failed execution_id=%s step=%d type=%s attempts=%d code=%s", executionId, step.index(), step.type(),
-                        step.attempts(), failure.code());
+                        attempts, failure.code());
                 return null;
             }
             Map<String, Object> context = step.context();
-            @SuppressWarnings("unchecked")
-            List<Object> outputs = context.get("steps") instanceof List<?> list ? new ArrayList<>((List<Object>) list) : new ArrayList<>();
-            while (outputs.size() <= step.index()) {
-                outputs.add(null);
-            }
-            outputs.set(step.index(), result.output());
-            context.put("steps", outputs);
-            if (result.record() != null) {
-                context.put("record", result.record());
-            }
-            updateStep(db, step, "succeeded", result.output(), result.warnings(), null);
+            applyOutput(context, step.index(), result);
+            updateStep(db, step, startedAt, "succeeded", result.output(), result.warnings(), null);
             int next = step.index() + 1;
             boolean last = next >= step.stepCount() || result.stop();
             if (last) {
@@ -421,16 +474,57 @@ public class ExecutionWorker {
             execute(db, """
                     UPDATE executions SET current_step = ?, context = ?, due_at = now() + make_interval(secs => ?), updated_at = now() WHERE id = ?""",
                     next, json.writeValueAsString(context), config.lease().toMillis() / 1000.0, step.id());
-            return beginNext ? markRunning(db, step, next, context) : null;
+            return beginNext ? beginStep(db, step, next, context) : null;
         }
     }
 
-    private void updateStep(Connection db, Begun step, String status, Object output, List<String> warnings, Map<String, Object> error) throws Exception {
-        execute(db, """
-                UPDATE execution_steps SET status = ?, output = ?, warnings = ?, error = ?, finished_at = now()
-                WHERE execution_id = ? AND step_index = ?""", status, output == null ? null : json.writeValueAsString(output),
-                warnings == null || warnings.isEmpty() ? null : json.writeValueAsString(warnings), error == null ? null : json.writeValueAsString(error),
-                step.id(), step.index());
+    /** The side-effect-free steps done in memory: succeeded, one attempt each, in one round trip. */
+    private void recordDone(Connection db, UUID id, List<Done> done) throws Exception {
+        if (done.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement update = db.prepareStatement("""
+                UPDATE execution_steps SET status = 'succeeded', attempts = attempts + 1, input = ?, output = ?, warnings = ?, error = NULL,
+                       started_at = ?, finished_at = ?
+                WHERE execution_id = ? AND step_index = ?""")) {
+            for (Done step : done) {
+                update.setString(1, step.configJson());
+                update.setString(2, step.output() == null ? null : json.writeValueAsString(step.output()));
+                update.setString(3, step.warnings() == null || step.warnings().isEmpty() ? null : json.writeValueAsString(step.warnings()));
+                update.setTimestamp(4, Timestamp.from(step.startedAt()));
+                update.setTimestamp(5, Timestamp.from(step.finishedAt()));
+                update.setObject(6, id);
+                update.setInt(7, step.index());
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+
+    /**
+     * The step's outcome on its row; returns its attempts. A step begun in memory (side-effect-free) has its attempt
+     * counted, its input and start written here.
+     */
+    private int updateStep(Connection db, Begun step, Instant startedAt, String status, Object output, List<String> warnings, Map<String, Object> error)
+            throws Exception {
+        try (PreparedStatement update = db.prepareStatement("""
+                UPDATE execution_steps SET status = ?, output = ?, warnings = ?, error = ?, finished_at = now(), attempts = attempts + ?,
+                       input = coalesce(?, input), started_at = coalesce(?, started_at)
+                WHERE execution_id = ? AND step_index = ? RETURNING attempts""")) {
+            update.setString(1, status);
+            update.setString(2, output == null ? null : json.writeValueAsString(output));
+            update.setString(3, warnings == null || warnings.isEmpty() ? null : json.writeValueAsString(warnings));
+            update.setString(4, error == null ? null : json.writeValueAsString(error));
+            update.setInt(5, step.marked() ? 0 : 1);
+            update.setString(6, step.marked() ? null : step.definition().configJson().get(step.index()));
+            update.setTimestamp(7, step.marked() ? null : Timestamp.from(startedAt));
+            update.setObject(8, step.id());
+            update.setInt(9, step.index());
+            try (ResultSet row = update.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        }
     }
 
     private Map<String, Object> finished(Begun step, String status, Map<String, Object> counts) {

@@ -189,9 +189,12 @@ public class TriggerService {
     /** POST /v1/triggers/{id}/invoke: starts the trigger's workflow once per event id (the Idempotency-Key, when given). */
     @Transactional
     public TriggerDtos.Invocation invoke(String id, JsonNode payload, String idempotencyKey) {
-        Trigger trigger = require(id);
-        if (!"api_call".equals(trigger.type)) {
-            throw ApiException.invalid("type", "api_call", "only api_call triggers can be invoked; this one is " + trigger.type);
+        ExecutionStarter.Target trigger = starter.target(Ids.require(Trigger.ID_PREFIX, id, "trigger"));
+        if (trigger == null) {
+            throw ApiException.notFound("trigger");
+        }
+        if (!"api_call".equals(trigger.triggerType())) {
+            throw ApiException.invalid("type", "api_call", "only api_call triggers can be invoked; this one is " + trigger.triggerType());
         }
         if (payload == null || payload.isNull()) {
             payload = json.createObjectNode();
@@ -199,7 +202,7 @@ public class TriggerService {
         String eventId = idempotencyKey == null || idempotencyKey.isBlank() ? "invoke:" + TypeId.generate("evt") : "invoke:" + idempotencyKey;
         Map<String, Object> triggerInfo = new LinkedHashMap<>();
         triggerInfo.put("type", "api_call");
-        triggerInfo.put("trigger_id", trigger.triggerId());
+        triggerInfo.put("trigger_id", TypeId.format(Trigger.ID_PREFIX, trigger.triggerId()));
         Object data = json.convertValue(payload, Object.class);
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("payload", data);
@@ -208,7 +211,7 @@ public class TriggerService {
         if (started == null) {
             throw new ApiException(dev.weft.platform.error.ErrorCode.CONFLICT, "the trigger's workflow is disabled");
         }
-        return new TriggerDtos.Invocation(started.executionId(), TypeId.format(Workflow.ID_PREFIX, trigger.workflowId), started.status(),
+        return new TriggerDtos.Invocation(started.executionId(), trigger.workflowTypeId(), started.status(),
                 !started.created());
     }
 

@@ -51,9 +51,10 @@ public class DueWork {
      * @param due         SQL condition on alias {@code c} that makes a row due, e.g. {@code c.next_check_at <= now()}
      * @param order       SQL ordering on alias {@code c}: the most overdue first
      * @param leaseColumn the column set to now + lease on each claimed row (often the due-time column itself)
+     * @param set         more assignments on alias {@code t} made by the claim (null for none), e.g. a status the claimed rows take
      * @param select      what to read about the claimed rows: a SELECT over {@code claimed} (every column of the claimed rows)
      */
-    public record Claim(String table, String due, String order, String leaseColumn, String ownerColumn, String select) {
+    public record Claim(String table, String due, String order, String leaseColumn, String ownerColumn, String set, String select) {
         public Claim {
             for (String identifier : ownerColumn == null ? List.of(table, leaseColumn) : List.of(table, leaseColumn, ownerColumn)) {
                 if (!identifier.matches("[a-z_][a-z0-9_]*")) {
@@ -63,7 +64,7 @@ public class DueWork {
         }
 
         public Claim(String table, String due, String order, String leaseColumn, String select) {
-            this(table, due, order, leaseColumn, null, select);
+            this(table, due, order, leaseColumn, null, null, select);
         }
 
         /** Claims rows whose {@code column} has passed, moving that same column ahead by the lease; reads {@code columns}. */
@@ -76,12 +77,21 @@ public class DueWork {
          * renews the lease, such as a running change stream).
          */
         public Claim ownedBy(String column) {
-            return new Claim(table, due, order, leaseColumn, column, select);
+            return new Claim(table, due, order, leaseColumn, column, set, select);
+        }
+
+        /**
+         * The same claim, also making {@code assignments} (SQL on alias {@code t}) on each claimed row in the claim's
+         * statement: work that takes a state when claimed needs no second statement for it.
+         */
+        public Claim alsoSetting(String assignments) {
+            return new Claim(table, due, order, leaseColumn, ownerColumn, assignments, select);
         }
 
         String sql() {
             return "WITH claimed AS (UPDATE " + table + " t SET " + leaseColumn + " = now() + make_interval(secs => ?)"
                     + (ownerColumn == null ? "" : ", " + ownerColumn + " = ?")
+                    + (set == null ? "" : ", " + set)
                     + " WHERE t.id = ANY(ARRAY(SELECT c.id FROM " + table + " c WHERE " + due + " ORDER BY " + order
                     + " LIMIT ? FOR UPDATE OF c SKIP LOCKED)) RETURNING t.*) " + select;
         }
