@@ -3,7 +3,7 @@ package dev.weft.connections.data;
 import dev.weft.connections.ConnectionsConfig;
 import dev.weft.connections.connection.Connection;
 import dev.weft.connections.connection.ConnectionRuntime;
-import dev.weft.connections.connection.ConnectionService;
+import dev.weft.connections.connection.CurrentConnections;
 import dev.weft.connections.connector.Connector;
 import dev.weft.connections.connector.CountSpec;
 import dev.weft.connections.connector.ConnectorContext;
@@ -40,13 +40,13 @@ public class DataService {
     private static final int DEFAULT_QUERY_LIMIT = 100;
     private static final int DEFAULT_BATCH = 1000;
 
-    private final ConnectionService connections;
+    private final CurrentConnections connections;
     private final ConnectionRuntime runtime;
     private final CursorCodec cursors;
     private final ConnectionsConfig config;
     private final Map<String, CachedSchemas> schemas = new ConcurrentHashMap<>();
 
-    public DataService(ConnectionService connections, ConnectionRuntime runtime, CursorCodec cursors, ConnectionsConfig config) {
+    public DataService(CurrentConnections connections, ConnectionRuntime runtime, CursorCodec cursors, ConnectionsConfig config) {
         this.connections = connections;
         this.runtime = runtime;
         this.cursors = cursors;
@@ -133,17 +133,23 @@ public class DataService {
             throw ApiException.invalid("key", "required", mode.json() + " needs a key: " + schema.name() + " has no primary key");
         }
         List<Map<String, Object>> checked = new ArrayList<>(records.size());
+        // The records of a batch share a few field names: each is resolved against the schema once per call, not per record.
+        Map<String, String> resolved = new java.util.HashMap<>();
         for (int i = 0; i < records.size(); i++) {
             Map<String, Object> record = records.get(i);
             if (record == null) {
                 throw ApiException.invalid("records[" + i + "]", "type", "records[" + i + "] must be an object");
             }
-            Map<String, Object> canonical = new LinkedHashMap<>();
-            int index = i;
+            Map<String, Object> canonical = LinkedHashMap.newLinkedHashMap(record.size());
             for (Map.Entry<String, Object> field : record.entrySet()) {
-                FieldSchema known = schema.resolve(field.getKey()).orElseThrow(() -> ApiException.invalid("records[" + index + "]." + field.getKey(),
-                        "known_field", schema.name() + " has no field " + field.getKey()));
-                canonical.put(known.name(), field.getValue());
+                String name = resolved.get(field.getKey());
+                if (name == null) {
+                    int index = i;
+                    name = schema.resolve(field.getKey()).map(FieldSchema::name).orElseThrow(() -> ApiException.invalid("records[" + index + "]."
+                            + field.getKey(), "known_field", schema.name() + " has no field " + field.getKey()));
+                    resolved.put(field.getKey(), name);
+                }
+                canonical.put(name, field.getValue());
             }
             if (mode != WriteMode.INSERT) {
                 for (String k : key) {

@@ -64,4 +64,42 @@ class InternalEndpointsTest {
         internal(org, token).get("/v1/data/" + id + "/objects").then().statusCode(401).body("error.code", equalTo("UNAUTHORIZED"));
         internal(org, token).get("/v1/connections/" + id).then().statusCode(401);
     }
+
+    /**
+     * The connection a batch call names is reused between calls only while its row is unchanged: a change made through
+     * the API is what the very next call works with, and a deleted connection is a 404 at once.
+     */
+    @Test
+    void each_batch_call_sees_the_connection_as_last_changed() throws Exception {
+        Databases.Target pg = Databases.postgres();
+        try (Connection db = pg.admin(); Statement ddl = db.createStatement()) {
+            for (String sql : pg.setup(TABLE)) {
+                ddl.execute(sql);
+            }
+            ddl.execute("INSERT INTO " + pg.qualified(TABLE) + " (id, name) VALUES (1, 'Ada'), (2, 'Grace')");
+            ddl.execute("CREATE SCHEMA IF NOT EXISTS internal_elsewhere");
+            ddl.execute("DROP TABLE IF EXISTS internal_elsewhere." + TABLE);
+            ddl.execute("CREATE TABLE internal_elsewhere." + TABLE + " (id bigint PRIMARY KEY, name text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())");
+            ddl.execute("INSERT INTO internal_elsewhere." + TABLE + " (id, name) VALUES (7, 'Barbara')");
+        }
+        String org = Api.newOrg();
+        String id = Api.as(org).body(pg.connectionBody()).post("/v1/connections").then().statusCode(201).extract().path("id");
+        String token = ConnectionsStubs.INTERNAL_TOKEN;
+        Map<String, Object> read = Map.of("object", TABLE, "fields", List.of("id", "name"), "batch_size", 10);
+        for (int call = 0; call < 3; call++) {
+            internal(org, token).body(read).post("/internal/v1/connections/" + id + "/read").then().statusCode(200)
+                    .body("data.name", equalTo(List.of("Ada", "Grace")));
+        }
+
+        // Another schema: the next read is of that schema's table.
+        Map<String, Object> config = Map.of("host", pg.host(), "port", pg.port(), "database", pg.database(), "schema", "internal_elsewhere",
+                "ssl_mode", "disable");
+        Api.as(org).body(Map.of("config", config)).put("/v1/connections/" + id).then().statusCode(200);
+        internal(org, token).body(read).post("/internal/v1/connections/" + id + "/read").then().statusCode(200)
+                .body("data.name", equalTo(List.of("Barbara")));
+
+        Api.as(org).delete("/v1/connections/" + id).then().statusCode(204);
+        internal(org, token).body(read).post("/internal/v1/connections/" + id + "/read").then().statusCode(404)
+                .body("error.code", equalTo("NOT_FOUND"));
+    }
 }

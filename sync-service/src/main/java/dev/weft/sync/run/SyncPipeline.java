@@ -7,6 +7,8 @@ import dev.weft.platform.error.ApiException;
 import dev.weft.platform.events.Failures;
 import dev.weft.platform.filter.InMemoryFilter;
 import dev.weft.platform.services.ServiceCallException;
+import dev.weft.platform.tenancy.RequestPrincipal;
+import dev.weft.platform.tenancy.TenantContext;
 import dev.weft.platform.transform.TransformRuntime;
 import dev.weft.sync.SyncConfig;
 import dev.weft.sync.connections.ConnectionsApi;
@@ -29,7 +31,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * One run of a sync, top to bottom, one batch in memory at a time:
@@ -37,7 +45,8 @@ import java.util.function.Predicate;
  *   <li><b>start</b>: mark the run running (a resumed run keeps its last checkpoint's cursor) and, the first time,
  *       publish {@code sync.started} in the same transaction; plan the sync against both connections' describe;
  *       compile its transforms once;</li>
- *   <li><b>read</b> the next batch after the cursor through connections-service's internal read;</li>
+ *   <li><b>read</b> the next batch after the cursor through connections-service's internal read (from the second batch on,
+ *       read ahead while the batch before it is processed, written and checkpointed);</li>
  *   <li><b>filter</b> on the source's fields (the data API's grammar, in memory), counting the rest as skipped;</li>
  *   <li><b>map</b> fields to the destination's names;</li>
  *   <li><b>transform</b> (a record that throws fails alone; one that comes back null is skipped);</li>
@@ -118,6 +127,7 @@ public class SyncPipeline {
         String cursor = run.cursor();
         long batches = 0;
         TransformStage.Compiled transform = TransformStage.NONE;
+        ReadAhead ahead = null;
         try {
             SyncPlan plan = plan(spec);
             try {
@@ -142,10 +152,19 @@ public class SyncPipeline {
             }
             // A run resumed in its delete phase had read the whole source already.
             while (!run.deleting()) {
-                // 2. Read.
-                ConnectionsApi.ReadRequest readRequest = new ConnectionsApi.ReadRequest(plan.source().name(), plan.readFields(), cursor, batchSize);
-                ConnectionsApi.RecordsResponse page = call(plan.sourceConnectionId(), () -> connections.read(plan.sourceConnectionId(), readRequest));
+                // 2. Read: the batch read ahead while the last one was written, or (the first time) now.
+                ConnectionsApi.RecordsResponse page = ahead != null ? ahead.take() : read(plan, cursor, batchSize);
+                ahead = null;
                 List<Map<String, Object>> records = page.data() == null ? List.of() : page.data();
+                boolean more = page.pagination() != null && page.pagination().hasMore() && !records.isEmpty();
+                String next = page.pagination() == null || page.pagination().nextCursor() == null ? cursor : page.pagination().nextCursor();
+                // Read the batch after this one while this one is processed, written and checkpointed, so connections-service's
+                // read, this service's transform and the destination's write overlap. Reading changes nothing: a read ahead
+                // that is never used (the run stops, fails or loses its lease) is dropped, and the checkpoint below still
+                // follows this batch's write. At most two batches are in memory.
+                if (more) {
+                    ahead = ReadAhead.start(() -> read(plan, next, batchSize));
+                }
                 // 3.-5. Filter, map, transform: the whole batch in one hop to a platform thread, where transforms run.
                 Processed batch = processBatch(plan, records, keep, transform, errors, detectDeletes, batches * batchSize);
                 List<Map<String, Object>> out = batch.out();
@@ -169,7 +188,6 @@ public class SyncPipeline {
                     }
                 }
                 // 7. Checkpoint: only now that the write has answered.
-                String next = page.pagination() == null || page.pagination().nextCursor() == null ? cursor : page.pagination().nextCursor();
                 RunStore.Delta delta = new RunStore.Delta(records.size(), written, plan.writeMode().equals("insert") ? written : 0, 0, 0, skipped, failed);
                 String errorsJson = json.writeValueAsString(errors);
                 Optional<Boolean> cancel = QuarkusTransaction.requiringNew().call(() -> store.checkpoint(runId, owner, delta, next, errorsJson, lease, seen));
@@ -183,7 +201,7 @@ public class SyncPipeline {
                     finish(sync, spec, runId, owner, RunStatus.CANCELLED, null);
                     return;
                 }
-                if (page.pagination() == null || !page.pagination().hasMore() || records.isEmpty()) {
+                if (!more) {
                     break;
                 }
             }
@@ -215,7 +233,59 @@ public class SyncPipeline {
         } catch (Exception e) {
             finish(sync, spec, runId, owner, RunStatus.FAILED, new RunFailed("INTERNAL_ERROR", String.valueOf(e.getMessage()), null));
         } finally {
+            if (ahead != null) {
+                ahead.drop();
+            }
             transform.close();
+        }
+    }
+
+    /** Step 2: the batch of the source after {@code cursor}. */
+    private ConnectionsApi.RecordsResponse read(SyncPlan plan, String cursor, int batchSize) {
+        ConnectionsApi.ReadRequest request = new ConnectionsApi.ReadRequest(plan.source().name(), plan.readFields(), cursor, batchSize);
+        return call(plan.sourceConnectionId(), () -> connections.read(plan.sourceConnectionId(), request));
+    }
+
+    /**
+     * A read started on a virtual thread of its own, as the run's org (the tenant context and the trace are per thread,
+     * so both are carried over); {@link #take} waits for it and throws what the read threw, as if it had been read inline.
+     */
+    private static final class ReadAhead {
+        private static final ExecutorService THREADS = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sync-read-ahead-", 0).factory());
+
+        private final Future<ConnectionsApi.RecordsResponse> read;
+
+        private ReadAhead(Future<ConnectionsApi.RecordsResponse> read) {
+            this.read = read;
+        }
+
+        static ReadAhead start(Supplier<ConnectionsApi.RecordsResponse> read) {
+            RequestPrincipal principal = TenantContext.require();
+            Callable<ConnectionsApi.RecordsResponse> asRun = () -> TenantContext.callAs(principal, read::get);
+            return new ReadAhead(THREADS.submit(io.opentelemetry.context.Context.current().wrap(asRun)));
+        }
+
+        ConnectionsApi.RecordsResponse take() {
+            try {
+                return read.get();
+            } catch (InterruptedException e) {
+                read.cancel(true);
+                Thread.currentThread().interrupt();
+                throw new Failures.Transient("interrupted while reading the next batch", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+
+        /** The run ended before using it: nothing to undo, a read changes nothing. */
+        void drop() {
+            read.cancel(true);
         }
     }
 

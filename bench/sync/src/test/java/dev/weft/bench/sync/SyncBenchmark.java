@@ -63,7 +63,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class SyncBenchmark {
     private static final String SCHEMA = "bench_sync";
-    private static final int WARMUP_ROWS = Integer.getInteger("bench.warmup-rows", 50_000);
+    private static final int WARMUP_ROWS = Integer.getInteger("bench.warmup-rows", 200_000);
+    /**
+     * Warm-up runs go on (each a fresh sync of the warm-up table) until both services' JIT compiler threads used less than
+     * {@link #QUIET_JIT_SHARE} of the run's wall time, or this many runs ({@code -Dbench.max-warmup-runs}): with one warm-up
+     * run C2 was still compiling through the measured run, which then measured the JIT as much as the path.
+     */
+    private static final int MAX_WARMUP_RUNS = Integer.getInteger("bench.max-warmup-runs", 8);
+    private static final double QUIET_JIT_SHARE = 0.05;
+    /**
+     * Each service's fixed heap ({@code -Dbench.service.heap}): without one the JVM sizes its heap itself (up to a quarter
+     * of the machine's memory) and the peak RSS of two runs compared the JVM's choices more than the runs' memory.
+     */
+    private static final String HEAP = System.getProperty("bench.service.heap", "-Xms512m -Xmx512m").trim();
     private static final List<Integer> SIZES = Arrays.stream(System.getProperty("bench.sizes", "100000,1000000").split(","))
             .map(String::trim).map(Integer::parseInt).toList();
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 2);
@@ -81,7 +93,8 @@ class SyncBenchmark {
     private final String internalToken = "wit_" + Base64.getUrlEncoder().withoutPadding().encodeToString(new SecureRandom().generateSeed(24));
 
     record Result(int rows, int round, String load, double syncSeconds, double wallSeconds, double plainSeconds, long bytes,
-                  long connectionsHwmKb, long syncHwmKb, double connectionsCpu, double syncCpu, int batches) {
+                  long connectionsHwmKb, long syncHwmKb, double connectionsCpu, double syncCpu, int batches, int warmupRuns,
+                  long jitMillis, String loadAfter) {
         double syncRate() {
             return rows / syncSeconds;
         }
@@ -121,6 +134,10 @@ class SyncBenchmark {
     private Result round(int rows, int round) throws Exception {
         String load = Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[0];
         destination("dst_warmup");
+        // Every warm-up run's table exists before the services start: connections-service caches what a connection holds.
+        for (int i = 1; i < MAX_WARMUP_RUNS; i++) {
+            destination("dst_warmup_" + i);
+        }
         destination("dst_sync");
         int connectionsPort = FreePorts.next();
         int syncPort = FreePorts.next();
@@ -143,15 +160,35 @@ class SyncBenchmark {
             String warmupSync = createSync(org, syncPort, source, target, transform, "src_warmup", "dst_warmup");
             String measuredSync = createSync(org, syncPort, source, target, transform, "src_" + rows, "dst_sync");
 
-            JsonPath warm = run(org, syncPort, warmupSync);
-            assertEquals("succeeded", warm.getString("status"), warm.prettify());
-            check("src_warmup", "dst_warmup", WARMUP_ROWS);
+            // Warm up until both services' JIT compilers are quiet: each warm-up run is a new sync into an emptied table.
+            int warmups = 0;
+            double jitShare;
+            do {
+                String warmupTable = "dst_warmup";
+                if (warmups > 0) {
+                    // A table of its own per run (created empty above): the sync is new, and so is what it writes to.
+                    warmupTable = "dst_warmup_" + warmups;
+                    warmupSync = createSync(org, syncPort, source, target, transform, "src_warmup", warmupTable);
+                }
+                long jitBefore = jitMillis(connections) + jitMillis(sync);
+                long warmStart = System.nanoTime();
+                JsonPath warm = run(org, syncPort, warmupSync);
+                double warmSeconds = (System.nanoTime() - warmStart) / 1e9;
+                assertEquals("succeeded", warm.getString("status"), warm.prettify());
+                check("src_warmup", warmupTable, WARMUP_ROWS);
+                jitShare = (jitMillis(connections) + jitMillis(sync) - jitBefore) / 1000.0 / warmSeconds;
+                warmups++;
+                System.out.printf(Locale.ROOT, "warm-up run %d: %.1f s, JIT compiler threads %.1f %% of it%n", warmups, warmSeconds, jitShare * 100);
+            } while (warmups < MAX_WARMUP_RUNS && jitShare >= QUIET_JIT_SHARE);
 
             double[] cpuBefore = {cpuSeconds(connections), cpuSeconds(sync)};
+            long jitBefore = jitMillis(connections) + jitMillis(sync);
             long wallStart = System.nanoTime();
             JsonPath measured = run(org, syncPort, measuredSync);
             double wall = (System.nanoTime() - wallStart) / 1e9;
             double[] cpuAfter = {cpuSeconds(connections), cpuSeconds(sync)};
+            long jit = jitMillis(connections) + jitMillis(sync) - jitBefore;
+            String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[0];
             assertEquals("succeeded", measured.getString("status"), measured.prettify());
             assertEquals(rows, measured.getLong("progress.written"));
             double seconds = Duration.between(Instant.parse(measured.getString("timings.started_at")),
@@ -173,7 +210,7 @@ class SyncBenchmark {
             double plain = (System.nanoTime() - plainStart) / 1e9;
             check("src_" + rows, "dst_plain", rows);
             return new Result(rows, round, load, seconds, wall, plain, bytes, connectionsHwm, syncHwm, cpuAfter[0] - cpuBefore[0],
-                    cpuAfter[1] - cpuBefore[1], measured.getInt("batches"));
+                    cpuAfter[1] - cpuBefore[1], measured.getInt("batches"), warmups, jit, loadAfter);
         } finally {
             if (sync != null) {
                 stop(sync);
@@ -205,6 +242,9 @@ class SyncBenchmark {
         properties.putAll(extra);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (!HEAP.isEmpty()) {
+            command.addAll(Arrays.asList(HEAP.split("\\s+")));
+        }
         String jvm = System.getProperty("bench.service.jvm", "").trim();
         if (!jvm.isEmpty()) {
             for (String option : jvm.split("\\s+")) {
@@ -264,6 +304,29 @@ class SyncBenchmark {
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) CLOCK_TICKS;
     }
 
+    /**
+     * CPU time of the process's JIT compiler threads so far, in ms, from Linux's per-thread accounting (threads named
+     * "C1/C2 CompilerThreadN", cut to 15 characters by the kernel).
+     */
+    private static long jitMillis(Process process) throws IOException {
+        long ticks = 0;
+        try (var threads = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path thread : (Iterable<Path>) threads::iterator) {
+                try {
+                    if (!Files.readString(thread.resolve("comm")).contains("CompilerThre")) {
+                        continue;
+                    }
+                    String stat = Files.readString(thread.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                } catch (IOException | RuntimeException gone) {
+                    // a compiler thread may end between listing and reading
+                }
+            }
+        }
+        return ticks * 1000 / CLOCK_TICKS;
+    }
+
     // --- the public API -----------------------------------------------------------------------------------------------
 
     private static RequestSpecification api(String org, int port) {
@@ -299,7 +362,10 @@ class SyncBenchmark {
         return api(org, port).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
     }
 
-    /** Starts a run and waits for its end; polls every 250 ms (the figure is the run's own start-to-finish time). */
+    /**
+     * Starts a run and waits for its end; polls once a second (the figure is the run's own start-to-finish time, so polling
+     * sooner would only add sync-service CPU spent answering the polls: at 250 ms it was 2-5 % of what the run used).
+     */
     private static JsonPath run(String org, int port, String syncId) throws InterruptedException {
         String runId = api(org, port).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
@@ -308,7 +374,7 @@ class SyncBenchmark {
             if (!List.of("queued", "running").contains(run.getString("status"))) {
                 return run;
             }
-            Thread.sleep(250);
+            Thread.sleep(1000);
         }
         throw new IllegalStateException("run " + runId + " did not finish within 30 minutes");
     }
@@ -414,21 +480,22 @@ class SyncBenchmark {
     // --- the report ---------------------------------------------------------------------------------------------------
 
     private static String line(Result r) {
-        return String.format(Locale.ROOT, "| %,d | %d | %s | %,.0f | %.1f | %,.0f | %.1f | **%.2f** | %.1f | %.1f | %,d | %,d | %.1f / %.1f | %d |",
-                r.rows(), r.round(), r.load(), r.syncRate(), r.bytes() / 1e6 / r.syncSeconds(), r.plainRate(), r.bytes() / 1e6 / r.plainSeconds(),
+        return String.format(Locale.ROOT, "| %,d | %d | %s / %s | %,.0f | %.1f | %,.0f | %.1f | **%.2f** | %.1f | %.1f | %,d | %,d | %.1f / %.1f | %.1f / %.1f | %d | %d | %,d |",
+                r.rows(), r.round(), r.load(), r.loadAfter(), r.syncRate(), r.bytes() / 1e6 / r.syncSeconds(), r.plainRate(), r.bytes() / 1e6 / r.plainSeconds(),
                 r.syncRate() / r.plainRate(), r.syncSeconds(), r.wallSeconds(), r.connectionsHwmKb() / 1024, r.syncHwmKb() / 1024,
-                r.connectionsCpu(), r.syncCpu(), r.batches());
+                r.connectionsCpu(), r.syncCpu(), r.connectionsCpu() * 1e6 / r.rows(), r.syncCpu() * 1e6 / r.rows(), r.batches(), r.warmupRuns(), r.jitMillis());
     }
 
     private static String report(List<Result> results) {
         StringBuilder out = new StringBuilder("# bench/sync\n\n");
         out.append(String.format(Locale.ROOT, "PostgreSQL → PostgreSQL, 5 field mappings + a JSONata transform (`%s`), mode insert, "
-                + "warm-up run of %,d rows per round; weft.sync.batch-size %s; services: %s%n%n", TRANSFORM, WARMUP_ROWS,
-                BATCH_SIZE.isEmpty() ? "default" : BATCH_SIZE,
-                System.getProperty("bench.service.jvm", "").isBlank() ? "default JVM options" : System.getProperty("bench.service.jvm")));
-        out.append("| rows | round | load (1 min) | sync records/s | sync MB/s | plain records/s | plain MB/s | ratio | sync run s | "
-                + "sync wall s | connections peak RSS MB | sync peak RSS MB | CPU s connections / sync | batches |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "warm-up runs of %,d rows per round until the JIT is quiet; weft.sync.batch-size %s; services: heap `%s`, %s%n%n", TRANSFORM,
+                WARMUP_ROWS, BATCH_SIZE.isEmpty() ? "default" : BATCH_SIZE, HEAP,
+                System.getProperty("bench.service.jvm", "").isBlank() ? "no further JVM options" : "`" + System.getProperty("bench.service.jvm") + "`"));
+        out.append("| rows | round | load (1 min) before / after | sync records/s | sync MB/s | plain records/s | plain MB/s | ratio | sync run s | "
+                + "sync wall s | connections peak RSS MB | sync peak RSS MB | CPU s connections / sync | CPU-µs per record connections / sync | batches "
+                + "| warm-up runs | JIT ms in the run |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         results.forEach(r -> out.append(line(r)).append('\n'));
         return out.toString();
     }
