@@ -8,6 +8,7 @@ import dev.weft.platform.events.Topics;
 import dev.weft.platform.id.TypeId;
 import dev.weft.platform.tenancy.RequestPrincipal;
 import dev.weft.platform.tenancy.TenantContext;
+import dev.weft.testing.JvmActivity;
 import dev.weft.testing.TestCredentials;
 import dev.weft.testing.TestEvents;
 import dev.weft.testing.WeftInfraResource;
@@ -262,24 +263,12 @@ class WebhooksBenchmark {
     /** Each limit's warm-up and the JVM's own work while it was measured. */
     private final List<String> limitsJvm = new ArrayList<>();
 
-    private interface Round {
-        void run() throws Exception;
-    }
-
     /**
-     * Runs warm-up rounds until the JIT compilers are quiet (or {@link #MAX_WARMUP_ROUNDS}): the path and the limits it
-     * is compared with are each measured compiled, as a long-running service runs.
+     * Warm-up rounds until the JIT compilers are quiet (or {@link #MAX_WARMUP_ROUNDS}): the path and the limits it is
+     * compared with are each measured compiled, as a long-running service runs.
      */
-    private static String warmUntilQuiet(Round round) throws Exception {
-        int rounds = 0;
-        JvmActivity.Delta last;
-        do {
-            JvmActivity start = JvmActivity.start();
-            round.run();
-            last = start.sinceStart();
-            rounds++;
-        } while (rounds < MAX_WARMUP_ROUNDS && last.jitShare() >= QUIET_JIT_SHARE);
-        return String.format("%d rounds, the JIT compilers' CPU %,d ms in the last (%.1f s)", rounds, last.jitMillis(), last.seconds());
+    private static String warmUntilQuiet(JvmActivity.Round round) throws Exception {
+        return JvmActivity.warmUntilQuiet(round, MAX_WARMUP_ROUNDS, QUIET_JIT_SHARE);
     }
 
     /** The dispatcher's claim rounds so far (the platform's due-work timer for deliveries). */

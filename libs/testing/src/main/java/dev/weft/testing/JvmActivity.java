@@ -1,4 +1,4 @@
-package dev.weft.bench.webhooks;
+package dev.weft.testing;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
 
@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What the JVM itself did during a phase: JIT compilation and stop-the-world collections. A phase that compiles or
  * collects a lot measures the JVM warming up or the heap's sizing, not the path; each phase reports it beside its figure.
+ * Shared by the benchmarks under bench/ (first written for bench/webhooks).
  */
-record JvmActivity(long nanos, long jitMillis, long gcPauses, long gcPauseMillis) {
+public record JvmActivity(long nanos, long jitMillis, long gcPauses, long gcPauseMillis) {
     /** The longest pause since the last {@link #start()}, kept by a notification listener (the MXBeans keep only sums). */
     private static final AtomicLong LONGEST_PAUSE = new AtomicLong();
 
@@ -41,7 +42,7 @@ record JvmActivity(long nanos, long jitMillis, long gcPauses, long gcPauseMillis
     }
 
     /** Starts a phase: the counters now, and the longest pause forgotten. One phase at a time. */
-    static JvmActivity start() {
+    public static JvmActivity start() {
         LONGEST_PAUSE.set(0);
         return now();
     }
@@ -90,15 +91,15 @@ record JvmActivity(long nanos, long jitMillis, long gcPauses, long gcPauseMillis
     }
 
     /** What happened from this start until now. */
-    Delta sinceStart() {
+    public Delta sinceStart() {
         JvmActivity end = now();
         return new Delta((end.nanos - nanos) / 1e9, end.jitMillis - jitMillis, end.gcPauses - gcPauses, end.gcPauseMillis - gcPauseMillis,
                 LONGEST_PAUSE.get());
     }
 
     /** A phase's share of JIT compilation and collection pauses. */
-    record Delta(double seconds, long jitMillis, long gcPauses, long gcPauseMillis, long longestPauseMillis) {
-        double jitShare() {
+    public record Delta(double seconds, long jitMillis, long gcPauses, long gcPauseMillis, long longestPauseMillis) {
+        public double jitShare() {
             return seconds == 0 ? 0 : jitMillis / 1000.0 / seconds;
         }
 
@@ -107,5 +108,28 @@ record JvmActivity(long nanos, long jitMillis, long gcPauses, long gcPauseMillis
             return String.format("%.1f s: JIT compiler threads' CPU %,d ms; %d GC pauses, %,d ms in all, longest %,d ms", seconds, jitMillis, gcPauses, gcPauseMillis,
                     longestPauseMillis);
         }
+    }
+
+    /** One warm-up round of a benchmark: the path (or the limit it is compared with) run a fixed number of times. */
+    @FunctionalInterface
+    public interface Round {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs warm-up rounds until the JIT compilers are quiet (compilation took less than {@code quietShare} of the last
+     * round's wall-clock time) or {@code maxRounds} ran, so that what is measured next runs compiled, as a long-running
+     * service does. Returns what it did, for the report.
+     */
+    public static String warmUntilQuiet(Round round, int maxRounds, double quietShare) throws Exception {
+        int rounds = 0;
+        Delta last;
+        do {
+            JvmActivity start = start();
+            round.run();
+            last = start.sinceStart();
+            rounds++;
+        } while (rounds < maxRounds && last.jitShare() >= quietShare);
+        return String.format("%d rounds, the JIT compilers' CPU %,d ms in the last (%.1f s)", rounds, last.jitMillis(), last.seconds());
     }
 }
