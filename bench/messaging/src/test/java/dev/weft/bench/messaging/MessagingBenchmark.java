@@ -183,9 +183,12 @@ class MessagingBenchmark {
         for (String w : warmups) {
             report.append("- ").append(w).append('\n');
         }
-        report.append("\nBulk load (COPY) of ").append(CONVERSATIONS).append(" contacts, ").append(CONVERSATIONS).append(" conversations, ")
-                .append((long) CONVERSATIONS * MESSAGES_PER_CONVERSATION).append(" messages: ")
-                .append(String.format(Locale.ROOT, "%.1f", loadSeconds)).append(" s (with ANALYZE).\n\nLoad average (1, 5, 15 min) before each phase:\n\n");
+        if (READS > 0) {
+            report.append("\nBulk load (COPY) of ").append(CONVERSATIONS).append(" contacts, ").append(CONVERSATIONS).append(" conversations, ")
+                    .append((long) CONVERSATIONS * MESSAGES_PER_CONVERSATION).append(" messages: ")
+                    .append(String.format(Locale.ROOT, "%.1f", loadSeconds)).append(" s (with ANALYZE).\n");
+        }
+        report.append("\nLoad average (1, 5, 15 min) before each phase:\n\n");
         for (String l : loads) {
             report.append("- ").append(l).append('\n');
         }
