@@ -27,7 +27,8 @@ import java.util.function.Function;
 /**
  * Provider webhooks: the account named in the URL ({@code <org_id>.<connection_id>}) gives the org and the secret;
  * a delivery that does not prove it is the provider's is refused (401) before anything is read. Messages are stored
- * once per provider message id ({@link MessageService#record} is idempotent), receipts move a message's status
+ * once per provider message id (a redelivery is found before anything is touched; a concurrent one is settled by the
+ * unique index in {@link MessageService#record}, and this delivery then runs again), receipts move a message's status
  * forward once; all of a delivery commits in one transaction before the provider gets its 200.
  */
 @ApplicationScoped
@@ -86,10 +87,15 @@ public class InboundService {
         for (int attempt = 1; ; attempt++) {
             try {
                 return system.callAs(target.orgId(), () -> QuarkusTransaction.requiringNew().call(() -> store(channel, events)));
+            } catch (Redelivered e) {
+                if (attempt < MAX_ATTEMPTS) {
+                    continue;
+                }
+                throw new IllegalStateException("a provider message id was stored concurrently " + attempt + " times in a row", e);
             } catch (Exception e) {
-                // Locks serialise deliveries of one message id; a delivery whose ids another takes in the other order
-                // can still meet it in a deadlock (or a unique index): the transaction rolled back whole, so doing it
-                // again is safe and finds what the other stored.
+                // Two deliveries taking the same rows (a contact, a conversation) in the other order can meet in a
+                // deadlock, or a new contact's unique index: the transaction rolled back whole, so doing it again is
+                // safe and finds what the other stored.
                 String state = sqlState(e);
                 if (attempt < MAX_ATTEMPTS && state != null && RETRYABLE.contains(state)) {
                     Log.infof("event=inbound_retry channel=%s org_id=%s sql_state=%s attempt=%d", channel, target.orgId(), state, attempt);
@@ -104,6 +110,13 @@ public class InboundService {
     }
 
     private static final int MAX_ATTEMPTS = 3;
+
+    /** A message of the delivery was stored by a concurrent delivery during this one: roll back and run it again. */
+    private static final class Redelivered extends RuntimeException {
+        Redelivered() {
+            super(null, null, false, false);
+        }
+    }
     /** unique_violation, serialization_failure, deadlock_detected. */
     private static final java.util.Set<String> RETRYABLE = java.util.Set.of("23505", "40001", "40P01");
 
@@ -124,7 +137,7 @@ public class InboundService {
             switch (event) {
                 case InboundChannel.InboundMessage m -> {
                     // A redelivery touches nothing: no contact, no conversation (a closed one would open a new one).
-                    if (m.platformMessageId() != null && messages.byPlatformId(channel, m.platformMessageId()).isPresent()) {
+                    if (m.platformMessageId() != null && messages.stored(channel, m.platformMessageId()) != null) {
                         duplicates++;
                         continue;
                     }
@@ -132,17 +145,19 @@ public class InboundService {
                     if (contact.firstName == null && contact.lastName == null && m.name() != null) {
                         contact.firstName = m.name().length() > 200 ? m.name().substring(0, 200) : m.name();
                     }
-                    var conversation = conversations.openFor(contact, channel, null).conversation();
-                    boolean created = messages.record(conversation.id,
+                    var conversation = conversations.openLocked(contact, channel, null);
+                    boolean created = messages.record(conversation, contact,
                             MessageService.NewMessage.inbound(m.type(), m.content(), m.platformMessageId(), m.metadata())).created();
-                    if (created) {
-                        stored++;
-                    } else {
-                        duplicates++;
+                    if (!created) {
+                        // A concurrent delivery of the same message committed it after the check above, and this one may
+                        // have touched its contact or conversation since: all of it rolls back and runs again, and then
+                        // finds the message at the check.
+                        throw new Redelivered();
                     }
+                    stored++;
                 }
                 case InboundChannel.StatusUpdate s -> {
-                    Message message = Message.find("channel = ?1 and platformMessageId = ?2", channel, s.platformMessageId()).firstResult();
+                    Message message = messages.stored(channel, s.platformMessageId());
                     String status = switch (s.status()) {
                         case "sent", "delivered", "read", "failed" -> s.status();
                         default -> null;

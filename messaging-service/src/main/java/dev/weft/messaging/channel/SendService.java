@@ -128,10 +128,23 @@ public class SendService {
         // Fail before storing anything when the org has no account to send from.
         accounts.forSend(platform, Channels.connectionId(metadata));
 
+        ObjectNode reply = Json.newObject();
+        reply.put("type", type);
+        if (content != null) {
+            reply.put("content", content);
+        }
+        if (template != null && type.equals("template")) {
+            reply.set("template", template);
+        }
+        reply.set("metadata", metadata);
+        reply.put("author_type", "api");
+        MessageService.Reply parsed = messages.parseReply(reply);
+
         String channel = platform;
         String recipient = to.strip();
         String finalType = type;
-        ObjectNode finalTemplate = template;
+        // One transaction finds the contact and its conversation and stores the message (queued, its event in the
+        // outbox); the provider is called after it commits, with no transaction held, and its outcome recorded after.
         Opened opened = QuarkusTransaction.requiringNew().call(() -> {
             Contact contact = contacts.findOrCreate(channel, recipient);
             WindowStatus window = window(channel, finalType, tag, contact.lastInboundAt, Instant.now());
@@ -142,20 +155,10 @@ public class SendService {
                 details.put("contact_id", contact.contactId());
                 throw new ApiException(ErrorCode.WINDOW_CLOSED, closedMessage(channel, window), details);
             }
-            Conversation conversation = conversations.openFor(contact, channel, inbox).conversation();
-            return new Opened(conversation.conversationId(), window);
+            Conversation conversation = conversations.openLocked(contact, channel, inbox);
+            return new Opened(messages.prepare(conversation, contact, parsed), window);
         });
-        ObjectNode reply = Json.newObject();
-        reply.put("type", type);
-        if (content != null) {
-            reply.put("content", content);
-        }
-        if (finalTemplate != null && type.equals("template")) {
-            reply.set("template", finalTemplate);
-        }
-        reply.set("metadata", metadata);
-        reply.put("author_type", "api");
-        MessageDtos.MessageView view = messages.reply(opened.conversationId(), reply);
+        MessageDtos.MessageView view = messages.deliver(opened.prepared());
         if (view.status().equals("queued")) {
             retries.scheduleFirst(TypeId.parse(dev.weft.messaging.message.Message.ID_PREFIX, view.id()).orElseThrow());
         }
@@ -173,7 +176,7 @@ public class SendService {
                 opened.window());
     }
 
-    private record Opened(String conversationId, WindowStatus window) {
+    private record Opened(MessageService.Prepared prepared, WindowStatus window) {
     }
 
     /**

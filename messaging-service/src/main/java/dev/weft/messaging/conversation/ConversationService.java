@@ -21,6 +21,9 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import io.quarkus.hibernate.orm.panache.Panache;
+import org.hibernate.query.NativeQuery;
+import dev.weft.platform.tenancy.TenantContext;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -83,6 +86,31 @@ public class ConversationService {
             return new Opened(existing, false);
         }
         return new Opened(create(contact, checkedChannel, checkedInbox, null, null), true);
+    }
+
+    /**
+     * {@link #openFor}'s conversation, locked for this transaction (what storing a message in it needs). The common
+     * case, an open conversation, is one {@code SELECT ... FOR UPDATE} with no advisory lock: a conversation closed
+     * meanwhile is not returned by it (PostgreSQL re-checks the row it waited for), and only then, or with none open,
+     * does {@link #openFor} run under the contact's lock.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Conversation openLocked(Contact contact, String channel, String inbox) {
+        String checkedChannel = Channels.require(channel, "channel");
+        String checkedInbox = inbox(inbox);
+        @SuppressWarnings("unchecked")
+        List<Conversation> open = Panache.getEntityManager().createNativeQuery("""
+                        SELECT * FROM conversations WHERE org_id = ?1 AND contact_id = ?2 AND channel = ?3 AND inbox = ?4 AND status <> 'closed'
+                        ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE""", Conversation.class)
+                .unwrap(NativeQuery.class).addSynchronizedEntityClass(Conversation.class)
+                .setParameter(1, TenantContext.requireOrgId()).setParameter(2, contact.id).setParameter(3, checkedChannel).setParameter(4, checkedInbox)
+                .getResultList();
+        if (!open.isEmpty()) {
+            return open.getFirst();
+        }
+        Conversation conversation = openFor(contact, checkedChannel, checkedInbox).conversation();
+        Panache.getEntityManager().lock(conversation, LockModeType.PESSIMISTIC_WRITE);
+        return conversation;
     }
 
     /** POST /v1/conversations: an agent starts a conversation with a contact. */

@@ -12,21 +12,28 @@ import dev.weft.messaging.conversation.ConversationService;
 import dev.weft.messaging.conversation.ConversationStatus;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
+import dev.weft.platform.id.Ids;
 import dev.weft.platform.id.TypeId;
 import dev.weft.platform.pagination.Cursor;
 import dev.weft.platform.pagination.CursorCodec;
 import dev.weft.platform.pagination.PageRequest;
+import dev.weft.platform.tenancy.OrgScopedLookup;
+import dev.weft.platform.tenancy.TenantContext;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
-import jakarta.persistence.TypedQuery;
 import jakarta.transaction.Transactional;
+import org.hibernate.Session;
+import org.hibernate.query.NativeQuery;
 
-import java.sql.Timestamp;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -90,12 +97,36 @@ public class MessageService {
             throw ApiException.notFound("conversation");
         }
         if (m.platformMessageId() != null) {
-            Message existing = byPlatformId(conversation.channel, m.platformMessageId()).orElse(null);
+            Message existing = stored(conversation.channel, m.platformMessageId());
             if (existing != null) {
                 return new Recorded(existing, false);
             }
         }
+        return record(conversation, null, m);
+    }
+
+    /** The INSERT of {@link #record}: created_at from the database clock in the statement itself, the provider's id decided by its unique index. */
+    private static final String INSERT = """
+            INSERT INTO messages (id, org_id, conversation_id, contact_id, channel, direction, type, content, template, metadata, author_type,
+                                  agent_id, internal, status, platform_message_id, error_code, error_message, created_at, updated_at)
+            SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, t.at, t.at
+            FROM (SELECT greatest(clock_timestamp(), coalesce(?, '-infinity'::timestamptz)) AS at) t
+            ON CONFLICT (org_id, channel, platform_message_id) WHERE platform_message_id IS NOT NULL DO NOTHING
+            RETURNING created_at""";
+
+    /**
+     * {@link #record(UUID, NewMessage)} in a conversation the caller has already locked ({@code SELECT ... FOR UPDATE}
+     * in this transaction). One INSERT stores the message with its created_at (the database's clock for every replica,
+     * never below the conversation's latest message: see the class comment); a provider id already stored (a
+     * concurrent delivery of the same webhook that committed first) makes the INSERT do nothing, and the stored message
+     * comes back with {@code created=false}. The unique index decides, so no advisory lock is taken on the id.
+     * {@code known} is the conversation's contact when the caller has it (else it is read).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Recorded record(Conversation conversation, Contact known, NewMessage m) {
         Message message = new Message();
+        message.id = TypeId.uuidV7();
+        message.orgId = conversation.orgId;
         message.conversationId = conversation.id;
         message.contactId = conversation.contactId;
         message.channel = conversation.channel;
@@ -111,35 +142,74 @@ public class MessageService {
         message.platformMessageId = m.platformMessageId();
         message.errorCode = m.errorCode();
         message.errorMessage = m.errorMessage();
-        message.persist();
-        Message.flush();
-        // The database's clock for every replica, never below the conversation's latest message (see the class comment).
-        Timestamp floor = conversation.lastMessageAt == null ? null : Timestamp.from(conversation.lastMessageAt);
-        Object at = Panache.getEntityManager().createNativeQuery("""
-                        UPDATE messages SET created_at = greatest(clock_timestamp(), coalesce(cast(?1 as timestamptz), '-infinity')),
-                                            updated_at = greatest(clock_timestamp(), coalesce(cast(?1 as timestamptz), '-infinity'))
-                        WHERE id = ?2 RETURNING created_at""")
-                .setParameter(1, floor).setParameter(2, message.id).getSingleResult();
-        Instant createdAt = toInstant(at);
+        Instant createdAt = insert(message, conversation.lastMessageAt);
+        if (createdAt == null) {
+            Message existing = stored(conversation.channel, m.platformMessageId());
+            if (existing == null) {
+                throw new IllegalStateException("the message's insert conflicted, but no message holds " + m.platformMessageId());
+            }
+            return new Recorded(existing, false);
+        }
         message.createdAt = createdAt;
         message.updatedAt = createdAt;
 
         conversation.lastMessageAt = createdAt;
         conversation.version++;
-        Contact contact = Contact.findById(conversation.contactId);
+        Contact contact = known != null && known.id.equals(conversation.contactId) ? known : OrgScopedLookup.findById(Contact.class, conversation.contactId);
         if (m.direction().equals("inbound")) {
             contact.lastInboundAt = createdAt;
             conversations.reopenOnInbound(conversation);
         } else if (!m.internal()) {
             contact.lastOutboundAt = createdAt;
         }
-        Conversation.flush();
-        Panache.getEntityManager().detach(message);
-        message = Message.findById(message.id);
+        // The view is the row as written: every column is known here, so it is not read back.
         events.publish("message.created", message.messageId(), view(message));
         Log.infof("event=message_created org_id=%s message_id=%s conversation_id=%s direction=%s status=%s", message.orgId, message.messageId(),
                 conversation.conversationId(), message.direction, message.status);
         return new Recorded(message, true);
+    }
+
+    /** Inserts the row; returns its created_at, or null when another message already holds its provider id. */
+    private static Instant insert(Message message, Instant floor) {
+        return Panache.getEntityManager().unwrap(Session.class).doReturningWork(db -> {
+            try (PreparedStatement insert = db.prepareStatement(INSERT)) {
+                insert.setObject(1, message.id);
+                insert.setString(2, message.orgId);
+                insert.setObject(3, message.conversationId);
+                insert.setObject(4, message.contactId);
+                insert.setString(5, message.channel);
+                insert.setString(6, message.direction);
+                insert.setString(7, message.type);
+                insert.setString(8, message.content);
+                insert.setString(9, message.template);
+                insert.setString(10, message.metadata);
+                insert.setString(11, message.authorType);
+                insert.setString(12, message.agentId);
+                insert.setBoolean(13, message.internal);
+                insert.setString(14, message.status);
+                insert.setString(15, message.platformMessageId);
+                insert.setString(16, message.errorCode);
+                insert.setString(17, message.errorMessage);
+                insert.setObject(18, floor == null ? null : OffsetDateTime.ofInstant(floor, ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+                try (ResultSet row = insert.executeQuery()) {
+                    return row.next() ? row.getObject(1, OffsetDateTime.class).toInstant() : null;
+                }
+            }
+        });
+    }
+
+    /**
+     * The message already stored under a provider's id on a channel, without a lock: what a redelivered webhook
+     * finds before it touches anything. A concurrent first delivery is settled by the unique index ({@link #record}).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Message stored(String channel, String platformMessageId) {
+        @SuppressWarnings("unchecked")
+        List<Message> found = Panache.getEntityManager().createNativeQuery(
+                        "SELECT * FROM messages WHERE org_id = ?1 AND channel = ?2 AND platform_message_id = ?3", Message.class)
+                .unwrap(NativeQuery.class).addSynchronizedEntityClass(Message.class)
+                .setParameter(1, TenantContext.requireOrgId()).setParameter(2, channel).setParameter(3, platformMessageId).getResultList();
+        return found.isEmpty() ? null : found.getFirst();
     }
 
     /**
@@ -150,7 +220,7 @@ public class MessageService {
     @Transactional(Transactional.TxType.MANDATORY)
     public java.util.Optional<Message> byPlatformId(String channel, String platformMessageId) {
         locks.lock("message|" + channel + "|" + platformMessageId);
-        return Message.find("channel = ?1 and platformMessageId = ?2", channel, platformMessageId).firstResultOptional();
+        return java.util.Optional.ofNullable(stored(channel, platformMessageId));
     }
 
     /**
@@ -159,10 +229,22 @@ public class MessageService {
      */
     @Transactional
     public boolean updateStatus(UUID messageId, String status, String platformMessageId, String errorCode, String errorMessage) {
-        Message message = Message.findById(messageId, LockModeType.PESSIMISTIC_WRITE);
-        if (message == null) {
+        return updateStatus(locked(messageId), status, platformMessageId, errorCode, errorMessage);
+    }
+
+    /** The message of the current org, locked for this transaction (by-id SQL built once: see {@link OrgScopedLookup}). */
+    private static Message locked(UUID messageId) {
+        @SuppressWarnings("unchecked")
+        List<Message> found = Panache.getEntityManager().createNativeQuery("SELECT * FROM messages WHERE id = ?1 AND org_id = ?2 FOR UPDATE", Message.class)
+                .unwrap(NativeQuery.class).addSynchronizedEntityClass(Message.class)
+                .setParameter(1, messageId).setParameter(2, TenantContext.requireOrgId()).getResultList();
+        if (found.isEmpty()) {
             throw ApiException.notFound("message");
         }
+        return found.getFirst();
+    }
+
+    private boolean updateStatus(Message message, String status, String platformMessageId, String errorCode, String errorMessage) {
         String previous = message.status;
         boolean forward = status.equals("failed") ? !previous.equals("read") && !previous.equals("failed")
                 : PROGRESS.contains(previous) && PROGRESS.indexOf(status) > PROGRESS.indexOf(previous);
@@ -218,6 +300,17 @@ public class MessageService {
      * or no address of the contact on it, the reply is stored as failed with the reason.
      */
     public MessageDtos.MessageView reply(String conversationId, JsonNode body) {
+        Reply reply = parseReply(body);
+        Prepared prepared = QuarkusTransaction.requiringNew().call(() -> prepare(conversations.requireLocked(conversationId), null, reply));
+        return deliver(prepared);
+    }
+
+    /** A reply's body, checked. */
+    public record Reply(String type, String content, ObjectNode template, ObjectNode metadata, boolean internal, String authorType, String agentId) {
+    }
+
+    /** Checks a reply's body (400 on anything wrong) before any transaction starts. */
+    public Reply parseReply(JsonNode body) {
         Map<String, JsonNode> fields = Json.fields(body, REPLY_FIELDS);
         String content = Json.text(fields, "content", 65536);
         String bodyText = Json.text(fields, "body", 65536);
@@ -244,58 +337,71 @@ public class MessageService {
         if (!List.of("agent", "api", "system").contains(authorType)) {
             throw ApiException.invalid("author_type", "one_of", "author_type must be agent, api or system");
         }
-        ObjectNode metadata = Json.object(fields, "metadata");
-        String finalType = type;
-        String finalContent = content;
-        String finalAuthor = authorType;
-
-        Prepared prepared = QuarkusTransaction.requiringNew().call(() -> {
-            Conversation conversation = conversations.requireLocked(conversationId);
-            if (!internal && ConversationStatus.of(conversation.status) == ConversationStatus.CLOSED) {
-                throw new ApiException(ErrorCode.CONFLICT, "the conversation is closed: replies go to a new conversation (internal notes are still allowed)",
-                        Map.of("status", conversation.status));
-            }
-            ChannelSender sender = internal ? null : senders.forChannel(conversation.channel).orElse(null);
-            String to = internal ? null : contacts.addressOn(conversation.contactId, conversation.channel).orElse(null);
-            String status = internal ? "stored" : sender == null || to == null ? "failed" : "queued";
-            String errorCode = null;
-            String errorMessage = null;
-            if (!internal && sender == null) {
-                errorCode = "channel_unavailable";
-                errorMessage = "no adapter sends on " + conversation.channel + " yet";
-            } else if (!internal && to == null) {
-                errorCode = "no_address";
-                errorMessage = "the contact has no address on " + conversation.channel;
-            }
-            Recorded recorded = record(conversation.id, new NewMessage("outbound", finalType, finalContent, template, metadata, finalAuthor, agentId,
-                    internal, status, null, errorCode, errorMessage));
-            Message message = recorded.message();
-            ChannelSender.OutboundMessage outbound = sender == null || to == null ? null : new ChannelSender.OutboundMessage(message.orgId,
-                    message.messageId(), conversation.conversationId(), TypeId.format(Contact.ID_PREFIX, conversation.contactId), conversation.channel,
-                    conversation.inbox, to, message.type, message.content, template, metadata);
-            return new Prepared(message.id, sender, outbound);
-        });
-        if (prepared.outbound() != null) {
-            ChannelSender.SendOutcome outcome;
-            try {
-                outcome = prepared.sender().send(prepared.outbound());
-            } catch (RuntimeException e) {
-                Log.warnf("event=channel_send_error channel=%s message_id=%s error=\"%s\"", prepared.outbound().channel(), prepared.outbound().messageId(), e);
-                outcome = ChannelSender.SendOutcome.retry("adapter_error", "the channel adapter failed: " + e.getClass().getSimpleName());
-            }
-            ChannelSender.SendOutcome result = outcome;
-            QuarkusTransaction.requiringNew().run(() -> {
-                switch (result.result()) {
-                    case SENT -> updateStatus(prepared.messageId(), "sent", result.platformMessageId(), null, null);
-                    case FAILED -> updateStatus(prepared.messageId(), "failed", null, result.errorCode(), result.errorMessage());
-                    case RETRY -> updateStatus(prepared.messageId(), "queued", null, result.errorCode(), result.errorMessage());
-                }
-            });
-        }
-        return view(Message.findById(prepared.messageId()));
+        return new Reply(type, content, template, Json.object(fields, "metadata"), internal, authorType, agentId);
     }
 
-    private record Prepared(UUID messageId, ChannelSender sender, ChannelSender.OutboundMessage outbound) {
+    /**
+     * The stored half of a reply, in the caller's transaction, in a conversation it has locked: the message is stored
+     * (queued, or failed with the reason when nothing can send it) with its message.created in the outbox, so an
+     * accepted message survives a provider outage or a crash (the retry worker picks a queued one up). {@code contact}
+     * is the conversation's contact when the caller has it.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Prepared prepare(Conversation conversation, Contact contact, Reply r) {
+        if (!r.internal() && ConversationStatus.of(conversation.status) == ConversationStatus.CLOSED) {
+            throw new ApiException(ErrorCode.CONFLICT, "the conversation is closed: replies go to a new conversation (internal notes are still allowed)",
+                    Map.of("status", conversation.status));
+        }
+        ChannelSender sender = r.internal() ? null : senders.forChannel(conversation.channel).orElse(null);
+        String to = r.internal() ? null : contacts.addressOn(conversation.contactId, conversation.channel).orElse(null);
+        String status = r.internal() ? "stored" : sender == null || to == null ? "failed" : "queued";
+        String errorCode = null;
+        String errorMessage = null;
+        if (!r.internal() && sender == null) {
+            errorCode = "channel_unavailable";
+            errorMessage = "no adapter sends on " + conversation.channel + " yet";
+        } else if (!r.internal() && to == null) {
+            errorCode = "no_address";
+            errorMessage = "the contact has no address on " + conversation.channel;
+        }
+        Message message = record(conversation, contact, new NewMessage("outbound", r.type(), r.content(), r.template(), r.metadata(), r.authorType(),
+                r.agentId(), r.internal(), status, null, errorCode, errorMessage)).message();
+        ChannelSender.OutboundMessage outbound = sender == null || to == null ? null : new ChannelSender.OutboundMessage(message.orgId,
+                message.messageId(), conversation.conversationId(), TypeId.format(Contact.ID_PREFIX, conversation.contactId), conversation.channel,
+                conversation.inbox, to, message.type, message.content, r.template(), r.metadata());
+        return new Prepared(message, sender, outbound);
+    }
+
+    /**
+     * The sent half of a reply, outside any transaction: the provider is called with no transaction (and no
+     * connection) held, then its outcome is recorded in one short transaction. Returns the message as it now stands.
+     */
+    public MessageDtos.MessageView deliver(Prepared prepared) {
+        if (prepared.outbound() == null) {
+            return view(prepared.message());
+        }
+        ChannelSender.SendOutcome outcome;
+        try {
+            outcome = prepared.sender().send(prepared.outbound());
+        } catch (RuntimeException e) {
+            Log.warnf("event=channel_send_error channel=%s message_id=%s error=\"%s\"", prepared.outbound().channel(), prepared.outbound().messageId(), e);
+            outcome = ChannelSender.SendOutcome.retry("adapter_error", "the channel adapter failed: " + e.getClass().getSimpleName());
+        }
+        ChannelSender.SendOutcome result = outcome;
+        UUID id = prepared.message().id;
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Message message = locked(id);
+            switch (result.result()) {
+                case SENT -> updateStatus(message, "sent", result.platformMessageId(), null, null);
+                case FAILED -> updateStatus(message, "failed", null, result.errorCode(), result.errorMessage());
+                case RETRY -> updateStatus(message, "queued", null, result.errorCode(), result.errorMessage());
+            }
+            return view(message);
+        });
+    }
+
+    /** A stored reply and what sends it (null when nothing is to be sent). */
+    public record Prepared(Message message, ChannelSender sender, ChannelSender.OutboundMessage outbound) {
     }
 
     /**
@@ -304,7 +410,7 @@ public class MessageService {
      * strictly older than it, seed 001).
      */
     public MessageDtos.MessagePage history(String conversationId, String limit, String before, String cursor) {
-        Conversation conversation = conversations.require(conversationId);
+        UUID conversation = Ids.require(Conversation.ID_PREFIX, conversationId, "conversation");
         String position = before != null && !before.isBlank() ? before.strip() : cursor != null && !cursor.isBlank() ? cursor.strip() : null;
         PageRequest page = PageRequest.of(limit, null, cursors);
         Cursor after = null;
@@ -320,21 +426,25 @@ public class MessageService {
                 }
             }
         }
-        StringBuilder jpql = new StringBuilder("from Message where conversationId = :conversation");
+        // Plain SQL with the org bound explicitly: HQL under the @TenantId filter is planned again on every call
+        // (OrgScopedLookup says more), which was most of what this page cost above its query.
+        String sql = "SELECT * FROM messages WHERE conversation_id = ?1 AND org_id = ?2"
+                + (after != null ? " AND (created_at < ?3 OR (created_at = ?3 AND id < ?4))" : olderThan != null ? " AND created_at < ?3" : "")
+                + " ORDER BY created_at DESC, id DESC LIMIT " + (page.limit() + 1);
+        @SuppressWarnings("unchecked")
+        NativeQuery<Message> query = Panache.getEntityManager().createNativeQuery(sql, Message.class).unwrap(NativeQuery.class)
+                .addSynchronizedEntityClass(Message.class).setReadOnly(true);
+        query.setParameter(1, conversation).setParameter(2, TenantContext.requireOrgId());
         if (after != null) {
-            jpql.append(" and (createdAt < :at or (createdAt = :at and id < :id))");
+            query.setParameter(3, OffsetDateTime.ofInstant(after.createdAt(), ZoneOffset.UTC)).setParameter(4, after.id());
         } else if (olderThan != null) {
-            jpql.append(" and createdAt < :at");
+            query.setParameter(3, OffsetDateTime.ofInstant(olderThan, ZoneOffset.UTC));
         }
-        jpql.append(" order by createdAt desc, id desc");
-        TypedQuery<Message> query = Panache.getEntityManager().createQuery(jpql.toString(), Message.class)
-                .setParameter("conversation", conversation.id);
-        if (after != null) {
-            query.setParameter("at", after.createdAt()).setParameter("id", after.id());
-        } else if (olderThan != null) {
-            query.setParameter("at", olderThan);
+        List<Message> rows = query.getResultList();
+        if (rows.isEmpty()) {
+            // Only an empty page needs the conversation itself: a message of this org in it proves it exists (404 otherwise).
+            conversations.require(conversationId);
         }
-        List<Message> rows = query.setMaxResults(page.limit() + 1).getResultList();
         boolean more = rows.size() > page.limit();
         List<Message> shown = more ? rows.subList(0, page.limit()) : rows;
         String next = more ? cursors.encode(shown.get(shown.size() - 1).position()) : null;
@@ -350,15 +460,6 @@ public class MessageService {
                 TypeId.format(Contact.ID_PREFIX, m.contactId), m.channel, m.direction, m.type, m.content, m.content,
                 m.template == null ? null : Json.parseObject(m.template), metadata, m.authorType, m.agentId, m.internal, m.status, m.platformMessageId,
                 m.errorCode == null && m.errorMessage == null ? null : new MessageDtos.Error(m.errorCode, m.errorMessage), m.createdAt, m.updatedAt);
-    }
-
-    private static Instant toInstant(Object value) {
-        return switch (value) {
-            case Timestamp t -> t.toInstant();
-            case Instant i -> i;
-            case OffsetDateTime o -> o.toInstant();
-            default -> throw new IllegalStateException("unexpected created_at " + value.getClass());
-        };
     }
 
     static Instant micros(Instant instant) {

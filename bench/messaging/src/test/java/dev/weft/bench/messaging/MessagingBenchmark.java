@@ -1,6 +1,8 @@
 package dev.weft.bench.messaging;
 
 import dev.weft.platform.id.TypeId;
+import dev.weft.testing.bench.JvmActivity;
+import dev.weft.testing.bench.WarmUp;
 import dev.weft.testing.TestCredentials;
 import dev.weft.testing.WeftInfraResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -14,6 +16,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -63,10 +66,15 @@ class MessagingBenchmark {
     private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 32);
     private static final int SENDS = Integer.getInteger("bench.sends", 20_000);
     private static final int INBOUND = Integer.getInteger("bench.inbound", 20_000);
-    private static final int WARMUP = Integer.getInteger("bench.warmup", 3_000);
+    /** Warm-up rounds of this many requests each, until the JIT compilers are quiet (as bench/webhooks). */
+    private static final int WARMUP = Integer.getInteger("bench.warmup", 2_000);
+    private static final int MAX_WARMUP_ROUNDS = Integer.getInteger("bench.max-warmup-rounds", 12);
+    /** A warm-up round counts as steady once compilation took less than this share of its wall-clock time. */
+    private static final double QUIET_JIT_SHARE = WarmUp.QUIET_JIT_SHARE;
     private static final int RECIPIENTS = Integer.getInteger("bench.recipients", 2_000);
     private static final int CONVERSATIONS = Integer.getInteger("bench.conversations", 100_000);
     private static final int MESSAGES_PER_CONVERSATION = 10;
+    /** -Dbench.reads=0 skips phase 3 (loading 1,000,000 messages takes minutes) while iterating on the write paths. */
     private static final int READS = Integer.getInteger("bench.reads", 2_000);
     private static final String[] SCOPES = {"conversations:read", "conversations:write", "messages:read", "messages:write", "contacts:read"};
 
@@ -78,6 +86,7 @@ class MessagingBenchmark {
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final List<String> loads = new ArrayList<>();
+    private final List<String> warmups = new ArrayList<>();
 
     @Test
     void messaging_throughput_and_read_latency() throws Exception {
@@ -89,12 +98,12 @@ class MessagingBenchmark {
         // 1. Sends.
         String sendOrg = TypeId.generate("org");
         String sendToken = TestCredentials.bearerOnPlan(sendOrg, "enterprise", SCOPES);
-        run("send warm-up", WARMUP, CONCURRENCY, i -> send(sendToken, i));
+        warm("sends", i -> send(sendToken, i));
         load("sends");
         Run sends = run("sends", SENDS, CONCURRENCY, i -> send(sendToken, i));
         byte[] adapterBody = ("{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":\"971500001234\",\"type\":\"template\","
                 + "\"template\":{\"name\":\"order_follow_up\",\"language\":{\"code\":\"en\"}}}").getBytes(StandardCharsets.UTF_8);
-        run("stub warm-up", WARMUP, CONCURRENCY, i -> stubAlone(adapterBody));
+        warm("stub alone", i -> stubAlone(adapterBody));
         load("stub alone");
         Run stub = run("stub alone", SENDS, CONCURRENCY, i -> stubAlone(adapterBody));
 
@@ -102,13 +111,21 @@ class MessagingBenchmark {
         String inboundOrg = TypeId.generate("org");
         String path = "/v1/channels/whatsapp/inbound/" + inboundOrg + "." + ProviderStub.CONNECTION_ID;
         String runId = Long.toString(System.nanoTime(), 36);
-        run("inbound warm-up", WARMUP, CONCURRENCY, i -> inbound(path, "w" + runId, i));
+        AtomicInteger round = new AtomicInteger();
+        warmRounds("inbound", () -> {
+            String tag = "w" + runId + "." + round.incrementAndGet();
+            run("inbound warm-up", WARMUP, CONCURRENCY, i -> inbound(path, tag, i));
+        });
         load("inbound");
         Run inbound = run("inbound", INBOUND, CONCURRENCY, i -> inbound(path, "r" + runId, i));
         long storedInbound = count("SELECT count(*) FROM messaging.messages WHERE org_id = ? AND platform_message_id LIKE ?", inboundOrg,
                 "wamid.r" + runId + ".%");
         assertEquals(INBOUND, storedInbound, "every inbound webhook's message is stored once");
         UUID[] inboundConversation = conversationOf(inboundOrg);
+        warmRounds("bare insert", () -> {
+            String tag = runId + "w" + round.incrementAndGet();
+            run("bare insert warm-up", WARMUP, CONCURRENCY, i -> bareInsert(inboundOrg, inboundConversation, tag, i, false));
+        });
         load("bare insert");
         Run inserts = run("bare insert", INBOUND, CONCURRENCY, i -> bareInsert(inboundOrg, inboundConversation, runId, i, false));
         // Diagnostic: the same insert with a pg_notify in its transaction, as every outbox insert makes (the relay's wake-up).
@@ -116,32 +133,41 @@ class MessagingBenchmark {
         Run notifying = run("diagnostic: bare insert + pg_notify, one commit each", INBOUND / 4, CONCURRENCY,
                 i -> bareInsert(inboundOrg, inboundConversation, runId + "n", i, true));
 
-        // 3. Reads over 1,000,000 messages.
-        String readOrg = TypeId.generate("org");
-        String readToken = TestCredentials.bearerOnPlan(readOrg, "enterprise", SCOPES);
-        long loadStart = System.nanoTime();
-        UUID[] conversations = bulkLoad(readOrg);
-        double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-        List<String> conversationIds = Arrays.stream(conversations).map(id -> TypeId.format("cnv", id)).toList();
-        String secondPage = get(readToken, "/v1/conversations?limit=20").cursor;
-        // Warm both paths, then interleave nothing: each measure runs alone, one client (a user paging), so p99 is latency.
-        for (int i = 0; i < 500; i++) {
-            get(readToken, "/v1/conversations?limit=20");
-            get(readToken, "/v1/conversations/" + conversationIds.get(ThreadLocalRandom.current().nextInt(conversationIds.size())) + "/messages?limit=20");
-        }
-        load("reads");
-        Run listFirst = run("list, first page", READS, 1, i -> check(get(readToken, "/v1/conversations?limit=20")));
-        Run listNext = run("list, next page", READS, 1, i -> check(get(readToken, "/v1/conversations?limit=20&cursor=" + secondPage)));
-        Run listFiltered = run("list, status and assignee", READS, 1,
-                i -> check(get(readToken, "/v1/conversations?limit=20&status=open&assignee_id=usr_agent" + (i % 20))));
-        Run history = run("history", READS, 1, i -> check(get(readToken, "/v1/conversations/"
-                + conversationIds.get(ThreadLocalRandom.current().nextInt(conversationIds.size())) + "/messages?limit=20")));
-        Run sqlList = run("sql list", READS, 1, i -> sqlPage(readOrg, null));
-        Run sqlListFiltered = run("sql list filtered", READS, 1, i -> sqlPage(readOrg, "usr_agent" + (i % 20)));
-        Run sqlHistory = run("sql history", READS, 1, i -> sqlHistory(conversations[ThreadLocalRandom.current().nextInt(conversations.length)]));
+        List<Run> measured = new ArrayList<>(List.of(sends, stub, inbound, inserts, notifying));
+        Run listFirst = null;
+        Run history = null;
+        double loadSeconds = 0;
+        if (READS > 0) {
+            // 3. Reads over 1,000,000 messages.
+            String readOrg = TypeId.generate("org");
+            String readToken = TestCredentials.bearerOnPlan(readOrg, "enterprise", SCOPES);
+            long loadStart = System.nanoTime();
+            UUID[] conversations = bulkLoad(readOrg);
+            loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            List<String> conversationIds = Arrays.stream(conversations).map(id -> TypeId.format("cnv", id)).toList();
+            String secondPage = get(readToken, "/v1/conversations?limit=20").cursor;
+            // Warm both paths, then interleave nothing: each measure runs alone, one client (a user paging), so p99 is latency.
+            for (int i = 0; i < 500; i++) {
+                get(readToken, "/v1/conversations?limit=20");
+                get(readToken, "/v1/conversations/" + conversationIds.get(ThreadLocalRandom.current().nextInt(conversationIds.size())) + "/messages?limit=20");
+            }
+            load("reads");
+            listFirst = run("list, first page", READS, 1, i -> check(get(readToken, "/v1/conversations?limit=20")));
+            Run listNext = run("list, next page", READS, 1, i -> check(get(readToken, "/v1/conversations?limit=20&cursor=" + secondPage)));
+            Run listFiltered = run("list, status and assignee", READS, 1,
+                    i -> check(get(readToken, "/v1/conversations?limit=20&status=open&assignee_id=usr_agent" + (i % 20))));
+            history = run("history", READS, 1, i -> check(get(readToken, "/v1/conversations/"
+                    + conversationIds.get(ThreadLocalRandom.current().nextInt(conversationIds.size())) + "/messages?limit=20")));
+            Run sqlList = run("sql list", READS, 1, i -> sqlPage(readOrg, null));
+            Run sqlListFiltered = run("sql list filtered", READS, 1, i -> sqlPage(readOrg, "usr_agent" + (i % 20)));
+            Run sqlHistory = run("sql history", READS, 1, i -> sqlHistory(conversations[ThreadLocalRandom.current().nextInt(conversations.length)]));
 
-        report.append("| measure | requests | per second | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|\n");
-        for (Run r : List.of(sends, stub, inbound, inserts, notifying, listFirst, listNext, listFiltered, sqlList, sqlListFiltered, history, sqlHistory)) {
+            measured.addAll(List.of(listFirst, listNext, listFiltered, sqlList, sqlListFiltered, history, sqlHistory));
+        }
+
+        report.append("| measure | requests | per second | p50 ms | p99 ms | errors | JVM CPU µs per request | JIT CPU ms | GC pauses (ms) |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
+        for (Run r : measured) {
             report.append(r.row()).append('\n');
         }
         report.append("\n| ratio | value | goal |\n|---|---|---|\n");
@@ -149,10 +175,21 @@ class MessagingBenchmark {
         report.append("| sends / stub alone | ").append(String.format(Locale.ROOT, "%.2f", sends.perSecond() / stub.perSecond())).append(" | |\n");
         report.append("| inbound/s | ").append(fmt(inbound.perSecond())).append(" | >= 5,000 |\n");
         report.append("| inbound / bare insert | ").append(String.format(Locale.ROOT, "%.2f", inbound.perSecond() / inserts.perSecond())).append(" | |\n");
-        report.append("| list p99 ms (first page) | ").append(String.format(Locale.ROOT, "%.2f", listFirst.p(0.99))).append(" | < 20 |\n");
-        report.append("\nBulk load (COPY) of ").append(CONVERSATIONS).append(" contacts, ").append(CONVERSATIONS).append(" conversations, ")
-                .append((long) CONVERSATIONS * MESSAGES_PER_CONVERSATION).append(" messages: ")
-                .append(String.format(Locale.ROOT, "%.1f", loadSeconds)).append(" s (with ANALYZE).\n\nLoad average (1, 5, 15 min) before each phase:\n\n");
+        if (listFirst != null) {
+            report.append("| list p99 ms (first page) | ").append(String.format(Locale.ROOT, "%.2f", listFirst.p(0.99))).append(" | < 20 |\n");
+            report.append("| history p99 ms | ").append(String.format(Locale.ROOT, "%.2f", history.p(0.99))).append(" | < 20 |\n");
+        }
+        report.append("\nWarm-up (rounds of ").append(WARMUP).append(" requests until the JIT compilers' CPU is under ")
+                .append(Math.round(QUIET_JIT_SHARE * 100)).append(" % of a round, at most ").append(MAX_WARMUP_ROUNDS).append("):\n\n");
+        for (String w : warmups) {
+            report.append("- ").append(w).append('\n');
+        }
+        if (READS > 0) {
+            report.append("\nBulk load (COPY) of ").append(CONVERSATIONS).append(" contacts, ").append(CONVERSATIONS).append(" conversations, ")
+                    .append((long) CONVERSATIONS * MESSAGES_PER_CONVERSATION).append(" messages: ")
+                    .append(String.format(Locale.ROOT, "%.1f", loadSeconds)).append(" s (with ANALYZE).\n");
+        }
+        report.append("\nLoad average (1, 5, 15 min) before each phase:\n\n");
         for (String l : loads) {
             report.append("- ").append(l).append('\n');
         }
@@ -369,7 +406,7 @@ class MessagingBenchmark {
         int call(int i) throws Exception;
     }
 
-    record Run(String name, int requests, double seconds, long[] nanos, int errors) {
+    record Run(String name, int requests, double seconds, long[] nanos, int errors, long cpuNanos, JvmActivity.Delta jvm) {
         double perSecond() {
             return requests / seconds;
         }
@@ -380,7 +417,8 @@ class MessagingBenchmark {
 
         String row() {
             return "| " + name + " | " + fmt(requests) + " | " + fmt(perSecond()) + " | " + String.format(Locale.ROOT, "%.2f", p(0.50)) + " | "
-                    + String.format(Locale.ROOT, "%.2f", p(0.99)) + " | " + errors + " |";
+                    + String.format(Locale.ROOT, "%.2f", p(0.99)) + " | " + errors + " | " + fmt(cpuNanos / 1e3 / requests) + " | " + fmt(jvm.jitMillis())
+                    + " | " + jvm.gcPauses() + " (" + jvm.gcPauseMillis() + ") |";
         }
     }
 
@@ -389,6 +427,8 @@ class MessagingBenchmark {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
         AtomicLong firstError = new AtomicLong();
+        JvmActivity jvm = JvmActivity.start();
+        long cpu = processCpuNanos();
         long started = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> workers = new ArrayList<>();
@@ -416,10 +456,25 @@ class MessagingBenchmark {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        long cpuNanos = processCpuNanos() - cpu;
         Arrays.sort(nanos);
-        Run run = new Run(name, requests, seconds, nanos, errors.get());
+        Run run = new Run(name, requests, seconds, nanos, errors.get(), cpuNanos, jvm.sinceStart());
         System.out.println(run.row());
         return run;
+    }
+
+    /** Warm-up rounds of {@link #WARMUP} requests of {@code op} until the JIT compilers are quiet. */
+    private void warm(String phase, Op op) throws Exception {
+        warmRounds(phase, () -> run(phase + " warm-up", WARMUP, CONCURRENCY, op));
+    }
+
+    private void warmRounds(String phase, WarmUp.Round round) throws Exception {
+        warmups.add(phase + ": " + WarmUp.untilQuiet(MAX_WARMUP_ROUNDS, round));
+    }
+
+    /** This JVM's CPU time (all its threads: the client's, the service's, Kafka's; PostgreSQL is another process). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private void load(String phase) {
