@@ -11,6 +11,7 @@ import dev.weft.platform.tenancy.TenantContext;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.netty.buffer.ByteBufInputStream;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -123,6 +124,10 @@ public class ServiceClient {
 
     private <T> T exchange(String serviceName, String baseUrl, Duration timeout, String method, String path, Object body, Class<T> type,
                            Map<String, String> headers) {
+        if (Context.isOnEventLoopThread()) {
+            // The answer is handled on an event loop; waiting for it on one could wait on itself until the timeout.
+            throw new IllegalStateException("ServiceClient waits for its answer: call it from a worker or virtual thread, not an event loop");
+        }
         String orgId = TenantContext.requireOrgId();
         String secret = token.orElseThrow(() -> new IllegalStateException(
                 "weft.platform.internal-token is not set: this service cannot call " + serviceName));
