@@ -4,6 +4,9 @@ import dev.weft.platform.tenancy.TenantContext;
 import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import org.hibernate.Session;
+
+import java.sql.PreparedStatement;
 
 /**
  * Transaction-scoped PostgreSQL advisory locks on names within the current org (a dedupe key, a contact's
@@ -13,7 +16,15 @@ import jakarta.transaction.Transactional;
 public class Locks {
     @Transactional(Transactional.TxType.MANDATORY)
     public void lock(String name) {
-        Panache.getEntityManager().createNativeQuery("SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(?1, 0))")
-                .setParameter(1, TenantContext.requireOrgId() + "|" + name).getSingleResult();
+        String key = TenantContext.requireOrgId() + "|" + name;
+        // Plain JDBC on the transaction's connection: as a Hibernate native query (no result mapping, no synchronized
+        // tables) this flushed the whole session first and cost several times the statement (every send's outcome
+        // takes one, on the provider's id).
+        Panache.getEntityManager().unwrap(Session.class).doWork(db -> {
+            try (PreparedStatement lock = db.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+                lock.setString(1, key);
+                lock.execute();
+            }
+        });
     }
 }

@@ -39,6 +39,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,6 +92,16 @@ class ConversationMessagesTest {
             JsonNode updated = events.exactly("message.updated", message, 1).get(0);
             assertEquals("sent", updated.path("status").asText());
             assertEquals("queued", updated.path("previous_status").asText());
+            // Both events carry the message as the API shows it, the update's extra fields beside it (written without a tree).
+            assertEquals(id, created.path("conversation_id").asText());
+            assertEquals("agent", created.path("author_type").asText());
+            assertTrue(created.path("created_at").isTextual() && created.path("metadata").isObject(), created.toString());
+            assertEquals(id, updated.path("conversation_id").asText());
+            assertEquals(updated.path("platform_message_id").asText(), updated.path("metadata").path("platform_message_id").asText());
+            assertTrue(updated.path("platform_message_id").asText().startsWith("tg-"), updated.toString());
+            assertEquals("[\"status\",\"platform_message_id\"]", updated.path("changed_fields").toString());
+            assertEquals(created.path("created_at").asText(), updated.path("created_at").asText());
+            assertFalse(updated.has("activity") || updated.has("view") || updated.has("extra"), updated.toString());
         }
         as(org).get("/v1/conversations/" + id).then().body("last_message_at", notNullValue());
     }

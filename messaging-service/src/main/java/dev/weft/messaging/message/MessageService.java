@@ -204,12 +204,18 @@ public class MessageService {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Message stored(String channel, String platformMessageId) {
-        @SuppressWarnings("unchecked")
-        List<Message> found = Panache.getEntityManager().createNativeQuery(
-                        "SELECT * FROM messages WHERE org_id = ?1 AND channel = ?2 AND platform_message_id = ?3", Message.class)
-                .unwrap(NativeQuery.class).addSynchronizedEntityClass(Message.class)
-                .setParameter(1, TenantContext.requireOrgId()).setParameter(2, channel).setParameter(3, platformMessageId).getResultList();
-        return found.isEmpty() ? null : found.getFirst();
+        // A plain row (every webhook and every send's outcome asks, and nearly always finds nothing): a native entity
+        // query costs far more CPU than this index lookup. The message comes back detached; callers only read it.
+        return Panache.getEntityManager().unwrap(Session.class).doReturningWork(db -> {
+            try (PreparedStatement select = db.prepareStatement(COLUMNS + " WHERE org_id = ? AND channel = ? AND platform_message_id = ?")) {
+                select.setString(1, TenantContext.requireOrgId());
+                select.setString(2, channel);
+                select.setString(3, platformMessageId);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? row(row) : null;
+                }
+            }
+        });
     }
 
     /**
@@ -232,16 +238,79 @@ public class MessageService {
         return updateStatus(locked(messageId), status, platformMessageId, errorCode, errorMessage);
     }
 
-    /** The message of the current org, locked for this transaction (by-id SQL built once: see {@link OrgScopedLookup}). */
+    /** A message's columns in {@link #row}'s order (what {@link #stored} and {@link #locked} read). */
+    private static final String COLUMNS = """
+            SELECT id, org_id, conversation_id, contact_id, channel, direction, type, content, template, metadata, author_type, agent_id,
+                   internal, status, platform_message_id, error_code, error_message, created_at, updated_at
+            FROM messages""";
+    private static final String LOCKED = COLUMNS + " WHERE id = ? AND org_id = ? FOR UPDATE";
+
+    /** What {@link #updateStatus} changes; updated_at as the entity's @PreUpdate would set it. */
+    private static final String UPDATE_STATUS = """
+            UPDATE messages SET status = ?, platform_message_id = ?, error_code = ?, error_message = ?, updated_at = ? WHERE id = ? AND org_id = ?""";
+
+    /**
+     * The message of the current org, locked for this transaction, read as a plain row into a detached {@link Message}
+     * (the org bound explicitly): mapping {@code SELECT *} to a managed entity cost more CPU than the query on every
+     * send's outcome. {@link #updateStatus} writes its change back with one UPDATE. Messages are never changed through
+     * the entity elsewhere, so no pending entity change is skipped by not flushing first.
+     */
     private static Message locked(UUID messageId) {
-        @SuppressWarnings("unchecked")
-        List<Message> found = Panache.getEntityManager().createNativeQuery("SELECT * FROM messages WHERE id = ?1 AND org_id = ?2 FOR UPDATE", Message.class)
-                .unwrap(NativeQuery.class).addSynchronizedEntityClass(Message.class)
-                .setParameter(1, messageId).setParameter(2, TenantContext.requireOrgId()).getResultList();
-        if (found.isEmpty()) {
+        Message found = Panache.getEntityManager().unwrap(Session.class).doReturningWork(db -> {
+            try (PreparedStatement select = db.prepareStatement(LOCKED)) {
+                select.setObject(1, messageId);
+                select.setString(2, TenantContext.requireOrgId());
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next() ? row(row) : null;
+                }
+            }
+        });
+        if (found == null) {
             throw ApiException.notFound("message");
         }
-        return found.getFirst();
+        return found;
+    }
+
+    private static Message row(ResultSet row) throws java.sql.SQLException {
+        Message m = new Message();
+        m.id = row.getObject(1, UUID.class);
+        m.orgId = row.getString(2);
+        m.conversationId = row.getObject(3, UUID.class);
+        m.contactId = row.getObject(4, UUID.class);
+        m.channel = row.getString(5);
+        m.direction = row.getString(6);
+        m.type = row.getString(7);
+        m.content = row.getString(8);
+        m.template = row.getString(9);
+        m.metadata = row.getString(10);
+        m.authorType = row.getString(11);
+        m.agentId = row.getString(12);
+        m.internal = row.getBoolean(13);
+        m.status = row.getString(14);
+        m.platformMessageId = row.getString(15);
+        m.errorCode = row.getString(16);
+        m.errorMessage = row.getString(17);
+        m.createdAt = row.getObject(18, OffsetDateTime.class).toInstant();
+        m.updatedAt = row.getObject(19, OffsetDateTime.class).toInstant();
+        return m;
+    }
+
+    /** Writes {@link #updateStatus}'s change of a message read by {@link #locked}. */
+    private static void writeStatus(Message m) {
+        Panache.getEntityManager().unwrap(Session.class).doWork(db -> {
+            try (PreparedStatement update = db.prepareStatement(UPDATE_STATUS)) {
+                update.setString(1, m.status);
+                update.setString(2, m.platformMessageId);
+                update.setString(3, m.errorCode);
+                update.setString(4, m.errorMessage);
+                update.setObject(5, OffsetDateTime.ofInstant(m.updatedAt, ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+                update.setObject(6, m.id);
+                update.setString(7, m.orgId);
+                if (update.executeUpdate() != 1) {
+                    throw new IllegalStateException("message " + m.messageId() + " vanished under its row lock");
+                }
+            }
+        });
     }
 
     private boolean updateStatus(Message message, String status, String platformMessageId, String errorCode, String errorMessage) {
@@ -282,7 +351,8 @@ public class MessageService {
             message.errorMessage = null;
             changed.add("error");
         }
-        Message.flush();
+        message.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        writeStatus(message);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("changed_fields", changed);
         if (forward) {
