@@ -304,27 +304,13 @@ class SyncBenchmark {
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) CLOCK_TICKS;
     }
 
-    /**
-     * CPU time of the process's JIT compiler threads so far, in ms, from Linux's per-thread accounting (threads named
-     * "C1/C2 CompilerThreadN", cut to 15 characters by the kernel).
-     */
+    /** CPU time of the process's JIT compiler threads so far, in ms (libs/testing's per-thread reading of /proc). */
     private static long jitMillis(Process process) throws IOException {
-        long ticks = 0;
-        try (var threads = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
-            for (Path thread : (Iterable<Path>) threads::iterator) {
-                try {
-                    if (!Files.readString(thread.resolve("comm")).contains("CompilerThre")) {
-                        continue;
-                    }
-                    String stat = Files.readString(thread.resolve("stat"));
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                } catch (IOException | RuntimeException gone) {
-                    // a compiler thread may end between listing and reading
-                }
-            }
+        long millis = dev.weft.testing.bench.JvmActivity.compilerCpuMillis(Long.toString(process.pid()));
+        if (millis < 0) {
+            throw new IOException("no /proc task list for process " + process.pid());
         }
-        return ticks * 1000 / CLOCK_TICKS;
+        return millis;
     }
 
     // --- the public API -----------------------------------------------------------------------------------------------

@@ -64,7 +64,12 @@ public record JvmActivity(long nanos, long jitMillis, long gcPauses, long gcPaus
      * total is elapsed time summed over compiler threads, which on a busy machine counts their waiting for a core too.
      */
     private static long compilerCpuMillis() {
-        Path tasks = Path.of("/proc/self/task");
+        return compilerCpuMillis("self");
+    }
+
+    /** CPU time of the JIT compiler threads of process {@code pid} ("self" for this one) so far, in ms; -1 where unknown. */
+    public static long compilerCpuMillis(String pid) {
+        Path tasks = Path.of("/proc", pid, "task");
         if (!Files.isDirectory(tasks)) {
             return -1;
         }
