@@ -19,6 +19,35 @@ class TypeIdTest {
     }
 
     @Test
+    void any_uuid_survives_format_and_parse() {
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 10_000; i++) {
+            UUID uuid = new UUID(random.nextLong(), random.nextLong());
+            String id = TypeId.format("evt", uuid);
+            assertEquals(uuid, TypeId.parse("evt", id).orElseThrow(), id);
+        }
+    }
+
+    @Test
+    void refuses_prefixes_outside_the_spec_every_time() {
+        for (String bad : new String[]{"", "Conn", "_conn", "conn_", "con1", "c".repeat(64)}) {
+            for (int i = 0; i < 2; i++) {
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> TypeId.generate(bad), bad);
+            }
+        }
+        assertTrue(TypeId.generate("a_b").startsWith("a_b_"));
+    }
+
+    @Test
+    void generated_ids_are_version_7_with_the_rfc_variant() {
+        for (int i = 0; i < 1_000; i++) {
+            UUID uuid = TypeId.parse("evt", TypeId.generate("evt")).orElseThrow();
+            assertEquals(7, uuid.version());
+            assertEquals(2, uuid.variant());
+        }
+    }
+
+    @Test
     void parses_what_it_formats_and_nothing_else() {
         String id = TypeId.generate("sync");
         UUID uuid = TypeId.parse("sync", id).orElseThrow();

@@ -16,6 +16,8 @@ public final class TypeId {
     private static final byte[] DECODE = new byte[128];
     private static final Pattern PREFIX = Pattern.compile("[a-z]([a-z_]{0,61}[a-z])?");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Prefixes already matched against {@link #PREFIX}; the code uses a few dozen, so the set stays small. */
+    private static final java.util.Set<String> VALID_PREFIXES = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     static {
         java.util.Arrays.fill(DECODE, (byte) -1);
@@ -32,8 +34,14 @@ public final class TypeId {
     }
 
     public static String format(String prefix, UUID uuid) {
-        if (!PREFIX.matcher(prefix).matches()) {
-            throw new IllegalArgumentException("invalid TypeID prefix: " + prefix);
+        // Every event and row gets an id: the known prefixes skip the pattern (a set look-up instead of a regex match).
+        if (!VALID_PREFIXES.contains(prefix)) {
+            if (!PREFIX.matcher(prefix).matches()) {
+                throw new IllegalArgumentException("invalid TypeID prefix: " + prefix);
+            }
+            if (VALID_PREFIXES.size() < 1024) {
+                VALID_PREFIXES.add(prefix);
+            }
         }
         return prefix + "_" + encode(uuid);
     }
@@ -48,30 +56,38 @@ public final class TypeId {
 
     public static UUID uuidV7() {
         long millis = System.currentTimeMillis();
-        long randA = RANDOM.nextInt(1 << 12);
-        long randB = RANDOM.nextLong();
+        // The 74 random bits in one draw: each draw from the shared generator takes its lock.
+        byte[] random = new byte[10];
+        RANDOM.nextBytes(random);
+        long randA = ((random[0] & 0xFFL) << 4) | ((random[1] & 0xF0L) >>> 4);
+        long randB = 0;
+        for (int i = 2; i < 10; i++) {
+            randB = (randB << 8) | (random[i] & 0xFFL);
+        }
         long msb = (millis << 16) | 0x7000L | randA;
         long lsb = (randB & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb);
     }
 
     private static String encode(UUID uuid) {
-        byte[] bytes = toBytes(uuid);
-        char[] out = new char[26];
-        // 130 bits of output over 128 bits of input: two leading zero bits, then 5 bits a char.
+        long msb = uuid.getMostSignificantBits();
+        long lsb = uuid.getLeastSignificantBits();
+        byte[] out = new byte[26];
+        // 130 bits of output over 128 bits of input: two leading zero bits, then 5 bits a char. Char i holds the bits
+        // whose lowest lies `shift` bits above the value's last bit.
         for (int i = 0; i < 26; i++) {
-            int bitIndex = i * 5 - 2;
-            int value = 0;
-            for (int b = 0; b < 5; b++) {
-                int bit = bitIndex + b;
-                value <<= 1;
-                if (bit >= 0) {
-                    value |= (bytes[bit / 8] >> (7 - bit % 8)) & 1;
-                }
+            int shift = 125 - 5 * i;
+            long value;
+            if (shift >= 64) {
+                value = msb >>> (shift - 64);
+            } else if (shift > 59) {
+                value = (msb << (64 - shift)) | (lsb >>> shift);
+            } else {
+                value = lsb >>> shift;
             }
-            out[i] = ALPHABET[value];
+            out[i] = (byte) ALPHABET[(int) (value & 31)];
         }
-        return new String(out);
+        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     private static Optional<UUID> decode(String suffix) {
