@@ -3,6 +3,7 @@ package dev.weft.connections.capture;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.weft.platform.events.DomainEvent;
 import dev.weft.platform.events.Topics;
 
@@ -47,6 +48,7 @@ final class RecordEvents {
      * Data of a record.* event, in the API's snake_case (the catalog's schema): {@code direction} is always {@code read}
      * (seen in the source; a sync's writes say {@code write}), {@code record_id} the key as one string.
      */
+    @JsonSerialize(using = RecordChangedJson.class)
     record RecordChanged(String orgId, String connectionId, String streamId, String object, String recordId, Map<String, Object> key,
                          String direction, Instant occurredAt, Map<String, Object> record, Map<String, Object> previous,
                          List<String> changedFields, Source source) {
