@@ -52,10 +52,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *       timed from the first commit to the last event consumed;</li>
  *   <li>lag: rows committed at an offered 1,000 changes/s (transactions of 10 every 10 ms) for 30 s, each row's lag
  *       from the writer's commit returning to its event being consumed;</li>
+ *   <li>catch-up: the stream paused while the same number of rows is committed, then resumed, timed from the first event
+ *       consumed to the last: the slot read as the bare readers read theirs, with no writer beside it;</li>
  *   <li>the limit: {@code pg_recvlogical} (pgoutput, the same publication-per-table set-up the stream uses) reading a
  *       slot holding the same number of committed rows to its end, writing nowhere; and, to split where the time goes,
  *       a bare Debezium embedded engine (the connector the stream runs) discarding every record, measured as the
- *       stream is (streaming while the same rows are committed).</li>
+ *       stream is (streaming while the same rows are committed), and once more started on a slot already holding
+ *       them (beside the catch-up).</li>
  * </ol>
  * Writes its table to target/changes-benchmark.md.
  */
@@ -63,14 +66,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
 class ChangesBenchmark {
     private static final int ROWS_DEFAULT = 200_000;
-    private static final int ROWS = Integer.getInteger("bench.rows", ROWS_DEFAULT);
+    /** At most 400,000: the throughput and catch-up phases' row ids must not overlap. */
+    private static final int ROWS = Math.min(Integer.getInteger("bench.rows", ROWS_DEFAULT), 400_000);
     /**
      * Rows streamed in each warm-up round before the measured phase. Rounds go on until the JIT compilers are quiet: one
      * fixed round of 20,000 rows left C2 compiling through the phase (a flight recording counted 60 compilations in it).
      */
-    private static final int WARMUP_ROWS = Math.min(Integer.getInteger("bench.warmup-rows", 20_000), 999_000);
+    private static final int WARMUP_ROWS = Math.min(Integer.getInteger("bench.warmup-rows", 20_000), 1_999_000);
     /** At most this many warm-up rounds (their rows must fit below RUN_BASE). */
-    private static final int MAX_WARMUP_ROUNDS = Math.min(Integer.getInteger("bench.max-warmup-rounds", 25), 999_000 / WARMUP_ROWS);
+    private static final int MAX_WARMUP_ROUNDS = Math.min(Integer.getInteger("bench.max-warmup-rounds", 60), 1_999_000 / WARMUP_ROWS);
     private String warmupSummary = "none";
     private static final int BATCH = 1_000;
     private static final int LAG_RATE = 1_000;
@@ -83,14 +87,16 @@ class ChangesBenchmark {
 
     // Disjoint id ranges, so one consumer tells the phases apart by the record key alone.
     private static final long WARMUP_BASE = 0;
-    private static final long RUN_BASE = 1_000_000;
-    private static final long LAG_BASE = 2_000_000;
-    private static final int ID_SPACE = 2_100_000;
+    private static final long RUN_BASE = 2_000_000;
+    private static final long BACKLOG_BASE = 2_400_000;
+    private static final long LAG_BASE = 3_000_000;
+    private static final int ID_SPACE = 3_100_000;
     private static final int LAG_CAPACITY = (int) (ID_SPACE - LAG_BASE);
 
     private int port;
     private final AtomicLongArray arrivedAt = new AtomicLongArray(ID_SPACE);
-    private final AtomicLong[] arrivedIn = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+    /** Events arrived by phase: warm-up, throughput, lag, catch-up. */
+    private final AtomicLong[] arrivedIn = {new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()};
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong lastArrival = new AtomicLong();
     private volatile String keyPrefix = "\u0000";
@@ -116,6 +122,7 @@ class ChangesBenchmark {
         Thread consumer = Thread.ofPlatform().name("bench-consumer").start(this::consume);
         Throughput run;
         Lag lag;
+        CatchUp catchUp;
         String stream;
         try {
             stream = api(org).body(Map.of("object", table)).when().post("/v1/connections/" + connection + "/streams").then().statusCode(201)
@@ -135,6 +142,9 @@ class ChangesBenchmark {
             phase("lag");
             lag = lag(table, LAG_SECONDS, true);
             System.out.printf("bench lag: p50 %.1f ms, p99 %.1f ms; %s%n", lag.p50() / 1e6, lag.p99() / 1e6, stageSummary);
+            phase("catch-up");
+            catchUp = catchUp(org, connection, table, stream);
+            System.out.printf("bench catch-up: %s%n", catchUp);
             // The stream's slot would decode the bare readers' WAL too: gone before they run, as a stream deleted leaves no slot.
             api(org).when().delete("/v1/connections/" + connection + "/streams/" + stream).then().statusCode(204);
         } finally {
@@ -151,8 +161,10 @@ class ChangesBenchmark {
         // The same engine with Debezium's default poll interval (500 ms): how much of the lag the poll interval makes.
         Bare defaultPoll = bareDebezium(null, false, BARE_LAG_SECONDS);
         System.out.printf("bench bare debezium: %s%n", defaultPoll);
+        CatchUp bareCatchUp = bareDebeziumCatchUp();
+        System.out.printf("bench bare debezium catch-up: %s%n", bareCatchUp);
 
-        String report = report(run, lag, recvlogical, debezium, defaultPoll);
+        String report = report(run, lag, recvlogical, debezium, defaultPoll, catchUp, bareCatchUp);
         System.out.println(report);
         Path target = Path.of("target", "changes-benchmark.md");
         Files.createDirectories(target.getParent());
@@ -214,6 +226,39 @@ class ChangesBenchmark {
             first = Math.min(first, arrivedAt.get((int) id));
         }
         return first;
+    }
+
+    // 1b. Catch-up: a slot that already holds ROWS committed rows, read to its end (as pg_recvlogical is measured), with no
+    // writer competing for the two cores. The stream is paused while they are committed, then resumed.
+
+    record CatchUp(String reader, int rows, double firstToLastSeconds, double startToLastSeconds, Map<String, Double> cpu) {
+        double perSecond() {
+            return rows / firstToLastSeconds;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%s: %,.0f changes/s first to last (%,d rows in %.2f s; %.2f s from the resume or start)", reader, perSecond(), rows,
+                    firstToLastSeconds, startToLastSeconds);
+        }
+    }
+
+    private CatchUp catchUp(String org, String connection, String table, String stream) throws Exception {
+        String path = "/v1/connections/" + connection + "/streams/" + stream;
+        api(org).contentType("application/json").when().post(path + "/pause").then().statusCode(200);
+        awaitStatus(org, connection, stream, "paused");
+        insertRows(table, BACKLOG_BASE, ROWS);
+        CpuAccount cpu = new CpuAccount(0);
+        long started = System.nanoTime();
+        api(org).contentType("application/json").when().post(path + "/resume").then().statusCode(200);
+        long deadline = started + TimeUnit.MINUTES.toNanos(3);
+        while (arrivedIn[3].get() < ROWS && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(ROWS, arrivedIn[3].get(), "every row committed while the stream was paused arrived after the resume");
+        long last = lastArrival.get();
+        Map<String, Double> used = cpu.finish();
+        return new CatchUp("Weft stream resumed", ROWS, seconds(last - firstArrival(BACKLOG_BASE, ROWS)), seconds(last - started), used);
     }
 
     // 2. Lag at an offered 1,000 changes/s.
@@ -337,7 +382,7 @@ class ChangesBenchmark {
                         if (id > LAG_BASE) {
                             stages((int) (id - LAG_BASE), record);
                         }
-                        arrivedIn[id > LAG_BASE ? 2 : id > RUN_BASE ? 1 : 0].incrementAndGet();
+                        arrivedIn[id > LAG_BASE ? 2 : id > BACKLOG_BASE ? 3 : id > RUN_BASE ? 1 : 0].incrementAndGet();
                         lastArrival.set(now);
                     } else {
                         duplicates.incrementAndGet();
@@ -455,32 +500,7 @@ class ChangesBenchmark {
         execute("CREATE PUBLICATION " + slot + " FOR TABLE " + SCHEMA + "." + table);
         AtomicLong changes = new AtomicLong();
         AtomicLong lastChange = new AtomicLong();
-        Properties properties = new Properties();
-        properties.setProperty("name", slot);
-        properties.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-        properties.setProperty("offset.storage", "org.apache.kafka.connect.storage.MemoryOffsetBackingStore");
-        properties.setProperty("offset.flush.interval.ms", "0");
-        properties.setProperty("topic.prefix", slot);
-        properties.setProperty("database.hostname", "127.0.0.1");
-        properties.setProperty("database.port", String.valueOf(port));
-        properties.setProperty("database.dbname", "postgres");
-        properties.setProperty("database.user", "postgres");
-        properties.setProperty("database.sslmode", "disable");
-        properties.setProperty("plugin.name", "pgoutput");
-        properties.setProperty("slot.name", slot);
-        properties.setProperty("publication.name", slot);
-        properties.setProperty("publication.autocreate.mode", "disabled");
-        properties.setProperty("table.include.list", SCHEMA + "\\." + table);
-        properties.setProperty("snapshot.mode", "no_data");
-        properties.setProperty("decimal.handling.mode", "precise");
-        properties.setProperty("tombstones.on.delete", "false");
-        properties.setProperty("include.schema.changes", "false");
-        properties.setProperty("heartbeat.interval.ms", "10000");
-        properties.setProperty("max.batch.size", "2048");
-        properties.setProperty("max.queue.size", "8192");
-        if (pollIntervalMillis != null) {
-            properties.setProperty("poll.interval.ms", pollIntervalMillis.toString());
-        }
+        Properties properties = bareEngineProperties(slot, table, pollIntervalMillis);
         var engine = io.debezium.engine.DebeziumEngine.create(io.debezium.engine.format.ChangeEventFormat.of(io.debezium.embedded.Connect.class))
                 .using(properties)
                 .using(getClass().getClassLoader())
@@ -548,6 +568,96 @@ class ChangesBenchmark {
             engine.close();
             runner.shutdown();
             runner.awaitTermination(30, TimeUnit.SECONDS);
+            execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot + "'",
+                    "DROP PUBLICATION " + slot, "DROP TABLE " + SCHEMA + "." + table);
+        }
+    }
+
+    /** The stream's connector and settings (LogSources, PostgresLog), offsets in memory. */
+    private Properties bareEngineProperties(String slot, String table, Integer pollIntervalMillis) {
+        Properties properties = new Properties();
+        properties.setProperty("name", slot);
+        properties.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        properties.setProperty("offset.storage", "org.apache.kafka.connect.storage.MemoryOffsetBackingStore");
+        properties.setProperty("offset.flush.interval.ms", "0");
+        properties.setProperty("topic.prefix", slot);
+        properties.setProperty("database.hostname", "127.0.0.1");
+        properties.setProperty("database.port", String.valueOf(port));
+        properties.setProperty("database.dbname", "postgres");
+        properties.setProperty("database.user", "postgres");
+        properties.setProperty("database.sslmode", "disable");
+        properties.setProperty("plugin.name", "pgoutput");
+        properties.setProperty("slot.name", slot);
+        properties.setProperty("publication.name", slot);
+        properties.setProperty("publication.autocreate.mode", "disabled");
+        properties.setProperty("table.include.list", SCHEMA + "\\." + table);
+        properties.setProperty("snapshot.mode", "no_data");
+        properties.setProperty("decimal.handling.mode", "precise");
+        properties.setProperty("tombstones.on.delete", "false");
+        properties.setProperty("include.schema.changes", "false");
+        properties.setProperty("heartbeat.interval.ms", "10000");
+        properties.setProperty("max.batch.size", "2048");
+        properties.setProperty("max.queue.size", "8192");
+        if (pollIntervalMillis != null) {
+            properties.setProperty("poll.interval.ms", pollIntervalMillis.toString());
+        }
+        return properties;
+    }
+
+    /**
+     * The bare engine on a slot made before ROWS rows were committed (as pg_recvlogical's and the resumed stream's), started
+     * afterwards: timed from the first change handed over to the last.
+     */
+    private CatchUp bareDebeziumCatchUp() throws Exception {
+        String table = createTable("dbzbacklog");
+        String slot = "bench_dbzb_" + Long.toString(System.nanoTime(), 36);
+        execute("CREATE PUBLICATION " + slot + " FOR TABLE " + SCHEMA + "." + table,
+                "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+        AtomicLong changes = new AtomicLong();
+        AtomicLong firstChange = new AtomicLong();
+        AtomicLong lastChange = new AtomicLong();
+        try {
+            insertBacklog(table);
+            var engine = io.debezium.engine.DebeziumEngine.create(io.debezium.engine.format.ChangeEventFormat.of(io.debezium.embedded.Connect.class))
+                    .using(bareEngineProperties(slot, table, STREAM_POLL_MILLIS))
+                    .using(getClass().getClassLoader())
+                    .notifying((List<io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord>> records,
+                                io.debezium.engine.DebeziumEngine.RecordCommitter<io.debezium.engine.RecordChangeEvent<org.apache.kafka.connect.source.SourceRecord>> committer) -> {
+                        long data = 0;
+                        for (var event : records) {
+                            if (event.record().value() instanceof org.apache.kafka.connect.data.Struct value && value.schema().field("op") != null) {
+                                data++;
+                            }
+                            committer.markProcessed(event);
+                        }
+                        committer.markBatchFinished();
+                        if (data > 0) {
+                            long now = System.nanoTime();
+                            firstChange.compareAndSet(0, now);
+                            changes.addAndGet(data);
+                            lastChange.set(now);
+                        }
+                    })
+                    .build();
+            var runner = java.util.concurrent.Executors.newSingleThreadExecutor();
+            CpuAccount cpu = new CpuAccount(0);
+            long started = System.nanoTime();
+            try {
+                runner.execute(engine);
+                long deadline = started + TimeUnit.MINUTES.toNanos(3);
+                while (changes.get() < ROWS && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+            } finally {
+                engine.close();
+                runner.shutdown();
+                runner.awaitTermination(30, TimeUnit.SECONDS);
+            }
+            assertEquals(ROWS, changes.get(), "the bare engine read every committed row");
+            Map<String, Double> used = cpu.finish();
+            return new CatchUp("bare Debezium engine started on the slot", ROWS, seconds(lastChange.get() - firstChange.get()),
+                    seconds(lastChange.get() - started), used);
+        } finally {
             execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot + "'",
                     "DROP PUBLICATION " + slot, "DROP TABLE " + SCHEMA + "." + table);
         }
@@ -672,10 +782,15 @@ class ChangesBenchmark {
         return nanos == Long.MAX_VALUE ? "not arrived" : String.format("%.0f", nanos / 1e6);
     }
 
-    private String report(Throughput run, Lag lag, Bare recvlogical, Bare debezium, Bare defaultPoll) throws SQLException {
+    private String report(Throughput run, Lag lag, Bare recvlogical, Bare debezium, Bare defaultPoll, CatchUp catchUp, CatchUp bareCatchUp)
+            throws SQLException {
         double ratio = run.perSecond() / recvlogical.perSecond();
-        String goals = String.format("≥ 20,000 changes/s: **%s**; ≥ 0.50 of pg_recvlogical: **%s**; lag p99 < 1 s: **%s**",
-                run.perSecond() >= 20_000 ? "met" : "not met", ratio >= 0.5 ? "met" : "not met", lag.p99() < 1_000_000_000L ? "met" : "not met");
+        double engineRatio = run.perSecond() / debezium.perSecond();
+        double catchUpRatio = catchUp.perSecond() / bareCatchUp.perSecond();
+        String goals = String.format("≥ 20,000 changes/s: **%s**; ≥ 0.50 of the bare reader: pg_recvlogical **%s**, bare Debezium engine live **%s**,"
+                        + " catch-up **%s**; lag p99 < 1 s: **%s**",
+                run.perSecond() >= 20_000 ? "met" : "not met", ratio >= 0.5 ? "met" : "not met", engineRatio >= 0.5 ? "met" : "not met",
+                catchUpRatio >= 0.5 ? "met" : "not met", lag.p99() < 1_000_000_000L ? "met" : "not met");
         return String.format("""
                 | measure | figure |
                 |---|---|
@@ -689,6 +804,10 @@ class ChangesBenchmark {
                 | **Weft ÷ pg_recvlogical** (goal ≥ 0.50) | **%.2f** |
                 | diagnostic: bare Debezium embedded engine (the stream's connector and settings, pgoutput), the same rows committed while it streams, records discarded, changes/s | %,.0f |
                 | Weft ÷ bare Debezium engine | %.2f |
+                | **catch-up: Weft**, the stream paused while %,d rows were committed, then resumed: first to last event consumed, changes/s (from the resume: %.2f s) | **%,.0f** |
+                | **catch-up: bare Debezium engine**, started on a slot holding the same number of committed rows: first to last change handed over, changes/s (from its start: %.2f s) | **%,.0f** |
+                | **Weft ÷ bare Debezium engine, catch-up** | **%.2f** |
+                | catch-up JVM CPU per change, Weft / bare engine, µs | %.1f / %.1f |
                 | **lag, commit to event consumed**, at %,d changes/s offered (transactions of %d) for %d s (achieved %,.0f/s; %,d of %,d arrived): p50 / p95 / p99 / max ms | **%s / %s / %s / %s** |
                 | diagnostic: bare Debezium engine's lag, commit to change handed over, same offer for %d s, poll.interval.ms 50 as the stream: p50 / p99 ms | %s / %s |
                 | diagnostic: the same with Debezium's default poll.interval.ms (500): p50 / p99 ms | %s / %s |
@@ -708,7 +827,9 @@ class ChangesBenchmark {
                 run.rows(), BATCH, run.perSecond(), run.writeSeconds(), run.outboxSeconds(), run.totalSeconds(), run.rows() / run.firstToLastSeconds(),
                 run.duplicates(),
                 recvlogical.rows(), recvlogical.perSecond(), ratio,
-                debezium.perSecond(), run.perSecond() / debezium.perSecond(),
+                debezium.perSecond(), engineRatio,
+                catchUp.rows(), catchUp.startToLastSeconds(), catchUp.perSecond(), bareCatchUp.startToLastSeconds(), bareCatchUp.perSecond(), catchUpRatio,
+                catchUp.cpu().getOrDefault("JVM total", Double.NaN) * 1e6 / catchUp.rows(), bareCatchUp.cpu().getOrDefault("JVM total", Double.NaN) * 1e6 / bareCatchUp.rows(),
                 LAG_RATE, LAG_TX_ROWS, LAG_SECONDS, lag.achievedRate(), lag.arrived(), lag.offered(),
                 millis(lag.p50()), millis(lag.p95()), millis(lag.p99()), millis(lag.max()),
                 BARE_LAG_SECONDS, millis(debezium.lag().p50()), millis(debezium.lag().p99()), millis(defaultPoll.lag().p50()), millis(defaultPoll.lag().p99()),
