@@ -114,6 +114,9 @@ public class StreamSupervisor {
 
     /** Starts a stream this replica just claimed; runs as the stream's org. */
     private void start(UUID id) {
+        // Still running here when its lease ran out between this round's renewal and its claim (a stall longer than the
+        // lease): that run is stopped before the new one reads the stored position, or both would publish from there on.
+        close(id, "its lease ran out and it was claimed again here; restarting from the stored position");
         Stream stream = QuarkusTransaction.requiringNew().call(() -> Stream.<Stream>findById(id));
         if (stream == null) {
             return;
@@ -174,9 +177,16 @@ public class StreamSupervisor {
 
     /** Stops a stream running here, if it does. */
     public void stop(UUID id, String why) {
+        if (close(id, why)) {
+            store.release(replica, Set.of(id));
+        }
+    }
+
+    /** Stops the stream's run here, if there is one, keeping its lease; returns whether there was. */
+    private boolean close(UUID id, String why) {
         Run run = running.remove(id);
         if (run == null) {
-            return;
+            return false;
         }
         try {
             if (run.source != null) {
@@ -185,8 +195,8 @@ public class StreamSupervisor {
         } catch (RuntimeException e) {
             Log.warnf("event=stream_stop_failed stream_id=%s message=\"%s\"", run.streamPublicId, e.getMessage());
         }
-        store.release(replica, Set.of(id));
         Log.infof("event=stream_stopped org_id=%s stream_id=%s reason=\"%s\"", run.orgId, run.streamPublicId, why);
+        return true;
     }
 
     void shutdown(@Observes ShutdownEvent shutdown) {
@@ -282,7 +292,8 @@ public class StreamSupervisor {
 
         @Override
         public void publish(ChangeBatch batch) {
-            if (!running.containsKey(streamId) || stopping) {
+            // This run, not merely the stream: a run replaced by a newer one of the same stream publishes nothing more.
+            if (running.get(streamId) != this || stopping) {
                 throw new LeaseLost(streamPublicId);
             }
             var published = events.of(batch.changes());
@@ -302,6 +313,9 @@ public class StreamSupervisor {
 
         @Override
         public void failed(String reason) {
+            if (running.get(streamId) != this) {
+                return; // a run already replaced or stopped: the stream is another run's to report on
+            }
             String cut = reason == null ? "the source stopped" : reason.length() > 1000 ? reason.substring(0, 1000) : reason;
             store.status(streamId, replica, StreamStatus.FAILED, cut);
             Log.warnf("event=stream_failed org_id=%s stream_id=%s reason=\"%s\"", orgId, streamPublicId, cut);
