@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Channels;
 import dev.weft.messaging.Json;
 import dev.weft.messaging.Locks;
+import dev.weft.messaging.Db;
 import dev.weft.messaging.MessagingEvents;
 import dev.weft.messaging.entity.EntityRef;
 import dev.weft.messaging.conversation.Conversation;
@@ -21,7 +22,6 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
-import io.quarkus.hibernate.orm.panache.Panache;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,11 +49,13 @@ public class ContactService {
     private final CursorCodec cursors;
     private final MessagingEvents events;
     private final Locks locks;
+    private final Db db;
 
     public record Upserted(ContactDtos.ContactView contact, boolean created) {
     }
 
-    public ContactService(CursorCodec cursors, MessagingEvents events, Locks locks) {
+    public ContactService(CursorCodec cursors, MessagingEvents events, Locks locks, Db db) {
+        this.db = db;
         this.cursors = cursors;
         this.events = events;
         this.locks = locks;
@@ -265,8 +267,8 @@ public class ContactService {
      * entity (then flushing the whole row at commit) cost several times the query. What a message changes on it is
      * written with explicit UPDATEs of those columns ({@link #seenOn}, {@link #nameIfUnnamed}, MessageService.record).
      */
-    private static Contact byIdentity(String channel, String address) {
-        return Panache.getEntityManager().unwrap(org.hibernate.Session.class).doReturningWork(db -> {
+    private Contact byIdentity(String channel, String address) {
+        return this.db.work(db -> {
             try (java.sql.PreparedStatement query = db.prepareStatement("SELECT " + CONTACT_COLUMNS
                     + " FROM contact_identities i JOIN contacts c ON c.id = i.contact_id WHERE i.org_id = ? AND i.channel = ? AND i.address = ?")) {
                 query.setString(1, TenantContext.requireOrgId());
@@ -300,6 +302,7 @@ public class ContactService {
         c.lastOutboundAt = instant(row, 17);
         c.createdAt = instant(row, 18);
         c.updatedAt = instant(row, 19);
+        c.plain = true;
         return c;
     }
 
@@ -318,7 +321,7 @@ public class ContactService {
 
     /** Whether the contact is managed by this transaction's session (else a plain row whose changes are written by hand). */
     private static boolean managed(Contact contact) {
-        return Panache.getEntityManager().contains(contact);
+        return !contact.plain;
     }
 
     /**
@@ -334,14 +337,14 @@ public class ContactService {
             return;
         }
         contact.updatedAt = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-        Panache.getEntityManager().unwrap(org.hibernate.Session.class).doWork(db -> {
+        this.db.work(db -> {
             try (java.sql.PreparedStatement update = db.prepareStatement("""
                     UPDATE contacts SET first_name = ?, updated_at = ? WHERE id = ? AND org_id = ? AND first_name IS NULL AND last_name IS NULL""")) {
                 update.setString(1, contact.firstName);
                 update.setObject(2, java.time.OffsetDateTime.ofInstant(contact.updatedAt, java.time.ZoneOffset.UTC), java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
                 update.setObject(3, contact.id);
                 update.setString(4, contact.orgId);
-                update.executeUpdate();
+                return update.executeUpdate();
             }
         });
     }
@@ -350,7 +353,7 @@ public class ContactService {
     public java.util.Optional<String> addressOn(UUID contactId, String channel) {
         // Plain JDBC for the one column (every send asks): HQL under the @TenantId filter was a fifth of a send's CPU.
         String orgId = TenantContext.requireOrgId();
-        String address = Panache.getEntityManager().unwrap(org.hibernate.Session.class).doReturningWork(db -> {
+        String address = this.db.work(db -> {
             try (java.sql.PreparedStatement query = db.prepareStatement(
                     "SELECT address FROM contact_identities WHERE contact_id = ? AND org_id = ? AND channel = ? ORDER BY created_at LIMIT 1")) {
                 query.setObject(1, contactId);
@@ -398,7 +401,7 @@ public class ContactService {
         // A plain row (byIdentity): only these two columns are written, relative to what is stored, so a concurrent
         // change of another column or channel is not overwritten.
         contact.updatedAt = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-        Panache.getEntityManager().unwrap(org.hibernate.Session.class).doWork(db -> {
+        this.db.work(db -> {
             try (java.sql.PreparedStatement update = db.prepareStatement("""
                     UPDATE contacts SET channels = CASE WHEN ? = ANY (channels) THEN channels ELSE array_append(channels, ?::varchar) END,
                                         channel = coalesce(channel, ?), updated_at = ?
@@ -409,7 +412,7 @@ public class ContactService {
                 update.setObject(4, java.time.OffsetDateTime.ofInstant(contact.updatedAt, java.time.ZoneOffset.UTC), java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
                 update.setObject(5, contact.id);
                 update.setString(6, contact.orgId);
-                update.executeUpdate();
+                return update.executeUpdate();
             }
         });
     }

@@ -55,6 +55,7 @@ public class ConversationService {
     private final MessagingEvents events;
     private final Locks locks;
     private final CursorCodec cursors;
+    private final dev.weft.messaging.Db db;
 
     public record Opened(Conversation conversation, boolean created) {
     }
@@ -63,7 +64,8 @@ public class ConversationService {
     public record Tagged(ConversationDtos.ConversationView view, String etag) {
     }
 
-    public ConversationService(ContactService contacts, MessagingEvents events, Locks locks, CursorCodec cursors) {
+    public ConversationService(ContactService contacts, MessagingEvents events, Locks locks, CursorCodec cursors, dev.weft.messaging.Db db) {
+        this.db = db;
         this.contacts = contacts;
         this.events = events;
         this.locks = locks;
@@ -99,7 +101,7 @@ public class ConversationService {
     public Conversation openLocked(Contact contact, String channel, String inbox) {
         String checkedChannel = Channels.require(channel, "channel");
         String checkedInbox = inbox(inbox);
-        Conversation open = Panache.getEntityManager().unwrap(org.hibernate.Session.class).doReturningWork(db -> {
+        Conversation open = this.db.work(db -> {
             try (java.sql.PreparedStatement query = db.prepareStatement("""
                     SELECT id, org_id, contact_id, channel, inbox, subject, entity_type, entity_id, status, assignee_id, snoozed_until, resolved_at,
                            last_message_at, version, created_at, updated_at
@@ -140,6 +142,7 @@ public class ConversationService {
         c.version = row.getLong(14);
         c.createdAt = instant(row, 15);
         c.updatedAt = instant(row, 16);
+        c.plain = true;
         return c;
     }
 

@@ -23,7 +23,6 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
-import org.hibernate.Session;
 import org.hibernate.query.NativeQuery;
 
 import java.sql.PreparedStatement;
@@ -59,6 +58,7 @@ public class MessageService {
     private final ChannelSenders senders;
     private final MessagingEvents events;
     private final CursorCodec cursors;
+    private final dev.weft.messaging.Db db;
 
     /** A message to store. {@code status}: received (inbound), queued, sent, delivered, read, failed, or stored (an internal note). */
     public record NewMessage(String direction, String type, String content, JsonNode template, JsonNode metadata, String authorType,
@@ -73,7 +73,8 @@ public class MessageService {
     }
 
     public MessageService(ConversationService conversations, ContactService contacts, ChannelSenders senders, MessagingEvents events,
-                          CursorCodec cursors) {
+                          CursorCodec cursors, dev.weft.messaging.Db db) {
+        this.db = db;
         this.conversations = conversations;
         this.contacts = contacts;
         this.senders = senders;
@@ -143,16 +144,18 @@ public class MessageService {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Recorded record(Conversation conversation, Contact known, NewMessage m) {
-        jakarta.persistence.EntityManager em = Panache.getEntityManager();
-        boolean conversationManaged = em.contains(conversation);
-        boolean contactManaged = known != null && em.contains(known);
+        boolean conversationManaged = !conversation.plain;
+        boolean contactManaged = known != null && !known.plain;
         if (conversationManaged || contactManaged) {
+            jakarta.persistence.EntityManager em = Panache.getEntityManager();
             em.flush();
             if (conversationManaged) {
                 em.detach(conversation);
+                conversation.plain = true;
             }
             if (contactManaged) {
                 em.detach(known);
+                known.plain = true;
             }
         }
         Message message = new Message();
@@ -212,8 +215,8 @@ public class MessageService {
     }
 
     /** Runs {@link #RECORD}; null when another message already holds the provider id. */
-    private static Written write(Message message, boolean inbound, boolean outbound, boolean reopen) {
-        return Panache.getEntityManager().unwrap(Session.class).doReturningWork(db -> {
+    private Written write(Message message, boolean inbound, boolean outbound, boolean reopen) {
+        return this.db.work(db -> {
             try (PreparedStatement insert = db.prepareStatement(RECORD)) {
                 insert.setObject(1, message.id);
                 insert.setString(2, message.orgId);
@@ -260,7 +263,7 @@ public class MessageService {
     public Message stored(String channel, String platformMessageId) {
         // A plain row (every webhook and every send's outcome asks, and nearly always finds nothing): a native entity
         // query costs far more CPU than this index lookup. The message comes back detached; callers only read it.
-        return Panache.getEntityManager().unwrap(Session.class).doReturningWork(db -> {
+        return this.db.work(db -> {
             try (PreparedStatement select = db.prepareStatement(COLUMNS + " WHERE org_id = ? AND channel = ? AND platform_message_id = ?")) {
                 select.setString(1, TenantContext.requireOrgId());
                 select.setString(2, channel);
@@ -307,8 +310,8 @@ public class MessageService {
      * send's outcome. {@link #updateStatus} writes its change back with one UPDATE. Messages are never changed through
      * the entity elsewhere, so no pending entity change is skipped by not flushing first.
      */
-    private static Message locked(UUID messageId) {
-        Message found = Panache.getEntityManager().unwrap(Session.class).doReturningWork(db -> {
+    private Message locked(UUID messageId) {
+        Message found = this.db.work(db -> {
             try (PreparedStatement select = db.prepareStatement(LOCKED)) {
                 select.setObject(1, messageId);
                 select.setString(2, TenantContext.requireOrgId());
@@ -351,8 +354,8 @@ public class MessageService {
      * Writes {@link #updateStatus}'s change of a message read by {@link #locked}. With {@code newId}, only when no
      * other message holds its platform_message_id: returns false (nothing written) when one does.
      */
-    private static boolean writeStatus(Message m, boolean newId) {
-        return Panache.getEntityManager().unwrap(Session.class).doReturningWork(db -> {
+    private boolean writeStatus(Message m, boolean newId) {
+        return this.db.work(db -> {
             try (PreparedStatement update = db.prepareStatement(newId ? UPDATE_STATUS_NEW_ID : UPDATE_STATUS)) {
                 update.setString(1, m.status);
                 update.setString(2, m.platformMessageId);
@@ -558,7 +561,7 @@ public class MessageService {
             return false;
         }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        boolean updated = Panache.getEntityManager().unwrap(Session.class).doReturningWork(db -> {
+        boolean updated = this.db.work(db -> {
             try (PreparedStatement update = db.prepareStatement(MARK_SENT)) {
                 update.setString(1, platformMessageId);
                 update.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
