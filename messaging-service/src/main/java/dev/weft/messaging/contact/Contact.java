@@ -52,6 +52,12 @@ public class Contact extends OrgScopedEntity {
     @jakarta.persistence.Transient
     public transient boolean plain;
 
+    /** Where to send on {@link #sendAddressChannel}, as ContactService.addressOn answers, when read with the row (a send's recipient). */
+    @jakarta.persistence.Transient
+    public transient String sendAddress;
+    @jakarta.persistence.Transient
+    public transient String sendAddressChannel;
+
     public String contactId() {
         return TypeId.format(ID_PREFIX, id);
     }

@@ -269,13 +269,22 @@ public class ContactService {
      */
     private Contact byIdentity(String channel, String address) {
         return this.db.work(db -> {
-            try (java.sql.PreparedStatement query = db.prepareStatement("SELECT " + CONTACT_COLUMNS
-                    + " FROM contact_identities i JOIN contacts c ON c.id = i.contact_id WHERE i.org_id = ? AND i.channel = ? AND i.address = ?")) {
+            // With the address a send goes to (addressOn's answer), so a send to a known recipient asks nothing more.
+            try (java.sql.PreparedStatement query = db.prepareStatement("SELECT " + CONTACT_COLUMNS + """
+                    , (SELECT a.address FROM contact_identities a WHERE a.contact_id = c.id AND a.org_id = i.org_id AND a.channel = i.channel
+                       ORDER BY a.created_at LIMIT 1)
+                    FROM contact_identities i JOIN contacts c ON c.id = i.contact_id WHERE i.org_id = ? AND i.channel = ? AND i.address = ?""")) {
                 query.setString(1, TenantContext.requireOrgId());
                 query.setString(2, channel);
                 query.setString(3, address);
                 try (java.sql.ResultSet row = query.executeQuery()) {
-                    return row.next() ? row(row) : null;
+                    if (!row.next()) {
+                        return null;
+                    }
+                    Contact contact = row(row);
+                    contact.sendAddress = row.getString(20);
+                    contact.sendAddressChannel = channel;
+                    return contact;
                 }
             }
         });
@@ -347,6 +356,14 @@ public class ContactService {
                 return update.executeUpdate();
             }
         });
+    }
+
+    /** {@link #addressOn(UUID, String)}, answered from the contact's row when it was read with it (findOrCreate). */
+    public java.util.Optional<String> addressOn(Contact contact, String channel) {
+        if (contact.sendAddress != null && channel.equals(contact.sendAddressChannel)) {
+            return java.util.Optional.of(contact.sendAddress);
+        }
+        return addressOn(contact.id, channel);
     }
 
     /** The contact's address on a channel (what a channel adapter sends to), if it has one. */

@@ -499,7 +499,8 @@ public class MessageService {
                     Map.of("status", conversation.status));
         }
         ChannelSender sender = r.internal() ? null : senders.forChannel(conversation.channel).orElse(null);
-        String to = r.internal() ? null : contacts.addressOn(conversation.contactId, conversation.channel).orElse(null);
+        String to = r.internal() ? null : (contact != null && contact.id.equals(conversation.contactId)
+                ? contacts.addressOn(contact, conversation.channel) : contacts.addressOn(conversation.contactId, conversation.channel)).orElse(null);
         String status = r.internal() ? "stored" : sender == null || to == null ? "failed" : "queued";
         String errorCode = null;
         String errorMessage = null;
