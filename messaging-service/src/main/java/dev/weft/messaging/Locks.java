@@ -1,10 +1,8 @@
 package dev.weft.messaging;
 
 import dev.weft.platform.tenancy.TenantContext;
-import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
-import org.hibernate.Session;
 
 import java.sql.PreparedStatement;
 
@@ -14,16 +12,21 @@ import java.sql.PreparedStatement;
  */
 @ApplicationScoped
 public class Locks {
+    private final Db db;
+
+    public Locks(Db db) {
+        this.db = db;
+    }
+
     @Transactional(Transactional.TxType.MANDATORY)
     public void lock(String name) {
         String key = TenantContext.requireOrgId() + "|" + name;
         // Plain JDBC on the transaction's connection: as a Hibernate native query (no result mapping, no synchronized
-        // tables) this flushed the whole session first and cost several times the statement (every send's outcome
-        // takes one, on the provider's id).
-        Panache.getEntityManager().unwrap(Session.class).doWork(db -> {
+        // tables) this flushed the whole session first and cost several times the statement.
+        this.db.work(db -> {
             try (PreparedStatement lock = db.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
                 lock.setString(1, key);
-                lock.execute();
+                return lock.execute();
             }
         });
     }

@@ -142,9 +142,7 @@ public class InboundService {
                         continue;
                     }
                     Contact contact = contacts.findOrCreate(channel, m.from());
-                    if (contact.firstName == null && contact.lastName == null && m.name() != null) {
-                        contact.firstName = m.name().length() > 200 ? m.name().substring(0, 200) : m.name();
-                    }
+                    contacts.nameIfUnnamed(contact, m.name());
                     var conversation = conversations.openLocked(contact, channel, null);
                     boolean created = messages.record(conversation, contact,
                             MessageService.NewMessage.inbound(m.type(), m.content(), m.platformMessageId(), m.metadata())).created();

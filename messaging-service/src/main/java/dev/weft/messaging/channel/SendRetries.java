@@ -109,7 +109,8 @@ public class SendRetries {
         }
         int attempts = attempt.attempts() + 1;
         ChannelSender.SendOutcome result = outcome;
-        QuarkusTransaction.requiringNew().run(() -> {
+        // As a first send's outcome: run again should the provider's id meet a concurrent store of it (MessageService).
+        messages.outcomeTransaction(() -> {
             switch (result.result()) {
                 case SENT -> messages.updateStatus(id, "sent", result.platformMessageId(), null, null);
                 case FAILED -> messages.updateStatus(id, "failed", null, result.errorCode(), result.errorMessage());
@@ -126,6 +127,7 @@ public class SendRetries {
             Panache.getEntityManager().createNativeQuery(
                             "UPDATE messages SET attempts = ?1, next_attempt_at = CASE WHEN status = 'queued' THEN now() + make_interval(secs => ?2) END WHERE id = ?3")
                     .setParameter(1, attempts).setParameter(2, delay.toMillis() / 1000.0).setParameter(3, id).executeUpdate();
+            return null;
         });
         Log.infof("event=send_retry message_id=%s attempt=%d result=%s", TypeId.format(Message.ID_PREFIX, id), attempts, result.result());
     }

@@ -45,6 +45,19 @@ public class Contact extends OrgScopedEntity {
     @Column(name = "last_outbound_at")
     public Instant lastOutboundAt;
 
+    /**
+     * Read as a plain row (ContactService / ConversationService on the hot paths), not managed by the session: what
+     * changes on it is written by explicit UPDATEs of those columns, never by a flush.
+     */
+    @jakarta.persistence.Transient
+    public transient boolean plain;
+
+    /** Where to send on {@link #sendAddressChannel}, as ContactService.addressOn answers, when read with the row (a send's recipient). */
+    @jakarta.persistence.Transient
+    public transient String sendAddress;
+    @jakarta.persistence.Transient
+    public transient String sendAddressChannel;
+
     public String contactId() {
         return TypeId.format(ID_PREFIX, id);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Channels;
 import dev.weft.messaging.Json;
 import dev.weft.messaging.Locks;
+import dev.weft.messaging.Db;
 import dev.weft.messaging.MessagingEvents;
 import dev.weft.messaging.entity.EntityRef;
 import dev.weft.messaging.conversation.Conversation;
@@ -21,8 +22,6 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
-import io.quarkus.hibernate.orm.panache.Panache;
-import org.hibernate.query.NativeQuery;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,11 +49,13 @@ public class ContactService {
     private final CursorCodec cursors;
     private final MessagingEvents events;
     private final Locks locks;
+    private final Db db;
 
     public record Upserted(ContactDtos.ContactView contact, boolean created) {
     }
 
-    public ContactService(CursorCodec cursors, MessagingEvents events, Locks locks) {
+    public ContactService(CursorCodec cursors, MessagingEvents events, Locks locks, Db db) {
+        this.db = db;
         this.cursors = cursors;
         this.events = events;
         this.locks = locks;
@@ -195,6 +196,8 @@ public class ContactService {
      * The contact behind a channel address (an inbound message's sender, a send's recipient), created when none is
      * known: the address is looked up as the contact's identity on that channel, then, for WhatsApp and email, by
      * phone or email, so a contact created through the API with that phone is found. Runs in the caller's transaction.
+     * A known address's contact comes back as a plain row, not managed by the session: a change to it is written by
+     * the method making it ({@link #seenOn}, {@link #nameIfUnnamed}, MessageService.record), never by a flush.
      */
     @Transactional
     public Contact findOrCreate(String channel, String address) {
@@ -253,22 +256,121 @@ public class ContactService {
         return contact;
     }
 
-    /** The contact holding an address on a channel, in one statement with the org bound (no HQL under the tenant filter). */
-    private static Contact byIdentity(String channel, String address) {
-        @SuppressWarnings("unchecked")
-        List<Contact> found = Panache.getEntityManager().createNativeQuery("""
-                        SELECT c.* FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
-                        WHERE i.org_id = ?1 AND i.channel = ?2 AND i.address = ?3""", Contact.class)
-                .unwrap(NativeQuery.class).addSynchronizedEntityClass(Contact.class).addSynchronizedEntityClass(ContactIdentity.class)
-                .setParameter(1, TenantContext.requireOrgId()).setParameter(2, channel).setParameter(3, address).getResultList();
-        return found.isEmpty() ? null : found.getFirst();
+    /** A contact's columns in {@link #row}'s order. */
+    private static final String CONTACT_COLUMNS = """
+            c.id, c.org_id, c.first_name, c.last_name, c.email, c.email_key, c.phone, c.phone_key, c.external_id, c.channel, c.channels,
+            c.tags, c.properties, c.entity_type, c.entity_id, c.last_inbound_at, c.last_outbound_at, c.created_at, c.updated_at""";
+
+    /**
+     * The contact holding an address on a channel, in one statement with the org bound (no HQL under the tenant filter),
+     * read as a plain row into a detached {@link Contact}: every webhook and send asks, and mapping it to a managed
+     * entity (then flushing the whole row at commit) cost several times the query. What a message changes on it is
+     * written with explicit UPDATEs of those columns ({@link #seenOn}, {@link #nameIfUnnamed}, MessageService.record).
+     */
+    private Contact byIdentity(String channel, String address) {
+        return this.db.work(db -> {
+            // With the address a send goes to (addressOn's answer), so a send to a known recipient asks nothing more.
+            try (java.sql.PreparedStatement query = db.prepareStatement("SELECT " + CONTACT_COLUMNS + """
+                    , (SELECT a.address FROM contact_identities a WHERE a.contact_id = c.id AND a.org_id = i.org_id AND a.channel = i.channel
+                       ORDER BY a.created_at LIMIT 1)
+                    FROM contact_identities i JOIN contacts c ON c.id = i.contact_id WHERE i.org_id = ? AND i.channel = ? AND i.address = ?""")) {
+                query.setString(1, TenantContext.requireOrgId());
+                query.setString(2, channel);
+                query.setString(3, address);
+                try (java.sql.ResultSet row = query.executeQuery()) {
+                    if (!row.next()) {
+                        return null;
+                    }
+                    Contact contact = row(row);
+                    contact.sendAddress = row.getString(20);
+                    contact.sendAddressChannel = channel;
+                    return contact;
+                }
+            }
+        });
+    }
+
+    private static Contact row(java.sql.ResultSet row) throws java.sql.SQLException {
+        Contact c = new Contact();
+        c.id = row.getObject(1, UUID.class);
+        c.orgId = row.getString(2);
+        c.firstName = row.getString(3);
+        c.lastName = row.getString(4);
+        c.email = row.getString(5);
+        c.emailKey = row.getString(6);
+        c.phone = row.getString(7);
+        c.phoneKey = row.getString(8);
+        c.externalId = row.getString(9);
+        c.channel = row.getString(10);
+        c.channels = strings(row.getArray(11));
+        c.tags = strings(row.getArray(12));
+        c.properties = row.getString(13);
+        c.entityType = row.getString(14);
+        c.entityId = row.getString(15);
+        c.lastInboundAt = instant(row, 16);
+        c.lastOutboundAt = instant(row, 17);
+        c.createdAt = instant(row, 18);
+        c.updatedAt = instant(row, 19);
+        c.plain = true;
+        return c;
+    }
+
+    private static String[] strings(java.sql.Array array) throws java.sql.SQLException {
+        if (array == null) {
+            return new String[0];
+        }
+        Object[] values = (Object[]) array.getArray();
+        return Arrays.copyOf(values, values.length, String[].class);
+    }
+
+    private static java.time.Instant instant(java.sql.ResultSet row, int column) throws java.sql.SQLException {
+        java.time.OffsetDateTime at = row.getObject(column, java.time.OffsetDateTime.class);
+        return at == null ? null : at.toInstant();
+    }
+
+    /** Whether the contact is managed by this transaction's session (else a plain row whose changes are written by hand). */
+    private static boolean managed(Contact contact) {
+        return !contact.plain;
+    }
+
+    /**
+     * An inbound message's sender name, as the contact's first name when it has no name yet (nothing else changes).
+     * A plain row is written with one UPDATE of that column, only while it is still unnamed.
+     */
+    public void nameIfUnnamed(Contact contact, String name) {
+        if (name == null || contact.firstName != null || contact.lastName != null) {
+            return;
+        }
+        contact.firstName = name.length() > 200 ? name.substring(0, 200) : name;
+        if (managed(contact)) {
+            return;
+        }
+        contact.updatedAt = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        this.db.work(db -> {
+            try (java.sql.PreparedStatement update = db.prepareStatement("""
+                    UPDATE contacts SET first_name = ?, updated_at = ? WHERE id = ? AND org_id = ? AND first_name IS NULL AND last_name IS NULL""")) {
+                update.setString(1, contact.firstName);
+                update.setObject(2, java.time.OffsetDateTime.ofInstant(contact.updatedAt, java.time.ZoneOffset.UTC), java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+                update.setObject(3, contact.id);
+                update.setString(4, contact.orgId);
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    /** {@link #addressOn(UUID, String)}, answered from the contact's row when it was read with it (findOrCreate). */
+    public java.util.Optional<String> addressOn(Contact contact, String channel) {
+        if (contact.sendAddress != null && channel.equals(contact.sendAddressChannel)) {
+            return java.util.Optional.of(contact.sendAddress);
+        }
+        return addressOn(contact.id, channel);
     }
 
     /** The contact's address on a channel (what a channel adapter sends to), if it has one. */
     public java.util.Optional<String> addressOn(UUID contactId, String channel) {
         // Plain JDBC for the one column (every send asks): HQL under the @TenantId filter was a fifth of a send's CPU.
         String orgId = TenantContext.requireOrgId();
-        String address = Panache.getEntityManager().unwrap(org.hibernate.Session.class).doReturningWork(db -> {
+        String address = this.db.work(db -> {
             try (java.sql.PreparedStatement query = db.prepareStatement(
                     "SELECT address FROM contact_identities WHERE contact_id = ? AND org_id = ? AND channel = ? ORDER BY created_at LIMIT 1")) {
                 query.setObject(1, contactId);
@@ -299,14 +401,37 @@ public class ContactService {
 
     /** Adds a channel the contact is seen on (a conversation opened there). */
     public void seenOn(Contact contact, String channel) {
+        boolean changed = false;
         if (!Arrays.asList(contact.channels).contains(channel)) {
             String[] channels = Arrays.copyOf(contact.channels, contact.channels.length + 1);
             channels[channels.length - 1] = channel;
             contact.channels = channels;
+            changed = true;
         }
         if (contact.channel == null) {
             contact.channel = channel;
+            changed = true;
         }
+        if (!changed || managed(contact)) {
+            return;
+        }
+        // A plain row (byIdentity): only these two columns are written, relative to what is stored, so a concurrent
+        // change of another column or channel is not overwritten.
+        contact.updatedAt = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        this.db.work(db -> {
+            try (java.sql.PreparedStatement update = db.prepareStatement("""
+                    UPDATE contacts SET channels = CASE WHEN ? = ANY (channels) THEN channels ELSE array_append(channels, ?::varchar) END,
+                                        channel = coalesce(channel, ?), updated_at = ?
+                    WHERE id = ? AND org_id = ?""")) {
+                update.setString(1, channel);
+                update.setString(2, channel);
+                update.setString(3, channel);
+                update.setObject(4, java.time.OffsetDateTime.ofInstant(contact.updatedAt, java.time.ZoneOffset.UTC), java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+                update.setObject(5, contact.id);
+                update.setString(6, contact.orgId);
+                return update.executeUpdate();
+            }
+        });
     }
 
     public ContactDtos.ContactView view(Contact contact, ContactDtos.Activity activity) {

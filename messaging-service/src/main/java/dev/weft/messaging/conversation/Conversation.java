@@ -39,6 +39,13 @@ public class Conversation extends OrgScopedEntity {
     public Instant lastMessageAt;
     public long version = 1;
 
+    /**
+     * Read as a plain row (ContactService / ConversationService on the hot paths), not managed by the session: what
+     * changes on it is written by explicit UPDATEs of those columns, never by a flush.
+     */
+    @jakarta.persistence.Transient
+    public transient boolean plain;
+
     public String conversationId() {
         return TypeId.format(ID_PREFIX, id);
     }

@@ -22,7 +22,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import io.quarkus.hibernate.orm.panache.Panache;
-import org.hibernate.query.NativeQuery;
 import dev.weft.platform.tenancy.TenantContext;
 
 import java.time.Instant;
@@ -56,6 +55,7 @@ public class ConversationService {
     private final MessagingEvents events;
     private final Locks locks;
     private final CursorCodec cursors;
+    private final dev.weft.messaging.Db db;
 
     public record Opened(Conversation conversation, boolean created) {
     }
@@ -64,7 +64,8 @@ public class ConversationService {
     public record Tagged(ConversationDtos.ConversationView view, String etag) {
     }
 
-    public ConversationService(ContactService contacts, MessagingEvents events, Locks locks, CursorCodec cursors) {
+    public ConversationService(ContactService contacts, MessagingEvents events, Locks locks, CursorCodec cursors, dev.weft.messaging.Db db) {
+        this.db = db;
         this.contacts = contacts;
         this.events = events;
         this.locks = locks;
@@ -92,25 +93,62 @@ public class ConversationService {
      * {@link #openFor}'s conversation, locked for this transaction (what storing a message in it needs). The common
      * case, an open conversation, is one {@code SELECT ... FOR UPDATE} with no advisory lock: a conversation closed
      * meanwhile is not returned by it (PostgreSQL re-checks the row it waited for), and only then, or with none open,
-     * does {@link #openFor} run under the contact's lock.
+     * does {@link #openFor} run under the contact's lock. The open one comes back as a plain row, not managed by the
+     * session (mapping it to an entity and flushing it whole at commit cost several times the query on every send and
+     * webhook): MessageService.record writes what a message changes on it with one explicit UPDATE.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Conversation openLocked(Contact contact, String channel, String inbox) {
         String checkedChannel = Channels.require(channel, "channel");
         String checkedInbox = inbox(inbox);
-        @SuppressWarnings("unchecked")
-        List<Conversation> open = Panache.getEntityManager().createNativeQuery("""
-                        SELECT * FROM conversations WHERE org_id = ?1 AND contact_id = ?2 AND channel = ?3 AND inbox = ?4 AND status <> 'closed'
-                        ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE""", Conversation.class)
-                .unwrap(NativeQuery.class).addSynchronizedEntityClass(Conversation.class)
-                .setParameter(1, TenantContext.requireOrgId()).setParameter(2, contact.id).setParameter(3, checkedChannel).setParameter(4, checkedInbox)
-                .getResultList();
-        if (!open.isEmpty()) {
-            return open.getFirst();
+        Conversation open = this.db.work(db -> {
+            try (java.sql.PreparedStatement query = db.prepareStatement("""
+                    SELECT id, org_id, contact_id, channel, inbox, subject, entity_type, entity_id, status, assignee_id, snoozed_until, resolved_at,
+                           last_message_at, version, created_at, updated_at
+                    FROM conversations WHERE org_id = ? AND contact_id = ? AND channel = ? AND inbox = ? AND status <> 'closed'
+                    ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE""")) {
+                query.setString(1, TenantContext.requireOrgId());
+                query.setObject(2, contact.id);
+                query.setString(3, checkedChannel);
+                query.setString(4, checkedInbox);
+                try (java.sql.ResultSet row = query.executeQuery()) {
+                    return row.next() ? row(row) : null;
+                }
+            }
+        });
+        if (open != null) {
+            return open;
         }
         Conversation conversation = openFor(contact, checkedChannel, checkedInbox).conversation();
         Panache.getEntityManager().lock(conversation, LockModeType.PESSIMISTIC_WRITE);
         return conversation;
+    }
+
+    private static Conversation row(java.sql.ResultSet row) throws java.sql.SQLException {
+        Conversation c = new Conversation();
+        c.id = row.getObject(1, UUID.class);
+        c.orgId = row.getString(2);
+        c.contactId = row.getObject(3, UUID.class);
+        c.channel = row.getString(4);
+        c.inbox = row.getString(5);
+        c.subject = row.getString(6);
+        c.entityType = row.getString(7);
+        c.entityId = row.getString(8);
+        c.status = row.getString(9);
+        c.assigneeId = row.getString(10);
+        c.snoozedUntil = instant(row, 11);
+        c.resolvedAt = instant(row, 12);
+        c.lastMessageAt = instant(row, 13);
+        c.version = row.getLong(14);
+        c.createdAt = instant(row, 15);
+        c.updatedAt = instant(row, 16);
+        c.plain = true;
+        return c;
+    }
+
+    private static Instant instant(java.sql.ResultSet row, int column) throws java.sql.SQLException {
+        java.time.OffsetDateTime at = row.getObject(column, java.time.OffsetDateTime.class);
+        return at == null ? null : at.toInstant();
     }
 
     /** POST /v1/conversations: an agent starts a conversation with a contact. */
@@ -316,14 +354,19 @@ public class ConversationService {
         return tagged(conversation);
     }
 
+    /** What {@link #reopenOnInbound} changed, for {@link #publishReopened} once it is written. */
+    public record Reopened(ConversationStatus from, List<String> changed) {
+    }
+
     /**
-     * The contact wrote: a snoozed, pending or resolved conversation opens again (one conversation.updated). The caller
-     * holds the conversation's lock (MessageService.record).
+     * The contact wrote: a snoozed, pending or resolved conversation opens again. Changes the conversation's fields
+     * (status, snoozed_until, resolved_at, version) and returns what changed, or null; the caller (MessageService.record,
+     * holding the conversation's lock) writes them with the message and then calls {@link #publishReopened}.
      */
-    public void reopenOnInbound(Conversation conversation) {
+    public Reopened reopenOnInbound(Conversation conversation) {
         ConversationStatus from = ConversationStatus.of(conversation.status);
         if (from != ConversationStatus.SNOOZED && from != ConversationStatus.PENDING && from != ConversationStatus.RESOLVED) {
-            return;
+            return null;
         }
         List<String> changed = new ArrayList<>(List.of("status"));
         if (conversation.snoozedUntil != null) {
@@ -333,10 +376,15 @@ public class ConversationService {
         conversation.snoozedUntil = null;
         conversation.resolvedAt = null;
         conversation.version++;
-        Conversation.flush();
+        return new Reopened(from, changed);
+    }
+
+    /** The reopening's one conversation.updated, with the conversation as written. */
+    public void publishReopened(Conversation conversation, Reopened reopened) {
         events.publish("conversation.updated", conversation.conversationId(), view(conversation),
-                Map.of("changed_fields", changed, "previous_status", from.wire()));
-        Log.infof("event=conversation_reopened org_id=%s conversation_id=%s from=%s", conversation.orgId, conversation.conversationId(), from.wire());
+                Map.of("changed_fields", reopened.changed(), "previous_status", reopened.from().wire()));
+        Log.infof("event=conversation_reopened org_id=%s conversation_id=%s from=%s", conversation.orgId, conversation.conversationId(),
+                reopened.from().wire());
     }
 
     /** The snooze alarm: reopens a conversation still snoozed under the alarm's lease (see {@link SnoozeAlarm}). */

@@ -3,7 +3,6 @@ package dev.weft.messaging.message;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Json;
-import dev.weft.messaging.Locks;
 import dev.weft.messaging.MessagingEvents;
 import dev.weft.messaging.contact.Contact;
 import dev.weft.messaging.contact.ContactService;
@@ -17,7 +16,6 @@ import dev.weft.platform.id.TypeId;
 import dev.weft.platform.pagination.Cursor;
 import dev.weft.platform.pagination.CursorCodec;
 import dev.weft.platform.pagination.PageRequest;
-import dev.weft.platform.tenancy.OrgScopedLookup;
 import dev.weft.platform.tenancy.TenantContext;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.logging.Log;
@@ -25,7 +23,6 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
-import org.hibernate.Session;
 import org.hibernate.query.NativeQuery;
 
 import java.sql.PreparedStatement;
@@ -61,7 +58,7 @@ public class MessageService {
     private final ChannelSenders senders;
     private final MessagingEvents events;
     private final CursorCodec cursors;
-    private final Locks locks;
+    private final dev.weft.messaging.Db db;
 
     /** A message to store. {@code status}: received (inbound), queued, sent, delivered, read, failed, or stored (an internal note). */
     public record NewMessage(String direction, String type, String content, JsonNode template, JsonNode metadata, String authorType,
@@ -76,9 +73,9 @@ public class MessageService {
     }
 
     public MessageService(ConversationService conversations, ContactService contacts, ChannelSenders senders, MessagingEvents events,
-                          CursorCodec cursors, Locks locks) {
+                          CursorCodec cursors, dev.weft.messaging.Db db) {
+        this.db = db;
         this.conversations = conversations;
-        this.locks = locks;
         this.contacts = contacts;
         this.senders = senders;
         this.events = events;
@@ -105,25 +102,62 @@ public class MessageService {
         return record(conversation, null, m);
     }
 
-    /** The INSERT of {@link #record}: created_at from the database clock in the statement itself, the provider's id decided by its unique index. */
-    private static final String INSERT = """
-            INSERT INTO messages (id, org_id, conversation_id, contact_id, channel, direction, type, content, template, metadata, author_type,
-                                  agent_id, internal, status, platform_message_id, error_code, error_message, created_at, updated_at)
-            SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, t.at, t.at
-            FROM (SELECT greatest(clock_timestamp(), coalesce(?, '-infinity'::timestamptz)) AS at) t
-            ON CONFLICT (org_id, channel, platform_message_id) WHERE platform_message_id IS NOT NULL DO NOTHING
-            RETURNING created_at""";
+    /**
+     * What {@link #record} writes, in one statement: the message (created_at from the database clock, never below the
+     * conversation's last message, read from the row the caller has locked; the provider's id decided by its unique
+     * index), then, only when it was inserted, the contact's last_inbound_at or last_outbound_at and the conversation's
+     * last_message_at, version and (reopened by an inbound message) status. Only those columns are written, relative to
+     * the stored row, so nothing read earlier is written back. No row back: the provider's id was already stored.
+     */
+    private static final String RECORD = """
+            WITH m AS (
+              INSERT INTO messages (id, org_id, conversation_id, contact_id, channel, direction, type, content, template, metadata, author_type,
+                                    agent_id, internal, status, platform_message_id, error_code, error_message, created_at, updated_at)
+              SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, t.at, t.at
+              FROM (SELECT greatest(clock_timestamp(), coalesce(v.last_message_at, '-infinity'::timestamptz)) AS at
+                    FROM conversations v WHERE v.id = ? AND v.org_id = ?) t
+              ON CONFLICT (org_id, channel, platform_message_id) WHERE platform_message_id IS NOT NULL DO NOTHING
+              RETURNING created_at),
+            c AS (
+              UPDATE contacts SET last_inbound_at = CASE WHEN ? THEN greatest(last_inbound_at, m.created_at) ELSE last_inbound_at END,
+                                  last_outbound_at = CASE WHEN ? THEN greatest(last_outbound_at, m.created_at) ELSE last_outbound_at END,
+                                  updated_at = m.created_at
+              FROM m WHERE contacts.id = ? AND contacts.org_id = ? AND ?)
+            UPDATE conversations SET last_message_at = m.created_at, version = conversations.version + ?,
+                                     status = CASE WHEN ? THEN 'open' ELSE conversations.status END,
+                                     snoozed_until = CASE WHEN ? THEN NULL ELSE conversations.snoozed_until END,
+                                     resolved_at = CASE WHEN ? THEN NULL ELSE conversations.resolved_at END,
+                                     updated_at = m.created_at
+            FROM m WHERE conversations.id = ? AND conversations.org_id = ?
+            RETURNING m.created_at, conversations.version""";
 
     /**
      * {@link #record(UUID, NewMessage)} in a conversation the caller has already locked ({@code SELECT ... FOR UPDATE}
-     * in this transaction). One INSERT stores the message with its created_at (the database's clock for every replica,
-     * never below the conversation's latest message: see the class comment); a provider id already stored (a
-     * concurrent delivery of the same webhook that committed first) makes the INSERT do nothing, and the stored message
-     * comes back with {@code created=false}. The unique index decides, so no advisory lock is taken on the id.
-     * {@code known} is the conversation's contact when the caller has it (else it is read).
+     * in this transaction). One statement ({@link #RECORD}) stores the message with its created_at (the database's
+     * clock for every replica, never below the conversation's latest message: see the class comment) and moves the
+     * contact and the conversation; a provider id already stored (a concurrent delivery of the same webhook that
+     * committed first) makes it do nothing, and the stored message comes back with {@code created=false}. The unique
+     * index decides, so no advisory lock is taken on the id. {@code known} is the conversation's contact when the
+     * caller has it. Both may be plain rows (ContactService.findOrCreate, ConversationService.openLocked) or managed
+     * entities; managed ones are flushed (their pending changes written first) and detached, so no flush at commit
+     * writes their whole rows back over this statement's columns.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Recorded record(Conversation conversation, Contact known, NewMessage m) {
+        boolean conversationManaged = !conversation.plain;
+        boolean contactManaged = known != null && !known.plain;
+        if (conversationManaged || contactManaged) {
+            jakarta.persistence.EntityManager em = Panache.getEntityManager();
+            em.flush();
+            if (conversationManaged) {
+                em.detach(conversation);
+                conversation.plain = true;
+            }
+            if (contactManaged) {
+                em.detach(known);
+                known.plain = true;
+            }
+        }
         Message message = new Message();
         message.id = TypeId.uuidV7();
         message.orgId = conversation.orgId;
@@ -142,25 +176,33 @@ public class MessageService {
         message.platformMessageId = m.platformMessageId();
         message.errorCode = m.errorCode();
         message.errorMessage = m.errorMessage();
-        Instant createdAt = insert(message, conversation.lastMessageAt);
-        if (createdAt == null) {
+        boolean inbound = m.direction().equals("inbound");
+        boolean outbound = !inbound && !m.internal();
+        ConversationService.Reopened reopened = inbound ? conversations.reopenOnInbound(conversation) : null;
+        Written written = write(message, inbound, outbound, reopened != null);
+        if (written == null) {
             Message existing = stored(conversation.channel, m.platformMessageId());
             if (existing == null) {
                 throw new IllegalStateException("the message's insert conflicted, but no message holds " + m.platformMessageId());
             }
             return new Recorded(existing, false);
         }
+        Instant createdAt = written.createdAt();
         message.createdAt = createdAt;
         message.updatedAt = createdAt;
-
         conversation.lastMessageAt = createdAt;
-        conversation.version++;
-        Contact contact = known != null && known.id.equals(conversation.contactId) ? known : OrgScopedLookup.findById(Contact.class, conversation.contactId);
-        if (m.direction().equals("inbound")) {
-            contact.lastInboundAt = createdAt;
-            conversations.reopenOnInbound(conversation);
-        } else if (!m.internal()) {
-            contact.lastOutboundAt = createdAt;
+        conversation.version = written.version();
+        conversation.updatedAt = createdAt;
+        if (known != null && known.id.equals(conversation.contactId) && (inbound || outbound)) {
+            if (inbound) {
+                known.lastInboundAt = known.lastInboundAt == null || known.lastInboundAt.isBefore(createdAt) ? createdAt : known.lastInboundAt;
+            } else {
+                known.lastOutboundAt = known.lastOutboundAt == null || known.lastOutboundAt.isBefore(createdAt) ? createdAt : known.lastOutboundAt;
+            }
+            known.updatedAt = createdAt;
+        }
+        if (reopened != null) {
+            conversations.publishReopened(conversation, reopened);
         }
         // The view is the row as written: every column is known here, so it is not read back.
         events.publish("message.created", message.messageId(), view(message));
@@ -169,10 +211,13 @@ public class MessageService {
         return new Recorded(message, true);
     }
 
-    /** Inserts the row; returns its created_at, or null when another message already holds its provider id. */
-    private static Instant insert(Message message, Instant floor) {
-        return Panache.getEntityManager().unwrap(Session.class).doReturningWork(db -> {
-            try (PreparedStatement insert = db.prepareStatement(INSERT)) {
+    private record Written(Instant createdAt, long version) {
+    }
+
+    /** Runs {@link #RECORD}; null when another message already holds the provider id. */
+    private Written write(Message message, boolean inbound, boolean outbound, boolean reopen) {
+        return this.db.work(db -> {
+            try (PreparedStatement insert = db.prepareStatement(RECORD)) {
                 insert.setObject(1, message.id);
                 insert.setString(2, message.orgId);
                 insert.setObject(3, message.conversationId);
@@ -190,9 +235,21 @@ public class MessageService {
                 insert.setString(15, message.platformMessageId);
                 insert.setString(16, message.errorCode);
                 insert.setString(17, message.errorMessage);
-                insert.setObject(18, floor == null ? null : OffsetDateTime.ofInstant(floor, ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+                insert.setObject(18, message.conversationId);
+                insert.setString(19, message.orgId);
+                insert.setBoolean(20, inbound);
+                insert.setBoolean(21, outbound);
+                insert.setObject(22, message.contactId);
+                insert.setString(23, message.orgId);
+                insert.setBoolean(24, inbound || outbound);
+                insert.setInt(25, reopen ? 2 : 1);
+                insert.setBoolean(26, reopen);
+                insert.setBoolean(27, reopen);
+                insert.setBoolean(28, reopen);
+                insert.setObject(29, message.conversationId);
+                insert.setString(30, message.orgId);
                 try (ResultSet row = insert.executeQuery()) {
-                    return row.next() ? row.getObject(1, OffsetDateTime.class).toInstant() : null;
+                    return row.next() ? new Written(row.getObject(1, OffsetDateTime.class).toInstant(), row.getLong(2)) : null;
                 }
             }
         });
@@ -206,7 +263,7 @@ public class MessageService {
     public Message stored(String channel, String platformMessageId) {
         // A plain row (every webhook and every send's outcome asks, and nearly always finds nothing): a native entity
         // query costs far more CPU than this index lookup. The message comes back detached; callers only read it.
-        return Panache.getEntityManager().unwrap(Session.class).doReturningWork(db -> {
+        return this.db.work(db -> {
             try (PreparedStatement select = db.prepareStatement(COLUMNS + " WHERE org_id = ? AND channel = ? AND platform_message_id = ?")) {
                 select.setString(1, TenantContext.requireOrgId());
                 select.setString(2, channel);
@@ -216,17 +273,6 @@ public class MessageService {
                 }
             }
         });
-    }
-
-    /**
-     * The message holding a provider's message id on a channel, after taking the id's advisory lock for the rest of
-     * the transaction: whoever stores or claims that id next (a concurrent delivery of the same webhook, in whichever
-     * conversation) waits for this transaction and then finds the row, so the unique index is never what decides.
-     */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public java.util.Optional<Message> byPlatformId(String channel, String platformMessageId) {
-        locks.lock("message|" + channel + "|" + platformMessageId);
-        return java.util.Optional.ofNullable(stored(channel, platformMessageId));
     }
 
     /**
@@ -250,13 +296,22 @@ public class MessageService {
             UPDATE messages SET status = ?, platform_message_id = ?, error_code = ?, error_message = ?, updated_at = ? WHERE id = ? AND org_id = ?""";
 
     /**
+     * {@link #UPDATE_STATUS} giving the message a provider's id, unless another message of the channel already holds it.
+     * A concurrent first store of that id that has not committed yet is not seen here: the unique index then makes this
+     * UPDATE wait for it and fail (unique_violation), the transaction rolls back whole, and {@link #outcomeTransaction}
+     * runs it again, which finds the holder.
+     */
+    private static final String UPDATE_STATUS_NEW_ID = UPDATE_STATUS
+            + " AND NOT EXISTS (SELECT 1 FROM messages h WHERE h.org_id = ? AND h.channel = ? AND h.platform_message_id = ? AND h.id <> ?)";
+
+    /**
      * The message of the current org, locked for this transaction, read as a plain row into a detached {@link Message}
      * (the org bound explicitly): mapping {@code SELECT *} to a managed entity cost more CPU than the query on every
      * send's outcome. {@link #updateStatus} writes its change back with one UPDATE. Messages are never changed through
      * the entity elsewhere, so no pending entity change is skipped by not flushing first.
      */
-    private static Message locked(UUID messageId) {
-        Message found = Panache.getEntityManager().unwrap(Session.class).doReturningWork(db -> {
+    private Message locked(UUID messageId) {
+        Message found = this.db.work(db -> {
             try (PreparedStatement select = db.prepareStatement(LOCKED)) {
                 select.setObject(1, messageId);
                 select.setString(2, TenantContext.requireOrgId());
@@ -295,10 +350,13 @@ public class MessageService {
         return m;
     }
 
-    /** Writes {@link #updateStatus}'s change of a message read by {@link #locked}. */
-    private static void writeStatus(Message m) {
-        Panache.getEntityManager().unwrap(Session.class).doWork(db -> {
-            try (PreparedStatement update = db.prepareStatement(UPDATE_STATUS)) {
+    /**
+     * Writes {@link #updateStatus}'s change of a message read by {@link #locked}. With {@code newId}, only when no
+     * other message holds its platform_message_id: returns false (nothing written) when one does.
+     */
+    private boolean writeStatus(Message m, boolean newId) {
+        return this.db.work(db -> {
+            try (PreparedStatement update = db.prepareStatement(newId ? UPDATE_STATUS_NEW_ID : UPDATE_STATUS)) {
                 update.setString(1, m.status);
                 update.setString(2, m.platformMessageId);
                 update.setString(3, m.errorCode);
@@ -306,9 +364,17 @@ public class MessageService {
                 update.setObject(5, OffsetDateTime.ofInstant(m.updatedAt, ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
                 update.setObject(6, m.id);
                 update.setString(7, m.orgId);
-                if (update.executeUpdate() != 1) {
+                if (newId) {
+                    update.setString(8, m.orgId);
+                    update.setString(9, m.channel);
+                    update.setString(10, m.platformMessageId);
+                    update.setObject(11, m.id);
+                }
+                int rows = update.executeUpdate();
+                if (rows != 1 && !newId) {
                     throw new IllegalStateException("message " + m.messageId() + " vanished under its row lock");
                 }
+                return rows == 1;
             }
         });
     }
@@ -318,28 +384,17 @@ public class MessageService {
         boolean forward = status.equals("failed") ? !previous.equals("read") && !previous.equals("failed")
                 : PROGRESS.contains(previous) && PROGRESS.indexOf(status) > PROGRESS.indexOf(previous);
         boolean idChanged = platformMessageId != null && !platformMessageId.equals(message.platformMessageId);
-        if (idChanged) {
-            Message holder = byPlatformId(message.channel, platformMessageId).orElse(null);
-            if (holder != null && !holder.id.equals(message.id)) {
-                // The provider answered with an id another message already has (it never should): the send still
-                // happened, so its status moves, but the id stays with the message that had it first.
-                Log.warnf("event=platform_message_id_taken org_id=%s message_id=%s platform_message_id=%s held_by=%s", message.orgId,
-                        message.messageId(), platformMessageId, holder.messageId());
-                idChanged = false;
-            }
-        }
         boolean errorChanged = !status.equals("failed") && errorCode != null && !errorCode.equals(message.errorCode);
         if (!forward && !idChanged && !errorChanged) {
             return false;
         }
+        String previousId = message.platformMessageId;
+        String previousErrorCode = message.errorCode;
+        String previousErrorMessage = message.errorMessage;
         List<String> changed = new ArrayList<>();
         if (forward) {
             message.status = status;
             changed.add("status");
-        }
-        if (idChanged) {
-            message.platformMessageId = platformMessageId;
-            changed.add("platform_message_id");
         }
         if (errorCode != null || errorMessage != null) {
             message.errorCode = errorCode;
@@ -352,7 +407,28 @@ public class MessageService {
             changed.add("error");
         }
         message.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        writeStatus(message);
+        if (idChanged) {
+            message.platformMessageId = platformMessageId;
+            // The provider's new id is settled by the UPDATE itself (no advisory lock, no lookup first): it is written
+            // only when no other message holds it, and the unique index backs that against a concurrent store.
+            if (writeStatus(message, true)) {
+                changed.add(forward ? 1 : 0, "platform_message_id");
+            } else {
+                // The provider answered with an id another message already has (it never should): the send still
+                // happened, so its status moves, but the id stays with the message that had it first.
+                Log.warnf("event=platform_message_id_taken org_id=%s message_id=%s platform_message_id=%s", message.orgId,
+                        message.messageId(), platformMessageId);
+                message.platformMessageId = previousId;
+                if (!forward && !errorChanged) {
+                    message.errorCode = previousErrorCode;
+                    message.errorMessage = previousErrorMessage;
+                    return false;
+                }
+                writeStatus(message, false);
+            }
+        } else {
+            writeStatus(message, false);
+        }
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("changed_fields", changed);
         if (forward) {
@@ -423,7 +499,8 @@ public class MessageService {
                     Map.of("status", conversation.status));
         }
         ChannelSender sender = r.internal() ? null : senders.forChannel(conversation.channel).orElse(null);
-        String to = r.internal() ? null : contacts.addressOn(conversation.contactId, conversation.channel).orElse(null);
+        String to = r.internal() ? null : (contact != null && contact.id.equals(conversation.contactId)
+                ? contacts.addressOn(contact, conversation.channel) : contacts.addressOn(conversation.contactId, conversation.channel)).orElse(null);
         String status = r.internal() ? "stored" : sender == null || to == null ? "failed" : "queued";
         String errorCode = null;
         String errorMessage = null;
@@ -458,9 +535,12 @@ public class MessageService {
             outcome = ChannelSender.SendOutcome.retry("adapter_error", "the channel adapter failed: " + e.getClass().getSimpleName());
         }
         ChannelSender.SendOutcome result = outcome;
-        UUID id = prepared.message().id;
-        return QuarkusTransaction.requiringNew().call(() -> {
-            Message message = locked(id);
+        Message sent = prepared.message();
+        return outcomeTransaction(() -> {
+            if (result.result() == ChannelSender.SendOutcome.Result.SENT && markSent(sent, result.platformMessageId())) {
+                return view(sent);
+            }
+            Message message = locked(sent.id);
             switch (result.result()) {
                 case SENT -> updateStatus(message, "sent", result.platformMessageId(), null, null);
                 case FAILED -> updateStatus(message, "failed", null, result.errorCode(), result.errorMessage());
@@ -468,6 +548,76 @@ public class MessageService {
             }
             return view(message);
         });
+    }
+
+    /**
+     * A send's usual outcome in one statement: the message just stored (still queued, with no provider id and no
+     * error: exactly the row {@link #prepare} wrote, which is {@code message}) becomes sent with the provider's id,
+     * unless another message holds that id. Returns false, having changed nothing, when the row is not that (a retry
+     * or a receipt got there first) or the id is taken; {@link #updateStatus} then decides as for any other change.
+     */
+    private boolean markSent(Message message, String platformMessageId) {
+        if (platformMessageId == null || !message.status.equals("queued") || message.platformMessageId != null || message.errorCode != null
+                || message.errorMessage != null) {
+            return false;
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        boolean updated = this.db.work(db -> {
+            try (PreparedStatement update = db.prepareStatement(MARK_SENT)) {
+                update.setString(1, platformMessageId);
+                update.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+                update.setObject(3, message.id);
+                update.setString(4, message.orgId);
+                update.setString(5, message.orgId);
+                update.setString(6, message.channel);
+                update.setString(7, platformMessageId);
+                update.setObject(8, message.id);
+                return update.executeUpdate() == 1;
+            }
+        });
+        if (!updated) {
+            return false;
+        }
+        message.status = "sent";
+        message.platformMessageId = platformMessageId;
+        message.updatedAt = now;
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("changed_fields", List.of("status", "platform_message_id"));
+        extra.put("previous_status", "queued");
+        events.publish("message.updated", message.messageId(), view(message), extra);
+        Log.infof("event=message_updated org_id=%s message_id=%s status=sent previous_status=queued", message.orgId, message.messageId());
+        return true;
+    }
+
+    private static final String MARK_SENT = """
+            UPDATE messages SET status = 'sent', platform_message_id = ?, updated_at = ?
+            WHERE id = ? AND org_id = ? AND status = 'queued' AND platform_message_id IS NULL AND error_code IS NULL AND error_message IS NULL
+              AND NOT EXISTS (SELECT 1 FROM messages h WHERE h.org_id = ? AND h.channel = ? AND h.platform_message_id = ? AND h.id <> ?)""";
+
+    /**
+     * Runs a send's outcome in a new transaction, again (up to three times) when it rolled back on the provider id's
+     * unique index: a concurrent first store of the same id committed during it, and the next run finds that holder.
+     */
+    public <T> T outcomeTransaction(java.util.concurrent.Callable<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return QuarkusTransaction.requiringNew().call(work);
+            } catch (RuntimeException e) {
+                if (attempt >= 3 || !uniqueViolation(e)) {
+                    throw e;
+                }
+                Log.infof("event=send_outcome_retry reason=unique_violation attempt=%d", attempt);
+            }
+        }
+    }
+
+    private static boolean uniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A stored reply and what sends it (null when nothing is to be sent). */
