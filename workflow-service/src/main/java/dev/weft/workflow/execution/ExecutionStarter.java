@@ -43,13 +43,18 @@ public class ExecutionStarter {
     /**
      * The execution (unless the event already started this workflow), its pending steps and its workflow.triggered event,
      * in one statement: one round trip, atomic on its own. The lease and claim token are set when the execution is handed
-     * straight to this replica's worker (else due now, unclaimed). Answers the new execution's creation time, or no row.
+     * straight to this replica's worker (else due now, unclaimed). Only while the trigger and the workflow's version it
+     * names are still there and enabled ({@code g}: a target remembered by an invoke may be stale). Answers the new
+     * execution's creation time (null if the event had started it already) and whether the target still holds.
      */
     private static final String INSERT = """
-            WITH e AS (
+            WITH g AS (
+                SELECT 1 FROM triggers t JOIN workflows w ON w.id = t.workflow_id AND w.org_id = t.org_id
+                WHERE t.id = ? AND t.org_id = ? AND w.id = ? AND w.version = ? AND w.enabled),
+            e AS (
                 INSERT INTO executions (id, org_id, workflow_id, workflow_version, trigger_id, trigger_type, event_id, status, input, context,
                                         current_step, step_count, due_at, lease_owner, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, 0, ?, now() + make_interval(secs => ?), ?, now(), now())
+                SELECT ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, 0, ?, now() + make_interval(secs => ?), ?, now(), now() FROM g
                 ON CONFLICT (workflow_id, event_id) DO NOTHING
                 RETURNING id, created_at),
             s AS (
@@ -58,7 +63,7 @@ public class ExecutionStarter {
             o AS (
                 INSERT INTO outbox (""" + Outbox.ROW_COLUMNS + ") SELECT " + Outbox.ROW_PLACEHOLDERS + """
                  FROM e)
-            SELECT created_at FROM e""";
+            SELECT (SELECT created_at FROM e), (SELECT count(*) FROM g)""";
 
     public ExecutionStarter(DataSource dataSource, ObjectMapper json, Outbox outbox, ExecutionWorker worker) {
         this.dataSource = dataSource;
@@ -101,6 +106,39 @@ public class ExecutionStarter {
         public String workflowTypeId() {
             return TypeId.format(Workflow.ID_PREFIX, workflowId);
         }
+    }
+
+    /** The trigger or its workflow changed since the target was read: read it again. */
+    public static final class StaleTarget extends RuntimeException {
+        StaleTarget() {
+            super("the trigger's workflow changed", null, false, false);
+        }
+    }
+
+    /** Targets read by invokes, per org and trigger: checked by the start's own statement, so one that changed is never used. */
+    private final Map<String, Target> targets = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_TARGETS = 10_000;
+
+    /** {@link #target}, remembered: an invoke then costs one statement (the start checks that it still holds). */
+    public Target cachedTarget(UUID triggerId) {
+        String key = TenantContext.requireOrgId() + ":" + triggerId;
+        Target cached = targets.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Target target = target(triggerId);
+        // Only one an invoke can start: a disabled workflow or another type of trigger is read again at every invoke.
+        if (target != null && target.enabled() && "api_call".equals(target.triggerType())) {
+            if (targets.size() >= MAX_TARGETS) {
+                targets.clear();
+            }
+            targets.put(key, target);
+        }
+        return target;
+    }
+
+    private void forget(UUID triggerId, String orgId) {
+        targets.remove(orgId + ":" + triggerId);
     }
 
     /**
@@ -169,6 +207,10 @@ public class ExecutionStarter {
         try {
             try (Connection db = dataSource.getConnection(); PreparedStatement insert = db.prepareStatement(INSERT)) {
                 int i = 1;
+                insert.setObject(i++, workflow.triggerId());
+                insert.setString(i++, orgId);
+                insert.setObject(i++, workflow.workflowId());
+                insert.setInt(i++, workflow.version());
                 insert.setObject(i++, id);
                 insert.setString(i++, orgId);
                 insert.setObject(i++, workflow.workflowId());
@@ -185,7 +227,14 @@ public class ExecutionStarter {
                 insert.setArray(i++, db.createArrayOf("text", types));
                 outbox.bindRow(insert, i, DomainEvent.of(Topics.WORKFLOWS, "workflow.triggered", executionId, event));
                 try (ResultSet row = insert.executeQuery()) {
-                    createdAt = row.next() ? row.getObject(1, java.time.OffsetDateTime.class).toInstant() : null;
+                    row.next();
+                    java.time.OffsetDateTime created = row.getObject(1, java.time.OffsetDateTime.class);
+                    createdAt = created == null ? null : created.toInstant();
+                    if (row.getInt(2) == 0) {
+                        // The trigger is gone, or its workflow disabled or changed since the target was read.
+                        forget(workflow.triggerId(), orgId);
+                        throw new StaleTarget();
+                    }
                 }
                 if (createdAt == null) {
                     try (PreparedStatement existing = db.prepareStatement("SELECT id, status FROM executions WHERE workflow_id = ? AND event_id = ?")) {

@@ -87,6 +87,8 @@ public class ExecutionWorker {
     private final String instance = "wkr-" + UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong rounds = new AtomicLong();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    /** A stored context's reader, its type resolved once (not at every claimed execution). */
+    private final com.fasterxml.jackson.databind.ObjectReader contextReader;
     private final Semaphore slots;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private volatile boolean stopping;
@@ -121,6 +123,7 @@ public class ExecutionWorker {
         this.config = config.worker();
         this.afterCommit = afterCommit;
         this.slots = new Semaphore(Math.max(1, config.worker().concurrency()));
+        this.contextReader = json.readerFor(new TypeReference<LinkedHashMap<String, Object>>() { });
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -302,7 +305,7 @@ public class ExecutionWorker {
         Begun step;
         try {
             Map<String, Object> context = claimed.contextData() != null ? claimed.contextData()
-                    : json.readValue(claimed.context(), new TypeReference<LinkedHashMap<String, Object>>() { });
+                    : contextReader.readValue(claimed.context());
             Begun known = new Begun(id, claimed.orgId(), claimed.workflowId(), claimed.index(), claimed.stepCount(), null, null, null, context, 0, false,
                     claimed.secret(), claimed.createdAt(), definition(claimed.workflowId(), claimed.version()));
             step = sideEffectFree(known.definition(), claimed.index()) ? inMemory(known, claimed.index(), context)

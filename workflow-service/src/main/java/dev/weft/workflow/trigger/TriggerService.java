@@ -191,7 +191,16 @@ public class TriggerService {
      * No transaction: the look-up reads, and the start is one statement that commits on its own.
      */
     public TriggerDtos.Invocation invoke(String id, JsonNode payload, String idempotencyKey) {
-        ExecutionStarter.Target trigger = starter.target(Ids.require(Trigger.ID_PREFIX, id, "trigger"));
+        UUID triggerId = Ids.require(Trigger.ID_PREFIX, id, "trigger");
+        try {
+            return invoke(starter.cachedTarget(triggerId), payload, idempotencyKey);
+        } catch (ExecutionStarter.StaleTarget e) {
+            // The remembered trigger or workflow changed (and was forgotten): once more with what is there now.
+            return invoke(starter.cachedTarget(triggerId), payload, idempotencyKey);
+        }
+    }
+
+    private TriggerDtos.Invocation invoke(ExecutionStarter.Target trigger, JsonNode payload, String idempotencyKey) {
         if (trigger == null) {
             throw ApiException.notFound("trigger");
         }
