@@ -79,15 +79,6 @@ public interface PlatformConfig {
         @WithDefault("1s")
         Duration pollInterval();
 
-        /**
-         * How long the relay, woken by a commit after a batch smaller than {@link #batchSize}, waits before it reads the
-         * table, so that the commits right behind that one go out in the same batch (0: it reads at once). A service that
-         * commits events one at a time at a high rate trades this much of their delay for fewer, fuller round trips to
-         * Kafka and the database.
-         */
-        @WithDefault("0s")
-        Duration linger();
-
         /** How often a standby replica tries to become the publisher. */
         @WithDefault("2s")
         Duration leaseRetry();

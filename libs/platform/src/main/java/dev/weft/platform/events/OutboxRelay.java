@@ -159,7 +159,6 @@ public class OutboxRelay {
 
     private void publishUntilStopped(Connection connection, Thread listener) throws Exception {
         long pollNanos = config.outbox().pollInterval().toNanos();
-        long lingerNanos = config.outbox().linger().toNanos();
         while (running) {
             if (!listener.isAlive()) {
                 throw new SQLException("the outbox listener's connection closed");
@@ -173,13 +172,6 @@ public class OutboxRelay {
                 long until = System.nanoTime() + pollNanos;
                 for (long left = pollNanos; left > 0 && running && !wakeRequested.get(); left = until - System.nanoTime()) {
                     LockSupport.parkNanos(this, left);
-                }
-                if (lingerNanos > 0 && wakeRequested.get()) {
-                    // Woken by a commit: let the ones right behind it join the batch (a wake-up's unpark does not cut this short).
-                    long lingerUntil = System.nanoTime() + lingerNanos;
-                    for (long left = lingerNanos; left > 0 && running; left = lingerUntil - System.nanoTime()) {
-                        LockSupport.parkNanos(this, left);
-                    }
                 }
             }
         }
