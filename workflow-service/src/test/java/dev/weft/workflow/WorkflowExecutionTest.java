@@ -59,6 +59,32 @@ class WorkflowExecutionTest {
         assertEquals(1, Api.executions(org, wf[0]).size());
     }
 
+    /** An invoke remembers its trigger and workflow; each start checks them, so a change since is seen at the next invoke. */
+    @Test
+    void an_invoke_after_the_workflow_changed_runs_the_new_version_and_a_disabled_or_deleted_one_starts_nothing() {
+        String org = Api.newOrg();
+        String path = "/changed/" + TypeId.generate("x");
+        Stubs.server().stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(200).withBody("{\"ok\":true}")));
+        String[] wf = Api.apiCallWorkflow(org, List.of(Map.of("type", "http", "url", Stubs.server().baseUrl() + path)));
+        String first = as(org).body(Map.of("n", 1)).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(202).extract().path("execution_id");
+        assertEquals(1, Api.awaitStatus(org, first, "succeeded").getInt("workflow_version"));
+
+        as(org).body(Map.of("name", "api, renamed")).patch("/v1/workflows/" + wf[0]).then().statusCode(200).body("version", equalTo(2));
+        String second = as(org).body(Map.of("n", 2)).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(202).extract().path("execution_id");
+        assertEquals(2, Api.awaitStatus(org, second, "succeeded").getInt("workflow_version"));
+
+        as(org).body(Map.of("enabled", false)).patch("/v1/workflows/" + wf[0]).then().statusCode(200);
+        as(org).body(Map.of("n", 3)).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(409);
+        as(org).body(Map.of("enabled", true)).patch("/v1/workflows/" + wf[0]).then().statusCode(200);
+        String third = as(org).body(Map.of("n", 4)).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(202).extract().path("execution_id");
+        Api.awaitStatus(org, third, "succeeded");
+
+        // Another org does not find it, remembered or not.
+        as(Api.newOrg()).body(Map.of("n", 5)).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(404);
+        as(org).delete("/v1/workflows/" + wf[0]).then().statusCode(204);
+        as(org).body(Map.of("n", 6)).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(404);
+    }
+
     @Test
     void the_same_record_event_delivered_twice_runs_once_and_the_filter_decides() throws Exception {
         String org = Api.newOrg();

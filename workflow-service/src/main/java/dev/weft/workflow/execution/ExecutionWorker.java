@@ -52,12 +52,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * Runs executions step by step, on any number of replicas, each execution on one at a time. Top to bottom:
  * <ol>
  *   <li><b>claim</b> due executions ({@link DueWork}: queued, retrying after a backoff, waiting out a delay, or running
- *       on a replica whose lease ran out) with a claim token of this round in {@code lease_owner};</li>
- *   <li><b>begin</b> the current step in a transaction: attempts + 1, its input, {@code running};</li>
+ *       on a replica whose lease ran out) with a claim token of this round in {@code lease_owner}; or take one the
+ *       starter inserted already claimed and handed over ({@link #reserve}, {@link #start});</li>
+ *   <li><b>begin</b> the current step: attempts + 1, its input, {@code running} (a side-effect-free step in memory);</li>
  *   <li><b>run</b> the action outside any transaction, as the execution's org;</li>
- *   <li><b>record</b> in one transaction, guarded by the claim token and the step index: the step's outcome, the
- *       execution's next state (next step and renewed lease, a delay's due time, a retry's backoff, or the end with
- *       {@code workflow.completed|failed} in the outbox).</li>
+ *   <li><b>record</b>, guarded by the claim token and the step index: the step's outcome, the execution's next state
+ *       (next step and renewed lease, a delay's due time, a retry's backoff, or the end with
+ *       {@code workflow.completed|failed} in the outbox); a success in one statement, a failure in a transaction.</li>
  * </ol>
  * A replica killed between 2 and 4 leaves the step {@code running} with the lease ticking; another replica claims the
  * execution when it passes and runs that step again, never one already recorded done. Steps with side effects carry
@@ -87,18 +88,28 @@ public class ExecutionWorker {
     private final String instance = "wkr-" + UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong rounds = new AtomicLong();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    /** A stored context's reader, its type resolved once (not at every claimed execution). */
+    private final com.fasterxml.jackson.databind.ObjectReader contextReader;
     private final Semaphore slots;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private volatile boolean stopping;
     /** Whether the last claim filled every free slot (more work is probably due). */
     private volatile boolean backlog;
 
-    /** A claimed execution as it stands: its current step is the one to run. */
-    record Claimed(UUID id, String orgId, UUID workflowId, int version, int index, int stepCount, String context, Instant createdAt, String secret) {
+    /**
+     * A claimed execution as it stands: its current step is the one to run. Its context as stored ({@code context}, JSON)
+     * or, handed over by the starter that just wrote it, as it is in memory ({@code contextData}).
+     */
+    record Claimed(UUID id, String orgId, UUID workflowId, int version, int index, int stepCount, String context, Instant createdAt, String secret,
+                   Map<String, Object> contextData) {
         static Claimed read(ResultSet row) throws SQLException {
             return new Claimed(row.getObject(1, UUID.class), row.getString(2), row.getObject(3, UUID.class), row.getInt(4), row.getInt(5), row.getInt(6),
-                    row.getString(7), row.getTimestamp(8).toInstant(), row.getString(9));
+                    row.getString(7), row.getTimestamp(8).toInstant(), row.getString(9), null);
         }
+    }
+
+    /** A slot of this worker taken for an execution being started here, and the claim token it is inserted with. */
+    public record HandOff(String owner) {
     }
 
     public ExecutionWorker(DueWork dueWork, DataSource dataSource, ObjectMapper json, Outbox outbox, Actions actions, SystemPrincipal system,
@@ -113,6 +124,7 @@ public class ExecutionWorker {
         this.config = config.worker();
         this.afterCommit = afterCommit;
         this.slots = new Semaphore(Math.max(1, config.worker().concurrency()));
+        this.contextReader = json.readerFor(new TypeReference<LinkedHashMap<String, Object>>() { });
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -130,6 +142,40 @@ public class ExecutionWorker {
             claimAndStart();
         } catch (RuntimeException e) {
             Log.warnf("event=execution_poll_failed instance=%s error=%s message=\"%s\"", instance, e.getClass().getSimpleName(), e.getMessage());
+        }
+    }
+
+    /**
+     * A free slot for an execution this replica is about to insert, claimed at its insert ({@link HandOff#owner()} in
+     * {@code lease_owner}, the lease in {@code due_at}), then given to {@link #start} or back with {@link #release}. None
+     * when the worker is off or stopping, every slot is busy, or the last claim found more due than it could take
+     * (executions waiting in the table go first: they are claimed as slots free).
+     */
+    public HandOff reserve() {
+        if (!config.enabled() || stopping || backlog || !slots.tryAcquire()) {
+            return null;
+        }
+        return new HandOff(instance + "/" + rounds.incrementAndGet());
+    }
+
+    public void release(HandOff handOff) {
+        slots.release();
+    }
+
+    /** Runs an execution inserted with {@code handOff}'s claim, in the slot it holds. */
+    void start(HandOff handOff, Claimed execution) {
+        launch(execution, handOff.owner());
+    }
+
+    /** How long a claim lasts without a step recorded. */
+    public Duration lease() {
+        return config.lease();
+    }
+
+    /** Looks for work now (a new execution that was not handed over, committed already). */
+    public void wakeNow() {
+        if (config.enabled()) {
+            wake();
         }
     }
 
@@ -163,27 +209,32 @@ public class ExecutionWorker {
             List<Claimed> claimed = dueWork.claim(CLAIM, owner, DueWork.Parameters.NONE, config.lease(), free, Claimed::read);
             for (Claimed execution : claimed) {
                 slots.acquireUninterruptibly();
-                executor.execute(() -> {
-                    try {
-                        system.runAs(execution.orgId(), () -> run(execution, owner, Integer.MAX_VALUE));
-                    } catch (RuntimeException e) {
-                        Log.warnf("event=execution_run_failed execution_id=%s error=%s message=\"%s\"", TypeId.format(Execution.ID_PREFIX, execution.id()),
-                                e.getClass().getSimpleName(), e.getMessage());
-                    } finally {
-                        slots.release();
-                        // The last claim took all it could, so more is likely due: claim again now, not at the next
-                        // poll (else a backlog drains at one round of slots per poll interval: 32 a second).
-                        if (backlog) {
-                            wake();
-                        }
-                    }
-                });
+                launch(execution, owner);
             }
             backlog = claimed.size() == free;
             if (claimed.size() < free) {
                 return;
             }
         }
+    }
+
+    /** Runs a claimed execution to its end on the executor, in a slot already taken, which it frees. */
+    private void launch(Claimed execution, String owner) {
+        executor.execute(() -> {
+            try {
+                system.runAs(execution.orgId(), () -> run(execution, owner, Integer.MAX_VALUE));
+            } catch (RuntimeException e) {
+                Log.warnf("event=execution_run_failed execution_id=%s error=%s message=\"%s\"", TypeId.format(Execution.ID_PREFIX, execution.id()),
+                        e.getClass().getSimpleName(), e.getMessage());
+            } finally {
+                slots.release();
+                // The last claim took all it could, so more is likely due: claim again now, not at the next
+                // poll (else a backlog drains at one round of slots per poll interval: 32 a second).
+                if (backlog) {
+                    wake();
+                }
+            }
+        });
     }
 
     /**
@@ -254,7 +305,8 @@ public class ExecutionWorker {
         UUID id = claimed.id();
         Begun step;
         try {
-            Map<String, Object> context = json.readValue(claimed.context(), new TypeReference<LinkedHashMap<String, Object>>() { });
+            Map<String, Object> context = claimed.contextData() != null ? claimed.contextData()
+                    : contextReader.readValue(claimed.context());
             Begun known = new Begun(id, claimed.orgId(), claimed.workflowId(), claimed.index(), claimed.stepCount(), null, null, null, context, 0, false,
                     claimed.secret(), claimed.createdAt(), definition(claimed.workflowId(), claimed.version()));
             step = sideEffectFree(known.definition(), claimed.index()) ? inMemory(known, claimed.index(), context)
@@ -269,7 +321,6 @@ public class ExecutionWorker {
         // Side-effect-free steps done since the last transaction, recorded with the next one.
         List<Done> pending = new ArrayList<>();
         for (int done = 0; step != null && !stopping; done++) {
-            long started = System.nanoTime();
             Instant startedAt = Instant.now();
             StepResult result = null;
             StepFailure failure = null;
@@ -291,7 +342,6 @@ public class ExecutionWorker {
                     failure = StepFailure.retryable("INTERNAL_ERROR", e.getClass().getSimpleName() + ": " + e.getMessage());
                 }
             }
-            long millis = (System.nanoTime() - started) / 1_000_000;
             Begun ran = step;
             StepResult ok = result;
             StepFailure failed = failure;
@@ -310,7 +360,9 @@ public class ExecutionWorker {
             List<Done> recorded = List.copyOf(pending);
             pending.clear();
             try {
-                step = QuarkusTransaction.requiringNew().call(() -> record(ran, recorded, startedAt, owner, ok, failed, millis, beginNext));
+                // A success is one statement that commits on its own; a failure (rare) decides on the attempts counted, in a transaction.
+                step = failed == null ? recordSuccess(ran, recorded, startedAt, owner, ok, beginNext)
+                        : QuarkusTransaction.requiringNew().call(() -> recordFailure(ran, recorded, startedAt, owner, failed));
             } catch (Exception e) {
                 // Unknown whether it committed: the lease decides, and the guard keeps a recorded step from being recorded twice.
                 Log.warnf("event=step_record_failed execution_id=%s step=%d error=%s message=\"%s\"", TypeId.format(Execution.ID_PREFIX, id),
@@ -327,24 +379,15 @@ public class ExecutionWorker {
     /** Marks the claimed execution's current step running (attempt + 1); null when the claim is gone (taken over, cancelled). */
     private Begun begin(Begun execution, String owner) throws Exception {
         try (Connection db = dataSource.getConnection()) {
-            try (PreparedStatement lock = db.prepareStatement(
-                    "SELECT 1 FROM executions WHERE id = ? AND lease_owner = ? AND current_step = ? AND status = 'running' FOR UPDATE")) {
-                lock.setObject(1, execution.id());
-                lock.setString(2, owner);
-                lock.setInt(3, execution.index());
-                try (ResultSet row = lock.executeQuery()) {
-                    if (!row.next()) {
-                        return null;
-                    }
-                }
+            // Locks the row if the claim still holds; an execution handed over at its start is still queued: it runs now.
+            if (execute(db, """
+                    UPDATE executions SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now()
+                    WHERE id = ? AND lease_owner = ? AND current_step = ? AND status IN ('queued', 'running')""",
+                    execution.id(), owner, execution.index()) == 0) {
+                return null;
             }
             return markRunning(db, execution, execution.index(), execution.context());
         }
-    }
-
-    /** Begins the step at {@code index}: in memory if it is side-effect-free, else marked running in the caller's transaction. */
-    private Begun beginStep(Connection db, Begun execution, int index, Map<String, Object> context) throws Exception {
-        return sideEffectFree(execution.definition(), index) ? inMemory(execution, index, context) : markRunning(db, execution, index, context);
     }
 
     /** The step at {@code index} as begun, without writing anything: for a side-effect-free step. */
@@ -390,108 +433,185 @@ public class ExecutionWorker {
     }
 
     /**
-     * Records the attempt (after the side-effect-free steps done in memory before it, {@code done}) and moves the
-     * execution on; when the next step should run now (and {@code beginNext}), begins it in the same transaction and
-     * returns it, else null. One transaction for a run of side-effect-free steps and the step after them.
+     * Records a failed attempt (after the side-effect-free steps done in memory before it, {@code done}), in the caller's
+     * transaction: the execution stays at the failed step, due again after the retry's backoff, or fails.
      */
-    private Begun record(Begun step, List<Done> done, Instant startedAt, String owner, StepResult result, StepFailure failure, long millis,
-                         boolean beginNext) throws Exception {
+    private Begun recordFailure(Begun step, List<Done> done, Instant startedAt, String owner, StepFailure failure) throws Exception {
         int first = done.isEmpty() ? step.index() : done.getFirst().index();
         try (Connection db = dataSource.getConnection()) {
             String executionId = TypeId.format(Execution.ID_PREFIX, step.id());
-            if (failure != null) {
-                // Still ours, still at the first step recorded here: otherwise another replica took over (this one was too slow) and decides.
-                try (PreparedStatement lock = db.prepareStatement(
-                        "SELECT 1 FROM executions WHERE id = ? AND lease_owner = ? AND current_step = ? AND status = 'running' FOR UPDATE")) {
-                    lock.setObject(1, step.id());
-                    lock.setString(2, owner);
-                    lock.setInt(3, first);
-                    try (ResultSet row = lock.executeQuery()) {
-                        if (!row.next()) {
-                            return dropped(step);
-                        }
+            // Still ours, still at the first step recorded here: otherwise another replica took over (this one was too slow) and decides.
+            try (PreparedStatement lock = db.prepareStatement(
+                    "SELECT 1 FROM executions WHERE id = ? AND lease_owner = ? AND current_step = ? AND status IN ('queued', 'running') FOR UPDATE")) {
+                lock.setObject(1, step.id());
+                lock.setString(2, owner);
+                lock.setInt(3, first);
+                try (ResultSet row = lock.executeQuery()) {
+                    if (!row.next()) {
+                        return dropped(step);
                     }
                 }
-                recordDone(db, step.id(), done);
-                Actions.Retry retry = Actions.retry(step.action(), "actions[" + step.index() + "]");
-                Map<String, Object> error = Map.of("code", failure.code(), "message", failure.getMessage());
-                int attempts = updateStep(db, step, startedAt, "failed", null, null, error);
-                boolean again = failure.retryable() && attempts < retry.maxAttempts();
-                if (again) {
-                    execute(db, "UPDATE execution_steps SET status = 'retrying' WHERE execution_id = ? AND step_index = ?", step.id(), step.index());
-                }
-                // The execution stands at the failed step (a retry, the API's too, resumes there), with the outputs of the steps before it.
-                String context = done.isEmpty() ? null : json.writeValueAsString(step.context());
-                if (again) {
-                    Duration backoff = retry.after(attempts);
-                    execute(db, """
-                            UPDATE executions SET due_at = ?, lease_owner = NULL, current_step = ?, context = coalesce(?, context), updated_at = now()
-                            WHERE id = ?""", Timestamp.from(Instant.now().plus(backoff)), step.index(), context, step.id());
-                    Log.infof("event=step_retrying execution_id=%s step=%d type=%s attempt=%d retry_in_ms=%d code=%s", executionId, step.index(),
-                            step.type(), attempts, backoff.toMillis(), failure.code());
-                    return null;
-                }
-                execute(db, """
-                        UPDATE executions SET status = 'failed', error = ?, due_at = NULL, lease_owner = NULL, current_step = ?, context = coalesce(?, context),
-                               finished_at = now(), updated_at = now()
-                        WHERE id = ?""", json.writeValueAsString(error), step.index(), context, step.id());
-                Map<String, Object> event = finished(step, "failed", counts(step, step.index(), 1, 0));
-                event.put("failed_at", Instant.now().toString());
-                event.put("failed_step", Map.of("index", step.index(), "type", step.type()));
-                event.put("error", error);
-                outbox.publish(DomainEvent.of(Topics.WORKFLOWS, "workflow.failed", executionId, event));
-                Log.infof("event=execution_failed execution_id=%s step=%d type=%s attempts=%d code=%s", executionId, step.index(), step.type(),
-                        attempts, failure.code());
-                return null;
-            }
-            Map<String, Object> context = step.context();
-            applyOutput(context, step.index(), result);
-            int next = step.index() + 1;
-            boolean last = next >= step.stepCount() || result.stop();
-            // A success moves the execution on first, guarded as the failure's lock is (still ours, still at the first step
-            // recorded here): the guarded UPDATE takes the row's lock and checks the claim in one round trip; no row means
-            // another replica took over and decides, and nothing of this attempt is written.
-            String moved = json.writeValueAsString(context);
-            int claimed;
-            if (last) {
-                claimed = execute(db, """
-                        UPDATE executions SET status = 'succeeded', current_step = ?, context = ?, due_at = NULL, lease_owner = NULL, finished_at = now(),
-                               updated_at = now() WHERE id = ? AND lease_owner = ? AND current_step = ? AND status = 'running'""",
-                        next, moved, step.id(), owner, first);
-            } else if (result.resumeAt() != null) {
-                claimed = execute(db, """
-                        UPDATE executions SET status = 'waiting', current_step = ?, context = ?, due_at = ?, lease_owner = NULL, updated_at = now()
-                        WHERE id = ? AND lease_owner = ? AND current_step = ? AND status = 'running'""",
-                        next, moved, result.resumeAt().atOffset(ZoneOffset.UTC), step.id(), owner, first);
-            } else {
-                claimed = execute(db, """
-                        UPDATE executions SET current_step = ?, context = ?, due_at = now() + make_interval(secs => ?), updated_at = now()
-                        WHERE id = ? AND lease_owner = ? AND current_step = ? AND status = 'running'""",
-                        next, moved, config.lease().toMillis() / 1000.0, step.id(), owner, first);
-            }
-            if (claimed == 0) {
-                return dropped(step);
             }
             recordDone(db, step.id(), done);
-            updateStep(db, step, startedAt, "succeeded", result.output(), result.warnings(), null);
+            Actions.Retry retry = Actions.retry(step.action(), "actions[" + step.index() + "]");
+            Map<String, Object> error = Map.of("code", failure.code(), "message", failure.getMessage());
+            int attempts = updateStep(db, step, startedAt, "failed", null, null, error);
+            boolean again = failure.retryable() && attempts < retry.maxAttempts();
+            if (again) {
+                execute(db, "UPDATE execution_steps SET status = 'retrying' WHERE execution_id = ? AND step_index = ?", step.id(), step.index());
+            }
+            // The execution stands at the failed step (a retry, the API's too, resumes there), with the outputs of the steps before it.
+            String context = done.isEmpty() ? null : json.writeValueAsString(step.context());
+            if (again) {
+                Duration backoff = retry.after(attempts);
+                execute(db, """
+                        UPDATE executions SET due_at = ?, lease_owner = NULL, current_step = ?, context = coalesce(?, context), updated_at = now(),
+                               started_at = coalesce(started_at, now())
+                        WHERE id = ?""", Timestamp.from(Instant.now().plus(backoff)), step.index(), context, step.id());
+                Log.infof("event=step_retrying execution_id=%s step=%d type=%s attempt=%d retry_in_ms=%d code=%s", executionId, step.index(),
+                        step.type(), attempts, backoff.toMillis(), failure.code());
+                return null;
+            }
+            execute(db, """
+                    UPDATE executions SET status = 'failed', error = ?, due_at = NULL, lease_owner = NULL, current_step = ?, context = coalesce(?, context),
+                           started_at = coalesce(started_at, now()), finished_at = now(), updated_at = now()
+                    WHERE id = ?""", json.writeValueAsString(error), step.index(), context, step.id());
+            Map<String, Object> event = finished(step, "failed", counts(step, step.index(), 1, 0));
+            event.put("failed_at", Instant.now().toString());
+            event.put("failed_step", Map.of("index", step.index(), "type", step.type()));
+            event.put("error", error);
+            outbox.publish(DomainEvent.of(Topics.WORKFLOWS, "workflow.failed", executionId, event));
+            Log.infof("event=execution_failed execution_id=%s step=%d type=%s attempts=%d code=%s", executionId, step.index(), step.type(),
+                    attempts, failure.code());
+            return null;
+        }
+    }
+
+    /**
+     * Records a successful attempt (after the side-effect-free steps done in memory before it, {@code done}) and moves the
+     * execution on, in one statement that commits on its own (no transaction around it, one round trip):
+     * <ul>
+     *   <li>the execution's move, guarded by the claim (still ours, still at the first step recorded here, not
+     *       cancelled): its first change, which takes the row's lock first, as every writer of an execution does; no row
+     *       means another replica took over (or the execution was cancelled) and decides, and nothing of this is written;</li>
+     *   <li>the outcomes of the steps done in memory and of this one;</li>
+     *   <li>as the case may be: the next step marked running (attempt + 1) when it has side effects and runs now, the
+     *       steps after a stop skipped, {@code workflow.completed} in the outbox.</li>
+     * </ul>
+     * Returns the next step begun, or null.
+     */
+    private Begun recordSuccess(Begun step, List<Done> done, Instant startedAt, String owner, StepResult result, boolean beginNext) throws Exception {
+        int first = done.isEmpty() ? step.index() : done.getFirst().index();
+        Map<String, Object> context = step.context();
+        applyOutput(context, step.index(), result);
+        int next = step.index() + 1;
+        boolean last = next >= step.stepCount() || result.stop();
+        boolean waiting = !last && result.resumeAt() != null;
+        boolean markNext = !last && !waiting && beginNext && !sideEffectFree(step.definition(), next);
+        String executionId = TypeId.format(Execution.ID_PREFIX, step.id());
+        StringBuilder sql = new StringBuilder(512).append("WITH e AS (UPDATE executions SET current_step = ?, updated_at = now(), ")
+                .append("started_at = coalesce(started_at, now()), ");
+        if (last) {
+            // The context is what steps still to run read: a finished execution has none, so it is not written again.
+            sql.append("status = 'succeeded', due_at = NULL, lease_owner = NULL, finished_at = now()");
+        } else if (waiting) {
+            sql.append("status = 'waiting', context = ?, due_at = ?, lease_owner = NULL");
+        } else {
+            sql.append("status = 'running', context = ?, due_at = now() + make_interval(secs => ?)");
+        }
+        sql.append(" WHERE id = ? AND lease_owner = ? AND current_step = ? AND status IN ('queued', 'running') RETURNING id)")
+                .append(", d AS (UPDATE execution_steps s SET status = 'succeeded', attempts = s.attempts + v.attempt, input = coalesce(v.input, s.input),")
+                .append(" output = v.output, warnings = v.warnings, error = NULL, started_at = coalesce(v.started, s.started_at),")
+                .append(" finished_at = coalesce(v.finished, now()) FROM e, (VALUES ");
+        for (int i = 0; i <= done.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("(?::int, ?::int, ?::text, ?::text, ?::text, ?::timestamptz, ?::timestamptz)");
+        }
+        sql.append(") AS v (step_index, attempt, input, output, warnings, started, finished) WHERE s.execution_id = e.id AND s.step_index = v.step_index)");
+        if (last && result.stop()) {
+            sql.append(", k AS (UPDATE execution_steps SET status = 'skipped' WHERE execution_id IN (SELECT id FROM e) AND step_index > ?)");
+        }
+        if (last) {
+            sql.append(", o AS (INSERT INTO outbox (").append(Outbox.ROW_COLUMNS).append(") SELECT ").append(Outbox.ROW_PLACEHOLDERS).append(" FROM e)");
+        }
+        if (markNext) {
+            sql.append(", m AS (UPDATE execution_steps SET status = 'running', attempts = attempts + 1, started_at = now(), finished_at = NULL, input = ?")
+                    .append(" WHERE execution_id IN (SELECT id FROM e) AND step_index = ? RETURNING attempts)");
+        }
+        sql.append(" SELECT (SELECT count(*) FROM e)").append(markNext ? ", (SELECT attempts FROM m)" : "");
+        int attempts = 0;
+        try (Connection db = dataSource.getConnection(); PreparedStatement statement = db.prepareStatement(sql.toString())) {
+            int i = 1;
+            statement.setInt(i++, next);
+            if (waiting) {
+                statement.setString(i++, json.writeValueAsString(context));
+                statement.setObject(i++, result.resumeAt().atOffset(ZoneOffset.UTC));
+            } else if (!last) {
+                statement.setString(i++, json.writeValueAsString(context));
+                statement.setDouble(i++, config.lease().toMillis() / 1000.0);
+            }
+            statement.setObject(i++, step.id());
+            statement.setString(i++, owner);
+            statement.setInt(i++, first);
+            for (Done d : done) {
+                i = bindStep(statement, i, d.index(), 1, d.configJson(), d.output(), d.warnings(), d.startedAt(), d.finishedAt());
+            }
+            // A step begun in memory (side-effect-free) has its attempt counted, its input and start written here; a marked
+            // one has them already. Finished now, by the database's clock.
+            i = bindStep(statement, i, step.index(), step.marked() ? 0 : 1, step.marked() ? null : step.definition().configJson().get(step.index()),
+                    result.output(), result.warnings(), step.marked() ? null : startedAt, null);
+            if (last && result.stop()) {
+                statement.setInt(i++, step.index());
+            }
             if (last) {
-                if (result.stop()) {
-                    execute(db, "UPDATE execution_steps SET status = 'skipped' WHERE execution_id = ? AND step_index > ?", step.id(), step.index());
-                }
                 Map<String, Object> event = finished(step, "succeeded", counts(step, next, 0, result.stop() ? step.stepCount() - next : 0));
                 event.put("completed_at", Instant.now().toString());
                 if (result.stop()) {
                     event.put("stopped_at_step", step.index());
                 }
-                outbox.publish(DomainEvent.of(Topics.WORKFLOWS, "workflow.completed", executionId, event));
-                Log.infof("event=execution_completed execution_id=%s steps=%d stopped=%s", executionId, next, result.stop());
-                return null;
+                i = outbox.bindRow(statement, i, DomainEvent.of(Topics.WORKFLOWS, "workflow.completed", executionId, event));
             }
-            if (result.resumeAt() != null) {
-                return null;
+            if (markNext) {
+                statement.setString(i++, step.definition().configJson().get(next));
+                statement.setInt(i++, next);
             }
-            return beginNext ? beginStep(db, step, next, context) : null;
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                if (row.getInt(1) == 0) {
+                    return dropped(step);
+                }
+                if (markNext) {
+                    attempts = row.getInt(2);
+                }
+            }
         }
+        if (last) {
+            outbox.written();
+            Log.infof("event=execution_completed execution_id=%s steps=%d stopped=%s", executionId, next, result.stop());
+            return null;
+        }
+        if (waiting || !beginNext) {
+            return null;
+        }
+        if (!markNext) {
+            return inMemory(step, next, context);
+        }
+        JsonNode action = step.definition().actions().get(next);
+        return new Begun(step.id(), step.orgId(), step.workflowId(), next, step.stepCount(), action.path("type").asText(), action,
+                step.definition().configs().get(next), context, attempts, true, step.secretCiphertext(), step.createdAt(), step.definition());
+    }
+
+    /** One row of a success's step outcomes: (index, attempts to add, input, output, warnings, started, finished); null keeps or takes now. */
+    private int bindStep(PreparedStatement statement, int i, int index, int attempt, String input, Object output, List<String> warnings, Instant started,
+                         Instant finished) throws Exception {
+        statement.setInt(i++, index);
+        statement.setInt(i++, attempt);
+        statement.setString(i++, input);
+        statement.setString(i++, output == null ? null : json.writeValueAsString(output));
+        statement.setString(i++, warnings == null || warnings.isEmpty() ? null : json.writeValueAsString(warnings));
+        // An OffsetDateTime binds without pgjdbc's Calendar-based Timestamp formatting.
+        statement.setObject(i++, started == null ? null : started.atOffset(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+        statement.setObject(i++, finished == null ? null : finished.atOffset(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+        return i;
     }
 
     private static Begun dropped(Begun step) {

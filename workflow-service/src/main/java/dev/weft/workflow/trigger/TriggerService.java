@@ -186,10 +186,21 @@ public class TriggerService {
         Log.infof("event=trigger_deleted org_id=%s trigger_id=%s", trigger.orgId, trigger.triggerId());
     }
 
-    /** POST /v1/triggers/{id}/invoke: starts the trigger's workflow once per event id (the Idempotency-Key, when given). */
-    @Transactional
+    /**
+     * POST /v1/triggers/{id}/invoke: starts the trigger's workflow once per event id (the Idempotency-Key, when given).
+     * No transaction: the look-up reads, and the start is one statement that commits on its own.
+     */
     public TriggerDtos.Invocation invoke(String id, JsonNode payload, String idempotencyKey) {
-        ExecutionStarter.Target trigger = starter.target(Ids.require(Trigger.ID_PREFIX, id, "trigger"));
+        UUID triggerId = Ids.require(Trigger.ID_PREFIX, id, "trigger");
+        try {
+            return invoke(starter.cachedTarget(triggerId), payload, idempotencyKey);
+        } catch (ExecutionStarter.StaleTarget e) {
+            // The remembered trigger or workflow changed (and was forgotten): once more with what is there now.
+            return invoke(starter.cachedTarget(triggerId), payload, idempotencyKey);
+        }
+    }
+
+    private TriggerDtos.Invocation invoke(ExecutionStarter.Target trigger, JsonNode payload, String idempotencyKey) {
         if (trigger == null) {
             throw ApiException.notFound("trigger");
         }

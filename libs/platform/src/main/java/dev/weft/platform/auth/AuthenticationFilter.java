@@ -54,9 +54,11 @@ public class AuthenticationFilter implements ContainerRequestFilter {
     @Inject
     CurrentVertxRequest vertxRequest;
 
-    // Looked up per request: Quarkus REST creates filters at static init, before runtime config exists.
+    // Looked up at the first request: Quarkus REST creates filters at static init, before runtime config exists.
     @Inject
     Instance<PlatformConfig> platformConfig;
+    /** The body limit, read once: each lookup of the config mapping (a dependent bean) built it anew. */
+    private volatile long maxBodySize = -1;
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -80,7 +82,7 @@ public class AuthenticationFilter implements ContainerRequestFilter {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "Missing Authorization header");
         }
         IncomingRequest incoming = new IncomingRequest(request.getMethod(), pathAndQuery(request),
-                request::getHeaderString, bodyOnce(request, platformConfig.get().http().maxBodySize()), internalEndpoint(request));
+                request::getHeaderString, bodyOnce(request, maxBodySize()), internalEndpoint(request));
         RequestPrincipal principal = null;
         for (CredentialVerifier verifier : verifiers) {
             Optional<RequestPrincipal> verified = verifier.verify(incoming);
@@ -99,6 +101,15 @@ public class AuthenticationFilter implements ContainerRequestFilter {
             throw new ApiException(ErrorCode.INSUFFICIENT_SCOPE, "This operation needs the scope " + required.value(),
                     Map.of("required_scope", required.value()));
         }
+    }
+
+    private long maxBodySize() {
+        long limit = maxBodySize;
+        if (limit < 0) {
+            limit = platformConfig.get().http().maxBodySize();
+            maxBodySize = limit;
+        }
+        return limit;
     }
 
     /** No platform credential uses HTTP Basic, so on such an endpoint it can only be client authentication. */

@@ -107,26 +107,15 @@ public class JwtVerifier implements CredentialVerifier {
         }
         // Choosing the keys by the unverified iss is safe: only configured issuers have parsers, and each one checks iss again.
         Verified verified = recentlyVerified(token);
-        Issuer issuer;
-        JsonWebToken claims;
-        if (verified != null) {
-            issuer = verified.issuer();
-            claims = verified.claims();
-        } else {
-            issuer = trusted.isEmpty() ? weft : trusted.getOrDefault(unverifiedIssuer(token), weft);
-            claims = claims(issuer, token);
-            remember(token, issuer, claims);
+        if (verified == null) {
+            Issuer issuer = trusted.isEmpty() ? weft : trusted.getOrDefault(unverifiedIssuer(token), weft);
+            verified = remember(token, issuer, claims(issuer, token));
         }
-        Instant issuedAt = claims.getIssuedAtTime() > 0 ? Instant.ofEpochSecond(claims.getIssuedAtTime()) : null;
-        String subject = issuer == weft ? claims.getSubject() : clientOf(claims);
-        if (revoked.isRevoked(claims.getTokenID(), text(claims, "sid"), subject, issuedAt)) {
+        if (revoked.isRevoked(verified.tokenId(), verified.sessionId(), verified.subject(), verified.issuedAt())) {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "Access token has been revoked");
         }
-        String scope = text(claims, issuer.scopeClaim);
-        Set<String> scopes = scope == null ? Set.of()
-                : Arrays.stream(scope.split(" ")).filter(s -> !s.isBlank()).collect(Collectors.toCollection(HashSet::new));
-        return Optional.of(new RequestPrincipal(text(claims, "org"), scopes, subject, RequestPrincipal.CredentialType.ACCESS_TOKEN,
-                text(claims, "plan")));
+        return Optional.of(new RequestPrincipal(verified.orgId(), verified.scopes(), verified.subject(), RequestPrincipal.CredentialType.ACCESS_TOKEN,
+                verified.plan()));
     }
 
     /**
@@ -139,7 +128,12 @@ public class JwtVerifier implements CredentialVerifier {
     private static final long REVERIFY_AFTER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     private static final int MAX_VERIFIED_TOKENS = 10_000;
 
-    private record Verified(Issuer issuer, JsonWebToken claims, long verifiedAtNanos) {
+    /**
+     * A verified token's claims as a principal needs them, read once: SmallRye's {@code getClaim} of a non-standard claim
+     * (org, scope, plan, sid) throws and catches an exception inside ({@code Claims.valueOf}), and the scope is split.
+     */
+    private record Verified(long expiresAt, String tokenId, String sessionId, String subject, Instant issuedAt, String orgId, Set<String> scopes,
+                            String plan, long verifiedAtNanos) {
     }
 
     private Verified recentlyVerified(String token) {
@@ -147,7 +141,7 @@ public class JwtVerifier implements CredentialVerifier {
         if (verified == null) {
             return null;
         }
-        long expiresAt = verified.claims().getExpirationTime();
+        long expiresAt = verified.expiresAt();
         if (System.nanoTime() - verified.verifiedAtNanos() > REVERIFY_AFTER_NANOS
                 || (expiresAt > 0 && Instant.now().getEpochSecond() >= expiresAt)) {
             verifiedTokens.remove(token, verified);
@@ -156,11 +150,19 @@ public class JwtVerifier implements CredentialVerifier {
         return verified;
     }
 
-    private void remember(String token, Issuer issuer, JsonWebToken claims) {
+    private Verified remember(String token, Issuer issuer, JsonWebToken claims) {
         if (verifiedTokens.size() >= MAX_VERIFIED_TOKENS) {
             verifiedTokens.clear(); // crude, and rare: more distinct live tokens than this in 30 s
         }
-        verifiedTokens.put(token, new Verified(issuer, claims, System.nanoTime()));
+        String scope = text(claims, issuer.scopeClaim);
+        Set<String> scopes = scope == null ? Set.of()
+                : Set.copyOf(Arrays.stream(scope.split(" ")).filter(s -> !s.isBlank()).collect(Collectors.toCollection(HashSet::new)));
+        Verified verified = new Verified(claims.getExpirationTime(), claims.getTokenID(), text(claims, "sid"),
+                issuer == weft ? claims.getSubject() : clientOf(claims),
+                claims.getIssuedAtTime() > 0 ? Instant.ofEpochSecond(claims.getIssuedAtTime()) : null, text(claims, "org"), scopes, text(claims, "plan"),
+                System.nanoTime());
+        verifiedTokens.put(token, verified);
+        return verified;
     }
 
     /** A claim as text, whatever JSON type the issuer gave it (a signed token is trusted, not its claim types). */

@@ -143,6 +143,52 @@ public class Outbox {
         return ChronoUnit.MICROS.between(POSTGRES_EPOCH, instant);
     }
 
+    /**
+     * The outbox's columns, in the order {@link #bindRow} binds them, and their placeholders: for a caller that writes an
+     * event in a statement of its own together with the change it describes, e.g. a CTE
+     * {@code WITH e AS (UPDATE ... RETURNING id) INSERT INTO outbox (ROW_COLUMNS) SELECT ROW_PLACEHOLDERS FROM e}, so a
+     * change and its event are one round trip and one statement (atomic without a transaction around it).
+     */
+    public static final String ROW_COLUMNS = "event_id, topic, aggregate_id, type, source, subject, org_id, occurred_at, data, traceparent";
+    public static final String ROW_PLACEHOLDERS = "?, ?, ?, ?, ?, ?, ?, ?::timestamptz, ?, ?";
+
+    /**
+     * Binds {@code event}'s outbox row to {@link #ROW_PLACEHOLDERS} from parameter {@code first}; returns the index of the
+     * next parameter. Once the statement has run, call {@link #written()}.
+     */
+    public int bindRow(PreparedStatement statement, int first, DomainEvent event) throws SQLException {
+        String data;
+        try {
+            data = json.writeValueAsString(event.data());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("event data of " + event.type() + " is not serialisable", e);
+        }
+        int i = first;
+        statement.setString(i++, TypeId.generate("evt"));
+        statement.setString(i++, event.topic());
+        statement.setString(i++, event.aggregateId());
+        statement.setString(i++, event.type());
+        statement.setString(i++, source);
+        statement.setString(i++, event.subject());
+        statement.setString(i++, TenantContext.current().map(RequestPrincipal::orgId).orElse(null));
+        statement.setObject(i++, Instant.now().truncatedTo(ChronoUnit.MICROS).atOffset(java.time.ZoneOffset.UTC));
+        statement.setString(i++, data);
+        statement.setString(i++, TraceHeaders.currentTraceparent());
+        return i;
+    }
+
+    /**
+     * Events bound with {@link #bindRow} were written: wakes the relay once the current transaction commits, or now when
+     * there is none (the caller's statement committed on its own).
+     */
+    public void written() {
+        if (io.quarkus.narayana.jta.QuarkusTransaction.isActive()) {
+            wakeup.afterCommit();
+        } else {
+            wakeup.committed();
+        }
+    }
+
     /** Records the event in the current transaction (there must be one) and returns its id. */
     @Transactional(Transactional.TxType.MANDATORY)
     public String publish(DomainEvent event) {
