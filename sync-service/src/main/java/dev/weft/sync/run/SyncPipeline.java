@@ -1,5 +1,6 @@
 package dev.weft.sync.run;
 
+import dev.weft.platform.concurrent.Tasks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -273,13 +274,7 @@ public class SyncPipeline {
                 Thread.currentThread().interrupt();
                 throw new Failures.Transient("interrupted while reading the next batch", e);
             } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException runtime) {
-                    throw runtime;
-                }
-                if (e.getCause() instanceof Error error) {
-                    throw error;
-                }
-                throw new IllegalStateException(e.getCause());
+                throw Tasks.failure(e);
             }
         }
 

@@ -1,5 +1,6 @@
 package dev.weft.platform.transform;
 
+import dev.weft.platform.concurrent.Tasks;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -38,13 +39,7 @@ final class Evaluation {
             Thread.currentThread().interrupt();
             throw new TransformException(TransformException.Kind.LIMIT, "the transform was interrupted", null, null);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(e.getCause());
+            throw Tasks.failure(e);
         }
     }
 
