@@ -82,6 +82,24 @@ public interface PlatformConfig {
         /** How often a standby replica tries to become the publisher. */
         @WithDefault("2s")
         Duration leaseRetry();
+
+        /**
+         * How the relay's producer compresses its batches. None by default: the events are small JSON documents, and
+         * under Quarkus' class loader Kafka's LZ4 runs as lz4-java's pure-Java code (its native library is only used
+         * when loaded by the system class loader), paid by the relay, the broker's validation and every consumer.
+         * Set {@code zstd} or {@code lz4} where the network to Kafka is the scarcer resource.
+         */
+        @WithDefault("none")
+        Compression compression();
+
+        enum Compression {
+            NONE, GZIP, SNAPPY, LZ4, ZSTD;
+
+            /** The name Kafka's {@code compression.type} takes. */
+            public String kafkaName() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
     }
 
     interface Events {

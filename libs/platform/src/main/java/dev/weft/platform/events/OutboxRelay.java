@@ -327,7 +327,7 @@ public class OutboxRelay {
                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                     ProducerConfig.LINGER_MS_CONFIG, 1,
                     ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
-                    ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG, config.outbox().compression().kafkaName(),
                     ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
                     ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
