@@ -577,8 +577,7 @@ public abstract class JdbcConnectorContract {
             assertEquals(0, new BigDecimal("500050.00").compareTo(rows.getBigDecimal(2)));
         }
         System.out.printf("provider=%s bulk_write_ms=%d bulk_read_ms=%d%n", provider(), writeMillis, readMillis);
-        assertTrue(writeMillis < 15_000, "took " + writeMillis + " ms");
-        assertTrue(readMillis < 10_000, "took " + readMillis + " ms");
+        // No bound on the times: speed is bench/connectors' to show, and a loaded machine must not fail this test.
     }
 
     @Test
