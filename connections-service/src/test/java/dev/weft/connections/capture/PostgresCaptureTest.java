@@ -228,6 +228,57 @@ class PostgresCaptureTest {
     }
 
     @Test
+    void a_batch_offset_is_written_once_with_its_events_not_again_by_the_engine_flush() throws Exception {
+        String org = Api.newOrg();
+        String table = table("flushes", false);
+        String connection = connection(org, SCHEMA);
+        String stream = createStream(org, connection, table);
+        awaitStatus(org, connection, stream, "streaming");
+        UUID id = dev.weft.platform.id.TypeId.parse("strm", stream).orElseThrow();
+        // Which transactions write the stream's offsets, and which move its counters (a batch's commit does both).
+        String[] setUp = {
+                "CREATE TABLE IF NOT EXISTS connections.test_stream_writes (stream_id uuid, tbl text, txid bigint)",
+                "CREATE OR REPLACE FUNCTION connections.test_log_offset_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                        + " INSERT INTO connections.test_stream_writes VALUES (NEW.stream_id, 'stream_offsets', txid_current()); RETURN NEW; END $$",
+                "CREATE OR REPLACE FUNCTION connections.test_log_counter_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                        + " INSERT INTO connections.test_stream_writes VALUES (NEW.id, 'streams', txid_current()); RETURN NEW; END $$",
+                "CREATE TRIGGER test_log_offsets AFTER INSERT OR UPDATE ON connections.stream_offsets FOR EACH ROW EXECUTE FUNCTION connections.test_log_offset_write()",
+                "CREATE TRIGGER test_log_streams AFTER UPDATE ON connections.streams FOR EACH ROW EXECUTE FUNCTION connections.test_log_counter_write()"};
+        try (Connection service = DriverManager.getConnection(WeftTestInfra.jdbcUrl(), WeftTestInfra.username(), WeftTestInfra.password());
+             Statement statement = service.createStatement()) {
+            for (String sql : setUp) {
+                statement.execute(sql);
+            }
+            try {
+                int rows = 0;
+                for (int batch = 1; batch <= 3; batch++) {
+                    execute("INSERT INTO " + SCHEMA + "." + table + " (id, email, status) SELECT g, 'f' || g || '@example.com', 'new'"
+                            + " FROM generate_series(" + (rows + 1) + ", " + (rows + 100) + ") AS g");
+                    rows += 100;
+                    Thread.sleep(300);
+                }
+                awaitPublished(org, connection, stream, rows);
+                Thread.sleep(1000); // the engine's flush of the last batch
+                try (PreparedStatement writes = service.prepareStatement("""
+                        SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM connections.test_stream_writes s
+                                                                  WHERE s.tbl = 'streams' AND s.stream_id = o.stream_id AND s.txid = o.txid)),
+                               count(*)
+                        FROM connections.test_stream_writes o WHERE o.tbl = 'stream_offsets' AND o.stream_id = ?""")) {
+                    writes.setObject(1, id);
+                    try (ResultSet counts = writes.executeQuery()) {
+                        counts.next();
+                        assertTrue(counts.getLong(2) > 0, "the batches stored their offsets");
+                        assertEquals(0, counts.getLong(1), "no offset write outside a batch's own transaction");
+                    }
+                }
+            } finally {
+                statement.execute("DROP TRIGGER IF EXISTS test_log_offsets ON connections.stream_offsets");
+                statement.execute("DROP TRIGGER IF EXISTS test_log_streams ON connections.streams");
+            }
+        }
+    }
+
+    @Test
     void a_100000_row_transaction_streams_whole_in_bounded_batches() throws Exception {
         String org = Api.newOrg();
         String table = table("bulk", false);
@@ -310,6 +361,17 @@ class PostgresCaptureTest {
             Thread.sleep(250);
         }
         assertEquals(status, current, "stream status");
+    }
+
+    private static void awaitPublished(String org, String connection, String stream, long events) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(90);
+        long published = 0;
+        while (published < events && Instant.now().isBefore(deadline)) {
+            Thread.sleep(1000); // not faster: the org's rate limit
+            published = ((Number) Api.as(org).when().get("/v1/connections/" + connection + "/streams/" + stream).then().statusCode(200)
+                    .extract().path("events_published")).longValue();
+        }
+        assertEquals(events, published, "events published");
     }
 
     private static JsonNode data(ConsumerRecord<String, byte[]> record) {

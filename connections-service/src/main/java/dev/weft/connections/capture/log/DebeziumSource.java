@@ -129,7 +129,9 @@ final class DebeziumSource implements ChangeSource {
         }
         if (offset != null) {
             try {
-                context.publish(new ChangeBatch(changes, offsets(partition, offset), positionOf.apply(offset)));
+                Map<String, String> offsetRows = offsets(partition, offset);
+                context.publish(new ChangeBatch(changes, offsetRows, positionOf.apply(offset)));
+                StreamOffsetStore.committedWithBatch(context.streamId(), offsetRows);
             } catch (LeaseLost e) {
                 // Not acknowledged: the replica that holds the stream now resumes from the last committed batch.
                 throw new IllegalStateException("stream " + context.streamPublicId() + " is no longer held here", e);
@@ -248,6 +250,7 @@ final class DebeziumSource implements ChangeSource {
             Log.debugf("event=stream_engine_close_failed stream_id=%s message=\"%s\"", context.streamPublicId(), e.getMessage());
         }
         runner.shutdown();
+        StreamOffsetStore.forget(context.streamId());
         try {
             if (!runner.awaitTermination(30, TimeUnit.SECONDS)) {
                 runner.shutdownNow();

@@ -11,9 +11,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Debezium's offset storage for one stream, in connections-service's own schema ({@code stream_offsets}, rows named
@@ -27,6 +29,13 @@ public class StreamOffsetStore extends MemoryOffsetBackingStore {
     static final String PREFIX = "dbz:";
     private static final Base64.Encoder ENCODER = Base64.getEncoder();
     private static final Base64.Decoder DECODER = Base64.getDecoder();
+
+    /**
+     * Per stream, the offset rows the last stored batch committed with its events. The engine flushes the same values
+     * after each batch: those are already durable, so that flush writes nothing (it was a second synchronous commit per
+     * batch, which under I/O contention held the engine's consumer thread for tens of milliseconds every batch).
+     */
+    private static final Map<UUID, Map<String, String>> COMMITTED_WITH_BATCH = new ConcurrentHashMap<>();
 
     private UUID streamId;
 
@@ -52,16 +61,34 @@ public class StreamOffsetStore extends MemoryOffsetBackingStore {
         }
     }
 
+    /** Called once a batch's events and these offset rows (as {@link #name}/{@link #encode} write them) are committed. */
+    static void committedWithBatch(UUID streamId, Map<String, String> rows) {
+        COMMITTED_WITH_BATCH.put(streamId, java.util.Collections.unmodifiableMap(new HashMap<>(rows)));
+    }
+
+    /** The stream's run ended here: the next run starts from what is stored. */
+    static void forget(UUID streamId) {
+        COMMITTED_WITH_BATCH.remove(streamId);
+    }
+
     @Override
     protected void save() {
+        Map<String, String> rows = new HashMap<>();
+        for (Map.Entry<ByteBuffer, ByteBuffer> entry : data.entrySet()) {
+            rows.put(name(entry.getKey()), encode(entry.getValue()));
+        }
+        Map<String, String> committed = COMMITTED_WITH_BATCH.get(streamId);
+        if (committed != null && committed.entrySet().containsAll(rows.entrySet())) {
+            return; // stored with the batch, durably: writing it again changes nothing
+        }
         try (Connection db = dataSource().getConnection();
              PreparedStatement upsert = db.prepareStatement("""
                      INSERT INTO stream_offsets (stream_id, name, value) VALUES (?, ?, ?)
                      ON CONFLICT (stream_id, name) DO UPDATE SET value = EXCLUDED.value""")) {
-            for (Map.Entry<ByteBuffer, ByteBuffer> entry : data.entrySet()) {
+            for (Map.Entry<String, String> row : rows.entrySet()) {
                 upsert.setObject(1, streamId);
-                upsert.setString(2, name(entry.getKey()));
-                upsert.setString(3, encode(entry.getValue()));
+                upsert.setString(2, row.getKey());
+                upsert.setString(3, row.getValue());
                 upsert.addBatch();
             }
             upsert.executeBatch();
