@@ -71,8 +71,11 @@ public interface PlatformConfig {
         @WithDefault("true")
         boolean relayEnabled();
 
-        /** Rows published per round trip to Kafka. */
-        @WithDefault("500")
+        /**
+         * Most rows published per round (read, send, wait for Kafka's acknowledgements, delete). A round's time is mostly
+         * waiting, so under a backlog the relay's rate is about this many rows per round trip.
+         */
+        @WithDefault("2000")
         int batchSize();
 
         /** How long the relay waits for a NOTIFY before looking at the table anyway. */
