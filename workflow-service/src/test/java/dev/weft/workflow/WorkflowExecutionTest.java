@@ -160,6 +160,34 @@ class WorkflowExecutionTest {
         }
     }
 
+    /**
+     * A step with side effects after a side-effect-free one begins in memory with it (nothing is written before the call);
+     * its failure records both, the transform done and the http step failed, and the retry resumes at the http step only.
+     */
+    @Test
+    void a_side_effect_step_begun_in_memory_is_retried_from_itself() {
+        String org = Api.newOrg();
+        String path = "/flaky-after-transform/" + TypeId.generate("x");
+        String scenario = "flaky-" + path;
+        Stubs.server().stubFor(post(urlPathEqualTo(path)).inScenario(scenario).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        Stubs.server().stubFor(post(urlPathEqualTo(path)).inScenario(scenario).whenScenarioStateIs("up").willReturn(aResponse().withStatus(200)));
+        String[] wf = Api.apiCallWorkflow(org, List.of(
+                Map.of("type", "transform", "language", "jsonata", "code", "{\"company\": $uppercase(company)}"),
+                Map.of("type", "http", "url", Stubs.server().baseUrl() + path, "retry", Map.of("max_attempts", 3, "backoff_ms", 200))));
+        String execution = as(org).body(Map.of("company", "Acme")).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(202)
+                .extract().path("execution_id");
+        JsonPath done = Api.awaitStatus(org, execution, "succeeded");
+        assertEquals(List.of("succeeded", "succeeded"), done.getList("steps.status"), done.prettify());
+        assertEquals(List.of(1, 2), done.getList("steps.attempts"), "the transform is not run again, the http step is retried");
+        assertNotNull(done.get("steps[1].input"), done.prettify());
+        assertNotNull(done.getString("steps[1].started_at"), done.prettify());
+        List<LoggedRequest> sent = Stubs.server().findAll(postRequestedFor(urlPathEqualTo(path)));
+        assertEquals(2, sent.size());
+        assertEquals(sent.get(0).getHeader("Idempotency-Key"), sent.get(1).getHeader("Idempotency-Key"));
+        assertEquals("{\"company\":\"ACME\"}", sent.get(1).getBodyAsString());
+    }
+
     @Test
     void a_step_that_keeps_failing_fails_the_execution_and_retry_resumes_from_it() {
         String org = Api.newOrg();

@@ -204,6 +204,8 @@ public class ExecutionStarter {
         boolean inTransaction = QuarkusTransaction.isActive();
         ExecutionWorker.HandOff handOff = inTransaction ? null : worker.reserve();
         Instant createdAt;
+        // Before the insert that sets the hand-off's lease: the lease ends no sooner than a lease after this.
+        Instant leasedAt = Instant.now();
         try {
             try (Connection db = dataSource.getConnection(); PreparedStatement insert = db.prepareStatement(INSERT)) {
                 int i = 1;
@@ -255,7 +257,7 @@ public class ExecutionStarter {
                     executionId, workflow.triggerType(), eventId);
             if (handOff != null) {
                 worker.start(handOff, new ExecutionWorker.Claimed(id, orgId, workflow.workflowId(), workflow.version(), 0, types.length, null,
-                        createdAt, workflow.signingSecret(), fullContext));
+                        createdAt, workflow.signingSecret(), fullContext, leasedAt));
                 handOff = null;
             } else if (inTransaction) {
                 worker.wakeAfterCommit();
