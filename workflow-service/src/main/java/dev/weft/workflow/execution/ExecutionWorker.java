@@ -54,13 +54,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li><b>claim</b> due executions ({@link DueWork}: queued, retrying after a backoff, waiting out a delay, or running
  *       on a replica whose lease ran out) with a claim token of this round in {@code lease_owner}; or take one the
  *       starter inserted already claimed and handed over ({@link #reserve}, {@link #start});</li>
- *   <li><b>begin</b> the current step: attempts + 1, its input, {@code running} (a side-effect-free step in memory);</li>
+ *   <li><b>begin</b> the current step: attempts + 1, its input, {@code running} (in memory: a side-effect-free step, and a step
+ *       with side effects right after side-effect-free ones while the lease is fresh, {@link #leaseFresh});</li>
  *   <li><b>run</b> the action outside any transaction, as the execution's org;</li>
  *   <li><b>record</b>, guarded by the claim token and the step index: the step's outcome, the execution's next state
  *       (next step and renewed lease, a delay's due time, a retry's backoff, or the end with
  *       {@code workflow.completed|failed} in the outbox); a success in one statement, a failure in a transaction.</li>
  * </ol>
- * A replica killed between 2 and 4 leaves the step {@code running} with the lease ticking; another replica claims the
+ * A replica killed between 2 and 4 leaves the step {@code running} (or {@code pending}, begun in memory) with the lease ticking; another replica claims the
  * execution when it passes and runs that step again, never one already recorded done. Steps with side effects carry
  * an idempotency key stable across those attempts ({@code exe_...:step}).
  */
