@@ -188,6 +188,25 @@ class WorkflowExecutionTest {
         assertEquals("{\"company\":\"ACME\"}", sent.get(1).getBodyAsString());
     }
 
+    /** Handed over to the invoking replica's worker, an execution is running from its insert, while its first step is in flight. */
+    @Test
+    void a_handed_over_execution_is_running_while_its_first_step_is_in_flight() {
+        String org = Api.newOrg();
+        String slow = "/slow-first/" + TypeId.generate("x");
+        Stubs.server().stubFor(post(urlPathEqualTo(slow)).willReturn(aResponse().withStatus(200).withFixedDelay(1500)));
+        String[] wf = Api.apiCallWorkflow(org, List.of(
+                Map.of("type", "transform", "language", "jsonata", "code", "{\"n\": n}"),
+                Map.of("type", "http", "url", Stubs.server().baseUrl() + slow)));
+        String execution = as(org).body(Map.of("n", 1)).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(202).extract().path("execution_id");
+        for (int i = 0; i < 100 && Stubs.server().findAll(postRequestedFor(urlPathEqualTo(slow))).isEmpty(); i++) {
+            Api.sleep(50);
+        }
+        JsonPath midway = as(org).get("/v1/executions/" + execution).then().statusCode(200).extract().jsonPath();
+        assertEquals("running", midway.getString("status"), midway.prettify());
+        assertNotNull(midway.getString("started_at"), midway.prettify());
+        Api.awaitStatus(org, execution, "succeeded");
+    }
+
     @Test
     void a_step_that_keeps_failing_fails_the_execution_and_retry_resumes_from_it() {
         String org = Api.newOrg();

@@ -397,7 +397,7 @@ public class ExecutionWorker {
     /** Marks the claimed execution's current step running (attempt + 1); null when the claim is gone (taken over, cancelled). */
     private Begun begin(Begun execution, String owner) throws Exception {
         try (Connection db = dataSource.getConnection()) {
-            // Locks the row if the claim still holds; an execution handed over at its start is still queued: it runs now.
+            // Locks the row if the claim still holds.
             if (execute(db, """
                     UPDATE executions SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now()
                     WHERE id = ? AND lease_owner = ? AND current_step = ? AND status IN ('queued', 'running')""",
