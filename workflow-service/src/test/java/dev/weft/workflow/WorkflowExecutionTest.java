@@ -160,6 +160,53 @@ class WorkflowExecutionTest {
         }
     }
 
+    /**
+     * A step with side effects after a side-effect-free one begins in memory with it (nothing is written before the call);
+     * its failure records both, the transform done and the http step failed, and the retry resumes at the http step only.
+     */
+    @Test
+    void a_side_effect_step_begun_in_memory_is_retried_from_itself() {
+        String org = Api.newOrg();
+        String path = "/flaky-after-transform/" + TypeId.generate("x");
+        String scenario = "flaky-" + path;
+        Stubs.server().stubFor(post(urlPathEqualTo(path)).inScenario(scenario).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        Stubs.server().stubFor(post(urlPathEqualTo(path)).inScenario(scenario).whenScenarioStateIs("up").willReturn(aResponse().withStatus(200)));
+        String[] wf = Api.apiCallWorkflow(org, List.of(
+                Map.of("type", "transform", "language", "jsonata", "code", "{\"company\": $uppercase(company)}"),
+                Map.of("type", "http", "url", Stubs.server().baseUrl() + path, "retry", Map.of("max_attempts", 3, "backoff_ms", 200))));
+        String execution = as(org).body(Map.of("company", "Acme")).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(202)
+                .extract().path("execution_id");
+        JsonPath done = Api.awaitStatus(org, execution, "succeeded");
+        assertEquals(List.of("succeeded", "succeeded"), done.getList("steps.status"), done.prettify());
+        assertEquals(List.of(1, 2), done.getList("steps.attempts"), "the transform is not run again, the http step is retried");
+        assertNotNull(done.get("steps[1].input"), done.prettify());
+        assertNotNull(done.getString("steps[1].started_at"), done.prettify());
+        List<LoggedRequest> sent = Stubs.server().findAll(postRequestedFor(urlPathEqualTo(path)));
+        assertEquals(2, sent.size());
+        assertEquals(sent.get(0).getHeader("Idempotency-Key"), sent.get(1).getHeader("Idempotency-Key"));
+        assertEquals("{\"company\":\"ACME\"}", sent.get(1).getBodyAsString());
+    }
+
+    /** Handed over to the invoking replica's worker, an execution is running from its insert, while its first step is in flight. */
+    @Test
+    void a_handed_over_execution_is_running_while_its_first_step_is_in_flight() {
+        String org = Api.newOrg();
+        String slow = "/slow-first/" + TypeId.generate("x");
+        Stubs.server().stubFor(post(urlPathEqualTo(slow)).willReturn(aResponse().withStatus(200).withFixedDelay(1500)));
+        String[] wf = Api.apiCallWorkflow(org, List.of(
+                Map.of("type", "transform", "language", "jsonata", "code", "{\"n\": n}"),
+                Map.of("type", "http", "url", Stubs.server().baseUrl() + slow)));
+        String execution = as(org).body(Map.of("n", 1)).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(202).extract().path("execution_id");
+        for (int i = 0; i < 100 && Stubs.server().findAll(postRequestedFor(urlPathEqualTo(slow))).isEmpty(); i++) {
+            Api.sleep(50);
+        }
+        JsonPath midway = as(org).get("/v1/executions/" + execution).then().statusCode(200).extract().jsonPath();
+        assertEquals("running", midway.getString("status"), midway.prettify());
+        assertNotNull(midway.getString("started_at"), midway.prettify());
+        Api.awaitStatus(org, execution, "succeeded");
+    }
+
     @Test
     void a_step_that_keeps_failing_fails_the_execution_and_retry_resumes_from_it() {
         String org = Api.newOrg();

@@ -151,6 +151,43 @@ class WorkflowTakeoverTest {
         assertEquals(1, Stubs.server().findAll(postRequestedFor(urlPathEqualTo(second))).size());
     }
 
+    /**
+     * A transform, a condition and an http step run in memory, the http step begun unmarked (nothing is written before
+     * its outcome); the claim is lost while the http call is in flight (the execution is cancelled): that replica's record
+     * then writes nothing, neither the steps done in memory nor the http step's outcome.
+     */
+    @Test
+    void a_claim_lost_while_steps_run_in_memory_writes_none_of_them() throws Exception {
+        String org = Api.newOrg();
+        String slow = "/slow/" + TypeId.generate("x");
+        Stubs.server().stubFor(post(urlPathEqualTo(slow)).willReturn(aResponse().withStatus(200).withFixedDelay(1500)));
+        String[] wf = Api.apiCallWorkflow(org, List.of(
+                Map.of("type", "transform", "language", "jsonata", "code", "{\"n\": n}"),
+                Map.of("type", "condition", "expression", "n > 0"),
+                Map.of("type", "http", "url", Stubs.server().baseUrl() + slow)));
+        String execution = as(org).body(Map.of("n", 1)).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(202).extract().path("execution_id");
+        ExecutorService replicaA = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> run = replicaA.submit(() -> runUntilClaimed("replica-a", Integer.MAX_VALUE));
+            // The http call is in flight: the steps before it ran in memory, nothing is recorded yet.
+            for (int i = 0; i < 100 && Stubs.server().findAll(postRequestedFor(urlPathEqualTo(slow))).isEmpty(); i++) {
+                Api.sleep(50);
+            }
+            assertEquals(1, Stubs.server().findAll(postRequestedFor(urlPathEqualTo(slow))).size());
+            JsonPath midway = as(org).get("/v1/executions/" + execution).then().extract().jsonPath();
+            assertEquals(List.of("pending", "pending", "pending"), midway.getList("steps.status"), midway.prettify());
+            as(org).post("/v1/executions/" + execution + "/cancel").then().statusCode(200);
+            run.get();
+        } finally {
+            replicaA.shutdown();
+        }
+        JsonPath after = as(org).get("/v1/executions/" + execution).then().extract().jsonPath();
+        assertEquals("cancelled", after.getString("status"), after.prettify());
+        assertEquals(List.of("cancelled", "cancelled", "cancelled"), after.getList("steps.status"), after.prettify());
+        assertEquals(List.of(0, 0, 0), after.getList("steps.attempts"), after.prettify());
+        assertEquals(0, worker.runDueAs("replica-b", Integer.MAX_VALUE), "nothing left to run");
+    }
+
     @Test
     void a_delay_survives_the_replica_that_started_it() {
         String org = Api.newOrg();

@@ -53,8 +53,9 @@ public class ExecutionStarter {
                 WHERE t.id = ? AND t.org_id = ? AND w.id = ? AND w.version = ? AND w.enabled),
             e AS (
                 INSERT INTO executions (id, org_id, workflow_id, workflow_version, trigger_id, trigger_type, event_id, status, input, context,
-                                        current_step, step_count, due_at, lease_owner, created_at, updated_at)
-                SELECT ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, 0, ?, now() + make_interval(secs => ?), ?, now(), now() FROM g
+                                        current_step, step_count, due_at, lease_owner, started_at, created_at, updated_at)
+                SELECT ?, ?, ?, ?, ?, ?, ?, CASE WHEN ?::boolean THEN 'running' ELSE 'queued' END, ?, ?, 0, ?, now() + make_interval(secs => ?), ?,
+                       CASE WHEN ?::boolean THEN now() END, now(), now() FROM g
                 ON CONFLICT (workflow_id, event_id) DO NOTHING
                 RETURNING id, created_at),
             s AS (
@@ -204,6 +205,8 @@ public class ExecutionStarter {
         boolean inTransaction = QuarkusTransaction.isActive();
         ExecutionWorker.HandOff handOff = inTransaction ? null : worker.reserve();
         Instant createdAt;
+        // Before the insert that sets the hand-off's lease: the lease ends no sooner than a lease after this.
+        Instant leasedAt = Instant.now();
         try {
             try (Connection db = dataSource.getConnection(); PreparedStatement insert = db.prepareStatement(INSERT)) {
                 int i = 1;
@@ -218,11 +221,14 @@ public class ExecutionStarter {
                 insert.setObject(i++, workflow.triggerId());
                 insert.setString(i++, workflow.triggerType());
                 insert.setString(i++, eventId);
+                // Handed over, it runs now: running (and started) from its insert, since its first record may be its last.
+                insert.setBoolean(i++, handOff != null);
                 insert.setString(i++, json.writeValueAsString(input));
                 insert.setString(i++, json.writeValueAsString(fullContext));
                 insert.setInt(i++, types.length);
                 insert.setDouble(i++, handOff == null ? 0 : worker.lease().toMillis() / 1000.0);
                 insert.setString(i++, handOff == null ? null : handOff.owner());
+                insert.setBoolean(i++, handOff != null);
                 insert.setString(i++, orgId);
                 insert.setArray(i++, db.createArrayOf("text", types));
                 outbox.bindRow(insert, i, DomainEvent.of(Topics.WORKFLOWS, "workflow.triggered", executionId, event));
@@ -255,7 +261,7 @@ public class ExecutionStarter {
                     executionId, workflow.triggerType(), eventId);
             if (handOff != null) {
                 worker.start(handOff, new ExecutionWorker.Claimed(id, orgId, workflow.workflowId(), workflow.version(), 0, types.length, null,
-                        createdAt, workflow.signingSecret(), fullContext));
+                        createdAt, workflow.signingSecret(), fullContext, leasedAt));
                 handOff = null;
             } else if (inTransaction) {
                 worker.wakeAfterCommit();

@@ -54,13 +54,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li><b>claim</b> due executions ({@link DueWork}: queued, retrying after a backoff, waiting out a delay, or running
  *       on a replica whose lease ran out) with a claim token of this round in {@code lease_owner}; or take one the
  *       starter inserted already claimed and handed over ({@link #reserve}, {@link #start});</li>
- *   <li><b>begin</b> the current step: attempts + 1, its input, {@code running} (a side-effect-free step in memory);</li>
+ *   <li><b>begin</b> the current step: attempts + 1, its input, {@code running} (in memory: a side-effect-free step, and a step
+ *       with side effects right after side-effect-free ones while the lease is fresh, {@link #leaseFresh});</li>
  *   <li><b>run</b> the action outside any transaction, as the execution's org;</li>
  *   <li><b>record</b>, guarded by the claim token and the step index: the step's outcome, the execution's next state
  *       (next step and renewed lease, a delay's due time, a retry's backoff, or the end with
  *       {@code workflow.completed|failed} in the outbox); a success in one statement, a failure in a transaction.</li>
  * </ol>
- * A replica killed between 2 and 4 leaves the step {@code running} with the lease ticking; another replica claims the
+ * A replica killed between 2 and 4 leaves the step {@code running} (or {@code pending}, begun in memory) with the lease ticking; another replica claims the
  * execution when it passes and runs that step again, never one already recorded done. Steps with side effects carry
  * an idempotency key stable across those attempts ({@code exe_...:step}).
  */
@@ -98,13 +99,14 @@ public class ExecutionWorker {
 
     /**
      * A claimed execution as it stands: its current step is the one to run. Its context as stored ({@code context}, JSON)
-     * or, handed over by the starter that just wrote it, as it is in memory ({@code contextData}).
+     * or, handed over by the starter that just wrote it, as it is in memory ({@code contextData}). {@code leasedAt}: this
+     * replica's clock just before the statement that set the claim's lease (so the lease ends no sooner than a lease after it).
      */
     record Claimed(UUID id, String orgId, UUID workflowId, int version, int index, int stepCount, String context, Instant createdAt, String secret,
-                   Map<String, Object> contextData) {
-        static Claimed read(ResultSet row) throws SQLException {
-            return new Claimed(row.getObject(1, UUID.class), row.getString(2), row.getObject(3, UUID.class), row.getInt(4), row.getInt(5), row.getInt(6),
-                    row.getString(7), row.getTimestamp(8).toInstant(), row.getString(9), null);
+                   Map<String, Object> contextData, Instant leasedAt) {
+        static DueWork.Row<Claimed> readLeasedAt(Instant leasedAt) {
+            return row -> new Claimed(row.getObject(1, UUID.class), row.getString(2), row.getObject(3, UUID.class), row.getInt(4), row.getInt(5),
+                    row.getInt(6), row.getString(7), row.getTimestamp(8).toInstant(), row.getString(9), null, leasedAt);
         }
     }
 
@@ -206,7 +208,7 @@ public class ExecutionWorker {
                 return;
             }
             String owner = instance + "/" + rounds.incrementAndGet();
-            List<Claimed> claimed = dueWork.claim(CLAIM, owner, DueWork.Parameters.NONE, config.lease(), free, Claimed::read);
+            List<Claimed> claimed = dueWork.claim(CLAIM, owner, DueWork.Parameters.NONE, config.lease(), free, Claimed.readLeasedAt(Instant.now()));
             for (Claimed execution : claimed) {
                 slots.acquireUninterruptibly();
                 launch(execution, owner);
@@ -243,7 +245,7 @@ public class ExecutionWorker {
      * of takeover; the worker itself runs each execution to its end.
      */
     public int runDueAs(String owner, int maxSteps) {
-        List<Claimed> claimed = dueWork.claim(CLAIM, owner, DueWork.Parameters.NONE, config.lease(), 100, Claimed::read);
+        List<Claimed> claimed = dueWork.claim(CLAIM, owner, DueWork.Parameters.NONE, config.lease(), 100, Claimed.readLeasedAt(Instant.now()));
         for (Claimed execution : claimed) {
             system.runAs(execution.orgId(), () -> run(execution, owner, maxSteps));
         }
@@ -320,6 +322,8 @@ public class ExecutionWorker {
         }
         // Side-effect-free steps done since the last transaction, recorded with the next one.
         List<Done> pending = new ArrayList<>();
+        // When the claim's lease was last set (by the claim, the hand-off's insert or a recorded step), by this replica's clock.
+        Instant leasedAt = claimed.leasedAt();
         for (int done = 0; step != null && !stopping; done++) {
             Instant startedAt = Instant.now();
             StepResult result = null;
@@ -348,10 +352,14 @@ public class ExecutionWorker {
             // A replica told to stop after maxSteps (tests of takeover) records this step and begins no other.
             boolean beginNext = done + 1 < maxSteps && !stopping;
             int next = step.index() + 1;
-            if (ok != null && !ran.marked() && beginNext && !ok.stop() && ok.resumeAt() == null && next < ran.stepCount()
-                    && sideEffectFree(ran.definition(), next)) {
-                // This step and the next only compute: no transaction between them. Should this replica die before the
-                // next record, the lease brings the execution back at its first unrecorded step, and these run again.
+            if (ok != null && !ran.marked() && sideEffectFree(ran.definition(), ran.index()) && beginNext && !ok.stop() && ok.resumeAt() == null
+                    && next < ran.stepCount() && (sideEffectFree(ran.definition(), next) || leaseFresh(leasedAt))) {
+                // This step only computed: no statement before the next one, which runs on in memory. A next step with side
+                // effects then begins unmarked (its attempt and input are written with its outcome, in one statement with
+                // these): only while the lease set at the claim or last record has more than half of it to run, as a
+                // record would have renewed it. Should this replica die before the next record, the lease brings the
+                // execution back at its first unrecorded step, and these run again (a step with side effects with the same
+                // idempotency key, as after dying mid-step).
                 applyOutput(ran.context(), ran.index(), ok);
                 pending.add(new Done(ran.index(), ran.definition().configJson().get(ran.index()), ok.output(), ok.warnings(), startedAt, Instant.now()));
                 step = inMemory(ran, next, ran.context());
@@ -360,9 +368,14 @@ public class ExecutionWorker {
             List<Done> recorded = List.copyOf(pending);
             pending.clear();
             try {
+                Instant recordedAt = Instant.now();
                 // A success is one statement that commits on its own; a failure (rare) decides on the attempts counted, in a transaction.
                 step = failed == null ? recordSuccess(ran, recorded, startedAt, owner, ok, beginNext)
                         : QuarkusTransaction.requiringNew().call(() -> recordFailure(ran, recorded, startedAt, owner, failed));
+                if (step != null) {
+                    // The record that moved on to a next step renewed the lease.
+                    leasedAt = recordedAt;
+                }
             } catch (Exception e) {
                 // Unknown whether it committed: the lease decides, and the guard keeps a recorded step from being recorded twice.
                 Log.warnf("event=step_record_failed execution_id=%s step=%d error=%s message=\"%s\"", TypeId.format(Execution.ID_PREFIX, id),
@@ -372,6 +385,11 @@ public class ExecutionWorker {
         }
     }
 
+    /** Whether a lease set at {@code leasedAt} has more than half of it left: enough to begin a step in memory. */
+    private boolean leaseFresh(Instant leasedAt) {
+        return Duration.between(leasedAt, Instant.now()).compareTo(config.lease().dividedBy(2)) < 0;
+    }
+
     private boolean sideEffectFree(Definition definition, int index) {
         return actions.require(definition.actions().get(index).path("type").asText()).sideEffectFree();
     }
@@ -379,7 +397,7 @@ public class ExecutionWorker {
     /** Marks the claimed execution's current step running (attempt + 1); null when the claim is gone (taken over, cancelled). */
     private Begun begin(Begun execution, String owner) throws Exception {
         try (Connection db = dataSource.getConnection()) {
-            // Locks the row if the claim still holds; an execution handed over at its start is still queued: it runs now.
+            // Locks the row if the claim still holds.
             if (execute(db, """
                     UPDATE executions SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now()
                     WHERE id = ? AND lease_owner = ? AND current_step = ? AND status IN ('queued', 'running')""",
