@@ -171,7 +171,7 @@ public class Outbox {
         statement.setString(i++, source);
         statement.setString(i++, event.subject());
         statement.setString(i++, TenantContext.current().map(RequestPrincipal::orgId).orElse(null));
-        statement.setObject(i++, Instant.now().truncatedTo(ChronoUnit.MICROS).atOffset(java.time.ZoneOffset.UTC));
+        statement.setTimestamp(i++, Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS))); // as publish does: the driver's direct path
         statement.setString(i++, data);
         statement.setString(i++, TraceHeaders.currentTraceparent());
         return i;
