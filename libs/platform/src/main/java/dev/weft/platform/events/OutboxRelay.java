@@ -121,6 +121,10 @@ public class OutboxRelay {
                     // again (consumers are idempotent), so it need not wait for the WAL flush that every service's own
                     // commits queue for.
                     statement.execute("SET synchronous_commit TO off");
+                    // Both of the relay's statements want the primary key (the oldest rows; the rows just sent, by id). The
+                    // planner, seeing few live rows in a table whose turnover leaves many dead ones between vacuums, would
+                    // otherwise scan the whole table to delete a few ids.
+                    statement.execute("SET enable_seqscan TO off");
                 }
                 if (!acquireLease(connection)) {
                     sleep(config.outbox().leaseRetry());
