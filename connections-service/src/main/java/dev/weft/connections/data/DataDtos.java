@@ -40,8 +40,8 @@ public final class DataDtos {
      * A batch in the row form (internal): the field names once, then each record as the array of its values in that order,
      * written by the same serializers as {@link RecordsResponse}'s values.
      */
-    public record RowsResponse(List<String> fields, @JsonSerialize(using = FieldRows.RowsSerializer.class) FieldRows.Rows rows,
-                               Pagination pagination) {
+    public record RowsResponse(List<String> fields, @JsonInclude(value = JsonInclude.Include.ALWAYS, content = JsonInclude.Include.ALWAYS)
+                               @JsonSerialize(using = FieldRows.RowsSerializer.class) FieldRows.Rows rows, Pagination pagination) {
     }
 
     /**

@@ -85,7 +85,8 @@ public final class ConnectionsApi {
      * {@code answer} {@code failures}: the answer lists only the refused records.
      */
     public record WriteRequest(String object, @JsonInclude(content = JsonInclude.Include.ALWAYS) List<Map<String, Object>> records,
-                               List<String> fields, @JsonSerialize(using = FieldRows.RowsSerializer.class) FieldRows.Rows rows, String mode,
+                               List<String> fields, @JsonInclude(content = JsonInclude.Include.ALWAYS)
+                               @JsonSerialize(using = FieldRows.RowsSerializer.class) FieldRows.Rows rows, String mode,
                                List<String> key, String answer) {
 
         public static WriteRequest of(String object, List<Map<String, Object>> records, String mode, List<String> key) {

@@ -1,8 +1,11 @@
 package dev.weft.platform.services;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.BeanProperty;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.ser.ContextualSerializer;
+import com.fasterxml.jackson.databind.ser.impl.PropertySerializerMap;
 
 import java.io.IOException;
 import java.util.AbstractMap;
@@ -112,8 +115,29 @@ public final class FieldRows {
     public record Rows(List<String> fields, List<? extends Map<String, ?>> records) {
     }
 
-    /** {@link Rows} as a JSON array of arrays. */
-    public static final class RowsSerializer extends JsonSerializer<Rows> {
+    /**
+     * {@link Rows} as a JSON array of arrays. Each value's serializer is found for the {@code rows} property, as the object
+     * form finds its maps' value serializers for the {@code records} property: the property's {@code @JsonInclude}
+     * (content {@code ALWAYS}) then keeps null values inside nested objects too, as the object form does.
+     */
+    public static final class RowsSerializer extends JsonSerializer<Rows> implements ContextualSerializer {
+        private final BeanProperty property;
+        /** Serializers by value class, as Jackson's own container serializers cache them (replaced, never mutated). */
+        private PropertySerializerMap serializers = PropertySerializerMap.emptyForProperties();
+
+        public RowsSerializer() {
+            this(null);
+        }
+
+        private RowsSerializer(BeanProperty property) {
+            this.property = property;
+        }
+
+        @Override
+        public JsonSerializer<?> createContextual(SerializerProvider provider, BeanProperty property) {
+            return new RowsSerializer(property);
+        }
+
         @Override
         public void serialize(Rows rows, JsonGenerator out, SerializerProvider provider) throws IOException {
             List<String> fields = rows.fields();
@@ -122,7 +146,19 @@ public final class FieldRows {
             for (Map<String, ?> record : rows.records()) {
                 out.writeStartArray(record, width);
                 for (int i = 0; i < width; i++) {
-                    provider.defaultSerializeValue(record.get(fields.get(i)), out);
+                    Object value = record.get(fields.get(i));
+                    if (value == null) {
+                        provider.defaultSerializeNull(out);
+                        continue;
+                    }
+                    PropertySerializerMap known = serializers;
+                    JsonSerializer<Object> serializer = known.serializerFor(value.getClass());
+                    if (serializer == null) {
+                        PropertySerializerMap.SerializerAndMapResult found = known.findAndAddSecondarySerializer(value.getClass(), provider, property);
+                        serializers = found.map;
+                        serializer = found.serializer;
+                    }
+                    serializer.serialize(value, out, provider);
                 }
                 out.writeEndArray();
             }
