@@ -1,9 +1,11 @@
 package dev.weft.connections.data;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.weft.connections.connector.ObjectSchema;
 import dev.weft.connections.connector.WriteMode;
 import dev.weft.connections.connector.WriteResult;
+import dev.weft.platform.services.FieldRows;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
@@ -22,8 +24,44 @@ public final class DataDtos {
     public record WriteRequest(@NotBlank @Size(max = 200) String object, List<Map<String, Object>> records, WriteMode mode, List<String> key) {
     }
 
-    /** An incremental read of the next batch after {@code cursor} (internal, for sync-service). */
-    public record ReadRequest(@NotBlank @Size(max = 200) String object, List<String> fields, String cursor, Integer batchSize) {
+    /**
+     * An incremental read of the next batch after {@code cursor} (internal, for sync-service). {@code format} {@code rows}
+     * asks for the row form ({@link RowsResponse}) when the batch's records all have the same fields; {@code records}
+     * (the default) for {@link RecordsResponse}.
+     */
+    public record ReadRequest(@NotBlank @Size(max = 200) String object, List<String> fields, String cursor, Integer batchSize, String format) {
+    }
+
+    /** The row form's read formats. */
+    public static final String FORMAT_RECORDS = "records";
+    public static final String FORMAT_ROWS = "rows";
+
+    /**
+     * A batch in the row form (internal): the field names once, then each record as the array of its values in that order,
+     * written by the same serializers as {@link RecordsResponse}'s values.
+     */
+    public record RowsResponse(List<String> fields, @JsonInclude(value = JsonInclude.Include.ALWAYS, content = JsonInclude.Include.ALWAYS)
+                               @JsonSerialize(using = FieldRows.RowsSerializer.class) FieldRows.Rows rows, Pagination pagination) {
+    }
+
+    /**
+     * The internal batch write: the public write's body ({@code records}), or the same records in the row form
+     * ({@code fields} once, {@code rows} of values in that order; not both). {@code answer} {@code failures} asks for
+     * {@link FailuresResponse}, {@code results} (the default) for {@link WriteResponse}.
+     */
+    public record BatchWriteRequest(@NotBlank @Size(max = 200) String object, List<Map<String, Object>> records, List<String> fields,
+                                    List<Object[]> rows, WriteMode mode, List<String> key, String answer) {
+    }
+
+    public static final String ANSWER_RESULTS = "results";
+    public static final String ANSWER_FAILURES = "failures";
+
+    /** A record the write refused: its position in the batch, its key values (comma-joined, when it has them) and why. */
+    public record WriteFailure(int index, @JsonInclude(JsonInclude.Include.ALWAYS) String key, String error) {
+    }
+
+    /** The write's totals and only the records it refused. */
+    public record FailuresResponse(String object, WriteMode mode, Summary summary, List<WriteFailure> failures) {
     }
 
     public record Pagination(@JsonInclude(JsonInclude.Include.ALWAYS) String next_cursor, boolean has_more) {

@@ -19,6 +19,7 @@ import dev.weft.platform.filter.Filter;
 import dev.weft.platform.filter.FilterParser;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.pagination.CursorCodec;
+import dev.weft.platform.services.FieldRows;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -113,25 +114,131 @@ public class DataService {
         return records(page, scope);
     }
 
+    /**
+     * The internal read in the format asked for: the row form when {@code format} is {@code rows} and the batch's records
+     * all have the same fields (always so for a table), else the records form, which the caller then reads instead.
+     */
+    public Object readBatch(String connectionId, DataDtos.ReadRequest request) {
+        String format = request.format() == null ? DataDtos.FORMAT_RECORDS : request.format();
+        if (!format.equals(DataDtos.FORMAT_RECORDS) && !format.equals(DataDtos.FORMAT_ROWS)) {
+            throw ApiException.invalid("format", "enum", "format must be records or rows");
+        }
+        DataDtos.RecordsResponse records = read(connectionId, request);
+        if (format.equals(DataDtos.FORMAT_RECORDS)) {
+            return records;
+        }
+        List<String> fields = FieldRows.sharedFields(records.data());
+        if (fields == null) {
+            return records;
+        }
+        return new DataDtos.RowsResponse(fields, new FieldRows.Rows(fields, records.data()), records.pagination());
+    }
+
     public DataDtos.WriteResponse write(String connectionId, DataDtos.WriteRequest request) {
+        Written written = write(connectionId, request.object(), request.mode(), request.key(), request.records(), null, null);
+        return written.results();
+    }
+
+    /**
+     * The internal batch write: the records form or the row form (field names resolved once, each row a record over its
+     * values, no map built per record), answered with every record's result or, when asked, only the refused ones.
+     */
+    public Object writeBatch(String connectionId, DataDtos.BatchWriteRequest request) {
+        String answer = request.answer() == null ? DataDtos.ANSWER_RESULTS : request.answer();
+        if (!answer.equals(DataDtos.ANSWER_RESULTS) && !answer.equals(DataDtos.ANSWER_FAILURES)) {
+            throw ApiException.invalid("answer", "enum", "answer must be results or failures");
+        }
+        if (request.records() != null && (request.fields() != null || request.rows() != null)) {
+            throw ApiException.invalid("records", "exclusive", "send records, or fields and rows, not both");
+        }
+        Written written = write(connectionId, request.object(), request.mode(), request.key(), request.records(), request.fields(), request.rows());
+        if (answer.equals(DataDtos.ANSWER_RESULTS)) {
+            return written.results();
+        }
+        List<DataDtos.WriteFailure> failures = new ArrayList<>();
+        for (WriteResult.RecordResult r : written.result().results()) {
+            if (!r.success()) {
+                int index = r.index();
+                String key = index >= 0 && index < written.records().size() ? keyOf(written.key(), written.records().get(index)) : null;
+                failures.add(new DataDtos.WriteFailure(index, key, r.error()));
+            }
+        }
+        DataDtos.WriteResponse results = written.results();
+        return new DataDtos.FailuresResponse(results.object(), results.mode(), results.summary(), failures);
+    }
+
+    /** A checked write's records (canonical names), its key, and what the connector answered. */
+    private record Written(String object, WriteMode mode, List<String> key, List<Map<String, Object>> records, WriteResult result) {
+        DataDtos.WriteResponse results() {
+            return new DataDtos.WriteResponse(object, mode, new DataDtos.Summary(result.results().size(), result.succeeded(), result.failed()),
+                    result.results());
+        }
+    }
+
+    /** A record's key values joined by commas, as the JDBC connectors report a record's id; null without a key or a value. */
+    private static String keyOf(List<String> key, Map<String, Object> record) {
+        if (key == null || key.isEmpty()) {
+            return null;
+        }
+        StringBuilder joined = new StringBuilder();
+        for (String k : key) {
+            Object value = record.get(k);
+            if (value == null) {
+                return null;
+            }
+            if (!joined.isEmpty()) {
+                joined.append(',');
+            }
+            joined.append(value instanceof java.math.BigDecimal decimal ? decimal.toPlainString() : String.valueOf(value));
+        }
+        return joined.toString();
+    }
+
+    private Written write(String connectionId, String object, WriteMode requestedMode, List<String> requestedKey, List<Map<String, Object>> records,
+                          List<String> rowFields, List<Object[]> rows) {
         Bound bound = bind(connectionId);
-        ObjectSchema schema = object(bound, request.object());
-        WriteMode mode = request.mode() == null ? WriteMode.INSERT : request.mode();
+        ObjectSchema schema = object(bound, object);
+        WriteMode mode = requestedMode == null ? WriteMode.INSERT : requestedMode;
         if (schema.writeModes() != null && !schema.writeModes().contains(mode)) {
             throw ApiException.invalid("mode", "supported_mode", schema.writeModes().isEmpty() ? schema.name() + " is read-only"
                     : schema.name() + " does not support " + mode.json() + "; it takes " + schema.writeModes().stream().map(WriteMode::json).sorted().toList());
         }
-        List<Map<String, Object>> records = request.records();
-        if (records == null || records.isEmpty()) {
-            throw ApiException.invalid("records", "required", "records must hold at least one record");
+        boolean rowForm = rowFields != null || rows != null;
+        String batchField = rowForm ? "rows" : "records";
+        int count = rowForm ? (rows == null ? 0 : rows.size()) : (records == null ? 0 : records.size());
+        if (rowForm && rowFields == null) {
+            throw ApiException.invalid("fields", "required", "rows need fields: the names of their values, in order");
         }
-        if (records.size() > config.data().maxBatchSize()) {
-            throw ApiException.invalid("records", "max_items", "at most " + config.data().maxBatchSize() + " records per write");
+        if (count == 0) {
+            throw ApiException.invalid(batchField, "required", batchField + " must hold at least one record");
         }
-        List<String> key = request.key() == null || request.key().isEmpty() ? schema.primaryKey() : fields(schema, request.key(), "key");
+        if (count > config.data().maxBatchSize()) {
+            throw ApiException.invalid(batchField, "max_items", "at most " + config.data().maxBatchSize() + " records per write");
+        }
+        List<String> key = requestedKey == null || requestedKey.isEmpty() ? schema.primaryKey() : fields(schema, requestedKey, "key");
         if (mode != WriteMode.INSERT && (key == null || key.isEmpty())) {
             throw ApiException.invalid("key", "required", mode.json() + " needs a key: " + schema.name() + " has no primary key");
         }
+        List<Map<String, Object>> checked = rowForm ? rowRecords(schema, rowFields, rows) : checkedRecords(schema, records);
+        if (mode != WriteMode.INSERT) {
+            for (int i = 0; i < checked.size(); i++) {
+                Map<String, Object> record = checked.get(i);
+                for (String k : key) {
+                    if (record.get(k) == null) {
+                        throw ApiException.invalid(batchField + "[" + i + "]." + k, "required", batchField + "[" + i + "] has no value for key field " + k);
+                    }
+                }
+            }
+        }
+        long started = System.nanoTime();
+        WriteResult result = bound.connector().write(bound.context(), new WriteSpec(schema.name(), mode, key, checked, schema));
+        Log.infof("event=data_write org_id=%s connection_id=%s object=%s mode=%s records=%d failed=%d ms=%d", bound.connection().orgId,
+                connectionId, schema.name(), mode.json(), checked.size(), result.failed(), (System.nanoTime() - started) / 1_000_000);
+        return new Written(schema.name(), mode, key, checked, result);
+    }
+
+    /** The records form: each record copied under the schema's spellings of its field names. */
+    private static List<Map<String, Object>> checkedRecords(ObjectSchema schema, List<Map<String, Object>> records) {
         List<Map<String, Object>> checked = new ArrayList<>(records.size());
         // The records of a batch share a few field names: each is resolved against the schema once per call, not per record.
         Map<String, String> resolved = new java.util.HashMap<>();
@@ -151,21 +258,39 @@ public class DataService {
                 }
                 canonical.put(name, field.getValue());
             }
-            if (mode != WriteMode.INSERT) {
-                for (String k : key) {
-                    if (canonical.get(k) == null) {
-                        throw ApiException.invalid("records[" + i + "]." + k, "required", "records[" + i + "] has no value for key field " + k);
-                    }
-                }
-            }
             checked.add(canonical);
         }
-        long started = System.nanoTime();
-        WriteResult result = bound.connector().write(bound.context(), new WriteSpec(schema.name(), mode, key, checked, schema));
-        Log.infof("event=data_write org_id=%s connection_id=%s object=%s mode=%s records=%d failed=%d ms=%d", bound.connection().orgId,
-                connectionId, schema.name(), mode.json(), checked.size(), result.failed(), (System.nanoTime() - started) / 1_000_000);
-        return new DataDtos.WriteResponse(schema.name(), mode, new DataDtos.Summary(result.results().size(), result.succeeded(), result.failed()),
-                result.results());
+        return checked;
+    }
+
+    /**
+     * The row form: the field names resolved once (an unknown or repeated one is a 400 on {@code fields[i]}), each row
+     * a record over its own values, not copied (a row of another length is a 400 on {@code rows[i]}).
+     */
+    private static List<Map<String, Object>> rowRecords(ObjectSchema schema, List<String> names, List<Object[]> rows) {
+        if (names.isEmpty()) {
+            throw ApiException.invalid("fields", "required", "fields must name at least one field of " + schema.name());
+        }
+        List<String> canonical = fields(schema, names, "fields");
+        FieldRows fields;
+        try {
+            fields = FieldRows.of(canonical);
+        } catch (IllegalArgumentException e) {
+            int at = 0;
+            while (at < canonical.size() - 1 && canonical.indexOf(canonical.get(at)) == at) {
+                at++;
+            }
+            throw ApiException.invalid("fields[" + at + "]", "unique", "fields names " + canonical.get(at) + " more than once");
+        }
+        List<Map<String, Object>> records = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            Object[] row = rows.get(i);
+            if (row == null || row.length != fields.size()) {
+                throw ApiException.invalid("rows[" + i + "]", "arity", "rows[" + i + "] must hold " + fields.size() + " values, one per field");
+            }
+            records.add(fields.record(row));
+        }
+        return records;
     }
 
     /** Field types a created table can have: the connectors' {@code FieldSchema} types. */

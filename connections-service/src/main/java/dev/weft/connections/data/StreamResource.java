@@ -64,24 +64,26 @@ public class StreamResource {
     @Path("/read")
     @RequiresScope("connections:read")
     @Operation(operationId = "readRecordBatch", summary = "Next batch of records changed after cursor (oldest change first); next_cursor is the new high-water mark")
-    @APIResponse(responseCode = "200", description = "{data, pagination: {next_cursor, has_more}}")
+    @APIResponse(responseCode = "200", description = "{data, pagination: {next_cursor, has_more}}; with format rows, when the records share"
+            + " their fields, {fields, rows: [[values in fields' order]], pagination}")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
-    public DataDtos.RecordsResponse read(@PathParam("connection_id") String connectionId, @Valid @NotNull DataDtos.ReadRequest request) {
-        return data.read(connectionId, request);
+    public Object read(@PathParam("connection_id") String connectionId, @Valid @NotNull DataDtos.ReadRequest request) {
+        return data.readBatch(connectionId, request);
     }
 
     @POST
     @Path("/write")
     @RequiresScope("connections:write")
-    @Operation(operationId = "writeRecordBatch", summary = "Write a batch of records (same body and answer as the public write)")
-    @APIResponse(responseCode = "200", description = "Per-record results")
+    @Operation(operationId = "writeRecordBatch", summary = "Write a batch of records: the public write's body, or the row form"
+            + " (fields once, rows of values); answer failures lists only the refused records")
+    @APIResponse(responseCode = "200", description = "Per-record results, or with answer failures the summary and the refused records")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
-    public DataDtos.WriteResponse write(@PathParam("connection_id") String connectionId, @Valid @NotNull DataDtos.WriteRequest request) {
-        return data.write(connectionId, request);
+    public Object write(@PathParam("connection_id") String connectionId, @Valid @NotNull DataDtos.BatchWriteRequest request) {
+        return data.writeBatch(connectionId, request);
     }
 
     @POST

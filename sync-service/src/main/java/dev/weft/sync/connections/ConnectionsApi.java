@@ -2,7 +2,10 @@ package dev.weft.sync.connections;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.weft.platform.services.FieldRows;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,20 +44,58 @@ public final class ConnectionsApi {
     public record ObjectList(List<ObjectSchema> data) {
     }
 
-    public record ReadRequest(String object, List<String> fields, String cursor, Integer batchSize) {
+    /** {@code format} {@code rows}: the batch in the row form when its records share their fields (see {@link RecordsResponse}). */
+    public record ReadRequest(String object, List<String> fields, String cursor, Integer batchSize, String format) {
+        public ReadRequest(String object, List<String> fields, String cursor, Integer batchSize) {
+            this(object, fields, cursor, batchSize, "rows");
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Pagination(String nextCursor, boolean hasMore) {
     }
 
+    /**
+     * A read batch in either form connections-service answers: {@code data}, the records as objects, or the row form,
+     * {@code fields} once and {@code rows} of values in their order (the same values, decoded by the same deserializers).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record RecordsResponse(List<Map<String, Object>> data, Pagination pagination) {
+    public record RecordsResponse(List<Map<String, Object>> data, List<String> fields, List<Object[]> rows, Pagination pagination) {
+        public RecordsResponse(List<Map<String, Object>> data, Pagination pagination) {
+            this(data, null, null, pagination);
+        }
+
+        /** The batch's records, whichever form it came in: a row is a read-only map over its values, not a copy. */
+        public List<Map<String, Object>> records() {
+            if (rows == null) {
+                return data == null ? List.of() : data;
+            }
+            FieldRows shared = FieldRows.of(fields == null ? List.of() : fields);
+            List<Map<String, Object>> records = new ArrayList<>(rows.size());
+            for (Object[] row : rows) {
+                records.add(shared.record(row));
+            }
+            return records;
+        }
     }
 
-    /** Null values are sent: a null field is written as NULL, not left out. */
-    public record WriteRequest(String object, @JsonInclude(content = JsonInclude.Include.ALWAYS) List<Map<String, Object>> records, String mode,
-                               List<String> key) {
+    /**
+     * A batch write: in the row form ({@code fields} once, {@code rows} of values) when all records have the same fields,
+     * else as objects ({@code records}; null values are sent either way: a null field is written as NULL, not left out).
+     * {@code answer} {@code failures}: the answer lists only the refused records.
+     */
+    public record WriteRequest(String object, @JsonInclude(content = JsonInclude.Include.ALWAYS) List<Map<String, Object>> records,
+                               List<String> fields, @JsonInclude(content = JsonInclude.Include.ALWAYS)
+                               @JsonSerialize(using = FieldRows.RowsSerializer.class) FieldRows.Rows rows, String mode,
+                               List<String> key, String answer) {
+
+        public static WriteRequest of(String object, List<Map<String, Object>> records, String mode, List<String> key) {
+            List<String> fields = FieldRows.sharedFields(records);
+            if (fields == null || fields.isEmpty()) {
+                return new WriteRequest(object, records, null, null, mode, key, "failures");
+            }
+            return new WriteRequest(object, null, fields, new FieldRows.Rows(fields, records), mode, key, "failures");
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -80,7 +121,29 @@ public final class ConnectionsApi {
     public record EnsureObject(String object, List<FieldSpec> fields, List<String> key) {
     }
 
+    /** A record the destination refused: its position in the batch, its key values as connections-service joins them, why. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record WriteResponse(String object, String mode, Summary summary, List<RecordResult> results) {
+    public record Failure(int index, String key, String error) {
+    }
+
+    /** Every record's result ({@code results}), or, as asked for, only the refused ones ({@code failures}) and the totals. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record WriteResponse(String object, String mode, Summary summary, List<RecordResult> results, List<Failure> failures) {
+
+        /** How many records were written. */
+        public long succeeded() {
+            if (failures != null && summary != null) {
+                return summary.succeeded();
+            }
+            return results == null ? 0 : results.stream().filter(RecordResult::success).count();
+        }
+
+        /** The refused records, whichever answer came. */
+        public List<Failure> refused() {
+            if (failures != null) {
+                return failures;
+            }
+            return results == null ? List.of() : results.stream().filter(r -> !r.success()).map(r -> new Failure(r.index(), r.id(), r.error())).toList();
+        }
     }
 }

@@ -102,7 +102,7 @@ public class RealtimeApplier implements EventHandler {
                 Log.infof("event=realtime_delete_skipped org_id=%s sync_id=%s reason=no_destination_key", sync.orgId, sync.syncId());
                 return;
             }
-            write = new ConnectionsApi.WriteRequest(plan.destination().name(), List.of(destinationKey), "delete", plan.key());
+            write = ConnectionsApi.WriteRequest.of(plan.destination().name(), List.of(destinationKey), "delete", plan.key());
         } else {
             if (record == null || !InMemoryFilter.of(plan.filter()).test(record)) {
                 return;
@@ -123,14 +123,14 @@ public class RealtimeApplier implements EventHandler {
             if (transformed == null) {
                 return;
             }
-            write = new ConnectionsApi.WriteRequest(plan.destination().name(), List.of(transformed), plan.writeMode(),
+            write = ConnectionsApi.WriteRequest.of(plan.destination().name(), List.of(transformed), plan.writeMode(),
                     plan.key().isEmpty() ? null : plan.key());
         }
         try {
             ConnectionsApi.WriteResponse result = connections.write(plan.destinationConnectionId(), write);
-            if (result.summary() != null && result.summary().failed() > 0) {
+            if (!result.refused().isEmpty()) {
                 Log.warnf("event=realtime_record_failed org_id=%s sync_id=%s reason=\"%s\"", sync.orgId, sync.syncId(),
-                        result.results().getFirst().error());
+                        result.refused().getFirst().error());
             }
         } catch (ServiceCallException e) {
             if (e.retryable()) {

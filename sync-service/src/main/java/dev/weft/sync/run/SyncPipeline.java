@@ -156,7 +156,7 @@ public class SyncPipeline {
                 // 2. Read: the batch read ahead while the last one was written, or (the first time) now.
                 ConnectionsApi.RecordsResponse page = ahead != null ? ahead.take() : read(plan, cursor, batchSize);
                 ahead = null;
-                List<Map<String, Object>> records = page.data() == null ? List.of() : page.data();
+                List<Map<String, Object>> records = page.records();
                 boolean more = page.pagination() != null && page.pagination().hasMore() && !records.isEmpty();
                 String next = page.pagination() == null || page.pagination().nextCursor() == null ? cursor : page.pagination().nextCursor();
                 // Read the batch after this one while this one is processed, written and checkpointed, so connections-service's
@@ -177,15 +177,12 @@ public class SyncPipeline {
                 long written = 0;
                 if (!out.isEmpty()) {
                     ConnectionsApi.WriteResponse result = call(plan.destinationConnectionId(), () -> connections.write(plan.destinationConnectionId(),
-                            new ConnectionsApi.WriteRequest(plan.destination().name(), out, plan.writeMode(), plan.key().isEmpty() ? null : plan.key())));
-                    for (ConnectionsApi.RecordResult r : result.results() == null ? List.<ConnectionsApi.RecordResult>of() : result.results()) {
-                        if (r.success()) {
-                            written++;
-                        } else {
-                            failed++;
-                            remember(errors, r.index() >= 0 && r.index() < keys.size() ? keys.get(r.index()) : "#" + r.index(),
-                                    r.error() == null ? "refused by the destination" : r.error());
-                        }
+                            ConnectionsApi.WriteRequest.of(plan.destination().name(), out, plan.writeMode(), plan.key().isEmpty() ? null : plan.key())));
+                    written = result.succeeded();
+                    for (ConnectionsApi.Failure r : result.refused()) {
+                        failed++;
+                        remember(errors, r.index() >= 0 && r.index() < keys.size() ? keys.get(r.index()) : "#" + r.index(),
+                                r.error() == null ? "refused by the destination" : r.error());
                     }
                 }
                 // 7. Checkpoint: only now that the write has answered.
@@ -366,7 +363,7 @@ public class SyncPipeline {
         while (true) {
             ConnectionsApi.ReadRequest readRequest = new ConnectionsApi.ReadRequest(plan.destination().name(), key, cursor, config.batchSize());
             ConnectionsApi.RecordsResponse page = call(connectionId, () -> connections.read(connectionId, readRequest));
-            List<Map<String, Object>> rows = page.data() == null ? List.of() : page.data();
+            List<Map<String, Object>> rows = page.records();
             List<String> encoded = new ArrayList<>(rows.size());
             for (Map<String, Object> row : rows) {
                 encoded.add(destinationKey(key, row));
@@ -382,15 +379,12 @@ public class SyncPipeline {
                     doomed.add(keyOnly);
                 }
                 ConnectionsApi.WriteResponse result = call(connectionId, () -> connections.write(connectionId,
-                        new ConnectionsApi.WriteRequest(plan.destination().name(), doomed, "delete", key)));
-                for (ConnectionsApi.RecordResult r : result.results() == null ? List.<ConnectionsApi.RecordResult>of() : result.results()) {
-                    if (r.success()) {
-                        deleted++;
-                    } else {
-                        failed++;
-                        remember(errors, r.index() >= 0 && r.index() < unseen.size() ? encoded.get(unseen.get(r.index())) : "#" + r.index(),
-                                "delete refused: " + (r.error() == null ? "refused by the destination" : r.error()));
-                    }
+                        ConnectionsApi.WriteRequest.of(plan.destination().name(), doomed, "delete", key)));
+                deleted = result.succeeded();
+                for (ConnectionsApi.Failure r : result.refused()) {
+                    failed++;
+                    remember(errors, r.index() >= 0 && r.index() < unseen.size() ? encoded.get(unseen.get(r.index())) : "#" + r.index(),
+                            "delete refused: " + (r.error() == null ? "refused by the destination" : r.error()));
                 }
             }
             String next = page.pagination() == null || page.pagination().nextCursor() == null ? cursor : page.pagination().nextCursor();

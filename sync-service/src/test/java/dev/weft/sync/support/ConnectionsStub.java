@@ -271,10 +271,7 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             Map<String, Object> pagination = new HashMap<>();
             pagination.put("next_cursor", "pos:" + to);
             pagination.put("has_more", to < rows.size());
-            Map<String, Object> answer = new HashMap<>();
-            answer.put("data", page);
-            answer.put("pagination", pagination);
-            return ok(answer);
+            return ok(page(body, page, pagination));
         }
 
         /**
@@ -314,14 +311,46 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             Map<String, Object> pagination = new HashMap<>();
             pagination.put("next_cursor", last == null ? null : "key:" + last);
             pagination.put("has_more", last != null && !table.tailMap(last, false).isEmpty());
+            return ok(page(body, page, pagination));
+        }
+
+        /**
+         * A read's answer as connections-service gives it: the row form when asked for and the records share their fields
+         * (in the first one's order), else the records as objects.
+         */
+        private static Map<String, Object> page(Map<String, Object> body, List<Map<String, Object>> page, Map<String, Object> pagination) {
             Map<String, Object> answer = new HashMap<>();
-            answer.put("data", page);
             answer.put("pagination", pagination);
-            return ok(answer);
+            List<String> fields = page.isEmpty() ? List.of() : List.copyOf(page.getFirst().keySet());
+            boolean shared = page.stream().allMatch(r -> r.keySet().equals(page.getFirst().keySet()));
+            if ("rows".equals(body.get("format")) && shared) {
+                answer.put("fields", fields);
+                answer.put("rows", page.stream().map(r -> fields.stream().map(r::get).toList()).toList());
+            } else {
+                answer.put("data", page);
+            }
+            return answer;
         }
 
         @SuppressWarnings("unchecked")
-        private ResponseDefinition write(Connection connection, Map<String, Object> body) throws Exception {
+        private ResponseDefinition write(Connection connection, Map<String, Object> received) throws Exception {
+            // The row form is kept as records, so tests read every write alike.
+            Map<String, Object> body = new LinkedHashMap<>(received);
+            if (body.containsKey("rows")) {
+                List<String> fields = (List<String>) body.remove("fields");
+                List<Map<String, Object>> records = new ArrayList<>();
+                for (List<Object> row : (List<List<Object>>) body.remove("rows")) {
+                    if (row.size() != fields.size()) {
+                        return error(400, "INVALID_REQUEST", "a row has " + row.size() + " values for " + fields.size() + " fields");
+                    }
+                    Map<String, Object> record = new LinkedHashMap<>();
+                    for (int i = 0; i < fields.size(); i++) {
+                        record.put(fields.get(i), row.get(i));
+                    }
+                    records.add(record);
+                }
+                body.put("records", records);
+            }
             connection.writes.add(body);
             if (connection.rejectWrites != null) {
                 return error(400, "INVALID_REQUEST", connection.rejectWrites);
@@ -355,8 +384,21 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                 }
                 results.add(result);
             }
-            return ok(Map.of("object", object, "mode", mode, "summary", Map.of("total", records.size(), "succeeded", records.size() - failed,
-                    "failed", failed), "results", results));
+            Map<String, Object> summary = Map.of("total", records.size(), "succeeded", records.size() - failed, "failed", failed);
+            if ("failures".equals(body.get("answer"))) {
+                List<Map<String, Object>> failures = new ArrayList<>();
+                for (Map<String, Object> result : results) {
+                    if (Boolean.FALSE.equals(result.get("success"))) {
+                        Map<String, Object> failure = new LinkedHashMap<>();
+                        failure.put("index", result.get("index"));
+                        failure.put("key", null);
+                        failure.put("error", result.get("error"));
+                        failures.add(failure);
+                    }
+                }
+                return ok(Map.of("object", object, "mode", mode, "summary", summary, "failures", failures));
+            }
+            return ok(Map.of("object", object, "mode", mode, "summary", summary, "results", results));
         }
 
         private static ResponseDefinition ok(Object body) throws Exception {

@@ -83,14 +83,20 @@ final class JdbcWriter {
         Map<SqlStatement, SqlStatement> canonical = new HashMap<>();
         SqlStatement lastStatement = null;
         List<Row> lastGroup = null;
+        // Records of the row form share one key set instance: the last one's shape is taken without hashing the names.
+        Set<String> lastKeys = null;
+        Shape lastShape = null;
         for (int i = 0; i < records.size(); i++) {
             Map<String, Object> record = records.get(i);
             try {
-                Shape shape = shapes.get(record.keySet());
+                Set<String> keys = record.keySet();
+                Shape shape = keys == lastKeys ? lastShape : shapes.get(keys);
                 if (shape == null) {
-                    shape = shape(mode, key, record.keySet(), canonical);
-                    shapes.put(new HashSet<>(record.keySet()), shape);
+                    shape = shape(mode, key, keys, canonical);
+                    shapes.put(new HashSet<>(keys), shape);
                 }
+                lastKeys = keys;
+                lastShape = shape;
                 Row row = plan(i, mode, key, keyNames, shape, record);
                 if (row.statement() == null) {
                     results[i] = RecordResult.ok(i, row.id());
