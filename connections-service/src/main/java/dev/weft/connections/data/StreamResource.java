@@ -12,6 +12,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -65,7 +67,8 @@ public class StreamResource {
     @RequiresScope("connections:read")
     @Operation(operationId = "readRecordBatch", summary = "Next batch of records changed after cursor (oldest change first); next_cursor is the new high-water mark")
     @APIResponse(responseCode = "200", description = "{data, pagination: {next_cursor, has_more}}; with format rows, when the records share"
-            + " their fields, {fields, rows: [[values in fields' order]], pagination}")
+            + " their fields, {fields, rows: [[values in fields' order]], pagination}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {DataDtos.RecordsResponse.class, DataDtos.RowsResponse.class})))
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
@@ -78,7 +81,8 @@ public class StreamResource {
     @RequiresScope("connections:write")
     @Operation(operationId = "writeRecordBatch", summary = "Write a batch of records: the public write's body, or the row form"
             + " (fields once, rows of values); answer failures lists only the refused records")
-    @APIResponse(responseCode = "200", description = "Per-record results, or with answer failures the summary and the refused records")
+    @APIResponse(responseCode = "200", description = "Per-record results, or with answer failures the summary and the refused records",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {DataDtos.WriteResponse.class, DataDtos.FailuresResponse.class})))
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
