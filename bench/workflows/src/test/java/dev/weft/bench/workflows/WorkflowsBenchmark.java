@@ -85,8 +85,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTestResource(value = WorkflowsBenchmark.WriteEndpoint.class, restrictToAnnotatedClass = false)
 class WorkflowsBenchmark {
     private static final int EXECUTIONS = Integer.getInteger("bench.executions", 20_000);
-    /** The burst is warmed up in rounds of this many executions until the JIT compilers are quiet (see {@link WarmUp}). */
-    private static final int WARMUP_EXECUTIONS = Integer.getInteger("bench.warmup-executions", 2_000);
+    /**
+     * The burst is warmed up in rounds of this many executions until the JIT compilers are quiet (see {@link WarmUp}). Half
+     * the measured burst: rounds of 2,000 never built the backlog the burst builds (its claims, its larger outbox rounds),
+     * so C2 was still compiling those paths' large methods (300-750 ms each) through the measured burst, a third of its CPU.
+     */
+    private static final int WARMUP_EXECUTIONS = Integer.getInteger("bench.warmup-executions", 10_000);
     private static final int MAX_WARMUP_ROUNDS = Integer.getInteger("bench.max-warmup-rounds", 12);
     /** Invocations in flight at once in the burst: as many as the worker runs at once (each holds a database connection). */
     private static final int IN_FLIGHT = 32;
