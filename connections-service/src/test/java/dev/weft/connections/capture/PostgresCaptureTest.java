@@ -57,11 +57,8 @@ class PostgresCaptureTest {
 
     @Test
     void inserts_updates_and_deletes_arrive_once_in_order_with_previous_values_and_changed_fields() throws Exception {
-        String org = Api.newOrg();
-        String table = table("leads", true);
-        String connection = connection(org, SCHEMA);
-        String stream = createStream(org, connection, table);
-        awaitStatus(org, connection, stream, "streaming");
+        Streaming streaming = streaming("leads", true);
+        String org = streaming.org(), table = streaming.table(), connection = streaming.connection(), stream = streaming.stream();
         try (TopicProbe records = new TopicProbe(Topics.RECORDS)) {
             execute("INSERT INTO " + SCHEMA + "." + table + " (id, email, status, score) VALUES (1, 'ada@example.com', 'new', 12.50)",
                     "UPDATE " + SCHEMA + "." + table + " SET status = 'qualified', score = 40 WHERE id = 1",
@@ -169,11 +166,8 @@ class PostgresCaptureTest {
 
     @Test
     void deleting_the_stream_leaves_no_replication_slot_or_publication() throws Exception {
-        String org = Api.newOrg();
-        String table = table("deleted", false);
-        String connection = connection(org, SCHEMA);
-        String stream = createStream(org, connection, table);
-        awaitStatus(org, connection, stream, "streaming");
+        Streaming streaming = streaming("deleted", false);
+        String org = streaming.org(), table = streaming.table(), connection = streaming.connection(), stream = streaming.stream();
         String slot = "weft_" + dev.weft.platform.id.TypeId.parse("strm", stream).orElseThrow().toString().replace("-", "");
         assertEquals(1, count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
         Api.as(org).when().delete("/v1/connections/" + connection + "/streams/" + stream).then().statusCode(204);
@@ -184,12 +178,9 @@ class PostgresCaptureTest {
 
     @Test
     void a_stream_taken_over_after_its_replica_lost_it_resumes_with_nothing_lost_or_repeated() throws Exception {
-        String org = Api.newOrg();
-        String table = table("takeover", false);
-        String connection = connection(org, SCHEMA);
-        String stream = createStream(org, connection, table);
-        awaitStatus(org, connection, stream, "streaming");
-        UUID id = dev.weft.platform.id.TypeId.parse("strm", stream).orElseThrow();
+        Streaming streaming = streaming("takeover", false);
+        String org = streaming.org(), table = streaming.table(), connection = streaming.connection(), stream = streaming.stream();
+        UUID id = streaming.id();
         try (TopicProbe records = new TopicProbe(Topics.RECORDS)) {
             int rows = 3000;
             Thread writer = Thread.ofPlatform().start(() -> {
@@ -229,12 +220,9 @@ class PostgresCaptureTest {
 
     @Test
     void a_batch_offset_is_written_once_with_its_events_not_again_by_the_engine_flush() throws Exception {
-        String org = Api.newOrg();
-        String table = table("flushes", false);
-        String connection = connection(org, SCHEMA);
-        String stream = createStream(org, connection, table);
-        awaitStatus(org, connection, stream, "streaming");
-        UUID id = dev.weft.platform.id.TypeId.parse("strm", stream).orElseThrow();
+        Streaming streaming = streaming("flushes", false);
+        String org = streaming.org(), table = streaming.table(), connection = streaming.connection(), stream = streaming.stream();
+        UUID id = streaming.id();
         // Which transactions write the stream's offsets, and which move its counters (a batch's commit does both).
         String[] setUp = {
                 "CREATE TABLE IF NOT EXISTS connections.test_stream_writes (stream_id uuid, tbl text, txid bigint)",
@@ -280,11 +268,8 @@ class PostgresCaptureTest {
 
     @Test
     void a_100000_row_transaction_streams_whole_in_bounded_batches() throws Exception {
-        String org = Api.newOrg();
-        String table = table("bulk", false);
-        String connection = connection(org, SCHEMA);
-        String stream = createStream(org, connection, table);
-        awaitStatus(org, connection, stream, "streaming");
+        Streaming streaming = streaming("bulk", false);
+        String org = streaming.org(), table = streaming.table(), connection = streaming.connection(), stream = streaming.stream();
         int rows = 100_000;
         // One transaction: the engine hands it over in batches of at most 2,048 changes, never all of it at once.
         execute("INSERT INTO " + SCHEMA + "." + table + " (id, email, status) SELECT g, 'bulk' || g || '@example.com', 'new' FROM generate_series(1, "
@@ -343,6 +328,22 @@ class PostgresCaptureTest {
                         "config", Map.of("host", "127.0.0.1", "port", port, "database", "postgres", "schema", schema, "ssl_mode", "disable"),
                         "credentials", Map.of("username", "postgres")))
                 .when().post("/v1/connections").then().statusCode(201).extract().path("id");
+    }
+
+    /** A fresh table in a new org's connection, with a stream on it already streaming. */
+    private record Streaming(String org, String table, String connection, String stream) {
+        UUID id() {
+            return dev.weft.platform.id.TypeId.parse("strm", stream).orElseThrow();
+        }
+    }
+
+    private static Streaming streaming(String tablePrefix, boolean fullIdentity) throws InterruptedException {
+        String org = Api.newOrg();
+        String table = table(tablePrefix, fullIdentity);
+        String connection = connection(org, SCHEMA);
+        String stream = createStream(org, connection, table);
+        awaitStatus(org, connection, stream, "streaming");
+        return new Streaming(org, table, connection, stream);
     }
 
     private static String createStream(String org, String connection, String object) {
