@@ -13,6 +13,11 @@ public record WriteResult(List<RecordResult> results) {
         public static RecordResult failed(int index, String error) {
             return new RecordResult(index, false, null, error);
         }
+
+        /** One key value as a record's id shows it (ids of composite keys join these with commas): decimals unscaled. */
+        public static String idPart(Object value) {
+            return value instanceof java.math.BigDecimal decimal ? decimal.toPlainString() : String.valueOf(value);
+        }
     }
 
     public long succeeded() {

@@ -189,7 +189,7 @@ public class DataService {
             if (!joined.isEmpty()) {
                 joined.append(',');
             }
-            joined.append(value instanceof java.math.BigDecimal decimal ? decimal.toPlainString() : String.valueOf(value));
+            joined.append(WriteResult.RecordResult.idPart(value));
         }
         return joined.toString();
     }
@@ -272,16 +272,13 @@ public class DataService {
             throw ApiException.invalid("fields", "required", "fields must name at least one field of " + schema.name());
         }
         List<String> canonical = fields(schema, names, "fields");
-        FieldRows fields;
-        try {
-            fields = FieldRows.of(canonical);
-        } catch (IllegalArgumentException e) {
-            int at = 0;
-            while (at < canonical.size() - 1 && canonical.indexOf(canonical.get(at)) == at) {
-                at++;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int at = 0; at < canonical.size(); at++) {
+            if (!seen.add(canonical.get(at))) {
+                throw ApiException.invalid("fields[" + at + "]", "unique", "fields names " + canonical.get(at) + " more than once");
             }
-            throw ApiException.invalid("fields[" + at + "]", "unique", "fields names " + canonical.get(at) + " more than once");
         }
+        FieldRows fields = FieldRows.of(canonical);
         List<Map<String, Object>> records = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             Object[] row = rows.get(i);

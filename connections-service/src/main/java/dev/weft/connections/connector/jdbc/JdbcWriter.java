@@ -237,7 +237,7 @@ final class JdbcWriter {
         }
         if (keySlots.length == 1) {
             Object value = keySlots[0] < 0 ? null : values[keySlots[0]];
-            return value == null ? null : idPart(value);
+            return value == null ? null : RecordResult.idPart(value);
         }
         StringBuilder id = new StringBuilder();
         for (int slot : keySlots) {
@@ -248,7 +248,7 @@ final class JdbcWriter {
             if (!id.isEmpty()) {
                 id.append(',');
             }
-            id.append(idPart(value));
+            id.append(RecordResult.idPart(value));
         }
         return id.toString();
     }
@@ -389,10 +389,6 @@ final class JdbcWriter {
 
     private static boolean isConnectionFailure(SQLException e) {
         return e.getSQLState() != null && e.getSQLState().startsWith("08");
-    }
-
-    private static String idPart(Object value) {
-        return value instanceof java.math.BigDecimal decimal ? decimal.toPlainString() : String.valueOf(value);
     }
 
     private String names(List<ColumnInfo> columns) {
