@@ -49,7 +49,7 @@ public class OutboxMetrics {
         }
         try (Connection db = dataSource.getConnection();
              PreparedStatement query = db.prepareStatement(
-                     "SELECT count(*), COALESCE(extract(epoch FROM now() - min(occurred_at)), 0) FROM outbox");
+                     "SELECT COALESCE(sum(COALESCE(pack_size, 1)), 0), COALESCE(extract(epoch FROM now() - min(occurred_at)), 0) FROM outbox");
              ResultSet row = query.executeQuery()) {
             row.next();
             current = new Snapshot(row.getLong(1), row.getDouble(2), Instant.now());

@@ -51,9 +51,15 @@ import java.util.concurrent.locks.LockSupport;
  */
 @ApplicationScoped
 public class OutboxRelay {
+    /**
+     * The oldest rows, up to ? of them, whose events (a pack counts its own) begin within the first ? of the round: at
+     * least one row, and never a pack's worth more than the round's size.
+     */
     private static final String SELECT_BATCH = """
-            SELECT id, event_id, topic, aggregate_id, type, source, subject, org_id, occurred_at, data, traceparent
-            FROM outbox ORDER BY id LIMIT ?""";
+            SELECT id, event_id, topic, aggregate_id, type, source, subject, org_id, occurred_at, data, traceparent, pack
+            FROM (SELECT o.*, sum(COALESCE(o.pack_size, 1)) OVER (ORDER BY o.id) AS events_to_here FROM outbox o ORDER BY o.id LIMIT ?) o
+            WHERE events_to_here - COALESCE(pack_size, 1) < ?
+            ORDER BY id""";
 
     private final PlatformConfig config;
     private final String jdbcUrl;
@@ -214,46 +220,78 @@ public class OutboxRelay {
     }
 
     /**
-     * Publishes one batch; returns how many rows it published. When some sends fail (a broker coming back, a partition
-     * without a leader yet, an event too large for Kafka), the rows that reached Kafka are deleted all the same, except
-     * an aggregate's rows from its first failed one on: those go again, in order, so an aggregate's events never
-     * overtake each other, and nothing else is published twice. Then the failure is thrown, and the relay retries after
-     * its backoff.
+     * Publishes one round; returns how many events it sent. When some sends fail (a broker coming back, a partition
+     * without a leader yet, an event too large for Kafka), the rows whose events all reached Kafka are deleted all the
+     * same, except rows holding an event of an aggregate that failed before them: those go again, in order, so an
+     * aggregate's events never overtake each other. Then the failure is thrown, and the relay retries after its backoff.
+     * A pack is handled event by event the same way: when some of its events are held, its row is rewritten to hold only
+     * those.
      */
     int publishBatch(Connection connection) throws Exception {
         int limit = config.outbox().batchSize();
-        long[] ids = new long[limit];
-        String[] aggregates = new String[limit];
-        int count = 0;
-        List<Future<RecordMetadata>> acks = new ArrayList<>(limit);
+        List<Long> ids = new ArrayList<>();
+        /** Per row, where its events start in {@code sent}. */
+        List<Integer> firstEvent = new ArrayList<>();
+        List<Sent> sent = new ArrayList<>(limit);
         KafkaProducer<String, CloudEvent> kafka = producer();
+        // Aggregates whose send failed at once (an event too large for Kafka): their later events in this round are not
+        // sent, so none overtakes the failed one.
+        Set<String> refused = new HashSet<>();
         try (PreparedStatement select = connection.prepareStatement(SELECT_BATCH)) {
             select.setInt(1, limit);
+            select.setInt(2, limit);
             try (ResultSet rows = select.executeQuery()) {
-                while (rows.next() && count < limit) {
-                    ids[count] = rows.getLong(1);
-                    aggregates[count++] = rows.getString(3) + '\n' + rows.getString(4);
-                    acks.add(kafka.send(toRecord(rows)));
+                while (rows.next()) {
+                    ids.add(rows.getLong(1));
+                    firstEvent.add(sent.size());
+                    String topic = rows.getString(3);
+                    byte[] pack = rows.getBytes(12);
+                    if (pack == null) {
+                        sent.add(send(kafka, refused, topic + '\n' + rows.getString(4), toRecord(rows), null));
+                    } else {
+                        Shared shared = new Shared(topic, source(rows.getString(6)), rows.getTimestamp(9).toInstant().atOffset(ZoneOffset.UTC),
+                                rows.getString(8), rows.getString(11));
+                        OutboxPack.forEach(pack, entry -> sent.add(send(kafka, refused, topic + '\n' + entry.aggregateId(), toRecord(shared, entry), entry)));
+                    }
                 }
             }
         }
-        if (count == 0) {
+        if (ids.isEmpty()) {
             return 0;
         }
         kafka.flush();
         Exception failure = null;
         Set<String> failedAggregates = new HashSet<>();
-        long[] published = new long[count];
+        long[] published = new long[ids.size()];
         int publishedCount = 0;
-        for (int i = 0; i < count; i++) {
-            try {
-                acks.get(i).get();
-                if (!failedAggregates.contains(aggregates[i])) {
-                    published[publishedCount++] = ids[i];
+        for (int row = 0; row < ids.size(); row++) {
+            int from = firstEvent.get(row);
+            int to = row + 1 < ids.size() ? firstEvent.get(row + 1) : sent.size();
+            List<OutboxPack.Entry> held = new ArrayList<>();
+            int heldCount = 0;
+            for (int i = from; i < to; i++) {
+                Sent event = sent.get(i);
+                boolean eventHeld = event.ack() == null || failedAggregates.contains(event.aggregate());
+                try {
+                    if (event.ack() != null) {
+                        event.ack().get();
+                    }
+                } catch (ExecutionException e) {
+                    failure = failure == null ? e : failure;
+                    eventHeld = true;
                 }
-            } catch (ExecutionException e) {
-                failure = failure == null ? e : failure;
-                failedAggregates.add(aggregates[i]);
+                if (eventHeld) {
+                    failedAggregates.add(event.aggregate());
+                    heldCount++;
+                    if (event.entry() != null) {
+                        held.add(event.entry());
+                    }
+                }
+            }
+            if (heldCount == 0) {
+                published[publishedCount++] = ids.get(row);
+            } else if (heldCount < to - from) {
+                keepOnly(connection, ids.get(row), held);
             }
         }
         if (publishedCount > 0) {
@@ -268,29 +306,84 @@ public class OutboxRelay {
         if (failure != null) {
             throw failure;
         }
-        return count;
+        return sent.size();
+    }
+
+    /** Hands an event to the producer, unless an earlier event of its aggregate was refused at once in this round. */
+    private static Sent send(KafkaProducer<String, CloudEvent> kafka, Set<String> refused, String aggregate, ProducerRecord<String, CloudEvent> record,
+                             OutboxPack.Entry entry) {
+        if (refused.contains(aggregate)) {
+            return new Sent(aggregate, null, entry);
+        }
+        Future<RecordMetadata> ack = kafka.send(record);
+        if (ack.isDone()) {
+            try {
+                ack.get();
+            } catch (ExecutionException | InterruptedException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                refused.add(aggregate);
+            }
+        }
+        return new Sent(aggregate, ack, entry);
+    }
+
+    /**
+     * An event handed to the producer: its topic and aggregate (what must stay in order), Kafka's answer (none when it was
+     * held back unsent), and its pack entry if any.
+     */
+    private record Sent(String aggregate, Future<RecordMetadata> ack, OutboxPack.Entry entry) {
+    }
+
+    /** Rewrites a pack whose other events reached Kafka to hold only {@code held}, so those others do not go again. */
+    private static void keepOnly(Connection connection, long id, List<OutboxPack.Entry> held) throws SQLException {
+        OutboxPack.Writer pack = new OutboxPack.Writer();
+        for (OutboxPack.Entry entry : held) {
+            pack.add(entry);
+        }
+        try (PreparedStatement update = connection.prepareStatement("UPDATE outbox SET pack = ?, pack_size = ? WHERE id = ?")) {
+            update.setBinaryStream(1, pack.stream(), pack.bytes());
+            update.setInt(2, pack.count());
+            update.setLong(3, id);
+            update.executeUpdate();
+        }
+    }
+
+    /** What a pack's events share: its row's columns. */
+    private record Shared(String topic, URI source, java.time.OffsetDateTime time, String orgId, String traceparent) {
     }
 
     /** Reads the row by column position (SELECT_BATCH's order); the data goes out as the bytes stored, never decoded. */
     private ProducerRecord<String, CloudEvent> toRecord(ResultSet row) throws SQLException {
-        CloudEventBuilder builder = CloudEventBuilder.v1()
-                .withId(row.getString(2))
-                .withType(row.getString(5))
-                .withSource(source(row.getString(6)))
-                .withTime(row.getTimestamp(9).toInstant().atOffset(ZoneOffset.UTC))
-                .withDataContentType("application/json")
+        return record(row.getString(3), row.getString(2), row.getString(5), source(row.getString(6)),
+                row.getTimestamp(9).toInstant().atOffset(ZoneOffset.UTC), row.getString(7), row.getString(8), row.getString(4),
                 // A text column's value as the server sent it: UTF-8 (the driver's client encoding), the JSON as written.
-                .withData(row.getBytes(10));
-        String subject = row.getString(7);
+                row.getBytes(10), row.getString(11));
+    }
+
+    private ProducerRecord<String, CloudEvent> toRecord(Shared row, OutboxPack.Entry event) {
+        byte[] data = Arrays.copyOfRange(event.data(), event.dataOffset(), event.dataOffset() + event.dataLength());
+        return record(row.topic(), event.eventId(), event.type(), row.source(), row.time(), event.subject(), row.orgId(), event.aggregateId(),
+                data, row.traceparent());
+    }
+
+    private static ProducerRecord<String, CloudEvent> record(String topic, String eventId, String type, URI source, java.time.OffsetDateTime time,
+                                                            String subject, String orgId, String aggregateId, byte[] data, String traceparent) {
+        CloudEventBuilder builder = CloudEventBuilder.v1()
+                .withId(eventId)
+                .withType(type)
+                .withSource(source)
+                .withTime(time)
+                .withDataContentType("application/json")
+                .withData(data);
         if (subject != null) {
             builder.withSubject(subject);
         }
-        String orgId = row.getString(8);
         if (orgId != null) {
             builder.withExtension("orgid", orgId);
         }
-        ProducerRecord<String, CloudEvent> record = new ProducerRecord<>(row.getString(3), row.getString(4), builder.build());
-        String traceparent = row.getString(11);
+        ProducerRecord<String, CloudEvent> record = new ProducerRecord<>(topic, aggregateId, builder.build());
         if (traceparent != null) {
             record.headers().add(TraceHeaders.TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
         }

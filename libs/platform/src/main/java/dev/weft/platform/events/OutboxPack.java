@@ -1,0 +1,151 @@
+package dev.weft.platform.events;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Many events of one topic in one outbox row ({@code pack}, {@code pack_size}), for high-volume publishers
+ * ({@link Outbox#publishAll}). A row per event made PostgreSQL insert, read back and delete a tuple and an index entry per
+ * event: about 4 µs of its CPU per event for the insert alone, against 0.3 µs for insert, read and delete of a pack
+ * (2,048 events, measured 2026-12-05). The row's columns hold what the events share (topic, source, org, time, trace
+ * context); the pack holds, per event in order: its id, aggregate id, type, subject (or none) and data (the JSON as
+ * written). Big-endian lengths; a format byte first.
+ */
+final class OutboxPack {
+    static final byte FORMAT = 1;
+    /**
+     * A pack is closed once it holds this many bytes. Below G1's humongous-object size for its smallest regions (half of
+     * 1 MiB), so neither the writer's buffer nor the relay's copy of a row is allocated outside the young generation.
+     */
+    static final int MAX_BYTES = 256 * 1024;
+
+    private OutboxPack() {
+    }
+
+    /** An event as a pack holds it. */
+    record Entry(String eventId, String aggregateId, String type, String subject, byte[] data, int dataOffset, int dataLength) {
+    }
+
+    /** Writes a pack: {@link #add} entries, read the size, hand {@link #stream()} to JDBC, then {@link #reset()} for the next. */
+    static final class Writer {
+        private final Buffer buffer = new Buffer();
+        private int count;
+
+        Writer() {
+            buffer.write(FORMAT);
+        }
+
+        /** Adds an event; {@code data} holds its JSON. */
+        void add(String eventId, String aggregateId, String type, String subject, ByteArrayOutputStream data) {
+            text(eventId);
+            text(aggregateId);
+            text(type);
+            text(subject);
+            writeInt(data.size());
+            try {
+                data.writeTo(buffer);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e); // one in-memory buffer into another: never
+            }
+            count++;
+        }
+
+        /** Adds an event read from another pack, unchanged. */
+        void add(Entry entry) {
+            text(entry.eventId());
+            text(entry.aggregateId());
+            text(entry.type());
+            text(entry.subject());
+            writeInt(entry.dataLength());
+            buffer.write(entry.data(), entry.dataOffset(), entry.dataLength());
+            count++;
+        }
+
+        int count() {
+            return count;
+        }
+
+        int bytes() {
+            return buffer.size();
+        }
+
+        boolean full(int maxEvents) {
+            return count >= maxEvents || buffer.size() >= MAX_BYTES;
+        }
+
+        /** The pack's bytes, without a copy. */
+        InputStream stream() {
+            return new ByteArrayInputStream(buffer.bytes(), 0, buffer.size());
+        }
+
+        void reset() {
+            buffer.reset();
+            buffer.write(FORMAT);
+            count = 0;
+        }
+
+        private void text(String value) {
+            if (value == null) {
+                writeInt(-1);
+                return;
+            }
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            writeInt(bytes.length);
+            buffer.write(bytes, 0, bytes.length);
+        }
+
+        private void writeInt(int value) {
+            buffer.write(value >>> 24);
+            buffer.write(value >>> 16);
+            buffer.write(value >>> 8);
+            buffer.write(value);
+        }
+    }
+
+    /** A buffer that lends its array. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer() {
+            super(64 * 1024);
+        }
+
+        byte[] bytes() {
+            return buf;
+        }
+    }
+
+    /** Calls {@code each} for every event of {@code pack}, in order. A pack this code cannot read is refused whole. */
+    static void forEach(byte[] pack, java.util.function.Consumer<Entry> each) {
+        ByteBuffer in = ByteBuffer.wrap(pack);
+        if (!in.hasRemaining() || in.get() != FORMAT) {
+            throw new IllegalStateException("an outbox pack of an unknown format");
+        }
+        while (in.hasRemaining()) {
+            String eventId = text(in);
+            String aggregateId = text(in);
+            String type = text(in);
+            String subject = text(in);
+            int length = in.getInt();
+            if (length < 0 || length > in.remaining()) {
+                throw new IllegalStateException("a truncated outbox pack");
+            }
+            each.accept(new Entry(eventId, aggregateId, type, subject, pack, in.position(), length));
+            in.position(in.position() + length);
+        }
+    }
+
+    private static String text(ByteBuffer in) {
+        int length = in.getInt();
+        if (length < 0) {
+            return null;
+        }
+        if (length > in.remaining()) {
+            throw new IllegalStateException("a truncated outbox pack");
+        }
+        String value = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
+        in.position(in.position() + length);
+        return value;
+    }
+}
