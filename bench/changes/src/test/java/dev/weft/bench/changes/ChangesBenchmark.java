@@ -76,6 +76,15 @@ class ChangesBenchmark {
     /** At most this many warm-up rounds (their rows must fit below RUN_BASE). */
     private static final int MAX_WARMUP_ROUNDS = Math.min(Integer.getInteger("bench.max-warmup-rounds", 60), 1_999_000 / WARMUP_ROWS);
     private String warmupSummary = "none";
+    /**
+     * Rows of each catch-up warm-up round. A resumed stream (and a freshly started bare engine) takes paths the live phase
+     * never takes (a full engine queue, full relay rounds): unwarmed, C2 deoptimised and recompiled about 200 methods in
+     * the measured catch-up, 6 s of compiler CPU in a 15 s phase (flight recording, 2026-12-05 21:05).
+     */
+    private static final int CATCHUP_WARMUP_ROWS = Integer.getInteger("bench.catchup-warmup-rows", 100_000);
+    private static final int MAX_CATCHUP_WARMUP_ROUNDS = Integer.getInteger("bench.max-catchup-warmup-rounds", 6);
+    private String catchUpWarmupSummary = "none";
+    private String bareCatchUpWarmupSummary = "none";
     private static final int BATCH = 1_000;
     private static final int LAG_RATE = 1_000;
     private static final int LAG_TX_ROWS = 10;
@@ -142,8 +151,19 @@ class ChangesBenchmark {
             phase("lag");
             lag = lag(table, LAG_SECONDS, true);
             System.out.printf("bench lag: p50 %.1f ms, p99 %.1f ms; %s%n", lag.p50() / 1e6, lag.p99() / 1e6, stageSummary);
+            phase("catch-up warm-up");
+            long[] nextWarmupId = {rounds[0] * WARMUP_ROWS};
+            catchUpWarmupSummary = WarmUp.untilQuiet(MAX_CATCHUP_WARMUP_ROUNDS, () -> {
+                if (nextWarmupId[0] + CATCHUP_WARMUP_ROWS > RUN_BASE) {
+                    return; // no ids left below the throughput phase's
+                }
+                arrivedIn[0].set(0);
+                CatchUp warm = catchUp(org, connection, table, stream, nextWarmupId[0], CATCHUP_WARMUP_ROWS, 0);
+                nextWarmupId[0] += CATCHUP_WARMUP_ROWS;
+                System.out.printf("bench catch-up warm-up: %s%n", warm);
+            });
             phase("catch-up");
-            catchUp = catchUp(org, connection, table, stream);
+            catchUp = catchUp(org, connection, table, stream, BACKLOG_BASE, ROWS, 3);
             System.out.printf("bench catch-up: %s%n", catchUp);
             // The stream's slot would decode the bare readers' WAL too: gone before they run, as a stream deleted leaves no slot.
             api(org).when().delete("/v1/connections/" + connection + "/streams/" + stream).then().statusCode(204);
@@ -161,6 +181,8 @@ class ChangesBenchmark {
         // The same engine with Debezium's default poll interval (500 ms): how much of the lag the poll interval makes.
         Bare defaultPoll = bareDebezium(null, false, BARE_LAG_SECONDS);
         System.out.printf("bench bare debezium: %s%n", defaultPoll);
+        bareCatchUpWarmupSummary = WarmUp.untilQuiet(Math.max(1, MAX_CATCHUP_WARMUP_ROUNDS / 2), () ->
+                System.out.printf("bench bare debezium catch-up warm-up: %s%n", bareDebeziumCatchUp()));
         CatchUp bareCatchUp = bareDebeziumCatchUp();
         System.out.printf("bench bare debezium catch-up: %s%n", bareCatchUp);
 
@@ -245,11 +267,12 @@ class ChangesBenchmark {
         }
     }
 
-    private CatchUp catchUp(String org, String connection, String table, String stream) throws Exception {
+    /** Rows base+1..base+rows committed while the stream is paused, then read after the resume; their events count in arrivedIn[phase]. */
+    private CatchUp catchUp(String org, String connection, String table, String stream, long base, int rows, int phase) throws Exception {
         String path = "/v1/connections/" + connection + "/streams/" + stream;
         api(org).contentType("application/json").when().post(path + "/pause").then().statusCode(200);
         awaitStatus(org, connection, stream, "paused");
-        insertRows(table, BACKLOG_BASE, ROWS);
+        insertRows(table, base, rows);
         long publishedBefore = eventsPublished(stream);
         // How much WAL the stream's slot makes the server decode again on the resume (from restart_lsn), against what it holds.
         try (Connection db = source(); Statement statement = db.createStatement(); ResultSet slots = statement.executeQuery(
@@ -267,19 +290,19 @@ class ChangesBenchmark {
         long inOutbox = 0;
         long nextLook = 0;
         // Where the time goes: the engine and the outbox commits (events_published), or the relay, Kafka and the consumer after.
-        while ((arrivedIn[3].get() < ROWS || inOutbox == 0) && System.nanoTime() < deadline) {
+        while ((arrivedIn[phase].get() < rows || inOutbox == 0) && System.nanoTime() < deadline) {
             if (inOutbox == 0 && System.nanoTime() >= nextLook) {
-                if (eventsPublished(stream) - publishedBefore >= ROWS) {
+                if (eventsPublished(stream) - publishedBefore >= rows) {
                     inOutbox = System.nanoTime();
                 }
                 nextLook = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
             }
             Thread.sleep(5);
         }
-        assertEquals(ROWS, arrivedIn[3].get(), "every row committed while the stream was paused arrived after the resume");
+        assertEquals(rows, arrivedIn[phase].get(), "every row committed while the stream was paused arrived after the resume");
         long last = lastArrival.get();
         Map<String, Double> used = cpu.finish();
-        return new CatchUp("Weft stream resumed", ROWS, seconds(last - firstArrival(BACKLOG_BASE, ROWS)), seconds(last - started),
+        return new CatchUp("Weft stream resumed", rows, seconds(last - firstArrival(base, rows)), seconds(last - started),
                 inOutbox == 0 ? Double.NaN : seconds(inOutbox - started), used);
     }
 
@@ -778,15 +801,15 @@ class ChangesBenchmark {
         return pid == null ? 0 : Integer.parseInt(pid);
     }
 
-    private static String cpuTable(Throughput weft, Bare debezium) {
+    private static String cpuTable(Map<String, Double> weft, int weftRows, Map<String, Double> bare, int bareRows) {
         StringBuilder table = new StringBuilder("| CPU during the phase | Weft stream: CPU-s | µs per change | bare Debezium: CPU-s | µs per change |\n|---|---|---|---|---|\n");
-        for (Map.Entry<String, Double> row : weft.cpu().entrySet()) {
-            Double bare = debezium.cpu().get(row.getKey());
+        for (Map.Entry<String, Double> row : weft.entrySet()) {
+            Double bareCpu = bare.get(row.getKey());
             boolean perChange = !row.getKey().startsWith("machine capacity") && !row.getKey().equals("wall");
             table.append(String.format("| %s | %.2f | %s | %s | %s |%n", row.getKey(), row.getValue(),
-                    perChange ? String.format("%.1f", row.getValue() * 1e6 / weft.rows()) : "",
-                    bare == null ? "" : String.format("%.2f", bare),
-                    bare == null || !perChange ? "" : String.format("%.1f", bare * 1e6 / debezium.rows())));
+                    perChange ? String.format("%.1f", row.getValue() * 1e6 / weftRows) : "",
+                    bareCpu == null ? "" : String.format("%.2f", bareCpu),
+                    bareCpu == null || !perChange ? "" : String.format("%.1f", bareCpu * 1e6 / bareRows)));
         }
         return table.toString();
     }
@@ -837,7 +860,11 @@ class ChangesBenchmark {
                 Lag by stage: %s.
 
                 %s
-                Load average before the throughput phase: %s. Warm-up: rounds of %,d rows, %s.
+                CPU while catching up (from the resume, or the bare engine's start, to the last change):
+
+                %s
+                Load average before the throughput phase: %s. Warm-up: rounds of %,d rows, %s. Catch-up warm-up: rounds of %,d rows
+                (paused, committed, resumed), %s; the bare engine's catch-up warm-up: %s.
 
                 Goals: %s.
                 pg_recvlogical: %s. Bare Debezium: %s.
@@ -856,7 +883,7 @@ class ChangesBenchmark {
                 millis(lag.p50()), millis(lag.p95()), millis(lag.p99()), millis(lag.max()),
                 BARE_LAG_SECONDS, millis(debezium.lag().p50()), millis(debezium.lag().p99()), millis(defaultPoll.lag().p50()), millis(defaultPoll.lag().p99()),
                 stageSummary,
-                cpuTable(run, debezium), run.load(), WARMUP_ROWS, warmupSummary,
+                cpuTable(run.cpu(), run.rows(), debezium.cpu(), debezium.rows()), cpuTable(catchUp.cpu(), catchUp.rows(), bareCatchUp.cpu(), bareCatchUp.rows()), run.load(), WARMUP_ROWS, warmupSummary, CATCHUP_WARMUP_ROWS, catchUpWarmupSummary, bareCatchUpWarmupSummary,
                 goals,
                 recvlogical.note(), debezium.note(),
                 single("SHOW server_version"), single("SELECT reset_val FROM pg_settings WHERE name = 'synchronous_commit'"),
