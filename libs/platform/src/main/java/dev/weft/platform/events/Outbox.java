@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import javax.sql.DataSource;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -71,7 +70,7 @@ public class Outbox {
         List<String> ids = new ArrayList<>(events.size());
         try (Connection connection = dataSource.getConnection(); PreparedStatement insert = connection.prepareStatement(INSERT_PACK)) {
             OutboxPack.Writer pack = new OutboxPack.Writer();
-            ByteArrayOutputStream data = new ByteArrayOutputStream(1024);
+            OutboxPack.Json data = new OutboxPack.Json();
             String topic = null;
             for (DomainEvent event : events) {
                 if (pack.count() > 0 && (!event.topic().equals(topic) || pack.full(maxEvents))) {
