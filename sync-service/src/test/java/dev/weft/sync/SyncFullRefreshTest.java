@@ -262,6 +262,9 @@ class SyncFullRefreshTest {
         }
         UUID runUuid = TypeId.uuidV7();
         try (Connection db = dataSource.getConnection()) {
+            // The run and its recorded keys in one transaction: a worker may claim the run (its lease has run out) the
+            // moment it is visible, and with no keys yet it would take every destination row for a deleted one.
+            db.setAutoCommit(false);
             try (PreparedStatement run = db.prepareStatement("""
                     INSERT INTO sync_runs (id, org_id, sync_id, status, trigger, full_refresh, records_read, records_written, records_deleted, batches,
                         cursor_start, cursor, phase, delete_cursor, lease_until, lease_owner, attempts, queued_at, started_at, created_at, updated_at)
@@ -281,6 +284,7 @@ class SyncFullRefreshTest {
                 }
                 keys.executeBatch();
             }
+            db.commit();
         }
         JsonPath run = Runs.awaitFinal(org, TypeId.format("run", runUuid));
         assertEquals("succeeded", run.getString("status"));
