@@ -82,7 +82,7 @@ class ChangesBenchmark {
      * the measured catch-up, 6 s of compiler CPU in a 15 s phase (flight recording, 2026-12-05 21:05).
      */
     private static final int CATCHUP_WARMUP_ROWS = Integer.getInteger("bench.catchup-warmup-rows", 100_000);
-    private static final int MAX_CATCHUP_WARMUP_ROUNDS = Integer.getInteger("bench.max-catchup-warmup-rounds", 6);
+    private static final int MAX_CATCHUP_WARMUP_ROUNDS = Integer.getInteger("bench.max-catchup-warmup-rounds", 10);
     private String catchUpWarmupSummary = "none";
     private String bareCatchUpWarmupSummary = "none";
     private static final int BATCH = 1_000;
