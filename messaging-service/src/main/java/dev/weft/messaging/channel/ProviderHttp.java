@@ -8,7 +8,6 @@ import dev.weft.messaging.message.ChannelSender.SendOutcome;
 import dev.weft.platform.http.outbound.VendorClient;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
@@ -22,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +44,7 @@ public class ProviderHttp {
     private final ChannelsConfig config;
 
     private final io.vertx.core.http.HttpClient calls;
+    private final io.vertx.core.Context context;
     private final long timeoutMillis;
 
     public ProviderHttp(ObjectMapper json, MessagingConfig messaging, Vertx vertx) {
@@ -52,6 +53,7 @@ public class ProviderHttp {
         this.http = new VendorClient(HttpClient.Version.HTTP_1_1, config.sendTimeout());
         this.timeoutMillis = Math.max(1, config.sendTimeout().toMillis());
         // A pool as wide as the sends in flight (Vert.x' default of 5 connections a host would queue them).
+        this.context = ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
         this.calls = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_1_1).setKeepAlive(true)
                 .setMaxPoolSize(POOL_SIZE).setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis)).setDecompressionSupported(true)
                 .setTcpNoDelay(true));
@@ -133,12 +135,22 @@ public class ProviderHttp {
             options.putHeader("Content-Type", "application/json");
         }
         headers.forEach(options::putHeader);
-        Future<Reply> call = calls.request(options)
+        // The whole exchange runs on the client's own event-loop context, so the answer's handlers are set in the same task
+        // that receives its head: from the caller's (a virtual thread's) context, an answer's body was now and then lost.
+        CompletableFuture<Reply> call = new CompletableFuture<>();
+        context.runOnContext(ignored -> calls.request(options)
                 .compose(request -> payload == null ? request.send() : request.send(payload))
-                .compose(response -> response.body().map(answer -> new Reply(response.statusCode(), read(answer))));
+                .compose(response -> response.body().map(answer -> new Reply(response.statusCode(), read(answer))))
+                .onComplete(done -> {
+                    if (done.succeeded()) {
+                        call.complete(done.result());
+                    } else {
+                        call.completeExceptionally(done.cause());
+                    }
+                }));
         try {
             // The idle timeout ends a stalled call; this bounds one that trickles.
-            return call.toCompletionStage().toCompletableFuture().get(2 * timeoutMillis, TimeUnit.MILLISECONDS);
+            return call.get(2 * timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw cause instanceof IOException io ? io : new IOException(cause.getClass().getSimpleName() + " calling " + options.getHost(), cause);
