@@ -201,8 +201,19 @@ class MessagingBenchmark {
     private int send(String token, int i) throws Exception {
         String body = "{\"platform\":\"whatsapp\",\"to\":\"+9715" + String.format(Locale.ROOT, "%08d", i % RECIPIENTS) + "\",\"messageType\":\"template\","
                 + "\"metadata\":{\"campaign\":\"bench\",\"template\":{\"name\":\"order_follow_up\",\"language\":\"en\"}}}";
-        return client.call(HttpMethod.POST, url("/v1/messaging/send"), body.getBytes(StandardCharsets.UTF_8), false, "Authorization", token,
-                "Content-Type", "application/json").status() == 201 ? 0 : 1;
+        BenchHttp.Answer answer = client.call(HttpMethod.POST, url("/v1/messaging/send"), body.getBytes(StandardCharsets.UTF_8), true,
+                "Authorization", token, "Content-Type", "application/json");
+        return answer.status() == 201 ? 0 : failed("send", answer);
+    }
+
+    private final AtomicInteger failuresShown = new AtomicInteger();
+
+    /** An unexpected answer: the first few are printed, so a run's errors say what they were. */
+    private int failed(String what, BenchHttp.Answer answer) {
+        if (failuresShown.incrementAndGet() <= 5) {
+            System.err.println(what + " answered " + answer.status() + ": " + answer.body());
+        }
+        return 1;
     }
 
     private int stubAlone(byte[] body) throws Exception {
@@ -220,8 +231,9 @@ class MessagingBenchmark {
                 "messages":[{"from":"%s","id":"wamid.%s.%d","timestamp":"1733050750","type":"text","text":{"body":"Where is my order %d?"}}]}}]}]}"""
                 .formatted(ProviderStub.PHONE_NUMBER_ID, from, from, run, i, i);
         byte[] raw = body.getBytes(StandardCharsets.UTF_8);
-        return client.call(HttpMethod.POST, url(path), raw, false, "X-Hub-Signature-256", signature(raw), "Content-Type", "application/json")
-                .status() == 200 ? 0 : 1;
+        BenchHttp.Answer answer = client.call(HttpMethod.POST, url(path), raw, true, "X-Hub-Signature-256", signature(raw), "Content-Type",
+                "application/json");
+        return answer.status() == 200 ? 0 : failed("inbound", answer);
     }
 
     /** The row an inbound webhook stores, written alone: one INSERT, one commit, a pooled connection. */
