@@ -28,6 +28,20 @@ public class Db {
         this.dataSource = dataSource;
     }
 
+    /**
+     * Work outside any transaction, on a pooled connection in autocommit mode: each statement commits on its own. For a
+     * change that is one statement (with its event in the same statement), where a transaction around it would only add
+     * its begin, its commit's round trip and the transaction manager's bookkeeping.
+     */
+    @Transactional(Transactional.TxType.NEVER)
+    public <T> T alone(Work<T> work) {
+        try (Connection db = dataSource.getConnection()) {
+            return work.run(db);
+        } catch (SQLException e) {
+            throw new IllegalStateException("a messaging statement failed: " + e.getMessage(), e);
+        }
+    }
+
     @Transactional(Transactional.TxType.MANDATORY)
     public <T> T work(Work<T> work) {
         // Closing the handle does not end the transaction's use of the connection: it goes back to the pool at commit.

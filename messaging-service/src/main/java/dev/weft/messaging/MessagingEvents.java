@@ -10,6 +10,8 @@ import dev.weft.platform.events.Outbox;
 import dev.weft.platform.events.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -70,6 +72,22 @@ public class MessagingEvents {
         public Map<String, Object> getExtra() {
             return extra;
         }
+    }
+
+    /**
+     * Binds a message event's outbox row to {@link Outbox#ROW_PLACEHOLDERS} from parameter {@code first}, for a statement
+     * that writes a change and its event at once (the event's row inserted from the change's {@code RETURNING}, so both
+     * or neither are written); the JSON is {@link #publish}'s. Returns the next parameter's index. Once the statement
+     * has run and written the row, call {@link #written()}.
+     */
+    public int bindMessageEvent(PreparedStatement statement, int first, String type, String aggregateId, MessageDtos.MessageView view,
+                                Map<String, ?> extra) throws SQLException {
+        return outbox.bindRow(statement, first, DomainEvent.of(Topics.MESSAGING, type, aggregateId, extra.isEmpty() ? view : new WithExtra(view, extra)));
+    }
+
+    /** An event bound with {@link #bindMessageEvent} was written: the relay is woken once it is committed. */
+    public void written() {
+        outbox.written();
     }
 
     public void publish(String type, String aggregateId, Object view) {

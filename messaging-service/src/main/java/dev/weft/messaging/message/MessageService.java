@@ -10,6 +10,7 @@ import dev.weft.messaging.conversation.Conversation;
 import dev.weft.messaging.conversation.ConversationService;
 import dev.weft.messaging.conversation.ConversationStatus;
 import dev.weft.platform.error.ApiException;
+import dev.weft.platform.events.Outbox;
 import dev.weft.platform.error.ErrorCode;
 import dev.weft.platform.id.Ids;
 import dev.weft.platform.id.TypeId;
@@ -536,6 +537,11 @@ public class MessageService {
         }
         ChannelSender.SendOutcome result = outcome;
         Message sent = prepared.message();
+        // The usual outcome (sent, with an id no other message holds) is one statement that commits on its own, with
+        // its event: no transaction to begin and commit around it. Anything else is decided under the row's lock.
+        if (result.result() == ChannelSender.SendOutcome.Result.SENT && markSentAlone(sent, result.platformMessageId())) {
+            return view(sent);
+        }
         return outcomeTransaction(() -> {
             if (result.result() == ChannelSender.SendOutcome.Result.SENT && markSent(sent, result.platformMessageId())) {
                 return view(sent);
@@ -588,6 +594,69 @@ public class MessageService {
         Log.infof("event=message_updated org_id=%s message_id=%s status=sent previous_status=queued", message.orgId, message.messageId());
         return true;
     }
+
+    /**
+     * {@link #markSent} outside any transaction, as one statement that commits on its own: the UPDATE and, only when
+     * it changed the row, the {@code message.updated} event's outbox row inserted from its {@code RETURNING}, so the
+     * change and its event are written together or not at all, in one round trip. Returns false, having written
+     * nothing, in every case {@link #markSent} does, and when the provider's id was stored by a concurrent message
+     * meanwhile (its unique index): the transactional path then decides.
+     */
+    private boolean markSentAlone(Message message, String platformMessageId) {
+        if (platformMessageId == null || !message.status.equals("queued") || message.platformMessageId != null || message.errorCode != null
+                || message.errorMessage != null) {
+            return false;
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        // The event describes the row as the UPDATE leaves it; it is written only if the UPDATE is.
+        String previousStatus = message.status;
+        message.status = "sent";
+        message.platformMessageId = platformMessageId;
+        Instant previousUpdatedAt = message.updatedAt;
+        message.updatedAt = now;
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("changed_fields", List.of("status", "platform_message_id"));
+        extra.put("previous_status", "queued");
+        boolean updated;
+        try {
+            updated = this.db.alone(db -> {
+                try (PreparedStatement update = db.prepareStatement(MARK_SENT_ALONE)) {
+                    update.setString(1, platformMessageId);
+                    update.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+                    update.setObject(3, message.id);
+                    update.setString(4, message.orgId);
+                    update.setString(5, message.orgId);
+                    update.setString(6, message.channel);
+                    update.setString(7, platformMessageId);
+                    update.setObject(8, message.id);
+                    events.bindMessageEvent(update, 9, "message.updated", message.messageId(), view(message), extra);
+                    return update.executeUpdate() == 1;
+                }
+            });
+        } catch (RuntimeException e) {
+            if (!uniqueViolation(e)) {
+                throw e;
+            }
+            updated = false;
+        }
+        if (!updated) {
+            message.status = previousStatus;
+            message.platformMessageId = null;
+            message.updatedAt = previousUpdatedAt;
+            return false;
+        }
+        events.written();
+        Log.infof("event=message_updated org_id=%s message_id=%s status=sent previous_status=queued", message.orgId, message.messageId());
+        return true;
+    }
+
+    private static final String MARK_SENT_ALONE = """
+            WITH u AS (
+              UPDATE messages SET status = 'sent', platform_message_id = ?, updated_at = ?
+              WHERE id = ? AND org_id = ? AND status = 'queued' AND platform_message_id IS NULL AND error_code IS NULL AND error_message IS NULL
+                AND NOT EXISTS (SELECT 1 FROM messages h WHERE h.org_id = ? AND h.channel = ? AND h.platform_message_id = ? AND h.id <> ?)
+              RETURNING id)
+            INSERT INTO outbox (""" + Outbox.ROW_COLUMNS + ") SELECT " + Outbox.ROW_PLACEHOLDERS + " FROM u";
 
     private static final String MARK_SENT = """
             UPDATE messages SET status = 'sent', platform_message_id = ?, updated_at = ?

@@ -8,6 +8,7 @@ import dev.weft.testing.WeftInfraResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.http.HttpMethod;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
@@ -17,11 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +26,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,7 +80,8 @@ class MessagingBenchmark {
     @TestHTTPResource("/")
     URL base;
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    /** One connection per request in flight, as the JDK client used before kept. */
+    private static final BenchHttp client = new BenchHttp(2 * CONCURRENCY);
     private final List<String> loads = new ArrayList<>();
     private final List<String> warmups = new ArrayList<>();
 
@@ -204,17 +201,25 @@ class MessagingBenchmark {
     private int send(String token, int i) throws Exception {
         String body = "{\"platform\":\"whatsapp\",\"to\":\"+9715" + String.format(Locale.ROOT, "%08d", i % RECIPIENTS) + "\",\"messageType\":\"template\","
                 + "\"metadata\":{\"campaign\":\"bench\",\"template\":{\"name\":\"order_follow_up\",\"language\":\"en\"}}}";
-        HttpRequest request = HttpRequest.newBuilder(uri("/v1/messaging/send")).header("Authorization", token)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 201 ? 0 : 1;
+        BenchHttp.Answer answer = client.call(HttpMethod.POST, url("/v1/messaging/send"), body.getBytes(StandardCharsets.UTF_8), true,
+                "Authorization", token, "Content-Type", "application/json");
+        return answer.status() == 201 ? 0 : failed("send", answer);
+    }
+
+    private final AtomicInteger failuresShown = new AtomicInteger();
+
+    /** An unexpected answer: the first few are printed, so a run's errors say what they were. */
+    private int failed(String what, BenchHttp.Answer answer) {
+        if (failuresShown.incrementAndGet() <= 5) {
+            System.err.println(what + " answered " + answer.status() + ": " + answer.body());
+        }
+        return 1;
     }
 
     private int stubAlone(byte[] body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(ProviderStub.baseUrl() + "/graph/v21.0/" + ProviderStub.PHONE_NUMBER_ID + "/messages"))
-                .header("Authorization", "Bearer " + ProviderStub.ACCESS_TOKEN).header("Content-Type", "application/json")
-                .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        return response.statusCode() == 200 && response.body().length > 0 ? 0 : 1;
+        BenchHttp.Answer response = client.call(HttpMethod.POST, ProviderStub.baseUrl() + "/graph/v21.0/" + ProviderStub.PHONE_NUMBER_ID + "/messages",
+                body, true, "Authorization", "Bearer " + ProviderStub.ACCESS_TOKEN, "Content-Type", "application/json", "Accept", "application/json");
+        return response.status() == 200 && !response.body().isEmpty() ? 0 : 1;
     }
 
     private int inbound(String path, String run, int i) throws Exception {
@@ -226,9 +231,9 @@ class MessagingBenchmark {
                 "messages":[{"from":"%s","id":"wamid.%s.%d","timestamp":"1733050750","type":"text","text":{"body":"Where is my order %d?"}}]}}]}]}"""
                 .formatted(ProviderStub.PHONE_NUMBER_ID, from, from, run, i, i);
         byte[] raw = body.getBytes(StandardCharsets.UTF_8);
-        HttpRequest request = HttpRequest.newBuilder(uri(path)).header("X-Hub-Signature-256", signature(raw))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(raw)).build();
-        return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200 ? 0 : 1;
+        BenchHttp.Answer answer = client.call(HttpMethod.POST, url(path), raw, true, "X-Hub-Signature-256", signature(raw), "Content-Type",
+                "application/json");
+        return answer.status() == 200 ? 0 : failed("inbound", answer);
     }
 
     /** The row an inbound webhook stores, written alone: one INSERT, one commit, a pooled connection. */
@@ -266,15 +271,14 @@ class MessagingBenchmark {
     }
 
     private Page get(String token, String path) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(uri(path)).header("Authorization", token).GET().build();
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        BenchHttp.Answer response = client.call(HttpMethod.GET, url(path), null, true, "Authorization", token);
         String cursor = null;
         int at = response.body().indexOf("\"next_cursor\":\"");
         if (at >= 0) {
             int start = at + "\"next_cursor\":\"".length();
             cursor = response.body().substring(start, response.body().indexOf('"', start));
         }
-        return new Page(response.statusCode(), cursor);
+        return new Page(response.status(), cursor);
     }
 
     private static int check(Page page) {
@@ -485,8 +489,8 @@ class MessagingBenchmark {
         }
     }
 
-    private URI uri(String path) {
-        return URI.create(base.toString().replaceAll("/+$", "") + path);
+    private String url(String path) {
+        return base.toString().replaceAll("/+$", "") + path;
     }
 
     private static String signature(byte[] raw) throws Exception {
