@@ -199,6 +199,51 @@ class SyncRunTest {
     }
 
     @Test
+    void a_batchs_transform_failures_are_stored_with_its_own_checkpoint() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(2_000));
+        var destination = Api.warehouse(org);
+        Map<String, Object> body = new HashMap<>(upsertSync(source.id, destination.id));
+        // One record of each batch fails its field transform; the second batch is read and transformed while the first is written.
+        body.put("field_mappings", List.of(Map.of("source", "Email", "destination", "email_address"),
+                Map.of("source", "FirstName", "destination", "first_name",
+                        "transform", "FirstName in ['First5', 'First1005'] ? $error('no first name for ' & FirstName) : FirstName")));
+        String syncId = createSync(org, body);
+        destination.writeGate = new CountDownLatch(1);
+        try {
+            String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+            // The second write waits: by then the second batch was transformed, and the first batch's checkpoint is stored.
+            JsonPath afterFirst = awaitBatches(org, runId, 1);
+            assertEquals(1, afterFirst.getLong("progress.failed"));
+            assertEquals(1, afterFirst.getList("errors").size(), "the second batch's failure is not the first checkpoint's");
+            assertEquals("003000000000005", afterFirst.getString("errors[0].key"));
+            destination.writeGate.countDown();
+            JsonPath run = Runs.awaitFinal(org, runId);
+            assertEquals("partially_succeeded", run.getString("status"));
+            assertEquals(2, run.getLong("progress.failed"));
+            assertEquals(1_998, run.getLong("progress.written"));
+            assertEquals(List.of("003000000000005", "003000000001005"), run.getList("errors.key"));
+            assertTrue(run.getString("errors[1].reason").contains("no first name for First1005"), run.getString("errors[1].reason"));
+        } finally {
+            destination.writeGate.countDown();
+        }
+    }
+
+    private static JsonPath awaitBatches(String org, String runId, int batches) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            JsonPath run = as(org).get("/v1/runs/" + runId).then().statusCode(200).extract().jsonPath();
+            if (run.getInt("batches") >= batches) {
+                return run;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("run " + runId + " has " + run.getInt("batches") + " batches");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
     void only_the_first_hundred_record_errors_are_kept() throws Exception {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(300));

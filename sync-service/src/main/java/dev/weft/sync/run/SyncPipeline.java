@@ -41,13 +41,13 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * One run of a sync, top to bottom, one batch in memory at a time:
+ * One run of a sync, top to bottom, at most two batches in memory (the one being written and the next, prepared ahead):
  * <ol>
  *   <li><b>start</b>: mark the run running (a resumed run keeps its last checkpoint's cursor) and, the first time,
  *       publish {@code sync.started} in the same transaction; plan the sync against both connections' describe;
  *       compile its transforms once;</li>
  *   <li><b>read</b> the next batch after the cursor through connections-service's internal read (from the second batch on,
- *       read ahead while the batch before it is processed, written and checkpointed);</li>
+ *       read, filtered, mapped and transformed ahead while the batch before it is written and checkpointed);</li>
  *   <li><b>filter</b> on the source's fields (the data API's grammar, in memory), counting the rest as skipped;</li>
  *   <li><b>map</b> fields to the destination's names;</li>
  *   <li><b>transform</b> (a record that throws fails alone; one that comes back null is skipped);</li>
@@ -128,7 +128,7 @@ public class SyncPipeline {
         String cursor = run.cursor();
         long batches = 0;
         TransformStage.Compiled transform = TransformStage.NONE;
-        ReadAhead ahead = null;
+        Ahead ahead = null;
         try {
             SyncPlan plan = plan(spec);
             try {
@@ -141,6 +141,7 @@ public class SyncPipeline {
             }
             Predicate<Map<String, Object>> keep = InMemoryFilter.of(plan.filter());
             int batchSize = config.batchSize();
+            TransformStage.Compiled compiled = transform;
             // A mirror's every run, and a run asked for as a full refresh, read everything and delete what they did not see.
             boolean detectDeletes = plan.mode().equals("mirror") || run.fullRefresh();
             if (detectDeletes && !plan.mode().equals("mirror")) {
@@ -153,26 +154,24 @@ public class SyncPipeline {
             }
             // A run resumed in its delete phase had read the whole source already.
             while (!run.deleting()) {
-                // 2. Read: the batch read ahead while the last one was written, or (the first time) now.
-                ConnectionsApi.RecordsResponse page = ahead != null ? ahead.take() : read(plan, cursor, batchSize);
+                // 2.-5. Read, filter, map, transform: the batch prepared ahead while the last one was written, or (the first time) now.
+                Prepared batch = ahead != null ? ahead.take() : prepare(plan, cursor, batchSize, keep, compiled, detectDeletes, batches * batchSize);
                 ahead = null;
-                List<Map<String, Object>> records = page.records();
-                boolean more = page.pagination() != null && page.pagination().hasMore() && !records.isEmpty();
-                String next = page.pagination() == null || page.pagination().nextCursor() == null ? cursor : page.pagination().nextCursor();
-                // Read the batch after this one while this one is processed, written and checkpointed, so connections-service's
-                // read, this service's transform and the destination's write overlap. Reading changes nothing: a read ahead
-                // that is never used (the run stops, fails or loses its lease) is dropped, and the checkpoint below still
-                // follows this batch's write. At most two batches are in memory.
-                if (more) {
-                    ahead = ReadAhead.start(() -> read(plan, next, batchSize));
+                // Read and transform the batch after this one while this one is written and checkpointed, so connections-service's
+                // read and this service's transform overlap the destination's write and the checkpoint. Preparing changes nothing:
+                // a batch prepared ahead that is never used (the run stops, fails or loses its lease) is dropped, and the
+                // checkpoint below still follows this batch's write. At most two batches are in memory.
+                if (batch.more()) {
+                    long position = (batches + 1) * batchSize;
+                    ahead = Ahead.start(() -> prepare(plan, batch.next(), batchSize, keep, compiled, detectDeletes, position));
                 }
-                // 3.-5. Filter, map, transform: the whole batch in one hop to a platform thread, where transforms run.
-                Processed batch = processBatch(plan, records, keep, transform, errors, detectDeletes, batches * batchSize);
                 List<Map<String, Object>> out = batch.out();
                 List<String> keys = batch.keys();
-                List<String> seen = batch.seen();
-                long skipped = batch.skipped();
                 long failed = batch.failed();
+                // Its transform's errors join the run's only now, in order: the checkpoint before this one must not store them.
+                for (RunDtos.RecordError error : batch.errors()) {
+                    remember(errors, error.key(), error.reason());
+                }
                 // 6. Write.
                 long written = 0;
                 if (!out.isEmpty()) {
@@ -186,8 +185,10 @@ public class SyncPipeline {
                     }
                 }
                 // 7. Checkpoint: only now that the write has answered.
-                RunStore.Delta delta = new RunStore.Delta(records.size(), written, plan.writeMode().equals("insert") ? written : 0, 0, 0, skipped, failed);
+                RunStore.Delta delta = new RunStore.Delta(batch.read(), written, plan.writeMode().equals("insert") ? written : 0, 0, 0, batch.skipped(), failed);
                 String errorsJson = json.writeValueAsString(errors);
+                String next = batch.next();
+                List<String> seen = batch.seen();
                 Optional<Boolean> cancel = QuarkusTransaction.requiringNew().call(() -> store.checkpoint(runId, owner, delta, next, errorsJson, lease, seen));
                 if (cancel.isEmpty()) {
                     Log.warnf("event=run_lease_lost org_id=%s run_id=%s action=stop", sync.orgId, runId);
@@ -199,7 +200,7 @@ public class SyncPipeline {
                     finish(sync, spec, runId, owner, RunStatus.CANCELLED, null);
                     return;
                 }
-                if (!more) {
+                if (!batch.more()) {
                     break;
                 }
             }
@@ -245,44 +246,65 @@ public class SyncPipeline {
     }
 
     /**
-     * A read started on a virtual thread of its own, as the run's org (the tenant context and the trace are per thread,
-     * so both are carried over); {@link #take} waits for it and throws what the read threw, as if it had been read inline.
+     * A batch read (step 2) and filtered, mapped and transformed (steps 3 to 5), ready to write: {@code read} records came
+     * from the source, {@code next} is the cursor after them, {@code more} whether the source has more after it.
      */
-    private static final class ReadAhead {
-        private static final ExecutorService THREADS = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sync-read-ahead-", 0).factory());
+    private record Prepared(int read, boolean more, String next, List<Map<String, Object>> out, List<String> keys, List<String> seen,
+                            long skipped, long failed, List<RunDtos.RecordError> errors) {
+    }
 
-        private final Future<ConnectionsApi.RecordsResponse> read;
+    /** Steps 2 to 5 for the batch after {@code cursor}; {@code position} is its first record's place in this run. */
+    private Prepared prepare(SyncPlan plan, String cursor, int batchSize, Predicate<Map<String, Object>> keep, TransformStage.Compiled transform,
+                             boolean detectDeletes, long position) {
+        ConnectionsApi.RecordsResponse page = read(plan, cursor, batchSize);
+        List<Map<String, Object>> records = page.records();
+        boolean more = page.pagination() != null && page.pagination().hasMore() && !records.isEmpty();
+        String next = page.pagination() == null || page.pagination().nextCursor() == null ? cursor : page.pagination().nextCursor();
+        Processed batch = processBatch(plan, records, keep, transform, detectDeletes, position);
+        return new Prepared(records.size(), more, next, batch.out(), batch.keys(), batch.seen(), batch.skipped(), batch.failed(), batch.errors());
+    }
 
-        private ReadAhead(Future<ConnectionsApi.RecordsResponse> read) {
-            this.read = read;
+    /**
+     * The next batch prepared on a virtual thread of its own, as the run's org (the tenant context and the trace are per
+     * thread, so both are carried over); {@link #take} waits for it and throws what preparing it threw, as if it had been
+     * prepared inline.
+     */
+    private static final class Ahead {
+        private static final ExecutorService THREADS = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sync-ahead-", 0).factory());
+
+        private final Future<Prepared> prepared;
+
+        private Ahead(Future<Prepared> prepared) {
+            this.prepared = prepared;
         }
 
-        static ReadAhead start(Supplier<ConnectionsApi.RecordsResponse> read) {
+        static Ahead start(Supplier<Prepared> prepare) {
             RequestPrincipal principal = TenantContext.require();
-            Callable<ConnectionsApi.RecordsResponse> asRun = () -> TenantContext.callAs(principal, read::get);
-            return new ReadAhead(THREADS.submit(io.opentelemetry.context.Context.current().wrap(asRun)));
+            Callable<Prepared> asRun = () -> TenantContext.callAs(principal, prepare::get);
+            return new Ahead(THREADS.submit(io.opentelemetry.context.Context.current().wrap(asRun)));
         }
 
-        ConnectionsApi.RecordsResponse take() {
+        Prepared take() {
             try {
-                return read.get();
+                return prepared.get();
             } catch (InterruptedException e) {
-                read.cancel(true);
+                prepared.cancel(true);
                 Thread.currentThread().interrupt();
-                throw new Failures.Transient("interrupted while reading the next batch", e);
+                throw new Failures.Transient("interrupted while preparing the next batch", e);
             } catch (ExecutionException e) {
                 throw Tasks.failure(e);
             }
         }
 
-        /** The run ended before using it: nothing to undo, a read changes nothing. */
+        /** The run ended before using it: nothing to undo, reading and transforming change nothing. */
         void drop() {
-            read.cancel(true);
+            prepared.cancel(true);
         }
     }
 
     /** A batch after filter, map and transform: the records to write with their keys, and what was left out. */
-    private record Processed(List<Map<String, Object>> out, List<String> keys, List<String> seen, long skipped, long failed) {
+    private record Processed(List<Map<String, Object>> out, List<String> keys, List<String> seen, long skipped, long failed,
+                             List<RunDtos.RecordError> errors) {
     }
 
     /**
@@ -290,15 +312,17 @@ public class SyncPipeline {
      * platform threads; handing each record over from the run's virtual thread cost a thread switch per record).
      */
     private Processed processBatch(SyncPlan plan, List<Map<String, Object>> records, Predicate<Map<String, Object>> keep,
-                                   TransformStage.Compiled transform, List<RunDtos.RecordError> errors, boolean detectDeletes, long position) {
+                                   TransformStage.Compiled transform, boolean detectDeletes, long position) {
         if (transform == TransformStage.NONE) {
-            return filterMapTransform(plan, records, keep, transform, errors, detectDeletes, position);
+            return filterMapTransform(plan, records, keep, transform, detectDeletes, position);
         }
-        return TransformRuntime.onPlatformThread(() -> filterMapTransform(plan, records, keep, transform, errors, detectDeletes, position));
+        return TransformRuntime.onPlatformThread(() -> filterMapTransform(plan, records, keep, transform, detectDeletes, position));
     }
 
     private Processed filterMapTransform(SyncPlan plan, List<Map<String, Object>> records, Predicate<Map<String, Object>> keep,
-                                         TransformStage.Compiled transform, List<RunDtos.RecordError> errors, boolean detectDeletes, long position) {
+                                         TransformStage.Compiled transform, boolean detectDeletes, long position) {
+        // The batch's own errors: the run's list takes them when the batch is written (this may run ahead of that).
+        List<RunDtos.RecordError> errors = new ArrayList<>();
         long skipped = 0;
         long failed = 0;
         List<Map<String, Object>> out = new ArrayList<>(records.size());
@@ -340,7 +364,7 @@ public class SyncPipeline {
                 seen.add(destinationKey(plan.key(), transformed));
             }
         }
-        return new Processed(out, keys, seen, skipped, failed);
+        return new Processed(out, keys, seen, skipped, failed, errors);
     }
 
     /**

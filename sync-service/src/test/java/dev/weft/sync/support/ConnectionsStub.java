@@ -55,6 +55,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         volatile Predicate<Map<String, Object>> refuses = record -> false;
         /** While set, reads wait for it (a run held mid-flight). */
         public volatile java.util.concurrent.CountDownLatch gate;
+        /** While set, every write after the first waits for it (a run held after its first checkpoint). */
+        public volatile java.util.concurrent.CountDownLatch writeGate;
 
         Connection(String orgId) {
             this.orgId = orgId;
@@ -352,6 +354,10 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                 body.put("records", records);
             }
             connection.writes.add(body);
+            java.util.concurrent.CountDownLatch writeGate = connection.writeGate;
+            if (writeGate != null && connection.writes.size() > 1) {
+                writeGate.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
             if (connection.rejectWrites != null) {
                 return error(400, "INVALID_REQUEST", connection.rejectWrites);
             }

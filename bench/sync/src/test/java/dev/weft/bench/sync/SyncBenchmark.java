@@ -63,13 +63,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class SyncBenchmark {
     private static final String SCHEMA = "bench_sync";
-    private static final int WARMUP_ROWS = Integer.getInteger("bench.warmup-rows", 200_000);
+    /**
+     * Rows of each warm-up run ({@code -Dbench.warmup-rows}): as many as the largest measured run, since warm-up runs of
+     * 200,000 left C2 compiling through the measured 1M run (a third of its CPU after 8 of them).
+     */
+    private static final int WARMUP_ROWS = Integer.getInteger("bench.warmup-rows", 1_000_000);
     /**
      * Warm-up runs go on (each a fresh sync of the warm-up table) until both services' JIT compiler threads used less than
      * {@link #QUIET_JIT_SHARE} of the run's wall time, or this many runs ({@code -Dbench.max-warmup-runs}): with one warm-up
      * run C2 was still compiling through the measured run, which then measured the JIT as much as the path.
      */
-    private static final int MAX_WARMUP_RUNS = Integer.getInteger("bench.max-warmup-runs", 8);
+    private static final int MAX_WARMUP_RUNS = Integer.getInteger("bench.max-warmup-runs", 4);
     private static final double QUIET_JIT_SHARE = 0.05;
     /**
      * Each service's fixed heap ({@code -Dbench.service.heap}): without one the JVM sizes its heap itself (up to a quarter

@@ -83,6 +83,10 @@ final class JsonataTransform implements CompiledTransform {
         // The evaluator looks its hooks up by these names from the environment, where assign() binds them.
         expression.assign("__evaluate_entry", HOOKS_ON_THIS_THREAD);
         expression.assign("__evaluate_exit", HOOKS_ON_THIS_THREAD);
+        // apply() hands the evaluator JSON-shaped values only (RecordJson.jsonShaped): its own walk over every input to
+        // check that again would only repeat the work, once per record.
+        expression.setValidateInput(false);
+        JsonataBuiltins.bindInto(expression);
         return new Instance(expression, new Bounds(limits));
     }
 

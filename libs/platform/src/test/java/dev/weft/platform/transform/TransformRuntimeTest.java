@@ -301,6 +301,44 @@ class TransformRuntimeTest {
     }
 
     @Test
+    void jsonata_builtins_answer_as_dashjoin_does_with_their_arguments_checked_by_a_short_cut() {
+        // Each expression's value through the runtime (which binds JsonataBuiltins) and through dashjoin alone: the same
+        // value, or an error with the same code. Plain calls, the context as argument, values wrapped into arrays, wrong
+        // types, arrays with a wrong item, partial application and functions passed to functions.
+        Map<String, Object> input = record("name", "north", "n", -2.5, "list", List.of(1, 2, 3), "words", List.of("a", "b"),
+                "objects", List.of(record("a", 1), record("b", 2)), "mixed", List.of(1, "x"), "flag", false);
+        List<String> expressions = List.of("$uppercase(name)", "name.$uppercase()", "$lowercase('ABC')", "$trim('  a  b ')", "$length(name)",
+                "$floor(n)", "$ceil(n)", "$abs(n)", "n.$abs()", "$sum(list)", "$max(list)", "$min(list)", "$average(list)", "$sum(3)",
+                "$count(words)", "$count(name)", "$count(missing)", "$merge(objects)", "$merge(objects[0])", "$merge([$, {'name': $uppercase(name)}])",
+                "$boolean(flag)", "$boolean(name)", "$not(flag)", "$keys(objects[1])", "$exists(missing)", "$exists(name)", "$type(list)",
+                "$uppercase(missing)", "$sum([])", "$merge([])", "($up := $uppercase(?); $up(name))", "$map(words, $uppercase)",
+                "$uppercase(1)", "$uppercase(list)", "$length(flag)", "$abs(name)", "$sum(mixed)", "$sum(words)", "$merge(list)",
+                "$merge([objects[0], 1])", "$uppercase(name, name)", "$count(list, 1)", "$boolean()", "$uppercase($uppercase)");
+        for (String expression : expressions) {
+            Object expected;
+            String expectedError = null;
+            try {
+                expected = com.dashjoin.jsonata.Jsonata.jsonata("{\"v\": " + expression + "}").evaluate(input);
+            } catch (com.dashjoin.jsonata.JException e) {
+                expected = null;
+                expectedError = e.getError();
+            } catch (RuntimeException e) {
+                expected = null;
+                expectedError = "";
+            }
+            try (CompiledTransform transform = jsonata("{\"v\": " + expression + "}")) {
+                if (expectedError != null) {
+                    TransformException error = assertThrows(TransformException.class, () -> transform.apply(input), expression);
+                    assertEquals(TransformException.Kind.RUNTIME, error.kind(), expression);
+                    assertTrue(error.getMessage().startsWith(expectedError), expression + ": " + error.getMessage());
+                } else {
+                    assertEquals(expected, transform.apply(input), expression);
+                }
+            }
+        }
+    }
+
+    @Test
     void jsonata_syntax_errors_carry_line_and_column() {
         TransformException error = assertThrows(TransformException.class, () -> jsonata("{\n  \"a\": Email,\n  \"b\": (FirstName &\n}"));
         assertEquals(TransformException.Kind.SYNTAX, error.kind());
