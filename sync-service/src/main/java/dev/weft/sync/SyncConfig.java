@@ -10,8 +10,13 @@ import java.time.Duration;
 @ConfigMapping(prefix = "weft.sync")
 public interface SyncConfig {
 
-    /** Records per batch read from the source and written to the destination: the unit of a checkpoint. */
-    @WithDefault("1000")
+    /**
+     * Records per batch read from the source and written to the destination: the unit of a checkpoint. 5,000 moved
+     * PostgreSQL to PostgreSQL at 129,000 records/s against 77,000 with 1,000 (bench/sync, quiet machine): per-batch costs
+     * (two internal calls, a checkpoint commit) amortised over more records. SaaS connectors split a write into their
+     * vendor's own request sizes (Salesforce: 200 records a call), so a batch stays one internal call.
+     */
+    @WithDefault("5000")
     int batchSize();
 
     /** Per-record errors kept on a run (the rest are only counted). */

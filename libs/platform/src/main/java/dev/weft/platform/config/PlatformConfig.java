@@ -72,8 +72,9 @@ public interface PlatformConfig {
         boolean relayEnabled();
 
         /**
-         * Most rows published per round (read, send, wait for Kafka's acknowledgements, delete). A round's time is mostly
-         * waiting, so under a backlog the relay's rate is about this many rows per round trip.
+         * Most events published per round (read, send, wait for Kafka's acknowledgements, delete; a pack's row is read
+         * whole). A round's time is mostly waiting, so under a backlog the relay's rate is about this many events per round
+         * trip. Also the most events {@code Outbox.publishAll} puts in one pack.
          */
         @WithDefault("2000")
         int batchSize();
