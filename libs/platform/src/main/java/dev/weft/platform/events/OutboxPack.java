@@ -33,7 +33,8 @@ final class OutboxPack {
     static final class Writer {
         // A plain growing array: ByteArrayOutputStream's synchronized single-byte writes were a twentieth of a captured
         // batch's commit (bench/changes, flight recording).
-        private byte[] bytes = new byte[64 * 1024];
+        // Room for a full pack and the event that fills it: doubling a full array would allocate a humongous one per pack.
+        private byte[] bytes = new byte[MAX_BYTES + 16 * 1024];
         private int size;
         private int count;
 
@@ -112,7 +113,7 @@ final class OutboxPack {
 
         private void room(int more) {
             if (size + more > bytes.length) {
-                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length + bytes.length / 2, size + more)); // an outsized event
             }
         }
     }
