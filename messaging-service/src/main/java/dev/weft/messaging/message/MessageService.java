@@ -28,6 +28,7 @@ import org.hibernate.query.NativeQuery;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -556,6 +557,24 @@ public class MessageService {
         });
     }
 
+    /** Whether the message is still exactly the row {@link #prepare} wrote (queued, no provider id, no error), with an id to record. */
+    private static boolean justStored(Message message, String platformMessageId) {
+        return platformMessageId != null && message.status.equals("queued") && message.platformMessageId == null && message.errorCode == null
+                && message.errorMessage == null;
+    }
+
+    /** MARK_SENT's and MARK_SENT_ALONE's parameters 1-8: the provider's id and the time, the row, the id's uniqueness check. */
+    private static void bindMarkSent(PreparedStatement update, Message message, String platformMessageId, Instant now) throws SQLException {
+        update.setString(1, platformMessageId);
+        update.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+        update.setObject(3, message.id);
+        update.setString(4, message.orgId);
+        update.setString(5, message.orgId);
+        update.setString(6, message.channel);
+        update.setString(7, platformMessageId);
+        update.setObject(8, message.id);
+    }
+
     /**
      * A send's usual outcome in one statement: the message just stored (still queued, with no provider id and no
      * error: exactly the row {@link #prepare} wrote, which is {@code message}) becomes sent with the provider's id,
@@ -563,21 +582,13 @@ public class MessageService {
      * or a receipt got there first) or the id is taken; {@link #updateStatus} then decides as for any other change.
      */
     private boolean markSent(Message message, String platformMessageId) {
-        if (platformMessageId == null || !message.status.equals("queued") || message.platformMessageId != null || message.errorCode != null
-                || message.errorMessage != null) {
+        if (!justStored(message, platformMessageId)) {
             return false;
         }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         boolean updated = this.db.work(db -> {
             try (PreparedStatement update = db.prepareStatement(MARK_SENT)) {
-                update.setString(1, platformMessageId);
-                update.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
-                update.setObject(3, message.id);
-                update.setString(4, message.orgId);
-                update.setString(5, message.orgId);
-                update.setString(6, message.channel);
-                update.setString(7, platformMessageId);
-                update.setObject(8, message.id);
+                bindMarkSent(update, message, platformMessageId, now);
                 return update.executeUpdate() == 1;
             }
         });
@@ -603,8 +614,7 @@ public class MessageService {
      * meanwhile (its unique index): the transactional path then decides.
      */
     private boolean markSentAlone(Message message, String platformMessageId) {
-        if (platformMessageId == null || !message.status.equals("queued") || message.platformMessageId != null || message.errorCode != null
-                || message.errorMessage != null) {
+        if (!justStored(message, platformMessageId)) {
             return false;
         }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -621,14 +631,7 @@ public class MessageService {
         try {
             updated = this.db.alone(db -> {
                 try (PreparedStatement update = db.prepareStatement(MARK_SENT_ALONE)) {
-                    update.setString(1, platformMessageId);
-                    update.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
-                    update.setObject(3, message.id);
-                    update.setString(4, message.orgId);
-                    update.setString(5, message.orgId);
-                    update.setString(6, message.channel);
-                    update.setString(7, platformMessageId);
-                    update.setObject(8, message.id);
+                    bindMarkSent(update, message, platformMessageId, now);
                     events.bindMessageEvent(update, 9, "message.updated", message.messageId(), view(message), extra);
                     return update.executeUpdate() == 1;
                 }
