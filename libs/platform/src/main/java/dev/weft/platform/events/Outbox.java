@@ -55,7 +55,7 @@ public class Outbox {
      * which is their order on Kafka per aggregate. Returns their ids.
      * <p>
      * They go in as packs ({@link OutboxPack}): one row holds a run of events of one topic, up to the relay's batch size
-     * or 256 KiB, each event's JSON written once, straight into the pack. A row per event made PostgreSQL insert, read
+     * or 256 KiB, each event's JSON written once and copied into the pack. A row per event made PostgreSQL insert, read
      * back and delete a tuple and an index entry per event, the largest part of its CPU per captured change.
      */
     @Transactional(Transactional.TxType.MANDATORY)
