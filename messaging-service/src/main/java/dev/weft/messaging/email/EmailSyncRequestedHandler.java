@@ -27,6 +27,11 @@ public class EmailSyncRequestedHandler implements EventHandler {
     }
 
     @Override
+    public java.util.Set<String> topics() {
+        return java.util.Set.of(dev.weft.platform.events.Topics.CONNECTIONS);
+    }
+
+    @Override
     public boolean handles(IncomingEvent event) {
         return "connection.sync_requested".equals(event.type());
     }

@@ -26,6 +26,11 @@ public class ConnectionDeletedHandler implements EventHandler {
     }
 
     @Override
+    public java.util.Set<String> topics() {
+        return java.util.Set.of(dev.weft.platform.events.Topics.CONNECTIONS);
+    }
+
+    @Override
     public boolean handles(IncomingEvent event) {
         return "connection.deleted".equals(event.type());
     }

@@ -60,6 +60,11 @@ public class RealtimeApplier implements EventHandler {
     }
 
     @Override
+    public java.util.Set<String> topics() {
+        return java.util.Set.of(dev.weft.platform.events.Topics.RECORDS);
+    }
+
+    @Override
     public boolean handles(IncomingEvent event) {
         return event.type().startsWith("record.");
     }

@@ -39,6 +39,13 @@ public class TriggerMatcher implements EventHandler {
         return "workflow-triggers";
     }
 
+    /** Every domain topic but the workflows' own (see handles). */
+    @Override
+    public java.util.Set<String> topics() {
+        return dev.weft.platform.events.Topics.ALL.stream().filter(t -> !t.equals(dev.weft.platform.events.Topics.WORKFLOWS))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     @Override
     public boolean handles(IncomingEvent event) {
         // Workflows' own events never start workflows (TriggerSpec refuses such triggers): no loop, no wasted transaction.

@@ -13,6 +13,11 @@ public interface BatchEventHandler {
     /** Stable name, for metrics, logs and dead letters. */
     String name();
 
+    /** The topics whose events this handler may accept; as {@link EventHandler#topics()}. */
+    default java.util.Set<String> topics() {
+        return java.util.Set.copyOf(Topics.ALL);
+    }
+
     /**
      * Stores what the events mean inside the caller's transaction (throwing rolls it back).
      *

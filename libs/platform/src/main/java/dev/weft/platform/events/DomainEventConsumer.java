@@ -118,6 +118,7 @@ public class DomainEventConsumer {
      * broker not up yet) costs only that wait. Runs beside the start, not in its way.
      */
     void createTopics(@Observes StartupEvent startup) {
+        checkSubscription();
         Thread.ofVirtual().name("weft-topics").start(() -> {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                     AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
@@ -138,6 +139,38 @@ public class DomainEventConsumer {
                         e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
             }
         });
+    }
+
+    /**
+     * Each handler's {@code topics()} must be within the channel's subscription: a service consumes only the topics
+     * its handlers need (messaging-service reads none of the record or message events, which are most of the traffic),
+     * and narrowing the subscription must never drop a handler's events unnoticed.
+     */
+    void checkSubscription() {
+        org.eclipse.microprofile.config.Config mp = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        String prefix = "mp.messaging.incoming." + CHANNEL + ".";
+        boolean pattern = mp.getOptionalValue(prefix + "pattern", Boolean.class).orElse(false);
+        List<String> subscribed = mp.getOptionalValue(prefix + "topic", String.class).map(List::of)
+                .or(() -> mp.getOptionalValues(prefix + "topics", String.class)).orElse(List.of(CHANNEL));
+        Map<String, Set<String>> wanted = new java.util.TreeMap<>();
+        batchHandlers.forEach(h -> wanted.put(h.name(), h.topics()));
+        handlers.forEach(h -> wanted.put(h.name(), h.topics()));
+        List<String> missing = uncovered(pattern, subscribed, wanted);
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("The " + CHANNEL + " subscription (" + prefix + "topic=" + String.join(",", subscribed)
+                    + ") leaves out topics a handler consumes: " + String.join("; ", missing));
+        }
+        Log.infof("event=events_subscription topics=%s handlers=%s", String.join(",", subscribed), String.join(",", wanted.keySet()));
+    }
+
+    /** "handler needs topic" for each topic a handler reads that the subscription (a pattern, or topic names) leaves out. */
+    static List<String> uncovered(boolean pattern, List<String> subscribed, Map<String, Set<String>> wanted) {
+        java.util.function.Predicate<String> consumed = pattern ? java.util.regex.Pattern.compile(subscribed.get(0)).asMatchPredicate()
+                : subscribed::contains;
+        List<String> missing = new ArrayList<>();
+        new java.util.TreeMap<>(wanted).forEach((handler, topics) -> topics.stream().filter(consumed.negate()).sorted()
+                .forEach(t -> missing.add(handler + " needs " + t)));
+        return missing;
     }
 
     @Incoming(CHANNEL)

@@ -12,6 +12,15 @@ public interface EventHandler {
     /** Stable name: the consumer in processed_events, and the handler named in metrics and dead letters. */
     String name();
 
+    /**
+     * The topics whose events this handler may accept. The service's consumer must subscribe to each of them
+     * ({@code mp.messaging.incoming.weft-events.topic}); {@link DomainEventConsumer} refuses to start otherwise, so a
+     * service that narrows its subscription cannot silently miss a handler's events.
+     */
+    default java.util.Set<String> topics() {
+        return java.util.Set.copyOf(Topics.ALL);
+    }
+
     /** Whether this handler wants the event (cheap: typically a look at its type). */
     default boolean handles(IncomingEvent event) {
         return true;
