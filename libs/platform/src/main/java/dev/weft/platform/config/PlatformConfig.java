@@ -79,6 +79,15 @@ public interface PlatformConfig {
         @WithDefault("2000")
         int batchSize();
 
+        /**
+         * The least time between the starts of two rounds when the first was not full, as Kafka's {@code linger.ms} for
+         * the relay: under a steady stream of small commits, each round then carries the events of many (one SELECT, one
+         * produce request and one DELETE for all of them) instead of one or two. An event committed after a quiet spell
+         * longer than this is sent at once; otherwise it waits at most this long. {@code 0} sends round after round.
+         */
+        @WithDefault("5ms")
+        Duration linger();
+
         /** How long the relay waits for a NOTIFY before looking at the table anyway. */
         @WithDefault("1s")
         Duration pollInterval();

@@ -45,7 +45,8 @@ import java.util.concurrent.locks.LockSupport;
  * lock on a dedicated connection; the others retry the lock and take over within
  * {@code lease-retry} when that connection dies. A commit that wrote events wakes the leader at once
  * ({@link OutboxWakeup}: in memory on this replica, a NOTIFY from another one, which a second connection LISTENs
- * for), so publication starts at once, not at the next poll.
+ * for), so publication starts at once, not at the next poll, unless the last round started less than
+ * {@code linger} ago: then it waits for that, and carries what else was committed meanwhile.
  * Rows are read in id order and only deleted after Kafka acknowledged them: at-least-once, in
  * commit order per aggregate, and anything written while Kafka is down waits in the table.
  */
@@ -169,18 +170,26 @@ public class OutboxRelay {
 
     private void publishUntilStopped(Connection connection, Thread listener) throws Exception {
         long pollNanos = config.outbox().pollInterval().toNanos();
+        long lingerNanos = config.outbox().linger().toNanos();
         while (running) {
             if (!listener.isAlive()) {
                 throw new SQLException("the outbox listener's connection closed");
             }
             // Cleared before reading the table: a commit from now on sets it again, and this loop does not sleep on it.
             wakeRequested.set(false);
+            long roundStarted = System.nanoTime();
             int published = publishBatch(connection);
             if (published < config.outbox().batchSize()) {
                 // The flag, not the park permit, says whether a commit came: JDBC and Kafka park this thread too, and
                 // would swallow the permit of a wake-up that arrived while publishing. The timeout is a safety net.
                 long until = System.nanoTime() + pollNanos;
                 for (long left = pollNanos; left > 0 && running && !wakeRequested.get(); left = until - System.nanoTime()) {
+                    LockSupport.parkNanos(this, left);
+                }
+                // Linger: the next round starts no sooner than this after the last one did, so a steady trickle of commits
+                // is sent in rounds of many events. After a quiet spell the time has passed already and nothing waits.
+                long lingerUntil = roundStarted + lingerNanos;
+                for (long left = lingerUntil - System.nanoTime(); left > 0 && running; left = lingerUntil - System.nanoTime()) {
                     LockSupport.parkNanos(this, left);
                 }
             }
