@@ -81,7 +81,7 @@ public class AuthenticationFilter implements ContainerRequestFilter {
         if ((authorization == null || authorization.isBlank()) && (apiKey == null || apiKey.isBlank())) {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "Missing Authorization header");
         }
-        IncomingRequest incoming = new IncomingRequest(request.getMethod(), pathAndQuery(request),
+        IncomingRequest incoming = new IncomingRequest(request.getMethod(), () -> pathAndQuery(request),
                 request::getHeaderString, bodyOnce(request, maxBodySize()), internalEndpoint(request));
         RequestPrincipal principal = null;
         for (CredentialVerifier verifier : verifiers) {
@@ -126,8 +126,11 @@ public class AuthenticationFilter implements ContainerRequestFilter {
         Class<?> resource = resourceInfo.getResourceClass();
         jakarta.ws.rs.Path path = resource == null ? null : resource.getAnnotation(jakarta.ws.rs.Path.class);
         String declared = path == null ? "" : (path.value().startsWith("/") ? path.value() : "/" + path.value());
+        if (!declared.startsWith(INTERNAL_PREFIX)) {
+            return false; // most resources: no need to build the request URI
+        }
         String sent = request.getUriInfo().getRequestUri().getRawPath();
-        return declared.startsWith(INTERNAL_PREFIX) && sent != null && sent.startsWith(INTERNAL_PREFIX) && !sent.contains("..");
+        return sent != null && sent.startsWith(INTERNAL_PREFIX) && !sent.contains("..");
     }
 
     private <A extends java.lang.annotation.Annotation> A annotation(Class<A> type) {
