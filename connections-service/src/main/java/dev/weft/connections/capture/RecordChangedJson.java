@@ -44,6 +44,13 @@ final class RecordChangedJson extends StdSerializer<RecordEvents.RecordChanged> 
     private static final ColumnNames KEY_NAMES = new ColumnNames();
     private static final ColumnNames RECORD_NAMES = new ColumnNames();
     private static final ColumnNames PREVIOUS_NAMES = new ColumnNames();
+    /** Values a stream's events repeat, each encoded once while it lasts. */
+    private static final LastText ORG_IDS = new LastText();
+    private static final LastText CONNECTION_IDS = new LastText();
+    private static final LastText STREAM_IDS = new LastText();
+    private static final LastText OBJECTS = new LastText();
+    private static final LastText DIRECTIONS = new LastText();
+    private static final LastText KINDS = new LastText();
 
     RecordChangedJson() {
         super(RecordEvents.RecordChanged.class);
@@ -52,13 +59,13 @@ final class RecordChangedJson extends StdSerializer<RecordEvents.RecordChanged> 
     @Override
     public void serialize(RecordEvents.RecordChanged event, JsonGenerator out, SerializerProvider mapper) throws IOException {
         out.writeStartObject();
-        text(out, ORG_ID, event.orgId());
-        text(out, CONNECTION_ID, event.connectionId());
-        text(out, STREAM_ID, event.streamId());
-        text(out, OBJECT, event.object());
+        ORG_IDS.write(out, ORG_ID, event.orgId());
+        CONNECTION_IDS.write(out, CONNECTION_ID, event.connectionId());
+        STREAM_IDS.write(out, STREAM_ID, event.streamId());
+        OBJECTS.write(out, OBJECT, event.object());
         text(out, RECORD_ID, event.recordId());
         map(out, KEY, event.key(), KEY_NAMES, mapper);
-        text(out, DIRECTION, event.direction());
+        DIRECTIONS.write(out, DIRECTION, event.direction());
         other(out, OCCURRED_AT, event.occurredAt(), OCCURRED, mapper);
         map(out, RECORD, event.record(), RECORD_NAMES, mapper);
         map(out, PREVIOUS, event.previous(), PREVIOUS_NAMES, mapper);
@@ -79,7 +86,7 @@ final class RecordChangedJson extends StdSerializer<RecordEvents.RecordChanged> 
         if (source != null) {
             out.writeFieldName(SOURCE);
             out.writeStartObject();
-            text(out, KIND, source.kind());
+            KINDS.write(out, KIND, source.kind());
             text(out, POSITION, source.position());
             other(out, COMMITTED_AT, source.committedAt(), COMMITTED, mapper);
             out.writeEndObject();
@@ -124,6 +131,31 @@ final class RecordChangedJson extends StdSerializer<RecordEvents.RecordChanged> 
     }
 
     /**
+     * A text field's last value, encoded once (a stream's events repeat their org, connection, stream, object...). Shared by
+     * the streams' threads like {@link ColumnNames}: the slot holds an immutable encoded value, checked before use.
+     */
+    private static final class LastText {
+        private volatile SerializedString last = new SerializedString("");
+
+        void write(JsonGenerator out, SerializedString name, String value) throws IOException {
+            if (value == null) {
+                return;
+            }
+            out.writeFieldName(name);
+            SerializedString seen = last;
+            if (seen.getValue() != value && !seen.getValue().equals(value)) {
+                if (!ColumnNames.plain(value)) {
+                    out.writeString(value);
+                    return;
+                }
+                seen = new SerializedString(value);
+                last = seen;
+            }
+            out.writeString(seen);
+        }
+    }
+
+    /**
      * Column names encoded once, by their position in a row: a table's rows come with their columns in one order, so the
      * name at a position is nearly always the one written there last, found by comparing references. Jackson encoding
      * each name anew (writeFieldName(String)) was the largest single item of a captured batch's commit; a map from name
@@ -154,7 +186,7 @@ final class RecordChangedJson extends StdSerializer<RecordEvents.RecordChanged> 
          * Characters that no generator setting escapes ({@code /} may be, non-ASCII may be, and a pre-encoded name would
          * ignore that), so the pre-encoded name is the bytes the generator would write.
          */
-        private static boolean plain(String name) {
+        static boolean plain(String name) {
             for (int i = 0; i < name.length(); i++) {
                 char c = name.charAt(i);
                 if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == '$'

@@ -80,6 +80,8 @@ class RecordChangedJsonTest {
                         previous, null, source),
                 new RecordEvents.RecordChanged("org_1", "conn_1", "strm_1", "public.wide", "1", Map.of("c0", 1L), "read", at, wide(70), null,
                         null, source),
+                new RecordEvents.RecordChanged("org_2", "conn_2", "strm_2", "we/ird \"obj\" ñ 😀", "1", Map.of("c0", 1L), "write", at, wide(2),
+                        null, null, new RecordEvents.Source("poll", "p", null)),
                 new RecordEvents.RecordChanged("org_1", "conn_1", "strm_1", "public.leads", "42", Map.of("id", 42L), "read", at, row, null,
                         null, source));
         for (RecordEvents.RecordChanged event : events) {
