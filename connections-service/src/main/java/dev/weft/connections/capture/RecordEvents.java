@@ -118,8 +118,22 @@ final class RecordEvents {
         return keyText(key);
     }
 
+    /** The last key column found plain: a stream's changes share it, and it need not be checked again. */
+    private static volatile String lastPlainName;
+
     /** A name JSON writes as it is (nothing to escape). */
     private static boolean plainName(String name) {
+        if (name == lastPlainName) {
+            return true;
+        }
+        if (!checkPlain(name)) {
+            return false;
+        }
+        lastPlainName = name;
+        return true;
+    }
+
+    private static boolean checkPlain(String name) {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')) {

@@ -80,6 +80,11 @@ class PostgresCaptureTest {
             assertEquals(Set.of("status", "score"), new HashSet<>(JSON.convertValue(updated.path("changed_fields"), List.class)));
             assertEquals("log", updated.path("source").path("kind").asText());
             assertNotNull(updated.path("source").path("position").textValue());
+            // The change's LSN as PostgreSQL itself writes it.
+            for (ConsumerRecord<String, byte[]> event : events) {
+                String position = data(event).path("source").path("position").textValue();
+                assertEquals(position, lsnText(position), "position of " + header(event, "ce_type"));
+            }
             JsonNode deleted = data(first.get(2));
             assertEquals("ada@example.com", deleted.path("record").path("email").asText(), "the deleted row, from the full replica identity");
             // One record's changes share a Kafka key, so they stay in order on one partition.
@@ -297,6 +302,17 @@ class PostgresCaptureTest {
         try (Connection db = source(); Statement statement = db.createStatement()) {
             for (String sql : statements) {
                 statement.execute(sql);
+            }
+        }
+    }
+
+    /** A position read as a pg_lsn, written back by PostgreSQL. */
+    private static String lsnText(String position) throws SQLException {
+        try (Connection db = source(); java.sql.PreparedStatement query = db.prepareStatement("SELECT ?::pg_lsn::text")) {
+            query.setString(1, position);
+            try (java.sql.ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getString(1);
             }
         }
     }

@@ -73,7 +73,17 @@ class RecordChangedJsonTest {
                 new RecordEvents.RecordChanged("org_1", "conn_1", "strm_1", "raw.contacts", "{\"n\":2,\"tenant\":\"acme\"}", compositeKey, "read",
                         at, null, null, null, new RecordEvents.Source("poll", null, null)),
                 new RecordEvents.RecordChanged(null, "conn_1", null, "o", null, new LinkedHashMap<>(), "read", null, new LinkedHashMap<>(), null,
-                        List.of(), null));
+                        List.of(), null),
+                // Column names are encoded once per position: other orders, other names and more columns than it keeps
+                // must not take a name from the row before.
+                new RecordEvents.RecordChanged("org_1", "conn_1", "strm_1", "public.leads", "42", Map.of("id", 42L), "read", at, reversed(row),
+                        previous, null, source),
+                new RecordEvents.RecordChanged("org_1", "conn_1", "strm_1", "public.wide", "1", Map.of("c0", 1L), "read", at, wide(70), null,
+                        null, source),
+                new RecordEvents.RecordChanged("org_2", "conn_2", "strm_2", "we/ird \"obj\" ñ 😀", "1", Map.of("c0", 1L), "write", at, wide(2),
+                        null, null, new RecordEvents.Source("poll", "p", null)),
+                new RecordEvents.RecordChanged("org_1", "conn_1", "strm_1", "public.leads", "42", Map.of("id", 42L), "read", at, row, null,
+                        null, source));
         for (RecordEvents.RecordChanged event : events) {
             // Text and UTF-8 output each as the mapper writes them (its UTF-8 writer escapes characters outside the BMP).
             assertEquals(reference.writeValueAsString(event), json.writeValueAsString(event));
@@ -82,5 +92,21 @@ class RecordChangedJsonTest {
         }
         assertInstanceOf(RecordChangedJson.class, json.getSerializerProviderInstance().findValueSerializer(RecordEvents.RecordChanged.class),
                 "events are written by RecordChangedJson");
+    }
+
+    private static Map<String, Object> reversed(Map<String, Object> row) {
+        List<String> names = new ArrayList<>(row.keySet());
+        java.util.Collections.reverse(names);
+        Map<String, Object> reversed = new LinkedHashMap<>();
+        names.forEach(name -> reversed.put(name, row.get(name)));
+        return reversed;
+    }
+
+    private static Map<String, Object> wide(int columns) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 0; i < columns; i++) {
+            row.put("c" + i, (long) i);
+        }
+        return row;
     }
 }

@@ -1,5 +1,6 @@
 package dev.weft.platform;
 
+import dev.weft.platform.events.IncomingEvent;
 import dev.weft.platform.events.OutboxRelay;
 import dev.weft.platform.events.ProcessedEvents;
 import dev.weft.platform.testapp.WidgetResource;
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -60,6 +64,30 @@ class OutboxTest extends PlatformTestBase {
         return new String(record.value(), StandardCharsets.UTF_8);
     }
 
+    /**
+     * The CloudEvents SDK reads the record as the event it is (the relay writes the binary-mode headers itself), with the
+     * SDK's names, order and time format.
+     */
+    private static void assertReadableBySdk(ConsumerRecord<String, byte[]> record, String type, String subject, String org) {
+        IncomingEvent event = IncomingEvent.decode(record);
+        assertEquals(header(record, "ce_id"), event.id());
+        assertEquals(type, event.type());
+        assertEquals("/weft/platform-test", event.source());
+        assertEquals(subject, event.subject());
+        assertEquals(org, event.orgId());
+        assertEquals(data(record), event.data());
+        assertEquals("application/json", header(record, "content-type"));
+        assertEquals(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(event.time().atOffset(ZoneOffset.UTC)), header(record, "ce_time"));
+        List<String> names = new ArrayList<>();
+        record.headers().forEach(h -> names.add(h.key()));
+        names.remove("traceparent");
+        List<String> expected = new ArrayList<>(List.of("ce_specversion", "ce_id", "ce_source", "ce_type", "content-type", "ce_subject", "ce_time", "ce_orgid"));
+        if (subject == null) {
+            expected.remove("ce_subject");
+        }
+        assertEquals(expected, names, "the headers the SDK's serializer writes, in its order");
+    }
+
     @Test
     void a_committed_change_is_published_once_as_a_cloudevent() {
         String org = newOrg();
@@ -76,6 +104,7 @@ class OutboxTest extends PlatformTestBase {
         assertTrue(header(event, "ce_time").endsWith("Z"));
         assertTrue(data(event).contains("\"id\":\"" + id + "\""), data(event));
         assertTrue(data(event).contains("\"created_at\""), "snake_case data: " + data(event));
+        assertReadableBySdk(event, "widget.created", id, org);
         assertEquals(1, probe.drain(about(id), Duration.ofSeconds(2)).size(), "published exactly once");
         assertTrue(relay.isLeader());
     }
@@ -248,6 +277,8 @@ class OutboxTest extends PlatformTestBase {
             assertTrue(header(event, "ce_time").endsWith("Z"));
             Map<String, Object> data = new io.restassured.path.json.JsonPath(data(event)).getMap("$");
             assertEquals(Map.of("widget_id", id, "seq", i, "note", notes.get(i % notes.size())), data, "event " + i);
+            assertTrue(data(event).startsWith("{") && data(event).endsWith("}"), "nothing around an event's JSON: " + data(event));
+            assertReadableBySdk(event, "widget.noted", i % 2 == 0 ? id : null, org);
         }
         assertEquals(count, probe.drain(about(id).and(r -> "widget.noted".equals(header(r, "ce_type"))), Duration.ofSeconds(2)).size(),
                 "each published once");

@@ -31,8 +31,10 @@ final class ConnectValues {
         if (struct == null) {
             return null;
         }
-        Map<String, Object> row = new LinkedHashMap<>();
-        for (Field field : struct.schema().fields()) {
+        List<Field> fields = struct.schema().fields();
+        // Sized for its columns: a default-sized map grew (rehashed) once or twice per row of a usual table.
+        Map<String, Object> row = LinkedHashMap.newLinkedHashMap(fields.size());
+        for (Field field : fields) {
             row.put(field.name(), value(field.schema(), struct.get(field)));
         }
         return row;

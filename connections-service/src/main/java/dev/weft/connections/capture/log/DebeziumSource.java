@@ -11,6 +11,8 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.quarkus.logging.Log;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.json.JsonConverterConfig;
@@ -50,6 +52,8 @@ final class DebeziumSource implements ChangeSource {
     private volatile boolean closing;
     private volatile boolean streaming;
     private final boolean positionFixedAtStart;
+    /** The fields of the last change envelope seen (the engine's thread reads and writes it, one batch at a time). */
+    private volatile Envelope envelope;
 
     /**
      * @param positionOf the source's position, as its own tools show it, from a Connect offset
@@ -109,24 +113,33 @@ final class DebeziumSource implements ChangeSource {
         Map<String, ?> offset = null;
         boolean snapshotEnded = false;
         boolean liveChange = false;
+        Envelope fields = envelope;
         for (RecordChangeEvent<SourceRecord> event : records) {
             SourceRecord record = event.record();
             if (record.sourcePartition() != null && record.sourceOffset() != null) {
                 partition = record.sourcePartition();
                 offset = record.sourceOffset();
             }
-            if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
-                continue; // a heartbeat or a tombstone: it moves the position, nothing changed
+            if (!(record.value() instanceof Struct value)) {
+                continue; // a tombstone: it moves the position, nothing changed
             }
-            Struct source = value.getStruct("source");
-            String snapshotMarker = source == null || source.schema().field("snapshot") == null ? null : String.valueOf(source.get("snapshot"));
+            if (fields == null || fields.schema() != value.schema()) {
+                fields = Envelope.of(value.schema());
+            }
+            if (fields.op() == null) {
+                continue; // a heartbeat: it moves the position, nothing changed
+            }
+            Struct source = fields.source() == null ? null : (Struct) value.get(fields.source());
+            String snapshotMarker = source == null || fields.snapshot() == null ? null : String.valueOf(source.get(fields.snapshot()));
             snapshotEnded |= "last".equals(snapshotMarker);
-            liveChange |= !"r".equals(value.getString("op"));
-            Change change = change(record, value, source);
+            String op = (String) value.get(fields.op());
+            liveChange |= !"r".equals(op);
+            Change change = change(record, value, op, source, fields);
             if (change != null) {
                 changes.add(change);
             }
         }
+        envelope = fields;
         if (offset != null) {
             try {
                 Map<String, String> offsetRows = offsets(partition, offset);
@@ -147,13 +160,12 @@ final class DebeziumSource implements ChangeSource {
         committer.markBatchFinished();
     }
 
-    private Change change(SourceRecord record, Struct value, Struct source) {
-        String op = value.getString("op");
-        Map<String, Object> before = ConnectValues.row(value.getStruct("before"));
-        Map<String, Object> after = ConnectValues.row(value.getStruct("after"));
+    private Change change(SourceRecord record, Struct value, String op, Struct source, Envelope fields) {
+        Map<String, Object> before = fields.before() == null ? null : ConnectValues.row((Struct) value.get(fields.before()));
+        Map<String, Object> after = fields.after() == null ? null : ConnectValues.row((Struct) value.get(fields.after()));
         Map<String, Object> key = record.key() instanceof Struct keyStruct ? ConnectValues.row(keyStruct) : keyOf(after != null ? after : before);
-        Instant committedAt = source != null && source.schema().field("ts_ms") != null && source.get("ts_ms") != null
-                ? Instant.ofEpochMilli(source.getInt64("ts_ms")) : null;
+        Object committedMillis = source == null || fields.tsMs() == null ? null : source.get(fields.tsMs());
+        Instant committedAt = committedMillis == null ? null : Instant.ofEpochMilli((Long) committedMillis);
         String position = positionOf.apply(record.sourceOffset());
         return switch (op) {
             case "c", "r" -> new Change(Change.Op.CREATED, key, after, null, position, committedAt);
@@ -161,6 +173,19 @@ final class DebeziumSource implements ChangeSource {
             case "d" -> new Change(Change.Op.DELETED, key, before, null, position, committedAt);
             default -> null; // truncate, message: not a record's change
         };
+    }
+
+    /**
+     * A change envelope's fields, found once per envelope schema (a table's changes share one): looked up by name, they
+     * were a dozen map look-ups per change.
+     */
+    private record Envelope(Schema schema, Field op, Field before, Field after, Field source, Field snapshot, Field tsMs) {
+        static Envelope of(Schema schema) {
+            Field source = schema.field("source");
+            Schema sourceSchema = source == null ? null : source.schema();
+            return new Envelope(schema, schema.field("op"), schema.field("before"), schema.field("after"), source,
+                    sourceSchema == null ? null : sourceSchema.field("snapshot"), sourceSchema == null ? null : sourceSchema.field("ts_ms"));
+        }
     }
 
     private Map<String, Object> keyOf(Map<String, Object> row) {

@@ -1,8 +1,9 @@
 package dev.weft.platform.events;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -29,6 +30,12 @@ final class OutboxPack {
     record Entry(String eventId, String aggregateId, String type, String subject, byte[] data, int dataOffset, int dataLength) {
     }
 
+    /** Writes an event's data (its JSON) to the pack's {@link Writer#sink()}, flushed before it returns. */
+    @FunctionalInterface
+    interface Data {
+        void write() throws IOException;
+    }
+
     /** Writes a pack: {@link #add} entries, read the size, hand {@link #stream()} to JDBC, then {@link #reset()} for the next. */
     static final class Writer {
         // A plain growing array: ByteArrayOutputStream's synchronized single-byte writes were a twentieth of a captured
@@ -37,20 +44,46 @@ final class OutboxPack {
         private byte[] bytes = new byte[MAX_BYTES + 16 * 1024];
         private int size;
         private int count;
+        private final OutputStream sink = new OutputStream() {
+            @Override
+            public void write(int b) {
+                room(1);
+                bytes[size++] = (byte) b;
+            }
+
+            @Override
+            public void write(byte[] from, int offset, int length) {
+                Writer.this.write(from, offset, length);
+            }
+        };
 
         Writer() {
             bytes[size++] = FORMAT;
         }
 
-        /** Adds an event; {@code data} holds its JSON. */
-        void add(String eventId, String aggregateId, String type, String subject, Json data) {
+        /**
+         * Adds an event. Its data is written in place and its length filled in after: a buffer of its own per event, and a
+         * copy from it, were a share of a captured batch's commit.
+         */
+        void add(String eventId, String aggregateId, String type, String subject, Data data) throws IOException {
             text(eventId);
             text(aggregateId);
             text(type);
             text(subject);
-            writeInt(data.size());
-            write(data.bytes(), 0, data.size());
+            int lengthAt = size;
+            writeInt(0);
+            data.write();
+            int length = size - lengthAt - 4;
+            bytes[lengthAt] = (byte) (length >>> 24);
+            bytes[lengthAt + 1] = (byte) (length >>> 16);
+            bytes[lengthAt + 2] = (byte) (length >>> 8);
+            bytes[lengthAt + 3] = (byte) length;
             count++;
+        }
+
+        /** Where an event's data goes: the end of the pack. */
+        OutputStream sink() {
+            return sink;
         }
 
         /** Adds an event read from another pack, unchanged. */
@@ -115,17 +148,6 @@ final class OutboxPack {
             if (size + more > bytes.length) {
                 bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length + bytes.length / 2, size + more)); // an outsized event
             }
-        }
-    }
-
-    /** A buffer an event's JSON is written into, that lends its array to the pack (no copy). */
-    static final class Json extends ByteArrayOutputStream {
-        Json() {
-            super(1024);
-        }
-
-        byte[] bytes() {
-            return buf;
         }
     }
 

@@ -1,9 +1,6 @@
 package dev.weft.platform.events;
 
 import dev.weft.platform.config.PlatformConfig;
-import io.cloudevents.CloudEvent;
-import io.cloudevents.core.builder.CloudEventBuilder;
-import io.cloudevents.kafka.CloudEventSerializer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -13,12 +10,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.postgresql.PGConnection;
 
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -73,9 +69,7 @@ public class OutboxRelay {
     /** Set by a commit's wake-up; the publishing loop clears it before each read of the table. */
     private final java.util.concurrent.atomic.AtomicBoolean wakeRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private Thread worker;
-    private KafkaProducer<String, CloudEvent> producer;
-    /** The last source parsed, with its text (one immutable pair, so any thread sees a matching one). */
-    private ParsedSource lastSource;
+    private KafkaProducer<String, byte[]> producer;
 
     public OutboxRelay(PlatformConfig config,
                        @ConfigProperty(name = "quarkus.datasource.jdbc.url") String jdbcUrl,
@@ -242,10 +236,11 @@ public class OutboxRelay {
         /** Per row, where its events start in {@code sent}. */
         List<Integer> firstEvent = new ArrayList<>();
         List<Sent> sent = new ArrayList<>(limit);
-        KafkaProducer<String, CloudEvent> kafka = producer();
+        KafkaProducer<String, byte[]> kafka = producer();
         // Aggregates whose send failed at once (an event too large for Kafka): their later events in this round are not
         // sent, so none overtakes the failed one.
         Set<String> refused = new HashSet<>();
+        CloudEventHeaders headers = new CloudEventHeaders();
         try (PreparedStatement select = connection.prepareStatement(SELECT_BATCH)) {
             select.setInt(1, limit);
             select.setInt(2, limit);
@@ -255,12 +250,13 @@ public class OutboxRelay {
                     firstEvent.add(sent.size());
                     String topic = rows.getString(3);
                     byte[] pack = rows.getBytes(12);
+                    CloudEventHeaders.Shared shared = headers.shared(rows.getString(6), rows.getTimestamp(9).toInstant().atOffset(ZoneOffset.UTC),
+                            rows.getString(8), rows.getString(11));
                     if (pack == null) {
-                        sent.add(send(kafka, refused, topic + '\n' + rows.getString(4), toRecord(rows), null));
+                        sent.add(send(kafka, refused, topic + '\n' + rows.getString(4), toRecord(rows, headers, shared), null));
                     } else {
-                        Shared shared = new Shared(topic, source(rows.getString(6)), rows.getTimestamp(9).toInstant().atOffset(ZoneOffset.UTC),
-                                rows.getString(8), rows.getString(11));
-                        OutboxPack.forEach(pack, entry -> sent.add(send(kafka, refused, topic + '\n' + entry.aggregateId(), toRecord(shared, entry), entry)));
+                        OutboxPack.forEach(pack, entry -> sent.add(send(kafka, refused, topic + '\n' + entry.aggregateId(),
+                                toRecord(topic, headers, shared, entry), entry)));
                     }
                 }
             }
@@ -319,7 +315,7 @@ public class OutboxRelay {
     }
 
     /** Hands an event to the producer, unless an earlier event of its aggregate was refused at once in this round. */
-    private static Sent send(KafkaProducer<String, CloudEvent> kafka, Set<String> refused, String aggregate, ProducerRecord<String, CloudEvent> record,
+    private static Sent send(KafkaProducer<String, byte[]> kafka, Set<String> refused, String aggregate, ProducerRecord<String, byte[]> record,
                              OutboxPack.Entry entry) {
         if (refused.contains(aggregate)) {
             return new Sent(aggregate, null, entry);
@@ -359,57 +355,21 @@ public class OutboxRelay {
         }
     }
 
-    /** What a pack's events share: its row's columns. */
-    private record Shared(String topic, URI source, java.time.OffsetDateTime time, String orgId, String traceparent) {
-    }
-
     /** Reads the row by column position (SELECT_BATCH's order); the data goes out as the bytes stored, never decoded. */
-    private ProducerRecord<String, CloudEvent> toRecord(ResultSet row) throws SQLException {
-        return record(row.getString(3), row.getString(2), row.getString(5), source(row.getString(6)),
-                row.getTimestamp(9).toInstant().atOffset(ZoneOffset.UTC), row.getString(7), row.getString(8), row.getString(4),
-                // A text column's value as the server sent it: UTF-8 (the driver's client encoding), the JSON as written.
-                row.getBytes(10), row.getString(11));
-    }
-
-    private ProducerRecord<String, CloudEvent> toRecord(Shared row, OutboxPack.Entry event) {
-        byte[] data = Arrays.copyOfRange(event.data(), event.dataOffset(), event.dataOffset() + event.dataLength());
-        return record(row.topic(), event.eventId(), event.type(), row.source(), row.time(), event.subject(), row.orgId(), event.aggregateId(),
-                data, row.traceparent());
-    }
-
-    private static ProducerRecord<String, CloudEvent> record(String topic, String eventId, String type, URI source, java.time.OffsetDateTime time,
-                                                            String subject, String orgId, String aggregateId, byte[] data, String traceparent) {
-        CloudEventBuilder builder = CloudEventBuilder.v1()
-                .withId(eventId)
-                .withType(type)
-                .withSource(source)
-                .withTime(time)
-                .withDataContentType("application/json")
-                .withData(data);
-        if (subject != null) {
-            builder.withSubject(subject);
-        }
-        if (orgId != null) {
-            builder.withExtension("orgid", orgId);
-        }
-        ProducerRecord<String, CloudEvent> record = new ProducerRecord<>(topic, aggregateId, builder.build());
-        if (traceparent != null) {
-            record.headers().add(TraceHeaders.TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
-        }
+    private static ProducerRecord<String, byte[]> toRecord(ResultSet row, CloudEventHeaders headers, CloudEventHeaders.Shared shared)
+            throws SQLException {
+        // A text column's value as the server sent it: UTF-8 (the driver's client encoding), the JSON as written.
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(row.getString(3), row.getString(4), row.getBytes(10));
+        headers.write(record.headers(), shared, row.getString(2), row.getString(5), row.getString(7));
         return record;
     }
 
-    /** A service's rows share one source: parse it once, not once a row. */
-    private URI source(String text) {
-        ParsedSource parsed = lastSource;
-        if (parsed == null || !parsed.text().equals(text)) {
-            parsed = new ParsedSource(text, URI.create(text));
-            lastSource = parsed;
-        }
-        return parsed.uri();
-    }
-
-    private record ParsedSource(String text, URI uri) {
+    private static ProducerRecord<String, byte[]> toRecord(String topic, CloudEventHeaders headers, CloudEventHeaders.Shared shared,
+                                                           OutboxPack.Entry event) {
+        byte[] data = Arrays.copyOfRange(event.data(), event.dataOffset(), event.dataOffset() + event.dataLength());
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, event.aggregateId(), data);
+        headers.write(record.headers(), shared, event.eventId(), event.type(), event.subject());
+        return record;
     }
 
     private boolean acquireLease(Connection connection) throws SQLException {
@@ -425,7 +385,7 @@ public class OutboxRelay {
         return "weft_outbox_" + schema;
     }
 
-    private synchronized KafkaProducer<String, CloudEvent> producer() {
+    private synchronized KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
             Map<String, Object> settings = Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -438,7 +398,8 @@ public class OutboxRelay {
                     ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
                     ProducerConfig.CLIENT_ID_CONFIG, "weft-outbox-" + config.serviceName());
-            producer = new KafkaProducer<>(settings, new StringSerializer(), new CloudEventSerializer());
+            // The value is the event's data as stored; its CloudEvents attributes are headers (CloudEventHeaders).
+            producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
         }
         return producer;
     }
