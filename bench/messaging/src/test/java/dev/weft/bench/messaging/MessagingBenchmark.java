@@ -2,6 +2,7 @@ package dev.weft.bench.messaging;
 
 import dev.weft.platform.id.TypeId;
 import dev.weft.testing.bench.JvmActivity;
+import dev.weft.testing.bench.MachineCpu;
 import dev.weft.testing.bench.WarmUp;
 import dev.weft.testing.TestCredentials;
 import dev.weft.testing.WeftInfraResource;
@@ -162,8 +163,9 @@ class MessagingBenchmark {
             measured.addAll(List.of(listFirst, listNext, listFiltered, sqlList, sqlListFiltered, history, sqlHistory));
         }
 
-        report.append("| measure | requests | per second | p50 ms | p99 ms | errors | JVM CPU µs per request | JIT CPU ms | GC pauses (ms) |\n"
-                + "|---|---|---|---|---|---|---|---|---|\n");
+        report.append("| measure | requests | per second | p50 ms | p99 ms | errors | JVM CPU µs per request | JIT CPU ms | GC pauses (ms) "
+                + "| PostgreSQL CPU µs per request | machine CPU µs per request | machine busy |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Run r : measured) {
             report.append(r.row()).append('\n');
         }
@@ -410,7 +412,7 @@ class MessagingBenchmark {
         int call(int i) throws Exception;
     }
 
-    record Run(String name, int requests, double seconds, long[] nanos, int errors, long cpuNanos, JvmActivity.Delta jvm) {
+    record Run(String name, int requests, double seconds, long[] nanos, int errors, long cpuNanos, JvmActivity.Delta jvm, MachineCpu.Delta machine) {
         double perSecond() {
             return requests / seconds;
         }
@@ -422,7 +424,8 @@ class MessagingBenchmark {
         String row() {
             return "| " + name + " | " + fmt(requests) + " | " + fmt(perSecond()) + " | " + String.format(Locale.ROOT, "%.2f", p(0.50)) + " | "
                     + String.format(Locale.ROOT, "%.2f", p(0.99)) + " | " + errors + " | " + fmt(cpuNanos / 1e3 / requests) + " | " + fmt(jvm.jitMillis())
-                    + " | " + jvm.gcPauses() + " (" + jvm.gcPauseMillis() + ") |";
+                    + " | " + jvm.gcPauses() + " (" + jvm.gcPauseMillis() + ") | " + fmt(machine.postgresSeconds() * 1e6 / requests) + " | "
+                    + fmt(machine.busySeconds() * 1e6 / requests) + " | " + fmt(100 * machine.busySeconds() / Math.max(0.01, machine.capacitySeconds())) + " % |";
         }
     }
 
@@ -432,6 +435,7 @@ class MessagingBenchmark {
         AtomicInteger errors = new AtomicInteger();
         AtomicLong firstError = new AtomicLong();
         JvmActivity jvm = JvmActivity.start();
+        MachineCpu machine = MachineCpu.snapshot();
         long cpu = processCpuNanos();
         long started = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -462,7 +466,7 @@ class MessagingBenchmark {
         double seconds = (System.nanoTime() - started) / 1e9;
         long cpuNanos = processCpuNanos() - cpu;
         Arrays.sort(nanos);
-        Run run = new Run(name, requests, seconds, nanos, errors.get(), cpuNanos, jvm.sinceStart());
+        Run run = new Run(name, requests, seconds, nanos, errors.get(), cpuNanos, jvm.sinceStart(), machine.since());
         System.out.println(run.row());
         return run;
     }
