@@ -1,5 +1,7 @@
 package dev.weft.bench.changes;
 
+import dev.weft.testing.bench.MachineCpu;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -22,22 +24,21 @@ final class CpuAccount {
     private final Map<Long, String> names = new TreeMap<>();
     private final long wallStart = System.nanoTime();
     private final Map<Long, Long> threadStart = threadTimes();
-    private final long[] machineStart = machine();
+    private final MachineCpu machineStart = MachineCpu.snapshot();
     private final long jvmStart = jvmCpu();
     private final int walsender;
     private final long walsenderStart;
-    private final Map<Integer, Long> postgresStart = postgresTicks();
 
     CpuAccount(int walsenderPid) {
         walsender = walsenderPid;
-        walsenderStart = processTicks(walsenderPid);
+        walsenderStart = walsenderPid <= 0 ? 0 : MachineCpu.processTicks(walsenderPid);
     }
 
     /** The phase's CPU, in seconds, by group; reads the "after" snapshot now. */
     Map<String, Double> finish() {
         long wall = System.nanoTime() - wallStart;
         Map<Long, Long> threadEnd = threadTimes();
-        long[] machineEnd = machine();
+        MachineCpu.Delta machine = machineStart.since();
         Map<String, Double> groups = new LinkedHashMap<>();
         for (String group : List.of("Debezium connector: reading and decoding the slot", "Debezium engine → Weft: convert, serialise, commit events + offsets",
                 "outbox relay → Kafka producer", "Kafka broker (in-process)", "bench consumer", "other Java threads")) {
@@ -59,17 +60,11 @@ final class CpuAccount {
         System.out.println(busiest);
         long jvm = jvmCpu() - jvmStart;
         groups.put("JVM outside Java threads (GC, JIT compiler)", Math.max(0, jvm - threadsTotal) / 1e9);
-        groups.put("source PostgreSQL walsender (logical decoding, pgoutput)", (processTicks(walsender) - walsenderStart) * TICK_NANOS / 1e9);
-        long postgres = 0;
-        for (Map.Entry<Integer, Long> end : postgresTicks().entrySet()) {
-            Long start = postgresStart.get(end.getKey());
-            if (start != null) {
-                postgres += end.getValue() - start;
-            }
-        }
-        groups.put("all PostgreSQL processes of both servers that lived through the phase (walsender included)", postgres * TICK_NANOS / 1e9);
-        double machineBusy = (machineEnd[0] - machineStart[0]) * TICK_NANOS / 1e9;
-        double machineTotal = (machineEnd[1] - machineStart[1]) * TICK_NANOS / 1e9;
+        groups.put("source PostgreSQL walsender (logical decoding, pgoutput)",
+                walsender <= 0 ? 0 : (MachineCpu.processTicks(walsender) - walsenderStart) * TICK_NANOS / 1e9);
+        groups.put("all PostgreSQL processes of both servers (walsender included)", machine.postgresSeconds());
+        double machineBusy = machine.busySeconds();
+        double machineTotal = machine.capacitySeconds();
         groups.put("JVM total", jvm / 1e9);
         groups.put("machine busy (all processes)", machineBusy);
         groups.put("machine capacity (cores × wall)", machineTotal);
@@ -113,55 +108,6 @@ final class CpuAccount {
 
     private static long jvmCpu() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    /** Busy and total ticks of all cores, from /proc/stat. */
-    private static long[] machine() {
-        try {
-            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long total = 0;
-            for (int i = 1; i < Math.min(cpu.length, 9); i++) {
-                total += Long.parseLong(cpu[i]);
-            }
-            long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
-            return new long[]{total - idle, total};
-        } catch (IOException | RuntimeException e) {
-            return new long[]{0, 0};
-        }
-    }
-
-    private static long processTicks(int pid) {
-        if (pid <= 0) {
-            return 0;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
-
-    /** CPU ticks of every process named postgres on this machine (both servers' backends), by pid. */
-    private static Map<Integer, Long> postgresTicks() {
-        Map<Integer, Long> ticks = new TreeMap<>();
-        java.io.File[] processes = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
-        if (processes == null) {
-            return ticks;
-        }
-        for (java.io.File process : processes) {
-            try {
-                String stat = Files.readString(process.toPath().resolve("stat"));
-                if (stat.contains("(postgres)")) {
-                    int pid = Integer.parseInt(process.getName());
-                    ticks.put(pid, processTicks(pid));
-                }
-            } catch (IOException | RuntimeException gone) {
-                // the process ended meanwhile
-            }
-        }
-        return ticks;
     }
 
     static String loadAverage() {
