@@ -65,7 +65,8 @@ class MessagingBenchmark {
     private static final int INBOUND = Integer.getInteger("bench.inbound", 20_000);
     /** Warm-up rounds of this many requests each, until the JIT compilers are quiet (as bench/webhooks). */
     private static final int WARMUP = Integer.getInteger("bench.warmup", 2_000);
-    private static final int MAX_WARMUP_ROUNDS = Integer.getInteger("bench.max-warmup-rounds", 12);
+    /** 40: after 15 rounds of 1,000 the compilers still used a quarter of every send's CPU (docs/benchmarks.md, 2026-12-06). */
+    private static final int MAX_WARMUP_ROUNDS = Integer.getInteger("bench.max-warmup-rounds", 40);
     /** A warm-up round counts as steady once compilation took less than this share of its wall-clock time. */
     private static final double QUIET_JIT_SHARE = WarmUp.QUIET_JIT_SHARE;
     private static final int RECIPIENTS = Integer.getInteger("bench.recipients", 2_000);
