@@ -256,24 +256,20 @@ public class ContactService {
         return contact;
     }
 
-    /**
-     * The contact holding an address (org, channel, address), with the address a send goes to (addressOn's answer), so a
-     * send to a known recipient asks nothing more. Public for the test that holds its cost to a few pages whatever the
-     * org's size (the send address by the contact_identities_by_contact index, never by scanning the org's identities).
-     */
-    public static final String BY_IDENTITY;
-
     /** A contact's columns in {@link #row}'s order. */
     private static final String CONTACT_COLUMNS = """
             c.id, c.org_id, c.first_name, c.last_name, c.email, c.email_key, c.phone, c.phone_key, c.external_id, c.channel, c.channels,
             c.tags, c.properties, c.entity_type, c.entity_id, c.last_inbound_at, c.last_outbound_at, c.created_at, c.updated_at""";
 
-    static {
-        BY_IDENTITY = "SELECT " + CONTACT_COLUMNS + """
-                , (SELECT a.address FROM contact_identities a WHERE a.contact_id = c.id AND a.org_id = i.org_id AND a.channel = i.channel
-                   ORDER BY a.created_at LIMIT 1)
-                FROM contact_identities i JOIN contacts c ON c.id = i.contact_id WHERE i.org_id = ? AND i.channel = ? AND i.address = ?""";
-    }
+    /**
+     * The contact holding an address (org, channel, address), with the address a send goes to (addressOn's answer), so a
+     * send to a known recipient asks nothing more. Public for the test that holds its cost to a few pages whatever the
+     * org's size (the send address by the contact_identities_by_contact index, never by scanning the org's identities).
+     */
+    public static final String BY_IDENTITY = "SELECT " + CONTACT_COLUMNS + """
+            , (SELECT a.address FROM contact_identities a WHERE a.contact_id = c.id AND a.org_id = i.org_id AND a.channel = i.channel
+               ORDER BY a.created_at LIMIT 1)
+            FROM contact_identities i JOIN contacts c ON c.id = i.contact_id WHERE i.org_id = ? AND i.channel = ? AND i.address = ?""";
 
     /**
      * The contact holding an address on a channel, in one statement with the org bound (no HQL under the tenant filter),
