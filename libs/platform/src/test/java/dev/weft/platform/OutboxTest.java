@@ -285,6 +285,25 @@ class OutboxTest extends PlatformTestBase {
     }
 
     @Test
+    void packs_are_stored_lz4_compressed_where_the_server_has_lz4_and_uncompressed_elsewhere() throws Exception {
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            boolean lz4;
+            try {
+                statement.execute("SET LOCAL default_toast_compression = lz4");
+                lz4 = true;
+            } catch (java.sql.SQLException e) {
+                lz4 = false; // a server built without lz4 refuses the value
+            }
+            try (var column = statement.executeQuery(
+                    "SELECT attstorage, attcompression FROM pg_attribute WHERE attrelid = 'outbox'::regclass AND attname = 'pack'")) {
+                assertTrue(column.next());
+                assertEquals(lz4 ? "x" : "e", column.getString(1), "extended (compressed) with lz4, external (uncompressed) without");
+                assertEquals(lz4 ? "l" : "", column.getString(2));
+            }
+        }
+    }
+
+    @Test
     void a_rolled_back_batch_publishes_nothing() {
         String org = newOrg();
         String id = createWidget(org, "batch-rolled-back");

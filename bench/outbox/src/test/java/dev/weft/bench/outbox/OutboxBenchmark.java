@@ -147,7 +147,7 @@ class OutboxBenchmark {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 1,
                 ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "none"); // as the relay by default (weft.platform.outbox.compression)
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd"); // as the relay by default (weft.platform.outbox.compression)
         String topic = "bench.raw." + UUID.randomUUID();
         createTopic(topic);
         try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(settings, new StringSerializer(), new CloudEventSerializer())) {
