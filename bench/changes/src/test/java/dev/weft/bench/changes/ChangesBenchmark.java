@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -60,7 +61,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *       stream is (streaming while the same rows are committed), and once more started on a slot already holding
  *       them (beside the catch-up).</li>
  * </ol>
- * Writes its table to target/changes-benchmark.md.
+ * Throughput, catch-up and the bare readers each run {@link #REPEATS} times (3 by default), their medians the figures;
+ * before them, warm-up until the JIT compilers are quiet over 20 s. Writes its table to target/changes-benchmark.md.
  */
 @QuarkusTest
 @QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
@@ -73,8 +75,15 @@ class ChangesBenchmark {
      * fixed round of 20,000 rows left C2 compiling through the phase (a flight recording counted 60 compilations in it).
      */
     private static final int WARMUP_ROWS = Math.min(Integer.getInteger("bench.warmup-rows", 20_000), 1_999_000);
-    /** At most this many warm-up rounds (their rows must fit below RUN_BASE). */
-    private static final int MAX_WARMUP_ROUNDS = Math.min(Integer.getInteger("bench.max-warmup-rounds", 60), 1_999_000 / WARMUP_ROWS);
+    /**
+     * Quiet means the compilers used under 5 % of the last 20 s of warm-up rounds (one quiet round of half a second, the
+     * criterion until 2026-12-06, still left C2 with a sixth of a core through the measured phases: code run once a batch
+     * reaches C2's thresholds only after minutes). At most 4 minutes; warm-up ids are used again once they run out.
+     */
+    private static final Duration WARMUP_WINDOW = Duration.ofSeconds(Integer.getInteger("bench.warmup-window-seconds", 20));
+    private static final Duration MAX_WARMUP = Duration.ofSeconds(Integer.getInteger("bench.max-warmup-seconds", 240));
+    /** The first id of the next warm-up rows (below RUN_BASE). */
+    private long nextWarmupId = WARMUP_BASE;
     private String warmupSummary = "none";
     /**
      * Rows of each catch-up warm-up round. A resumed stream (and a freshly started bare engine) takes paths the live phase
@@ -82,9 +91,15 @@ class ChangesBenchmark {
      * the measured catch-up, 6 s of compiler CPU in a 15 s phase (flight recording, 2026-12-05 21:05).
      */
     private static final int CATCHUP_WARMUP_ROWS = Integer.getInteger("bench.catchup-warmup-rows", 100_000);
-    private static final int MAX_CATCHUP_WARMUP_ROUNDS = Integer.getInteger("bench.max-catchup-warmup-rounds", 10);
+    private static final Duration MAX_CATCHUP_WARMUP = Duration.ofSeconds(Integer.getInteger("bench.max-catchup-warmup-seconds", 120));
+    private static final Duration MAX_BARE_CATCHUP_WARMUP = Duration.ofSeconds(Integer.getInteger("bench.max-bare-catchup-warmup-seconds", 60));
     private String catchUpWarmupSummary = "none";
     private String bareCatchUpWarmupSummary = "none";
+    /**
+     * Each measured phase runs this many times, and its median is the figure: phases of a few seconds moved by ±25 %
+     * between runs of the same code (a GC cycle, a burst of compilation), and the ratio sat at that edge.
+     */
+    private static final int REPEATS = Math.max(1, Integer.getInteger("bench.repeats", 3));
     private static final int BATCH = 1_000;
     private static final int LAG_RATE = 1_000;
     private static final int LAG_TX_ROWS = 10;
@@ -130,6 +145,8 @@ class ChangesBenchmark {
 
         Thread consumer = Thread.ofPlatform().name("bench-consumer").start(this::consume);
         Throughput run;
+        List<Throughput> runs = new ArrayList<>();
+        List<CatchUp> catchUps = new ArrayList<>();
         Lag lag;
         CatchUp catchUp;
         String stream;
@@ -139,32 +156,39 @@ class ChangesBenchmark {
             awaitStatus(org, connection, stream, "streaming");
 
             phase("warmup");
-            long[] rounds = {0};
-            warmupSummary = WarmUp.untilQuiet(MAX_WARMUP_ROUNDS, () -> {
+            int[] rounds = {0};
+            warmupSummary = WarmUp.untilQuietOver(WARMUP_WINDOW, MAX_WARMUP, () -> {
                 arrivedIn[0].set(0);
-                Throughput warmup = insertAndAwait(table, WARMUP_BASE + rounds[0]++ * WARMUP_ROWS, WARMUP_ROWS, 0, stream);
-                System.out.printf("bench warmup round %d: %,d rows, %,.0f changes/s%n", rounds[0], WARMUP_ROWS, warmup.perSecond());
+                Throughput warmup = insertAndAwait(table, warmupBase(table, WARMUP_ROWS), WARMUP_ROWS, 0, stream);
+                System.out.printf("bench warmup round %d: %,d rows, %,.0f changes/s%n", ++rounds[0], WARMUP_ROWS, warmup.perSecond());
             });
             phase("throughput");
-            run = insertAndAwait(table, RUN_BASE, ROWS, 1, stream);
-            System.out.printf("bench throughput: %,.0f changes/s%n", run.perSecond());
+            for (int r = 0; r < REPEATS; r++) {
+                if (r > 0) {
+                    forget(table, RUN_BASE, ROWS, 1);
+                }
+                runs.add(insertAndAwait(table, RUN_BASE, ROWS, 1, stream));
+                System.out.printf("bench throughput %d: %,.0f changes/s%n", r + 1, runs.getLast().perSecond());
+            }
+            run = median(runs, Throughput::perSecond);
             phase("lag");
             lag = lag(table, LAG_SECONDS, true);
             System.out.printf("bench lag: p50 %.1f ms, p99 %.1f ms; %s%n", lag.p50() / 1e6, lag.p99() / 1e6, stageSummary);
             phase("catch-up warm-up");
-            long[] nextWarmupId = {rounds[0] * WARMUP_ROWS};
-            catchUpWarmupSummary = WarmUp.untilQuiet(MAX_CATCHUP_WARMUP_ROUNDS, () -> {
-                if (nextWarmupId[0] + CATCHUP_WARMUP_ROWS > RUN_BASE) {
-                    return; // no ids left below the throughput phase's
-                }
+            catchUpWarmupSummary = WarmUp.untilQuietOver(WARMUP_WINDOW, MAX_CATCHUP_WARMUP, () -> {
                 arrivedIn[0].set(0);
-                CatchUp warm = catchUp(org, connection, table, stream, nextWarmupId[0], CATCHUP_WARMUP_ROWS, 0);
-                nextWarmupId[0] += CATCHUP_WARMUP_ROWS;
+                CatchUp warm = catchUp(org, connection, table, stream, warmupBase(table, CATCHUP_WARMUP_ROWS), CATCHUP_WARMUP_ROWS, 0);
                 System.out.printf("bench catch-up warm-up: %s%n", warm);
             });
             phase("catch-up");
-            catchUp = catchUp(org, connection, table, stream, BACKLOG_BASE, ROWS, 3);
-            System.out.printf("bench catch-up: %s%n", catchUp);
+            for (int r = 0; r < REPEATS; r++) {
+                if (r > 0) {
+                    forget(table, BACKLOG_BASE, ROWS, 3);
+                }
+                catchUps.add(catchUp(org, connection, table, stream, BACKLOG_BASE, ROWS, 3));
+                System.out.printf("bench catch-up %d: %s%n", r + 1, catchUps.getLast());
+            }
+            catchUp = median(catchUps, CatchUp::perSecond);
             // The stream's slot would decode the bare readers' WAL too: gone before they run, as a stream deleted leaves no slot.
             api(org).when().delete("/v1/connections/" + connection + "/streams/" + stream).then().statusCode(204);
         } finally {
@@ -174,19 +198,35 @@ class ChangesBenchmark {
         }
 
         phase("bare");
-        Bare recvlogical = pgRecvlogical();
-        System.out.printf("bench pg_recvlogical: %s%n", recvlogical);
-        Bare debezium = bareDebezium(STREAM_POLL_MILLIS, true, BARE_LAG_SECONDS);
-        System.out.printf("bench bare debezium: %s%n", debezium);
+        List<Bare> recvlogicals = new ArrayList<>();
+        List<Bare> debeziums = new ArrayList<>();
+        for (int r = 0; r < REPEATS; r++) {
+            recvlogicals.add(pgRecvlogical());
+            System.out.printf("bench pg_recvlogical %d: %s%n", r + 1, recvlogicals.getLast());
+            // The lag offer once; the throughput each time.
+            debeziums.add(bareDebezium(STREAM_POLL_MILLIS, true, r == 0 ? BARE_LAG_SECONDS : 0));
+            System.out.printf("bench bare debezium %d: %s%n", r + 1, debeziums.getLast());
+        }
+        Bare recvlogical = median(recvlogicals, Bare::perSecond);
+        Bare debezium = median(debeziums, Bare::perSecond);
+        Lag bareLag = debeziums.getFirst().lag();
         // The same engine with Debezium's default poll interval (500 ms): how much of the lag the poll interval makes.
         Bare defaultPoll = bareDebezium(null, false, BARE_LAG_SECONDS);
         System.out.printf("bench bare debezium: %s%n", defaultPoll);
-        bareCatchUpWarmupSummary = WarmUp.untilQuiet(Math.max(1, MAX_CATCHUP_WARMUP_ROUNDS / 2), () ->
+        bareCatchUpWarmupSummary = WarmUp.untilQuietOver(WARMUP_WINDOW.dividedBy(2), MAX_BARE_CATCHUP_WARMUP, () ->
                 System.out.printf("bench bare debezium catch-up warm-up: %s%n", bareDebeziumCatchUp()));
-        CatchUp bareCatchUp = bareDebeziumCatchUp();
-        System.out.printf("bench bare debezium catch-up: %s%n", bareCatchUp);
+        List<CatchUp> bareCatchUps = new ArrayList<>();
+        for (int r = 0; r < REPEATS; r++) {
+            bareCatchUps.add(bareDebeziumCatchUp());
+            System.out.printf("bench bare debezium catch-up %d: %s%n", r + 1, bareCatchUps.getLast());
+        }
+        CatchUp bareCatchUp = median(bareCatchUps, CatchUp::perSecond);
+        String repetitions = String.format(Locale.ROOT, "Each figure is the median of %d repetitions (CPU tables: the median one's); all of them, changes/s:"
+                        + " Weft live %s; bare engine live %s; pg_recvlogical %s; Weft catch-up %s; bare engine catch-up %s.", REPEATS,
+                rates(runs, Throughput::perSecond), rates(debeziums, Bare::perSecond), rates(recvlogicals, Bare::perSecond),
+                rates(catchUps, CatchUp::perSecond), rates(bareCatchUps, CatchUp::perSecond));
 
-        String report = report(run, lag, recvlogical, debezium, defaultPoll, catchUp, bareCatchUp);
+        String report = report(run, lag, recvlogical, debezium, bareLag, defaultPoll, catchUp, bareCatchUp, repetitions);
         System.out.println(report);
         Path target = Path.of("target", "changes-benchmark.md");
         Files.createDirectories(target.getParent());
@@ -240,6 +280,43 @@ class ChangesBenchmark {
         Map<String, Double> used = cpu.finish();
         return new Throughput(rows, seconds(written - started), outboxDone[0] == 0 ? Double.NaN : seconds(outboxDone[0] - started),
                 seconds(last - started), seconds(last - first), duplicates.get() - duplicatesBefore, used, load);
+    }
+
+    /**
+     * The first id of a warm-up's next rows: ids below RUN_BASE, used again from the start once they run out (the table
+     * emptied, a truncate being no record's change, and their arrivals forgotten).
+     */
+    private long warmupBase(String table, int rows) throws SQLException {
+        if (nextWarmupId + rows > RUN_BASE) {
+            execute("TRUNCATE " + SCHEMA + "." + table);
+            for (int id = 1; id <= RUN_BASE; id++) {
+                arrivedAt.set(id, 0);
+            }
+            nextWarmupId = WARMUP_BASE;
+        }
+        long base = nextWarmupId;
+        nextWarmupId += rows;
+        return base;
+    }
+
+    /** Empties the table and forgets the arrivals of ids base+1..base+rows, so a phase can run again on the same ids. */
+    private void forget(String table, long base, int rows, int phase) throws SQLException {
+        execute("TRUNCATE " + SCHEMA + "." + table);
+        for (long id = base + 1; id <= base + rows; id++) {
+            arrivedAt.set((int) id, 0);
+        }
+        arrivedIn[phase].set(0);
+    }
+
+    /** The middle of the runs by {@code rate} (the lower middle of an even number). */
+    private static <T> T median(List<T> runs, java.util.function.ToDoubleFunction<T> rate) {
+        List<T> sorted = new ArrayList<>(runs);
+        sorted.sort(java.util.Comparator.comparingDouble(rate));
+        return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    private static <T> String rates(List<T> runs, java.util.function.ToDoubleFunction<T> rate) {
+        return String.join(" / ", runs.stream().map(r -> String.format(Locale.ROOT, "%,.0f", rate.applyAsDouble(r))).toList());
     }
 
     private long firstArrival(long base, int rows) {
@@ -827,8 +904,8 @@ class ChangesBenchmark {
         return nanos == Long.MAX_VALUE ? "not arrived" : String.format("%.0f", nanos / 1e6);
     }
 
-    private String report(Throughput run, Lag lag, Bare recvlogical, Bare debezium, Bare defaultPoll, CatchUp catchUp, CatchUp bareCatchUp)
-            throws SQLException {
+    private String report(Throughput run, Lag lag, Bare recvlogical, Bare debezium, Lag bareLag, Bare defaultPoll, CatchUp catchUp,
+                          CatchUp bareCatchUp, String repetitions) throws SQLException {
         double ratio = run.perSecond() / recvlogical.perSecond();
         double engineRatio = run.perSecond() / debezium.perSecond();
         double catchUpRatio = catchUp.perSecond() / bareCatchUp.perSecond();
@@ -857,6 +934,8 @@ class ChangesBenchmark {
                 | diagnostic: bare Debezium engine's lag, commit to change handed over, same offer for %d s, poll.interval.ms 50 as the stream: p50 / p99 ms | %s / %s |
                 | diagnostic: the same with Debezium's default poll.interval.ms (500): p50 / p99 ms | %s / %s |
 
+                %s
+
                 Lag by stage: %s.
 
                 %s
@@ -881,8 +960,8 @@ class ChangesBenchmark {
                 catchUp.cpu().getOrDefault("JVM total", Double.NaN) * 1e6 / catchUp.rows(), bareCatchUp.cpu().getOrDefault("JVM total", Double.NaN) * 1e6 / bareCatchUp.rows(),
                 LAG_RATE, LAG_TX_ROWS, LAG_SECONDS, lag.achievedRate(), lag.arrived(), lag.offered(),
                 millis(lag.p50()), millis(lag.p95()), millis(lag.p99()), millis(lag.max()),
-                BARE_LAG_SECONDS, millis(debezium.lag().p50()), millis(debezium.lag().p99()), millis(defaultPoll.lag().p50()), millis(defaultPoll.lag().p99()),
-                stageSummary,
+                BARE_LAG_SECONDS, millis(bareLag.p50()), millis(bareLag.p99()), millis(defaultPoll.lag().p50()), millis(defaultPoll.lag().p99()),
+                repetitions, stageSummary,
                 cpuTable(run.cpu(), run.rows(), debezium.cpu(), debezium.rows()), cpuTable(catchUp.cpu(), catchUp.rows(), bareCatchUp.cpu(), bareCatchUp.rows()), run.load(), WARMUP_ROWS, warmupSummary, CATCHUP_WARMUP_ROWS, catchUpWarmupSummary, bareCatchUpWarmupSummary,
                 goals,
                 recvlogical.note(), debezium.note(),

@@ -1,5 +1,8 @@
 package dev.weft.testing.bench;
 
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Locale;
 
 /**
@@ -32,5 +35,47 @@ public final class WarmUp {
         } while (rounds < maxRounds && last.jitShare() >= QUIET_JIT_SHARE);
         return String.format(Locale.ROOT, "%d rounds, the JIT compilers' CPU %,d ms in the last (%.1f s)%s", rounds, last.jitMillis(), last.seconds(),
                 last.jitShare() >= QUIET_JIT_SHARE ? ", still compiling after the last round allowed" : "");
+    }
+
+    /**
+     * Runs {@code round} until the compilers' CPU over the last {@code window} of rounds falls under
+     * {@link #QUIET_JIT_SHARE} of that window, or until {@code max} has passed; says how it went. For short rounds: one
+     * quiet round of half a second said little, as C2 compiles in bursts. Code run once per batch (per statement, per
+     * commit) reaches C2's thresholds only after minutes; a phase measured before then carries its compilation.
+     */
+    public static String untilQuietOver(Duration window, Duration max, Round round) throws Exception {
+        Deque<JvmActivity.Delta> recent = new ArrayDeque<>();
+        long started = System.nanoTime();
+        int rounds = 0;
+        double windowSeconds;
+        long windowJit;
+        boolean quiet;
+        do {
+            JvmActivity start = JvmActivity.start();
+            round.run();
+            recent.addLast(start.sinceStart());
+            rounds++;
+            windowSeconds = 0;
+            windowJit = 0;
+            for (var it = recent.descendingIterator(); it.hasNext() && windowSeconds < window.toMillis() / 1000.0; ) {
+                JvmActivity.Delta delta = it.next();
+                windowSeconds += delta.seconds();
+                windowJit += delta.jitMillis();
+            }
+            while (recent.size() > 1 && sum(recent) - recent.peekFirst().seconds() >= window.toMillis() / 1000.0) {
+                recent.removeFirst();
+            }
+            quiet = windowSeconds >= window.toMillis() / 1000.0 && windowJit < QUIET_JIT_SHARE * windowSeconds * 1000;
+        } while (!quiet && System.nanoTime() - started < max.toNanos());
+        return String.format(Locale.ROOT, "%d rounds in %.0f s, the JIT compilers' CPU %,d ms in the last %.1f s%s", rounds,
+                (System.nanoTime() - started) / 1e9, windowJit, windowSeconds, quiet ? "" : ", still compiling when the warm-up's time ran out");
+    }
+
+    private static double sum(Deque<JvmActivity.Delta> deltas) {
+        double seconds = 0;
+        for (JvmActivity.Delta delta : deltas) {
+            seconds += delta.seconds();
+        }
+        return seconds;
     }
 }
