@@ -288,10 +288,7 @@ class ChangesBenchmark {
      */
     private long warmupBase(String table, int rows) throws SQLException {
         if (nextWarmupId + rows > RUN_BASE) {
-            execute("TRUNCATE " + SCHEMA + "." + table);
-            for (int id = 1; id <= RUN_BASE; id++) {
-                arrivedAt.set(id, 0);
-            }
+            forget(table, WARMUP_BASE, (int) (RUN_BASE - WARMUP_BASE), 0);
             nextWarmupId = WARMUP_BASE;
         }
         long base = nextWarmupId;

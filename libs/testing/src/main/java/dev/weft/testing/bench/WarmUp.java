@@ -44,38 +44,32 @@ public final class WarmUp {
      * commit) reaches C2's thresholds only after minutes; a phase measured before then carries its compilation.
      */
     public static String untilQuietOver(Duration window, Duration max, Round round) throws Exception {
+        double windowSeconds = window.toMillis() / 1000.0;
+        // The last rounds that together cover the window (the oldest of them dropped once the others alone do).
         Deque<JvmActivity.Delta> recent = new ArrayDeque<>();
         long started = System.nanoTime();
         int rounds = 0;
-        double windowSeconds;
-        long windowJit;
         boolean quiet;
         do {
             JvmActivity start = JvmActivity.start();
             round.run();
             recent.addLast(start.sinceStart());
             rounds++;
-            windowSeconds = 0;
-            windowJit = 0;
-            for (var it = recent.descendingIterator(); it.hasNext() && windowSeconds < window.toMillis() / 1000.0; ) {
-                JvmActivity.Delta delta = it.next();
-                windowSeconds += delta.seconds();
-                windowJit += delta.jitMillis();
-            }
-            while (recent.size() > 1 && sum(recent) - recent.peekFirst().seconds() >= window.toMillis() / 1000.0) {
+            while (recent.size() > 1 && seconds(recent) - recent.peekFirst().seconds() >= windowSeconds) {
                 recent.removeFirst();
             }
-            quiet = windowSeconds >= window.toMillis() / 1000.0 && windowJit < QUIET_JIT_SHARE * windowSeconds * 1000;
+            quiet = seconds(recent) >= windowSeconds && jitMillis(recent) < QUIET_JIT_SHARE * seconds(recent) * 1000;
         } while (!quiet && System.nanoTime() - started < max.toNanos());
         return String.format(Locale.ROOT, "%d rounds in %.0f s, the JIT compilers' CPU %,d ms in the last %.1f s%s", rounds,
-                (System.nanoTime() - started) / 1e9, windowJit, windowSeconds, quiet ? "" : ", still compiling when the warm-up's time ran out");
+                (System.nanoTime() - started) / 1e9, jitMillis(recent), seconds(recent),
+                quiet ? "" : ", still compiling when the warm-up's time ran out");
     }
 
-    private static double sum(Deque<JvmActivity.Delta> deltas) {
-        double seconds = 0;
-        for (JvmActivity.Delta delta : deltas) {
-            seconds += delta.seconds();
-        }
-        return seconds;
+    private static double seconds(Deque<JvmActivity.Delta> deltas) {
+        return deltas.stream().mapToDouble(JvmActivity.Delta::seconds).sum();
+    }
+
+    private static long jitMillis(Deque<JvmActivity.Delta> deltas) {
+        return deltas.stream().mapToLong(JvmActivity.Delta::jitMillis).sum();
     }
 }
