@@ -4,6 +4,7 @@ import dev.weft.connections.ConnectionsConfig;
 import dev.weft.connections.connector.CheckResult;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
@@ -32,7 +33,9 @@ public class ConnectionStatusRecorder {
      * {@code auth_expired} when the OAuth grant is gone. Schedules the next check.
      */
     public void recordCheck(UUID id, CheckResult result) {
-        Connection connection = Connection.findById(id);
+        // Locked: a refresh refusing the grant at the same moment holds the row; reading it unlocked would let this
+        // verdict, computed before, overwrite auth_expired once the refresh commits.
+        Connection connection = Connection.<Connection>find("id", id).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
         if (connection == null) {
             return;
         }
