@@ -41,6 +41,8 @@ public interface PlatformConfig {
 
     Schedules schedules();
 
+    GroupCommit groupCommit();
+
     dev.weft.platform.ratelimit.RateLimitConfig rateLimit();
 
     interface Http {
@@ -138,6 +140,21 @@ public interface PlatformConfig {
     }
 
     /** The clustered cron scheduler (dev.weft.platform.schedule.SchedulePoller). */
+    /** {@code dev.weft.platform.db.GroupCommit}: short transactions of one org that arrive together commit as one. */
+    interface GroupCommit {
+        /** Most units of work in one shared transaction; {@code 1} gives each its own transaction. */
+        @WithDefault("32")
+        int maxBatch();
+
+        /**
+         * Most shared transactions of one org running at once on a replica (the rest wait and join the next). A group's
+         * units run one after another on one connection, so a group alternates between this JVM and PostgreSQL: with 2
+         * the two cores of the benchmark machine idled a fifth of the time, with 4 they were busy (docs/benchmarks.md).
+         */
+        @WithDefault("4")
+        int maxInFlight();
+    }
+
     interface Schedules {
         /** Whether this replica fires due schedules; any number of replicas may, each due time fires once. */
         @WithDefault("true")
