@@ -8,12 +8,12 @@ import dev.weft.messaging.contact.ContactService;
 import dev.weft.messaging.conversation.ConversationService;
 import dev.weft.messaging.message.Message;
 import dev.weft.messaging.message.MessageService;
+import dev.weft.platform.db.GroupCommit;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
 import dev.weft.platform.id.TypeId;
 import dev.weft.platform.tenancy.SystemPrincipal;
 import io.quarkus.logging.Log;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
@@ -40,9 +40,11 @@ public class InboundService {
     private final MessageService messages;
     private final SystemPrincipal system;
     private final ObjectMapper json;
+    private final GroupCommit groupCommit;
 
     public InboundService(@Any Instance<InboundChannel> inbound, ChannelAccounts accounts, ContactService contacts, ConversationService conversations,
-                          MessageService messages, SystemPrincipal system, ObjectMapper json) {
+                          MessageService messages, SystemPrincipal system, ObjectMapper json, GroupCommit groupCommit) {
+        this.groupCommit = groupCommit;
         inbound.forEach(c -> channels.put(c.channel(), c));
         this.accounts = accounts;
         this.contacts = contacts;
@@ -86,7 +88,8 @@ public class InboundService {
         List<InboundChannel.InboundEvent> events = target.channel().parse(body);
         for (int attempt = 1; ; attempt++) {
             try {
-                return system.callAs(target.orgId(), () -> QuarkusTransaction.requiringNew().call(() -> store(channel, events)));
+                // Deliveries of one org arriving together commit together (GroupCommit), ordered by sender.
+                return system.callAs(target.orgId(), () -> groupCommit.call(target.orgId(), order(events), () -> store(channel, events)));
             } catch (Redelivered e) {
                 if (attempt < MAX_ATTEMPTS) {
                     continue;
@@ -110,6 +113,16 @@ public class InboundService {
     }
 
     private static final int MAX_ATTEMPTS = 3;
+
+    /** A delivery's place in a group: its first sender, so that groups lock the same contacts in the same order. */
+    private static String order(List<InboundChannel.InboundEvent> events) {
+        for (InboundChannel.InboundEvent event : events) {
+            if (event instanceof InboundChannel.InboundMessage m && m.from() != null) {
+                return m.from();
+            }
+        }
+        return "";
+    }
 
     /** A message of the delivery was stored by a concurrent delivery during this one: roll back and run it again. */
     private static final class Redelivered extends RuntimeException {

@@ -13,7 +13,8 @@ import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
 import dev.weft.platform.id.TypeId;
 import io.quarkus.logging.Log;
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import dev.weft.platform.db.GroupCommit;
+import dev.weft.platform.tenancy.TenantContext;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.URI;
@@ -43,9 +44,11 @@ public class SendService {
     private final MessageService messages;
     private final ChannelAccounts accounts;
     private final SendRetries retries;
+    private final GroupCommit groupCommit;
 
     public SendService(ContactService contacts, ConversationService conversations, MessageService messages, ChannelAccounts accounts,
-                       SendRetries retries) {
+                       SendRetries retries, GroupCommit groupCommit) {
+        this.groupCommit = groupCommit;
         this.contacts = contacts;
         this.conversations = conversations;
         this.messages = messages;
@@ -145,7 +148,8 @@ public class SendService {
         String finalType = type;
         // One transaction finds the contact and its conversation and stores the message (queued, its event in the
         // outbox); the provider is called after it commits, with no transaction held, and its outcome recorded after.
-        Opened opened = QuarkusTransaction.requiringNew().call(() -> {
+        // The org's sends arriving together store together (GroupCommit), ordered by recipient.
+        Opened opened = groupCommit.call(TenantContext.requireOrgId(), channel + "|" + recipient, () -> {
             Contact contact = contacts.findOrCreate(channel, recipient);
             WindowStatus window = window(channel, finalType, tag, contact.lastInboundAt, Instant.now());
             // Templates are WhatsApp's way to reopen a closed window: always allowed.

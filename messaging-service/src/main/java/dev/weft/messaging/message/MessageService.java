@@ -20,6 +20,7 @@ import dev.weft.platform.pagination.PageRequest;
 import dev.weft.platform.tenancy.TenantContext;
 import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.logging.Log;
+import dev.weft.platform.db.GroupCommit;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -61,6 +62,7 @@ public class MessageService {
     private final MessagingEvents events;
     private final CursorCodec cursors;
     private final dev.weft.messaging.Db db;
+    private final GroupCommit groupCommit;
 
     /** A message to store. {@code status}: received (inbound), queued, sent, delivered, read, failed, or stored (an internal note). */
     public record NewMessage(String direction, String type, String content, JsonNode template, JsonNode metadata, String authorType,
@@ -75,8 +77,9 @@ public class MessageService {
     }
 
     public MessageService(ConversationService conversations, ContactService contacts, ChannelSenders senders, MessagingEvents events,
-                          CursorCodec cursors, dev.weft.messaging.Db db) {
+                          CursorCodec cursors, dev.weft.messaging.Db db, GroupCommit groupCommit) {
         this.db = db;
+        this.groupCommit = groupCommit;
         this.conversations = conversations;
         this.contacts = contacts;
         this.senders = senders;
@@ -629,13 +632,14 @@ public class MessageService {
         extra.put("previous_status", "queued");
         boolean updated;
         try {
-            updated = this.db.alone(db -> {
+            // Committed with the outcomes of the org's other sends finishing at the same moment (GroupCommit).
+            updated = groupCommit.call(message.orgId, message.id.toString(), () -> this.db.work(db -> {
                 try (PreparedStatement update = db.prepareStatement(MARK_SENT_ALONE)) {
                     bindMarkSent(update, message, platformMessageId, now);
                     events.bindMessageEvent(update, 9, "message.updated", message.messageId(), view(message), extra);
                     return update.executeUpdate() == 1;
                 }
-            });
+            }));
         } catch (RuntimeException e) {
             if (!uniqueViolation(e)) {
                 throw e;

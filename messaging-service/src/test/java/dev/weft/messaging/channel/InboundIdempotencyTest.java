@@ -3,6 +3,7 @@ package dev.weft.messaging.channel;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import dev.weft.messaging.support.Api;
 import dev.weft.messaging.support.ChannelStubs;
+import dev.weft.messaging.support.Events;
 import dev.weft.testing.WeftInfraResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -66,6 +67,46 @@ class InboundIdempotencyTest {
                 .extract().path("data[0].id");
         as(org).get("/v1/conversations/" + conversation + "/messages").then().body("data", hasSize(1));
         as(org).get("/v1/contacts").then().body("data", hasSize(1));
+    }
+
+    /**
+     * Deliveries of one org arriving together commit in shared transactions (GroupCommit): forty senders at once, each
+     * message delivered twice, some twice in the same group. Each is stored once, with one contact, one conversation and
+     * one message.created, and every delivery is answered 200.
+     */
+    @Test
+    void many_senders_at_once_each_delivered_twice_store_each_message_once() throws Exception {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        int senders = 40;
+        try (Events events = new Events(org); ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Response>> answers = new ArrayList<>();
+            for (int copy = 0; copy < 2; copy++) {
+                for (int i = 0; i < senders; i++) {
+                    String body = wa.messageWebhook("97150001" + String.format("%04d", i), "wamid.MANY-" + i + "-" + org, "hello " + i);
+                    answers.add(pool.submit(() -> {
+                        start.await();
+                        return wa.deliver(body);
+                    }));
+                }
+            }
+            start.countDown();
+            int stored = 0;
+            int duplicates = 0;
+            for (Future<Response> answer : answers) {
+                Response response = answer.get();
+                assertEquals(200, response.statusCode(), response.asString());
+                stored += response.<Integer>path("stored");
+                duplicates += response.<Integer>path("duplicates");
+            }
+            assertEquals(senders, stored);
+            assertEquals(senders, duplicates);
+            events.exactly("message.created", null, senders);
+        }
+        as(org).get("/v1/contacts?limit=100").then().statusCode(200).body("data", hasSize(senders));
+        as(org).get("/v1/conversations?channel=whatsapp&limit=100").then().statusCode(200).body("data", hasSize(senders))
+                .body("data.findAll { it.status == 'open' }", hasSize(senders));
     }
 
     @Test
