@@ -149,14 +149,16 @@ public class InboundService {
         for (InboundChannel.InboundEvent event : events) {
             switch (event) {
                 case InboundChannel.InboundMessage m -> {
-                    // A redelivery touches nothing: no contact, no conversation (a closed one would open a new one).
-                    if (m.platformMessageId() != null && messages.stored(channel, m.platformMessageId()) != null) {
+                    // One statement for a known sender. A redelivery creates nothing: no contact, no conversation (a
+                    // closed one would open a new one).
+                    var arrival = conversations.arrive(contacts.address(channel, m.from()), null, m.platformMessageId());
+                    if (arrival.stored()) {
                         duplicates++;
                         continue;
                     }
-                    Contact contact = contacts.findOrCreate(channel, m.from());
+                    Contact contact = arrival.contact();
                     contacts.nameIfUnnamed(contact, m.name());
-                    var conversation = conversations.openLocked(contact, channel, null);
+                    var conversation = arrival.conversation();
                     boolean created = messages.record(conversation, contact,
                             MessageService.NewMessage.inbound(m.type(), m.content(), m.platformMessageId(), m.metadata())).created();
                     if (!created) {

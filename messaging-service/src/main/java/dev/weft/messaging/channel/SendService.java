@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Json;
 import dev.weft.messaging.contact.Contact;
 import dev.weft.messaging.contact.ContactService;
-import dev.weft.messaging.conversation.Conversation;
 import dev.weft.messaging.conversation.ConversationService;
 import dev.weft.messaging.message.MessageDtos;
 import dev.weft.messaging.message.MessageService;
@@ -150,7 +149,9 @@ public class SendService {
         // outbox); the provider is called after it commits, with no transaction held, and its outcome recorded after.
         // The org's sends arriving together store together (GroupCommit), ordered by recipient.
         Opened opened = groupCommit.call(TenantContext.requireOrgId(), channel + "|" + recipient, () -> {
-            Contact contact = contacts.findOrCreate(channel, recipient);
+            // The contact and its open conversation (locked) in one statement when the recipient is known.
+            ConversationService.Arrival arrival = conversations.arrive(contacts.address(channel, recipient), inbox, null);
+            Contact contact = arrival.contact();
             WindowStatus window = window(channel, finalType, tag, contact.lastInboundAt, Instant.now());
             // Templates are WhatsApp's way to reopen a closed window: always allowed.
             if (window != null && window.status().equals("closed") && !finalType.equals("template")) {
@@ -159,8 +160,7 @@ public class SendService {
                 details.put("contact_id", contact.contactId());
                 throw new ApiException(ErrorCode.WINDOW_CLOSED, closedMessage(channel, window), details);
             }
-            Conversation conversation = conversations.openLocked(contact, channel, inbox);
-            return new Opened(messages.prepare(conversation, contact, parsed), window);
+            return new Opened(messages.prepare(arrival.conversation(), contact, parsed), window);
         });
         MessageDtos.MessageView view = messages.deliver(opened.prepared());
         if (view.status().equals("queued")) {

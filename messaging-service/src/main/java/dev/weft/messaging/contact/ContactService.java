@@ -201,6 +201,15 @@ public class ContactService {
      */
     @Transactional
     public Contact findOrCreate(String channel, String address) {
+        return findOrCreate(address(channel, address));
+    }
+
+    /** A channel address checked and written as identities hold it: E.164 for WhatsApp, lower case for email. */
+    public record Address(String channel, String address, PhoneNumbers.Phone phone, String emailKey) {
+    }
+
+    /** Checks and normalizes an address on a channel (an unparseable phone or an empty address: 400). */
+    public Address address(String channel, String address) {
         String checkedChannel = Channels.require(channel, "channel");
         String checkedAddress = address == null ? "" : address.strip();
         if (checkedAddress.isEmpty() || checkedAddress.length() > 255) {
@@ -215,6 +224,16 @@ public class ContactService {
             emailKey = checkedAddress.toLowerCase(Locale.ROOT);
             checkedAddress = emailKey;
         }
+        return new Address(checkedChannel, checkedAddress, phone, emailKey);
+    }
+
+    /** {@link #findOrCreate(String, String)} of an address already checked by {@link #address}. */
+    @Transactional
+    public Contact findOrCreate(Address to) {
+        String checkedChannel = to.channel();
+        String checkedAddress = to.address();
+        PhoneNumbers.Phone phone = to.phone();
+        String emailKey = to.emailKey();
         // A known address (every message after a contact's first) needs no lock: identities are only ever added, and
         // a merge moves them under the contacts' row locks, so a committed one is read as it is. Only a new one is
         // created under the locks, where a second request for the same address waits and then finds it.
@@ -287,39 +306,46 @@ public class ContactService {
                     if (!row.next()) {
                         return null;
                     }
-                    Contact contact = row(row);
-                    contact.sendAddress = row.getString(20);
-                    contact.sendAddressChannel = channel;
-                    return contact;
+                    return fromRow(row, 0, channel);
                 }
             }
         });
     }
 
-    private static Contact row(java.sql.ResultSet row) throws java.sql.SQLException {
+    /**
+     * A row of {@link #BY_IDENTITY}'s columns, from column {@code offset + 1} (the contact's 19, then its address on
+     * {@code channel}), as a detached plain {@link Contact}.
+     */
+    public static Contact fromRow(java.sql.ResultSet row, int offset, String channel) throws java.sql.SQLException {
+        int o = offset;
         Contact c = new Contact();
-        c.id = row.getObject(1, UUID.class);
-        c.orgId = row.getString(2);
-        c.firstName = row.getString(3);
-        c.lastName = row.getString(4);
-        c.email = row.getString(5);
-        c.emailKey = row.getString(6);
-        c.phone = row.getString(7);
-        c.phoneKey = row.getString(8);
-        c.externalId = row.getString(9);
-        c.channel = row.getString(10);
-        c.channels = strings(row.getArray(11));
-        c.tags = strings(row.getArray(12));
-        c.properties = row.getString(13);
-        c.entityType = row.getString(14);
-        c.entityId = row.getString(15);
-        c.lastInboundAt = instant(row, 16);
-        c.lastOutboundAt = instant(row, 17);
-        c.createdAt = instant(row, 18);
-        c.updatedAt = instant(row, 19);
+        c.id = row.getObject(o + 1, UUID.class);
+        c.orgId = row.getString(o + 2);
+        c.firstName = row.getString(o + 3);
+        c.lastName = row.getString(o + 4);
+        c.email = row.getString(o + 5);
+        c.emailKey = row.getString(o + 6);
+        c.phone = row.getString(o + 7);
+        c.phoneKey = row.getString(o + 8);
+        c.externalId = row.getString(o + 9);
+        c.channel = row.getString(o + 10);
+        c.channels = strings(row.getArray(o + 11));
+        c.tags = strings(row.getArray(o + 12));
+        c.properties = row.getString(o + 13);
+        c.entityType = row.getString(o + 14);
+        c.entityId = row.getString(o + 15);
+        c.lastInboundAt = instant(row, o + 16);
+        c.lastOutboundAt = instant(row, o + 17);
+        c.createdAt = instant(row, o + 18);
+        c.updatedAt = instant(row, o + 19);
         c.plain = true;
+        c.sendAddress = row.getString(o + 20);
+        c.sendAddressChannel = channel;
         return c;
     }
+
+    /** How many columns {@link #fromRow} reads. */
+    public static final int ROW_COLUMNS = 20;
 
     private static String[] strings(java.sql.Array array) throws java.sql.SQLException {
         if (array == null) {

@@ -112,7 +112,7 @@ public class ConversationService {
                 query.setString(3, checkedChannel);
                 query.setString(4, checkedInbox);
                 try (java.sql.ResultSet row = query.executeQuery()) {
-                    return row.next() ? row(row) : null;
+                    return row.next() ? row(row, 0) : null;
                 }
             }
         });
@@ -124,24 +124,84 @@ public class ConversationService {
         return conversation;
     }
 
-    private static Conversation row(java.sql.ResultSet row) throws java.sql.SQLException {
+    /** The conversation's columns in {@link #row}'s order, unqualified. */
+    private static final String CONVERSATION_COLUMNS = """
+            id, org_id, contact_id, channel, inbox, subject, entity_type, entity_id, status, assignee_id, snoozed_until, resolved_at,
+            last_message_at, version, created_at, updated_at""";
+
+    /**
+     * {@link #arrive}'s one statement: whether the provider's message id is stored already, the contact holding the
+     * address ({@link ContactService#BY_IDENTITY}) and that contact's newest conversation on the channel and inbox that
+     * is not closed, locked, as {@link #openLocked} reads it.
+     */
+    private static final String ARRIVAL = "SELECT EXISTS (SELECT 1 FROM messages m WHERE m.org_id = ? AND m.channel = ? AND m.platform_message_id = ?),"
+            + " k.*, v.* FROM (SELECT 1) one LEFT JOIN LATERAL (" + ContactService.BY_IDENTITY + ") k ON true"
+            + " LEFT JOIN LATERAL (SELECT " + CONVERSATION_COLUMNS + """
+             FROM conversations WHERE org_id = ? AND contact_id = k.id AND channel = ? AND inbox = ? AND status <> 'closed'
+            ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE) v ON true""";
+
+    /** What {@link #arrive} found: the message already stored, or the contact and its locked open conversation (either may be new). */
+    public record Arrival(boolean stored, Contact contact, Conversation conversation) {
+    }
+
+    /**
+     * Where a message to or from {@code address} goes, in one round trip when the address is known: whether
+     * {@code platformMessageId} (if any) is stored already (then nothing else is done), else the contact
+     * ({@link ContactService#findOrCreate}) and its open conversation on the channel and inbox, locked
+     * ({@link #openLocked}); either is created when missing. Every webhook and send asks this first; three statements
+     * before, one now.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Arrival arrive(ContactService.Address address, String inbox, String platformMessageId) {
+        String checkedInbox = inbox(inbox);
+        String org = TenantContext.requireOrgId();
+        Arrival found = this.db.work(db -> {
+            try (java.sql.PreparedStatement query = db.prepareStatement(ARRIVAL)) {
+                query.setString(1, org);
+                query.setString(2, address.channel());
+                query.setString(3, platformMessageId);
+                query.setString(4, org);
+                query.setString(5, address.channel());
+                query.setString(6, address.address());
+                query.setString(7, org);
+                query.setString(8, address.channel());
+                query.setString(9, checkedInbox);
+                try (java.sql.ResultSet row = query.executeQuery()) {
+                    row.next();
+                    boolean stored = row.getBoolean(1);
+                    Contact contact = row.getObject(2) == null ? null : ContactService.fromRow(row, 1, address.channel());
+                    int conversationAt = 1 + ContactService.ROW_COLUMNS;
+                    Conversation conversation = row.getObject(conversationAt + 1) == null ? null : row(row, conversationAt);
+                    return new Arrival(stored, contact, conversation);
+                }
+            }
+        });
+        if (found.stored()) {
+            return found;
+        }
+        Contact contact = found.contact() != null ? found.contact() : contacts.findOrCreate(address);
+        Conversation conversation = found.conversation() != null ? found.conversation() : openLocked(contact, address.channel(), checkedInbox);
+        return new Arrival(false, contact, conversation);
+    }
+
+    private static Conversation row(java.sql.ResultSet row, int o) throws java.sql.SQLException {
         Conversation c = new Conversation();
-        c.id = row.getObject(1, UUID.class);
-        c.orgId = row.getString(2);
-        c.contactId = row.getObject(3, UUID.class);
-        c.channel = row.getString(4);
-        c.inbox = row.getString(5);
-        c.subject = row.getString(6);
-        c.entityType = row.getString(7);
-        c.entityId = row.getString(8);
-        c.status = row.getString(9);
-        c.assigneeId = row.getString(10);
-        c.snoozedUntil = instant(row, 11);
-        c.resolvedAt = instant(row, 12);
-        c.lastMessageAt = instant(row, 13);
-        c.version = row.getLong(14);
-        c.createdAt = instant(row, 15);
-        c.updatedAt = instant(row, 16);
+        c.id = row.getObject(o + 1, UUID.class);
+        c.orgId = row.getString(o + 2);
+        c.contactId = row.getObject(o + 3, UUID.class);
+        c.channel = row.getString(o + 4);
+        c.inbox = row.getString(o + 5);
+        c.subject = row.getString(o + 6);
+        c.entityType = row.getString(o + 7);
+        c.entityId = row.getString(o + 8);
+        c.status = row.getString(o + 9);
+        c.assigneeId = row.getString(o + 10);
+        c.snoozedUntil = instant(row, o + 11);
+        c.resolvedAt = instant(row, o + 12);
+        c.lastMessageAt = instant(row, o + 13);
+        c.version = row.getLong(o + 14);
+        c.createdAt = instant(row, o + 15);
+        c.updatedAt = instant(row, o + 16);
         c.plain = true;
         return c;
     }

@@ -518,6 +518,8 @@ class MessagingBenchmark {
     }
 
     private void load(String phase) {
+        // When each measured phase starts (after its warm-up): to cut a flight recording to one phase.
+        System.out.println("bench phase " + phase + " at " + Instant.now());
         try {
             loads.add(phase + ": " + Files.readString(Path.of("/proc/loadavg")).strip());
         } catch (Exception e) {
