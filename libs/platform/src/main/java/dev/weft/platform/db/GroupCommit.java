@@ -93,7 +93,7 @@ public class GroupCommit {
             try {
                 return QuarkusTransaction.requiringNew().call(work);
             } finally {
-                handOn(queue);
+                handOn(lane, queue);
             }
         }
         group.sort((a, b) -> a.order.compareTo(b.order));
@@ -109,7 +109,7 @@ public class GroupCommit {
             // Rolled back whole: every unit runs again by itself (below for this one, the others on their threads).
             Log.debugf("event=group_commit_rolled_back lane=%s units=%d reason=\"%s\"", lane, group.size(), e.toString());
         } finally {
-            handOn(queue);
+            handOn(lane, queue);
             for (Unit<?> each : group) {
                 if (each != unit) {
                     each.signal.complete(committed ? Signal.DONE : Signal.ALONE);
@@ -130,13 +130,20 @@ public class GroupCommit {
         }
     }
 
-    /** This group is done: the oldest waiting unit leads the next one, or the lane has one group fewer running. */
-    private static void handOn(Lane queue) {
+    /**
+     * This group is done: the oldest waiting unit leads the next one, or the lane has one group fewer running. An idle
+     * lane is dropped (an org is a lane only while it has work): a unit that found it just before takes it anyway,
+     * and the org may then briefly have two lanes, each within its own limit.
+     */
+    private void handOn(String lane, Lane queue) {
         Unit<?> next;
         synchronized (queue) {
             next = queue.waiting.poll();
             if (next == null) {
                 queue.running--;
+                if (queue.running == 0) {
+                    lanes.remove(lane, queue);
+                }
             }
         }
         if (next != null) {
