@@ -3,7 +3,6 @@ package dev.weft.messaging.channel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Json;
-import dev.weft.messaging.contact.Contact;
 import dev.weft.messaging.contact.ContactService;
 import dev.weft.messaging.conversation.ConversationService;
 import dev.weft.messaging.message.MessageDtos;
@@ -145,23 +144,32 @@ public class SendService {
         String channel = platform;
         String recipient = to.strip();
         String finalType = type;
+        // Checked before the group: a bad address is this request's 400 alone.
+        ContactService.Address address = contacts.address(channel, recipient);
         // One transaction finds the contact and its conversation and stores the message (queued, its event in the
         // outbox); the provider is called after it commits, with no transaction held, and its outcome recorded after.
-        // The org's sends arriving together store together (GroupCommit), ordered by recipient.
-        Opened opened = groupCommit.call(TenantContext.requireOrgId(), channel + "|" + recipient, () -> {
+        // The org's sends arriving together store together (GroupCommit), ordered by recipient. A send the window
+        // refuses creates nothing and returns its refusal rather than throwing, which would roll back the whole group.
+        Opened opened = groupCommit.call(TenantContext.requireOrgId(), address.channel() + "|" + address.address(), () -> {
             // The contact and its open conversation (locked) in one statement when the recipient is known.
-            ConversationService.Arrival arrival = conversations.arrive(contacts.address(channel, recipient), inbox, null);
-            Contact contact = arrival.contact();
-            WindowStatus window = window(channel, finalType, tag, contact.lastInboundAt, Instant.now());
+            ConversationService.Arrival found = conversations.find(address, inbox, null);
+            WindowStatus window = window(channel, finalType, tag, found.contact() == null ? null : found.contact().lastInboundAt, Instant.now());
             // Templates are WhatsApp's way to reopen a closed window: always allowed.
             if (window != null && window.status().equals("closed") && !finalType.equals("template")) {
-                Map<String, Object> details = new LinkedHashMap<>();
-                details.put("template_window_status", window);
-                details.put("contact_id", contact.contactId());
-                throw new ApiException(ErrorCode.WINDOW_CLOSED, closedMessage(channel, window), details);
+                return new Opened(null, window, found.contact() == null ? null : found.contact().contactId());
             }
-            return new Opened(messages.prepare(arrival.conversation(), contact, parsed), window);
+            ConversationService.Arrival arrival = conversations.complete(found, address, inbox);
+            return new Opened(messages.prepare(arrival.conversation(), arrival.contact(), parsed), window, null);
         });
+        if (opened.prepared() == null) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("template_window_status", opened.window());
+            // A recipient never seen before stays unknown: a refused send stores nothing, no contact either.
+            if (opened.refusedContactId() != null) {
+                details.put("contact_id", opened.refusedContactId());
+            }
+            throw new ApiException(ErrorCode.WINDOW_CLOSED, closedMessage(channel, opened.window()), details);
+        }
         MessageDtos.MessageView view = messages.deliver(opened.prepared());
         if (view.status().equals("queued")) {
             retries.scheduleFirst(TypeId.parse(dev.weft.messaging.message.Message.ID_PREFIX, view.id()).orElseThrow());
@@ -180,7 +188,8 @@ public class SendService {
                 opened.window());
     }
 
-    private record Opened(MessageService.Prepared prepared, WindowStatus window) {
+    /** The stored half's outcome: the message prepared, or (prepared null) the window's refusal and the contact, if known. */
+    private record Opened(MessageService.Prepared prepared, WindowStatus window, String refusedContactId) {
     }
 
     /**

@@ -153,9 +153,19 @@ public class ConversationService {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Arrival arrive(ContactService.Address address, String inbox, String platformMessageId) {
+        Arrival found = find(address, inbox, platformMessageId);
+        return found.stored() ? found : complete(found, address, inbox);
+    }
+
+    /**
+     * {@link #arrive}'s statement alone: creates nothing, so the contact or the conversation may be null. For a caller
+     * that decides from what exists whether to go on (a send refused by a closed window stores nothing).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Arrival find(ContactService.Address address, String inbox, String platformMessageId) {
         String checkedInbox = inbox(inbox);
         String org = TenantContext.requireOrgId();
-        Arrival found = this.db.work(db -> {
+        return this.db.work(db -> {
             try (java.sql.PreparedStatement query = db.prepareStatement(ARRIVAL)) {
                 query.setString(1, org);
                 query.setString(2, address.channel());
@@ -176,11 +186,13 @@ public class ConversationService {
                 }
             }
         });
-        if (found.stored()) {
-            return found;
-        }
+    }
+
+    /** What {@link #find} found, with the contact and its open conversation created where missing. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Arrival complete(Arrival found, ContactService.Address address, String inbox) {
         Contact contact = found.contact() != null ? found.contact() : contacts.findOrCreate(address);
-        Conversation conversation = found.conversation() != null ? found.conversation() : openLocked(contact, address.channel(), checkedInbox);
+        Conversation conversation = found.conversation() != null ? found.conversation() : openLocked(contact, address.channel(), inbox(inbox));
         return new Arrival(false, contact, conversation);
     }
 

@@ -129,7 +129,10 @@ class ChannelWhatsAppTest {
         // Never written: closed.
         as(org).body(SEED_TEXT).post("/v1/messaging/send").then().statusCode(422)
                 .body("error.code", equalTo("WINDOW_CLOSED"))
-                .body("error.details.template_window_status.status", equalTo("closed"));
+                .body("error.details.template_window_status.status", equalTo("closed"))
+                .body("error.details.contact_id", nullValue());
+        // A refused send stores nothing, not even the new recipient's contact.
+        as(org).get("/v1/contacts").then().statusCode(200).body("data", hasSize(0));
         ChannelStubs.server().verify(0, postRequestedFor(urlPathEqualTo(messagesUrl(wa))));
         // Templates are always allowed.
         as(org).body(SEED_TEMPLATE).post("/v1/messaging/send").then().statusCode(201).body("status", equalTo("sent"))
@@ -141,7 +144,8 @@ class ChannelWhatsAppTest {
         Response refused = as(org).body(SEED_TEXT).post("/v1/messaging/send");
         refused.then().statusCode(422).body("error.details.template_window_status.status", equalTo("closed"))
                 .body("error.details.template_window_status.closed_since", notNullValue())
-                .body("error.details.template_window_status.window_hours", equalTo(24));
+                .body("error.details.template_window_status.window_hours", equalTo(24))
+                .body("error.details.contact_id", startsWith("contact_"));
         // Wrote 23 hours ago: open.
         setLastInbound(org, "23 hours");
         acceptSends(wa, "wamid.WINDOW2");
