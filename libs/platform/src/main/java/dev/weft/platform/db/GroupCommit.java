@@ -39,6 +39,8 @@ import java.util.concurrent.ExecutionException;
 @ApplicationScoped
 public class GroupCommit {
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    /** Set while this thread runs work holding a place in a lane (a group of one or more). */
+    private static final ThreadLocal<Boolean> IN_GROUP = new ThreadLocal<>();
     private final int maxBatch;
     private final int maxInFlight;
 
@@ -59,7 +61,9 @@ public class GroupCommit {
      * With {@code max-batch} 1 this is {@code QuarkusTransaction.requiringNew().call(work)}.
      */
     public <T> T call(String lane, String order, Callable<T> work) {
-        if (maxBatch <= 1) {
+        if (maxBatch <= 1 || IN_GROUP.get() != null) {
+            // Called from a unit running in a group: waiting for a lane here could wait on a group that waits for this
+            // one. A transaction of its own, as without group commit.
             return QuarkusTransaction.requiringNew().call(work);
         }
         Unit<T> unit = new Unit<>(order, work);
@@ -90,9 +94,11 @@ public class GroupCommit {
             }
         }
         if (group.size() == 1) {
+            IN_GROUP.set(Boolean.TRUE);
             try {
                 return QuarkusTransaction.requiringNew().call(work);
             } finally {
+                IN_GROUP.remove();
                 handOn(lane, queue);
             }
         }
@@ -193,6 +199,7 @@ public class GroupCommit {
         /** Runs the work on the group's thread as if on its own: its principal, trace and log context. */
         void runInGroup() {
             Map<String, Object> leaderLog = MDC.getMap();
+            IN_GROUP.set(Boolean.TRUE);
             try (Scope ignored = trace.makeCurrent()) {
                 MDC.clear();
                 log.forEach(MDC::put);
@@ -202,6 +209,7 @@ public class GroupCommit {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             } finally {
+                IN_GROUP.remove();
                 MDC.clear();
                 leaderLog.forEach(MDC::put);
             }

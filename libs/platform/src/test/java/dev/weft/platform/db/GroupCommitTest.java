@@ -149,6 +149,22 @@ class GroupCommitTest extends PlatformTestBase {
     }
 
     @Test
+    void work_calling_group_commit_again_runs_in_a_transaction_of_its_own_instead_of_waiting_for_its_own_lane() throws Exception {
+        String org = newOrg();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<long[]> txids = pool.submit(() -> TenantContext.callAs(principal(org, "outer"), () -> groups.call(org, "outer", () -> {
+                long outer = insert(org + "-outer");
+                long inner = groups.call(org, "inner", () -> insert(org + "-inner"));
+                return new long[]{outer, inner};
+            })));
+            long[] both = txids.get(30, TimeUnit.SECONDS);
+            assertNotEquals(both[0], both[1], "the inner work committed on its own");
+            assertEquals(1, committed(org + "-inner").size());
+            assertEquals(1, committed(org + "-outer").size());
+        }
+    }
+
+    @Test
     void a_failing_unit_rolls_its_group_back_and_only_its_own_caller_sees_the_failure() throws Exception {
         String org = newOrg();
         String failing = org + "-4";
