@@ -46,13 +46,6 @@ public class Conversation extends OrgScopedEntity {
     @jakarta.persistence.Transient
     public transient boolean plain;
 
-    /**
-     * The database's clock when this row was locked, never below its last message (ConversationService.arrive reads
-     * it in the statement that takes the lock): the next message's created_at, known before it is written, so its
-     * message.created goes out in the same statement (MessageService.record). Null when not read so.
-     */
-    public transient java.time.Instant lockedAt;
-
     public String conversationId() {
         return TypeId.format(ID_PREFIX, id);
     }

@@ -124,8 +124,6 @@ public class ConversationService {
         return conversation;
     }
 
-    private static final int CONVERSATION_COLUMN_COUNT = 16;
-
     /** The conversation's columns in {@link #row}'s order, unqualified. */
     private static final String CONVERSATION_COLUMNS = """
             id, org_id, contact_id, channel, inbox, subject, entity_type, entity_id, status, assignee_id, snoozed_until, resolved_at,
@@ -134,12 +132,10 @@ public class ConversationService {
     /**
      * {@link #arrive}'s one statement: whether the provider's message id is stored already, the contact holding the
      * address ({@link ContactService#BY_IDENTITY}) and that contact's newest conversation on the channel and inbox that
-     * is not closed, locked, as {@link #openLocked} reads it; then the database's clock under that lock, never below the
-     * conversation's last message ({@link Conversation#lockedAt}).
+     * is not closed, locked, as {@link #openLocked} reads it.
      */
     private static final String ARRIVAL = "SELECT EXISTS (SELECT 1 FROM messages m WHERE m.org_id = ? AND m.channel = ? AND m.platform_message_id = ?),"
-            + " k.*, v.*, greatest(clock_timestamp(), coalesce(v.last_message_at, '-infinity'::timestamptz))"
-            + " FROM (SELECT 1) one LEFT JOIN LATERAL (" + ContactService.BY_IDENTITY + ") k ON true"
+            + " k.*, v.* FROM (SELECT 1) one LEFT JOIN LATERAL (" + ContactService.BY_IDENTITY + ") k ON true"
             + " LEFT JOIN LATERAL (SELECT " + CONVERSATION_COLUMNS + """
              FROM conversations WHERE org_id = ? AND contact_id = k.id AND channel = ? AND inbox = ? AND status <> 'closed'
             ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE) v ON true""";
@@ -186,9 +182,6 @@ public class ConversationService {
                     Contact contact = row.getObject(2) == null ? null : ContactService.fromRow(row, 1, address.channel());
                     int conversationAt = 1 + ContactService.ROW_COLUMNS;
                     Conversation conversation = row.getObject(conversationAt + 1) == null ? null : row(row, conversationAt);
-                    if (conversation != null) {
-                        conversation.lockedAt = instant(row, conversationAt + CONVERSATION_COLUMN_COUNT + 1);
-                    }
                     return new Arrival(stored, contact, conversation);
                 }
             }

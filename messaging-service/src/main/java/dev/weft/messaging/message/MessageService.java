@@ -137,35 +137,6 @@ public class MessageService {
             RETURNING m.created_at, conversations.version""";
 
     /**
-     * {@link #RECORD} with the created_at the caller read under the conversation's lock ({@link Conversation#lockedAt})
-     * and the message's message.created written by the same statement (only when the message is): one round trip
-     * where there were two.
-     */
-    private static final String RECORD_WITH_EVENT = """
-            WITH m AS (
-              INSERT INTO messages (id, org_id, conversation_id, contact_id, channel, direction, type, content, template, metadata, author_type,
-                                    agent_id, internal, status, platform_message_id, error_code, error_message, created_at, updated_at)
-              SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-              FROM conversations v WHERE v.id = ? AND v.org_id = ?
-              ON CONFLICT (org_id, channel, platform_message_id) WHERE platform_message_id IS NOT NULL DO NOTHING
-              RETURNING created_at),
-            e AS (
-              INSERT INTO outbox (""" + Outbox.ROW_COLUMNS + ") SELECT " + Outbox.ROW_PLACEHOLDERS + """
-             FROM m),
-            c AS (
-              UPDATE contacts SET last_inbound_at = CASE WHEN ? THEN greatest(last_inbound_at, m.created_at) ELSE last_inbound_at END,
-                                  last_outbound_at = CASE WHEN ? THEN greatest(last_outbound_at, m.created_at) ELSE last_outbound_at END,
-                                  updated_at = m.created_at
-              FROM m WHERE contacts.id = ? AND contacts.org_id = ? AND ?)
-            UPDATE conversations SET last_message_at = m.created_at, version = conversations.version + ?,
-                                     status = CASE WHEN ? THEN 'open' ELSE conversations.status END,
-                                     snoozed_until = CASE WHEN ? THEN NULL ELSE conversations.snoozed_until END,
-                                     resolved_at = CASE WHEN ? THEN NULL ELSE conversations.resolved_at END,
-                                     updated_at = m.created_at
-            FROM m WHERE conversations.id = ? AND conversations.org_id = ?
-            RETURNING m.created_at, conversations.version""";
-
-    /**
      * {@link #record(UUID, NewMessage)} in a conversation the caller has already locked ({@code SELECT ... FOR UPDATE}
      * in this transaction). One statement ({@link #RECORD}) stores the message with its created_at (the database's
      * clock for every replica, never below the conversation's latest message: see the class comment) and moves the
@@ -213,15 +184,7 @@ public class MessageService {
         boolean inbound = m.direction().equals("inbound");
         boolean outbound = !inbound && !m.internal();
         ConversationService.Reopened reopened = inbound ? conversations.reopenOnInbound(conversation) : null;
-        // The time read under the lock, when the caller has it, lets the event go out with the message; not for a
-        // reopening, whose conversation.updated comes first.
-        Instant lockedAt = reopened == null ? conversation.lockedAt : null;
-        conversation.lockedAt = null;
-        if (lockedAt != null) {
-            message.createdAt = lockedAt;
-            message.updatedAt = lockedAt;
-        }
-        Written written = write(message, inbound, outbound, reopened != null, lockedAt);
+        Written written = write(message, inbound, outbound, reopened != null);
         if (written == null) {
             Message existing = stored(conversation.channel, m.platformMessageId());
             if (existing == null) {
@@ -247,11 +210,7 @@ public class MessageService {
             conversations.publishReopened(conversation, reopened);
         }
         // The view is the row as written: every column is known here, so it is not read back.
-        if (lockedAt == null) {
-            events.publish("message.created", message.messageId(), view(message));
-        } else {
-            events.written();
-        }
+        events.publish("message.created", message.messageId(), view(message));
         Log.infof("event=message_created org_id=%s message_id=%s conversation_id=%s direction=%s status=%s", message.orgId, message.messageId(),
                 conversation.conversationId(), message.direction, message.status);
         return new Recorded(message, true);
@@ -260,52 +219,40 @@ public class MessageService {
     private record Written(Instant createdAt, long version) {
     }
 
-    /**
-     * Runs {@link #RECORD}, or {@link #RECORD_WITH_EVENT} at {@code at} (the message's created_at and updated_at already
-     * set to it); null when another message already holds the provider id.
-     */
-    private Written write(Message message, boolean inbound, boolean outbound, boolean reopen, Instant at) {
+    /** Runs {@link #RECORD}; null when another message already holds the provider id. */
+    private Written write(Message message, boolean inbound, boolean outbound, boolean reopen) {
         return this.db.work(db -> {
-            try (PreparedStatement insert = db.prepareStatement(at == null ? RECORD : RECORD_WITH_EVENT)) {
-                int i = 1;
-                insert.setObject(i++, message.id);
-                insert.setString(i++, message.orgId);
-                insert.setObject(i++, message.conversationId);
-                insert.setObject(i++, message.contactId);
-                insert.setString(i++, message.channel);
-                insert.setString(i++, message.direction);
-                insert.setString(i++, message.type);
-                insert.setString(i++, message.content);
-                insert.setString(i++, message.template);
-                insert.setString(i++, message.metadata);
-                insert.setString(i++, message.authorType);
-                insert.setString(i++, message.agentId);
-                insert.setBoolean(i++, message.internal);
-                insert.setString(i++, message.status);
-                insert.setString(i++, message.platformMessageId);
-                insert.setString(i++, message.errorCode);
-                insert.setString(i++, message.errorMessage);
-                if (at != null) {
-                    OffsetDateTime time = OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
-                    insert.setObject(i++, time, Types.TIMESTAMP_WITH_TIMEZONE);
-                    insert.setObject(i++, time, Types.TIMESTAMP_WITH_TIMEZONE);
-                }
-                insert.setObject(i++, message.conversationId);
-                insert.setString(i++, message.orgId);
-                if (at != null) {
-                    i = events.bindMessageEvent(insert, i, "message.created", message.messageId(), view(message), Map.of());
-                }
-                insert.setBoolean(i++, inbound);
-                insert.setBoolean(i++, outbound);
-                insert.setObject(i++, message.contactId);
-                insert.setString(i++, message.orgId);
-                insert.setBoolean(i++, inbound || outbound);
-                insert.setInt(i++, reopen ? 2 : 1);
-                insert.setBoolean(i++, reopen);
-                insert.setBoolean(i++, reopen);
-                insert.setBoolean(i++, reopen);
-                insert.setObject(i++, message.conversationId);
-                insert.setString(i, message.orgId);
+            try (PreparedStatement insert = db.prepareStatement(RECORD)) {
+                insert.setObject(1, message.id);
+                insert.setString(2, message.orgId);
+                insert.setObject(3, message.conversationId);
+                insert.setObject(4, message.contactId);
+                insert.setString(5, message.channel);
+                insert.setString(6, message.direction);
+                insert.setString(7, message.type);
+                insert.setString(8, message.content);
+                insert.setString(9, message.template);
+                insert.setString(10, message.metadata);
+                insert.setString(11, message.authorType);
+                insert.setString(12, message.agentId);
+                insert.setBoolean(13, message.internal);
+                insert.setString(14, message.status);
+                insert.setString(15, message.platformMessageId);
+                insert.setString(16, message.errorCode);
+                insert.setString(17, message.errorMessage);
+                insert.setObject(18, message.conversationId);
+                insert.setString(19, message.orgId);
+                insert.setBoolean(20, inbound);
+                insert.setBoolean(21, outbound);
+                insert.setObject(22, message.contactId);
+                insert.setString(23, message.orgId);
+                insert.setBoolean(24, inbound || outbound);
+                insert.setInt(25, reopen ? 2 : 1);
+                insert.setBoolean(26, reopen);
+                insert.setBoolean(27, reopen);
+                insert.setBoolean(28, reopen);
+                insert.setObject(29, message.conversationId);
+                insert.setString(30, message.orgId);
                 try (ResultSet row = insert.executeQuery()) {
                     return row.next() ? new Written(row.getObject(1, OffsetDateTime.class).toInstant(), row.getLong(2)) : null;
                 }
