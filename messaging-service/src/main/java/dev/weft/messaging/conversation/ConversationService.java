@@ -102,10 +102,8 @@ public class ConversationService {
         String checkedChannel = Channels.require(channel, "channel");
         String checkedInbox = inbox(inbox);
         Conversation open = this.db.work(db -> {
-            try (java.sql.PreparedStatement query = db.prepareStatement("""
-                    SELECT id, org_id, contact_id, channel, inbox, subject, entity_type, entity_id, status, assignee_id, snoozed_until, resolved_at,
-                           last_message_at, version, created_at, updated_at
-                    FROM conversations WHERE org_id = ? AND contact_id = ? AND channel = ? AND inbox = ? AND status <> 'closed'
+            try (java.sql.PreparedStatement query = db.prepareStatement("SELECT " + CONVERSATION_COLUMNS + """
+                     FROM conversations WHERE org_id = ? AND contact_id = ? AND channel = ? AND inbox = ? AND status <> 'closed'
                     ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE""")) {
                 query.setString(1, TenantContext.requireOrgId());
                 query.setObject(2, contact.id);
