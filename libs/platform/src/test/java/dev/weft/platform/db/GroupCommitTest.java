@@ -92,13 +92,17 @@ class GroupCommitTest extends PlatformTestBase {
     private List<Submitted> submitWhileTheLaneIsBusy(String org, ExecutorService pool, String failing) throws Exception {
         String lane = org;
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(1);
         String prefix = org + "-";
         Future<Long> first = pool.submit(() -> TenantContext.callAs(principal(org, "first"),
                 () -> groups.call(lane, "first", () -> {
                     long txid = insert(prefix + "first");
+                    holding.countDown();
                     assertTrue(release.await(30, TimeUnit.SECONDS));
                     return txid;
                 })));
+        // The followers come only once the first holds the lane: one arriving before would run at once, alone.
+        assertTrue(holding.await(30, TimeUnit.SECONDS), "the first unit holds the lane");
         List<Submitted> followers = new ArrayList<>();
         for (int i = 0; i < FOLLOWERS; i++) {
             String id = prefix + i;
