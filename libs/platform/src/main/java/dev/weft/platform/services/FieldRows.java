@@ -13,6 +13,7 @@ import java.util.AbstractSet;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -82,23 +83,37 @@ public final class FieldRows {
         if (first instanceof Row row) {
             Set<String> shared = row.keySet();
             for (Map<String, ?> record : records) {
-                if (record == null || record.keySet() != shared && !sameKeys(record, first)) {
+                if (record == null || record.keySet() != shared && !sameKeys(record, first, row.fields().names)) {
                     return null;
                 }
             }
             return row.fields().names();
         }
+        Object[] order = first.keySet().toArray();
         for (Map<String, ?> record : records) {
-            if (record == null || record != first && !sameKeys(record, first)) {
+            if (record == null || record != first && !sameKeys(record, first, order)) {
                 return null;
             }
         }
         return List.copyOf(first.keySet());
     }
 
-    private static boolean sameKeys(Map<String, ?> record, Map<String, ?> first) {
-        if (record.size() != first.size()) {
+    private static boolean sameKeys(Map<String, ?> record, Map<String, ?> first, Object[] order) {
+        if (record.size() != order.length) {
             return false;
+        }
+        // Records built alike list their keys in the same order, usually the same String instances: one pass, no hashing.
+        int at = 0;
+        boolean inOrder = true;
+        for (Object name : record.keySet()) {
+            Object expected = order[at++];
+            if (name != expected && (name == null || !name.equals(expected))) {
+                inOrder = false;
+                break;
+            }
+        }
+        if (inOrder) {
+            return true;
         }
         for (String name : first.keySet()) {
             if (!record.containsKey(name)) {
@@ -142,11 +157,36 @@ public final class FieldRows {
         public void serialize(Rows rows, JsonGenerator out, SerializerProvider provider) throws IOException {
             List<String> fields = rows.fields();
             int width = fields.size();
+            String[] names = fields.toArray(String[]::new);
+            FieldRows alike = null;
             out.writeStartArray();
             for (Map<String, ?> record : rows.records()) {
                 out.writeStartArray(record, width);
+                // A row of this form, or an ordered map whose keys come in the fields' order (a record built field by
+                // field), gives its values in order without a lookup per value; any other map is asked by name.
+                Object[] slots = null;
+                if (record instanceof FieldRows.Row row && (row.fields() == alike || Arrays.equals(row.fields().names, names))) {
+                    alike = row.fields();
+                    slots = row.values;
+                }
+                Iterator<? extends Map.Entry<String, ?>> entries = slots == null && record instanceof LinkedHashMap<String, ?> ordered
+                        ? ordered.entrySet().iterator() : null;
                 for (int i = 0; i < width; i++) {
-                    Object value = record.get(fields.get(i));
+                    Object value;
+                    if (slots != null) {
+                        value = slots[i];
+                    } else if (entries != null && entries.hasNext()) {
+                        Map.Entry<String, ?> entry = entries.next();
+                        String key = entry.getKey();
+                        if (key == names[i] || names[i].equals(key)) {
+                            value = entry.getValue();
+                        } else {
+                            entries = null;
+                            value = record.get(names[i]);
+                        }
+                    } else {
+                        value = record.get(names[i]);
+                    }
                     if (value == null) {
                         provider.defaultSerializeNull(out);
                         continue;

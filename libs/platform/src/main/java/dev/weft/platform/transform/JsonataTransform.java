@@ -151,6 +151,11 @@ final class JsonataTransform implements CompiledTransform {
         if (value == null || value == Jsonata.NULL_VALUE) {
             return null;
         }
+        // The usual result (an object of strings, numbers and booleans) is kept as it is: a copy per record only when
+        // something in it needs changing.
+        if (value instanceof LinkedHashMap<?, ?> ordered && isPlainObject(ordered)) {
+            return ordered;
+        }
         if (value instanceof Map<?, ?> map) {
             Map<String, Object> copy = new LinkedHashMap<>();
             for (Map.Entry<?, ?> entry : map.entrySet()) {
@@ -173,6 +178,18 @@ final class JsonataTransform implements CompiledTransform {
             return value;
         }
         return DROP;
+    }
+
+    /** An ordered object with string keys and only strings, numbers, booleans and nulls as values: already plain. */
+    private static boolean isPlainObject(Map<?, ?> map) {
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            Object value = entry.getValue();
+            if (!(entry.getKey() instanceof String)
+                    || value != null && !(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String describe(Object value) {

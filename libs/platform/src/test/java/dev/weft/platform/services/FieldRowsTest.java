@@ -149,4 +149,24 @@ class FieldRowsTest {
         assertEquals(List.of("id", "name"), FieldRows.sharedFields(List.of(full, same)), "the first record's order; others may differ");
         assertNotSame(full.keySet(), same.keySet());
     }
+
+    @Test
+    void each_record_is_written_in_the_fields_order_whatever_its_own() throws Exception {
+        List<String> fields = List.of("id", "name", "n");
+        Map<String, Object> inOrder = new LinkedHashMap<>();
+        inOrder.put("id", 1);
+        inOrder.put("name", "a");
+        inOrder.put("n", 10);
+        Map<String, Object> reordered = new LinkedHashMap<>();
+        reordered.put("id", 2);
+        reordered.put("n", 20);
+        reordered.put("name", "b");
+        Map<String, Object> unordered = new HashMap<>(Map.of("id", 3, "name", "c", "n", 30));
+        Map<String, Object> row = FieldRows.of(fields).record(new Object[] {4, "d", 40});
+        Map<String, Object> otherRow = FieldRows.of(List.of("n", "id", "name")).record(new Object[] {50, 5, "e"});
+        List<Map<String, Object>> batch = List.of(inOrder, reordered, unordered, row, otherRow);
+        assertEquals(fields, FieldRows.sharedFields(batch));
+        String rows = JSON.writeValueAsString(new AsRows(fields, new FieldRows.Rows(fields, batch)));
+        assertEquals("{\"fields\":[\"id\",\"name\",\"n\"],\"rows\":[[1,\"a\",10],[2,\"b\",20],[3,\"c\",30],[4,\"d\",40],[5,\"e\",50]]}", rows);
+    }
 }

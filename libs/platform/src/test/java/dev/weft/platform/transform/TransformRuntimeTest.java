@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -297,6 +298,23 @@ class TransformRuntimeTest {
             for (Future<?> worker : workers) {
                 worker.get();
             }
+        }
+    }
+
+    @Test
+    void jsonata_results_are_plain_json_values_copied_or_not() {
+        // JSONata's null marker, functions and sequences inside the result are made plain (a copy); a result already plain
+        // is handed on as it is. Either way the caller gets an ordered map it may change.
+        try (CompiledTransform transform = jsonata("{\"a\": null, \"b\": name, \"f\": $uppercase, \"nested\": {\"n\": null}, \"list\": [name, null]}")) {
+            Map<String, Object> out = transform.apply(record("name", "x"));
+            assertEquals(record("a", null, "b", "x", "nested", record("n", null), "list", Arrays.asList("x", null)), out);
+            assertEquals(List.of("a", "b", "nested", "list"), List.copyOf(out.keySet()));
+        }
+        try (CompiledTransform transform = jsonata("$merge([$, {\"region\": $uppercase(region)}])")) {
+            Map<String, Object> out = transform.apply(record("id", 7L, "region", "north", "note", null));
+            assertEquals(record("id", 7L, "region", "NORTH", "note", null), out);
+            out.put("added", true);
+            assertEquals(true, out.get("added"));
         }
     }
 
