@@ -229,6 +229,37 @@ class SyncRunTest {
         }
     }
 
+    @Test
+    void the_next_batch_is_read_while_one_is_written_and_no_further() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(6_000));
+        var destination = Api.warehouse(org);
+        String syncId = createSync(org, upsertSync(source.id, destination.id));
+        destination.writeGate = new CountDownLatch(1);
+        try {
+            String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+            // The second write waits. Meanwhile the third batch is read and transformed, and no other: at most two batches
+            // are in memory, however large the source.
+            awaitBatches(org, runId, 1);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (source.reads.size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(3, source.reads.size(), "the third batch read while the second is written");
+            // And no fourth: nothing frees a place until the held write answers.
+            Thread.sleep(500);
+            assertEquals(3, source.reads.size(), "a fourth batch read before the second was written");
+            assertEquals(2, destination.writes.size());
+            destination.writeGate.countDown();
+            JsonPath run = Runs.awaitFinal(org, runId);
+            assertEquals("succeeded", run.getString("status"));
+            assertEquals(6_000, run.getLong("progress.written"));
+            assertEquals(6_000, destination.written("raw.contacts").size());
+        } finally {
+            destination.writeGate.countDown();
+        }
+    }
+
     private static JsonPath awaitBatches(String org, String runId, int batches) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (true) {
