@@ -1,5 +1,6 @@
 package dev.weft.messaging.contact;
 
+import dev.weft.platform.db.Timestamps;
 import dev.weft.platform.tenancy.OrgScopedLookup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -334,10 +335,10 @@ public class ContactService {
         c.properties = row.getString(o + 13);
         c.entityType = row.getString(o + 14);
         c.entityId = row.getString(o + 15);
-        c.lastInboundAt = instant(row, o + 16);
-        c.lastOutboundAt = instant(row, o + 17);
-        c.createdAt = instant(row, o + 18);
-        c.updatedAt = instant(row, o + 19);
+        c.lastInboundAt = Timestamps.instant(row, o + 16);
+        c.lastOutboundAt = Timestamps.instant(row, o + 17);
+        c.createdAt = Timestamps.instant(row, o + 18);
+        c.updatedAt = Timestamps.instant(row, o + 19);
         c.plain = true;
         c.sendAddress = row.getString(o + 20);
         c.sendAddressChannel = channel;
@@ -353,11 +354,6 @@ public class ContactService {
         }
         Object[] values = (Object[]) array.getArray();
         return Arrays.copyOf(values, values.length, String[].class);
-    }
-
-    private static java.time.Instant instant(java.sql.ResultSet row, int column) throws java.sql.SQLException {
-        java.time.OffsetDateTime at = row.getObject(column, java.time.OffsetDateTime.class);
-        return at == null ? null : at.toInstant();
     }
 
     /** Whether the contact is managed by this transaction's session (else a plain row whose changes are written by hand). */

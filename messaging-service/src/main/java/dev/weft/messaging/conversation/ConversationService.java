@@ -1,5 +1,6 @@
 package dev.weft.messaging.conversation;
 
+import dev.weft.platform.db.Timestamps;
 import dev.weft.platform.tenancy.OrgScopedLookup;
 import dev.weft.messaging.entity.EntityRef;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -206,19 +207,14 @@ public class ConversationService {
         c.entityId = row.getString(o + 8);
         c.status = row.getString(o + 9);
         c.assigneeId = row.getString(o + 10);
-        c.snoozedUntil = instant(row, o + 11);
-        c.resolvedAt = instant(row, o + 12);
-        c.lastMessageAt = instant(row, o + 13);
+        c.snoozedUntil = Timestamps.instant(row, o + 11);
+        c.resolvedAt = Timestamps.instant(row, o + 12);
+        c.lastMessageAt = Timestamps.instant(row, o + 13);
         c.version = row.getLong(o + 14);
-        c.createdAt = instant(row, o + 15);
-        c.updatedAt = instant(row, o + 16);
+        c.createdAt = Timestamps.instant(row, o + 15);
+        c.updatedAt = Timestamps.instant(row, o + 16);
         c.plain = true;
         return c;
-    }
-
-    private static Instant instant(java.sql.ResultSet row, int column) throws java.sql.SQLException {
-        java.time.OffsetDateTime at = row.getObject(column, java.time.OffsetDateTime.class);
-        return at == null ? null : at.toInstant();
     }
 
     /** POST /v1/conversations: an agent starts a conversation with a contact. */

@@ -1,6 +1,7 @@
 package dev.weft.sync.run;
 
 import dev.weft.platform.db.DueWork;
+import dev.weft.platform.db.Timestamps;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,7 +13,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -57,7 +57,7 @@ public class RunStore {
                     row.getString("cursor"), row.getBoolean("first_start"), row.getBoolean("cancel_requested"), row.getInt("attempts"),
                     row.getLong("records_read"), row.getLong("records_written"), row.getLong("records_created"), row.getLong("records_updated"),
                     row.getLong("records_deleted"), row.getLong("records_skipped"), row.getLong("records_failed"), row.getInt("batches"),
-                    row.getString("errors"), instant(row, "started_at"), row.getString("phase"), row.getString("delete_cursor"),
+                    row.getString("errors"), Timestamps.instant(row, "started_at"), row.getString("phase"), row.getString("delete_cursor"),
                     row.getBoolean("full_refresh"));
         }
     }
@@ -275,7 +275,7 @@ public class RunStore {
     private static Finished finished(ResultSet row) throws SQLException {
         return new Finished(row.getString("status"), row.getString("trigger"), row.getBoolean("full_refresh"), row.getLong("records_read"),
                 row.getLong("records_written"), row.getLong("records_created"), row.getLong("records_updated"), row.getLong("records_deleted"),
-                row.getLong("records_skipped"), row.getLong("records_failed"), instant(row, "started_at"), instant(row, "finished_at"),
+                row.getLong("records_skipped"), row.getLong("records_failed"), Timestamps.instant(row, "started_at"), Timestamps.instant(row, "finished_at"),
                 row.getString("error"));
     }
 
@@ -290,10 +290,5 @@ public class RunStore {
             update.setString(4, owner);
             update.executeUpdate();
         }
-    }
-
-    private static Instant instant(ResultSet row, String column) throws SQLException {
-        OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
     }
 }

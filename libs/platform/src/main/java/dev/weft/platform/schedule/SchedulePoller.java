@@ -2,6 +2,7 @@ package dev.weft.platform.schedule;
 
 import dev.weft.platform.config.PlatformConfig;
 import dev.weft.platform.db.DueWork;
+import dev.weft.platform.db.Timestamps;
 import dev.weft.platform.events.Failures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -161,7 +162,7 @@ public class SchedulePoller {
                 // 1. Claim.
                 Instant now = clock.instant();
                 claimed = dueWork.claim(CLAIM, (statement, first) -> {
-                    statement.setObject(first, Schedules.timestamp(now));
+                    statement.setObject(first, Timestamps.timestamp(now));
                     statement.setArray(first + 1, statement.getConnection().createArrayOf("text", kinds));
                     return first + 2;
                 }, settings.lease(), settings.batchSize(), row -> Claimed.read(row).at(now));
@@ -266,10 +267,10 @@ public class SchedulePoller {
 
     private boolean advance(Claimed schedule, Instant next, String outcome) throws SQLException {
         try (Connection db = dataSource.getConnection(); PreparedStatement advance = db.prepareStatement(ADVANCE)) {
-            advance.setObject(1, Schedules.timestamp(next));
+            advance.setObject(1, Timestamps.timestamp(next));
             advance.setString(2, outcome);
             advance.setObject(3, schedule.id());
-            advance.setObject(4, Schedules.timestamp(schedule.dueAt()));
+            advance.setObject(4, Timestamps.timestamp(schedule.dueAt()));
             advance.setObject(5, schedule.leasedUntil());
             return advance.executeUpdate() == 1;
         }
@@ -278,7 +279,7 @@ public class SchedulePoller {
     private void release(Claimed schedule) {
         try (Connection db = dataSource.getConnection(); PreparedStatement release = db.prepareStatement(RELEASE)) {
             release.setObject(1, schedule.id());
-            release.setObject(2, Schedules.timestamp(schedule.dueAt()));
+            release.setObject(2, Timestamps.timestamp(schedule.dueAt()));
             release.setObject(3, schedule.leasedUntil());
             release.executeUpdate();
         } catch (SQLException e) {

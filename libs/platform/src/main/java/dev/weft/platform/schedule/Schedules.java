@@ -1,5 +1,6 @@
 package dev.weft.platform.schedule;
 
+import dev.weft.platform.db.Timestamps;
 import dev.weft.platform.id.TypeId;
 import dev.weft.platform.tenancy.TenantContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,9 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
@@ -85,7 +84,7 @@ public class Schedules {
             upsert.setString(4, ownerId);
             upsert.setString(5, schedule.expression());
             upsert.setString(6, schedule.zone().getId());
-            upsert.setObject(7, timestamp(first));
+            upsert.setObject(7, Timestamps.timestamp(first));
             try (ResultSet row = upsert.executeQuery()) {
                 if (!row.next()) {
                     // Owner ids are TypeIDs, unique across orgs: another org's row under this id is a caller's bug.
@@ -121,7 +120,7 @@ public class Schedules {
         try (Connection db = dataSource.getConnection(); PreparedStatement resume = db.prepareStatement("""
                 UPDATE schedules SET enabled = true, next_fire_at = ?, leased_until = NULL, updated_at = now()
                 WHERE kind = ? AND owner_id = ? AND org_id = ? AND NOT enabled RETURNING\s""" + COLUMNS)) {
-            resume.setObject(1, timestamp(next));
+            resume.setObject(1, Timestamps.timestamp(next));
             resume.setString(2, kind);
             resume.setString(3, ownerId);
             resume.setString(4, TenantContext.requireOrgId());
@@ -169,18 +168,8 @@ public class Schedules {
 
     private static Schedule read(ResultSet row) throws SQLException {
         return new Schedule(row.getString("kind"), row.getString("owner_id"), row.getString("org_id"), row.getString("expression"),
-                ZoneId.of(row.getString("timezone")), row.getBoolean("enabled"), instant(row, "next_fire_at"),
-                instant(row, "last_fired_at"), row.getString("last_outcome"));
-    }
-
-    /** timestamptz as JDBC 4.2 maps it: no detour through the JVM's default zone. */
-    static OffsetDateTime timestamp(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
-
-    static Instant instant(ResultSet row, String column) throws SQLException {
-        OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
+                ZoneId.of(row.getString("timezone")), row.getBoolean("enabled"), Timestamps.instant(row, "next_fire_at"),
+                Timestamps.instant(row, "last_fired_at"), row.getString("last_outcome"));
     }
 
     private static IllegalStateException failed(String what, String kind, String ownerId, SQLException e) {
