@@ -128,6 +128,17 @@ public final class Router implements AutoCloseable {
         long started = System.nanoTime();
         String requestId = RequestIds.fromHeaderOrNew(request.getHeader(RequestIds.HEADER));
         request.headers().set(RequestIds.HEADER, requestId);
+        String invalid = invalidTarget(request.uri());
+        if (invalid != null) {
+            request.response().endHandler(ignored -> logAccess(request, null, requestId, started));
+            request.response()
+                    .setStatusCode(400)
+                    .putHeader("Content-Type", "application/json")
+                    .putHeader(RequestIds.HEADER, requestId)
+                    .end(errorBody("INVALID_REQUEST", "The request target is not a valid URI (" + invalid + "). Percent-encode"
+                            + " characters such as spaces, '{' or '|', and write a % itself as %25.", requestId));
+            return;
+        }
         String path = request.path();
         WeftService service = hasDotSegment(path) ? null : routes.match(path).orElse(null);
         request.response().endHandler(ignored -> logAccess(request, service, requestId, started));
@@ -142,6 +153,19 @@ public final class Router implements AutoCloseable {
             return;
         }
         proxies.get(service).handle(request);
+    }
+
+    /**
+     * Why the request target is not a URI, or null when it is. Each service's HTTP layer (Quarkus) parses it the same
+     * way and answers a bare 400 with no body before any Weft code runs, so the router refuses it first, in the error shape.
+     */
+    static String invalidTarget(String uri) {
+        try {
+            new java.net.URI(uri);
+            return null;
+        } catch (java.net.URISyntaxException e) {
+            return e.getReason() + " at index " + e.getIndex();
+        }
     }
 
     /**

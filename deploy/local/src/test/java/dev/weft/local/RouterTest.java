@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -174,6 +175,33 @@ class RouterTest {
             assertTrue(raw.matches("(?s)HTTP/1\\.[01] 400 .*"), raw);
             assertTrue(raw.toLowerCase(java.util.Locale.ROOT).contains("x-request-id: req_"), raw);
             assertTrue(raw.contains("\"code\":\"INVALID_REQUEST\""), raw);
+        }
+    }
+
+    @Test
+    void a_request_target_that_is_not_a_uri_gets_the_error_shape_not_the_services_empty_400() throws Exception {
+        // A service's HTTP layer (Quarkus) answers these with a bare 400 before any of its own code runs.
+        for (String target : new String[] {"/v1/syncs?cursor=%%%", "/v1/syncs?limit=%G1", "/v1/syncs?cursor=abc%", "/v1/sy%ZZncs",
+                "/v1/syncs/{id}", "/v1/syncs?q=a|b"}) {
+            String raw = sendAsWritten("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: req_target\r\nConnection: close\r\n\r\n");
+            assertTrue(raw.startsWith("HTTP/1.1 400 "), target + ": " + raw);
+            assertTrue(raw.toLowerCase(java.util.Locale.ROOT).contains("x-request-id: req_target"), raw);
+            assertTrue(raw.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), raw);
+            assertTrue(raw.contains("\"code\":\"INVALID_REQUEST\"") && raw.contains("\"request_id\":\"req_target\"")
+                    && raw.contains("not a valid URI"), raw);
+        }
+        // Well-formed escapes still go through to the service, as sent.
+        String raw = sendAsWritten("GET /v1/syncs?cursor=%32%25 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        assertTrue(raw.startsWith("HTTP/1.1 200 "), raw);
+        assertTrue(raw.contains("/v1/syncs?cursor=%32%25"), raw);
+    }
+
+    /** The request goes out byte for byte: HttpClient and java.net.URI refuse a malformed target before sending it. */
+    private static String sendAsWritten(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", router.port())) {
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

@@ -31,7 +31,8 @@ import java.util.Map;
  * into each connection at listen time (quarkusio/quarkus#55082). So the platform raises the
  * decoder's limits to a ceiling ({@code quarkus.http.limits.*}, 64 KiB) and enforces the
  * documented, lower limits here, where the request id and the error shape are at hand. Only a
- * request beyond that ceiling, or one that is not HTTP at all, still gets Vert.x's bare status;
+ * request beyond that ceiling, one that is not HTTP at all, or one whose target {@code java.net.URI}
+ * refuses (Quarkus checks that before any route, e.g. {@code ?cursor=%%%}), still gets a bare status;
  * the router in front (deploy/local, the ingress) answers those.
  *
  * <p>The body limit is checked here from Content-Length; a body without one (chunked) is counted as it is read, by
