@@ -1,6 +1,7 @@
 package dev.weft.workflow.execution;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.platform.db.Timestamps;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
 import dev.weft.platform.id.Ids;
@@ -19,7 +20,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -121,8 +121,8 @@ public class ExecutionService {
             select.setObject(1, id);
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
-                    Instant started = instant(row.getTimestamp(9));
-                    Instant finished = instant(row.getTimestamp(10));
+                    Instant started = Timestamps.instant(row, 9);
+                    Instant finished = Timestamps.instant(row, 10);
                     @SuppressWarnings("unchecked")
                     List<String> warnings = (List<String>) read(row.getString(6));
                     steps.add(new ExecutionDtos.StepView(row.getInt(1), row.getString(2), row.getString(3), read(row.getString(4)), read(row.getString(5)),
@@ -152,9 +152,6 @@ public class ExecutionService {
         }
     }
 
-    private static Instant instant(Timestamp timestamp) {
-        return timestamp == null ? null : timestamp.toInstant();
-    }
 
     private static Instant time(String value, String field) {
         if (value == null || value.isBlank()) {

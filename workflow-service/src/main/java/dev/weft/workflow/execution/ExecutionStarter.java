@@ -1,5 +1,6 @@
 package dev.weft.workflow.execution;
 
+import dev.weft.platform.db.Timestamps;
 import dev.weft.platform.tenancy.OrgScopedLookup;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -234,8 +235,7 @@ public class ExecutionStarter {
                 outbox.bindRow(insert, i, DomainEvent.of(Topics.WORKFLOWS, "workflow.triggered", executionId, event));
                 try (ResultSet row = insert.executeQuery()) {
                     row.next();
-                    java.time.OffsetDateTime created = row.getObject(1, java.time.OffsetDateTime.class);
-                    createdAt = created == null ? null : created.toInstant();
+                    createdAt = Timestamps.instant(row, 1);
                     if (row.getInt(2) == 0) {
                         // The trigger is gone, or its workflow disabled or changed since the target was read.
                         forget(workflow.triggerId(), orgId);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.platform.crypto.SecretCipher;
 import dev.weft.platform.db.AfterCommit;
 import dev.weft.platform.db.DueWork;
+import dev.weft.platform.db.Timestamps;
 import dev.weft.platform.events.DomainEvent;
 import dev.weft.platform.events.Failures;
 import dev.weft.platform.events.Outbox;
@@ -32,11 +33,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,7 +105,7 @@ public class ExecutionWorker {
                    Map<String, Object> contextData, Instant leasedAt) {
         static DueWork.Row<Claimed> readLeasedAt(Instant leasedAt) {
             return row -> new Claimed(row.getObject(1, UUID.class), row.getString(2), row.getObject(3, UUID.class), row.getInt(4), row.getInt(5),
-                    row.getInt(6), row.getString(7), row.getTimestamp(8).toInstant(), row.getString(9), null, leasedAt);
+                    row.getInt(6), row.getString(7), Timestamps.instant(row, 8), row.getString(9), null, leasedAt);
         }
     }
 
@@ -485,7 +484,7 @@ public class ExecutionWorker {
                 execute(db, """
                         UPDATE executions SET due_at = ?, lease_owner = NULL, current_step = ?, context = coalesce(?, context), updated_at = now(),
                                started_at = coalesce(started_at, now())
-                        WHERE id = ?""", Timestamp.from(Instant.now().plus(backoff)), step.index(), context, step.id());
+                        WHERE id = ?""", Timestamps.timestamp(Instant.now().plus(backoff)), step.index(), context, step.id());
                 Log.infof("event=step_retrying execution_id=%s step=%d type=%s attempt=%d retry_in_ms=%d code=%s", executionId, step.index(),
                         step.type(), attempts, backoff.toMillis(), failure.code());
                 return null;
@@ -562,7 +561,7 @@ public class ExecutionWorker {
             statement.setInt(i++, next);
             if (waiting) {
                 statement.setString(i++, json.writeValueAsString(context));
-                statement.setObject(i++, result.resumeAt().atOffset(ZoneOffset.UTC));
+                statement.setObject(i++, Timestamps.timestamp(result.resumeAt()));
             } else if (!last) {
                 statement.setString(i++, json.writeValueAsString(context));
                 statement.setDouble(i++, config.lease().toMillis() / 1000.0);
@@ -627,8 +626,8 @@ public class ExecutionWorker {
         statement.setString(i++, output == null ? null : json.writeValueAsString(output));
         statement.setString(i++, warnings == null || warnings.isEmpty() ? null : json.writeValueAsString(warnings));
         // An OffsetDateTime binds without pgjdbc's Calendar-based Timestamp formatting.
-        statement.setObject(i++, started == null ? null : started.atOffset(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
-        statement.setObject(i++, finished == null ? null : finished.atOffset(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+        statement.setObject(i++, Timestamps.timestamp(started), Types.TIMESTAMP_WITH_TIMEZONE);
+        statement.setObject(i++, Timestamps.timestamp(finished), Types.TIMESTAMP_WITH_TIMEZONE);
         return i;
     }
 
@@ -651,8 +650,8 @@ public class ExecutionWorker {
                 update.setString(2, step.output() == null ? null : json.writeValueAsString(step.output()));
                 update.setString(3, step.warnings() == null || step.warnings().isEmpty() ? null : json.writeValueAsString(step.warnings()));
                 // An OffsetDateTime binds without pgjdbc's Calendar-based Timestamp formatting (6% of a record's CPU).
-                update.setObject(4, step.startedAt().atOffset(ZoneOffset.UTC));
-                update.setObject(5, step.finishedAt().atOffset(ZoneOffset.UTC));
+                update.setObject(4, Timestamps.timestamp(step.startedAt()));
+                update.setObject(5, Timestamps.timestamp(step.finishedAt()));
                 update.setObject(6, id);
                 update.setInt(7, step.index());
                 update.addBatch();
@@ -677,7 +676,7 @@ public class ExecutionWorker {
             update.setString(4, error == null ? null : json.writeValueAsString(error));
             update.setInt(5, step.marked() ? 0 : 1);
             update.setString(6, step.marked() ? null : step.definition().configJson().get(step.index()));
-            update.setObject(7, step.marked() ? null : startedAt.atOffset(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+            update.setObject(7, step.marked() ? null : Timestamps.timestamp(startedAt), Types.TIMESTAMP_WITH_TIMEZONE);
             update.setObject(8, step.id());
             update.setInt(9, step.index());
             try (ResultSet row = update.executeQuery()) {
