@@ -303,6 +303,126 @@ class WholeSuiteTest {
         assertEquals(Map.of("refused", true, "status", 401, "error", "invalid_client", "challenge", "basic"), seen.getMap("wrong_secret"));
     }
 
+    /**
+     * Every operation of the published API (docs/openapi.yaml, generated from the services), called through the router
+     * with hostile input as the admin client: ids of another type and malformed ones, bad paging parameters, and for an
+     * operation that takes a body, bodies that are not JSON, not an object, mistyped, nested 5,000 deep or not UTF-8.
+     * Each answer is a 2xx, a 3xx, or a 4xx in the error shape carrying the caller's request id; none is a 5xx. Nothing
+     * here is valid, so nothing is created: actions without a body are only called on ids that do not exist.
+     */
+    @Test
+    @Order(6)
+    void every_documented_operation_answers_hostile_input_with_a_4xx_in_the_error_shape_never_a_5xx() throws IOException {
+        String token = clientToken();
+        List<String> ids = List.of("org_01m95egdy3ewkt4xp1c49zm2wn", "zzz");
+        List<byte[]> bodies = List.of("{\"name\": ".getBytes(), "[]".getBytes(), "\"x\"".getBytes(),
+                "{\"name\":1,\"url\":{},\"events\":\"x\",\"source\":[],\"to\":{},\"status\":3,\"code\":{},\"type\":[]}".getBytes(),
+                ("[".repeat(5_000) + "]".repeat(5_000)).getBytes(), new byte[] {'{', '"', (byte) 0xff, (byte) 0xfe, '"', ':', '1', '}'});
+        List<String> queries = List.of("?limit=abc", "?limit=-1", "?limit=100000000000", "?cursor=not-a-cursor", "?before=garbage");
+        List<String> failures = new ArrayList<>();
+        int calls = 0;
+        for (Operation operation : documentedOperations()) {
+            if (operation.path().startsWith("/v1/auth/")) {
+                continue; // the token endpoints' own tests cover them; hostile grants here would only trip their rate limits
+            }
+            boolean templated = operation.path().contains("{");
+            if (!templated && !operation.method().equals("get") && !operation.hasBody()) {
+                continue; // an action without a body on no id (a sync of the mailbox, say) would simply run
+            }
+            for (String id : templated ? ids : List.of("")) {
+                String path = operation.path().replaceAll("\\{[^}]+}", id);
+                List<Runnable> calling = new ArrayList<>();
+                if (operation.method().equals("get")) {
+                    for (String query : queries) {
+                        calling.add(() -> judge(failures, "GET " + path + query,
+                                given().header("Authorization", "Bearer " + token).header("X-Request-Id", "req_hostile").when().get(api + path + query)));
+                    }
+                } else if (operation.hasBody()) {
+                    for (byte[] body : bodies) {
+                        calling.add(() -> judge(failures, operation.method().toUpperCase(java.util.Locale.ROOT) + " " + path + " "
+                                        + new String(body, 0, Math.min(body.length, 20), java.nio.charset.StandardCharsets.ISO_8859_1),
+                                given().header("Authorization", "Bearer " + token).header("X-Request-Id", "req_hostile")
+                                        .contentType("application/json").body(body).when().request(operation.method(), api + path)));
+                    }
+                } else {
+                    calling.add(() -> judge(failures, operation.method() + " " + path,
+                            given().header("Authorization", "Bearer " + token).header("X-Request-Id", "req_hostile")
+                                    .when().request(operation.method(), api + path)));
+                }
+                calling.forEach(Runnable::run);
+                calls += calling.size();
+            }
+        }
+        System.out.printf("e2e: %d hostile calls, %d answered 400 INVALID_REQUEST, %d failures%n", calls, INVALID_ANSWERS.get(), failures.size());
+        assertTrue(calls > 500, "the document's operations were read: " + calls + " calls");
+        assertTrue(INVALID_ANSWERS.get() > calls / 4, "the admin's calls got past authentication and were judged on their input: "
+                + INVALID_ANSWERS.get() + " of " + calls + " were 400 INVALID_REQUEST");
+        assertTrue(failures.isEmpty(), failures.size() + " of " + calls + " answers were a 5xx or not in the error shape:\n  "
+                + String.join("\n  ", failures.subList(0, Math.min(30, failures.size()))));
+    }
+
+    /** 400 INVALID_REQUEST answers of the hostile-input test: most of its calls must get past authentication to one. */
+    private static final AtomicInteger INVALID_ANSWERS = new AtomicInteger();
+
+    private static void judge(List<String> failures, String call, Response response) {
+        int status = response.statusCode();
+        if (status >= 500) {
+            failures.add(call + " -> " + status + " " + response.asString());
+        } else if (status >= 400) {
+            String code = null;
+            String requestId = null;
+            try {
+                code = response.path("error.code");
+                requestId = response.path("error.request_id");
+            } catch (RuntimeException notJson) {
+                // judged below
+            }
+            if (code == null || !"req_hostile".equals(requestId) || !"req_hostile".equals(response.header("X-Request-Id"))) {
+                failures.add(call + " -> " + status + " not in the error shape with the request id: " + response.asString());
+            } else if (status == 400 && code.equals("INVALID_REQUEST")) {
+                INVALID_ANSWERS.incrementAndGet();
+            }
+        }
+    }
+
+    private record Operation(String path, String method, boolean hasBody) {
+    }
+
+    /** The operations of docs/openapi.yaml: paths at two spaces, methods at four, a requestBody at six under its method. */
+    private static List<Operation> documentedOperations() throws IOException {
+        List<Operation> operations = new ArrayList<>();
+        String path = null;
+        String method = null;
+        boolean body = false;
+        for (String line : Files.readAllLines(REPO_ROOT.resolve("docs/openapi.yaml"))) {
+            boolean pathLine = line.matches("  /\\S+:");
+            boolean methodLine = path != null && line.matches("    (get|put|post|patch|delete):");
+            boolean leftPaths = !line.isEmpty() && !line.startsWith(" ");
+            if ((pathLine || methodLine || leftPaths) && method != null) {
+                operations.add(new Operation(path, method, body));
+                method = null;
+            }
+            if (leftPaths) {
+                path = null;
+            }
+            if (line.equals("paths:")) {
+                continue;
+            }
+            if (pathLine) {
+                path = line.substring(2, line.length() - 1);
+            } else if (methodLine) {
+                method = line.strip().replace(":", "");
+                body = false;
+            } else if (method != null && line.startsWith("      requestBody:")) {
+                body = true;
+            }
+        }
+        if (method != null) {
+            operations.add(new Operation(path, method, body));
+        }
+        return operations;
+    }
+
     @Test
     @Order(7)
     void a_postgres_connection_writes_and_queries_through_the_router() throws Exception {
