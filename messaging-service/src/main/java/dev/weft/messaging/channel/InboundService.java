@@ -20,6 +20,7 @@ import jakarta.enterprise.inject.Instance;
 
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -86,10 +87,18 @@ public class InboundService {
             throw ApiException.invalid("body", "type", "the body must be a JSON object");
         }
         List<InboundChannel.InboundEvent> events = target.channel().parse(body);
+        // Senders are checked before the group: a bad address refuses this delivery alone, where thrown inside the group
+        // it rolled back every delivery of the group, which then each ran again alone.
+        Map<InboundChannel.InboundMessage, ContactService.Address> senders = new IdentityHashMap<>();
+        for (InboundChannel.InboundEvent event : events) {
+            if (event instanceof InboundChannel.InboundMessage m) {
+                senders.put(m, contacts.address(channel, m.from()));
+            }
+        }
         for (int attempt = 1; ; attempt++) {
             try {
                 // Deliveries of one org arriving together commit together (GroupCommit), ordered by sender.
-                return system.callAs(target.orgId(), () -> groupCommit.call(target.orgId(), order(events), () -> store(channel, events)));
+                return system.callAs(target.orgId(), () -> groupCommit.call(target.orgId(), order(events), () -> store(channel, events, senders)));
             } catch (Redelivered e) {
                 if (attempt < MAX_ATTEMPTS) {
                     continue;
@@ -142,7 +151,7 @@ public class InboundService {
         return null;
     }
 
-    private Received store(String channel, List<InboundChannel.InboundEvent> events) {
+    private Received store(String channel, List<InboundChannel.InboundEvent> events, Map<InboundChannel.InboundMessage, ContactService.Address> senders) {
         int stored = 0;
         int duplicates = 0;
         int statuses = 0;
@@ -151,7 +160,7 @@ public class InboundService {
                 case InboundChannel.InboundMessage m -> {
                     // One statement for a known sender. A redelivery creates nothing: no contact, no conversation (a
                     // closed one would open a new one).
-                    var arrival = conversations.arrive(contacts.address(channel, m.from()), null, m.platformMessageId());
+                    var arrival = conversations.arrive(senders.get(m), null, m.platformMessageId());
                     if (arrival.stored()) {
                         duplicates++;
                         continue;

@@ -109,6 +109,49 @@ class InboundIdempotencyTest {
                 .body("data.findAll { it.status == 'open' }", hasSize(senders));
     }
 
+    /**
+     * A delivery whose sender is not a phone number is refused (400, naming the field) and stores nothing, while the
+     * deliveries arriving with it, in the same groups, are each stored once.
+     */
+    @Test
+    void a_delivery_from_a_sender_that_is_no_phone_number_is_refused_alone() throws Exception {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        int senders = 20;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Response>> good = new ArrayList<>();
+            List<Future<Response>> bad = new ArrayList<>();
+            for (int i = 0; i < senders; i++) {
+                String body = wa.messageWebhook("97150002" + String.format("%04d", i), "wamid.MIXED-" + i + "-" + org, "hello " + i);
+                String refused = wa.messageWebhook("not-a-phone-" + i, "wamid.BAD-" + i + "-" + org, "hello " + i);
+                good.add(pool.submit(() -> {
+                    start.await();
+                    return wa.deliver(body);
+                }));
+                bad.add(pool.submit(() -> {
+                    start.await();
+                    return wa.deliver(refused);
+                }));
+            }
+            start.countDown();
+            int stored = 0;
+            for (Future<Response> answer : good) {
+                Response response = answer.get();
+                assertEquals(200, response.statusCode(), response.asString());
+                stored += response.<Integer>path("stored");
+            }
+            assertEquals(senders, stored);
+            for (Future<Response> answer : bad) {
+                Response response = answer.get();
+                assertEquals(400, response.statusCode(), response.asString());
+                assertEquals("INVALID_REQUEST", response.path("error.code"));
+            }
+        }
+        as(org).get("/v1/contacts?limit=100").then().statusCode(200).body("data", hasSize(senders));
+        as(org).get("/v1/conversations?channel=whatsapp&limit=100").then().statusCode(200).body("data", hasSize(senders));
+    }
+
     @Test
     void a_redelivery_after_the_conversation_closed_opens_nothing_new() {
         String org = Api.newOrg();
