@@ -41,28 +41,12 @@ class InboundIdempotencyTest {
         String org = Api.newOrg();
         WhatsAppFixture wa = WhatsAppFixture.create(org);
         String body = wa.messageWebhook("971500000077", "wamid.RACE-" + org, "anyone there?");
-        int deliveries = 8;
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(deliveries);
-        List<Future<Response>> answers = new ArrayList<>();
-        try {
-            for (int i = 0; i < deliveries; i++) {
-                answers.add(pool.submit(() -> {
-                    start.await();
-                    return wa.deliver(body);
-                }));
-            }
-            start.countDown();
-            int stored = 0;
-            for (Future<Response> answer : answers) {
-                Response response = answer.get();
-                assertEquals(200, response.statusCode(), response.asString());
-                stored += response.<Integer>path("stored");
-            }
-            assertEquals(1, stored);
-        } finally {
-            pool.shutdownNow();
+        int stored = 0;
+        for (Response response : deliverTogether(wa, java.util.Collections.nCopies(8, body))) {
+            assertEquals(200, response.statusCode(), response.asString());
+            stored += response.<Integer>path("stored");
         }
+        assertEquals(1, stored);
         String conversation = as(org).get("/v1/conversations?channel=whatsapp").then().statusCode(200).body("data", hasSize(1))
                 .extract().path("data[0].id");
         as(org).get("/v1/conversations/" + conversation + "/messages").then().body("data", hasSize(1));
@@ -79,23 +63,16 @@ class InboundIdempotencyTest {
         String org = Api.newOrg();
         WhatsAppFixture wa = WhatsAppFixture.create(org);
         int senders = 40;
-        try (Events events = new Events(org); ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<Response>> answers = new ArrayList<>();
+        try (Events events = new Events(org)) {
+            List<String> bodies = new ArrayList<>();
             for (int copy = 0; copy < 2; copy++) {
                 for (int i = 0; i < senders; i++) {
-                    String body = wa.messageWebhook("97150001" + String.format("%04d", i), "wamid.MANY-" + i + "-" + org, "hello " + i);
-                    answers.add(pool.submit(() -> {
-                        start.await();
-                        return wa.deliver(body);
-                    }));
+                    bodies.add(wa.messageWebhook("97150001" + String.format("%04d", i), "wamid.MANY-" + i + "-" + org, "hello " + i));
                 }
             }
-            start.countDown();
             int stored = 0;
             int duplicates = 0;
-            for (Future<Response> answer : answers) {
-                Response response = answer.get();
+            for (Response response : deliverTogether(wa, bodies)) {
                 assertEquals(200, response.statusCode(), response.asString());
                 stored += response.<Integer>path("stored");
                 duplicates += response.<Integer>path("duplicates");
@@ -118,36 +95,22 @@ class InboundIdempotencyTest {
         String org = Api.newOrg();
         WhatsAppFixture wa = WhatsAppFixture.create(org);
         int senders = 20;
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<Response>> good = new ArrayList<>();
-            List<Future<Response>> bad = new ArrayList<>();
-            for (int i = 0; i < senders; i++) {
-                String body = wa.messageWebhook("97150002" + String.format("%04d", i), "wamid.MIXED-" + i + "-" + org, "hello " + i);
-                String refused = wa.messageWebhook("not-a-phone-" + i, "wamid.BAD-" + i + "-" + org, "hello " + i);
-                good.add(pool.submit(() -> {
-                    start.await();
-                    return wa.deliver(body);
-                }));
-                bad.add(pool.submit(() -> {
-                    start.await();
-                    return wa.deliver(refused);
-                }));
-            }
-            start.countDown();
-            int stored = 0;
-            for (Future<Response> answer : good) {
-                Response response = answer.get();
-                assertEquals(200, response.statusCode(), response.asString());
-                stored += response.<Integer>path("stored");
-            }
-            assertEquals(senders, stored);
-            for (Future<Response> answer : bad) {
-                Response response = answer.get();
-                assertEquals(400, response.statusCode(), response.asString());
-                assertEquals("INVALID_REQUEST", response.path("error.code"));
-            }
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < senders; i++) {
+            bodies.add(wa.messageWebhook("97150002" + String.format("%04d", i), "wamid.MIXED-" + i + "-" + org, "hello " + i));
+            bodies.add(wa.messageWebhook("not-a-phone-" + i, "wamid.BAD-" + i + "-" + org, "hello " + i));
         }
+        List<Response> answers = deliverTogether(wa, bodies);
+        int stored = 0;
+        for (int i = 0; i < answers.size(); i += 2) {
+            Response good = answers.get(i);
+            assertEquals(200, good.statusCode(), good.asString());
+            stored += good.<Integer>path("stored");
+            Response refused = answers.get(i + 1);
+            assertEquals(400, refused.statusCode(), refused.asString());
+            assertEquals("INVALID_REQUEST", refused.path("error.code"));
+        }
+        assertEquals(senders, stored);
         as(org).get("/v1/contacts?limit=100").then().statusCode(200).body("data", hasSize(senders));
         as(org).get("/v1/conversations?channel=whatsapp&limit=100").then().statusCode(200).body("data", hasSize(senders));
     }
@@ -182,5 +145,25 @@ class InboundIdempotencyTest {
         as(org).get("/v1/conversations/" + conversation + "/messages").then().body("data", hasSize(2))
                 .body("data.findAll { it.platform_message_id == '" + wamid + "' }", hasSize(1))
                 .body("data.find { it.platform_message_id == '" + wamid + "' }.direction", equalTo("inbound"));
+    }
+
+    /** Delivers every body at once (each on its own thread, all released together); the answers in the bodies' order. */
+    private static List<Response> deliverTogether(WhatsAppFixture wa, List<String> bodies) throws Exception {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Response>> answers = new ArrayList<>();
+            for (String body : bodies) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return wa.deliver(body);
+                }));
+            }
+            start.countDown();
+            List<Response> responses = new ArrayList<>();
+            for (Future<Response> answer : answers) {
+                responses.add(answer.get());
+            }
+            return responses;
+        }
     }
 }
