@@ -152,7 +152,6 @@ public class ExecutionService {
         }
     }
 
-
     private static Instant time(String value, String field) {
         if (value == null || value.isBlank()) {
             return null;
