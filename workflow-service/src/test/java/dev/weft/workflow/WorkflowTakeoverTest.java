@@ -70,9 +70,9 @@ class WorkflowTakeoverTest {
     ScheduleTriggerJob scheduleJob;
 
     /** One replica's clustered scheduler: the app's schedule trigger job, the database all replicas share. */
-    private SchedulePoller replica(String name) {
+    private SchedulePoller replica(String name, java.time.Clock clock) {
         return new SchedulePoller(dueWork, dataSource, List.of(scheduleJob), new SimpleMeterRegistry(),
-                new SchedulePoller.Settings(name, Duration.ofSeconds(60), 100));
+                new SchedulePoller.Settings(name, Duration.ofSeconds(60), 100), clock);
     }
 
     @Test
@@ -92,8 +92,11 @@ class WorkflowTakeoverTest {
             due.setArray(1, db.createArrayOf("text", triggers.toArray()));
             assertEquals(10, due.executeUpdate());
         }
-        SchedulePoller a = replica("replica-a");
-        SchedulePoller b = replica("replica-b");
+        // Both replicas at one fixed instant: on the wall clock, a first round just before a minute's end and a second
+        // look just after it found the next due time (that minute) come, and fired every schedule again.
+        java.time.Clock clock = java.time.Clock.fixed(java.time.Instant.now(), java.time.ZoneOffset.UTC);
+        SchedulePoller a = replica("replica-a", clock);
+        SchedulePoller b = replica("replica-b", clock);
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService threads = Executors.newFixedThreadPool(2);
         int fired = 0;
