@@ -88,12 +88,36 @@ class SignedRequestTest extends AuthTestSupport {
     @Test
     void refuses_stale_and_future_timestamps_with_timestamp_out_of_range() {
         SigningKey key = signingKey("clients:read");
-        signedGet(RequestSigner.authorization(key.keyId(), key.secret(), now() - 301, "GET", "/v1/clients", ""), "/v1/clients")
-                .statusCode(401).body("error.code", equalTo("TIMESTAMP_OUT_OF_RANGE"));
-        signedGet(RequestSigner.authorization(key.keyId(), key.secret(), now() + 301, "GET", "/v1/clients", ""), "/v1/clients")
-                .statusCode(401).body("error.code", equalTo("TIMESTAMP_OUT_OF_RANGE"));
+        for (long offset : new long[] {-301, 301}) {
+            assertEquals(401, withinOneSecond(() -> signedGet(RequestSigner.authorization(key.keyId(), key.secret(), now() + offset,
+                    "GET", "/v1/clients", ""), "/v1/clients").body("error.code", equalTo("TIMESTAMP_OUT_OF_RANGE")).extract().statusCode()),
+                    "a timestamp " + offset + " s from now");
+        }
         signedGet(RequestSigner.authorization(key.keyId(), key.secret(), now() - 290, "GET", "/v1/clients", ""), "/v1/clients")
                 .statusCode(200);
+    }
+
+    /**
+     * The status of a request whose timestamp sits one second past the window's edge, sent while the clock stays in one
+     * second: when the second ticks between the test reading the clock and the server reading its own, 301 s ahead is
+     * exactly 300 s ahead for the server, inside the window, and the answer says nothing about the edge (a CI failure).
+     */
+    private static int withinOneSecond(java.util.function.IntSupplier request) {
+        for (int attempt = 0; ; attempt++) {
+            long before = now();
+            int status;
+            try {
+                status = request.getAsInt();
+            } catch (AssertionError unexpected) {
+                if (now() != before && attempt < 5) {
+                    continue;
+                }
+                throw unexpected;
+            }
+            if (now() == before || attempt >= 5) {
+                return status;
+            }
+        }
     }
 
     @Test
