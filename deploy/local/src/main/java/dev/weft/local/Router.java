@@ -94,15 +94,21 @@ public final class Router implements AutoCloseable {
             code = "INVALID_REQUEST";
             message = "Not a valid HTTP request";
         }
-        request.response().endHandler(ignored -> logAccess(request, null, requestId, started));
-        request.response()
+        request.response().putHeader("Connection", "close");
+        refuse(request, null, started, requestId, status, code, message)
+                // The rest of the connection cannot be parsed reliably after a decoding failure.
+                .onComplete(ignored -> request.connection().close());
+    }
+
+    /** Answers in the API's error shape, with the request id, and logs the refusal like any request. */
+    private Future<Void> refuse(HttpServerRequest request, WeftService service, long started, String requestId,
+                                int status, String code, String message) {
+        request.response().endHandler(ignored -> logAccess(request, service, requestId, started));
+        return request.response()
                 .setStatusCode(status)
                 .putHeader("Content-Type", "application/json")
                 .putHeader(RequestIds.HEADER, requestId)
-                .putHeader("Connection", "close")
-                .end(errorBody(code, message, requestId))
-                // The rest of the connection cannot be parsed reliably after a decoding failure.
-                .onComplete(ignored -> request.connection().close());
+                .end(errorBody(code, message, requestId));
     }
 
     /** Starts listening; blocks until the port is bound so a caller can print the URL right after. */
@@ -130,28 +136,19 @@ public final class Router implements AutoCloseable {
         request.headers().set(RequestIds.HEADER, requestId);
         String invalid = invalidTarget(request.uri());
         if (invalid != null) {
-            request.response().endHandler(ignored -> logAccess(request, null, requestId, started));
-            request.response()
-                    .setStatusCode(400)
-                    .putHeader("Content-Type", "application/json")
-                    .putHeader(RequestIds.HEADER, requestId)
-                    .end(errorBody("INVALID_REQUEST", "The request target is not a valid URI (" + invalid + "). Percent-encode"
-                            + " characters such as spaces, '{' or '|', and write a % itself as %25.", requestId));
+            refuse(request, null, started, requestId, 400, "INVALID_REQUEST", "The request target is not a valid URI ("
+                    + invalid + "). Percent-encode characters such as spaces, '{' or '|', and write a % itself as %25.");
             return;
         }
         String path = request.path();
         WeftService service = hasDotSegment(path) ? null : routes.match(path).orElse(null);
-        request.response().endHandler(ignored -> logAccess(request, service, requestId, started));
         if (service == null || !proxies.containsKey(service)) {
-            request.response()
-                    .setStatusCode(404)
-                    .putHeader("Content-Type", "application/json")
-                    .putHeader(RequestIds.HEADER, requestId)
-                    .end(errorBody("NOT_FOUND", "No Weft API endpoint matches " + request.method() + " " + path
-                            + ". Every endpoint lives under a /v1 prefix such as /v1/connections or /v1/syncs; see docs/ for the API reference.",
-                            requestId));
+            refuse(request, service, started, requestId, 404, "NOT_FOUND", "No Weft API endpoint matches " + request.method()
+                    + " " + path + ". Every endpoint lives under a /v1 prefix such as /v1/connections or /v1/syncs;"
+                    + " see docs/ for the API reference.");
             return;
         }
+        request.response().endHandler(ignored -> logAccess(request, service, requestId, started));
         proxies.get(service).handle(request);
     }
 
