@@ -20,7 +20,10 @@ public final class Receiver {
 
     public static synchronized WireMockServer server() {
         if (server == null) {
-            server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1").containerThreads(50));
+            server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1").containerThreads(50)
+                    // A delayed answer (a hanging customer endpoint) waits on a timer, not on one of Jetty's threads: held threads
+                    // outlived our sends' timeouts (5 s against 2 s) and starved the healthy endpoints' answers of threads.
+                    .asynchronousResponseEnabled(true).asynchronousResponseThreads(4));
             server.start();
         }
         return server;
