@@ -153,8 +153,9 @@ public final class Router implements AutoCloseable {
     }
 
     /**
-     * Why the request target is not a URI, or null when it is. Each service's HTTP layer (Quarkus) parses it the same
-     * way and answers a bare 400 with no body before any Weft code runs, so the router refuses it first, in the error shape.
+     * Why the request target is not a URI, or null when it is: the check each service makes (the platform's HttpGuards),
+     * made here too so that a target no service would match gets the same 400, not a 404. The router does not depend on
+     * the platform library, hence its own copy of these few lines.
      */
     static String invalidTarget(String uri) {
         try {

@@ -16,6 +16,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.resteasy.reactive.server.vertx.VertxInputStream;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Map;
 
 /**
@@ -31,9 +33,13 @@ import java.util.Map;
  * into each connection at listen time (quarkusio/quarkus#55082). So the platform raises the
  * decoder's limits to a ceiling ({@code quarkus.http.limits.*}, 64 KiB) and enforces the
  * documented, lower limits here, where the request id and the error shape are at hand. Only a
- * request beyond that ceiling, one that is not HTTP at all, or one whose target {@code java.net.URI}
- * refuses (Quarkus checks that before any route, e.g. {@code ?cursor=%%%}), still gets a bare status;
- * the router in front (deploy/local, the ingress) answers those.
+ * request beyond that ceiling or one that is not HTTP at all still gets a bare status; the router in
+ * front (deploy/local) answers those.
+ *
+ * <p>Likewise a request target that {@code java.net.URI} refuses ({@code ?cursor=%%%}, an unencoded
+ * {@code {}): Quarkus answers it with a bare 400 before any route, unless the system property
+ * {@code vertx.disableURIValidation} is set when its HTTP recorder loads. {@link ServiceMain} sets it
+ * (and the build's test JVMs do), and the same check is made here, in the error shape.
  *
  * <p>The body limit is checked here from Content-Length; a body without one (chunked) is counted as it is read, by
  * {@link BodyLimit}.
@@ -48,6 +54,8 @@ public class HttpGuards {
 
     void registerFilters(@Observes Filters filters) {
         filters.register(this::assignRequestIdAndCheckSize, 10_000);
+        // First of all filters: anything that reads the path (PathAliases, routing itself) fails on a bad escape.
+        filters.register(HttpGuards::refuseTargetThatIsNotAUri, TARGET_CHECK_PRIORITY);
     }
 
     void registerRoutes(@Observes Router router) {
@@ -97,6 +105,31 @@ public class HttpGuards {
             return;
         }
         ctx.next();
+    }
+
+    /** Above every other filter (PathAliases' included). */
+    static final int TARGET_CHECK_PRIORITY = 1_000_000;
+
+    private static void refuseTargetThatIsNotAUri(RoutingContext ctx) {
+        String invalid = invalidTarget(ctx.request().uri());
+        if (invalid == null) {
+            ctx.next();
+            return;
+        }
+        String requestId = RequestIds.fromHeaderOrNew(ctx.request().getHeader(RequestIds.HEADER));
+        ctx.request().headers().set(RequestIds.HEADER, requestId);
+        refuse(ctx, ErrorCode.INVALID_REQUEST, "The request target is not a valid URI (" + invalid + "). Percent-encode"
+                + " characters such as spaces, '{' or '|', and write a % itself as %25.");
+    }
+
+    /** Why the request target is not a URI, or null when it is: the check Quarkus makes when its own is not disabled. */
+    static String invalidTarget(String uri) {
+        try {
+            new URI(uri);
+            return null;
+        } catch (URISyntaxException e) {
+            return e.getReason() + " at index " + e.getIndex();
+        }
     }
 
     /** Bodies up to this size with a Content-Length and a JSON media type are read before the resource runs. */
