@@ -12,9 +12,6 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 public final class ServiceMain {
     static final String URI_VALIDATION_OFF = "vertx.disableURIValidation";
 
-    private ServiceMain() {
-    }
-
     public static void main(String... args) {
         System.setProperty(URI_VALIDATION_OFF, "true");
         Quarkus.run(args);
