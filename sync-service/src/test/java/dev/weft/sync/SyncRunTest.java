@@ -3,6 +3,7 @@ package dev.weft.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.platform.events.Topics;
+import dev.weft.platform.services.SmileWire;
 import dev.weft.sync.support.Api;
 import dev.weft.sync.support.ConnectionsStub;
 import dev.weft.sync.support.Runs;
@@ -109,6 +110,33 @@ class SyncRunTest {
         assertNull(again.get("progress.percent"), "an incremental read is not counted");
         assertEquals("pos:2500", source.reads.get(3).get("cursor"));
         as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).body("data", hasSize(2)).body("data[0].id", equalTo(second));
+    }
+
+    @Test
+    void records_travel_as_smile_and_a_decimal_arrives_with_every_digit() throws Exception {
+        String org = Api.newOrg();
+        List<Map<String, Object>> rows = Runs.contacts(3);
+        rows.get(0).put("AnnualRevenue", new java.math.BigDecimal("123456789012345678.9012"));
+        rows.get(1).put("AnnualRevenue", new java.math.BigDecimal("0.10"));
+        rows.get(2).put("AnnualRevenue", 9_007_199_254_740_993L);
+        var source = Api.salesforce(org).rows("Contact", rows);
+        var destination = ConnectionsStub.connection(org).object("raw.contacts", null, null, "email_address", "annual_revenue:number");
+        Map<String, Object> body = new HashMap<>(Api.seedSync(source.id, destination.id, null));
+        body.remove("schedule");
+        body.put("field_mappings", List.of(Map.of("source", "Email", "destination", "email_address"),
+                Map.of("source", "AnnualRevenue", "destination", "annual_revenue")));
+        String syncId = createSync(org, body);
+        String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        assertEquals("succeeded", Runs.awaitFinal(org, runId).getString("status"));
+        Map<String, Map<String, Object>> written = destination.written("raw.contacts");
+        Map<String, Object> revenue = new HashMap<>();
+        written.values().forEach(r -> revenue.put((String) r.get("email_address"), r.get("annual_revenue")));
+        // JSON text decoded untyped would have made the first a double (1.2345678901234568E17) and the second 0.1.
+        assertEquals(Map.of("person0@example.com", new java.math.BigDecimal("123456789012345678.9012"),
+                "person1@example.com", new java.math.BigDecimal("0.10"), "person2@example.com", 9_007_199_254_740_993L), revenue);
+        assertFalse(source.batchContentTypes.isEmpty());
+        assertTrue(source.batchContentTypes.stream().allMatch(SmileWire::isSmile), "reads: " + source.batchContentTypes);
+        assertTrue(destination.batchContentTypes.stream().allMatch(SmileWire::isSmile), "writes: " + destination.batchContentTypes);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.weft.connections.data;
 
+import dev.weft.platform.services.SmileWire;
 import dev.weft.platform.tenancy.RequiresScope;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.validation.Valid;
@@ -72,6 +73,8 @@ public class StreamResource {
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
+    @Consumes({MediaType.APPLICATION_JSON, SmileWire.MEDIA_TYPE})
+    @Produces({MediaType.APPLICATION_JSON, SmileWire.MEDIA_TYPE})
     public Object read(@PathParam("connection_id") String connectionId, @Valid @NotNull DataDtos.ReadRequest request) {
         return data.readBatch(connectionId, request);
     }
@@ -86,6 +89,8 @@ public class StreamResource {
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
+    @Consumes({MediaType.APPLICATION_JSON, SmileWire.MEDIA_TYPE})
+    @Produces({MediaType.APPLICATION_JSON, SmileWire.MEDIA_TYPE})
     public Object write(@PathParam("connection_id") String connectionId, @Valid @NotNull DataDtos.BatchWriteRequest request) {
         return data.writeBatch(connectionId, request);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.connections.support.Api;
 import dev.weft.connections.support.ConnectionsStubs;
 import dev.weft.connections.support.Databases;
+import dev.weft.platform.services.SmileWire;
 import dev.weft.testing.WeftInfraResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -43,6 +44,8 @@ class BatchRowFormTest {
     /** Decoded as the services decode (untyped values), but keeping each decimal as written, so a lost scale would show. */
     private static final ObjectMapper DECIMALS = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final ObjectMapper PLAIN = new ObjectMapper();
+    /** Smile as sync-service reads and writes it. */
+    private static final ObjectMapper SMILE = SmileWire.mapper(new ObjectMapper());
 
     private static RequestSpecification internal(String org) {
         return RestAssured.given().header("Authorization", "Weft-Internal " + ConnectionsStubs.INTERNAL_TOKEN).header("X-Weft-Org", org)
@@ -83,7 +86,10 @@ class BatchRowFormTest {
 
     /** The rows answer's records, each zipped from the field names and its values. */
     private static List<Map<String, Object>> zipped(ObjectMapper json, String answer) throws Exception {
-        Map<String, Object> page = json.readValue(answer, new TypeReference<>() { });
+        return zipped(json.readValue(answer, new TypeReference<Map<String, Object>>() { }));
+    }
+
+    private static List<Map<String, Object>> zipped(Map<String, Object> page) {
         @SuppressWarnings("unchecked") List<String> fields = (List<String>) page.get("fields");
         @SuppressWarnings("unchecked") List<List<Object>> rows = (List<List<Object>>) page.get("rows");
         assertTrue(!page.containsKey("data"), "the row form has no data");
@@ -159,6 +165,82 @@ class BatchRowFormTest {
                     }
                 }
             }
+        }
+    }
+
+    /** A read in the row form, asked for in Smile as sync-service asks: its answer, decoded. */
+    private static Map<String, Object> readSmile(Setup s, String table) throws Exception {
+        byte[] body = SMILE.writeValueAsBytes(Map.of("object", table, "batch_size", 100, "format", "rows"));
+        var answer = internal(s.org()).contentType(SmileWire.MEDIA_TYPE).accept(SmileWire.ACCEPT).body(body)
+                .post("/internal/v1/connections/" + s.id() + "/read").then().statusCode(200).contentType(SmileWire.MEDIA_TYPE).extract();
+        return SMILE.readValue(answer.asByteArray(), new TypeReference<>() { });
+    }
+
+    @Test
+    void a_read_in_smile_decodes_to_the_same_records_with_every_decimal_digit() throws Exception {
+        Setup s = setup(SOURCE);
+        String json = read(s, SOURCE, "rows");
+        List<Map<String, Object>> exact = zipped(DECIMALS.readValue(json, new TypeReference<>() { }));
+        List<Map<String, Object>> plain = zipped(PLAIN.readValue(json, new TypeReference<>() { }));
+        List<Map<String, Object>> smile = zipped(readSmile(s, SOURCE));
+        assertEquals(exact.size(), smile.size());
+        for (int i = 0; i < smile.size(); i++) {
+            // Every value as JSON decoded with decimals kept exact, but a double, which Smile carries as a double.
+            Map<String, Object> expected = new LinkedHashMap<>(exact.get(i));
+            expected.put("ratio", plain.get(i).get("ratio"));
+            assertEquals(expected, smile.get(i), "record " + i);
+            assertEquals(List.copyOf(expected.keySet()), List.copyOf(smile.get(i).keySet()));
+        }
+        // The reason for Smile on this call: a numeric of 18 digits arrives whole, where JSON decoded untyped gives a double.
+        assertEquals(new java.math.BigDecimal("-99999999999999.9999"), smile.get(2).get("big"));
+        assertEquals(-1.0E14, plain.get(2).get("big"));
+        // Bytes arrive as base64 text, as in JSON, not as a byte array.
+        assertEquals("AP8Q", smile.getFirst().get("blob"));
+        assertEquals(PLAIN.readTree(json).get("pagination"), PLAIN.valueToTree(readSmile(s, SOURCE).get("pagination")));
+    }
+
+    @Test
+    void a_write_in_smile_stores_the_source_rows_exactly() throws Exception {
+        Setup s = setup(SOURCE, "rowform_by_smile");
+        Map<String, Object> page = readSmile(s, SOURCE);
+        byte[] body = SMILE.writeValueAsBytes(Map.of("object", "rowform_by_smile", "mode", "insert", "fields", page.get("fields"),
+                "rows", page.get("rows"), "answer", "failures"));
+        var answer = internal(s.org()).contentType(SmileWire.MEDIA_TYPE).accept(SmileWire.ACCEPT).body(body)
+                .post("/internal/v1/connections/" + s.id() + "/write").then().statusCode(200).contentType(SmileWire.MEDIA_TYPE).extract();
+        Map<String, Object> summary = SMILE.readValue(answer.asByteArray(), new TypeReference<Map<String, Object>>() { });
+        assertEquals(Map.of("total", 4, "succeeded", 4, "failed", 0), summary.get("summary"));
+        try (Connection db = s.pg().admin(); Statement sql = db.createStatement()) {
+            for (String query : List.of(
+                    "SELECT count(*) FROM (SELECT * FROM %1$s EXCEPT SELECT * FROM %2$s) d",
+                    "SELECT count(*) FROM (SELECT * FROM %2$s EXCEPT SELECT * FROM %1$s) d")) {
+                try (ResultSet r = sql.executeQuery(String.format(query.replace("SELECT *", "SELECT id, small, big::text, ratio, flag, at, day,"
+                        + " blob, doc, tags, note"), s.pg().qualified(SOURCE), s.pg().qualified("rowform_by_smile")))) {
+                    r.next();
+                    assertEquals(0, r.getInt(1), "the Smile write stored the source's rows, every digit and scale");
+                }
+            }
+        }
+    }
+
+    @Test
+    void hostile_smile_bodies_are_400s_in_the_json_error_shape() throws Exception {
+        Setup s = setup(SOURCE);
+        String write = "/internal/v1/connections/" + s.id() + "/write";
+        List<byte[]> bodies = List.of(
+                "not smile at all".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.util.Arrays.copyOf(SMILE.writeValueAsBytes(Map.of("object", SOURCE, "fields", List.of("id", "note"),
+                        "rows", List.of(List.of(1, "a")))), 12),
+                SMILE.writeValueAsBytes(Map.of("object", SOURCE, "fields", List.of("id", "note"), "rows", List.of(List.of(1, "a")), "surprise", 1)),
+                SMILE.writeValueAsBytes(List.of(1, 2)),
+                new byte[0]);
+        for (byte[] body : bodies) {
+            internal(s.org()).contentType(SmileWire.MEDIA_TYPE).accept(SmileWire.ACCEPT).body(body).post(write).then().statusCode(400)
+                    .contentType("application/json").body("error.code", equalTo("INVALID_REQUEST"));
+        }
+        try (Connection db = s.pg().admin(); Statement sql = db.createStatement();
+             ResultSet r = sql.executeQuery("SELECT count(*) FROM " + s.pg().qualified(SOURCE))) {
+            r.next();
+            assertEquals(4, r.getInt(1));
         }
     }
 

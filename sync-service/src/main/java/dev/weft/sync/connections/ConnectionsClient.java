@@ -28,7 +28,7 @@ public class ConnectionsClient {
     }
 
     public ConnectionsApi.RecordsResponse read(String connectionId, ConnectionsApi.ReadRequest request) {
-        return services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/read", request, ConnectionsApi.RecordsResponse.class);
+        return services.postBatch(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/read", request, ConnectionsApi.RecordsResponse.class);
     }
 
     /**
@@ -52,6 +52,6 @@ public class ConnectionsClient {
     }
 
     public ConnectionsApi.WriteResponse write(String connectionId, ConnectionsApi.WriteRequest request) {
-        return services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/write", request, ConnectionsApi.WriteResponse.class);
+        return services.postBatch(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/write", request, ConnectionsApi.WriteResponse.class);
     }
 }

@@ -10,6 +10,7 @@ import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.weft.platform.id.TypeId;
+import dev.weft.platform.services.SmileWire;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.ArrayList;
@@ -31,6 +32,10 @@ import java.util.function.Predicate;
 public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
     public static final String TOKEN = "sync-test-internal-token";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Smile as connections-service reads and writes it (dev.weft.platform.services.SmileWire). */
+    private static final ObjectMapper SMILE = SmileWire.mapper(JSON);
+    /** Whether the request being answered asked for Smile (its Accept header), as connections-service negotiates. */
+    private static final ThreadLocal<Boolean> ANSWER_SMILE = ThreadLocal.withInitial(() -> false);
     private static final Map<String, Connection> CONNECTIONS = new ConcurrentHashMap<>();
     private static WireMockServer server;
 
@@ -44,6 +49,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public final Map<String, Map<String, Map<String, Object>>> written = new ConcurrentHashMap<>();
         public final List<Map<String, Object>> reads = new CopyOnWriteArrayList<>();
         public final List<Map<String, Object>> writes = new CopyOnWriteArrayList<>();
+        /** The Content-Type of each read and write request, in order. */
+        public final List<String> batchContentTypes = new CopyOnWriteArrayList<>();
         /** Whether the provider captures changes (false: stream requests are refused, as for a provider without change capture). */
         public volatile boolean streamable = true;
         /** While set, every write is refused whole with this message (a 400, as for a batch the system rejects). */
@@ -167,6 +174,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                 return handle(event.getRequest());
             } catch (Exception e) {
                 return error(500, "INTERNAL_ERROR", "stub failed: " + e);
+            } finally {
+                ANSWER_SMILE.remove();
             }
         }
 
@@ -216,8 +225,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                     answer.put("count", rows == null || body.get("cursor") != null ? null : rows.size());
                     yield ok(answer);
                 }
-                case "read" -> read(connection, JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { }));
-                case "write" -> write(connection, JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { }));
+                case "read" -> read(connection, batchBody(connection, request));
+                case "write" -> write(connection, batchBody(connection, request));
                 default -> error(404, "NOT_FOUND", "no such operation");
             };
         }
@@ -407,9 +416,22 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             return ok(Map.of("object", object, "mode", mode, "summary", summary, "results", results));
         }
 
+        /** A read's or write's body, in Smile or JSON by its Content-Type; the answer in Smile when the request accepts it. */
+        private static Map<String, Object> batchBody(Connection connection, Request request) throws Exception {
+            String type = request.getHeader("Content-Type");
+            connection.batchContentTypes.add(type);
+            String accept = request.containsHeader("Accept") ? request.getHeader("Accept") : "";
+            ANSWER_SMILE.set(accept.contains(SmileWire.MEDIA_TYPE));
+            ObjectMapper mapper = SmileWire.isSmile(type) ? SMILE : JSON;
+            return mapper.readValue(request.getBody(), new TypeReference<Map<String, Object>>() { });
+        }
+
         private static ResponseDefinition ok(Object body) throws Exception {
-            return new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(200)
-                    .withHeader("Content-Type", "application/json").withBody(JSON.writeValueAsString(body)).build();
+            var answer = new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder().withStatus(200);
+            if (ANSWER_SMILE.get()) {
+                return answer.withHeader("Content-Type", SmileWire.MEDIA_TYPE).withBody(SMILE.writeValueAsBytes(body)).build();
+            }
+            return answer.withHeader("Content-Type", "application/json").withBody(JSON.writeValueAsString(body)).build();
         }
 
         private static ResponseDefinition error(int status, String code, String message) {

@@ -70,6 +70,7 @@ public class ServiceClient {
     private final HttpClient http;
     private final long connectTimeoutMillis;
     private final ObjectMapper json;
+    private final ObjectMapper smile;
     private final ServicesConfig services;
     private final Optional<String> token;
     private final String caller;
@@ -77,6 +78,7 @@ public class ServiceClient {
     public ServiceClient(ServicesConfig services, PlatformConfig platform, ObjectMapper json, Vertx vertx) {
         this.services = services;
         this.json = json;
+        this.smile = SmileWire.mapper(json);
         this.token = platform.internalToken().map(String::trim).filter(t -> !t.isEmpty());
         this.caller = platform.serviceName();
         this.connectTimeoutMillis = services.connectTimeout().toMillis();
@@ -100,6 +102,16 @@ public class ServiceClient {
     }
 
     /**
+     * As {@link #post(Service, String, Object, Class)} for a call that carries a batch of records: the body goes as Smile
+     * and the answer is read as Smile, or as JSON if the callee answers in it ({@link SmileWire}: decimals keep every
+     * digit, less CPU and fewer bytes than JSON text). Error answers are JSON, as always.
+     */
+    public <T> T postBatch(Service service, String path, Object body, Class<T> type) {
+        ServicesConfig.Endpoint endpoint = endpoint(service);
+        return exchange(service.serviceName(), endpoint.url(), endpoint.timeout(), "POST", path, body, type, Map.of(), true);
+    }
+
+    /**
      * As {@link #post(Service, String, Object, Class)}, with further request headers (an {@code Idempotency-Key}, so the
      * callee runs a retried call once); they cannot replace the internal credential's headers.
      */
@@ -109,21 +121,21 @@ public class ServiceClient {
 
     /** POSTs to a service at an explicit base URL (a test's own port, a service found at run time). */
     public <T> T post(String serviceName, String baseUrl, Duration timeout, String path, Object body, Class<T> type) {
-        return exchange(serviceName, baseUrl, timeout, "POST", path, body, type, Map.of());
+        return exchange(serviceName, baseUrl, timeout, "POST", path, body, type, Map.of(), false);
     }
 
     /** GETs from a service at an explicit base URL. */
     public <T> T get(String serviceName, String baseUrl, Duration timeout, String path, Class<T> type) {
-        return exchange(serviceName, baseUrl, timeout, "GET", path, null, type, Map.of());
+        return exchange(serviceName, baseUrl, timeout, "GET", path, null, type, Map.of(), false);
     }
 
     private <T> T exchange(Service service, String method, String path, Object body, Class<T> type, Map<String, String> headers) {
         ServicesConfig.Endpoint endpoint = endpoint(service);
-        return exchange(service.serviceName(), endpoint.url(), endpoint.timeout(), method, path, body, type, headers);
+        return exchange(service.serviceName(), endpoint.url(), endpoint.timeout(), method, path, body, type, headers, false);
     }
 
     private <T> T exchange(String serviceName, String baseUrl, Duration timeout, String method, String path, Object body, Class<T> type,
-                           Map<String, String> headers) {
+                           Map<String, String> headers, boolean batch) {
         if (Context.isOnEventLoopThread()) {
             // The answer is handled on an event loop; waiting for it on one could wait on itself until the timeout.
             throw new IllegalStateException("ServiceClient waits for its answer: call it from a worker or virtual thread, not an event loop");
@@ -138,7 +150,7 @@ public class ServiceClient {
         request.putHeader("Authorization", InternalCredentialVerifier.SCHEME + " " + secret)
                 .putHeader(InternalCredentialVerifier.ORG_HEADER, orgId)
                 .putHeader(InternalCredentialVerifier.CALLER_HEADER, caller)
-                .putHeader("Accept", "application/json");
+                .putHeader("Accept", batch ? SmileWire.ACCEPT : "application/json");
         String traceparent = TraceHeaders.currentTraceparent();
         if (traceparent != null) {
             request.putHeader(TraceHeaders.TRACEPARENT, traceparent);
@@ -146,18 +158,19 @@ public class ServiceClient {
         Buffer payload = null;
         if (body != null) {
             try {
-                payload = Buffer.buffer(json.writeValueAsBytes(body));
+                payload = Buffer.buffer((batch ? smile : json).writeValueAsBytes(body));
             } catch (IOException e) {
                 throw new IllegalArgumentException("request body is not serialisable", e);
             }
-            request.putHeader("Content-Type", "application/json");
+            request.putHeader("Content-Type", batch ? SmileWire.MEDIA_TYPE : "application/json");
         }
         Buffer sent = payload;
         Answer answer;
         try {
             answer = http.request(request)
                     .compose(call -> (sent == null ? call.send() : call.send(sent))
-                            .compose(response -> response.body().map(read -> new Answer(response.statusCode(), read))))
+                            .compose(response -> response.body().map(read -> new Answer(response.statusCode(), read,
+                                    response.getHeader("Content-Type")))))
                     .toCompletionStage().toCompletableFuture()
                     // The request's own timeout (no answer within it) ends the call first; this only guards the wait.
                     .get(timeout.toMillis() + connectTimeoutMillis + 1_000, TimeUnit.MILLISECONDS);
@@ -180,13 +193,13 @@ public class ServiceClient {
         }
         // Read from the received bytes as they are: no copy of a large batch as text.
         try (InputStream in = new ByteBufInputStream(answer.body().getByteBuf())) {
-            return json.readValue(in, TypeFactory.defaultInstance().constructType(type));
+            return (SmileWire.isSmile(answer.contentType()) ? smile : json).readValue(in, TypeFactory.defaultInstance().constructType(type));
         } catch (IOException e) {
             throw new Unavailable(serviceName + " answered unreadably: " + e.getMessage(), e);
         }
     }
 
-    private record Answer(int status, Buffer body) {
+    private record Answer(int status, Buffer body, String contentType) {
     }
 
     private static String trimSlashes(String baseUrl) {
