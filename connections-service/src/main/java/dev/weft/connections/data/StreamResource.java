@@ -66,10 +66,12 @@ public class StreamResource {
     @POST
     @Path("/read")
     @RequiresScope("connections:read")
-    @Operation(operationId = "readRecordBatch", summary = "Next batch of records changed after cursor (oldest change first); next_cursor is the new high-water mark")
+    @Operation(operationId = "readRecordBatch", summary = "Next batch of records changed after cursor (oldest change first); next_cursor is the new high-water mark."
+            + " In JSON or, asked for by Content-Type and Accept, Smile (binary JSON: decimals keep every digit)")
     @APIResponse(responseCode = "200", description = "{data, pagination: {next_cursor, has_more}}; with format rows, when the records share"
             + " their fields, {fields, rows: [[values in fields' order]], pagination}",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {DataDtos.RecordsResponse.class, DataDtos.RowsResponse.class})))
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {DataDtos.RecordsResponse.class, DataDtos.RowsResponse.class})),
+                    @Content(mediaType = SmileWire.MEDIA_TYPE, schema = @Schema(oneOf = {DataDtos.RecordsResponse.class, DataDtos.RowsResponse.class}))})
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
@@ -85,7 +87,8 @@ public class StreamResource {
     @Operation(operationId = "writeRecordBatch", summary = "Write a batch of records: the public write's body, or the row form"
             + " (fields once, rows of values); answer failures lists only the refused records")
     @APIResponse(responseCode = "200", description = "Per-record results, or with answer failures the summary and the refused records",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {DataDtos.WriteResponse.class, DataDtos.FailuresResponse.class})))
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {DataDtos.WriteResponse.class, DataDtos.FailuresResponse.class})),
+                    @Content(mediaType = SmileWire.MEDIA_TYPE, schema = @Schema(oneOf = {DataDtos.WriteResponse.class, DataDtos.FailuresResponse.class}))})
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR")
