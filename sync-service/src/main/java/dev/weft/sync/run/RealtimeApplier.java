@@ -2,7 +2,9 @@ package dev.weft.sync.run;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.events.EventHandler;
 import dev.weft.platform.events.Failures;
@@ -39,7 +41,8 @@ public class RealtimeApplier implements EventHandler {
     private final SyncPlanner planner;
     private final ConnectionsClient connections;
     private final TransformStage transforms;
-    private final ObjectMapper json;
+    /** Change events' numerics are exact numbers (docs/changes.md): read as decimals, not doubles, so every digit reaches the destination. */
+    private final ObjectReader json;
     /** Plans per sync, until the sync changes: describing both connections per event would cost two calls a change. */
     private final Map<UUID, Planned> plans = new ConcurrentHashMap<>();
 
@@ -51,7 +54,7 @@ public class RealtimeApplier implements EventHandler {
         this.planner = planner;
         this.connections = connections;
         this.transforms = transforms;
-        this.json = json;
+        this.json = json.reader(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
     @Override
@@ -165,6 +168,13 @@ public class RealtimeApplier implements EventHandler {
     }
 
     private Map<String, Object> map(JsonNode node) {
-        return node == null || !node.isObject() ? null : json.convertValue(node, new TypeReference<Map<String, Object>>() { });
+        if (node == null || !node.isObject()) {
+            return null;
+        }
+        try {
+            return json.forType(new TypeReference<Map<String, Object>>() { }).readValue(node);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("the change's record is not an object of values: " + e.getMessage(), e);
+        }
     }
 }
