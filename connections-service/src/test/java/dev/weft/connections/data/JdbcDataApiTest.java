@@ -152,6 +152,40 @@ class JdbcDataApiTest {
     }
 
     @Test
+    void a_decimal_written_and_read_through_the_data_api_keeps_every_digit_and_its_scale() throws Exception {
+        for (Databases.Target target : Databases.targets()) {
+            String org = Api.newOrg();
+            String id = connect(org, target);
+            String table = "exact_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+            try (Connection db = target.admin(); Statement ddl = db.createStatement()) {
+                ddl.execute("CREATE TABLE " + target.qualified(table) + " (id bigint PRIMARY KEY, big decimal(30,4), price decimal(10,2))");
+            }
+            try {
+                // As a client sends it: JSON numbers, one of 22 significant digits, one with a trailing zero.
+                String body = "{\"object\":\"" + table + "\",\"mode\":\"insert\",\"records\":["
+                        + "{\"id\":1,\"big\":123456789012345678.9012,\"price\":2.50},{\"id\":2,\"big\":-99999999999999.9999,\"price\":0.10}]}";
+                Api.as(org).body(body).post("/v1/data/" + id + "/write").then().statusCode(200).body("summary.succeeded", equalTo(2));
+                try (Connection db = target.admin(); Statement sql = db.createStatement();
+                     ResultSet r = sql.executeQuery("SELECT big, price FROM " + target.qualified(table) + " ORDER BY id")) {
+                    r.next();
+                    assertEquals(new java.math.BigDecimal("123456789012345678.9012"), r.getBigDecimal(1), target.name());
+                    assertEquals(new java.math.BigDecimal("2.50"), r.getBigDecimal(2), target.name());
+                    r.next();
+                    assertEquals(new java.math.BigDecimal("-99999999999999.9999"), r.getBigDecimal(1), target.name());
+                }
+                String read = Api.as(org).body(Map.of("object", table, "filter", "id = 1")).post("/v1/data/" + id + "/query").then().statusCode(200)
+                        .extract().asString();
+                assertTrue(read.contains("\"big\":123456789012345678.9012"), target.name() + ": " + read);
+                assertTrue(read.contains("\"price\":2.50"), target.name() + ": " + read);
+            } finally {
+                try (Connection db = target.admin(); Statement ddl = db.createStatement()) {
+                    ddl.execute("DROP TABLE IF EXISTS " + target.qualified(table));
+                }
+            }
+        }
+    }
+
+    @Test
     void ten_thousand_records_write_and_stream_back() {
         for (Databases.Target target : Databases.targets()) {
             String org = Api.newOrg();

@@ -2,9 +2,9 @@ package dev.weft.sync.run;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.weft.platform.events.EventData;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.events.EventHandler;
 import dev.weft.platform.events.Failures;
@@ -41,7 +41,7 @@ public class RealtimeApplier implements EventHandler {
     private final SyncPlanner planner;
     private final ConnectionsClient connections;
     private final TransformStage transforms;
-    /** Change events' numerics are exact numbers (docs/changes.md): read as decimals, not doubles, so every digit reaches the destination. */
+    /** Change events' numerics are exact numbers: read as decimals (EventData), so every digit reaches the destination. */
     private final ObjectReader json;
     /** Plans per sync, until the sync changes: describing both connections per event would cost two calls a change. */
     private final Map<UUID, Planned> plans = new ConcurrentHashMap<>();
@@ -54,7 +54,7 @@ public class RealtimeApplier implements EventHandler {
         this.planner = planner;
         this.connections = connections;
         this.transforms = transforms;
-        this.json = json.reader(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        this.json = EventData.exactReader(json);
     }
 
     @Override

@@ -44,11 +44,14 @@ import java.util.UUID;
 @ApplicationScoped
 public class FanOut implements BatchEventHandler {
     private final ObjectMapper json;
+    /** The event's data as published, every number exact (EventData): the payload's digits and scale are the producer's. */
+    private final com.fasterxml.jackson.databind.ObjectReader exact;
     private final DataSource dataSource;
     private final DeliveryIntake intake;
 
     public FanOut(ObjectMapper json, DataSource dataSource, DeliveryIntake intake) {
         this.json = json;
+        this.exact = dev.weft.platform.events.EventData.exactReader(json);
         this.dataSource = dataSource;
         this.intake = intake;
     }
@@ -268,7 +271,7 @@ public class FanOut implements BatchEventHandler {
         body.put("created_at", (event.time() == null ? Instant.now() : event.time()).toString());
         body.put("org_id", event.orgId());
         try {
-            JsonNode data = event.data() == null || event.data().isBlank() ? json.createObjectNode() : json.readTree(event.data());
+            JsonNode data = event.data() == null || event.data().isBlank() ? json.createObjectNode() : exact.readTree(event.data());
             body.set("data", data);
             return json.writeValueAsString(body);
         } catch (Exception e) {

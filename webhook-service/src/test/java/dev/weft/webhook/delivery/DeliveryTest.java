@@ -98,6 +98,21 @@ class DeliveryTest {
     }
 
     @Test
+    void a_records_numbers_arrive_in_the_payload_as_published() throws Exception {
+        String org = Api.newOrg();
+        String path = path();
+        answer(path, 204);
+        register(org, path, List.of("record.*"), Map.of());
+        String data = "{\"object\":\"deals\",\"record\":{\"amount\":123456789012345678.9012,\"price\":2.50,\"ratio\":0.1,\"huge\":1E+300,\"n\":7}}";
+        TestEvents.publish(Topics.RECORDS, "record.created", org, "conn_x/deals/1", data);
+        String body = Receiver.await(path, 1, Duration.ofSeconds(20)).get(0).getBodyAsString();
+        // Every number as the producer wrote it: no digit lost to a double, no scale dropped.
+        for (String number : List.of("\"amount\":123456789012345678.9012", "\"price\":2.50", "\"ratio\":0.1", "\"huge\":1E+300", "\"n\":7")) {
+            assertTrue(body.contains(number), number + " in " + body);
+        }
+    }
+
+    @Test
     void a_5xx_is_retried_and_every_attempt_is_recorded() {
         String org = Api.newOrg();
         String path = path();

@@ -59,7 +59,8 @@ public class TriggerMatcher implements EventHandler {
         if (candidates.isEmpty()) {
             return;
         }
-        Map<String, Object> data = event.data() == null ? Map.of() : json.readValue(event.data(), new TypeReference<LinkedHashMap<String, Object>>() { });
+        Map<String, Object> data = event.data() == null ? Map.of() : dev.weft.platform.events.EventData.exactReader(json).forType(new TypeReference<LinkedHashMap<String, Object>>() { })
+                .readValue(event.data());
         for (Trigger trigger : candidates) {
             TriggerSpec spec = triggers.spec(trigger);
             Map<String, Object> triggerInfo = new LinkedHashMap<>();
