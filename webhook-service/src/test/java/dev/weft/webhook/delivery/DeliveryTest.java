@@ -62,6 +62,13 @@ class DeliveryTest {
         return created;
     }
 
+    /** A new receiver path that answers every delivery with {@code status}. */
+    private static String answering(int status) {
+        String path = path();
+        answer(path, status);
+        return path;
+    }
+
     private static void answer(String path, int status) {
         Receiver.server().stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(status)));
     }
@@ -69,8 +76,7 @@ class DeliveryTest {
     @Test
     void delivers_a_signed_event_that_a_standard_verifier_accepts() throws Exception {
         String org = Api.newOrg();
-        String path = path();
-        answer(path, 204);
+        String path = answering(204);
         String secret = register(org, path, List.of("connection.*"), Map.of()).path("secret");
         String eventId = TestEvents.publish(Topics.CONNECTIONS, "connection.created", org, "conn_01h455vb4pex5vsknk084sn02q",
                 "{\"id\":\"conn_01h455vb4pex5vsknk084sn02q\",\"provider\":\"postgres\",\"name\":\"Warehouse\",\"status\":\"pending\"}");
@@ -100,8 +106,7 @@ class DeliveryTest {
     @Test
     void a_records_numbers_arrive_in_the_payload_as_published() throws Exception {
         String org = Api.newOrg();
-        String path = path();
-        answer(path, 204);
+        String path = answering(204);
         register(org, path, List.of("record.*"), Map.of());
         String data = "{\"object\":\"deals\",\"record\":{\"amount\":123456789012345678.9012,\"price\":2.50,\"ratio\":0.1,\"huge\":1E+300,\"n\":7}}";
         TestEvents.publish(Topics.RECORDS, "record.created", org, "conn_x/deals/1", data);
@@ -173,8 +178,7 @@ class DeliveryTest {
     @Test
     void a_410_disables_the_endpoint_and_emits_endpoint_disabled() {
         String org = Api.newOrg();
-        String path = path();
-        answer(path, 410);
+        String path = answering(410);
         try (TopicProbe events = new TopicProbe(Topics.WEBHOOKS)) {
             String webhook = register(org, path, List.of("connection.created"), Map.of()).path("id");
             TestEvents.publish(Topics.CONNECTIONS, "connection.created", org, "conn_d", "{\"id\":\"conn_d\"}");
@@ -189,8 +193,7 @@ class DeliveryTest {
     @Test
     void an_endpoint_failing_for_five_days_is_disabled_and_says_so() throws Exception {
         String org = Api.newOrg();
-        String path = path();
-        answer(path, 500);
+        String path = answering(500);
         try (TopicProbe events = new TopicProbe(Topics.WEBHOOKS)) {
             String webhook = register(org, path, List.of("connection.created"), Map.of()).path("id");
             // Its failures began five days and an hour ago (as if every delivery since had failed).
@@ -233,8 +236,7 @@ class DeliveryTest {
     @Test
     void a_duplicate_event_on_the_topic_is_delivered_once() throws Exception {
         String org = Api.newOrg();
-        String path = path();
-        answer(path, 200);
+        String path = answering(200);
         register(org, path, List.of("*"), Map.of());
         String eventId = TestEvents.publish(Topics.CONNECTIONS, "connection.created", org, "conn_e", "{\"id\":\"conn_e\"}");
         TestEvents.publish(Topics.CONNECTIONS, eventId, "connection.created", org, "conn_e", "{\"id\":\"conn_e\"}");
@@ -251,8 +253,7 @@ class DeliveryTest {
     @Test
     void a_delivery_stored_leased_by_a_replica_that_died_before_sending_goes_out_when_the_lease_ends() throws Exception {
         String org = Api.newOrg();
-        String path = path();
-        answer(path, 200);
+        String path = answering(200);
         register(org, path, List.of("connection.*"), Map.of());
         String eventId = "evt_orphan_" + UUID.randomUUID().toString().replace("-", "");
         try (Connection db = dataSource.getConnection()) {
@@ -311,8 +312,7 @@ class DeliveryTest {
     @Test
     void during_a_rotation_both_secrets_sign() {
         String org = Api.newOrg();
-        String path = path();
-        answer(path, 200);
+        String path = answering(200);
         Response created = register(org, path, List.of("connection.created"), Map.of());
         String oldSecret = created.path("secret");
         String newSecret = Api.as(org).body("{}").post("/v1/webhooks/" + created.path("id") + "/rotate-secret")
@@ -331,8 +331,7 @@ class DeliveryTest {
     @Test
     void test_events_replays_stats_and_pause() {
         String org = Api.newOrg();
-        String path = path();
-        answer(path, 200);
+        String path = answering(200);
         String webhook = register(org, path, List.of("connection.created"), Map.of()).path("id");
         Api.as(org).post("/v1/webhooks/" + webhook + "/test").then().statusCode(202).body("event_type", equalTo("webhook.test"));
         assertEquals("webhook.test", Receiver.await(path, 1, Duration.ofSeconds(20)).get(0).getHeader("X-Weft-Event-Type"));
