@@ -140,6 +140,32 @@ class SyncRunTest {
     }
 
     @Test
+    void an_upsert_run_counts_created_and_updated_records_when_the_destination_tells() throws Exception {
+        String org = Api.newOrg();
+        List<Map<String, Object>> rows = new java.util.ArrayList<>(Runs.contacts(10));
+        var source = Api.salesforce(org).rows("Contact", rows);
+        var destination = Api.keyedWarehouse(org);
+        destination.tellsCreated = true;
+        String syncId = createSync(org, upsertSync(source.id, destination.id));
+        String first = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        JsonPath run = Runs.awaitFinal(org, first);
+        assertEquals(10, run.getLong("progress.created"));
+        assertEquals(0, run.getLong("progress.updated"));
+        // Two new contacts and two whose email is already at the destination (new source ids: the key is the email).
+        List<Map<String, Object>> more = Runs.contacts(14).subList(10, 14);
+        more.get(2).put("Email", "person0@example.com");
+        more.get(3).put("Email", "person1@example.com");
+        rows.addAll(more);
+        source.rows("Contact", rows);
+        String second = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        run = Runs.awaitFinal(org, second);
+        assertEquals(4, run.getLong("progress.written"));
+        assertEquals(2, run.getLong("progress.created"));
+        assertEquals(2, run.getLong("progress.updated"));
+        assertEquals(12, destination.written("raw.contacts").size());
+    }
+
+    @Test
     void a_second_run_while_one_is_in_progress_is_a_409_naming_it() throws Exception {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(10));

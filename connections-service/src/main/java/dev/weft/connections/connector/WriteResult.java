@@ -5,13 +5,22 @@ import java.util.List;
 /** One result per written record, in request order, and the totals. */
 public record WriteResult(List<RecordResult> results) {
 
-    public record RecordResult(int index, boolean success, String id, String error) {
+    /**
+     * {@code created}: whether the write created the record (true) or changed one that was there (false), when the
+     * destination says so (an insert creates, an update changes, an upsert tells on PostgreSQL and Salesforce); null
+     * when it does not (a delete, an upsert elsewhere).
+     */
+    public record RecordResult(int index, boolean success, String id, String error, Boolean created) {
         public static RecordResult ok(int index, String id) {
-            return new RecordResult(index, true, id, null);
+            return new RecordResult(index, true, id, null, null);
+        }
+
+        public static RecordResult ok(int index, String id, Boolean created) {
+            return new RecordResult(index, true, id, null, created);
         }
 
         public static RecordResult failed(int index, String error) {
-            return new RecordResult(index, false, null, error);
+            return new RecordResult(index, false, null, error, null);
         }
 
         /** One key value as a record's id shows it (ids of composite keys join these with commas): decimals unscaled. */
@@ -26,5 +35,19 @@ public record WriteResult(List<RecordResult> results) {
 
     public long failed() {
         return results.size() - succeeded();
+    }
+
+    /** How many records the write created, or null when the destination told of none (see {@link RecordResult#created}). */
+    public Long created() {
+        return told() ? results.stream().filter(r -> r.success() && Boolean.TRUE.equals(r.created())).count() : null;
+    }
+
+    /** How many existing records the write changed, or null as for {@link #created}. */
+    public Long updated() {
+        return told() ? results.stream().filter(r -> r.success() && Boolean.FALSE.equals(r.created())).count() : null;
+    }
+
+    private boolean told() {
+        return results.stream().anyMatch(r -> r.success() && r.created() != null);
     }
 }

@@ -72,7 +72,8 @@ public final class DataDtos {
                                   Pagination pagination) {
     }
 
-    public record Summary(int total, long succeeded, long failed) {
+    /** {@code created} and {@code updated}: of the succeeded records, when the destination tells which (absent otherwise; see docs/connectors.md). */
+    public record Summary(int total, long succeeded, long failed, Long created, Long updated) {
     }
 
     public record WriteResponse(String object, WriteMode mode, Summary summary, List<WriteResult.RecordResult> results) {

@@ -170,7 +170,7 @@ public class DataService {
     /** A checked write's records (canonical names), its key, and what the connector answered. */
     private record Written(String object, WriteMode mode, List<String> key, List<Map<String, Object>> records, WriteResult result) {
         DataDtos.WriteResponse results() {
-            return new DataDtos.WriteResponse(object, mode, new DataDtos.Summary(result.results().size(), result.succeeded(), result.failed()),
+            return new DataDtos.WriteResponse(object, mode, new DataDtos.Summary(result.results().size(), result.succeeded(), result.failed(), result.created(), result.updated()),
                     result.results());
         }
     }

@@ -208,7 +208,7 @@ class BatchRowFormTest {
         var answer = internal(s.org()).contentType(SmileWire.MEDIA_TYPE).accept(SmileWire.ACCEPT).body(body)
                 .post("/internal/v1/connections/" + s.id() + "/write").then().statusCode(200).contentType(SmileWire.MEDIA_TYPE).extract();
         Map<String, Object> summary = SMILE.readValue(answer.asByteArray(), new TypeReference<Map<String, Object>>() { });
-        assertEquals(Map.of("total", 4, "succeeded", 4, "failed", 0), summary.get("summary"));
+        assertEquals(Map.of("total", 4, "succeeded", 4, "failed", 0, "created", 4, "updated", 0), summary.get("summary"));
         try (Connection db = s.pg().admin(); Statement sql = db.createStatement()) {
             for (String query : List.of(
                     "SELECT count(*) FROM (SELECT * FROM %1$s EXCEPT SELECT * FROM %2$s) d",

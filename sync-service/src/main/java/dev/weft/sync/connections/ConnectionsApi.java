@@ -98,8 +98,9 @@ public final class ConnectionsApi {
         }
     }
 
+    /** {@code created} and {@code updated} are null when the destination does not tell which. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Summary(int total, long succeeded, long failed) {
+    public record Summary(int total, long succeeded, long failed, Long created, Long updated) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -136,6 +137,15 @@ public final class ConnectionsApi {
                 return summary.succeeded();
             }
             return results == null ? 0 : results.stream().filter(RecordResult::success).count();
+        }
+
+        /** How many records the write created and changed, when the destination tells (null otherwise). */
+        public Long created() {
+            return summary == null ? null : summary.created();
+        }
+
+        public Long updated() {
+            return summary == null ? null : summary.updated();
         }
 
         /** The refused records, whichever answer came. */

@@ -174,10 +174,16 @@ public class SyncPipeline {
                 }
                 // 6. Write.
                 long written = 0;
+                long created = 0;
+                long updated = 0;
                 if (!out.isEmpty()) {
                     ConnectionsApi.WriteResponse result = call(plan.destinationConnectionId(), () -> connections.write(plan.destinationConnectionId(),
                             ConnectionsApi.WriteRequest.of(plan.destination().name(), out, plan.writeMode(), plan.key().isEmpty() ? null : plan.key())));
                     written = result.succeeded();
+                    // Created and updated as the destination tells them (an upsert on PostgreSQL or Salesforce); an insert creates
+                    // what it writes; a destination that does not tell counts in written only.
+                    created = result.created() != null ? result.created() : plan.writeMode().equals("insert") ? written : 0;
+                    updated = result.updated() != null ? result.updated() : 0;
                     for (ConnectionsApi.Failure r : result.refused()) {
                         failed++;
                         remember(errors, r.index() >= 0 && r.index() < keys.size() ? keys.get(r.index()) : "#" + r.index(),
@@ -185,7 +191,7 @@ public class SyncPipeline {
                     }
                 }
                 // 7. Checkpoint: only now that the write has answered.
-                RunStore.Delta delta = new RunStore.Delta(batch.read(), written, plan.writeMode().equals("insert") ? written : 0, 0, 0, batch.skipped(), failed);
+                RunStore.Delta delta = new RunStore.Delta(batch.read(), written, created, updated, 0, batch.skipped(), failed);
                 String errorsJson = json.writeValueAsString(errors);
                 String next = batch.next();
                 List<String> seen = batch.seen();

@@ -55,6 +55,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public volatile boolean streamable = true;
         /** While set, every write is refused whole with this message (a 400, as for a batch the system rejects). */
         public volatile String rejectWrites;
+        /** Whether an upsert's answer says how many records it created and updated (PostgreSQL, Salesforce, HubSpot do). */
+        public volatile boolean tellsCreated;
         /** Whether objects can be created (a database, Snowflake); false: ensure is refused as for a SaaS API. */
         public volatile boolean creatable = true;
         /** Change streams asked for: object -> stream id. */
@@ -377,6 +379,7 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             Map<String, Map<String, Object>> table = connection.written.computeIfAbsent(object, o -> new ConcurrentHashMap<>());
             List<Map<String, Object>> results = new ArrayList<>();
             long failed = 0;
+            long created = 0;
             for (int i = 0; i < records.size(); i++) {
                 Map<String, Object> record = records.get(i);
                 Map<String, Object> result = new LinkedHashMap<>();
@@ -393,13 +396,19 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                 } else {
                     String id = key == null || key.isEmpty() || mode.equals("insert") ? "row-" + table.size() + "-" + i
                             : String.join("|", key.stream().map(k -> String.valueOf(record.get(k))).toList());
-                    table.put(id, record);
+                    if (table.put(id, record) == null) {
+                        created++;
+                    }
                     result.put("success", true);
                     result.put("id", id);
                 }
                 results.add(result);
             }
-            Map<String, Object> summary = Map.of("total", records.size(), "succeeded", records.size() - failed, "failed", failed);
+            Map<String, Object> summary = new LinkedHashMap<>(Map.of("total", records.size(), "succeeded", records.size() - failed, "failed", failed));
+            if (connection.tellsCreated && mode.equals("upsert")) {
+                summary.put("created", created);
+                summary.put("updated", records.size() - failed - created);
+            }
             if ("failures".equals(body.get("answer"))) {
                 List<Map<String, Object>> failures = new ArrayList<>();
                 for (Map<String, Object> result : results) {

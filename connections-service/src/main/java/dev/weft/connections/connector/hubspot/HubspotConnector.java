@@ -324,7 +324,14 @@ public class HubspotConnector implements Connector {
             };
             Integer index = match == null ? null : indexByMatch.get(normalise(match));
             if (index != null && results[index] == null) {
-                results[index] = RecordResult.ok(offset + index, id);
+                // A create creates, an update changes; a batch upsert's result says which ("new").
+                Boolean created = switch (mode) {
+                    case INSERT -> Boolean.TRUE;
+                    case UPDATE -> Boolean.FALSE;
+                    case UPSERT -> result.path("new").isBoolean() ? result.path("new").asBoolean() : null;
+                    case DELETE -> null;
+                };
+                results[index] = RecordResult.ok(offset + index, id, created);
             }
         }
         String fallbackError = null;

@@ -48,7 +48,11 @@ final class JdbcWriter {
         this.qualifiedTable = dialect.qualify(table.schemaName(), table.name());
     }
 
-    private record SqlStatement(String sql, List<ColumnInfo> columns, boolean countsRows, ColumnInfo generatedKey) {
+    /** {@code creates}: true for an INSERT, false for an UPDATE, null when the statement does not decide (see {@code tells}). */
+    private record SqlStatement(String sql, List<ColumnInfo> columns, boolean countsRows, ColumnInfo generatedKey, Boolean creates, boolean tells) {
+        SqlStatement(String sql, List<ColumnInfo> columns, boolean countsRows, ColumnInfo generatedKey, Boolean creates) {
+            this(sql, columns, countsRows, generatedKey, creates, false);
+        }
     }
 
     /** One record ready to run: its position, the id it reports, its statement and the values in placeholder order. */
@@ -170,13 +174,17 @@ final class JdbcWriter {
                     break;
                 }
                 String sql = "INSERT INTO " + qualifiedTable + " (" + names(columns) + ") VALUES (" + placeholders(columns.size()) + ")";
-                shape.statement = intern(canonical, new SqlStatement(sql, columns, false, null));
+                shape.statement = intern(canonical, new SqlStatement(sql, columns, false, null, true));
                 if (key.size() == 1 && key.getFirst().generatedKey()) {
-                    shape.generatedKeyStatement = intern(canonical, new SqlStatement(sql, columns, false, key.getFirst()));
+                    shape.generatedKeyStatement = intern(canonical, new SqlStatement(sql, columns, false, key.getFirst(), true));
                 }
             }
-            case UPSERT -> shape.statement = intern(canonical,
-                    new SqlStatement(dialect.upsert(qualifiedTable, quoted(columns), quoted(key)), columns, false, null));
+            case UPSERT -> {
+                // Where the database can tell, each row returns whether it was inserted, so the answer counts created and updated.
+                String telling = dialect.upsertTellingInserts(qualifiedTable, quoted(columns), quoted(key));
+                shape.statement = intern(canonical, telling != null ? new SqlStatement(telling, columns, false, null, null, true)
+                        : new SqlStatement(dialect.upsert(qualifiedTable, quoted(columns), quoted(key)), columns, false, null, null));
+            }
             case UPDATE -> {
                 List<ColumnInfo> set = columns.stream().filter(c -> !key.contains(c)).toList();
                 if (!set.isEmpty()) {
@@ -184,13 +192,13 @@ final class JdbcWriter {
                     bound.addAll(key);
                     shape.bindOrder = bound.stream().mapToInt(columns::indexOf).toArray();
                     shape.statement = intern(canonical, new SqlStatement("UPDATE " + qualifiedTable + " SET " + assignments(set, ", ")
-                            + " WHERE " + assignments(key, " AND "), List.copyOf(bound), true, null));
+                            + " WHERE " + assignments(key, " AND "), List.copyOf(bound), true, null, false));
                 }
             }
             case DELETE -> {
                 shape.bindOrder = shape.keySlots;
                 shape.statement = intern(canonical, new SqlStatement("DELETE FROM " + qualifiedTable + " WHERE " + assignments(key, " AND "),
-                        key, true, null));
+                        key, true, null, null));
             }
         }
         return shape;
@@ -269,7 +277,7 @@ final class JdbcWriter {
                     }
                     if (dialect.bulkInsert(connection, qualifiedTable, statement.columns(), values)) {
                         for (Row row : chunk) {
-                            results[row.index()] = RecordResult.ok(row.index(), row.id());
+                            results[row.index()] = RecordResult.ok(row.index(), row.id(), true);
                         }
                     } else {
                         batched.addAll(chunk);
@@ -307,12 +315,14 @@ final class JdbcWriter {
                     prepared.addBatch();
                 }
                 int[] counts = prepared.executeBatch();
-                List<String> generated = statement.generatedKey() == null ? List.of() : generatedKeys(prepared);
+                List<String> generated = statement.generatedKey() == null && !statement.tells() ? List.of() : generatedKeys(prepared);
                 for (int i = 0; i < chunk.size(); i++) {
                     Row row = chunk.get(i);
                     int count = i < counts.length ? counts[i] : java.sql.Statement.SUCCESS_NO_INFO;
-                    String id = row.id() != null ? row.id() : generated.size() == chunk.size() ? generated.get(i) : null;
-                    results[row.index()] = outcome(row, count, id);
+                    String id = row.id() != null ? row.id() : statement.generatedKey() != null && generated.size() == chunk.size() ? generated.get(i) : null;
+                    // A telling upsert returned one row per record, in order; fewer means it cannot be matched, so none is told.
+                    Boolean created = statement.tells() ? (generated.size() == chunk.size() ? inserted(generated.get(i)) : null) : statement.creates();
+                    results[row.index()] = outcome(row, count, id, created);
                 }
             }
         }
@@ -336,12 +346,17 @@ final class JdbcWriter {
                     bind(ps, statement, row.values());
                     int count = ps.executeUpdate();
                     String id = row.id();
-                    if (id == null && statement.generatedKey() != null) {
+                    Boolean created = statement.creates();
+                    if (id == null && statement.generatedKey() != null || statement.tells()) {
                         List<String> generated = generatedKeys(ps);
-                        id = generated.isEmpty() ? null : generated.getFirst();
+                        if (statement.tells()) {
+                            created = generated.size() == 1 ? inserted(generated.getFirst()) : null;
+                        } else {
+                            id = generated.isEmpty() ? null : generated.getFirst();
+                        }
                     }
                     connection.releaseSavepoint(savepoint);
-                    results[row.index()] = outcome(row, count, id);
+                    results[row.index()] = outcome(row, count, id, created);
                 } catch (SQLException e) {
                     if (connection.isClosed() || isConnectionFailure(e)) {
                         throw e;
@@ -357,14 +372,23 @@ final class JdbcWriter {
         }
     }
 
-    private static RecordResult outcome(Row row, int count, String id) {
+    private static RecordResult outcome(Row row, int count, String id, Boolean created) {
         if (row.statement().countsRows() && count == 0) {
             return RecordResult.failed(row.index(), "no record with key " + row.id());
         }
-        return RecordResult.ok(row.index(), id);
+        return RecordResult.ok(row.index(), id, created);
+    }
+
+    /** A telling upsert's returned flag, as the driver gives a boolean's text. */
+    private static Boolean inserted(String flag) {
+        return flag == null ? null : flag.equals("t") || flag.equalsIgnoreCase("true") || flag.equals("1");
     }
 
     private PreparedStatement prepare(Connection connection, SqlStatement statement) throws SQLException {
+        if (statement.tells()) {
+            // The statement's own RETURNING: the driver hands its rows back as generated keys, batched or not.
+            return connection.prepareStatement(statement.sql(), java.sql.Statement.RETURN_GENERATED_KEYS);
+        }
         return statement.generatedKey() == null
                 ? connection.prepareStatement(statement.sql())
                 : connection.prepareStatement(statement.sql(), new String[] {statement.generatedKey().name()});

@@ -52,6 +52,14 @@ public interface SqlDialect {
      */
     String upsert(String table, List<String> quotedColumns, List<String> quotedKey);
 
+    /**
+     * {@link #upsert} returning one boolean row per record, true when it inserted and false when it updated, or null
+     * when this database cannot tell (the write then reports neither).
+     */
+    default String upsertTellingInserts(String table, List<String> quotedColumns, List<String> quotedKey) {
+        return null;
+    }
+
     /** The left side of a LIKE for this column (PostgreSQL casts non-text columns to text). */
     default String likeOperand(String quotedColumn, ColumnInfo column) {
         return quotedColumn;

@@ -144,6 +144,13 @@ public class PostgresConnector extends JdbcConnector {
                     + (updates.isEmpty() ? " DO NOTHING" : " DO UPDATE SET " + String.join(", ", updates));
         }
 
+        /** A row inserted by this statement has no deleting transaction yet (xmax 0); one it updated has this one's. */
+        @Override
+        public String upsertTellingInserts(String table, List<String> quotedColumns, List<String> quotedKey) {
+            String upsert = upsert(table, quotedColumns, quotedKey);
+            return upsert.endsWith(" DO NOTHING") ? null : upsert + " RETURNING (xmax = 0)";
+        }
+
         @Override
         public String likeOperand(String quotedColumn, ColumnInfo column) {
             return column.kind() == ValueKind.STRING ? quotedColumn : "CAST(" + quotedColumn + " AS text)";

@@ -346,7 +346,8 @@ public class SalesforceConnector implements Connector {
         }
         if (!body.isEmpty()) {
             JsonNode answer = api.send(method, path, Map.of("allOrNone", false, "records", body));
-            results.addAll(perRecord(answer, sent));
+            // A create creates, an update by Id changes; an upsert's answer says which per record.
+            results.addAll(perRecord(answer, sent, method.equals("POST") ? Boolean.TRUE : "Id".equals(requiredField) ? Boolean.FALSE : null));
         }
         results.sort(java.util.Comparator.comparingInt(RecordResult::index));
         return results;
@@ -370,21 +371,22 @@ public class SalesforceConnector implements Connector {
         }
         if (!ids.isEmpty()) {
             JsonNode answer = api.send("DELETE", base + "?ids=" + String.join(",", ids) + "&allOrNone=false", null);
-            results.addAll(perRecord(answer, sent));
+            results.addAll(perRecord(answer, sent, null));
         }
         results.sort(java.util.Comparator.comparingInt(RecordResult::index));
         return results;
     }
 
     /** sObject Collections answer one {@code {"id","success","errors"}} per record, in request order. */
-    private static List<RecordResult> perRecord(JsonNode answer, List<Integer> sent) {
+    private static List<RecordResult> perRecord(JsonNode answer, List<Integer> sent, Boolean assumed) {
         List<RecordResult> results = new ArrayList<>();
         for (int i = 0; i < sent.size(); i++) {
             JsonNode outcome = answer.isArray() ? answer.get(i) : null;
             if (outcome == null) {
                 results.add(RecordResult.failed(sent.get(i), "salesforce returned no result for this record"));
             } else if (outcome.path("success").asBoolean(false)) {
-                results.add(RecordResult.ok(sent.get(i), outcome.path("id").asText(null)));
+                JsonNode created = outcome.get("created");
+                results.add(RecordResult.ok(sent.get(i), outcome.path("id").asText(null), created != null && created.isBoolean() ? Boolean.valueOf(created.asBoolean()) : assumed));
             } else {
                 List<String> errors = new ArrayList<>();
                 outcome.path("errors").forEach(error -> {

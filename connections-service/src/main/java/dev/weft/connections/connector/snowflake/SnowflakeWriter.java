@@ -171,8 +171,10 @@ final class SnowflakeWriter {
             }
         }
         api.execute(context, statement(mode, columns, key, applied.size()), bindings);
+        // An insert creates, an update changes; a MERGE's upsert does not say per record which it did.
+        Boolean created = mode == WriteMode.INSERT ? Boolean.TRUE : mode == WriteMode.UPDATE ? Boolean.FALSE : null;
         for (Row row : applied) {
-            results[row.index()] = RecordResult.ok(row.index(), row.id());
+            results[row.index()] = RecordResult.ok(row.index(), row.id(), created);
         }
     }
 

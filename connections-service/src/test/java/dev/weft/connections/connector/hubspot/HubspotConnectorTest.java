@@ -243,6 +243,26 @@ class HubspotConnectorTest {
             assertEquals(i, result.results().get(i).index());
         }
         assertEquals(2, hubspot.findAll(postRequestedFor(urlPathEqualTo("/crm/v3/objects/contacts/batch/create"))).size());
+        assertEquals(119L, result.created());
+    }
+
+    @Test
+    void batch_upsert_says_per_record_whether_it_created_or_updated() {
+        hubspot.stubFor(post(urlPathEqualTo("/crm/v3/objects/contacts/batch/upsert"))
+                .withRequestBody(equalToJson("{\"inputs\":[{\"id\":\"a@acme.com\",\"idProperty\":\"email\",\"properties\":{\"email\":\"a@acme.com\",\"firstname\":\"A\"}},"
+                        + "{\"id\":\"b@acme.com\",\"idProperty\":\"email\",\"properties\":{\"email\":\"b@acme.com\",\"firstname\":\"B\"}}]}", true, true))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("""
+                        {"status":"COMPLETE","results":[
+                          {"id":"702","properties":{"email":"b@acme.com","firstname":"B"},"new":false,"archived":false},
+                          {"id":"901","properties":{"email":"a@acme.com","firstname":"A"},"new":true,"archived":false}]}
+                        """)));
+
+        WriteResult result = connector.write(context(), new WriteSpec("contacts", WriteMode.UPSERT, List.of("email"),
+                List.of(Map.of("email", "a@acme.com", "firstname", "A"), Map.of("email", "b@acme.com", "firstname", "B")), CONTACTS));
+
+        assertEquals(List.of(WriteResult.RecordResult.ok(0, "901", true), WriteResult.RecordResult.ok(1, "702", false)), result.results());
+        assertEquals(1L, result.created());
+        assertEquals(1L, result.updated());
     }
 
     /** HubSpot's batch create answer, results in reverse order to prove matching by objectWriteTraceId. */
@@ -271,7 +291,7 @@ class HubspotConnectorTest {
         WriteResult result = connector.write(context(), new WriteSpec("contacts", WriteMode.UPDATE, null,
                 List.of(Map.of("hs_object_id", "1", "firstname", "A"), Map.of("hs_object_id", "2", "firstname", "B"), Map.of("firstname", "C")), CONTACTS));
 
-        assertEquals(WriteResult.RecordResult.ok(0, "1"), result.results().get(0));
+        assertEquals(WriteResult.RecordResult.ok(0, "1", false), result.results().get(0), "an update changes a record, creates none");
         assertTrue(result.results().get(1).error().startsWith("Could not get some CONTACT objects"));
         assertEquals("record has no hs_object_id", result.results().get(2).error());
     }

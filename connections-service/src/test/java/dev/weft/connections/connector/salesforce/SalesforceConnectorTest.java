@@ -360,13 +360,16 @@ class SalesforceConnectorTest {
         assertTrue(failed.error().contains("REQUIRED_FIELD_MISSING: Required fields are missing: [Name]"), failed.error());
         assertEquals("001000000000200AAA", result.results().get(200).id());
         assertEquals(2, org.server().findAll(postRequestedFor(urlPathEqualTo("/services/data/v58.0/composite/sobjects"))).size());
+        assertEquals(249L, result.created(), "a create creates every record it writes");
+        assertEquals(0L, result.updated());
     }
 
     @Test
     void upsert_patches_by_external_id_and_delete_sends_ids() {
         org.server().stubFor(patch(urlPathEqualTo("/services/data/v58.0/composite/sobjects/Account/External_Id__c")).atPriority(0)
                 .withRequestBody(matchingJsonPath("$.records[0].External_Id__c", equalTo("ext-1")))
-                .willReturn(okJson("[{\"id\":\"001000000000001AAA\",\"success\":true,\"errors\":[],\"created\":true}]")));
+                .willReturn(okJson("[{\"id\":\"001000000000001AAA\",\"success\":true,\"errors\":[],\"created\":true},"
+                        + "{\"id\":\"001000000000003AAA\",\"success\":true,\"errors\":[],\"created\":false}]")));
         org.server().stubFor(delete(urlPathEqualTo("/services/data/v58.0/composite/sobjects")).atPriority(0)
                 .withQueryParam("ids", equalTo("001000000000001AAA,001000000000002AAA")).withQueryParam("allOrNone", equalTo("false"))
                 .willReturn(okJson("""
@@ -376,11 +379,16 @@ class SalesforceConnectorTest {
         ConnectorContext context = jwtContext();
 
         WriteResult upsert = connector.write(context, new WriteSpec("Account", WriteMode.UPSERT, List.of("External_Id__c"),
-                List.of(Map.of("External_Id__c", "ext-1", "Name", "A")), ACCOUNT));
+                List.of(Map.of("External_Id__c", "ext-1", "Name", "A"), Map.of("External_Id__c", "ext-3", "Name", "C")), ACCOUNT));
         WriteResult deleted = connector.write(context, new WriteSpec("Account", WriteMode.DELETE, null,
                 List.of(Map.of("Id", "001000000000001AAA"), Map.of("Id", "001000000000002AAA"), Map.of("Name", "no id")), ACCOUNT));
 
-        assertEquals(List.of(WriteResult.RecordResult.ok(0, "001000000000001AAA")), upsert.results());
+        // Salesforce says per record whether the upsert created it or matched one; a delete says neither.
+        assertEquals(List.of(WriteResult.RecordResult.ok(0, "001000000000001AAA", true), WriteResult.RecordResult.ok(1, "001000000000003AAA", false)),
+                upsert.results());
+        assertEquals(1L, upsert.created());
+        assertEquals(1L, upsert.updated());
+        assertEquals(null, deleted.created());
         assertEquals(1, deleted.succeeded());
         assertEquals("ENTITY_IS_DELETED: entity is deleted", deleted.results().get(1).error());
         assertEquals("record has no valid Id", deleted.results().get(2).error());
