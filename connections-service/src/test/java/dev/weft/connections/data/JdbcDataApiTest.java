@@ -192,6 +192,37 @@ class JdbcDataApiTest {
     }
 
     @Test
+    void a_postgres_upsert_tells_each_created_record_from_each_updated_one_across_statements_and_repeated_keys() {
+        Databases.Target target = Databases.targets().stream().filter(t -> t.provider().equals("postgres")).findFirst().orElseThrow();
+        String org = Api.newOrg();
+        String id = connect(org, target);
+        List<Map<String, Object>> first = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            first.add(Map.of("id", 100_000 + 2 * i, "name", "even " + i));
+        }
+        Api.as(org).body(Map.of("object", TABLE, "mode", "insert", "records", first)).post("/v1/data/" + id + "/write").then().statusCode(200)
+                .body("summary.created", equalTo(600));
+        // 1,200 records (more than one statement's worth): the even ids exist, the odd ones are new.
+        List<Map<String, Object>> both = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++) {
+            both.add(Map.of("id", 100_000 + i, "name", "again " + i));
+        }
+        Response upsert = Api.as(org).body(Map.of("object", TABLE, "mode", "upsert", "key", List.of("id"), "records", both))
+                .post("/v1/data/" + id + "/write");
+        upsert.then().statusCode(200).body("summary.succeeded", equalTo(1_200)).body("summary.created", equalTo(600)).body("summary.updated", equalTo(600));
+        List<Boolean> created = upsert.path("results.created");
+        for (int i = 0; i < 1_200; i++) {
+            assertEquals(i % 2 == 1, created.get(i), "record " + i);
+        }
+        // A key twice in one batch: the statement refuses to touch a row twice, so the batch runs record by record, still telling.
+        Api.as(org).body(Map.of("object", TABLE, "mode", "upsert", "key", List.of("id"), "records",
+                        List.of(Map.of("id", 100_000, "name", "x"), Map.of("id", 200_000, "name", "new"), Map.of("id", 200_000, "name", "new again"))))
+                .post("/v1/data/" + id + "/write").then().statusCode(200).body("summary.succeeded", equalTo(3))
+                .body("results.created", equalTo(List.of(false, true, false))).body("summary.created", equalTo(1)).body("summary.updated", equalTo(2));
+        cleanup(target);
+    }
+
+    @Test
     void ten_thousand_records_write_and_stream_back() {
         for (Databases.Target target : Databases.targets()) {
             String org = Api.newOrg();

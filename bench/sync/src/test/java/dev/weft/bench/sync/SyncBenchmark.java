@@ -92,6 +92,8 @@ class SyncBenchmark {
     private static final int READY_SECONDS = Integer.getInteger("bench.ready-seconds", 600);
     /** sync-service's weft.sync.batch-size for the run ({@code -Dbench.batch-size}); empty: the service's default. */
     private static final String BATCH_SIZE = System.getProperty("bench.batch-size", "").trim();
+    /** The sync's write mode: insert (COPY into the empty table, the default) or upsert (by id, each row telling insert from update). */
+    private static final String MODE = System.getProperty("bench.mode", "insert").trim();
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final String internalToken = "wit_" + Base64.getUrlEncoder().withoutPadding().encodeToString(new SecureRandom().generateSeed(24));
@@ -346,7 +348,7 @@ class SyncBenchmark {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", "Bench " + from + " to " + to);
         body.put("source", Map.of("connection_id", source, "object", from));
-        body.put("destination", Map.of("connection_id", target, "table", to, "key", List.of("id"), "mode", "insert"));
+        body.put("destination", Map.of("connection_id", target, "table", to, "key", List.of("id"), "mode", MODE));
         body.put("field_mappings", mappings);
         body.put("transform_id", transform);
         return api(org, port).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
@@ -482,7 +484,7 @@ class SyncBenchmark {
 
     private static String report(List<Result> results) {
         StringBuilder out = new StringBuilder("# bench/sync\n\n");
-        out.append(String.format(Locale.ROOT, "PostgreSQL → PostgreSQL, 5 field mappings + a JSONata transform (`%s`), mode insert, "
+        out.append(String.format(Locale.ROOT, "PostgreSQL → PostgreSQL, 5 field mappings + a JSONata transform (`%s`), mode " + MODE + ", "
                 + "warm-up runs of %,d rows per round until the JIT is quiet; weft.sync.batch-size %s; services: heap `%s`, %s%n%n", TRANSFORM,
                 WARMUP_ROWS, BATCH_SIZE.isEmpty() ? "default" : BATCH_SIZE, HEAP,
                 System.getProperty("bench.service.jvm", "").isBlank() ? "no further JVM options" : "`" + System.getProperty("bench.service.jvm") + "`"));

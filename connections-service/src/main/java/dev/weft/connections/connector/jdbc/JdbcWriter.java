@@ -33,6 +33,8 @@ import java.util.stream.Collectors;
  */
 final class JdbcWriter {
     static final int CHUNK = 1000;
+    /** Records a telling upsert sends in one statement (its text is the same for every full chunk, so it is prepared once). */
+    static final int TELLING_ROWS = 500;
     /** Fewer rows than this go as a batched INSERT: the bulk path's extra round trip would not pay. */
     static final int BULK_MIN_ROWS = 100;
     /** Rows per bulk load, so one load's buffer stays small. */
@@ -48,10 +50,19 @@ final class JdbcWriter {
         this.qualifiedTable = dialect.qualify(table.schemaName(), table.name());
     }
 
-    /** {@code creates}: true for an INSERT, false for an UPDATE, null when the statement does not decide (see {@code tells}). */
-    private record SqlStatement(String sql, List<ColumnInfo> columns, boolean countsRows, ColumnInfo generatedKey, Boolean creates, boolean tells) {
+    /**
+     * {@code creates}: true for an INSERT, false for an UPDATE, null when the statement does not decide. {@code tellingKey}:
+     * set for an upsert the dialect can run as {@link SqlDialect#upsertTellingInserts} (its key columns), which then
+     * decides per record.
+     */
+    private record SqlStatement(String sql, List<ColumnInfo> columns, boolean countsRows, ColumnInfo generatedKey, Boolean creates,
+                                List<ColumnInfo> tellingKey) {
         SqlStatement(String sql, List<ColumnInfo> columns, boolean countsRows, ColumnInfo generatedKey, Boolean creates) {
-            this(sql, columns, countsRows, generatedKey, creates, false);
+            this(sql, columns, countsRows, generatedKey, creates, null);
+        }
+
+        boolean tells() {
+            return tellingKey != null;
         }
     }
 
@@ -181,8 +192,8 @@ final class JdbcWriter {
             }
             case UPSERT -> {
                 // Where the database can tell, each row returns whether it was inserted, so the answer counts created and updated.
-                String telling = dialect.upsertTellingInserts(qualifiedTable, quoted(columns), quoted(key));
-                shape.statement = intern(canonical, telling != null ? new SqlStatement(telling, columns, false, null, null, true)
+                String telling = dialect.upsertTellingInserts(qualifiedTable, quoted(columns), quoted(key), 1);
+                shape.statement = intern(canonical, telling != null ? new SqlStatement(telling, columns, false, null, null, key)
                         : new SqlStatement(dialect.upsert(qualifiedTable, quoted(columns), quoted(key)), columns, false, null, null));
             }
             case UPDATE -> {
@@ -284,7 +295,9 @@ final class JdbcWriter {
                     }
                 }
             }
-            if (!batched.isEmpty()) {
+            if (statement.tells()) {
+                runTelling(connection, statement, batched, results);
+            } else if (!batched.isEmpty()) {
                 runBatch(connection, statement, batched, results);
             }
         }
@@ -306,6 +319,39 @@ final class JdbcWriter {
         return true;
     }
 
+    /**
+     * A telling upsert, {@link #TELLING_ROWS} records a statement (fewer when they have many columns: PostgreSQL binds at
+     * most 32,767 values), each record's flag read back in order. A key twice in one statement fails it, and the batch
+     * then runs record by record as any failed batch does.
+     */
+    private void runTelling(Connection connection, SqlStatement statement, List<Row> rows, RecordResult[] results) throws SQLException {
+        int width = statement.columns().size();
+        int per = Math.max(1, Math.min(TELLING_ROWS, 32_767 / Math.max(1, width)));
+        List<String> columns = quoted(statement.columns());
+        List<String> key = quoted(statement.tellingKey());
+        for (int from = 0; from < rows.size(); from += per) {
+            List<Row> chunk = rows.subList(from, Math.min(rows.size(), from + per));
+            try (PreparedStatement prepared = connection.prepareStatement(dialect.upsertTellingInserts(qualifiedTable, columns, key, chunk.size()))) {
+                int at = 0;
+                for (Row row : chunk) {
+                    for (int c = 0; c < width; c++) {
+                        dialect.bind(prepared, ++at, row.values()[c], statement.columns().get(c));
+                    }
+                }
+                List<Boolean> flags = new ArrayList<>(chunk.size());
+                try (ResultSet returned = prepared.executeQuery()) {
+                    while (returned.next()) {
+                        flags.add(returned.getBoolean(1));
+                    }
+                }
+                for (int i = 0; i < chunk.size(); i++) {
+                    Row row = chunk.get(i);
+                    results[row.index()] = RecordResult.ok(row.index(), row.id(), flags.size() == chunk.size() ? flags.get(i) : null);
+                }
+            }
+        }
+    }
+
     private void runBatch(Connection connection, SqlStatement statement, List<Row> rows, RecordResult[] results) throws SQLException {
         try (PreparedStatement prepared = prepare(connection, statement)) {
             for (int from = 0; from < rows.size(); from += CHUNK) {
@@ -315,14 +361,12 @@ final class JdbcWriter {
                     prepared.addBatch();
                 }
                 int[] counts = prepared.executeBatch();
-                List<String> generated = statement.generatedKey() == null && !statement.tells() ? List.of() : generatedKeys(prepared);
+                List<String> generated = statement.generatedKey() == null ? List.of() : generatedKeys(prepared);
                 for (int i = 0; i < chunk.size(); i++) {
                     Row row = chunk.get(i);
                     int count = i < counts.length ? counts[i] : java.sql.Statement.SUCCESS_NO_INFO;
-                    String id = row.id() != null ? row.id() : statement.generatedKey() != null && generated.size() == chunk.size() ? generated.get(i) : null;
-                    // A telling upsert returned one row per record, in order; fewer means it cannot be matched, so none is told.
-                    Boolean created = statement.tells() ? (generated.size() == chunk.size() ? inserted(generated.get(i)) : null) : statement.creates();
-                    results[row.index()] = outcome(row, count, id, created);
+                    String id = row.id() != null ? row.id() : generated.size() == chunk.size() ? generated.get(i) : null;
+                    results[row.index()] = outcome(row, count, id, statement.creates());
                 }
             }
         }

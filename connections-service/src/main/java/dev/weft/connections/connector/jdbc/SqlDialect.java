@@ -53,10 +53,11 @@ public interface SqlDialect {
     String upsert(String table, List<String> quotedColumns, List<String> quotedKey);
 
     /**
-     * {@link #upsert} returning one boolean row per record, true when it inserted and false when it updated, or null
-     * when this database cannot tell (the write then reports neither).
+     * {@link #upsert} of {@code rows} records in one statement (placeholders row after row), returning one boolean row
+     * per record in their order, true when it inserted and false when it updated; or null when this database cannot
+     * tell (the write then reports neither).
      */
-    default String upsertTellingInserts(String table, List<String> quotedColumns, List<String> quotedKey) {
+    default String upsertTellingInserts(String table, List<String> quotedColumns, List<String> quotedKey, int rows) {
         return null;
     }
 

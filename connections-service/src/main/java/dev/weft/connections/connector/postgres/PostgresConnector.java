@@ -144,11 +144,20 @@ public class PostgresConnector extends JdbcConnector {
                     + (updates.isEmpty() ? " DO NOTHING" : " DO UPDATE SET " + String.join(", ", updates));
         }
 
-        /** A row inserted by this statement has no deleting transaction yet (xmax 0); one it updated has this one's. */
+        /**
+         * Multi-row VALUES (what the driver's batch rewrite would send, which it does not do for a statement returning
+         * rows) returning, per row in VALUES order, whether it was inserted: a row inserted by this statement has no
+         * deleting transaction yet (xmax 0), one it updated has this one's.
+         */
         @Override
-        public String upsertTellingInserts(String table, List<String> quotedColumns, List<String> quotedKey) {
-            String upsert = upsert(table, quotedColumns, quotedKey);
-            return upsert.endsWith(" DO NOTHING") ? null : upsert + " RETURNING (xmax = 0)";
+        public String upsertTellingInserts(String table, List<String> quotedColumns, List<String> quotedKey, int rows) {
+            List<String> updates = quotedColumns.stream().filter(c -> !quotedKey.contains(c)).map(c -> c + " = EXCLUDED." + c).toList();
+            if (updates.isEmpty()) {
+                return null;
+            }
+            String row = "(" + quotedColumns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+            return "INSERT INTO " + table + " (" + String.join(", ", quotedColumns) + ") VALUES " + String.join(", ", java.util.Collections.nCopies(rows, row))
+                    + " ON CONFLICT (" + String.join(", ", quotedKey) + ") DO UPDATE SET " + String.join(", ", updates) + " RETURNING (xmax = 0)";
         }
 
         @Override
