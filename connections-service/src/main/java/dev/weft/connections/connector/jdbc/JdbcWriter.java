@@ -430,7 +430,7 @@ final class JdbcWriter {
 
     private PreparedStatement prepare(Connection connection, SqlStatement statement) throws SQLException {
         if (statement.tells()) {
-            // The statement's own RETURNING: the driver hands its rows back as generated keys, batched or not.
+            // Record by record after a failed batch (runEach): the driver hands the statement's own RETURNING row back as a generated key.
             return connection.prepareStatement(statement.sql(), java.sql.Statement.RETURN_GENERATED_KEYS);
         }
         return statement.generatedKey() == null
