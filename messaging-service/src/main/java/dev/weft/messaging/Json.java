@@ -43,8 +43,18 @@ public final class Json {
         return fields;
     }
 
+    private static boolean hasUpperCase(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isUpperCase(name.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static String snake(String name) {
-        if (!CAMEL.matcher(name).matches()) {
+        // Most names arrive in snake_case: without an upper-case letter there is nothing to convert, and no regex to run.
+        if (!hasUpperCase(name) || !CAMEL.matcher(name).matches()) {
             return name;
         }
         StringBuilder out = new StringBuilder();
