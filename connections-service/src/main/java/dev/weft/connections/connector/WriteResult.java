@@ -2,8 +2,15 @@ package dev.weft.connections.connector;
 
 import java.util.List;
 
-/** One result per written record, in request order, and the totals. */
-public record WriteResult(List<RecordResult> results) {
+/**
+ * One result per written record, in request order, and the totals. {@code createdTotal} and {@code updatedTotal}: what
+ * a destination that counts per statement, not per record, reported (Snowflake's MERGE); null otherwise.
+ */
+public record WriteResult(List<RecordResult> results, Long createdTotal, Long updatedTotal) {
+
+    public WriteResult(List<RecordResult> results) {
+        this(results, null, null);
+    }
 
     /**
      * {@code created}: whether the write created the record (true) or changed one that was there (false), when the
@@ -39,11 +46,17 @@ public record WriteResult(List<RecordResult> results) {
 
     /** How many records the write created, or null when the destination told of none (see {@link RecordResult#created}). */
     public Long created() {
+        if (createdTotal != null) {
+            return createdTotal;
+        }
         return told() ? results.stream().filter(r -> r.success() && Boolean.TRUE.equals(r.created())).count() : null;
     }
 
     /** How many existing records the write changed, or null as for {@link #created}. */
     public Long updated() {
+        if (updatedTotal != null) {
+            return updatedTotal;
+        }
         return told() ? results.stream().filter(r -> r.success() && Boolean.FALSE.equals(r.created())).count() : null;
     }
 

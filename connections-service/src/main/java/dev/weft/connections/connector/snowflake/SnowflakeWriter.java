@@ -1,8 +1,10 @@
 package dev.weft.connections.connector.snowflake;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.connections.connector.ConnectorContext;
 import dev.weft.connections.connector.ConnectorException;
 import dev.weft.connections.connector.WriteMode;
+import dev.weft.connections.connector.WriteResult;
 import dev.weft.connections.connector.WriteResult.RecordResult;
 import dev.weft.connections.connector.jdbc.ColumnInfo;
 import dev.weft.connections.connector.jdbc.JdbcValues;
@@ -51,7 +53,12 @@ final class SnowflakeWriter {
     private record Row(int index, String id, Object[] values) {
     }
 
-    List<RecordResult> write(WriteMode mode, List<String> requestedKey, List<Map<String, Object>> records) {
+    /** What an upsert's MERGEs reported inserting and updating, summed; {@code told} false once one reported neither. */
+    private long mergedInserted;
+    private long mergedUpdated;
+    private boolean mergesTold = true;
+
+    WriteResult write(WriteMode mode, List<String> requestedKey, List<Map<String, Object>> records) {
         List<ColumnInfo> key = requestedKey == null || requestedKey.isEmpty() ? table.primaryKeyColumns()
                 : requestedKey.stream().map(k -> table.require(k, "key")).toList();
         if (mode != WriteMode.INSERT && key.isEmpty()) {
@@ -110,7 +117,9 @@ final class SnowflakeWriter {
                 }
             }
         }
-        return List.of(results);
+        // A MERGE says how many rows it inserted and updated, not which: the totals, when every MERGE said them.
+        boolean totals = mode == WriteMode.UPSERT && mergesTold && !groups.isEmpty();
+        return new WriteResult(List.of(results), totals ? mergedInserted : null, totals ? mergedUpdated : null);
     }
 
     /** The columns a record with these fields writes: its fields for insert, upsert and update (key included), the key for delete. */
@@ -170,7 +179,16 @@ final class SnowflakeWriter {
                 bindings.add(SnowflakeValues.binding(row.values()[c], columns.get(c)));
             }
         }
-        api.execute(context, statement(mode, columns, key, applied.size()), bindings);
+        SnowflakeApi.Result done = api.execute(context, statement(mode, columns, key, applied.size()), bindings);
+        if (mode == WriteMode.UPSERT) {
+            JsonNode stats = done == null ? null : done.stats();
+            if (stats == null || !stats.has("numRowsInserted") || !stats.has("numRowsUpdated")) {
+                mergesTold = false;
+            } else {
+                mergedInserted += stats.path("numRowsInserted").asLong();
+                mergedUpdated += stats.path("numRowsUpdated").asLong();
+            }
+        }
         // An insert creates, an update changes; a MERGE's upsert does not say per record which it did.
         Boolean created = mode == WriteMode.INSERT ? Boolean.TRUE : mode == WriteMode.UPDATE ? Boolean.FALSE : null;
         for (Row row : applied) {

@@ -159,6 +159,15 @@ public final class SnowflakeStub implements AutoCloseable {
         return body.toString();
     }
 
+    /** A MERGE's result as Snowflake answers it: a count column per action and the statistics of both. */
+    public static String merge(long inserted, long updated) {
+        ObjectNode body = (ObjectNode) read(result(UUID.randomUUID().toString(),
+                List.<Object[]>of(new Object[]{"number of rows inserted", "fixed"}, new Object[]{"number of rows updated", "fixed"}),
+                List.of(List.of(Long.toString(inserted), Long.toString(updated)))));
+        body.putObject("stats").put("numRowsInserted", inserted).put("numRowsUpdated", updated).put("numRowsDeleted", 0).put("numDmlDuplicates", 0);
+        return body.toString();
+    }
+
     /** A partition other than the first ({@code GET ...?partition=n}): data only, gzip-compressed as Snowflake sends it. */
     public static byte[] partition(List<List<String>> rows) {
         ObjectNode body = JSON.createObjectNode();
