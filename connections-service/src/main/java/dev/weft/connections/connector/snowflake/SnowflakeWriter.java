@@ -53,7 +53,7 @@ final class SnowflakeWriter {
     private record Row(int index, String id, Object[] values) {
     }
 
-    /** What an upsert's MERGEs reported inserting and updating, summed; {@code told} false once one reported neither. */
+    /** What an upsert's MERGEs reported inserting and updating, summed; {@code mergesTold} false once one did not report both. */
     private long mergedInserted;
     private long mergedUpdated;
     private boolean mergesTold = true;

@@ -93,12 +93,12 @@ public class ServiceClient {
 
     /** GETs {@code path} (e.g. {@code /internal/v1/connections/conn_.../objects}) and reads the answer as {@code type}. */
     public <T> T get(Service service, String path, Class<T> type) {
-        return exchange(service, "GET", path, null, type, Map.of());
+        return exchange(service, "GET", path, null, type, Map.of(), false);
     }
 
     /** POSTs {@code body} as JSON to {@code path} and reads the answer as {@code type}. */
     public <T> T post(Service service, String path, Object body, Class<T> type) {
-        return exchange(service, "POST", path, body, type, Map.of());
+        return exchange(service, "POST", path, body, type, Map.of(), false);
     }
 
     /**
@@ -107,8 +107,7 @@ public class ServiceClient {
      * digit, less CPU and fewer bytes than JSON text). Error answers are JSON, as always.
      */
     public <T> T postBatch(Service service, String path, Object body, Class<T> type) {
-        ServicesConfig.Endpoint endpoint = endpoint(service);
-        return exchange(service.serviceName(), endpoint.url(), endpoint.timeout(), "POST", path, body, type, Map.of(), true);
+        return exchange(service, "POST", path, body, type, Map.of(), true);
     }
 
     /**
@@ -116,7 +115,7 @@ public class ServiceClient {
      * callee runs a retried call once); they cannot replace the internal credential's headers.
      */
     public <T> T post(Service service, String path, Object body, Class<T> type, Map<String, String> headers) {
-        return exchange(service, "POST", path, body, type, headers);
+        return exchange(service, "POST", path, body, type, headers, false);
     }
 
     /** POSTs to a service at an explicit base URL (a test's own port, a service found at run time). */
@@ -129,9 +128,9 @@ public class ServiceClient {
         return exchange(serviceName, baseUrl, timeout, "GET", path, null, type, Map.of(), false);
     }
 
-    private <T> T exchange(Service service, String method, String path, Object body, Class<T> type, Map<String, String> headers) {
+    private <T> T exchange(Service service, String method, String path, Object body, Class<T> type, Map<String, String> headers, boolean batch) {
         ServicesConfig.Endpoint endpoint = endpoint(service);
-        return exchange(service.serviceName(), endpoint.url(), endpoint.timeout(), method, path, body, type, headers, false);
+        return exchange(service.serviceName(), endpoint.url(), endpoint.timeout(), method, path, body, type, headers, batch);
     }
 
     private <T> T exchange(String serviceName, String baseUrl, Duration timeout, String method, String path, Object body, Class<T> type,
