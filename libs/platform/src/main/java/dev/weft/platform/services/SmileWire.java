@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.dataformat.smile.SmileFactory;
-import com.fasterxml.jackson.dataformat.smile.SmileGenerator;
 import com.fasterxml.jackson.jakarta.rs.smile.JacksonSmileProvider;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.Produces;
@@ -34,9 +33,13 @@ public final class SmileWire {
     private SmileWire() {
     }
 
-    /** {@code json}'s configuration on a Smile factory (values repeated within a batch, such as a region, sent once). */
+    /**
+     * {@code json}'s configuration on a Smile factory. Shared string values (a value repeated within a batch sent once,
+     * then referred back to) stay off, Smile's default: looking every short string up in the writer's table cost more CPU
+     * on both sides than the bytes it saved (bench/sync, docs/benchmarks.md).
+     */
     public static ObjectMapper mapper(ObjectMapper json) {
-        ObjectMapper smile = json.copyWith(SmileFactory.builder().enable(SmileGenerator.Feature.CHECK_SHARED_STRING_VALUES).build());
+        ObjectMapper smile = json.copyWith(SmileFactory.builder().build());
         return smile.registerModule(new SimpleModule("weft-smile-bytes-as-base64").addSerializer(byte[].class, new Base64Bytes()));
     }
 
