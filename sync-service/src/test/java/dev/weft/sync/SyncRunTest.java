@@ -250,6 +250,8 @@ class SyncRunTest {
         broken.remove("transform_id");
         broken.put("field_mappings", List.of(Map.of("source", "Email", "destination", "email_address", "transform", "$uppercase(")));
         as(org).body(broken).post("/v1/syncs").then().statusCode(400).body("error.details.field", equalTo("field_mappings[0].transform"));
+        broken.put("field_mappings", List.of(Map.of("source", "Email", "destination", "email_address", "transform", "(".repeat(5_000) + "$" + ")".repeat(5_000))));
+        as(org).body(broken).post("/v1/syncs").then().statusCode(400).body("error.details.field", equalTo("field_mappings[0].transform"));
     }
 
     @Test

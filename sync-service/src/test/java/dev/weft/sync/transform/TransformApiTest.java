@@ -114,6 +114,10 @@ class TransformApiTest {
         as(org).body(Map.of("name", "broken", "type", "jsonata", "code", "{\n  \"a\": $uppercase(Email\n}"))
                 .post("/v1/transforms").then().statusCode(400).body("error.details.constraint", equalTo("syntax"))
                 .body("error.details.line", equalTo(3)).body("error.details.column", equalTo(1));
+        // Nesting thousands deep exhausts the JSONata parser's stack: still the author's syntax, a 400.
+        as(org).body(Map.of("name", "deep", "type", "jsonata", "code", "(".repeat(5_000) + "1" + ")".repeat(5_000)))
+                .post("/v1/transforms").then().statusCode(400).body("error.details.constraint", equalTo("syntax"))
+                .body("error.message", containsString("nests too deeply"));
         as(org).body(Map.of("name", "no export", "type", "javascript", "code", "const x = 1;"))
                 .post("/v1/transforms").then().statusCode(400).body("error.message", containsString("module.exports"));
         // Nothing half-made was stored.

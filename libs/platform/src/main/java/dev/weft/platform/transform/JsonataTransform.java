@@ -79,6 +79,9 @@ final class JsonataTransform implements CompiledTransform {
         } catch (RuntimeException e) {
             // The parser reports some malformed input as plain runtime exceptions; it is still the author's syntax.
             throw new TransformException(TransformException.Kind.SYNTAX, "the expression does not parse: " + e.getMessage(), null, null);
+        } catch (StackOverflowError e) {
+            // The parser recurses once per level of nesting: thousands of brackets exhaust the thread's stack.
+            throw new TransformException(TransformException.Kind.SYNTAX, "the expression nests too deeply to parse", null, null);
         }
         // The evaluator looks its hooks up by these names from the environment, where assign() binds them.
         expression.assign("__evaluate_entry", HOOKS_ON_THIS_THREAD);

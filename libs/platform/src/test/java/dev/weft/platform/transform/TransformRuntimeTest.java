@@ -369,6 +369,22 @@ class TransformRuntimeTest {
     }
 
     @Test
+    void an_expression_nested_thousands_deep_is_a_syntax_error_not_a_crash() {
+        String deep = "(".repeat(5_000) + "1" + ")".repeat(5_000);
+        TransformException jsonata = assertThrows(TransformException.class, () -> jsonata(deep));
+        assertEquals(TransformException.Kind.SYNTAX, jsonata.kind());
+        assertEquals("the expression nests too deeply to parse", jsonata.getMessage());
+        // GraalJS parses it, then stops loading the module at its statement limit: refused as well, if for another reason.
+        TransformException javascript = assertThrows(TransformException.class, () -> js("module.exports = (r) => " + deep + ";"));
+        assertEquals(TransformException.Kind.LIMIT, javascript.kind(), javascript.getMessage());
+        // Nesting a parser handles is still an expression.
+        String fine = "(".repeat(50) + "1" + ")".repeat(50);
+        try (CompiledTransform transform = jsonata("{\"n\": " + fine + "}")) {
+            assertEquals(record("n", 1), transform.apply(record()));
+        }
+    }
+
+    @Test
     void jsonata_runtime_errors_and_limits() {
         try (CompiledTransform transform = jsonata("{\"n\": Amount + 1}")) {
             TransformException error = assertThrows(TransformException.class, () -> transform.apply(record("Amount", "ten")));
