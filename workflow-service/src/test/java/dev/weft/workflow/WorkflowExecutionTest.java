@@ -59,6 +59,33 @@ class WorkflowExecutionTest {
         assertEquals(1, Api.executions(org, wf[0]).size());
     }
 
+    @Test
+    void an_http_actions_headers_are_checked_when_saved_and_a_rendered_line_break_fails_the_step_once() {
+        String org = Api.newOrg();
+        String path = "/headers/" + TypeId.generate("x");
+        Stubs.server().stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(200).withBody("{\"ok\":true}")));
+        String url = Stubs.server().baseUrl() + path;
+        // Names Weft sets itself, names HTTP cannot carry and values with a line break are refused at creation.
+        for (Map<String, String> headers : List.of(Map.of("webhook-signature", "v1,forged"), Map.of("Idempotency-Key", "mine"),
+                Map.of("Host", "elsewhere"), Map.of("Bad Name", "x"), Map.of("X-Team", "ops\r\nX-Injected: 1"))) {
+            as(org).body(Map.of("name", "headers", "trigger", Map.of("type", "api_call"),
+                            "actions", List.of(Map.of("type", "http", "url", url, "headers", headers))))
+                    .post("/v1/workflows").then().statusCode(400).body("error.code", equalTo("INVALID_REQUEST"))
+                    .body("error.details.field", equalTo("actions[0].headers." + headers.keySet().iterator().next()));
+        }
+        String[] wf = Api.apiCallWorkflow(org, List.of(Map.of("type", "http", "url", url, "headers", Map.of("X-Team", "{{payload.team}}"))));
+        String sent = as(org).body(Map.of("team", "ops")).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(202).extract().path("execution_id");
+        Api.awaitStatus(org, sent, "succeeded");
+        assertEquals("ops", Stubs.server().findAll(postRequestedFor(urlPathEqualTo(path))).getFirst().getHeader("X-Team"));
+        // The record's data rendering a line break into a header: the step fails at its first attempt, nothing is sent.
+        String broken = as(org).body(Map.of("team", "ops\r\nX-Injected: 1")).post("/v1/triggers/" + wf[1] + "/invoke").then().statusCode(202)
+                .extract().path("execution_id");
+        JsonPath failed = Api.awaitStatus(org, broken, "failed");
+        assertEquals("INVALID_REQUEST", failed.getString("steps[0].error.code"));
+        assertEquals(1, failed.getInt("steps[0].attempts"));
+        assertEquals(1, Stubs.server().findAll(postRequestedFor(urlPathEqualTo(path))).size());
+    }
+
     /** An invoke remembers its trigger and workflow; each start checks them, so a change since is seen at the next invoke. */
     @Test
     void an_invoke_after_the_workflow_changed_runs_the_new_version_and_a_disabled_or_deleted_one_starts_nothing() {

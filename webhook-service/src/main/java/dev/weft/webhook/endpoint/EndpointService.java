@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.platform.crypto.SecretCipher;
 import dev.weft.platform.error.ApiException;
+import dev.weft.platform.http.outbound.CustomHeaders;
 import dev.weft.platform.id.Ids;
 import dev.weft.platform.id.TypeId;
 import dev.weft.platform.pagination.CursorCodec;
@@ -23,9 +24,7 @@ import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Webhook endpoints of the current org. The signing secret is shown once (at creation and at each
@@ -36,9 +35,6 @@ public class EndpointService {
     public static final String ACTIVE = "active";
     public static final String PAUSED = "paused";
     public static final String DISABLED = "disabled";
-    /** Header names a customer may not set: they carry Weft's own meaning. */
-    private static final Pattern RESERVED_HEADER = Pattern.compile("(?i)(webhook-.*|x-weft-.*|content-type|content-length|host|user-agent|authorization-weft)");
-    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9-]{1,64}");
 
     private final EventTypeCatalog catalog;
     private final SecretCipher cipher;
@@ -185,15 +181,7 @@ public class EndpointService {
         if (headers == null || headers.isEmpty()) {
             return null;
         }
-        for (Map.Entry<String, String> header : headers.entrySet()) {
-            String field = "headers." + header.getKey();
-            if (!HEADER_NAME.matcher(header.getKey()).matches() || RESERVED_HEADER.matcher(header.getKey()).matches()) {
-                throw ApiException.invalid(field, "header_name", header.getKey().toLowerCase(Locale.ROOT) + " cannot be set as a custom header");
-            }
-            if (header.getValue() == null || header.getValue().length() > 1000 || header.getValue().chars().anyMatch(c -> c < 0x20 && c != '\t')) {
-                throw ApiException.invalid(field, "header_value", "header values must be printable and at most 1000 characters");
-            }
-        }
+        CustomHeaders.check(headers, "headers");
         try {
             return json.writeValueAsString(headers);
         } catch (JsonProcessingException e) {

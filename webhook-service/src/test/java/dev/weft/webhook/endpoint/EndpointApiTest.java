@@ -71,6 +71,13 @@ class EndpointApiTest {
                 .then().statusCode(400).body("error.details.field", equalTo("events"));
         Api.as(org).body(Map.of("url", Receiver.url("/b"), "events", List.of("*"), "headers", Map.of("webhook-signature", "forged")))
                 .post("/v1/webhooks").then().statusCode(400).body("error.details.field", equalTo("headers.webhook-signature"));
+        // Weft's own idempotency header, a name HTTP cannot carry, and a value with a line break are refused alike.
+        Api.as(org).body(Map.of("url", Receiver.url("/b"), "events", List.of("*"), "headers", Map.of("Idempotency-Key", "mine")))
+                .post("/v1/webhooks").then().statusCode(400).body("error.details.constraint", equalTo("header_name"));
+        Api.as(org).body(Map.of("url", Receiver.url("/b"), "events", List.of("*"), "headers", Map.of("X Team", "ops")))
+                .post("/v1/webhooks").then().statusCode(400).body("error.details.field", equalTo("headers.X Team"));
+        Api.as(org).body(Map.of("url", Receiver.url("/b"), "events", List.of("*"), "headers", Map.of("X-Team", "ops\r\nX-Injected: 1")))
+                .post("/v1/webhooks").then().statusCode(400).body("error.details.constraint", equalTo("header_value"));
         Api.as(org).body(Map.of("url", "ftp://example.com/x", "events", List.of("*"))).post("/v1/webhooks")
                 .then().statusCode(400).body("error.details.field", equalTo("url"));
         Api.as(org).body("{\"url\":").post("/v1/webhooks").then().statusCode(400).body("error.code", equalTo("INVALID_REQUEST"));

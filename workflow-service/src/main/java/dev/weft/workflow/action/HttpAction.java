@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.platform.error.ApiException;
+import dev.weft.platform.http.outbound.CustomHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -57,11 +58,16 @@ public class HttpAction implements Action {
             if (!headers.isObject()) {
                 throw ApiException.invalid(at + ".headers", "type", at + ".headers must be an object of header name to text");
             }
+            Map<String, String> given = new LinkedHashMap<>();
             headers.fields().forEachRemaining(h -> {
                 if (!h.getValue().isTextual()) {
                     throw ApiException.invalid(at + ".headers." + h.getKey(), "type", at + ".headers." + h.getKey() + " must be text");
                 }
+                Templates.check(h.getValue().asText(), at + ".headers." + h.getKey());
+                given.put(h.getKey(), h.getValue().asText());
             });
+            // The same rule as a webhook endpoint's headers; a value is checked as written, its rendering again per run.
+            CustomHeaders.check(given, at + ".headers");
         }
     }
 
@@ -77,6 +83,10 @@ public class HttpAction implements Action {
             config.get("headers").fields().forEachRemaining(h -> {
                 Templates.Rendered value = Templates.render(h.getValue().asText(), input.context());
                 missing.addAll(value.missing());
+                if (!CustomHeaders.printable(value.text())) {
+                    // The record's data put a line break (or another control character) into it: the same on every attempt.
+                    throw StepFailure.permanent("INVALID_REQUEST", "header " + h.getKey() + " rendered to text with a control character, which HTTP cannot carry");
+                }
                 headers.put(h.getKey(), value.text());
             });
         }
