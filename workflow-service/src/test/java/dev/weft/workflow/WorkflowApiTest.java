@@ -86,6 +86,11 @@ class WorkflowApiTest {
                 "trigger.field");
         invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"record_created\",\"connection_id\":\"c\",\"object\":\"Lead\",\"filter\":\"Revenue >\"},"
                 + "\"actions\":[{\"type\":\"delay\",\"duration\":\"1s\"}]}", "trigger.filter");
+        // Too long is said as such, not as a type error.
+        as(org).body(Map.of("name", "x", "trigger", Map.of("type", "record_created", "connection_id", "c", "object", "Lead", "filter", "a = 1 OR ".repeat(500) + "a = 1"),
+                        "actions", List.of(Map.of("type", "delay", "duration", "1s"))))
+                .post("/v1/workflows").then().statusCode(400).body("error.details.field", equalTo("trigger.filter"))
+                .body("error.details.constraint", equalTo("max_length")).body("error.message", equalTo("trigger.filter is longer than 4096 characters"));
         invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"schedule\",\"cron\":\"61 * * * *\"},\"actions\":[{\"type\":\"delay\",\"duration\":\"1s\"}]}",
                 "trigger.cron");
         invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"write\",\"object\":\"Contact\"}]}",

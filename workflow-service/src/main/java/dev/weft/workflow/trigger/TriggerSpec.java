@@ -102,8 +102,11 @@ public record TriggerSpec(String type, String connectionId, String object, Strin
             }
             return null;
         }
-        if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > 4096) {
+        if (!value.isTextual() || value.asText().isBlank()) {
             throw ApiException.invalid(at + "." + field, "type", at + "." + field + " must be non-empty text");
+        }
+        if (value.asText().length() > 4096) {
+            throw ApiException.invalid(at + "." + field, "max_length", at + "." + field + " is longer than 4096 characters");
         }
         return value.asText();
     }
