@@ -46,7 +46,7 @@ public class HttpAction implements Action {
     public void check(ObjectNode config, String at) {
         String url = Actions.text(config, "url", at, true);
         if (!url.startsWith("https://") && !url.startsWith("http://") && !url.startsWith("{{")) {
-            throw ApiException.invalid(at + ".url", "format", at + ".url must be an absolute https URL");
+            throw ApiException.invalid(at + ".url", "format", at + ".url must be an absolute http or https URL");
         }
         Templates.check(url, at + ".url");
         String method = Actions.text(config, "method", at, false);

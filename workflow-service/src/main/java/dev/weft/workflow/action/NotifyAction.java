@@ -70,7 +70,7 @@ public class NotifyAction implements Action {
             case "webhook" -> {
                 String url = Actions.text(config, "url", at, true);
                 if (!url.startsWith("https://") && !url.startsWith("http://")) {
-                    throw ApiException.invalid(at + ".url", "format", at + ".url must be an absolute https URL");
+                    throw ApiException.invalid(at + ".url", "format", at + ".url must be an absolute http or https URL");
                 }
             }
             case "email" -> {
