@@ -319,6 +319,9 @@ public abstract class JdbcConnector implements Connector {
      * columns typed from the wanted fields by the dialect and the wanted key as primary key; names are used as given,
      * quoted. An existing table is answered as described, unchanged.
      */
+    /** SQL state of a schema that does not exist (SQL standard; PostgreSQL answers it for CREATE TABLE into one). */
+    private static final String INVALID_SCHEMA_NAME = "3F000";
+
     @Override
     public EnsuredObject ensureObject(ConnectorContext context, ObjectSchema wanted) {
         Optional<TableInfo> existing = catalog(context, true).tables().find(wanted.name());
@@ -341,8 +344,20 @@ public abstract class JdbcConnector implements Connector {
             try (Statement statement = connection.createStatement()) {
                 if (!ref.schema().equals(defaultSchema)) {
                     statement.execute(dialect.createSchema(dialect.quote(ref.schema())));
+                    statement.execute(create);
+                    return null;
                 }
-                statement.execute(create);
+                try {
+                    statement.execute(create);
+                } catch (SQLException e) {
+                    if (!INVALID_SCHEMA_NAME.equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    // The connection's own schema (PostgreSQL's config.schema) does not exist yet: created as a named one
+                    // is. Only then, since CREATE SCHEMA needs a privilege on the database even when the schema exists.
+                    statement.execute(dialect.createSchema(dialect.quote(ref.schema())));
+                    statement.execute(create);
+                }
             }
             return null;
         });

@@ -1,14 +1,25 @@
 package dev.weft.connections.connector.postgres;
 
+import dev.weft.connections.connector.Connector;
+import dev.weft.connections.connector.FieldSchema;
+import dev.weft.connections.connector.ObjectSchema;
 import dev.weft.connections.connector.jdbc.JdbcConnector;
 import dev.weft.connections.support.Databases;
 import dev.weft.connections.connector.jdbc.JdbcConnectorContract;
+import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The JDBC contract against the machine's PostgreSQL (127.0.0.1:5432, user postgres, trust auth). */
 class PostgresConnectorTest extends JdbcConnectorContract {
@@ -69,6 +80,32 @@ class PostgresConnectorTest extends JdbcConnectorContract {
                 "CREATE SCHEMA " + otherSchema,
                 "CREATE TABLE " + otherSchema + ".contacts (id integer PRIMARY KEY, email varchar(200) NOT NULL, name varchar(100))",
                 "CREATE TABLE " + otherSchema + ".orders (id integer PRIMARY KEY, name varchar(100))");
+    }
+
+    /** A connection configured with a schema that does not exist yet: a sync's destination table creates it too. */
+    @Test
+    void ensure_object_creates_the_connections_own_schema_when_it_does_not_exist_yet() throws SQLException {
+        String fresh = schema + "_new";
+        ObjectSchema wanted = new ObjectSchema("contacts", "contacts", List.of(FieldSchema.of("id", "integer"),
+                FieldSchema.of("email_address", "string")), List.of("id"), null, Set.of());
+        try {
+            Connector.EnsuredObject first = connector.ensureObject(context(configWithDefaultSchema(fresh), credentials()), wanted);
+            Connector.EnsuredObject second = connector.ensureObject(context(configWithDefaultSchema(fresh), credentials()), wanted);
+            assertTrue(first.created());
+            assertFalse(second.created());
+            assertEquals(List.of("id", "email_address"), first.schema().fieldNames());
+            try (Connection admin = admin(); Statement statement = admin.createStatement();
+                 ResultSet table = statement.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + fresh
+                         + "' AND table_name = 'contacts'")) {
+                table.next();
+                assertEquals(1, table.getInt(1), "the table is in the connection's own schema");
+            }
+        } finally {
+            connector.release("conn_test");
+            try (Connection admin = admin(); Statement statement = admin.createStatement()) {
+                statement.execute("DROP SCHEMA IF EXISTS " + fresh + " CASCADE");
+            }
+        }
     }
 
     @Override
