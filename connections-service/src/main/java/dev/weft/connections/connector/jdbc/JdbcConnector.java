@@ -314,14 +314,14 @@ public abstract class JdbcConnector implements Connector {
 
     // ---------------------------------------------------------------- create and count
 
-    /**
-     * Creates the table (and its schema, unless it is the default one) when the catalog has no object of that name,
-     * columns typed from the wanted fields by the dialect and the wanted key as primary key; names are used as given,
-     * quoted. An existing table is answered as described, unchanged.
-     */
     /** SQL state of a schema that does not exist (SQL standard; PostgreSQL answers it for CREATE TABLE into one). */
     private static final String INVALID_SCHEMA_NAME = "3F000";
 
+    /**
+     * Creates the table when the catalog has no object of that name, and its schema: a named one first, the connection's
+     * own when creating the table finds it missing. Columns are typed from the wanted fields by the dialect, the wanted key
+     * is the primary key; names are used as given, quoted. An existing table is answered as described, unchanged.
+     */
     @Override
     public EnsuredObject ensureObject(ConnectorContext context, ObjectSchema wanted) {
         Optional<TableInfo> existing = catalog(context, true).tables().find(wanted.name());
@@ -342,10 +342,9 @@ public abstract class JdbcConnector implements Connector {
         String create = "CREATE TABLE IF NOT EXISTS " + dialect.qualify(ref.schema(), ref.table()) + " (" + String.join(", ", definitions) + ")";
         withConnection(context, false, connection -> {
             try (Statement statement = connection.createStatement()) {
+                String createSchema = dialect.createSchema(dialect.quote(ref.schema()));
                 if (!ref.schema().equals(defaultSchema)) {
-                    statement.execute(dialect.createSchema(dialect.quote(ref.schema())));
-                    statement.execute(create);
-                    return null;
+                    statement.execute(createSchema);
                 }
                 try {
                     statement.execute(create);
@@ -355,7 +354,7 @@ public abstract class JdbcConnector implements Connector {
                     }
                     // The connection's own schema (PostgreSQL's config.schema) does not exist yet: created as a named one
                     // is. Only then, since CREATE SCHEMA needs a privilege on the database even when the schema exists.
-                    statement.execute(dialect.createSchema(dialect.quote(ref.schema())));
+                    statement.execute(createSchema);
                     statement.execute(create);
                 }
             }
