@@ -97,6 +97,19 @@ class WorkflowApiTest {
                 "actions[0].connection_id");
         invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"delay\",\"duration\":\"1s\"},{\"type\":\"http\",\"url\":\"ftp://x\"}]}",
                 "actions[1].url");
+        // A private or metadata address is refused when the workflow is saved, as a webhook endpoint's is, not at its first run.
+        as(org).body("{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"http\",\"url\":\"http://10.1.2.3/hook\"}]}")
+                .post("/v1/workflows").then().statusCode(400).body("error.details.field", equalTo("actions[0].url"))
+                .body("error.details.constraint", equalTo("public_address"));
+        as(org).body("{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"notify\",\"channel\":\"webhook\","
+                        + "\"url\":\"http://169.254.169.254/latest/meta-data\",\"message\":\"hi\"}]}")
+                .post("/v1/workflows").then().statusCode(400).body("error.details.field", equalTo("actions[0].url"))
+                .body("error.details.constraint", equalTo("public_address"));
+        as(org).body("{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"http\",\"url\":\"https://user:secret@example.com/hook\"}]}")
+                .post("/v1/workflows").then().statusCode(400).body("error.details.field", equalTo("actions[0].url"));
+        // A URL with a template is checked when rendered, at connect time.
+        as(org).body("{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"http\",\"url\":\"https://{{payload.host}}/hook\"}]}")
+                .post("/v1/workflows").then().statusCode(201);
         invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"condition\",\"expression\":\"a = \"}]}",
                 "actions[0].expression");
         invalid(org, "{\"name\":\"x\",\"trigger\":{\"type\":\"api_call\"},\"actions\":[{\"type\":\"delay\",\"duration\":\"soon\"}]}",

@@ -49,6 +49,7 @@ public class HttpAction implements Action {
             throw ApiException.invalid(at + ".url", "format", at + ".url must be an absolute http or https URL");
         }
         Templates.check(url, at + ".url");
+        sender.checkUrl(url, at + ".url");
         String method = Actions.text(config, "method", at, false);
         if (method != null && !METHODS.contains(method)) {
             throw ApiException.invalid(at + ".method", "one_of", at + ".method must be one of GET, POST, PUT, PATCH, DELETE");

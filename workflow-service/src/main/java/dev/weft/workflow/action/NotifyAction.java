@@ -72,6 +72,7 @@ public class NotifyAction implements Action {
                 if (!url.startsWith("https://") && !url.startsWith("http://")) {
                     throw ApiException.invalid(at + ".url", "format", at + ".url must be an absolute http or https URL");
                 }
+                sender.checkUrl(url, at + ".url");
             }
             case "email" -> {
                 Actions.text(config, "connection_id", at, true);

@@ -2,6 +2,7 @@ package dev.weft.workflow.action;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.platform.http.AddressPolicy;
+import dev.weft.platform.http.OutboundUrls;
 import dev.weft.platform.http.outbound.OutboundClient;
 import dev.weft.platform.http.outbound.OutboundOptions;
 import dev.weft.platform.http.outbound.OutboundOutcome;
@@ -28,14 +29,27 @@ import java.util.concurrent.ExecutionException;
 @ApplicationScoped
 public class Sender {
     private final OutboundClient client;
+    private final AddressPolicy policy;
     private final WorkflowConfig config;
     private final ObjectMapper json;
 
     public Sender(Vertx vertx, WorkflowConfig config, ObjectMapper json) {
         this.config = config;
         this.json = json;
-        this.client = new OutboundClient(vertx, AddressPolicy.of(config.allowedCidrs().orElse(List.of()), config.allowHttp()),
-                OutboundOptions.defaults().withUserAgent("Weft-Workflows/1"));
+        this.policy = AddressPolicy.of(config.allowedCidrs().orElse(List.of()), config.allowHttp());
+        this.client = new OutboundClient(vertx, policy, OutboundOptions.defaults().withUserAgent("Weft-Workflows/1"));
+    }
+
+    /**
+     * Checks a URL as written in an action, when the workflow is saved: scheme, no credentials, and the addresses its
+     * host resolves to, under the policy the sends use (as a webhook endpoint's URL is checked). A URL with a template
+     * is checked only when rendered, at connect time; so is a host that does not resolve yet.
+     */
+    public void checkUrl(String url, String field) {
+        if (url.contains("{{")) {
+            return;
+        }
+        OutboundUrls.check(url, field, policy, OutboundUrls.Unresolvable.ACCEPTED);
     }
 
     @PreDestroy

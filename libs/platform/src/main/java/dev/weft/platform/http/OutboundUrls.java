@@ -42,7 +42,7 @@ public final class OutboundUrls {
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
-            throw ApiException.invalid(field, "url", field + " must be an absolute https URL");
+            throw ApiException.invalid(field, "url", field + (policy.plainHttpAllowed() ? " must be an absolute http or https URL" : " must be an absolute https URL"));
         }
         if (scheme.equals("http") && !policy.plainHttpAllowed()) {
             throw ApiException.invalid(field, "https", field + " must use https");

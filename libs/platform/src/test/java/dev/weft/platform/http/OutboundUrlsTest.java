@@ -46,6 +46,14 @@ class OutboundUrlsTest {
     }
 
     @Test
+    void a_url_that_is_not_one_is_told_which_schemes_the_policy_takes() {
+        assertEquals("url must be an absolute https URL", assertThrows(ApiException.class,
+                () -> OutboundUrls.check("ftp://example.com/x", "url", AddressPolicy.strict(), OutboundUrls.Unresolvable.ACCEPTED)).getMessage());
+        assertEquals("url must be an absolute http or https URL", assertThrows(ApiException.class,
+                () -> OutboundUrls.check("ftp://example.com/x", "url", LOCAL, OutboundUrls.Unresolvable.ACCEPTED)).getMessage());
+    }
+
+    @Test
     void an_operator_allow_list_admits_its_cidrs_and_plain_http_only() {
         OutboundUrls.check("http://127.0.0.1:3000/hooks", "url", LOCAL, OutboundUrls.Unresolvable.ACCEPTED);
         ApiException refused = assertThrows(ApiException.class,
