@@ -127,6 +127,7 @@ public class SyncPipeline {
         List<RunDtos.RecordError> errors = new ArrayList<>(readErrors(run.errors()));
         String cursor = run.cursor();
         long batches = 0;
+        Stages stages = new Stages();
         TransformStage.Compiled transform = TransformStage.NONE;
         Ahead ahead = null;
         try {
@@ -155,6 +156,7 @@ public class SyncPipeline {
             // A run resumed in its delete phase had read the whole source already.
             while (!run.deleting()) {
                 // 2.-5. Read, filter, map, transform: the batch prepared ahead while the last one was written, or (the first time) now.
+                long waitStart = System.nanoTime();
                 Prepared batch = ahead != null ? ahead.take() : prepare(plan, cursor, batchSize, keep, compiled, detectDeletes, batches * batchSize);
                 ahead = null;
                 // Read and transform the batch after this one while this one is written and checkpointed, so connections-service's
@@ -165,6 +167,8 @@ public class SyncPipeline {
                     long position = (batches + 1) * batchSize;
                     ahead = Ahead.start(() -> prepare(plan, batch.next(), batchSize, keep, compiled, detectDeletes, position));
                 }
+                stages.add(batch, System.nanoTime() - waitStart);
+                long writeStart = System.nanoTime();
                 List<Map<String, Object>> out = batch.out();
                 List<String> keys = batch.keys();
                 long failed = batch.failed();
@@ -190,6 +194,8 @@ public class SyncPipeline {
                                 r.error() == null ? "refused by the destination" : r.error());
                     }
                 }
+                long checkpointStart = System.nanoTime();
+                stages.write += checkpointStart - writeStart;
                 // 7. Checkpoint: only now that the write has answered.
                 RunStore.Delta delta = new RunStore.Delta(batch.read(), written, created, updated, 0, batch.skipped(), failed);
                 String errorsJson = json.writeValueAsString(errors);
@@ -200,6 +206,7 @@ public class SyncPipeline {
                     Log.warnf("event=run_lease_lost org_id=%s run_id=%s action=stop", sync.orgId, runId);
                     return;
                 }
+                stages.checkpoint += System.nanoTime() - checkpointStart;
                 batches++;
                 cursor = next;
                 if (cancel.get()) {
@@ -210,6 +217,7 @@ public class SyncPipeline {
                     break;
                 }
             }
+            stages.log(runId, batches);
             // 8. Delete (mirror, full refresh): the whole source has been read; what the destination holds beyond it goes.
             if (detectDeletes && !deleteUnseen(sync, spec, plan, run, owner, errors, lease)) {
                 return;
@@ -256,18 +264,41 @@ public class SyncPipeline {
      * from the source, {@code next} is the cursor after them, {@code more} whether the source has more after it.
      */
     private record Prepared(int read, boolean more, String next, List<Map<String, Object>> out, List<String> keys, List<String> seen,
-                            long skipped, long failed, List<RunDtos.RecordError> errors) {
+                            long skipped, long failed, List<RunDtos.RecordError> errors, long readNanos, long transformNanos) {
     }
 
     /** Steps 2 to 5 for the batch after {@code cursor}; {@code position} is its first record's place in this run. */
     private Prepared prepare(SyncPlan plan, String cursor, int batchSize, Predicate<Map<String, Object>> keep, TransformStage.Compiled transform,
                              boolean detectDeletes, long position) {
+        long start = System.nanoTime();
         ConnectionsApi.RecordsResponse page = read(plan, cursor, batchSize);
+        long read = System.nanoTime();
         List<Map<String, Object>> records = page.records();
         boolean more = page.pagination() != null && page.pagination().hasMore() && !records.isEmpty();
         String next = page.pagination() == null || page.pagination().nextCursor() == null ? cursor : page.pagination().nextCursor();
         Processed batch = processBatch(plan, records, keep, transform, detectDeletes, position);
-        return new Prepared(records.size(), more, next, batch.out(), batch.keys(), batch.seen(), batch.skipped(), batch.failed(), batch.errors());
+        return new Prepared(records.size(), more, next, batch.out(), batch.keys(), batch.seen(), batch.skipped(), batch.failed(), batch.errors(),
+                read - start, System.nanoTime() - read);
+    }
+
+    /** Where a run's time went, summed over its batches, for its log line (read and transform run ahead, beside the write). */
+    private static final class Stages {
+        long read;
+        long transform;
+        long waited;
+        long write;
+        long checkpoint;
+
+        void add(Prepared batch, long waitedNanos) {
+            read += batch.readNanos();
+            transform += batch.transformNanos();
+            waited += waitedNanos;
+        }
+
+        void log(UUID runId, long batches) {
+            Log.infof("event=run_stages run_id=%s batches=%d read_ms=%d transform_ms=%d waited_ms=%d write_ms=%d checkpoint_ms=%d", runId, batches,
+                    read / 1_000_000, transform / 1_000_000, waited / 1_000_000, write / 1_000_000, checkpoint / 1_000_000);
+        }
     }
 
     /**
