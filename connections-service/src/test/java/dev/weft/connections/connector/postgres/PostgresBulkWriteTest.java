@@ -59,6 +59,7 @@ class PostgresBulkWriteTest {
                 "CREATE TABLE " + schema + ".copied (" + COLUMNS + ")",
                 "CREATE TABLE " + schema + ".reference (" + COLUMNS + ")",
                 "CREATE TABLE " + schema + ".keyed (id bigint PRIMARY KEY, name text NOT NULL UNIQUE, via text DEFAULT left(current_query(), 4))",
+                "CREATE TABLE " + schema + ".pieces (id bigint PRIMARY KEY, name text NOT NULL UNIQUE, via text DEFAULT left(current_query(), 4))",
                 "CREATE TABLE " + schema + ".tickets (id serial PRIMARY KEY, title text NOT NULL, via text DEFAULT left(current_query(), 4))",
                 "CREATE TABLE " + schema + ".ruled (id bigint PRIMARY KEY, via text DEFAULT left(current_query(), 4))",
                 "CREATE TABLE " + schema + ".ruled_log (id bigint)",
@@ -135,6 +136,39 @@ class PostgresBulkWriteTest {
         assertEquals("already here", rows.stream().filter(r -> r.get(0).equals("1005")).findFirst().orElseThrow().get(1));
         // after the failed COPY every record was redone by its own INSERT
         assertEquals(List.of("INSE"), rows.stream().filter(r -> !r.get(0).equals("1005")).map(r -> r.get(2)).distinct().toList());
+    }
+
+    @Test
+    void a_large_copy_stores_every_row_once_and_one_row_refused_near_its_end_falls_back_alone() throws SQLException {
+        // Names of about 80 characters: 3,000 rows are sent to the server in several pieces of the driver's.
+        String padding = "x".repeat(70);
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (long id = 10_000; id < 13_000; id++) {
+            records.add(record("id", id, "name", "piece " + id + " " + padding));
+        }
+        WriteResult copied = write("pieces", WriteMode.INSERT, records);
+        assertEquals(3_000, copied.succeeded(), String.valueOf(copied.results().stream().filter(r -> !r.success()).findFirst()));
+        List<List<String>> rows = rowsAsText("pieces").stream().filter(r -> Long.parseLong(r.get(0)) >= 10_000 && Long.parseLong(r.get(0)) < 13_000).toList();
+        assertEquals(3_000, rows.size());
+        assertEquals(List.of("COPY"), via(rows));
+        for (int i = 0; i < rows.size(); i++) {
+            assertEquals(List.of(String.valueOf(10_000 + i), "piece " + (10_000 + i) + " " + padding), rows.get(i).subList(0, 2));
+        }
+
+        // The same again with new ids, but the 2,990th row's name taken: the server refuses it after the earlier pieces arrived.
+        List<Map<String, Object>> again = new ArrayList<>();
+        for (long id = 20_000; id < 23_000; id++) {
+            again.add(record("id", id, "name", "again " + id + " " + padding));
+        }
+        again.set(2_990, record("id", 22_990L, "name", "piece 10005 " + padding));
+        WriteResult result = write("pieces", WriteMode.INSERT, again);
+        assertEquals(2_999, result.succeeded());
+        assertFalse(result.results().get(2_990).success());
+        assertTrue(result.results().get(2_990).error().toLowerCase().contains("duplicate"), result.results().get(2_990).error());
+        List<List<String>> redone = rowsAsText("pieces").stream().filter(r -> Long.parseLong(r.get(0)) >= 20_000 && Long.parseLong(r.get(0)) < 23_000).toList();
+        assertEquals(2_999, redone.size());
+        // Nothing of the refused COPY stayed: every row was written again by its own INSERT.
+        assertEquals(List.of("INSE"), via(redone));
     }
 
     @Test
