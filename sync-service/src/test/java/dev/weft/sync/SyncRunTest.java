@@ -103,12 +103,16 @@ class SyncRunTest {
             assertEquals(2_500, completed.path("stats").path("records_written").asLong());
             assertEquals("raw.contacts", completed.path("destination").path("table").asText());
         }
-        // The next run is incremental: it starts from the cursor the last batch left.
+        // The next run is incremental: it starts from the cursor the last batch left, and counts only what is left after it.
+        source.rows("Contact", Runs.contacts(3_000));
         String second = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
         JsonPath again = Runs.awaitFinal(org, second);
-        assertEquals(0, again.getLong("progress.read"));
-        assertNull(again.get("progress.percent"), "an incremental read is not counted");
+        assertEquals(500, again.getLong("progress.read"));
+        assertEquals(100, again.getInt("progress.percent"));
         assertEquals("pos:2500", source.reads.get(3).get("cursor"));
+        assertEquals(2, source.counts.size());
+        assertNull(source.counts.get(0).get("after"), "the first run read from the start");
+        assertEquals("pos:2500", source.counts.get(1).get("after"), "the second counted after its cursor: 500 records");
         as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).body("data", hasSize(2)).body("data[0].id", equalTo(second));
     }
 

@@ -90,8 +90,13 @@ public final class DataDtos {
     public record EnsureObjectRequest(@NotBlank @Size(max = 200) String object, List<FieldSpec> fields, List<String> key) {
     }
 
-    /** Records of {@code object} matching {@code filter} whose {@code cursor_field} is after {@code cursor} (a value of that field). */
-    public record CountRequest(@NotBlank @Size(max = 200) String object, String filter, String cursorField, Object cursor) {
+    /**
+     * Records of {@code object} matching {@code filter} whose {@code cursor_field} is after {@code cursor} (a value of that
+     * field); or, with {@code after} (a {@code next_cursor} the internal read answered), those the reads after it would
+     * still return.
+     */
+    public record CountRequest(@NotBlank @Size(max = 200) String object, String filter, String cursorField, Object cursor,
+                               @Size(max = 4096) String after) {
     }
 
     /** {@code count} is null when the connector cannot count (percent and ETA are then unknown). */

@@ -365,8 +365,16 @@ public class DataService {
         if (request.cursor() instanceof Map<?, ?> || request.cursor() instanceof List<?>) {
             throw ApiException.invalid("cursor", "type", "cursor must be a value of " + cursorField + " (a string, number or boolean)");
         }
+        String afterRead = null;
+        if (request.after() != null && !request.after().isBlank()) {
+            if (cursorField != null) {
+                throw ApiException.invalid("after", "exclusive", "count after a read's cursor, or after a cursor_field's value, not both");
+            }
+            // The read's cursor as the read opens it: sealed for this connection and object, so another's is refused.
+            afterRead = cursors.open(scope(bound, schema) + ":read", request.after());
+        }
         java.util.OptionalLong counted = bound.connector().count(bound.context(),
-                new CountSpec(schema.name(), filter, cursorField, request.cursor(), schema));
+                new CountSpec(schema.name(), filter, cursorField, request.cursor(), schema, afterRead));
         return new DataDtos.CountResponse(counted.isPresent() ? counted.getAsLong() : null);
     }
 

@@ -117,8 +117,8 @@ public class StreamResource {
     @POST
     @Path("/count")
     @RequiresScope("connections:read")
-    @Operation(operationId = "countRecords", summary = "How many records match filter (and have cursor_field after cursor), for a run's percent and ETA;"
-            + " count is null when the system cannot count")
+    @Operation(operationId = "countRecords", summary = "How many records match filter (and have cursor_field after cursor), or are left for the reads"
+            + " after a read's next_cursor (after), for a run's percent and ETA; count is null when the system cannot count")
     @APIResponse(responseCode = "200", description = "{count}")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")

@@ -235,21 +235,37 @@ class JdbcDataApiTest {
                     .then().statusCode(200).body("summary.succeeded", equalTo(10_000));
 
             int read = 0;
+            int readAll = 0;
             String cursor = null;
             boolean more = true;
+            // What a sync run's percent rests on: before each read, the count after its cursor is what the reads still return.
+            int total = Api.as(org).body(Map.of("object", TABLE)).post("/internal/v1/connections/" + id + "/count")
+                    .then().statusCode(200).extract().path("count");
             while (more) {
                 Map<String, Object> request = new LinkedHashMap<>(Map.of("object", TABLE, "batch_size", 4000));
                 if (cursor != null) {
                     request.put("cursor", cursor);
+                    Api.as(org).body(Map.of("object", TABLE, "after", cursor)).post("/internal/v1/connections/" + id + "/count")
+                            .then().statusCode(200).body("count", equalTo(total - readAll));
                 }
                 Response batch = Api.as(org).body(request).post("/internal/v1/connections/" + id + "/read");
                 batch.then().statusCode(200);
                 List<Map<String, Object>> data = batch.path("data");
+                readAll += data.size();
                 read += (int) data.stream().filter(r -> "bulk".equals(r.get("region"))).count();
                 cursor = batch.path("pagination.next_cursor");
                 more = batch.path("pagination.has_more");
             }
             assertEquals(10_000, read, target.name() + ": every written record streamed back");
+            Api.as(org).body(Map.of("object", TABLE, "after", cursor)).post("/internal/v1/connections/" + id + "/count")
+                    .then().statusCode(200).body("count", equalTo(0));
+            // A cursor altered, or sealed for another object, is refused; so is one beside a cursor_field.
+            Api.as(org).body(Map.of("object", TABLE, "after", "bm9wZQ.AAAA")).post("/internal/v1/connections/" + id + "/count")
+                    .then().statusCode(400).body("error.code", equalTo("INVALID_REQUEST"));
+            Api.as(org).body(Map.of("object", LEADS, "after", cursor)).post("/internal/v1/connections/" + id + "/count")
+                    .then().statusCode(400).body("error.code", equalTo("INVALID_REQUEST"));
+            Api.as(org).body(Map.of("object", TABLE, "after", cursor, "cursor_field", "id", "cursor", 1)).post("/internal/v1/connections/" + id + "/count")
+                    .then().statusCode(400).body("error.details.field", equalTo("after"));
             cleanup(target);
         }
     }

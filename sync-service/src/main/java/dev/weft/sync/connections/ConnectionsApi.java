@@ -107,7 +107,8 @@ public final class ConnectionsApi {
     public record RecordResult(int index, boolean success, String id, String error) {
     }
 
-    public record CountRequest(String object, String filter, String cursorField, Object cursor) {
+    /** {@code after}: a read's {@code next_cursor}, to count what the reads after it would still return. */
+    public record CountRequest(String object, String filter, String cursorField, Object cursor, String after) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

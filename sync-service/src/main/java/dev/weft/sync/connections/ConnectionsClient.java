@@ -39,10 +39,13 @@ public class ConnectionsClient {
         return streams.ensure(connectionId, object);
     }
 
-    /** How many records the object holds, or null when its system cannot count. */
-    public Long count(String connectionId, String object) {
+    /**
+     * How many records a read of the object from {@code after} (a read's cursor; null: from the start) will return, or null
+     * when its system cannot count them.
+     */
+    public Long count(String connectionId, String object, String after) {
         ConnectionsApi.CountResponse counted = services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/count",
-                new ConnectionsApi.CountRequest(object, null, null, null), ConnectionsApi.CountResponse.class);
+                new ConnectionsApi.CountRequest(object, null, null, null, after), ConnectionsApi.CountResponse.class);
         return counted == null ? null : counted.count();
     }
 

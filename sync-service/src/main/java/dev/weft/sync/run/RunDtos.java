@@ -10,7 +10,7 @@ public final class RunDtos {
     private RunDtos() {
     }
 
-    /** {@code percent} and {@code eta} only when the source can count its records (none of today's connectors say so: left out). */
+    /** {@code percent} and {@code eta} only when the source can count what the run reads (left out otherwise). */
     public record Progress(long read, long written, long created, long updated, long deleted, long skipped, long failed, Integer percent,
                            Instant eta) {
     }

@@ -206,7 +206,7 @@ public class RunService {
         return run;
     }
 
-    /** Of the records the source counted at the start of a full read; null when it could not count. */
+    /** Of the records the source counted when the run started (after its cursor, when incremental); null when it could not count. */
     private static Integer percent(SyncRun run) {
         if (run.recordsTotal == null) {
             return null;
@@ -214,7 +214,7 @@ public class RunService {
         return run.recordsTotal == 0 ? 100 : (int) Math.min(100, 100 * run.recordsRead / run.recordsTotal);
     }
 
-    /** When a running full read should end at its pace so far. */
+    /** When a running read should end at its pace so far. */
     private static Instant eta(SyncRun run) {
         if (run.recordsTotal == null || run.startedAt == null || run.recordsRead == 0 || !RunStatus.RUNNING.equals(run.status)) {
             return null;

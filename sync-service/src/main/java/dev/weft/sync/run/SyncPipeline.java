@@ -137,8 +137,9 @@ public class SyncPipeline {
             } catch (TransformStage.TransformUnavailable e) {
                 throw new RunFailed("TRANSFORM_ERROR", e.getMessage(), null);
             }
-            if (run.firstStart() && cursor == null) {
-                count(plan, runId, owner);
+            if (run.firstStart()) {
+                // A full read counts the source; an incremental one what is left after its cursor (where the source can say).
+                count(plan, cursor, runId, owner);
             }
             Predicate<Map<String, Object>> keep = InMemoryFilter.of(plan.filter());
             int batchSize = config.batchSize();
@@ -478,10 +479,10 @@ public class SyncPipeline {
         }
     }
 
-    /** A full read can say how far along it is when the source counts its records; a source that cannot is no failure. */
-    private void count(SyncPlan plan, UUID runId, String owner) {
+    /** A run can say how far along it is when the source counts what it will read; a source that cannot is no failure. */
+    private void count(SyncPlan plan, String cursor, UUID runId, String owner) {
         try {
-            Long total = connections.count(plan.sourceConnectionId(), plan.source().name());
+            Long total = connections.count(plan.sourceConnectionId(), plan.source().name(), cursor);
             if (total != null) {
                 QuarkusTransaction.requiringNew().run(() -> {
                     try {

@@ -48,6 +48,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         /** Written records per object, by key (or by position for inserts). */
         public final Map<String, Map<String, Map<String, Object>>> written = new ConcurrentHashMap<>();
         public final List<Map<String, Object>> reads = new CopyOnWriteArrayList<>();
+        /** The body of each count request, in order. */
+        public final List<Map<String, Object>> counts = new CopyOnWriteArrayList<>();
         public final List<Map<String, Object>> writes = new CopyOnWriteArrayList<>();
         /** The Content-Type of each read and write request, in order. */
         public final List<String> batchContentTypes = new CopyOnWriteArrayList<>();
@@ -222,9 +224,13 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                 }
                 case "count" -> {
                     Map<String, Object> body = JSON.readValue(request.getBodyAsString(), new TypeReference<Map<String, Object>>() { });
+                    connection.counts.add(body);
                     List<Map<String, Object>> rows = connection.rows.get((String) body.get("object"));
                     Map<String, Object> answer = new HashMap<>();
-                    answer.put("count", rows == null || body.get("cursor") != null ? null : rows.size());
+                    // After a read's cursor (pos:N): what the reads from there still return.
+                    Object after = body.get("after");
+                    int from = after instanceof String position && position.startsWith("pos:") ? Integer.parseInt(position.substring(4)) : 0;
+                    answer.put("count", rows == null || body.get("cursor") != null ? null : Math.max(0, rows.size() - from));
                     yield ok(answer);
                 }
                 case "read" -> read(connection, batchBody(connection, request));

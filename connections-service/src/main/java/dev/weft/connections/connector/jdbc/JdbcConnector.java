@@ -384,9 +384,21 @@ public abstract class JdbcConnector implements Connector {
                 throw ConnectorException.invalid("cursor", "type", "cursor: " + e.getMessage());
             }
         }
+        // After a read's cursor: what the reads from there would still return (a table without a key or cursor field is
+        // read by offset: its rows past the offset).
+        long skip = 0;
+        if (count.afterRead() != null) {
+            JdbcCursor cursor = JdbcCursor.decode(count.afterRead());
+            List<String> remaining = Rows.remainingAfter(dialect, cursor, table.cursorColumn(count.schema()), table.primaryKeyColumns(), parameters);
+            if (remaining != null) {
+                conditions.addAll(remaining);
+            } else if (cursor != null) {
+                skip = cursor.offset();
+            }
+        }
         String sql = "SELECT COUNT(*) FROM " + dialect.qualify(table.schemaName(), table.name())
                 + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions));
-        long rows = withConnection(context, false, connection -> {
+        long counted = withConnection(context, false, connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 for (int i = 0; i < parameters.size(); i++) {
                     dialect.bind(statement, i + 1, parameters.get(i).value(), parameters.get(i).column());
@@ -397,7 +409,7 @@ public abstract class JdbcConnector implements Connector {
                 }
             }
         });
-        return java.util.OptionalLong.of(rows);
+        return java.util.OptionalLong.of(Math.max(0, counted - skip));
     }
 
     // ---------------------------------------------------------------- SQL helpers

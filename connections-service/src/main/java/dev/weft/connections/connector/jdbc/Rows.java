@@ -67,4 +67,63 @@ public final class Rows {
             throw JdbcCursor.invalid();
         }
     }
+
+    /**
+     * What an incremental read after {@code cursor} has still to return, as conditions of a count (null cursor: the
+     * whole table; no condition: every row), for a table read as the SQL connectors read it: by cursor field and key,
+     * by cursor field alone, or by key. Null for a table without either, which is read by offset: the caller counts
+     * the table and subtracts. A cursor that does not fit the table is invalid, as the read would find it.
+     */
+    public static List<String> remainingAfter(SqlDialect dialect, JdbcCursor cursor, ColumnInfo cursorField, List<ColumnInfo> key,
+                                              List<BoundValue> parameters) {
+        List<String> conditions = new ArrayList<>();
+        if (cursorField == null && key.isEmpty()) {
+            if (cursor != null && cursor.phase() != JdbcCursor.Phase.OFFSET) {
+                throw JdbcCursor.invalid();
+            }
+            return null;
+        }
+        if (cursor == null) {
+            return conditions;
+        }
+        if (cursorField == null) {
+            if (cursor.phase() != JdbcCursor.Phase.KEY || cursor.key() == null || cursor.key().size() != key.size()) {
+                throw JdbcCursor.invalid();
+            }
+            conditions.add(keysetAfter(dialect, key, cursor.key(), parameters));
+            return conditions;
+        }
+        String quoted = dialect.quote(cursorField.name());
+        if (key.isEmpty()) {
+            if (cursor.phase() != JdbcCursor.Phase.VALUES) {
+                throw JdbcCursor.invalid();
+            }
+            conditions.add(quoted + " IS NOT NULL");
+            if (cursor.cursorValue() != null) {
+                conditions.add(quoted + " > ?");
+                parameters.add(new BoundValue(cursorValue(cursor.cursorValue(), cursorField), cursorField));
+            }
+            return conditions;
+        }
+        if ((cursor.phase() != JdbcCursor.Phase.NULLS && cursor.phase() != JdbcCursor.Phase.VALUES)
+                || (cursor.key() != null && cursor.key().size() != key.size())
+                || (cursor.phase() == JdbcCursor.Phase.VALUES && (cursor.cursorValue() == null) != (cursor.key() == null))) {
+            throw JdbcCursor.invalid();
+        }
+        if (cursor.phase() == JdbcCursor.Phase.NULLS) {
+            // Rows with no cursor value come first, by key; every row with one is still to come.
+            if (cursor.key() != null) {
+                conditions.add("((" + quoted + " IS NULL AND " + keysetAfter(dialect, key, cursor.key(), parameters) + ") OR " + quoted + " IS NOT NULL)");
+            }
+            return conditions;
+        }
+        conditions.add(quoted + " IS NOT NULL");
+        if (cursor.cursorValue() != null) {
+            List<Object> after = new ArrayList<>();
+            after.add(cursor.cursorValue());
+            after.addAll(cursor.key());
+            conditions.add(keysetAfter(dialect, union(List.of(cursorField), key), after, parameters));
+        }
+        return conditions;
+    }
 }

@@ -272,10 +272,24 @@ public class SnowflakeConnector implements Connector {
             conditions.add(SnowflakeDialect.INSTANCE.quote(column.name()) + " > ?");
             parameters.add(new BoundValue(converted(count.cursor(), column, "cursor"), column));
         }
+        // After a read's cursor: what the reads from there would still return. Without a key this connector reads by
+        // offset, even with a cursor field: its rows past the offset.
+        long skip = 0;
+        if (count.afterRead() != null) {
+            JdbcCursor cursor = JdbcCursor.decode(count.afterRead());
+            List<ColumnInfo> key = table.primaryKeyColumns();
+            List<String> remaining = Rows.remainingAfter(SnowflakeDialect.INSTANCE, cursor, key.isEmpty() ? null : table.cursorColumn(count.schema()),
+                    key, parameters);
+            if (remaining != null) {
+                conditions.addAll(remaining);
+            } else if (cursor != null) {
+                skip = cursor.offset();
+            }
+        }
         String sql = "SELECT COUNT(*) FROM " + qualified(table) + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions));
         Result result = api.execute(context, sql, bindings(parameters));
         String value = result.rows().isEmpty() ? null : result.rows().getFirst().getFirst();
-        return value == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(value));
+        return value == null ? OptionalLong.empty() : OptionalLong.of(Math.max(0, Long.parseLong(value) - skip));
     }
 
     // ---------------------------------------------------------------- write and create
