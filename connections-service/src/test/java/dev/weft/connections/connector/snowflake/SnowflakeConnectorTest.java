@@ -330,4 +330,27 @@ class SnowflakeConnectorTest {
         assertEquals(42, count);
         assertBindings(snowflake.statements().getLast(), "TEXT", "%@example.com", "TEXT", "2024-01-01T00:00:00.000000000");
     }
+
+    @Test
+    void count_after_a_reads_cursor_counts_what_the_reads_after_it_would_return() {
+        ObjectSchema contacts = contacts();
+        // A read's position after (UPDATED_AT, ID): the rows still to come, as the read pages them.
+        String after = "SELECT COUNT(*) FROM \"PUBLIC\".\"CONTACTS\" WHERE \"UPDATED_AT\" IS NOT NULL"
+                + " AND (\"UPDATED_AT\" > ? OR (\"UPDATED_AT\" = ? AND \"ID\" > ?))";
+        snowflake.answer(after, SnowflakeStub.result("h-after", List.<Object[]>of(new Object[]{"COUNT(*)", "fixed"}), List.of(row("7"))));
+        String cursor = new dev.weft.connections.connector.jdbc.JdbcCursor(dev.weft.connections.connector.jdbc.JdbcCursor.Phase.VALUES,
+                "2024-01-01T00:00:00Z", List.of(41), 0).encode();
+
+        long count = connector.count(context(), new CountSpec("CONTACTS", null, null, null, contacts, cursor)).orElseThrow();
+
+        assertEquals(7, count);
+        assertBindings(snowflake.statements().getLast(), "TEXT", "2024-01-01T00:00:00.000000000", "TEXT",
+                "2024-01-01T00:00:00.000000000", "FIXED", "41");
+        // Among the rows whose cursor field is still null (read first, by key): those after the key, and every other row.
+        String nulls = "SELECT COUNT(*) FROM \"PUBLIC\".\"CONTACTS\" WHERE ((\"UPDATED_AT\" IS NULL AND \"ID\" > ?) OR \"UPDATED_AT\" IS NOT NULL)";
+        snowflake.answer(nulls, SnowflakeStub.result("h-nulls", List.<Object[]>of(new Object[]{"COUNT(*)", "fixed"}), List.of(row("12"))));
+        String inNulls = new dev.weft.connections.connector.jdbc.JdbcCursor(dev.weft.connections.connector.jdbc.JdbcCursor.Phase.NULLS,
+                null, List.of(3), 0).encode();
+        assertEquals(12, connector.count(context(), new CountSpec("CONTACTS", null, null, null, contacts, inNulls)).orElseThrow());
+    }
 }
