@@ -384,18 +384,9 @@ public abstract class JdbcConnector implements Connector {
                 throw ConnectorException.invalid("cursor", "type", "cursor: " + e.getMessage());
             }
         }
-        // After a read's cursor: what the reads from there would still return (a table without a key or cursor field is
-        // read by offset: its rows past the offset).
-        long skip = 0;
-        if (count.afterRead() != null) {
-            JdbcCursor cursor = JdbcCursor.decode(count.afterRead());
-            List<String> remaining = Rows.remainingAfter(dialect, cursor, table.cursorColumn(count.schema()), table.primaryKeyColumns(), parameters);
-            if (remaining != null) {
-                conditions.addAll(remaining);
-            } else if (cursor != null) {
-                skip = cursor.offset();
-            }
-        }
+        // After a read's cursor: what the reads from there would still return.
+        long skip = count.afterRead() == null ? 0
+                : Rows.remainingAfter(dialect, count.afterRead(), table.cursorColumn(count.schema()), table.primaryKeyColumns(), conditions, parameters);
         String sql = "SELECT COUNT(*) FROM " + dialect.qualify(table.schemaName(), table.name())
                 + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions));
         long counted = withConnection(context, false, connection -> {

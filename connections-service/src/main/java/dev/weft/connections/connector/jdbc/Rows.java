@@ -69,29 +69,30 @@ public final class Rows {
     }
 
     /**
-     * What an incremental read after {@code cursor} has still to return, as conditions of a count (null cursor: the
-     * whole table; no condition: every row), for a table read as the SQL connectors read it: by cursor field and key,
-     * by cursor field alone, or by key. Null for a table without either, which is read by offset: the caller counts
-     * the table and subtracts. A cursor that does not fit the table is invalid, as the read would find it.
+     * What an incremental read after {@code readCursor} (a cursor the read answered) has still to return, for a count:
+     * adds its conditions to {@code conditions} and {@code parameters} and answers the rows the count must then subtract.
+     * A table is read as the SQL connectors read it: by cursor field and key, by cursor field alone, or by key, where
+     * conditions say what is left; a table with neither is read by offset, so the count subtracts the offset. A cursor
+     * that does not fit the table is invalid, as the read would find it.
      */
-    public static List<String> remainingAfter(SqlDialect dialect, JdbcCursor cursor, ColumnInfo cursorField, List<ColumnInfo> key,
-                                              List<BoundValue> parameters) {
-        List<String> conditions = new ArrayList<>();
+    public static long remainingAfter(SqlDialect dialect, String readCursor, ColumnInfo cursorField, List<ColumnInfo> key,
+                                      List<String> conditions, List<BoundValue> parameters) {
+        JdbcCursor cursor = JdbcCursor.decode(readCursor);
         if (cursorField == null && key.isEmpty()) {
             if (cursor != null && cursor.phase() != JdbcCursor.Phase.OFFSET) {
                 throw JdbcCursor.invalid();
             }
-            return null;
+            return cursor == null ? 0 : cursor.offset();
         }
         if (cursor == null) {
-            return conditions;
+            return 0;
         }
         if (cursorField == null) {
             if (cursor.phase() != JdbcCursor.Phase.KEY || cursor.key() == null || cursor.key().size() != key.size()) {
                 throw JdbcCursor.invalid();
             }
             conditions.add(keysetAfter(dialect, key, cursor.key(), parameters));
-            return conditions;
+            return 0;
         }
         String quoted = dialect.quote(cursorField.name());
         if (key.isEmpty()) {
@@ -103,7 +104,7 @@ public final class Rows {
                 conditions.add(quoted + " > ?");
                 parameters.add(new BoundValue(cursorValue(cursor.cursorValue(), cursorField), cursorField));
             }
-            return conditions;
+            return 0;
         }
         if ((cursor.phase() != JdbcCursor.Phase.NULLS && cursor.phase() != JdbcCursor.Phase.VALUES)
                 || (cursor.key() != null && cursor.key().size() != key.size())
@@ -115,7 +116,7 @@ public final class Rows {
             if (cursor.key() != null) {
                 conditions.add("((" + quoted + " IS NULL AND " + keysetAfter(dialect, key, cursor.key(), parameters) + ") OR " + quoted + " IS NOT NULL)");
             }
-            return conditions;
+            return 0;
         }
         conditions.add(quoted + " IS NOT NULL");
         if (cursor.cursorValue() != null) {
@@ -124,6 +125,6 @@ public final class Rows {
             after.addAll(cursor.key());
             conditions.add(keysetAfter(dialect, union(List.of(cursorField), key), after, parameters));
         }
-        return conditions;
+        return 0;
     }
 }

@@ -273,19 +273,10 @@ public class SnowflakeConnector implements Connector {
             parameters.add(new BoundValue(converted(count.cursor(), column, "cursor"), column));
         }
         // After a read's cursor: what the reads from there would still return. Without a key this connector reads by
-        // offset, even with a cursor field: its rows past the offset.
-        long skip = 0;
-        if (count.afterRead() != null) {
-            JdbcCursor cursor = JdbcCursor.decode(count.afterRead());
-            List<ColumnInfo> key = table.primaryKeyColumns();
-            List<String> remaining = Rows.remainingAfter(SnowflakeDialect.INSTANCE, cursor, key.isEmpty() ? null : table.cursorColumn(count.schema()),
-                    key, parameters);
-            if (remaining != null) {
-                conditions.addAll(remaining);
-            } else if (cursor != null) {
-                skip = cursor.offset();
-            }
-        }
+        // offset, even with a cursor field.
+        List<ColumnInfo> key = table.primaryKeyColumns();
+        long skip = count.afterRead() == null ? 0 : Rows.remainingAfter(SnowflakeDialect.INSTANCE, count.afterRead(),
+                key.isEmpty() ? null : table.cursorColumn(count.schema()), key, conditions, parameters);
         String sql = "SELECT COUNT(*) FROM " + qualified(table) + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions));
         Result result = api.execute(context, sql, bindings(parameters));
         String value = result.rows().isEmpty() ? null : result.rows().getFirst().getFirst();
