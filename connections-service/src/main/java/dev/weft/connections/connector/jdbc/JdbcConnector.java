@@ -115,18 +115,13 @@ public abstract class JdbcConnector implements Connector {
         long offset = 0;
         if (!key.isEmpty()) {
             if (cursor != null) {
-                if (cursor.phase() != Phase.KEY || cursor.key() == null || cursor.key().size() != key.size()) {
-                    throw JdbcCursor.invalid();
-                }
+                cursor.forKey(key.size());
                 conditions.add(Rows.keysetAfter(dialect(), key, cursor.key(), parameters));
             }
             order = key;
         } else {
             if (cursor != null) {
-                if (cursor.phase() != Phase.OFFSET) {
-                    throw JdbcCursor.invalid();
-                }
-                offset = cursor.offset();
+                offset = cursor.forOffset().offset();
             }
             order = selected.stream().filter(c -> c.kind().orderable()).toList();
         }
@@ -181,11 +176,7 @@ public abstract class JdbcConnector implements Connector {
     private ReadBatch readByCursorField(Connection connection, TableInfo table, List<ColumnInfo> selected, ColumnInfo cursorField,
                                        List<ColumnInfo> key, JdbcCursor cursor, int batch) throws SQLException {
         JdbcCursor state = cursor != null ? cursor : JdbcCursor.start(cursorField.nullable() ? Phase.NULLS : Phase.VALUES);
-        if (state.phase() == Phase.KEY || state.phase() == Phase.OFFSET
-                || (state.key() != null && state.key().size() != key.size())
-                || (state.phase() == Phase.VALUES && (state.cursorValue() == null) != (state.key() == null))) {
-            throw JdbcCursor.invalid();
-        }
+        state.forCursorFieldAndKey(key.size());
         List<ColumnInfo> valueOrder = Rows.union(List.of(cursorField), key);
         String quotedCursor = dialect().quote(cursorField.name());
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -238,8 +229,8 @@ public abstract class JdbcConnector implements Connector {
     /** Without a key, ties on the cursor value cannot be split across batches: a batch takes all rows of its last value. */
     private ReadBatch readByCursorFieldWithoutKey(Connection connection, TableInfo table, List<ColumnInfo> selected,
                                                   ColumnInfo cursorField, JdbcCursor cursor, int batch) throws SQLException {
-        if (cursor != null && cursor.phase() != Phase.VALUES) {
-            throw JdbcCursor.invalid();
+        if (cursor != null) {
+            cursor.forCursorFieldAlone();
         }
         String quotedCursor = dialect().quote(cursorField.name());
         List<String> conditions = new ArrayList<>(List.of(quotedCursor + " IS NOT NULL"));
@@ -269,9 +260,7 @@ public abstract class JdbcConnector implements Connector {
         List<String> conditions = new ArrayList<>();
         List<BoundValue> parameters = new ArrayList<>();
         if (cursor != null) {
-            if (cursor.phase() != Phase.KEY || cursor.key() == null || cursor.key().size() != key.size()) {
-                throw JdbcCursor.invalid();
-            }
+            cursor.forKey(key.size());
             conditions.add(Rows.keysetAfter(dialect(), key, cursor.key(), parameters));
         }
         List<Map<String, Object>> fetched = select(connection, table, selected, conditions, parameters, key, batch + 1, 0);
@@ -284,8 +273,8 @@ public abstract class JdbcConnector implements Connector {
 
     private ReadBatch readByOffset(Connection connection, TableInfo table, List<ColumnInfo> selected, JdbcCursor cursor, int batch)
             throws SQLException {
-        if (cursor != null && cursor.phase() != Phase.OFFSET) {
-            throw JdbcCursor.invalid();
+        if (cursor != null) {
+            cursor.forOffset();
         }
         long offset = cursor == null ? 0 : cursor.offset();
         List<ColumnInfo> order = selected.stream().filter(c -> c.kind().orderable()).toList();

@@ -32,6 +32,42 @@ public record JdbcCursor(Phase phase, Object cursorValue, List<Object> key, long
         return new JdbcCursor(phase, null, null, 0);
     }
 
+    /** This cursor as a read by key takes it: after a key of {@code keySize} values; anything else is invalid. */
+    public JdbcCursor forKey(int keySize) {
+        if (phase != Phase.KEY || key == null || key.size() != keySize) {
+            throw invalid();
+        }
+        return this;
+    }
+
+    /**
+     * This cursor as a read by cursor field and key takes it: among the rows whose cursor field is null (after a key), or
+     * after a cursor value and its key, keys of {@code keySize} values; anything else is invalid.
+     */
+    public JdbcCursor forCursorFieldAndKey(int keySize) {
+        if ((phase != Phase.NULLS && phase != Phase.VALUES) || (key != null && key.size() != keySize)
+                || (phase == Phase.VALUES && (cursorValue == null) != (key == null))) {
+            throw invalid();
+        }
+        return this;
+    }
+
+    /** This cursor as a read by cursor field alone (no key) takes it: after a cursor value; anything else is invalid. */
+    public JdbcCursor forCursorFieldAlone() {
+        if (phase != Phase.VALUES) {
+            throw invalid();
+        }
+        return this;
+    }
+
+    /** This cursor as a read by offset (no key, no cursor field) takes it; anything else is invalid. */
+    public JdbcCursor forOffset() {
+        if (phase != Phase.OFFSET) {
+            throw invalid();
+        }
+        return this;
+    }
+
     public String encode() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("p", switch (phase) {

@@ -79,26 +79,18 @@ public final class Rows {
                                       List<String> conditions, List<BoundValue> parameters) {
         JdbcCursor cursor = JdbcCursor.decode(readCursor);
         if (cursorField == null && key.isEmpty()) {
-            if (cursor != null && cursor.phase() != JdbcCursor.Phase.OFFSET) {
-                throw JdbcCursor.invalid();
-            }
-            return cursor == null ? 0 : cursor.offset();
+            return cursor == null ? 0 : cursor.forOffset().offset();
         }
         if (cursor == null) {
             return 0;
         }
         if (cursorField == null) {
-            if (cursor.phase() != JdbcCursor.Phase.KEY || cursor.key() == null || cursor.key().size() != key.size()) {
-                throw JdbcCursor.invalid();
-            }
-            conditions.add(keysetAfter(dialect, key, cursor.key(), parameters));
+            conditions.add(keysetAfter(dialect, key, cursor.forKey(key.size()).key(), parameters));
             return 0;
         }
         String quoted = dialect.quote(cursorField.name());
         if (key.isEmpty()) {
-            if (cursor.phase() != JdbcCursor.Phase.VALUES) {
-                throw JdbcCursor.invalid();
-            }
+            cursor.forCursorFieldAlone();
             conditions.add(quoted + " IS NOT NULL");
             if (cursor.cursorValue() != null) {
                 conditions.add(quoted + " > ?");
@@ -106,11 +98,7 @@ public final class Rows {
             }
             return 0;
         }
-        if ((cursor.phase() != JdbcCursor.Phase.NULLS && cursor.phase() != JdbcCursor.Phase.VALUES)
-                || (cursor.key() != null && cursor.key().size() != key.size())
-                || (cursor.phase() == JdbcCursor.Phase.VALUES && (cursor.cursorValue() == null) != (cursor.key() == null))) {
-            throw JdbcCursor.invalid();
-        }
+        cursor.forCursorFieldAndKey(key.size());
         if (cursor.phase() == JdbcCursor.Phase.NULLS) {
             // Rows with no cursor value come first, by key; every row with one is still to come.
             if (cursor.key() != null) {

@@ -139,17 +139,12 @@ public class SnowflakeConnector implements Connector {
         List<ColumnInfo> order;
         if (!key.isEmpty()) {
             if (cursor != null) {
-                if (cursor.phase() != Phase.KEY || cursor.key() == null || cursor.key().size() != key.size()) {
-                    throw JdbcCursor.invalid();
-                }
+                cursor.forKey(key.size());
                 conditions.add(Rows.keysetAfter(SnowflakeDialect.INSTANCE, key, cursor.key(), parameters));
             }
             order = key;
         } else {
-            if (cursor != null && cursor.phase() != Phase.OFFSET) {
-                throw JdbcCursor.invalid();
-            }
-            offset = cursor == null ? 0 : cursor.offset();
+            offset = cursor == null ? 0 : cursor.forOffset().offset();
             order = table.columns().stream().filter(c -> c.kind().orderable()).toList();
         }
         List<ColumnInfo> selected = Rows.union(wanted, key);
@@ -183,9 +178,7 @@ public class SnowflakeConnector implements Connector {
             if (state == null) {
                 state = JdbcCursor.start(cursorField.nullable() ? Phase.NULLS : Phase.VALUES);
             }
-            if ((state.phase() != Phase.NULLS && state.phase() != Phase.VALUES) || (state.key() != null && state.key().size() != key.size())) {
-                throw JdbcCursor.invalid();
-            }
+            state.forCursorFieldAndKey(key.size());
             List<ColumnInfo> valueOrder = Rows.union(List.of(cursorField), key);
             String quotedCursor = SnowflakeDialect.INSTANCE.quote(cursorField.name());
             while (rows.size() < batch) {
@@ -230,9 +223,7 @@ public class SnowflakeConnector implements Connector {
             List<String> conditions = new ArrayList<>();
             List<BoundValue> parameters = new ArrayList<>();
             if (state != null) {
-                if (state.phase() != Phase.KEY || state.key() == null || state.key().size() != key.size()) {
-                    throw JdbcCursor.invalid();
-                }
+                state.forKey(key.size());
                 conditions.add(Rows.keysetAfter(SnowflakeDialect.INSTANCE, key, state.key(), parameters));
             }
             List<Map<String, Object>> fetched = select(context, table, selected, conditions, parameters, key, batch + 1, 0);
@@ -244,10 +235,7 @@ public class SnowflakeConnector implements Connector {
                 state = JdbcCursor.start(Phase.KEY);
             }
         } else {
-            if (state != null && state.phase() != Phase.OFFSET) {
-                throw JdbcCursor.invalid();
-            }
-            long offset = state == null ? 0 : state.offset();
+            long offset = state == null ? 0 : state.forOffset().offset();
             List<ColumnInfo> order = selected.stream().filter(c -> c.kind().orderable()).toList();
             List<Map<String, Object>> fetched = select(context, table, selected, List.of(), List.of(), order, batch + 1, offset);
             hasMore = fetched.size() > batch;
