@@ -273,10 +273,7 @@ public abstract class JdbcConnector implements Connector {
 
     private ReadBatch readByOffset(Connection connection, TableInfo table, List<ColumnInfo> selected, JdbcCursor cursor, int batch)
             throws SQLException {
-        if (cursor != null) {
-            cursor.forOffset();
-        }
-        long offset = cursor == null ? 0 : cursor.offset();
+        long offset = cursor == null ? 0 : cursor.forOffset().offset();
         List<ColumnInfo> order = selected.stream().filter(c -> c.kind().orderable()).toList();
         List<Map<String, Object>> fetched = select(connection, table, selected, List.of(), List.of(), order, batch + 1, offset);
         boolean hasMore = fetched.size() > batch;
