@@ -15,8 +15,13 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import static dev.weft.sync.support.Api.as;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -93,6 +98,88 @@ class SyncRealtimeTest {
         await("the marker", () -> other.written("raw.contacts").containsKey(marker));
         assertEquals(false, destination.written("raw.contacts").containsKey(later));
         assertEquals(false, destination.written("raw.contacts").containsKey(marker));
+    }
+
+    @Test
+    void the_sync_counts_its_changes_and_keeps_its_latest_errors_once_per_event() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org);
+        var destination = ConnectionsStub.connection(org).object("raw.contacts", null, null, "sf_id", "email_address", "first_name")
+                .refusing(record -> "refused@example.com".equals(record.get("email_address")));
+        Map<String, Object> body = Map.of("name", "Counted, realtime",
+                "source", Map.of("connection_id", source.id, "object", "Contact"),
+                "destination", Map.of("connection_id", destination.id, "table", "raw.contacts", "key", List.of("sf_id")),
+                "schedule", "realtime",
+                "filters", List.of("FirstName <> 'Skip'"),
+                "field_mappings", List.of(Map.of("source", "Id", "destination", "sf_id"), Map.of("source", "Email", "destination", "email_address"),
+                        Map.of("source", "FirstName", "destination", "first_name")));
+        String syncId = as(org).body(body).post("/v1/syncs").then().statusCode(201)
+                .body("realtime.written", equalTo(0)).body("realtime.failed", equalTo(0)).body("realtime.errors", hasSize(0)).extract().path("id");
+        String snapshot = as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).extract().path("data[0].id");
+        assertEquals("succeeded", Runs.awaitFinal(org, snapshot).getString("status"));
+
+        String good = "003999999999201";
+        String refused = "003999999999202";
+        String skipped = "003999999999203";
+        String aggregate = source.id + "/Contact/";
+        TestEvents.publish(Topics.RECORDS, "record.created", org, aggregate + good, event(org, source.id, good, "good@example.com", "Good"));
+        String refusedEvent = TestEvents.publish(Topics.RECORDS, "record.created", org, aggregate + refused,
+                event(org, source.id, refused, "refused@example.com", "Refused"));
+        TestEvents.publish(Topics.RECORDS, "record.created", org, aggregate + skipped, event(org, source.id, skipped, "skip@example.com", "Skip"));
+        TestEvents.publish(Topics.RECORDS, "record.deleted", org, aggregate + good, event(org, source.id, good, null, null));
+        await("four changes counted", () -> realtime(org, syncId).getInt("written") + realtime(org, syncId).getInt("deleted")
+                + realtime(org, syncId).getInt("skipped") + realtime(org, syncId).getInt("failed") == 4);
+        var counted = realtime(org, syncId);
+        assertEquals(List.of(1, 1, 1, 1), List.of(counted.getInt("written"), counted.getInt("deleted"), counted.getInt("skipped"), counted.getInt("failed")));
+        assertEquals(List.of(Map.of("key", refused, "reason", "value rejected by the destination")),
+                counted.getList("errors", Map.class).stream().map(e -> Map.of("key", e.get("key"), "reason", e.get("reason"))).toList());
+        assertEquals(counted.getString("last_error_at"), counted.getString("errors[0].at"));
+
+        // The refused change delivered again (the same event id): counted once. A later change on the same key (the same
+        // partition, so consumed after it) proves it was consumed.
+        TestEvents.publish(Topics.RECORDS, refusedEvent, "record.created", org, aggregate + refused,
+                event(org, source.id, refused, "refused@example.com", "Refused"));
+        String marker = "003999999999204";
+        TestEvents.publish(Topics.RECORDS, "record.created", org, aggregate + refused, event(org, source.id, marker, "m@example.com", "M"));
+        await("the marker", () -> destination.written("raw.contacts").containsKey(marker));
+        await("the marker counted", () -> realtime(org, syncId).getInt("written") == 2);
+        var after = realtime(org, syncId);
+        assertEquals(1, after.getInt("failed"), "the redelivered event was not counted again");
+        assertEquals(1, after.getList("errors").size());
+
+        // A sync that runs by the clock shows no realtime part.
+        as(org).body(Api.seedSync(source.id, Api.warehouse(org).id, "hourly")).post("/v1/syncs").then().statusCode(201)
+                .body("$", not(hasKey("realtime")));
+    }
+
+    @Test
+    void a_change_the_sync_cannot_apply_any_more_is_a_failure_the_sync_shows() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org);
+        var destination = ConnectionsStub.connection(org).object("raw.contacts", null, null, "sf_id", "email_address", "first_name");
+        Map<String, Object> body = Map.of("name", "Dropped, realtime",
+                "source", Map.of("connection_id", source.id, "object", "Contact"),
+                "destination", Map.of("connection_id", destination.id, "table", "raw.contacts", "key", List.of("sf_id")),
+                "schedule", "realtime",
+                "field_mappings", List.of(Map.of("source", "Id", "destination", "sf_id"), Map.of("source", "Email", "destination", "email_address")));
+        String syncId = as(org).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
+        String snapshot = as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).extract().path("data[0].id");
+        assertEquals("succeeded", Runs.awaitFinal(org, snapshot).getString("status"));
+
+        // Dropped, on a system that cannot create it again (a database would: the plan recreates a missing destination).
+        destination.drop("raw.contacts");
+        destination.creatable = false;
+        String id = "003999999999301";
+        TestEvents.publish(Topics.RECORDS, "record.created", org, source.id + "/Contact/" + id, event(org, source.id, id, "x@example.com", "X"));
+        await("the failure counted", () -> realtime(org, syncId).getInt("failed") == 1);
+        assertEquals(id, realtime(org, syncId).getString("errors[0].key"));
+        assertThat(realtime(org, syncId).getString("errors[0].reason"), allOf(containsString("the sync cannot run"), containsString("raw.contacts")));
+        assertEquals(false, destination.written("raw.contacts").containsKey(id));
+    }
+
+    private static io.restassured.path.json.JsonPath realtime(String org, String syncId) {
+        return new io.restassured.path.json.JsonPath(as(org).get("/v1/syncs/" + syncId).then().statusCode(200).extract().asString())
+                .setRootPath("realtime");
     }
 
     @Test

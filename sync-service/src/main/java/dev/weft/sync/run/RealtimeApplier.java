@@ -13,7 +13,9 @@ import dev.weft.platform.filter.InMemoryFilter;
 import dev.weft.platform.services.ServiceCallException;
 import dev.weft.sync.connections.ConnectionsApi;
 import dev.weft.sync.connections.ConnectionsClient;
+import dev.weft.sync.sync.RealtimeChanges;
 import dev.weft.sync.sync.Sync;
+import dev.weft.sync.sync.SyncDtos;
 import dev.weft.sync.sync.SyncPlan;
 import dev.weft.sync.sync.SyncPlanner;
 import dev.weft.sync.sync.SyncService;
@@ -33,7 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * weft.records.events) is applied to every enabled realtime sync of its org that reads that connection and object,
  * through the same stages as a run: filter, map, transform, write (upsert by key; a delete by the mapped key). Once per
  * event (the platform's processed-event claim), and an upsert or delete applied twice changes nothing. A record the
- * destination refuses is logged and counted, not retried; connections-service being down is retried by the consumer.
+ * destination refuses is counted and kept among the sync's latest errors ({@link RealtimeChanges}, in the claim's
+ * transaction), not retried; connections-service being down is retried by the consumer.
  */
 @ApplicationScoped
 public class RealtimeApplier implements EventHandler {
@@ -41,15 +44,19 @@ public class RealtimeApplier implements EventHandler {
     private final SyncPlanner planner;
     private final ConnectionsClient connections;
     private final TransformStage transforms;
+    private final RealtimeChanges changes;
     /** Change events' numerics are exact numbers: read as decimals (EventData), so every digit reaches the destination. */
     private final ObjectReader json;
     /** Plans per sync, until the sync changes: describing both connections per event would cost two calls a change. */
     private final Map<UUID, Planned> plans = new ConcurrentHashMap<>();
 
-    private record Planned(Instant version, SyncPlan plan, TransformStage.Compiled transform) {
+    /** {@code source}: the object the sync reads, as saved; {@code plan} null when it cannot be planned, {@code unplannable} saying why. */
+    private record Planned(Instant version, String source, SyncPlan plan, TransformStage.Compiled transform, String unplannable) {
     }
 
-    public RealtimeApplier(SyncService syncs, SyncPlanner planner, ConnectionsClient connections, TransformStage transforms, ObjectMapper json) {
+    public RealtimeApplier(SyncService syncs, SyncPlanner planner, ConnectionsClient connections, TransformStage transforms, RealtimeChanges changes,
+                           ObjectMapper json) {
+        this.changes = changes;
         this.syncs = syncs;
         this.planner = planner;
         this.connections = connections;
@@ -86,18 +93,37 @@ public class RealtimeApplier implements EventHandler {
         List<Sync> realtime = Sync.list("sourceConnectionId = ?1 and schedule = ?2 and enabled = true", connectionId, SyncService.REALTIME);
         for (Sync sync : realtime) {
             Planned planned = planned(sync);
-            if (planned == null || !planned.plan().source().name().equalsIgnoreCase(object)) {
+            if (!planned.source().equalsIgnoreCase(object)) {
                 continue;
             }
-            apply(sync, planned, event.type(), map(data.path("record")), map(data.path("key")));
+            Map<String, Object> key = map(data.path("key"));
+            Applied applied = planned.plan() == null ? Applied.failed("the sync cannot run: " + planned.unplannable())
+                    : apply(sync, planned, event.type(), map(data.path("record")), key);
+            if (applied.outcome() == RealtimeChanges.Outcome.FAILED) {
+                Log.warnf("event=realtime_record_failed org_id=%s sync_id=%s reason=\"%s\"", sync.orgId, sync.syncId(), applied.reason());
+            }
+            // In this event's transaction: a redelivered event, its claim already taken, is not counted again.
+            changes.count(sync, applied.outcome(), keyText(key), applied.reason());
         }
     }
 
-    private void apply(Sync sync, Planned planned, String type, Map<String, Object> record, Map<String, Object> key) throws Exception {
+    /** What one change did to one sync; {@code reason} says why it failed or was skipped. */
+    private record Applied(RealtimeChanges.Outcome outcome, String reason) {
+        static Applied failed(String reason) {
+            return new Applied(RealtimeChanges.Outcome.FAILED, reason);
+        }
+
+        static Applied skipped(String reason) {
+            return new Applied(RealtimeChanges.Outcome.SKIPPED, reason);
+        }
+    }
+
+    private Applied apply(Sync sync, Planned planned, String type, Map<String, Object> record, Map<String, Object> key) {
         SyncPlan plan = planned.plan();
         ConnectionsApi.WriteRequest write;
-        if (type.equals("record.deleted")) {
-            Map<String, Object> source = new LinkedHashMap<>(key);
+        boolean delete = type.equals("record.deleted");
+        if (delete) {
+            Map<String, Object> source = new LinkedHashMap<>(key == null ? Map.of() : key);
             if (record != null) {
                 source.putAll(record);
             }
@@ -108,12 +134,12 @@ public class RealtimeApplier implements EventHandler {
             }
             if (plan.key().isEmpty() || destinationKey.size() != plan.key().size()) {
                 Log.infof("event=realtime_delete_skipped org_id=%s sync_id=%s reason=no_destination_key", sync.orgId, sync.syncId());
-                return;
+                return Applied.skipped("no destination key");
             }
             write = ConnectionsApi.WriteRequest.of(plan.destination().name(), List.of(destinationKey), "delete", plan.key());
         } else {
             if (record == null || !InMemoryFilter.of(plan.filter()).test(record)) {
-                return;
+                return Applied.skipped("filtered out");
             }
             Map<String, Object> mapped = new LinkedHashMap<>();
             for (SyncPlan.Mapping mapping : plan.mappings()) {
@@ -125,11 +151,10 @@ public class RealtimeApplier implements EventHandler {
             try {
                 transformed = planned.transform().apply(record, mapped);
             } catch (Exception e) {
-                Log.warnf("event=realtime_record_failed org_id=%s sync_id=%s reason=\"transform failed: %s\"", sync.orgId, sync.syncId(), e.getMessage());
-                return;
+                return Applied.failed("transform failed: " + e.getMessage());
             }
             if (transformed == null) {
-                return;
+                return Applied.skipped("skipped by the transform");
             }
             write = ConnectionsApi.WriteRequest.of(plan.destination().name(), List.of(transformed), plan.writeMode(),
                     plan.key().isEmpty() ? null : plan.key());
@@ -137,34 +162,54 @@ public class RealtimeApplier implements EventHandler {
         try {
             ConnectionsApi.WriteResponse result = connections.write(plan.destinationConnectionId(), write);
             if (!result.refused().isEmpty()) {
-                Log.warnf("event=realtime_record_failed org_id=%s sync_id=%s reason=\"%s\"", sync.orgId, sync.syncId(),
-                        result.refused().getFirst().error());
+                String error = result.refused().getFirst().error();
+                return Applied.failed(error == null ? "refused by the destination" : error);
             }
+            return new Applied(delete ? RealtimeChanges.Outcome.DELETED : RealtimeChanges.Outcome.WRITTEN, null);
         } catch (ServiceCallException e) {
             if (e.retryable()) {
                 throw new Failures.Transient(e.getMessage(), e);
             }
-            Log.warnf("event=realtime_record_failed org_id=%s sync_id=%s status=%d reason=\"%s\"", sync.orgId, sync.syncId(), e.status(), e.reason());
+            return Applied.failed(e.reason());
         }
     }
 
+    /** A change's source key as a run's errors show it: the values, joined with | when several. */
+    private static String keyText(Map<String, Object> key) {
+        if (key == null || key.isEmpty()) {
+            return null;
+        }
+        StringBuilder text = new StringBuilder();
+        for (Object value : key.values()) {
+            if (!text.isEmpty()) {
+                text.append('|');
+            }
+            text.append(value);
+        }
+        return text.toString();
+    }
+
+    /** The sync's plan and compiled transforms, or, when it cannot be planned now (a table dropped, a field renamed), why. */
     private Planned planned(Sync sync) {
         Planned cached = plans.get(sync.id);
         if (cached != null && cached.version().equals(sync.updatedAt)) {
             return cached;
         }
+        SyncDtos.SyncRequest request = syncs.request(sync);
+        Planned planned;
         try {
-            SyncPlan plan = planner.plan(syncs.request(sync));
-            Planned planned = new Planned(sync.updatedAt, plan, transforms.compile(sync.transformId, plan.mappings()));
-            Planned previous = plans.put(sync.id, planned);
-            if (previous != null) {
-                previous.transform().close();
-            }
-            return planned;
+            SyncPlan plan = planner.plan(request);
+            planned = new Planned(sync.updatedAt, request.source().object(), plan, transforms.compile(sync.transformId, plan.mappings()), null);
         } catch (ApiException | TransformStage.TransformUnavailable e) {
             Log.warnf("event=realtime_sync_unplannable org_id=%s sync_id=%s reason=\"%s\"", sync.orgId, sync.syncId(), e.getMessage());
-            return null;
+            // Not cached: the systems may be mended before the next change.
+            return new Planned(sync.updatedAt, request.source().object(), null, null, e.getMessage());
         }
+        Planned previous = plans.put(sync.id, planned);
+        if (previous != null && previous.transform() != null) {
+            previous.transform().close();
+        }
+        return planned;
     }
 
     private Map<String, Object> map(JsonNode node) {

@@ -1,5 +1,7 @@
 package dev.weft.sync.sync;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -19,7 +21,7 @@ public final class SyncDtos {
         }
     }
 
-    /** {@code transform}: a per-field transform, kept as given until transforms are wired in. */
+    /** {@code transform}: a JSONata expression over the source record whose value becomes this field. */
     public record FieldMapping(String source, String destination, String transform) {
     }
 
@@ -30,6 +32,21 @@ public final class SyncDtos {
 
     public record SyncView(String id, String name, Source source, Destination destination, String schedule, String timezone,
                            Instant nextRunAt, List<FieldMapping> fieldMappings, List<String> filters, String transformId, boolean enabled,
-                           String disabledReason, Instant createdAt, Instant updatedAt) {
+                           String disabledReason, Realtime realtime, Instant createdAt, Instant updatedAt) {
+    }
+
+    /**
+     * A realtime sync's changes since it was created (its first run, a snapshot, counts in {@code /runs}): {@code written}
+     * (created or updated at the destination), {@code deleted}, {@code skipped} (filtered out, skipped by the transform, a
+     * delete without the destination key), {@code failed}, when the last change was applied and the last one failed, and
+     * the latest 100 errors, newest first.
+     */
+    @Schema(description = "A realtime sync's changes since it was created: counts, when the last was applied and failed, the latest 100 errors")
+    public record Realtime(long written, long deleted, long skipped, long failed, Instant lastChangeAt, Instant lastErrorAt,
+                           List<RealtimeError> errors) {
+    }
+
+    /** {@code key}: the source record's key values (joined with {@code |} when several). */
+    public record RealtimeError(String key, String reason, Instant at) {
     }
 }

@@ -41,9 +41,12 @@ public class SyncService {
     private final Schedules schedules;
     private final CursorCodec cursors;
     private final ObjectMapper json;
+    private final RealtimeChanges realtimeChanges;
 
     public SyncService(SyncPlanner planner, dev.weft.sync.connections.ConnectionsClient connections,
-                       dev.weft.sync.transform.TransformStage transforms, Schedules schedules, CursorCodec cursors, ObjectMapper json) {
+                       dev.weft.sync.transform.TransformStage transforms, Schedules schedules, CursorCodec cursors, ObjectMapper json,
+                       RealtimeChanges realtimeChanges) {
+        this.realtimeChanges = realtimeChanges;
         this.planner = planner;
         this.connections = connections;
         this.transforms = transforms;
@@ -254,8 +257,9 @@ public class SyncService {
     private SyncDtos.SyncView view(Sync sync, Schedule schedule) {
         SyncDtos.SyncRequest r = request(sync);
         Instant next = schedule == null ? null : schedule.nextFireAt();
+        SyncDtos.Realtime realtime = REALTIME.equals(sync.schedule) ? realtimeChanges.of(sync) : null;
         return new SyncDtos.SyncView(sync.syncId(), r.name(), r.source(), r.destination(), r.schedule(), r.timezone(), next, r.fieldMappings(),
-                r.filters(), r.transformId(), sync.enabled, sync.disabledReason, sync.createdAt, sync.updatedAt);
+                r.filters(), r.transformId(), sync.enabled, sync.disabledReason, realtime, sync.createdAt, sync.updatedAt);
     }
 
     private static JsonNode merge(JsonNode target, JsonNode patch) {

@@ -92,6 +92,12 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             return this;
         }
 
+        /** The object is gone from the system (a table dropped): describe no longer lists it. */
+        public Connection drop(String name) {
+            objects.removeIf(o -> o.get("name").equals(name));
+            return this;
+        }
+
         public Connection rows(String object, List<Map<String, Object>> rows) {
             this.rows.put(object, new ArrayList<>(rows));
             return this;

@@ -1,0 +1,91 @@
+package dev.weft.sync.sync;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.platform.db.Timestamps;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * A realtime sync's counts and latest errors: what its changes did, which are applied one by one and so have no run to
+ * count them. Each change is counted in the caller's transaction, the one that claims the change event, so a
+ * redelivered event counts once.
+ */
+@ApplicationScoped
+public class RealtimeChanges {
+    /** Errors kept per sync, newest first. */
+    public static final int KEPT_ERRORS = 100;
+
+    /** What applying one change to one sync came to. */
+    public enum Outcome {
+        WRITTEN, DELETED, SKIPPED, FAILED
+    }
+
+    private static final String COUNT = """
+            INSERT INTO sync_realtime (sync_id, org_id, written, deleted, skipped, failed, last_change_at, last_error_at, errors)
+            VALUES (?, ?, ?, ?, ?, ?, now(), CASE WHEN ? THEN now() END,
+                    CASE WHEN ? THEN jsonb_build_array(jsonb_build_object('key', ?::text, 'reason', ?::text,
+                        'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) ELSE '[]'::jsonb END)
+            ON CONFLICT (sync_id) DO UPDATE SET
+                written = sync_realtime.written + EXCLUDED.written,
+                deleted = sync_realtime.deleted + EXCLUDED.deleted,
+                skipped = sync_realtime.skipped + EXCLUDED.skipped,
+                failed = sync_realtime.failed + EXCLUDED.failed,
+                last_change_at = EXCLUDED.last_change_at,
+                last_error_at = COALESCE(EXCLUDED.last_error_at, sync_realtime.last_error_at),
+                errors = CASE WHEN EXCLUDED.last_error_at IS NULL THEN sync_realtime.errors
+                    ELSE (SELECT jsonb_agg(e ORDER BY n) FROM jsonb_array_elements(EXCLUDED.errors || sync_realtime.errors)
+                          WITH ORDINALITY AS kept(e, n) WHERE n <= %d) END
+            """.formatted(KEPT_ERRORS);
+
+    private final DataSource dataSource;
+    private final ObjectMapper json;
+
+    public RealtimeChanges(DataSource dataSource, ObjectMapper json) {
+        this.dataSource = dataSource;
+        this.json = json;
+    }
+
+    /** Counts one change applied to {@code sync}; a failure's {@code key} and {@code reason} join its latest errors. */
+    public void count(Sync sync, Outcome outcome, String key, String reason) throws SQLException {
+        boolean failed = outcome == Outcome.FAILED;
+        try (Connection db = dataSource.getConnection(); PreparedStatement upsert = db.prepareStatement(COUNT)) {
+            upsert.setObject(1, sync.id);
+            upsert.setString(2, sync.orgId);
+            upsert.setLong(3, outcome == Outcome.WRITTEN ? 1 : 0);
+            upsert.setLong(4, outcome == Outcome.DELETED ? 1 : 0);
+            upsert.setLong(5, outcome == Outcome.SKIPPED ? 1 : 0);
+            upsert.setLong(6, failed ? 1 : 0);
+            upsert.setBoolean(7, failed);
+            upsert.setBoolean(8, failed);
+            upsert.setString(9, key == null ? "" : key);
+            upsert.setString(10, reason == null ? "" : reason.length() > 500 ? reason.substring(0, 500) + "..." : reason);
+            upsert.executeUpdate();
+        }
+    }
+
+    /** The sync's counts, or all zeros before its first change. */
+    public SyncDtos.Realtime of(Sync sync) {
+        try (Connection db = dataSource.getConnection(); PreparedStatement select = db.prepareStatement(
+                "SELECT written, deleted, skipped, failed, last_change_at, last_error_at, errors::text AS errors FROM sync_realtime WHERE sync_id = ?")) {
+            select.setObject(1, sync.id);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return new SyncDtos.Realtime(0, 0, 0, 0, null, null, List.of());
+                }
+                return new SyncDtos.Realtime(row.getLong("written"), row.getLong("deleted"), row.getLong("skipped"), row.getLong("failed"),
+                        Timestamps.instant(row, "last_change_at"), Timestamps.instant(row, "last_error_at"),
+                        json.readValue(row.getString("errors"), new TypeReference<List<SyncDtos.RealtimeError>>() { }));
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
