@@ -53,12 +53,13 @@ final class JdbcWriter {
     /**
      * {@code creates}: true for an INSERT, false for an UPDATE, null when the statement does not decide. {@code tellingKey}:
      * set for an upsert the dialect can run as {@link SqlDialect#upsertTellingInserts} (its key columns), which then
-     * decides per record.
+     * decides per record. {@code lookupKey}: set for an upsert whose records are told by looking their keys up just
+     * before it ({@link SqlDialect#tellsUpsertsByLookup}).
      */
     private record SqlStatement(String sql, List<ColumnInfo> columns, boolean countsRows, ColumnInfo generatedKey, Boolean creates,
-                                List<ColumnInfo> tellingKey) {
+                                List<ColumnInfo> tellingKey, List<ColumnInfo> lookupKey) {
         SqlStatement(String sql, List<ColumnInfo> columns, boolean countsRows, ColumnInfo generatedKey, Boolean creates) {
-            this(sql, columns, countsRows, generatedKey, creates, null);
+            this(sql, columns, countsRows, generatedKey, creates, null, null);
         }
 
         boolean tells() {
@@ -193,8 +194,9 @@ final class JdbcWriter {
             case UPSERT -> {
                 // Where the database can tell, each row returns whether it was inserted, so the answer counts created and updated.
                 String telling = dialect.upsertTellingInserts(qualifiedTable, quoted(columns), quoted(key), 1);
-                shape.statement = intern(canonical, telling != null ? new SqlStatement(telling, columns, false, null, null, key)
-                        : new SqlStatement(dialect.upsert(qualifiedTable, quoted(columns), quoted(key)), columns, false, null, null));
+                shape.statement = intern(canonical, telling != null ? new SqlStatement(telling, columns, false, null, null, key, null)
+                        : new SqlStatement(dialect.upsert(qualifiedTable, quoted(columns), quoted(key)), columns, false, null, null, null,
+                        dialect.tellsUpsertsByLookup() ? key : null));
             }
             case UPDATE -> {
                 List<ColumnInfo> set = columns.stream().filter(c -> !key.contains(c)).toList();
@@ -356,6 +358,7 @@ final class JdbcWriter {
         try (PreparedStatement prepared = prepare(connection, statement)) {
             for (int from = 0; from < rows.size(); from += CHUNK) {
                 List<Row> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK));
+                Boolean[] creates = statement.lookupKey() == null ? null : createsByLookup(connection, statement, chunk);
                 for (Row row : chunk) {
                     bind(prepared, statement, row.values());
                     prepared.addBatch();
@@ -366,10 +369,64 @@ final class JdbcWriter {
                     Row row = chunk.get(i);
                     int count = i < counts.length ? counts[i] : java.sql.Statement.SUCCESS_NO_INFO;
                     String id = row.id() != null ? row.id() : generated.size() == chunk.size() ? generated.get(i) : null;
-                    results[row.index()] = outcome(row, count, id, statement.creates());
+                    results[row.index()] = outcome(row, count, id, creates != null ? creates[i] : statement.creates());
                 }
             }
         }
+    }
+
+    /**
+     * Whether each of these upserts will insert (true) or update (false), from their keys looked up in the same
+     * transaction just before the upsert runs: for a database whose upsert cannot say which it did (MySQL and MariaDB
+     * count a row that was there and is left unchanged as they count an insert). The database compares the keys, under
+     * the key columns' own collation ({@code 'A'} finds {@code 'a'} where the collation ignores case): each found row
+     * answers the position of the first record whose key equals it. A key again later in the same records updates what
+     * the first one wrote; in Java only an exact repeat is seen as one, so a repeat that differs in case under such a
+     * collation counts as created. A row another writer inserts between the look-up and the upsert counts as created.
+     */
+    private Boolean[] createsByLookup(Connection connection, SqlStatement statement, List<Row> rows) throws SQLException {
+        List<ColumnInfo> key = statement.lookupKey();
+        int[] at = key.stream().mapToInt(statement.columns()::indexOf).toArray();
+        String match = key.stream().map(c -> dialect.quote(c.name()) + " = ?").collect(Collectors.joining(" AND "));
+        StringBuilder sql = new StringBuilder("SELECT CASE");
+        for (int i = 0; i < rows.size(); i++) {
+            sql.append(" WHEN ").append(match).append(" THEN ").append(i);
+        }
+        sql.append(" END FROM ").append(qualifiedTable).append(" WHERE ");
+        if (key.size() == 1) {
+            sql.append(dialect.quote(key.getFirst().name())).append(" IN (").append(placeholders(rows.size())).append(')');
+        } else {
+            sql.append('(').append(names(key)).append(") IN (")
+                    .append(String.join(", ", Collections.nCopies(rows.size(), "(" + placeholders(key.size()) + ")"))).append(')');
+        }
+        Boolean[] creates = new Boolean[rows.size()];
+        java.util.Arrays.fill(creates, Boolean.TRUE);
+        try (PreparedStatement lookup = connection.prepareStatement(sql.toString())) {
+            int p = 0;
+            for (int pass = 0; pass < 2; pass++) {
+                for (Row row : rows) {
+                    for (int k = 0; k < at.length; k++) {
+                        dialect.bind(lookup, ++p, row.values()[at[k]], key.get(k));
+                    }
+                }
+            }
+            try (ResultSet found = lookup.executeQuery()) {
+                while (found.next()) {
+                    int first = found.getInt(1);
+                    if (!found.wasNull() && first >= 0 && first < creates.length) {
+                        creates[first] = Boolean.FALSE;
+                    }
+                }
+            }
+        }
+        // A record whose key an earlier one of these records has: the earlier one inserted it, or it was there.
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < rows.size(); i++) {
+            if (!seen.add(rows.get(i).id())) {
+                creates[i] = Boolean.FALSE;
+            }
+        }
+        return creates;
     }
 
     private void runEach(Connection connection, Map<SqlStatement, List<Row>> groups, RecordResult[] results) throws SQLException {
@@ -387,10 +444,10 @@ final class JdbcWriter {
                 }
                 Savepoint savepoint = connection.setSavepoint();
                 try {
+                    Boolean created = statement.lookupKey() == null ? statement.creates() : createsByLookup(connection, statement, List.of(row))[0];
                     bind(ps, statement, row.values());
                     int count = ps.executeUpdate();
                     String id = row.id();
-                    Boolean created = statement.creates();
                     if (id == null && statement.generatedKey() != null || statement.tells()) {
                         List<String> generated = generatedKeys(ps);
                         if (statement.tells()) {

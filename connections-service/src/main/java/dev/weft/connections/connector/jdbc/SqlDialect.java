@@ -61,6 +61,14 @@ public interface SqlDialect {
         return null;
     }
 
+    /**
+     * Whether a write tells an upsert's inserts from its updates by looking the records' keys up just before it, in the
+     * same transaction: for a database whose upsert cannot say which it did, and has no {@link #upsertTellingInserts}.
+     */
+    default boolean tellsUpsertsByLookup() {
+        return false;
+    }
+
     /** The left side of a LIKE for this column (PostgreSQL casts non-text columns to text). */
     default String likeOperand(String quotedColumn, ColumnInfo column) {
         return quotedColumn;

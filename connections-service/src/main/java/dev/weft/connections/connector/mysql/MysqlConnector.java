@@ -171,6 +171,12 @@ public class MysqlConnector extends JdbcConnector {
             return "(" + quotedColumns.getFirst() + " >= ? AND (" + String.join(" OR ", alternatives) + "))";
         }
 
+        /** Its upsert's row counts cannot tell: a row found and left unchanged counts 1, as an insert does. */
+        @Override
+        public boolean tellsUpsertsByLookup() {
+            return true;
+        }
+
         @Override
         public String upsert(String table, List<String> quotedColumns, List<String> quotedKey) {
             List<String> updates = quotedColumns.stream().filter(c -> !quotedKey.contains(c)).map(c -> c + " = VALUES(" + c + ")").toList();
