@@ -106,17 +106,10 @@ class SyncRealtimeTest {
         var source = Api.salesforce(org);
         var destination = ConnectionsStub.connection(org).object("raw.contacts", null, null, "sf_id", "email_address", "first_name")
                 .refusing(record -> "refused@example.com".equals(record.get("email_address")));
-        Map<String, Object> body = Map.of("name", "Counted, realtime",
-                "source", Map.of("connection_id", source.id, "object", "Contact"),
-                "destination", Map.of("connection_id", destination.id, "table", "raw.contacts", "key", List.of("sf_id")),
-                "schedule", "realtime",
-                "filters", List.of("FirstName <> 'Skip'"),
-                "field_mappings", List.of(Map.of("source", "Id", "destination", "sf_id"), Map.of("source", "Email", "destination", "email_address"),
-                        Map.of("source", "FirstName", "destination", "first_name")));
-        String syncId = as(org).body(body).post("/v1/syncs").then().statusCode(201)
-                .body("realtime.written", equalTo(0)).body("realtime.failed", equalTo(0)).body("realtime.errors", hasSize(0)).extract().path("id");
-        String snapshot = as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).extract().path("data[0].id");
-        assertEquals("succeeded", Runs.awaitFinal(org, snapshot).getString("status"));
+        String syncId = realtimeSync(org, "Counted, realtime", source.id, destination.id, List.of("FirstName <> 'Skip'"),
+                "Id>sf_id", "Email>email_address", "FirstName>first_name");
+        as(org).get("/v1/syncs/" + syncId).then().statusCode(200)
+                .body("realtime.written", equalTo(0)).body("realtime.failed", equalTo(0)).body("realtime.errors", hasSize(0));
 
         String good = "003999999999201";
         String refused = "003999999999202";
@@ -157,14 +150,7 @@ class SyncRealtimeTest {
         String org = Api.newOrg();
         var source = Api.salesforce(org);
         var destination = ConnectionsStub.connection(org).object("raw.contacts", null, null, "sf_id", "email_address", "first_name");
-        Map<String, Object> body = Map.of("name", "Dropped, realtime",
-                "source", Map.of("connection_id", source.id, "object", "Contact"),
-                "destination", Map.of("connection_id", destination.id, "table", "raw.contacts", "key", List.of("sf_id")),
-                "schedule", "realtime",
-                "field_mappings", List.of(Map.of("source", "Id", "destination", "sf_id"), Map.of("source", "Email", "destination", "email_address")));
-        String syncId = as(org).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
-        String snapshot = as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).extract().path("data[0].id");
-        assertEquals("succeeded", Runs.awaitFinal(org, snapshot).getString("status"));
+        String syncId = realtimeSync(org, "Dropped, realtime", source.id, destination.id, List.of(), "Id>sf_id", "Email>email_address");
 
         // Dropped, on a system that cannot create it again (a database would: the plan recreates a missing destination).
         destination.drop("raw.contacts");
@@ -177,6 +163,25 @@ class SyncRealtimeTest {
         assertEquals(false, destination.written("raw.contacts").containsKey(id));
     }
 
+    /**
+     * A realtime sync of the source's Contact into the destination's raw.contacts, keyed by sf_id, with these filters and
+     * mappings ({@code "Id>sf_id"}); answers its id once its first run (the snapshot) succeeded.
+     */
+    private static String realtimeSync(String org, String name, String sourceId, String destinationId, List<String> filters, String... mappings)
+            throws InterruptedException {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("name", name);
+        body.put("source", Map.of("connection_id", sourceId, "object", "Contact"));
+        body.put("destination", Map.of("connection_id", destinationId, "table", "raw.contacts", "key", List.of("sf_id")));
+        body.put("schedule", "realtime");
+        body.put("filters", filters);
+        body.put("field_mappings", java.util.Arrays.stream(mappings).map(m -> Map.of("source", m.split(">")[0], "destination", m.split(">")[1])).toList());
+        String syncId = as(org).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
+        String snapshot = as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).extract().path("data[0].id");
+        assertEquals("succeeded", Runs.awaitFinal(org, snapshot).getString("status"));
+        return syncId;
+    }
+
     private static io.restassured.path.json.JsonPath realtime(String org, String syncId) {
         return new io.restassured.path.json.JsonPath(as(org).get("/v1/syncs/" + syncId).then().statusCode(200).extract().asString())
                 .setRootPath("realtime");
@@ -187,14 +192,7 @@ class SyncRealtimeTest {
         String org = Api.newOrg();
         var source = Api.salesforce(org);
         var destination = ConnectionsStub.connection(org).object("raw.contacts", null, null, "sf_id", "annual_revenue:number");
-        Map<String, Object> body = Map.of("name", "Revenue, realtime",
-                "source", Map.of("connection_id", source.id, "object", "Contact"),
-                "destination", Map.of("connection_id", destination.id, "table", "raw.contacts", "key", List.of("sf_id")),
-                "schedule", "realtime",
-                "field_mappings", List.of(Map.of("source", "Id", "destination", "sf_id"), Map.of("source", "AnnualRevenue", "destination", "annual_revenue")));
-        String syncId = as(org).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
-        String snapshot = as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).extract().path("data[0].id");
-        assertEquals("succeeded", Runs.awaitFinal(org, snapshot).getString("status"));
+        String syncId = realtimeSync(org, "Revenue, realtime", source.id, destination.id, List.of(), "Id>sf_id", "AnnualRevenue>annual_revenue");
 
         String id = "003999999999101";
         // A change event's numerics are exact JSON numbers (docs/changes.md); read as a double this one would lose its last digits.
