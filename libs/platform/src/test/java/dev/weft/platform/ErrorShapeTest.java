@@ -101,6 +101,27 @@ class ErrorShapeTest extends PlatformTestBase {
     }
 
     @Test
+    void an_upload_path_takes_a_larger_body_than_a_json_endpoint_and_no_more() throws Exception {
+        // weft.platform.http.max-body-size is 65,536 here, and the upload path's limit 262,144.
+        String org = newOrg();
+        writer(org).contentType("application/octet-stream").body(new byte[200_000]).when().put("/v1/uploads/a.bin").then()
+                .statusCode(200).body("size", equalTo(200_000));
+        io.restassured.response.Response over = writer(org).contentType("application/octet-stream").body(new byte[300_000]).when().put("/v1/uploads/b.bin");
+        assertError(over.then(), 413, "PAYLOAD_TOO_LARGE");
+        assertTrue(over.asString().contains("262144"), over.asString());
+        for (long size : new long[] {200_000, 300_000}) {
+            // Chunked: counted as it streams, against the path's own limit.
+            ChunkedRequests.Answer answer = ChunkedRequests.send(io.restassured.RestAssured.port, "PUT", "/v1/uploads/c.bin",
+                    java.util.Map.of("Authorization", TestCredentials.bearer(org, "widgets:read", "widgets:write"), "Content-Type", "text/plain"),
+                    "", size, "");
+            assertEquals(size < 262_144 ? 200 : 413, answer.status(), size + ": " + answer.headers() + " " + answer.body());
+        }
+        // A JSON endpoint keeps the small limit, whatever the upload path takes.
+        String json = "{\"name\":\"" + "x".repeat(100_000) + "\",\"size\":1}";
+        assertError(writer(org).body(json).when().post("/v1/widgets").then(), 413, "PAYLOAD_TOO_LARGE");
+    }
+
+    @Test
     void a_request_target_that_is_not_a_uri_is_a_json_400_not_quarkus_empty_one() throws Exception {
         // Sent raw: every HTTP client here refuses to build such a target. Quarkus' own check answers these with a bare 400
         // and no body when its setting is not turned off (ServiceMain, and the build's test JVMs).

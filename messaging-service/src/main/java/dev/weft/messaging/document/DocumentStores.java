@@ -20,10 +20,11 @@ public class DocumentStores {
 
     public DocumentStores(MessagingConfig config, PlatformConfig platform, BlobSigner signer) {
         MessagingConfig.Documents documents = config.documents();
-        if (platform.http().maxBodySize() < documents.maxSizeBytes() + MARGIN) {
-            // Past the platform's limit Quarkus itself refuses a streaming body, with a bare 413 instead of the error shape.
-            Log.warnf("event=documents_body_limit weft.platform.http.max-body-size=%d should be at least 1 MiB above weft.messaging.documents.max-size-bytes=%d",
-                    platform.http().maxBodySize(), documents.maxSizeBytes());
+        long uploadLimit = platform.http().bodyLimit(FilesystemStore.BLOB_PATH);
+        if (uploadLimit < documents.maxSizeBytes() + MARGIN) {
+            // Past the platform's limit the platform refuses the body first, saying less than the upload's own check would.
+            Log.warnf("event=documents_body_limit weft.platform.http.max-upload-size=%d should be at least 1 MiB above weft.messaging.documents.max-size-bytes=%d",
+                    uploadLimit, documents.maxSizeBytes());
         }
         this.filesystem = new FilesystemStore(documents, signer);
         this.s3 = new S3Store(documents.s3());

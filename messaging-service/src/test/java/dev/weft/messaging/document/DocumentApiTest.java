@@ -210,6 +210,22 @@ class DocumentApiTest {
     }
 
     @Test
+    void the_upload_path_takes_bodies_the_json_endpoints_refuse_unread() {
+        // Test limits: JSON bodies 2 MiB (weft.platform.http.max-body-size), the upload path 3 MiB (max-upload-size),
+        // a document 1 MiB. A 2.5 MiB upload passes the platform's check and meets the upload's own; a 2.5 MiB JSON body
+        // is refused from its Content-Length before anything reads it.
+        String org = Api.newOrg();
+        byte[] body = new byte[2_621_440];
+        HttpResponse<String> upload = DocumentClient.put(announce(org, Map.of("file_name", "big.bin", "content_type", "text/plain"))
+                .getString("upload_url"), "text/plain", body);
+        assertRefused(upload, 413, "PAYLOAD_TOO_LARGE");
+        assertTrue(upload.body().contains("bytes this upload allows"), upload.body());
+        String json = "{\"file_name\":\"" + "x".repeat(body.length) + "\",\"content_type\":\"text/plain\"}";
+        as(org).body(json).post("/v1/documents/upload").then().statusCode(413)
+                .body("error.message", equalTo("Request body is larger than 2097152 bytes"));
+    }
+
+    @Test
     void confirm_checks_the_declared_size_and_checksum() {
         String org = Api.newOrg();
         byte[] content = "col_a,col_b\n1,2\n".getBytes(StandardCharsets.UTF_8);

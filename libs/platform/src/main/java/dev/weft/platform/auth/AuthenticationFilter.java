@@ -3,6 +3,7 @@ package dev.weft.platform.auth;
 import dev.weft.platform.config.PlatformConfig;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
+import dev.weft.platform.http.BodyLimit;
 import dev.weft.platform.tenancy.AllowsClientAuthentication;
 import dev.weft.platform.tenancy.CurrentPrincipal;
 import dev.weft.platform.tenancy.PublicEndpoint;
@@ -82,7 +83,7 @@ public class AuthenticationFilter implements ContainerRequestFilter {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "Missing Authorization header");
         }
         IncomingRequest incoming = new IncomingRequest(request.getMethod(), () -> pathAndQuery(request),
-                request::getHeaderString, bodyOnce(request, maxBodySize()), internalEndpoint(request));
+                request::getHeaderString, bodyOnce(request, BodyLimit.of(request, maxBodySize())), internalEndpoint(request));
         RequestPrincipal principal = null;
         for (CredentialVerifier verifier : verifiers) {
             Optional<RequestPrincipal> verified = verifier.verify(incoming);

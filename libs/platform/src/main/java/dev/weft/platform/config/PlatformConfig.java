@@ -4,8 +4,10 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** Settings every service shares; each key is listed in docs/configuration.md. */
 @ConfigMapping(prefix = "weft.platform")
@@ -46,9 +48,35 @@ public interface PlatformConfig {
     dev.weft.platform.ratelimit.RateLimitConfig rateLimit();
 
     interface Http {
-        /** Largest request body accepted, in bytes; larger ones get 413 PAYLOAD_TOO_LARGE. */
+        /** Largest request body accepted, in bytes, outside {@link #uploadPaths}; larger ones get 413 PAYLOAD_TOO_LARGE. */
         @WithDefault("1048576")
         long maxBodySize();
+
+        /**
+         * Path prefixes that take bodies up to {@link #maxUploadSize} instead (a service's file uploads), so that its JSON
+         * endpoints keep the small limit: a JSON body is parsed whole, an upload streams.
+         */
+        Optional<List<String>> uploadPaths();
+
+        /** Largest request body on {@link #uploadPaths}, in bytes; {@link #maxBodySize} when not set. */
+        OptionalLong maxUploadSize();
+
+        /** The body limit of a request to {@code path}. */
+        default long bodyLimit(String path) {
+            if (path != null && maxUploadSize().isPresent() && uploadPaths().isPresent()) {
+                for (String prefix : uploadPaths().get()) {
+                    if (path.startsWith(prefix)) {
+                        return maxUploadSize().getAsLong();
+                    }
+                }
+            }
+            return maxBodySize();
+        }
+
+        /** The largest body any request may send: what the HTTP server's own last-resort limit must allow. */
+        default long largestBodyLimit() {
+            return Math.max(maxBodySize(), maxUploadSize().orElse(0));
+        }
 
         /** Longest request URI (path and query) accepted, in bytes; longer ones get 414 URI_TOO_LONG. */
         @WithDefault("4096")

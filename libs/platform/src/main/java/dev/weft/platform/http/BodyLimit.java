@@ -3,8 +3,13 @@ package dev.weft.platform.http;
 import dev.weft.platform.config.PlatformConfig;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.error.ErrorCode;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.ext.Provider;
 import jakarta.ws.rs.ext.ReaderInterceptor;
 import jakarta.ws.rs.ext.ReaderInterceptorContext;
@@ -27,23 +32,60 @@ import java.io.InputStream;
 public class BodyLimit implements ReaderInterceptor {
     /** How far past the limit Quarkus' own bare 413 stays armed, for a body nothing here counts. */
     public static final long BACKSTOP = 1024 * 1024;
+    /** The request property {@link ForPath} sets: the body limit of the request's path. */
+    static final String LIMIT_PROPERTY = "dev.weft.platform.http.body-limit";
 
     // Looked up per request: Quarkus REST creates interceptors at static init, before runtime config exists.
     @Inject
     Instance<PlatformConfig> config;
 
-    /** The limit, read from the configuration at the first request (0 until then). */
+    /** The limit outside upload paths, read from the configuration at the first request (0 until then). */
     private volatile long limit;
 
     @Override
     public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
+        long max = context.getProperty(LIMIT_PROPERTY) instanceof Long forPath ? forPath : defaultLimit();
+        context.setInputStream(limited(context.getInputStream(), max));
+        return context.proceed();
+    }
+
+    private long defaultLimit() {
         long max = limit;
         if (max == 0) {
             max = config.get().http().maxBodySize();
             limit = max;
         }
-        context.setInputStream(limited(context.getInputStream(), max));
-        return context.proceed();
+        return max;
+    }
+
+    /**
+     * Records the body limit of the request's path ({@code weft.platform.http.upload-paths} take the upload limit) for the
+     * reader interceptor and for whatever else reads the body first (a signed request's verification), before matching.
+     */
+    @Provider
+    @PreMatching
+    @Priority(Priorities.AUTHENTICATION - 1000)
+    public static final class ForPath implements ContainerRequestFilter {
+        @Inject
+        Instance<PlatformConfig> config;
+
+        /** Read once: each lookup of the config mapping (a dependent bean) built it anew. */
+        private volatile PlatformConfig.Http http;
+
+        @Override
+        public void filter(ContainerRequestContext request) {
+            PlatformConfig.Http limits = http;
+            if (limits == null) {
+                limits = config.get().http();
+                http = limits;
+            }
+            request.setProperty(LIMIT_PROPERTY, limits.bodyLimit(request.getUriInfo().getRequestUri().getRawPath()));
+        }
+    }
+
+    /** The body limit {@link ForPath} recorded for this request, or {@code fallback} when none was. */
+    public static long of(ContainerRequestContext request, long fallback) {
+        return request.getProperty(LIMIT_PROPERTY) instanceof Long forPath ? forPath : fallback;
     }
 
     public static ApiException tooLarge(long limit) {

@@ -64,7 +64,7 @@ public class HttpGuards {
         // count answers a bare 413, so BodyLimit counts instead, and Quarkus' count stays only as a backstop further out.
         router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT + 1).handler(ctx -> {
             if (ctx.get(VertxInputStream.MAX_REQUEST_SIZE_KEY) != null) {
-                ctx.put(VertxInputStream.MAX_REQUEST_SIZE_KEY, config.http().maxBodySize() + BodyLimit.BACKSTOP);
+                ctx.put(VertxInputStream.MAX_REQUEST_SIZE_KEY, config.http().bodyLimit(ctx.normalizedPath()) + BodyLimit.BACKSTOP);
             }
             ctx.next();
         });
@@ -100,8 +100,9 @@ public class HttpGuards {
             return;
         }
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null && exceedsLimit(length)) {
-            refuse(ctx, ErrorCode.PAYLOAD_TOO_LARGE, "Request body is larger than " + limits.maxBodySize() + " bytes");
+        long bodyLimit = limits.bodyLimit(ctx.normalizedPath());
+        if (length != null && exceeds(length, bodyLimit)) {
+            refuse(ctx, ErrorCode.PAYLOAD_TOO_LARGE, "Request body is larger than " + bodyLimit + " bytes");
             return;
         }
         ctx.next();
@@ -169,9 +170,9 @@ public class HttpGuards {
         return size;
     }
 
-    private boolean exceedsLimit(String contentLength) {
+    private static boolean exceeds(String contentLength, long limit) {
         try {
-            return Long.parseLong(contentLength.trim()) > config.http().maxBodySize();
+            return Long.parseLong(contentLength.trim()) > limit;
         } catch (NumberFormatException e) {
             return false;
         }
@@ -183,7 +184,7 @@ public class HttpGuards {
         String message;
         if (status == 413) {
             code = ErrorCode.PAYLOAD_TOO_LARGE;
-            message = "Request body is larger than " + config.http().maxBodySize() + " bytes";
+            message = "Request body is larger than " + config.http().bodyLimit(ctx.normalizedPath()) + " bytes";
         } else if (status >= 400 && status < 500) {
             code = ErrorCode.forStatus(status);
             message = "Request could not be processed";
