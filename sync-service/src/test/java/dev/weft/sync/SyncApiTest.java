@@ -17,6 +17,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
@@ -141,6 +142,15 @@ class SyncApiTest {
         as(org).body("{\"enabled\":true,\"schedule\":\"30 2 * * *\",\"timezone\":\"Europe/Berlin\"}").patch("/v1/syncs/" + id).then().statusCode(200)
                 .body("enabled", equalTo(true)).body("schedule", equalTo("30 2 * * *")).body("next_run_at", notNullValue());
         as(org).body("{\"schedule\":\"bad\"}").patch("/v1/syncs/" + id).then().statusCode(400).body("error.details.field", equalTo("schedule"));
+        // Fields the body cannot have, or of the wrong type: named as a POST names them, without Java's class names.
+        as(org).body("{\"realtime\":{\"written\":99}}").patch("/v1/syncs/" + id).then().statusCode(400)
+                .body("error.message", equalTo("the patched sync is not valid: Unknown field realtime"))
+                .body("error.details.field", equalTo("realtime")).body("error.details.constraint", equalTo("unknown_field"));
+        as(org).body("{\"source\":{\"x\":1}}").patch("/v1/syncs/" + id).then().statusCode(400)
+                .body("error.details.field", equalTo("source.x")).body("error.message", not(containsString("dev.weft")));
+        as(org).body("{\"field_mappings\":\"x\"}").patch("/v1/syncs/" + id).then().statusCode(400)
+                .body("error.message", equalTo("the patched sync is not valid: field_mappings has the wrong type"))
+                .body("error.details.field", equalTo("field_mappings"));
         as(org).body("{\"field_mappings\":[{\"source\":\"Nope\",\"destination\":\"first_name\"}]}").patch("/v1/syncs/" + id)
                 .then().statusCode(400).body("error.details.field", equalTo("field_mappings[0].source"));
         as(org).body("{\"schedule\":null}").patch("/v1/syncs/" + id).then().statusCode(200).body("schedule", nullValue());

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.platform.error.ApiException;
+import dev.weft.platform.error.ExceptionMappers;
 import dev.weft.platform.id.Ids;
 import dev.weft.platform.id.TypeId;
 import dev.weft.platform.pagination.CursorCodec;
@@ -90,7 +91,7 @@ public class SyncService {
         try {
             request = json.treeToValue(merged, SyncDtos.SyncRequest.class);
         } catch (JsonProcessingException e) {
-            throw ApiException.invalid(field(e), "type", "the patched sync is not valid: " + e.getOriginalMessage());
+            throw ExceptionMappers.invalidBody(e, "the patched sync is not valid: ");
         }
         SyncDtos.SyncRequest checked = check(request);
         boolean reenabled = !sync.enabled && Boolean.TRUE.equals(checked.enabled());
@@ -284,20 +285,6 @@ public class SyncService {
         }
     }
 
-    private static String field(JsonProcessingException e) {
-        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            StringBuilder path = new StringBuilder();
-            for (var ref : mapping.getPath()) {
-                if (ref.getFieldName() != null) {
-                    path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
-                } else if (ref.getIndex() >= 0) {
-                    path.append('[').append(ref.getIndex()).append(']');
-                }
-            }
-            return path.toString();
-        }
-        return "body";
-    }
 
     private String write(Object value) {
         try {

@@ -49,6 +49,15 @@ public class ExceptionMappers {
     }
 
     /**
+     * What a body Jackson could not read gets, for a service that reads one itself (a merge patch applied to the stored
+     * object): the field and what is wrong with it, as a body the resource could not read gets, never Jackson's own
+     * message with its Java class names. {@code context} opens the message (empty for none).
+     */
+    public static ApiException invalidBody(JsonProcessingException e, String context) {
+        return new ApiException(ErrorCode.INVALID_REQUEST, context + describe(e), fieldOf(e));
+    }
+
+    /**
      * An {@link ApiException} a reader's input raised part-way (the body limit, {@code BodyLimit}), which Jackson wraps
      * with the path it was reading; null when the failure is the JSON's own.
      */
