@@ -1,9 +1,11 @@
 package dev.weft.messaging.channel;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Json;
 import dev.weft.messaging.message.ChannelSender;
+import dev.weft.messaging.message.RichContent;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,12 @@ abstract class MessengerAdapter implements ChannelSender, InboundChannel {
     }
 
     abstract ChannelsConfig.Provider provider();
+
+    /** The Send API sends no templates of WhatsApp's kind, no locations and no stickers. */
+    @Override
+    public boolean sends(String type) {
+        return List.of("text", "image", "video", "audio", "document", "interactive").contains(type);
+    }
 
     @Override
     public SendOutcome send(OutboundMessage message) {
@@ -54,6 +62,15 @@ abstract class MessengerAdapter implements ChannelSender, InboundChannel {
                 ObjectNode attachment = content.putObject("attachment");
                 attachment.put("type", message.type().equals("document") ? "file" : message.type());
                 attachment.putObject("payload").put("url", message.content()).put("is_reusable", true);
+            }
+            case "interactive" -> {
+                // Buttons or list rows become quick replies; a tap comes back as a message whose quick_reply.payload is the id.
+                RichContent.Interactive interactive = RichContent.interactive(message.metadata());
+                content.put("text", interactive.text());
+                ArrayNode replies = content.putArray("quick_replies");
+                for (RichContent.Choice choice : interactive.choices()) {
+                    replies.addObject().put("content_type", "text").put("title", choice.title()).put("payload", choice.id());
+                }
             }
             default -> {
                 return SendOutcome.failed("unsupported_type", channel() + " adapter does not send " + message.type() + " messages");
@@ -104,6 +121,15 @@ abstract class MessengerAdapter implements ChannelSender, InboundChannel {
                     ObjectNode metadata = Json.newObject();
                     metadata.put("source", channel());
                     metadata.put("page_id", entry.path("id").asText(null));
+                    String chosen = message.path("quick_reply").path("payload").asText(null);
+                    if (chosen != null) {
+                        // A quick reply tapped: an interactive message's choice, reported as WhatsApp reports one.
+                        type = "interactive";
+                        ObjectNode reply = metadata.putObject("payload").put("type", "button_reply").putObject("button_reply").put("id", chosen);
+                        if (content != null) {
+                            reply.put("title", content);
+                        }
+                    }
                     events.add(new InboundMessage(sender, null, mid, type, content, metadata));
                 }
                 for (JsonNode mid : event.path("delivery").path("mids")) {

@@ -1,10 +1,13 @@
 package dev.weft.messaging.channel;
 
-import dev.weft.messaging.MessagingConfig;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Json;
+import dev.weft.messaging.MessagingConfig;
 import dev.weft.messaging.message.ChannelSender;
+import dev.weft.messaging.message.MessageService;
+import dev.weft.messaging.message.RichContent;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -16,7 +19,8 @@ import java.util.function.Function;
  * The Telegram Bot API: {@code POST {base}/bot<token>/sendMessage} ({@code sendPhoto}, {@code sendDocument}... for
  * media) to a chat id. Telegram answers errors as {@code {"ok":false,"error_code","description"}}. A message id is
  * only unique within its chat, so Weft stores {@code <chat_id>:<message_id>}. Webhook updates carry the secret given
- * to setWebhook in {@code X-Telegram-Bot-Api-Secret-Token}.
+ * to setWebhook in {@code X-Telegram-Bot-Api-Secret-Token}. Stickers, places ({@code sendLocation}, {@code sendVenue}) and
+ * choices (an inline keyboard) are sent too; a button press arrives as a {@code callback_query}.
  */
 @io.quarkus.arc.Unremovable
 @ApplicationScoped
@@ -36,6 +40,12 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
     @Override
     public String channel() {
         return "telegram";
+    }
+
+    /** All but WhatsApp's templates. */
+    @Override
+    public boolean sends(String type) {
+        return MessageService.TYPES.contains(type) && !type.equals("template");
     }
 
     @Override
@@ -63,6 +73,31 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
                     body.put("caption", caption);
                 }
             }
+            case "sticker" -> {
+                method = "sendSticker";
+                body.put("sticker", message.content());
+            }
+            case "location" -> {
+                RichContent.Location location = RichContent.location(message.metadata());
+                body.put("latitude", location.latitude()).put("longitude", location.longitude());
+                // A named place is a venue (title and address both required by the Bot API); a bare point a location.
+                if (location.name() != null && location.address() != null) {
+                    method = "sendVenue";
+                    body.put("title", location.name()).put("address", location.address());
+                } else {
+                    method = "sendLocation";
+                }
+            }
+            case "interactive" -> {
+                // Buttons or list rows become an inline keyboard, one button a row; a press comes back as its id.
+                RichContent.Interactive interactive = RichContent.interactive(message.metadata());
+                method = "sendMessage";
+                body.put("text", interactive.text());
+                ArrayNode keyboard = body.putObject("reply_markup").putArray("inline_keyboard");
+                for (RichContent.Choice choice : interactive.choices()) {
+                    keyboard.addArray().addObject().put("text", choice.title()).put("callback_data", choice.id());
+                }
+            }
             default -> {
                 return SendOutcome.failed("unsupported_type", "Telegram adapter does not send " + message.type() + " messages");
             }
@@ -88,6 +123,10 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
     @Override
     public List<InboundEvent> parse(JsonNode body) {
         List<InboundEvent> events = new ArrayList<>();
+        if (body.path("callback_query").isObject()) {
+            pressed(body, body.path("callback_query"), events);
+            return events;
+        }
         JsonNode message = body.has("message") ? body.path("message") : body.path("edited_message");
         if (!message.isObject() || !message.path("chat").path("id").canConvertToLong() || !message.path("message_id").canConvertToLong()) {
             return events;
@@ -113,5 +152,37 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
         }
         events.add(new InboundMessage(chat, name.isEmpty() ? null : name, chat + ":" + message.path("message_id").asText(), type, content, metadata));
         return events;
+    }
+
+    /**
+     * A press of an inline keyboard's button (an interactive message's choice): an inbound interactive message whose
+     * {@code metadata.payload} is {@code {type: button_reply, button_reply: {id, title}}}, as WhatsApp reports a choice.
+     */
+    private static void pressed(JsonNode body, JsonNode query, List<InboundEvent> events) {
+        JsonNode message = query.path("message");
+        String id = query.path("id").asText(null);
+        String data = query.path("data").asText(null);
+        if (id == null || data == null || !message.path("chat").path("id").canConvertToLong()) {
+            return;
+        }
+        String chat = message.path("chat").path("id").asText();
+        String title = null;
+        for (JsonNode row : message.path("reply_markup").path("inline_keyboard")) {
+            for (JsonNode button : row) {
+                if (data.equals(button.path("callback_data").asText(null))) {
+                    title = button.path("text").asText(null);
+                }
+            }
+        }
+        JsonNode from = query.path("from");
+        String name = (from.path("first_name").asText("") + " " + from.path("last_name").asText("")).strip();
+        ObjectNode metadata = Json.newObject();
+        metadata.put("source", "telegram");
+        metadata.put("update_id", body.path("update_id").asLong());
+        ObjectNode reply = metadata.putObject("payload").put("type", "button_reply").putObject("button_reply").put("id", data);
+        if (title != null) {
+            reply.put("title", title);
+        }
+        events.add(new InboundMessage(chat, name.isEmpty() ? null : name, "callback:" + id, "interactive", title != null ? title : data, metadata));
     }
 }

@@ -1,10 +1,12 @@
 package dev.weft.messaging.channel;
 
-import dev.weft.messaging.MessagingConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.messaging.Json;
+import dev.weft.messaging.MessagingConfig;
 import dev.weft.messaging.message.ChannelSender;
+import dev.weft.messaging.message.MessageService;
+import dev.weft.messaging.message.RichContent;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -34,6 +36,12 @@ public class WhatsAppAdapter implements ChannelSender, InboundChannel {
     @Override
     public String channel() {
         return "whatsapp";
+    }
+
+    /** Every type: text, templates, media and stickers, locations, interactive buttons and lists. */
+    @Override
+    public boolean sends(String type) {
+        return MessageService.TYPES.contains(type);
     }
 
     @Override
@@ -68,6 +76,23 @@ public class WhatsAppAdapter implements ChannelSender, InboundChannel {
                 if (caption != null && !message.type().equals("audio") && !message.type().equals("sticker")) {
                     media.put("caption", caption);
                 }
+            }
+            case "location" -> {
+                RichContent.Location location = RichContent.location(message.metadata());
+                body.put("type", "location");
+                ObjectNode place = body.putObject("location").put("latitude", location.latitude()).put("longitude", location.longitude());
+                if (location.name() != null) {
+                    place.put("name", location.name());
+                }
+                if (location.address() != null) {
+                    place.put("address", location.address());
+                }
+            }
+            case "interactive" -> {
+                // Checked when the reply was accepted; the Cloud API takes the object as it is.
+                RichContent.interactive(message.metadata());
+                body.put("type", "interactive");
+                body.set("interactive", message.metadata().get("payload").deepCopy());
             }
             default -> {
                 return SendOutcome.failed("unsupported_type", "WhatsApp adapter does not send " + message.type() + " messages");
@@ -123,6 +148,8 @@ public class WhatsAppAdapter implements ChannelSender, InboundChannel {
                         case "text" -> m.path("text").path("body").asText(null);
                         case "image", "video", "audio", "document", "sticker" -> m.path(type).path("id").asText(null);
                         case "button" -> m.path("button").path("text").asText(null);
+                        // The choice's title; its id is in the payload (button_reply or list_reply).
+                        case "interactive" -> m.path("interactive").path(m.path("interactive").path("type").asText("button_reply")).path("title").asText(null);
                         default -> null;
                     };
                     ObjectNode metadata = Json.newObject();

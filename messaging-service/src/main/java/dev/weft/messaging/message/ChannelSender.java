@@ -15,6 +15,11 @@ public interface ChannelSender {
 
     SendOutcome send(OutboundMessage message);
 
+    /** Whether this channel can send messages of this type ({@link MessageService#TYPES}): a reply of another is refused up front. */
+    default boolean sends(String type) {
+        return true;
+    }
+
     /** What to send, and to whom ({@code to}: the contact's address on the channel). */
     record OutboundMessage(String orgId, String messageId, String conversationId, String contactId, String channel, String inbox, String to,
                            String type, String content, JsonNode template, JsonNode metadata) {

@@ -488,7 +488,19 @@ public class MessageService {
         if (!List.of("agent", "api", "system").contains(authorType)) {
             throw ApiException.invalid("author_type", "one_of", "author_type must be agent, api or system");
         }
-        return new Reply(type, content, template, Json.object(fields, "metadata"), internal, authorType, agentId);
+        ObjectNode metadata = Json.object(fields, "metadata");
+        switch (type) {
+            case "location" -> RichContent.location(metadata);
+            case "interactive" -> RichContent.interactive(metadata);
+            case "image", "video", "audio", "document", "sticker" -> {
+                if (!internal && (content == null || content.isBlank())) {
+                    throw ApiException.invalid("content", "required", "a " + type + " message needs content: the file's URL (or the channel's file id)");
+                }
+            }
+            default -> {
+            }
+        }
+        return new Reply(type, content, template, metadata, internal, authorType, agentId);
     }
 
     /**
@@ -504,6 +516,10 @@ public class MessageService {
                     Map.of("status", conversation.status));
         }
         ChannelSender sender = r.internal() ? null : senders.forChannel(conversation.channel).orElse(null);
+        if (sender != null && !sender.sends(r.type())) {
+            throw ApiException.invalid("type", "supported_type", "a " + conversation.channel + " conversation cannot send " + r.type()
+                    + " messages: " + String.join(", ", TYPES.stream().filter(sender::sends).toList()) + " can be sent");
+        }
         String to = r.internal() ? null : (contact != null && contact.id.equals(conversation.contactId)
                 ? contacts.addressOn(contact, conversation.channel) : contacts.addressOn(conversation.contactId, conversation.channel)).orElse(null);
         String status = r.internal() ? "stored" : sender == null || to == null ? "failed" : "queued";

@@ -25,6 +25,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.weft.messaging.support.Api.as;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Facebook and Instagram through the Messenger Send API stub: the 24-hour window, HUMAN_AGENT up to 7 days, inbound. */
@@ -155,6 +156,48 @@ class ChannelMessengerTest {
                 .body("data.find { it.id == '" + sent.get(0) + "' }.status", equalTo("read"))
                 .body("data.find { it.id == '" + sent.get(1) + "' }.status", equalTo("read"))
                 .body("data.find { it.direction == 'inbound' }.status", equalTo("received"));
+    }
+
+    @Test
+    void choices_go_as_quick_replies_a_tap_comes_back_and_what_the_send_api_cannot_send_is_refused() {
+        String org = Api.newOrg();
+        String pageId = String.valueOf(300000000000L + (long) (Math.random() * 1e10));
+        String connection = ChannelStubs.connection(org, "facebook", Map.of("page_id", pageId),
+                Map.of("access_token", "EAAG-fb-token", "app_secret", APP_SECRET, "verify_token", "fb-verify"));
+        String path = "/v1/channels/facebook/inbound/" + org + "." + connection;
+        String psid = "2254459154682920";
+        String hello = """
+                {"object":"page","entry":[{"id":"%s","time":1733050750000,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},
+                "timestamp":1733050750000,"message":{"mid":"m_hello-%s","text":"When can you deliver?"}}]}]}""".formatted(pageId, psid, pageId, org);
+        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, hello)).contentType("application/json")
+                .body(hello).post(path).then().statusCode(200).body("stored", equalTo(1));
+        String conversation = as(org).get("/v1/conversations?channel=facebook").then().statusCode(200).extract().path("data[0].id");
+        String sendPath = "/graph/v21.0/" + pageId + "/messages";
+        ChannelStubs.server().stubFor(post(urlPathEqualTo(sendPath)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_choice-" + org + "\"}")));
+        Map<String, Object> buttons = Map.of("type", "button", "body", Map.of("text", "Tomorrow?"), "action", Map.of("buttons", java.util.List.of(
+                Map.of("type", "reply", "reply", Map.of("id", "yes", "title", "Yes")), Map.of("type", "reply", "reply", Map.of("id", "later", "title", "Later")))));
+        as(org).body(Map.of("type", "interactive", "metadata", Map.of("payload", buttons))).post("/v1/conversations/" + conversation + "/messages")
+                .then().statusCode(201).body("status", equalTo("sent"));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(sendPath)).withRequestBody(equalToJson(
+                "{\"recipient\":{\"id\":\"" + psid + "\"},\"messaging_type\":\"RESPONSE\",\"message\":{\"text\":\"Tomorrow?\",\"quick_replies\":["
+                        + "{\"content_type\":\"text\",\"title\":\"Yes\",\"payload\":\"yes\"},{\"content_type\":\"text\",\"title\":\"Later\",\"payload\":\"later\"}]}}")));
+        // The Send API has no location or sticker: refused up front, nothing stored or sent.
+        as(org).body(Map.of("type", "location", "metadata", Map.of("payload", Map.of("latitude", 1, "longitude", 2))))
+                .post("/v1/conversations/" + conversation + "/messages").then().statusCode(400)
+                .body("error.details.field", equalTo("type"))
+                .body("error.message", equalTo("a facebook conversation cannot send location messages: text, image, video, audio, document, interactive can be sent"));
+        as(org).body(Map.of("type", "sticker", "content", "https://example.com/s.webp")).post("/v1/conversations/" + conversation + "/messages")
+                .then().statusCode(400).body("error.details.field", equalTo("type"));
+        // The tap: a message with its quick reply's payload.
+        String tap = """
+                {"object":"page","entry":[{"id":"%s","time":1733050790000,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},
+                "timestamp":1733050790000,"message":{"mid":"m_tap-%s","text":"Later","quick_reply":{"payload":"later"}}}]}]}""".formatted(pageId, psid, pageId, org);
+        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, tap)).contentType("application/json")
+                .body(tap).post(path).then().statusCode(200).body("stored", equalTo(1));
+        as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(3))
+                .body("data[0].type", equalTo("interactive")).body("data[0].content", equalTo("Later"))
+                .body("data[0].metadata.payload.button_reply.id", equalTo("later"));
     }
 
     private static String receipt(String pageId, String psid, String kind, long watermark) {

@@ -85,6 +85,64 @@ class ChannelTelegramTest {
         assertEquals(ChannelSender.SendOutcome.Result.RETRY, system.callAs(org, () -> telegram.send(message(org, connection, "2"))).result());
     }
 
+    @Test
+    void the_bot_api_adapter_sends_stickers_places_and_choices_and_a_press_comes_back_as_the_choice() throws Exception {
+        String org = Api.newOrg();
+        String connection = ChannelStubs.connection(org, "telegram", Map.of(), Map.of("bot_token", BOT_TOKEN, "secret_token", SECRET));
+        String base = "/telegram/bot" + BOT_TOKEN + "/";
+        for (String method : java.util.List.of("sendSticker", "sendLocation", "sendVenue", "sendMessage")) {
+            ChannelStubs.server().stubFor(post(urlPathEqualTo(base + method)).withRequestBody(WireMock.matchingJsonPath("$.chat_id", WireMock.equalTo("5550001")))
+                    .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                            .withBody("{\"ok\":true,\"result\":{\"message_id\":77,\"chat\":{\"id\":5550001,\"type\":\"private\"},\"date\":1733050800}}")));
+        }
+        var json = dev.weft.messaging.Json.newObject().put("connection_id", connection);
+        assertEquals(ChannelSender.SendOutcome.sent("5550001:77"), system.callAs(org, () -> telegram.send(new ChannelSender.OutboundMessage(org, "msg_x",
+                "conv_x", "contact_x", "telegram", "default", "5550001", "sticker", "CAACAgIAAxkBAAEBsticker", null, json))));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(base + "sendSticker"))
+                .withRequestBody(equalToJson("{\"chat_id\":\"5550001\",\"sticker\":\"CAACAgIAAxkBAAEBsticker\"}")));
+
+        var point = json.deepCopy();
+        point.putObject("payload").put("latitude", 52.52).put("longitude", 13.405);
+        system.callAs(org, () -> telegram.send(new ChannelSender.OutboundMessage(org, "msg_x", "conv_x", "contact_x", "telegram", "default", "5550001",
+                "location", null, null, point)));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(base + "sendLocation"))
+                .withRequestBody(equalToJson("{\"chat_id\":\"5550001\",\"latitude\":52.52,\"longitude\":13.405}")));
+        var venue = json.deepCopy();
+        venue.putObject("payload").put("latitude", 52.52).put("longitude", 13.405).put("name", "Shop").put("address", "Unter den Linden 1");
+        system.callAs(org, () -> telegram.send(new ChannelSender.OutboundMessage(org, "msg_x", "conv_x", "contact_x", "telegram", "default", "5550001",
+                "location", null, null, venue)));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(base + "sendVenue")).withRequestBody(equalToJson(
+                "{\"chat_id\":\"5550001\",\"latitude\":52.52,\"longitude\":13.405,\"title\":\"Shop\",\"address\":\"Unter den Linden 1\"}")));
+
+        var choices = json.deepCopy();
+        var list = choices.putObject("payload").put("type", "list");
+        list.putObject("body").put("text", "Pick a slot");
+        var rows = list.putObject("action").putArray("sections").addObject().putArray("rows");
+        rows.addObject().put("id", "am").put("title", "Morning");
+        rows.addObject().put("id", "pm").put("title", "Afternoon");
+        system.callAs(org, () -> telegram.send(new ChannelSender.OutboundMessage(org, "msg_x", "conv_x", "contact_x", "telegram", "default", "5550001",
+                "interactive", null, null, choices)));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(base + "sendMessage")).withRequestBody(equalToJson(
+                "{\"chat_id\":\"5550001\",\"text\":\"Pick a slot\",\"reply_markup\":{\"inline_keyboard\":"
+                        + "[[{\"text\":\"Morning\",\"callback_data\":\"am\"}],[{\"text\":\"Afternoon\",\"callback_data\":\"pm\"}]]}}")));
+
+        // The contact presses "Afternoon": a callback query, stored once as the choice.
+        String press = """
+                {"update_id":90001,"callback_query":{"id":"4382bfdwdsb323b2d9","from":{"id":5550001,"is_bot":false,"first_name":"Lena"},
+                "message":{"message_id":77,"chat":{"id":5550001,"type":"private"},"date":1733050800,"text":"Pick a slot",
+                "reply_markup":{"inline_keyboard":[[{"text":"Morning","callback_data":"am"}],[{"text":"Afternoon","callback_data":"pm"}]]}},
+                "chat_instance":"-1","data":"pm"}}""";
+        String path = "/v1/channels/telegram/inbound/" + org + "." + connection;
+        for (int i = 0; i < 2; i++) {
+            RestAssured.given().header("X-Telegram-Bot-Api-Secret-Token", SECRET).contentType("application/json").body(press).post(path)
+                    .then().statusCode(200);
+        }
+        String conversation = as(org).get("/v1/conversations?channel=telegram").then().statusCode(200).extract().path("data[0].id");
+        as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(1))
+                .body("data[0].type", equalTo("interactive")).body("data[0].content", equalTo("Afternoon"))
+                .body("data[0].metadata.payload.button_reply.id", equalTo("pm"));
+    }
+
     private static ChannelSender.OutboundMessage message(String org, String connection, String chat) {
         com.fasterxml.jackson.databind.node.ObjectNode metadata = dev.weft.messaging.Json.newObject().put("connection_id", connection);
         return new ChannelSender.OutboundMessage(org, "msg_x", "conv_x", "contact_x", "telegram", "default", chat, "text", "Shipped", null, metadata);

@@ -270,6 +270,45 @@ class ChannelWhatsAppTest {
         as(other).get("/v1/contacts").then().statusCode(200).body("data", hasSize(0));
     }
 
+    @Test
+    void replies_send_locations_and_interactive_choices_and_a_choice_comes_back_with_its_id() {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        wa.deliver(wa.messageWebhook("971500000123", "wamid.in-rich-" + org, "Where are you?")).then().statusCode(200);
+        String conversation = as(org).get("/v1/conversations?channel=whatsapp").then().statusCode(200).extract().path("data[0].id");
+        acceptSends(wa, "wamid.out-rich-" + org);
+        Map<String, Object> place = Map.of("latitude", 25.2048, "longitude", 55.2708, "name", "Head office", "address", "1 Sheikh Zayed Rd");
+        as(org).body(Map.of("type", "location", "metadata", Map.of("payload", place))).post("/v1/conversations/" + conversation + "/messages")
+                .then().statusCode(201).body("status", equalTo("sent"));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(messagesUrl(wa))).withRequestBody(equalToJson(
+                "{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":\"971500000123\",\"type\":\"location\","
+                        + "\"location\":{\"latitude\":25.2048,\"longitude\":55.2708,\"name\":\"Head office\",\"address\":\"1 Sheikh Zayed Rd\"}}")));
+        Map<String, Object> buttons = Map.of("type", "button", "body", Map.of("text", "Deliver tomorrow?"), "action", Map.of("buttons", List.of(
+                Map.of("type", "reply", "reply", Map.of("id", "yes", "title", "Yes")), Map.of("type", "reply", "reply", Map.of("id", "no", "title", "No")))));
+        as(org).body(Map.of("type", "interactive", "metadata", Map.of("payload", buttons))).post("/v1/conversations/" + conversation + "/messages")
+                .then().statusCode(201).body("status", equalTo("sent"));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(messagesUrl(wa)))
+                .withRequestBody(matchingJsonPath("$.type", WireMock.equalTo("interactive")))
+                .withRequestBody(matchingJsonPath("$.interactive.action.buttons[1].reply.id", WireMock.equalTo("no"))));
+        // Malformed payloads are 400s before anything is stored or sent.
+        as(org).body(Map.of("type", "location", "metadata", Map.of("payload", Map.of("latitude", 95, "longitude", 0))))
+                .post("/v1/conversations/" + conversation + "/messages").then().statusCode(400).body("error.details.field", equalTo("metadata.payload"));
+        as(org).body(Map.of("type", "interactive", "metadata", Map.of("payload", Map.of("type", "button", "body", Map.of("text", "?")))))
+                .post("/v1/conversations/" + conversation + "/messages").then().statusCode(400).body("error.details.field", equalTo("metadata.payload"));
+        // The contact's choice comes back as an interactive message: the title as content, the id in the payload.
+        String choice = """
+                {"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{
+                "messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"%s"},
+                "contacts":[{"profile":{"name":"Sara Hussein"},"wa_id":"971500000123"}],
+                "messages":[{"from":"971500000123","id":"wamid.choice-%s","timestamp":"1733050790","type":"interactive",
+                "interactive":{"type":"button_reply","button_reply":{"id":"yes","title":"Yes"}}}]}}]}]}""".formatted(wa.phoneNumberId(), org);
+        wa.deliver(choice).then().statusCode(200).body("stored", equalTo(1));
+        as(org).get("/v1/conversations/" + conversation + "/messages?limit=1").then().statusCode(200)
+                .body("data[0].type", equalTo("interactive")).body("data[0].content", equalTo("Yes"))
+                .body("data[0].metadata.payload.button_reply.id", equalTo("yes"));
+        assertEquals(2, ChannelStubs.server().findAll(postRequestedFor(urlPathEqualTo(messagesUrl(wa)))).size(), "the refused replies sent nothing");
+    }
+
     private void setLastInbound(String org, String ago) throws SQLException {
         try (Connection db = dataSource.getConnection();
              PreparedStatement update = db.prepareStatement(
