@@ -86,17 +86,11 @@ class ChannelMessengerTest {
 
     @Test
     void facebook_delivery_receipts_move_the_status_once() {
-        String org = Api.newOrg();
-        String pageId = String.valueOf(300000000000L + (long) (Math.random() * 1e10));
-        String connection = ChannelStubs.connection(org, "facebook", Map.of("page_id", pageId),
-                Map.of("access_token", "EAAG-fb-token", "app_secret", APP_SECRET, "verify_token", "fb-verify"));
-        String path = "/v1/channels/facebook/inbound/" + org + "." + connection;
         String psid = "6024791230950421";
-        String hello = """
-                {"object":"page","entry":[{"id":"%s","time":1,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},"timestamp":1,
-                "message":{"mid":"m_in-%s","text":"hello"}}]}]}""".formatted(pageId, psid, pageId, org);
-        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, hello)).contentType("application/json")
-                .body(hello).post(path).then().statusCode(200).body("stored", equalTo(1));
+        FacebookPage page = FacebookPage.withMessageFrom(psid);
+        String org = page.org();
+        String pageId = page.id();
+        String path = page.path();
         ChannelStubs.server().stubFor(post(urlPathEqualTo("/graph/v21.0/" + pageId + "/messages")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_out-" + org + "\"}")));
         String sent = as(org).body(Map.of("platform", "facebook", "to", psid, "content", "hi!")).post("/v1/messaging/send").then()
@@ -114,17 +108,11 @@ class ChannelMessengerTest {
 
     @Test
     void messenger_watermark_receipts_deliver_and_read_everything_sent_before_them_once() {
-        String org = Api.newOrg();
-        String pageId = String.valueOf(300000000000L + (long) (Math.random() * 1e10));
-        String connection = ChannelStubs.connection(org, "facebook", Map.of("page_id", pageId),
-                Map.of("access_token", "EAAG-fb-token", "app_secret", APP_SECRET, "verify_token", "fb-verify"));
-        String path = "/v1/channels/facebook/inbound/" + org + "." + connection;
         String psid = "6024791230950777";
-        String hello = """
-                {"object":"page","entry":[{"id":"%s","time":1,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},"timestamp":1,
-                "message":{"mid":"m_in-wm-%s","text":"hello"}}]}]}""".formatted(pageId, psid, pageId, org);
-        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, hello)).contentType("application/json")
-                .body(hello).post(path).then().statusCode(200).body("stored", equalTo(1));
+        FacebookPage page = FacebookPage.withMessageFrom(psid);
+        String org = page.org();
+        String pageId = page.id();
+        String path = page.path();
         List<String> sent = new java.util.ArrayList<>();
         for (int i = 1; i <= 2; i++) {
             ChannelStubs.server().stubFor(post(urlPathEqualTo("/graph/v21.0/" + pageId + "/messages")).willReturn(aResponse().withStatus(200)
@@ -160,21 +148,11 @@ class ChannelMessengerTest {
 
     @Test
     void choices_go_as_quick_replies_a_tap_comes_back_and_what_the_send_api_cannot_send_is_refused() {
-        String org = Api.newOrg();
-        String pageId = String.valueOf(300000000000L + (long) (Math.random() * 1e10));
-        String connection = ChannelStubs.connection(org, "facebook", Map.of("page_id", pageId),
-                Map.of("access_token", "EAAG-fb-token", "app_secret", APP_SECRET, "verify_token", "fb-verify"));
-        String path = "/v1/channels/facebook/inbound/" + org + "." + connection;
         String psid = "2254459154682920";
-        String hello = """
-                {"object":"page","entry":[{"id":"%s","time":1733050750000,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},
-                "timestamp":1733050750000,"message":{"mid":"m_hello-%s","text":"When can you deliver?"}}]}]}""".formatted(pageId, psid, pageId, org);
-        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, hello)).contentType("application/json")
-                .body(hello).post(path).then().statusCode(200).body("stored", equalTo(1));
+        FacebookPage page = FacebookPage.withMessageFrom(psid);
+        String org = page.org();
         String conversation = as(org).get("/v1/conversations?channel=facebook").then().statusCode(200).extract().path("data[0].id");
-        String sendPath = "/graph/v21.0/" + pageId + "/messages";
-        ChannelStubs.server().stubFor(post(urlPathEqualTo(sendPath)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                .withBody("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"m_choice-" + org + "\"}")));
+        String sendPath = page.answersSends(psid, "m_choice-" + org);
         Map<String, Object> buttons = Map.of("type", "button", "body", Map.of("text", "Tomorrow?"), "action", Map.of("buttons", java.util.List.of(
                 Map.of("type", "reply", "reply", Map.of("id", "yes", "title", "Yes")), Map.of("type", "reply", "reply", Map.of("id", "later", "title", "Later")))));
         as(org).body(Map.of("type", "interactive", "metadata", Map.of("payload", buttons))).post("/v1/conversations/" + conversation + "/messages")
@@ -192,12 +170,37 @@ class ChannelMessengerTest {
         // The tap: a message with its quick reply's payload.
         String tap = """
                 {"object":"page","entry":[{"id":"%s","time":1733050790000,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},
-                "timestamp":1733050790000,"message":{"mid":"m_tap-%s","text":"Later","quick_reply":{"payload":"later"}}}]}]}""".formatted(pageId, psid, pageId, org);
+                "timestamp":1733050790000,"message":{"mid":"m_tap-%s","text":"Later","quick_reply":{"payload":"later"}}}]}]}""".formatted(page.id(), psid, page.id(), org);
         RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, tap)).contentType("application/json")
-                .body(tap).post(path).then().statusCode(200).body("stored", equalTo(1));
+                .body(tap).post(page.path()).then().statusCode(200).body("stored", equalTo(1));
         as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(3))
                 .body("data[0].type", equalTo("interactive")).body("data[0].content", equalTo("Later"))
                 .body("data[0].metadata.payload.button_reply.id", equalTo("later"));
+    }
+
+    /** A Facebook page of a new org in the stubs that has had a first message ("hello") from {@code psid}. */
+    private record FacebookPage(String org, String id, String path) {
+        static FacebookPage withMessageFrom(String psid) {
+            String org = Api.newOrg();
+            String pageId = String.valueOf(300000000000L + (long) (Math.random() * 1e10));
+            String connection = ChannelStubs.connection(org, "facebook", Map.of("page_id", pageId),
+                    Map.of("access_token", "EAAG-fb-token", "app_secret", APP_SECRET, "verify_token", "fb-verify"));
+            FacebookPage page = new FacebookPage(org, pageId, "/v1/channels/facebook/inbound/" + org + "." + connection);
+            String hello = """
+                    {"object":"page","entry":[{"id":"%s","time":1,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},"timestamp":1,
+                    "message":{"mid":"m_in-%s-%s","text":"hello"}}]}]}""".formatted(pageId, psid, pageId, psid, org);
+            RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, hello)).contentType("application/json")
+                    .body(hello).post(page.path()).then().statusCode(200).body("stored", equalTo(1));
+            return page;
+        }
+
+        /** The Send API stub answers this page's sends with {@code messageId}; returns the send path. */
+        String answersSends(String psid, String messageId) {
+            String sendPath = "/graph/v21.0/" + id + "/messages";
+            ChannelStubs.server().stubFor(post(urlPathEqualTo(sendPath)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                    .withBody("{\"recipient_id\":\"" + psid + "\",\"message_id\":\"" + messageId + "\"}")));
+            return sendPath;
+        }
     }
 
     private static String receipt(String pageId, String psid, String kind, long watermark) {
