@@ -73,11 +73,6 @@ public interface PlatformConfig {
             return maxBodySize();
         }
 
-        /** The largest body any request may send: what the HTTP server's own last-resort limit must allow. */
-        default long largestBodyLimit() {
-            return Math.max(maxBodySize(), maxUploadSize().orElse(0));
-        }
-
         /** Longest request URI (path and query) accepted, in bytes; longer ones get 414 URI_TOO_LONG. */
         @WithDefault("4096")
         int maxUriLength();

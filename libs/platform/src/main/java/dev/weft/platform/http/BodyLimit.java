@@ -79,7 +79,8 @@ public class BodyLimit implements ReaderInterceptor {
                 limits = config.get().http();
                 http = limits;
             }
-            request.setProperty(LIMIT_PROPERTY, limits.bodyLimit(request.getUriInfo().getRequestUri().getRawPath()));
+            // The path as routing sees it (dot segments resolved), as HttpGuards checks a declared length against it.
+            request.setProperty(LIMIT_PROPERTY, limits.bodyLimit(request.getUriInfo().getPath()));
         }
     }
 
