@@ -176,17 +176,7 @@ public class RealtimeApplier implements EventHandler {
 
     /** A change's source key as a run's errors show it: the values, joined with | when several. */
     private static String keyText(Map<String, Object> key) {
-        if (key == null || key.isEmpty()) {
-            return null;
-        }
-        StringBuilder text = new StringBuilder();
-        for (Object value : key.values()) {
-            if (!text.isEmpty()) {
-                text.append('|');
-            }
-            text.append(value);
-        }
-        return text.toString();
+        return key == null || key.isEmpty() ? null : SyncPipeline.joined(List.copyOf(key.keySet()), key);
     }
 
     /** The sync's plan and compiled transforms, or, when it cannot be planned now (a table dropped, a field renamed), why. */

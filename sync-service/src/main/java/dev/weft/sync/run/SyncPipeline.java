@@ -566,7 +566,8 @@ public class SyncPipeline {
         return true;
     }
 
-    private static String joined(List<String> fields, Map<String, Object> record) {
+    /** A record's key as runs and realtime changes report it: its values, joined with | when several. */
+    static String joined(List<String> fields, Map<String, Object> record) {
         if (fields.size() == 1) {
             return String.valueOf(record.get(fields.getFirst()));
         }
