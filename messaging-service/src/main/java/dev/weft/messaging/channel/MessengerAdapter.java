@@ -125,10 +125,7 @@ abstract class MessengerAdapter implements ChannelSender, InboundChannel {
                     if (chosen != null) {
                         // A quick reply tapped: an interactive message's choice, reported as WhatsApp reports one.
                         type = "interactive";
-                        ObjectNode reply = metadata.putObject("payload").put("type", "button_reply").putObject("button_reply").put("id", chosen);
-                        if (content != null) {
-                            reply.put("title", content);
-                        }
+                        RichContent.chosen(metadata, chosen, content);
                     }
                     events.add(new InboundMessage(sender, null, mid, type, content, metadata));
                 }

@@ -179,10 +179,7 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
         ObjectNode metadata = Json.newObject();
         metadata.put("source", "telegram");
         metadata.put("update_id", body.path("update_id").asLong());
-        ObjectNode reply = metadata.putObject("payload").put("type", "button_reply").putObject("button_reply").put("id", data);
-        if (title != null) {
-            reply.put("title", title);
-        }
+        RichContent.chosen(metadata, data, title);
         events.add(new InboundMessage(chat, name.isEmpty() ? null : name, "callback:" + id, "interactive", title != null ? title : data, metadata));
     }
 }

@@ -1,6 +1,7 @@
 package dev.weft.messaging.message;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.platform.error.ApiException;
 
 import java.util.ArrayList;
@@ -72,6 +73,17 @@ public final class RichContent {
             throw ApiException.invalid("metadata.payload", "size", "an interactive message needs 1 to " + MAX_CHOICES + " choices (buttons or rows)");
         }
         return new Interactive(text, List.copyOf(choices));
+    }
+
+    /**
+     * Records a contact's choice in an inbound message's metadata as WhatsApp reports one, whatever the channel:
+     * {@code payload: {type: button_reply, button_reply: {id, title}}} ({@code title} left out when unknown).
+     */
+    public static void chosen(ObjectNode metadata, String id, String title) {
+        ObjectNode reply = metadata.putObject("payload").put("type", "button_reply").putObject("button_reply").put("id", id);
+        if (title != null) {
+            reply.put("title", title);
+        }
     }
 
     private static Choice choice(JsonNode node) {
