@@ -3,6 +3,7 @@ package dev.weft.messaging.channel;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -23,6 +24,14 @@ public interface InboundChannel {
 
     /** The messages and receipts in a delivery (parsed JSON); what it does not understand is skipped. */
     List<InboundEvent> parse(JsonNode body);
+
+    /**
+     * Fields the provider reads in the delivery's 200, beside Weft's counts; answered only once the delivery is stored.
+     * Telegram runs a Bot API method named in a webhook's answer (its {@code method} field).
+     */
+    default Map<String, Object> answer(List<InboundEvent> events) {
+        return Map.of();
+    }
 
     /** What a delivery carries. */
     sealed interface InboundEvent permits InboundMessage, StatusUpdate, Watermark {

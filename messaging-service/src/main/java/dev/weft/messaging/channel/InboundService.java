@@ -1,5 +1,7 @@
 package dev.weft.messaging.channel;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.messaging.contact.Contact;
@@ -55,8 +57,23 @@ public class InboundService {
         this.json = json;
     }
 
-    /** What a delivery changed: messages stored, redeliveries of stored ones, receipts applied. */
-    public record Received(int stored, int duplicates, int statuses) {
+    /**
+     * What a delivery changed: messages stored, redeliveries of stored ones, receipts applied; and what the provider
+     * reads in the answer ({@link InboundChannel#answer}), as fields of the same object.
+     */
+    public record Received(int stored, int duplicates, int statuses, @JsonIgnore Map<String, Object> answer) {
+        Received(int stored, int duplicates, int statuses) {
+            this(stored, duplicates, statuses, Map.of());
+        }
+
+        @JsonAnyGetter
+        Map<String, Object> answerFields() {
+            return answer;
+        }
+
+        Received answering(Map<String, Object> fields) {
+            return new Received(stored, duplicates, statuses, fields);
+        }
     }
 
     private record Target(String orgId, InboundChannel channel, ChannelAccounts.Account account) {
@@ -98,7 +115,8 @@ public class InboundService {
         for (int attempt = 1; ; attempt++) {
             try {
                 // Deliveries of one org arriving together commit together (GroupCommit), ordered by sender.
-                return system.callAs(target.orgId(), () -> groupCommit.call(target.orgId(), order(events), () -> store(channel, events, senders)));
+                Received received = system.callAs(target.orgId(), () -> groupCommit.call(target.orgId(), order(events), () -> store(channel, events, senders)));
+                return received.answering(target.channel().answer(events));
             } catch (Redelivered e) {
                 if (attempt < MAX_ATTEMPTS) {
                     continue;

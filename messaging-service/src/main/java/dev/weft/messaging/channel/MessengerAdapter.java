@@ -36,6 +36,29 @@ abstract class MessengerAdapter implements ChannelSender, InboundChannel {
         return List.of("text", "image", "video", "audio", "document", "interactive").contains(type);
     }
 
+    /**
+     * The Send API's limits: quick replies' titles of 20 characters and payloads of 1,000; a button template's text of
+     * 640 and its button's title of 20.
+     */
+    @Override
+    public void check(String type, JsonNode metadata) {
+        if (!type.equals("interactive")) {
+            return;
+        }
+        RichContent.Interactive interactive = RichContent.interactive(metadata);
+        String name = channel().equals("instagram") ? "Instagram" : "Messenger";
+        if (interactive.link() != null) {
+            RichContent.atMost(name, "body.text (a button template's text)", interactive.text(), 640);
+            RichContent.atMost(name, "action.parameters.display_text", interactive.link().title(), 20);
+            return;
+        }
+        RichContent.atMost(name, "body.text", interactive.text(), 2000);
+        interactive.choices().forEach(c -> {
+            RichContent.atMost(name, "a quick reply's title", c.title(), 20);
+            RichContent.atMost(name, "a quick reply's payload (the choice's id)", c.id(), 1000);
+        });
+    }
+
     @Override
     public SendOutcome send(OutboundMessage message) {
         ChannelAccounts.Account account;
@@ -65,7 +88,15 @@ abstract class MessengerAdapter implements ChannelSender, InboundChannel {
             }
             case "interactive" -> {
                 // Buttons or list rows become quick replies; a tap comes back as a message whose quick_reply.payload is the id.
+                // A link is a button template's web_url button, which opens the page without telling the page.
                 RichContent.Interactive interactive = RichContent.interactive(message.metadata());
+                if (interactive.link() != null) {
+                    ObjectNode template = content.putObject("attachment").put("type", "template").putObject("payload")
+                            .put("template_type", "button").put("text", interactive.text());
+                    template.putArray("buttons").addObject().put("type", "web_url").put("url", interactive.link().url())
+                            .put("title", interactive.link().title());
+                    break;
+                }
                 content.put("text", interactive.text());
                 ArrayNode replies = content.putArray("quick_replies");
                 for (RichContent.Choice choice : interactive.choices()) {

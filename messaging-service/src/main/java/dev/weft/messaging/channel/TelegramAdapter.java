@@ -8,8 +8,10 @@ import dev.weft.messaging.MessagingConfig;
 import dev.weft.messaging.message.ChannelSender;
 import dev.weft.messaging.message.MessageService;
 import dev.weft.messaging.message.RichContent;
+import dev.weft.platform.error.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,20 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
     @Override
     public boolean sends(String type) {
         return MessageService.TYPES.contains(type) && !type.equals("template");
+    }
+
+    /** A button's {@code callback_data} is 1 to 64 bytes in the Bot API: a choice's id must fit. */
+    @Override
+    public void check(String type, JsonNode metadata) {
+        if (!type.equals("interactive")) {
+            return;
+        }
+        for (RichContent.Choice choice : RichContent.interactive(metadata).choices()) {
+            if (choice.id().getBytes(StandardCharsets.UTF_8).length > 64) {
+                throw ApiException.invalid("metadata.payload", "max_length", "Telegram takes a choice's id of at most 64 bytes (callback_data): "
+                        + choice.id().substring(0, Math.min(choice.id().length(), 20)) + "... is longer");
+            }
+        }
     }
 
     @Override
@@ -89,11 +105,15 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
                 }
             }
             case "interactive" -> {
-                // Buttons or list rows become an inline keyboard, one button a row; a press comes back as its id.
+                // Buttons or list rows become an inline keyboard, one button a row; a press comes back as its id. A link is a
+                // URL button, which Telegram opens without telling the bot.
                 RichContent.Interactive interactive = RichContent.interactive(message.metadata());
                 method = "sendMessage";
                 body.put("text", interactive.text());
                 ArrayNode keyboard = body.putObject("reply_markup").putArray("inline_keyboard");
+                if (interactive.link() != null) {
+                    keyboard.addArray().addObject().put("text", interactive.link().title()).put("url", interactive.link().url());
+                }
                 for (RichContent.Choice choice : interactive.choices()) {
                     keyboard.addArray().addObject().put("text", choice.title()).put("callback_data", choice.id());
                 }
@@ -155,6 +175,21 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
     }
 
     /**
+     * A button press is answered in the webhook's 200 ({@code answerCallbackQuery}): until it is, the contact's app
+     * shows the button as still loading. Answered that way, Telegram hears it only once the press is stored; a
+     * redelivered press is answered again, which changes nothing for the contact.
+     */
+    @Override
+    public Map<String, Object> answer(List<InboundEvent> events) {
+        for (InboundEvent event : events) {
+            if (event instanceof InboundMessage m && m.metadata() != null && m.metadata().path("callback_query_id").isTextual()) {
+                return Map.of("method", "answerCallbackQuery", "callback_query_id", m.metadata().path("callback_query_id").asText());
+            }
+        }
+        return Map.of();
+    }
+
+    /**
      * A press of an inline keyboard's button (an interactive message's choice): an inbound interactive message whose
      * {@code metadata.payload} is {@code {type: button_reply, button_reply: {id, title}}}, as WhatsApp reports a choice.
      */
@@ -179,6 +214,7 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
         ObjectNode metadata = Json.newObject();
         metadata.put("source", "telegram");
         metadata.put("update_id", body.path("update_id").asLong());
+        metadata.put("callback_query_id", id);
         RichContent.chosen(metadata, data, title);
         events.add(new InboundMessage(chat, name.isEmpty() ? null : name, "callback:" + id, "interactive", title != null ? title : data, metadata));
     }

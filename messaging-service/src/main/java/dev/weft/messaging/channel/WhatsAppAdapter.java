@@ -7,6 +7,7 @@ import dev.weft.messaging.MessagingConfig;
 import dev.weft.messaging.message.ChannelSender;
 import dev.weft.messaging.message.MessageService;
 import dev.weft.messaging.message.RichContent;
+import dev.weft.platform.error.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -42,6 +43,42 @@ public class WhatsAppAdapter implements ChannelSender, InboundChannel {
     @Override
     public boolean sends(String type) {
         return MessageService.TYPES.contains(type);
+    }
+
+    /**
+     * The Cloud API's limits on interactive messages: a body of 1,024 characters; up to 3 reply buttons with titles of
+     * 20; a list of up to 10 rows (titles of 24, ids of 200) behind a button label of 20; a link's label of 20.
+     */
+    @Override
+    public void check(String type, JsonNode metadata) {
+        if (!type.equals("interactive")) {
+            return;
+        }
+        RichContent.Interactive interactive = RichContent.interactive(metadata);
+        RichContent.atMost("WhatsApp", "body.text", interactive.text(), 1024);
+        switch (interactive.type()) {
+            case "button" -> {
+                if (interactive.choices().size() > 3) {
+                    throw ApiException.invalid("metadata.payload", "size", "WhatsApp takes at most 3 reply buttons (a list takes 10 rows)");
+                }
+                interactive.choices().forEach(c -> RichContent.atMost("WhatsApp", "a button's title", c.title(), 20));
+            }
+            case "list" -> {
+                if (interactive.choices().size() > 10) {
+                    throw ApiException.invalid("metadata.payload", "size", "WhatsApp takes at most 10 rows in a list, over all its sections");
+                }
+                JsonNode label = metadata.path("payload").path("action").path("button");
+                if (!label.isTextual() || label.asText().isBlank()) {
+                    throw ApiException.invalid("metadata.payload", "required", "a WhatsApp list needs action.button, the label of the button that opens it");
+                }
+                RichContent.atMost("WhatsApp", "action.button", label.asText(), 20);
+                interactive.choices().forEach(c -> {
+                    RichContent.atMost("WhatsApp", "a row's title", c.title(), 24);
+                    RichContent.atMost("WhatsApp", "a row's id", c.id(), 200);
+                });
+            }
+            default -> RichContent.atMost("WhatsApp", "action.parameters.display_text", interactive.link().title(), 20);
+        }
     }
 
     @Override

@@ -20,6 +20,13 @@ public interface ChannelSender {
         return true;
     }
 
+    /**
+     * Checks a reply this channel sends against the channel's own limits ({@link RichContent}'s shape is checked
+     * before): a 400 when it is accepted, rather than a message the provider refuses later.
+     */
+    default void check(String type, JsonNode metadata) {
+    }
+
     /** What to send, and to whom ({@code to}: the contact's address on the channel). */
     record OutboundMessage(String orgId, String messageId, String conversationId, String contactId, String channel, String inbox, String to,
                            String type, String content, JsonNode template, JsonNode metadata) {

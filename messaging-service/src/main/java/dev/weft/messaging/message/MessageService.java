@@ -520,6 +520,9 @@ public class MessageService {
             throw ApiException.invalid("type", "supported_type", "a " + conversation.channel + " conversation cannot send " + r.type()
                     + " messages: " + String.join(", ", TYPES.stream().filter(sender::sends).toList()) + " can be sent");
         }
+        if (sender != null) {
+            sender.check(r.type(), r.metadata());
+        }
         String to = r.internal() ? null : (contact != null && contact.id.equals(conversation.contactId)
                 ? contacts.addressOn(contact, conversation.channel) : contacts.addressOn(conversation.contactId, conversation.channel)).orElse(null);
         String status = r.internal() ? "stored" : sender == null || to == null ? "failed" : "queued";

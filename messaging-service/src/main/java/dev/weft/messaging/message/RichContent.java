@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * The payload of a location or interactive message, in {@code metadata.payload} and in the WhatsApp Cloud API's shape
  * (where an inbound one from WhatsApp stores it too): a location {@code {latitude, longitude, name?, address?}}; an
- * interactive message {@code {type: button|list, body: {text}, action: {buttons: [{reply: {id, title}}]} or
- * {sections: [{rows: [{id, title}]}]}}}. Checked once when a reply is accepted, so that each channel's adapter only
+ * interactive message {@code {type: button|list|cta_url, body: {text}, action: {buttons: [{reply: {id, title}}]} or
+ * {button, sections: [{rows: [{id, title}]}]} or {name: cta_url, parameters: {display_text, url}}}}. Checked once when
+ * a reply is accepted (here, then against the channel's own limits by its sender), so that each channel's adapter only
  * translates it.
  */
 public final class RichContent {
@@ -28,7 +29,12 @@ public final class RichContent {
     public record Choice(String id, String title) {
     }
 
-    public record Interactive(String text, List<Choice> choices) {
+    /** A button that opens a web page ({@code cta_url}): no answer comes back from it. */
+    public record Link(String title, String url) {
+    }
+
+    /** Choices to answer with ({@code button}, {@code list}), or one {@code link} ({@code cta_url}). */
+    public record Interactive(String type, String text, List<Choice> choices, Link link) {
     }
 
     /** The location in {@code metadata.payload}; a 400 on {@code metadata.payload} when there is none or it is malformed. */
@@ -56,23 +62,62 @@ public final class RichContent {
         }
         List<Choice> choices = new ArrayList<>();
         String type = payload.path("type").asText("");
-        if (type.equals("button")) {
-            for (JsonNode button : payload.path("action").path("buttons")) {
-                choices.add(choice(button.path("reply")));
-            }
-        } else if (type.equals("list")) {
-            for (JsonNode section : payload.path("action").path("sections")) {
-                for (JsonNode row : section.path("rows")) {
-                    choices.add(choice(row));
+        JsonNode action = payload.path("action");
+        switch (type) {
+            case "button" -> {
+                for (JsonNode button : action.path("buttons")) {
+                    choices.add(choice(button.path("reply")));
                 }
             }
-        } else {
-            throw ApiException.invalid("metadata.payload", "one_of", "metadata.payload.type must be button or list");
+            case "list" -> {
+                for (JsonNode section : action.path("sections")) {
+                    for (JsonNode row : section.path("rows")) {
+                        choices.add(choice(row));
+                    }
+                }
+            }
+            case "cta_url" -> {
+                JsonNode parameters = action.path("parameters");
+                String title = text(parameters, "display_text", 200);
+                String url = text(parameters, "url", 2000);
+                if (!"cta_url".equals(action.path("name").asText()) || title == null || title.isBlank() || !webAddress(url)) {
+                    throw ApiException.invalid("metadata.payload", "required", "a cta_url message needs action.name cta_url and action.parameters"
+                            + " with display_text and an absolute http(s) url");
+                }
+                return new Interactive(type, text, List.of(), new Link(title, url));
+            }
+            default -> throw ApiException.invalid("metadata.payload", "one_of", "metadata.payload.type must be button, list or cta_url");
         }
         if (choices.isEmpty() || choices.size() > MAX_CHOICES) {
             throw ApiException.invalid("metadata.payload", "size", "an interactive message needs 1 to " + MAX_CHOICES + " choices (buttons or rows)");
         }
-        return new Interactive(text, List.copyOf(choices));
+        // The answer carries the id alone: two choices with one id could not be told apart.
+        if (choices.stream().map(Choice::id).distinct().count() < choices.size()) {
+            throw ApiException.invalid("metadata.payload", "unique", "each choice needs an id of its own");
+        }
+        return new Interactive(type, text, List.copyOf(choices), null);
+    }
+
+    /**
+     * A 400 on {@code metadata.payload} when {@code value} is longer than {@code channel} takes ({@code what} names it
+     * for the caller): for a sender's own limits, checked when a reply is accepted.
+     */
+    public static void atMost(String channel, String what, String value, int max) {
+        if (value != null && value.length() > max) {
+            throw ApiException.invalid("metadata.payload", "max_length", channel + " takes at most " + max + " characters in " + what);
+        }
+    }
+
+    private static boolean webAddress(String url) {
+        if (url == null) {
+            return false;
+        }
+        try {
+            java.net.URI uri = new java.net.URI(url);
+            return uri.isAbsolute() && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     /**

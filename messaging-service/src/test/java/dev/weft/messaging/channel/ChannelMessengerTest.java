@@ -178,6 +178,29 @@ class ChannelMessengerTest {
                 .body("data[0].metadata.payload.button_reply.id", equalTo("later"));
     }
 
+    @Test
+    void a_link_goes_as_a_button_template_and_quick_replies_beyond_the_send_apis_limits_are_400s() {
+        String psid = "2254459154682921";
+        FacebookPage page = FacebookPage.withMessageFrom(psid);
+        String org = page.org();
+        String messages = "/v1/conversations/" + as(org).get("/v1/conversations?channel=facebook").then().statusCode(200)
+                .extract().<String>path("data[0].id") + "/messages";
+        String sendPath = page.answersSends(psid, "m_link-" + org);
+        Map<String, Object> link = Map.of("type", "cta_url", "body", Map.of("text", "Your order shipped."),
+                "action", Map.of("name", "cta_url", "parameters", Map.of("display_text", "Track it", "url", "https://track.example.com/p/42")));
+        as(org).body(Map.of("type", "interactive", "metadata", Map.of("payload", link))).post(messages).then().statusCode(201).body("status", equalTo("sent"));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(sendPath)).withRequestBody(equalToJson("""
+                {"recipient":{"id":"%s"},"messaging_type":"RESPONSE","message":{"attachment":{"type":"template","payload":{
+                "template_type":"button","text":"Your order shipped.","buttons":[{"type":"web_url","url":"https://track.example.com/p/42",
+                "title":"Track it"}]}}}}""".formatted(psid))));
+        Map<String, Object> longTitle = Map.of("type", "button", "body", Map.of("text", "Pick"), "action", Map.of("buttons",
+                java.util.List.of(Map.of("type", "reply", "reply", Map.of("id", "a", "title", "A title of 21 chars!!")))));
+        as(org).body(Map.of("type", "interactive", "metadata", Map.of("payload", longTitle))).post(messages).then().statusCode(400)
+                .body("error.details.field", equalTo("metadata.payload"))
+                .body("error.message", equalTo("Messenger takes at most 20 characters in a quick reply's title"));
+        as(org).get(messages).then().statusCode(200).body("data", hasSize(2));
+    }
+
     /** A Facebook page of a new org in the stubs that has had a first message ("hello") from {@code psid}. */
     private record FacebookPage(String org, String id, String path) {
         static FacebookPage withMessageFrom(String psid) {

@@ -21,8 +21,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.weft.messaging.support.Api.as;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Telegram: inbound updates through the public webhook (secret header), and the Bot API adapter against its stub.
@@ -134,13 +138,43 @@ class ChannelTelegramTest {
                 "chat_instance":"-1","data":"pm"}}""";
         String path = "/v1/channels/telegram/inbound/" + org + "." + connection;
         for (int i = 0; i < 2; i++) {
+            // Answered in the webhook's 200, which Telegram runs as a Bot API call: the button stops loading on the phone.
             RestAssured.given().header("X-Telegram-Bot-Api-Secret-Token", SECRET).contentType("application/json").body(press).post(path)
-                    .then().statusCode(200);
+                    .then().statusCode(200).body("method", equalTo("answerCallbackQuery")).body("callback_query_id", equalTo("4382bfdwdsb323b2d9"))
+                    .body("stored", equalTo(i == 0 ? 1 : 0));
         }
         String conversation = as(org).get("/v1/conversations?channel=telegram").then().statusCode(200).extract().path("data[0].id");
         as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(1))
                 .body("data[0].type", equalTo("interactive")).body("data[0].content", equalTo("Afternoon"))
                 .body("data[0].metadata.payload.button_reply.id", equalTo("pm"));
+
+        // A link is a URL button; a choice's id longer than callback_data's 64 bytes is refused when the reply is accepted.
+        var link = json.deepCopy();
+        link.putObject("payload").put("type", "cta_url").putObject("body").put("text", "Track your parcel");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) link.get("payload")).putObject("action").put("name", "cta_url").putObject("parameters")
+                .put("display_text", "Track").put("url", "https://track.example.com/p/42");
+        system.callAs(org, () -> telegram.send(new ChannelSender.OutboundMessage(org, "msg_x", "conv_x", "contact_x", "telegram", "default", "5550001",
+                "interactive", null, null, link)));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(base + "sendMessage")).withRequestBody(equalToJson(
+                "{\"chat_id\":\"5550001\",\"text\":\"Track your parcel\",\"reply_markup\":{\"inline_keyboard\":"
+                        + "[[{\"text\":\"Track\",\"url\":\"https://track.example.com/p/42\"}]]}}")));
+        var longId = choices.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) longId.at("/payload/action/sections/0/rows/0")).put("id", "é".repeat(33));
+        var error = assertThrows(dev.weft.platform.error.ApiException.class, () -> telegram.check("interactive", longId));
+        assertTrue(error.getMessage().contains("64 bytes"), error.getMessage());
+        telegram.check("interactive", choices);
+    }
+
+    @Test
+    void a_plain_message_is_answered_with_the_counts_alone() {
+        String org = Api.newOrg();
+        String connection = ChannelStubs.connection(org, "telegram", Map.of(), Map.of("bot_token", BOT_TOKEN, "secret_token", SECRET));
+        String update = """
+                {"update_id":10001,"message":{"message_id":9,"from":{"id":884422118,"is_bot":false,"first_name":"Ann"},
+                "chat":{"id":884422118,"type":"private"},"date":1733050750,"text":"Hi"}}""";
+        RestAssured.given().header(TelegramAdapter.SECRET_HEADER, SECRET).contentType("application/json").body(update)
+                .post("/v1/channels/telegram/inbound/" + org + "." + connection).then().statusCode(200)
+                .body("stored", equalTo(1)).body("$", not(hasKey("method")));
     }
 
     private static ChannelSender.OutboundMessage message(String org, String connection, String chat) {

@@ -26,6 +26,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.weft.messaging.support.Api.as;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
@@ -307,6 +308,47 @@ class ChannelWhatsAppTest {
                 .body("data[0].type", equalTo("interactive")).body("data[0].content", equalTo("Yes"))
                 .body("data[0].metadata.payload.button_reply.id", equalTo("yes"));
         assertEquals(2, ChannelStubs.server().findAll(postRequestedFor(urlPathEqualTo(messagesUrl(wa)))).size(), "the refused replies sent nothing");
+    }
+
+    @Test
+    void a_link_button_goes_as_cta_url_and_replies_beyond_the_cloud_apis_limits_are_400s_with_nothing_stored() {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        wa.deliver(wa.messageWebhook("971500000124", "wamid.in-cta-" + org, "Which dates?")).then().statusCode(200);
+        String conversation = as(org).get("/v1/conversations?channel=whatsapp").then().statusCode(200).extract().path("data[0].id");
+        String messages = "/v1/conversations/" + conversation + "/messages";
+        acceptSends(wa, "wamid.out-cta-" + org);
+        Map<String, Object> link = Map.of("type", "cta_url", "body", Map.of("text", "Tap below to see available dates."),
+                "action", Map.of("name", "cta_url", "parameters", Map.of("display_text", "See Dates", "url", "https://www.luckyshrub.com?clickID=kqDGWd24Q5TRwoEQTICY7W1JKoXvaZOXWAS7h1P76s0R7Paec4")));
+        as(org).body(Map.of("type", "interactive", "metadata", Map.of("payload", link))).post(messages).then().statusCode(201).body("status", equalTo("sent"));
+        ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(messagesUrl(wa))).withRequestBody(equalToJson("""
+                {"messaging_product":"whatsapp","recipient_type":"individual","to":"971500000124","type":"interactive","interactive":{
+                "type":"cta_url","body":{"text":"Tap below to see available dates."},"action":{"name":"cta_url","parameters":{
+                "display_text":"See Dates","url":"https://www.luckyshrub.com?clickID=kqDGWd24Q5TRwoEQTICY7W1JKoXvaZOXWAS7h1P76s0R7Paec4"}}}}""")));
+
+        List<Map<String, Object>> four = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            four.add(Map.of("type", "reply", "reply", Map.of("id", "b" + i, "title", "Option " + i)));
+        }
+        Map<String, Object> tooMany = Map.of("type", "button", "body", Map.of("text", "Pick"), "action", Map.of("buttons", four));
+        Map<String, Object> longTitle = Map.of("type", "button", "body", Map.of("text", "Pick"), "action", Map.of("buttons",
+                List.of(Map.of("type", "reply", "reply", Map.of("id", "a", "title", "A title of 21 chars!!")))));
+        Map<String, Object> sameIds = Map.of("type", "button", "body", Map.of("text", "Pick"), "action", Map.of("buttons", List.of(
+                Map.of("type", "reply", "reply", Map.of("id", "a", "title", "One")), Map.of("type", "reply", "reply", Map.of("id", "a", "title", "Two")))));
+        Map<String, Object> unlabelledList = Map.of("type", "list", "body", Map.of("text", "Pick"),
+                "action", Map.of("sections", List.of(Map.of("title", "Slots", "rows", List.of(Map.of("id", "am", "title", "Morning"))))));
+        Map<String, Object> notAPage = Map.of("type", "cta_url", "body", Map.of("text", "Open"),
+                "action", Map.of("name", "cta_url", "parameters", Map.of("display_text", "Open", "url", "javascript:alert(1)")));
+        Map<Map<String, Object>, String> refused = new java.util.LinkedHashMap<>();
+        refused.put(tooMany, "at most 3 reply buttons");
+        refused.put(longTitle, "at most 20 characters in a button's title");
+        refused.put(sameIds, "an id of its own");
+        refused.put(unlabelledList, "action.button");
+        refused.put(notAPage, "http(s) url");
+        refused.forEach((payload, says) -> as(org).body(Map.of("type", "interactive", "metadata", Map.of("payload", payload))).post(messages)
+                .then().statusCode(400).body("error.details.field", equalTo("metadata.payload")).body("error.message", containsString(says)));
+        as(org).get(messages).then().statusCode(200).body("data", hasSize(2));
+        assertEquals(1, ChannelStubs.server().findAll(postRequestedFor(urlPathEqualTo(messagesUrl(wa)))).size(), "the refused replies sent nothing");
     }
 
     private void setLastInbound(String org, String ago) throws SQLException {
