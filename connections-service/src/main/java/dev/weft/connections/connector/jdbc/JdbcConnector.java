@@ -316,7 +316,7 @@ public abstract class JdbcConnector implements Connector {
         }
         SqlDialect dialect = dialect();
         String defaultSchema = dialect.defaultSchema(context);
-        TableRef ref = TableRef.parse(wanted.name(), defaultSchema);
+        TableRef ref = TableRef.toCreate(wanted.name(), defaultSchema);
         List<String> definitions = new ArrayList<>();
         for (dev.weft.connections.connector.FieldSchema field : wanted.fields()) {
             boolean key = wanted.primaryKey().contains(field.name());

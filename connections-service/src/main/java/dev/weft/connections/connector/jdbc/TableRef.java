@@ -1,5 +1,7 @@
 package dev.weft.connections.connector.jdbc;
 
+import dev.weft.connections.connector.ConnectorException;
+
 import java.util.Comparator;
 import java.util.Locale;
 
@@ -17,6 +19,19 @@ public record TableRef(String schema, String table) {
     public static TableRef parse(String object, String defaultSchema) {
         int dot = object.indexOf('.');
         return dot < 0 ? new TableRef(defaultSchema, object) : new TableRef(object.substring(0, dot), object.substring(dot + 1));
+    }
+
+    /**
+     * {@link #parse}, for a table about to be created: {@code db.schema.table} (a warehouse's three-part name) would
+     * create a table named {@code "schema.table"}, never what was meant, so a name with a further dot is refused.
+     */
+    public static TableRef toCreate(String object, String defaultSchema) {
+        TableRef ref = parse(object, defaultSchema);
+        if (ref.table().isBlank() || ref.schema().isBlank() || ref.table().indexOf('.') >= 0) {
+            throw ConnectorException.invalid("object", "name", object + " is not a table name Weft creates: write table or schema.table,"
+                    + " with no further dot");
+        }
+        return ref;
     }
 
     /** The name the data API shows: bare in the connection's default schema, else {@code schema.table}. */

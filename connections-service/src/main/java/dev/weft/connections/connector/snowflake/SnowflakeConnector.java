@@ -296,7 +296,7 @@ public class SnowflakeConnector implements Connector {
         if (existing.isPresent()) {
             return new EnsuredObject(existing.get().schema(), false);
         }
-        TableRef ref = TableRef.parse(wanted.name(), defaultSchema(context));
+        TableRef ref = TableRef.toCreate(wanted.name(), defaultSchema(context));
         String schema = snowflakeName(ref.schema());
         String table = snowflakeName(ref.table());
         SnowflakeDialect dialect = SnowflakeDialect.INSTANCE;

@@ -1,6 +1,7 @@
 package dev.weft.connections.connector.postgres;
 
 import dev.weft.connections.connector.Connector;
+import dev.weft.connections.connector.ConnectorException;
 import dev.weft.connections.connector.FieldSchema;
 import dev.weft.connections.connector.ObjectSchema;
 import dev.weft.connections.connector.jdbc.JdbcConnector;
@@ -19,6 +20,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The JDBC contract against the machine's PostgreSQL (127.0.0.1:5432, user postgres, trust auth). */
@@ -80,6 +82,20 @@ class PostgresConnectorTest extends JdbcConnectorContract {
                 "CREATE SCHEMA " + otherSchema,
                 "CREATE TABLE " + otherSchema + ".contacts (id integer PRIMARY KEY, email varchar(200) NOT NULL, name varchar(100))",
                 "CREATE TABLE " + otherSchema + ".orders (id integer PRIMARY KEY, name varchar(100))");
+    }
+
+    /** A warehouse's three-part name would create a table named "schema.table": refused, and nothing created. */
+    @Test
+    void ensure_object_refuses_a_name_with_a_database_part() throws SQLException {
+        ObjectSchema wanted = new ObjectSchema("analytics.raw.contacts", "analytics.raw.contacts", List.of(FieldSchema.of("id", "integer")),
+                List.of("id"), null, Set.of());
+        ConnectorException refused = assertThrows(ConnectorException.class, () -> connector.ensureObject(context(config(), credentials()), wanted));
+        assertEquals("analytics.raw.contacts is not a table name Weft creates: write table or schema.table, with no further dot", refused.getMessage());
+        try (Connection admin = admin(); Statement statement = admin.createStatement();
+             ResultSet found = statement.executeQuery("SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'analytics'")) {
+            found.next();
+            assertEquals(0, found.getInt(1), "no schema was created");
+        }
     }
 
     /** A connection configured with a schema that does not exist yet: a sync's destination table creates it too. */
