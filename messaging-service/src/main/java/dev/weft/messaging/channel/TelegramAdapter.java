@@ -154,24 +154,70 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
         String chat = message.path("chat").path("id").asText();
         JsonNode from = message.path("from");
         String name = (from.path("first_name").asText("") + " " + from.path("last_name").asText("")).strip();
-        String type = "text";
-        String content = message.path("text").asText(null);
-        if (content == null && message.has("photo")) {
-            type = "image";
-            JsonNode sizes = message.path("photo");
-            content = sizes.path(sizes.size() - 1).path("file_id").asText(null);
-        } else if (content == null && message.has("document")) {
-            type = "document";
-            content = message.path("document").path("file_id").asText(null);
-        }
         ObjectNode metadata = Json.newObject();
         metadata.put("source", "telegram");
         metadata.put("update_id", body.path("update_id").asLong());
         if (from.has("username")) {
             metadata.put("username", from.path("username").asText());
         }
+        String type = "text";
+        String content = message.path("text").asText(null);
+        if (content == null) {
+            Kind kind = kind(message);
+            type = kind.type();
+            content = kind.content();
+            if (kind.payload() != null) {
+                metadata.set("payload", kind.payload());
+            }
+            if (message.path("caption").isTextual()) {
+                // Where a send takes a media message's caption too.
+                metadata.put("caption", message.path("caption").asText());
+            }
+        }
         events.add(new InboundMessage(chat, name.isEmpty() ? null : name, chat + ":" + message.path("message_id").asText(), type, content, metadata));
         return events;
+    }
+
+    /** A message without text: Weft's type, its content (the file id, a place's name) and a payload, if any. */
+    private record Kind(String type, String content, ObjectNode payload) {
+    }
+
+    /**
+     * What a message without text carries, as Weft's types: a photo (its largest size), video (also a round video note
+     * or an animation), audio (also a voice note), document, sticker, and a place, whose {@code metadata.payload}
+     * takes the shape a location reply has ({@code latitude, longitude, name?, address?}). Anything else (a poll, a
+     * shared contact) stays a text message without content; the update is still stored once.
+     */
+    private static Kind kind(JsonNode message) {
+        if (message.path("photo").isArray() && !message.path("photo").isEmpty()) {
+            JsonNode sizes = message.path("photo");
+            return new Kind("image", sizes.path(sizes.size() - 1).path("file_id").asText(null), null);
+        }
+        // An animation comes with a document beside it: the animation is what the contact sent.
+        for (String field : List.of("video", "video_note", "animation", "audio", "voice", "document", "sticker")) {
+            if (message.path(field).isObject()) {
+                String type = switch (field) {
+                    case "video_note", "animation" -> "video";
+                    case "voice" -> "audio";
+                    default -> field;
+                };
+                return new Kind(type, message.path(field).path("file_id").asText(null), null);
+            }
+        }
+        JsonNode venue = message.path("venue");
+        JsonNode location = venue.isObject() ? venue.path("location") : message.path("location");
+        if (location.path("latitude").isNumber() && location.path("longitude").isNumber()) {
+            ObjectNode payload = Json.newObject().put("latitude", location.path("latitude").asDouble()).put("longitude", location.path("longitude").asDouble());
+            String title = venue.path("title").asText(null);
+            if (title != null) {
+                payload.put("name", title);
+            }
+            if (venue.path("address").isTextual()) {
+                payload.put("address", venue.path("address").asText());
+            }
+            return new Kind("location", title, payload);
+        }
+        return new Kind("text", null, null);
     }
 
     /**

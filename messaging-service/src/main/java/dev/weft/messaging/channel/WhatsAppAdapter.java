@@ -185,6 +185,7 @@ public class WhatsAppAdapter implements ChannelSender, InboundChannel {
                         case "text" -> m.path("text").path("body").asText(null);
                         case "image", "video", "audio", "document", "sticker" -> m.path(type).path("id").asText(null);
                         case "button" -> m.path("button").path("text").asText(null);
+                        case "location" -> m.path("location").path("name").asText(null);
                         // The choice's title; its id is in the payload (button_reply or list_reply).
                         case "interactive" -> m.path("interactive").path(m.path("interactive").path("type").asText("button_reply")).path("title").asText(null);
                         default -> null;
@@ -194,6 +195,10 @@ public class WhatsAppAdapter implements ChannelSender, InboundChannel {
                     metadata.put("phone_number_id", value.path("metadata").path("phone_number_id").asText(null));
                     if (!type.equals("text")) {
                         metadata.set("payload", m.path(type));
+                    }
+                    // Where every channel keeps a media message's caption (and a send takes one).
+                    if (m.path(type).path("caption").isTextual()) {
+                        metadata.put("caption", m.path(type).path("caption").asText());
                     }
                     String known = List.of("text", "image", "video", "audio", "document", "sticker", "location", "interactive").contains(type) ? type : "text";
                     events.add(new InboundMessage(from, names.get(from), id, known, content, metadata));

@@ -166,6 +166,40 @@ class ChannelTelegramTest {
     }
 
     @Test
+    void media_voice_notes_stickers_and_places_arrive_as_their_types_with_the_file_id_caption_and_place() {
+        String org = Api.newOrg();
+        String connection = ChannelStubs.connection(org, "telegram", Map.of(), Map.of("bot_token", BOT_TOKEN, "secret_token", SECRET));
+        String path = "/v1/channels/telegram/inbound/" + org + "." + connection;
+        String chat = "\"chat\":{\"id\":777001,\"type\":\"private\"},\"from\":{\"id\":777001,\"is_bot\":false,\"first_name\":\"Omar\"},\"date\":1733050750";
+        java.util.List<String> messages = java.util.List.of(
+                "\"photo\":[{\"file_id\":\"small\",\"width\":90,\"height\":90},{\"file_id\":\"AgACAgbig\",\"width\":1280,\"height\":1280}],\"caption\":\"The dent\"",
+                "\"voice\":{\"file_id\":\"AwACAgvoice\",\"duration\":4,\"mime_type\":\"audio/ogg\"}",
+                "\"video_note\":{\"file_id\":\"DQACAgnote\",\"length\":240,\"duration\":3}",
+                "\"animation\":{\"file_id\":\"CgACAggif\",\"width\":320,\"height\":240,\"duration\":2},\"document\":{\"file_id\":\"CgACAggif\"}",
+                "\"sticker\":{\"file_id\":\"CAACAgsticker\",\"width\":512,\"height\":512,\"is_animated\":false,\"is_video\":false,\"type\":\"regular\"}",
+                "\"location\":{\"latitude\":52.520008,\"longitude\":13.404954}",
+                "\"location\":{\"latitude\":52.5163,\"longitude\":13.3777},\"venue\":{\"location\":{\"latitude\":52.5163,\"longitude\":13.3777},"
+                        + "\"title\":\"Brandenburger Tor\",\"address\":\"Pariser Platz\"}",
+                "\"poll\":{\"id\":\"1\",\"question\":\"?\",\"options\":[]}");
+        for (int i = 0; i < messages.size(); i++) {
+            String update = "{\"update_id\":" + (20000 + i) + ",\"message\":{\"message_id\":" + (500 + i) + "," + chat + "," + messages.get(i) + "}}";
+            RestAssured.given().header(TelegramAdapter.SECRET_HEADER, SECRET).contentType("application/json").body(update).post(path).then()
+                    .statusCode(200).body("stored", equalTo(1));
+        }
+        String conversation = as(org).get("/v1/conversations?channel=telegram").then().statusCode(200).extract().path("data[0].id");
+        // Newest first: the poll, the venue, the point, the sticker, the animation, the video note, the voice note, the photo.
+        as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(8))
+                .body("data.type", equalTo(java.util.List.of("text", "location", "location", "sticker", "video", "video", "audio", "image")))
+                .body("data[7].content", equalTo("AgACAgbig")).body("data[7].metadata.caption", equalTo("The dent"))
+                .body("data[6].content", equalTo("AwACAgvoice")).body("data[5].content", equalTo("DQACAgnote"))
+                .body("data[4].content", equalTo("CgACAggif")).body("data[3].content", equalTo("CAACAgsticker"))
+                .body("data[2].metadata.payload.latitude", equalTo(52.520008f)).body("data[2].content", equalTo(null))
+                .body("data[1].content", equalTo("Brandenburger Tor")).body("data[1].metadata.payload.name", equalTo("Brandenburger Tor"))
+                .body("data[1].metadata.payload.address", equalTo("Pariser Platz"))
+                .body("data[0].content", equalTo(null));
+    }
+
+    @Test
     void a_plain_message_is_answered_with_the_counts_alone() {
         String org = Api.newOrg();
         String connection = ChannelStubs.connection(org, "telegram", Map.of(), Map.of("bot_token", BOT_TOKEN, "secret_token", SECRET));

@@ -351,6 +351,30 @@ class ChannelWhatsAppTest {
         assertEquals(1, ChannelStubs.server().findAll(postRequestedFor(urlPathEqualTo(messagesUrl(wa)))).size(), "the refused replies sent nothing");
     }
 
+    @Test
+    void an_image_with_a_caption_a_place_and_a_reaction_arrive_with_their_content() {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        String messages = """
+                [{"from":"971500000125","id":"wamid.img-%1$s","timestamp":"1733050790","type":"image",
+                  "image":{"caption":"Broken on arrival","mime_type":"image/jpeg","sha256":"abc","id":"1479537139650973"}},
+                 {"from":"971500000125","id":"wamid.loc-%1$s","timestamp":"1733050791","type":"location",
+                  "location":{"latitude":25.2048,"longitude":55.2708,"name":"Dubai Mall","address":"Financial Center Rd"}},
+                 {"from":"971500000125","id":"wamid.react-%1$s","timestamp":"1733050792","type":"reaction",
+                  "reaction":{"message_id":"wamid.img-%1$s","emoji":"\uD83D\uDE00"}}]""".formatted(org);
+        String body = """
+                {"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{
+                "messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"%s"},
+                "contacts":[{"profile":{"name":"Omar"},"wa_id":"971500000125"}],"messages":%s}}]}]}""".formatted(wa.phoneNumberId(), messages);
+        wa.deliver(body).then().statusCode(200).body("stored", equalTo(3));
+        String conversation = as(org).get("/v1/conversations?channel=whatsapp").then().statusCode(200).extract().path("data[0].id");
+        as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(3))
+                .body("data.type", equalTo(List.of("text", "location", "image")))
+                .body("data[2].content", equalTo("1479537139650973")).body("data[2].metadata.caption", equalTo("Broken on arrival"))
+                .body("data[1].content", equalTo("Dubai Mall")).body("data[1].metadata.payload.address", equalTo("Financial Center Rd"))
+                .body("data[0].content", nullValue()).body("data[0].metadata.payload.emoji", equalTo("\uD83D\uDE00"));
+    }
+
     private void setLastInbound(String org, String ago) throws SQLException {
         try (Connection db = dataSource.getConnection();
              PreparedStatement update = db.prepareStatement(
