@@ -149,9 +149,7 @@ abstract class MessengerAdapter implements ChannelSender, InboundChannel {
                         };
                         content = attachment.path("payload").path("url").asText(null);
                     }
-                    ObjectNode metadata = Json.newObject();
-                    metadata.put("source", channel());
-                    metadata.put("page_id", entry.path("id").asText(null));
+                    ObjectNode metadata = metadata(entry);
                     String chosen = message.path("quick_reply").path("payload").asText(null);
                     if (chosen != null) {
                         // A quick reply tapped: an interactive message's choice, reported as WhatsApp reports one.
@@ -159,6 +157,17 @@ abstract class MessengerAdapter implements ChannelSender, InboundChannel {
                         RichContent.chosen(metadata, chosen, content);
                     }
                     events.add(new InboundMessage(sender, null, mid, type, content, metadata));
+                }
+                JsonNode postback = event.path("postback");
+                String chosen = postback.path("payload").asText(null);
+                if (postback.isObject() && sender != null && chosen != null) {
+                    // A button with a payload tapped (Get Started, a persistent menu's item, an ice breaker): a choice too.
+                    // A postback without a mid (older Graph versions) is told apart by its sender and time.
+                    String mid = postback.path("mid").asText("postback:" + sender + ":" + event.path("timestamp").asText(""));
+                    String title = postback.path("title").asText(null);
+                    ObjectNode metadata = metadata(entry);
+                    RichContent.chosen(metadata, chosen, title);
+                    events.add(new InboundMessage(sender, null, mid, "interactive", title != null ? title : chosen, metadata));
                 }
                 for (JsonNode mid : event.path("delivery").path("mids")) {
                     events.add(new StatusUpdate(mid.asText(), "delivered", null, null));
@@ -176,5 +185,12 @@ abstract class MessengerAdapter implements ChannelSender, InboundChannel {
             }
         }
         return events;
+    }
+
+    private ObjectNode metadata(JsonNode entry) {
+        ObjectNode metadata = Json.newObject();
+        metadata.put("source", channel());
+        metadata.put("page_id", entry.path("id").asText(null));
+        return metadata;
     }
 }

@@ -201,6 +201,26 @@ class ChannelMessengerTest {
         as(org).get(messages).then().statusCode(200).body("data", hasSize(2));
     }
 
+    @Test
+    void a_get_started_postback_is_stored_once_as_the_choice_it_carries() {
+        String psid = "2254459154682922";
+        FacebookPage page = FacebookPage.withMessageFrom(psid);
+        String org = page.org();
+        String postback = """
+                {"object":"page","entry":[{"id":"%s","time":1733050790000,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},
+                "timestamp":1733050790000,"postback":{"mid":"m_postback-%s","title":"Get Started","payload":"GET_STARTED"}}]}]}"""
+                .formatted(page.id(), psid, page.id(), org);
+        for (int i = 0; i < 2; i++) {
+            RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, postback)).contentType("application/json")
+                    .body(postback).post(page.path()).then().statusCode(200).body("stored", equalTo(i == 0 ? 1 : 0)).body("duplicates", equalTo(i));
+        }
+        String conversation = as(org).get("/v1/conversations?channel=facebook").then().statusCode(200).extract().path("data[0].id");
+        as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(2))
+                .body("data[0].type", equalTo("interactive")).body("data[0].content", equalTo("Get Started"))
+                .body("data[0].platform_message_id", equalTo("m_postback-" + org))
+                .body("data[0].metadata.payload.button_reply.id", equalTo("GET_STARTED"));
+    }
+
     /** A Facebook page of a new org in the stubs that has had a first message ("hello") from {@code psid}. */
     private record FacebookPage(String org, String id, String path) {
         static FacebookPage withMessageFrom(String psid) {
