@@ -37,8 +37,15 @@ public interface InboundChannel {
     sealed interface InboundEvent permits InboundMessage, StatusUpdate, Watermark {
     }
 
-    /** A message from a contact ({@code from}: their address on the channel). */
-    record InboundMessage(String from, String name, String platformMessageId, String type, String content, JsonNode metadata) implements InboundEvent {
+    /**
+     * A message from a contact ({@code from}: their address on the channel); {@code editedAt}, when the contact edited
+     * it (the provider's time of the edit), else null.
+     */
+    record InboundMessage(String from, String name, String platformMessageId, String type, String content, JsonNode metadata,
+                          java.time.Instant editedAt) implements InboundEvent {
+        public InboundMessage(String from, String name, String platformMessageId, String type, String content, JsonNode metadata) {
+            this(from, name, platformMessageId, type, content, metadata, null);
+        }
     }
 
     /**

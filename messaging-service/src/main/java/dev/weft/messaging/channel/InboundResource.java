@@ -52,7 +52,7 @@ public class InboundResource {
     @Operation(operationId = "receiveChannelWebhook", summary = "A provider's webhook delivery: messages and status updates, stored once per provider message id",
             description = "Meta: X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the app secret). Telegram: X-Telegram-Bot-Api-Secret-Token. "
                     + "The 200 comes after the delivery is committed; a redelivery stores nothing twice.")
-    @APIResponse(responseCode = "200", description = "{stored, duplicates, statuses}; for a Telegram button press also method "
+    @APIResponse(responseCode = "200", description = "{stored, duplicates, statuses, edited}; for a Telegram button press also method "
             + "answerCallbackQuery and its callback_query_id, which Telegram runs")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: the body is not a JSON object")
     @APIResponse(responseCode = "401", description = "INVALID_SIGNATURE: nothing was stored")

@@ -58,12 +58,13 @@ public class InboundService {
     }
 
     /**
-     * What a delivery changed: messages stored, redeliveries of stored ones, receipts applied; and what the provider
+     * What a delivery changed: messages stored, redeliveries of stored ones, receipts applied, stored messages their
+     * sender edited; and what the provider
      * reads in the answer ({@link InboundChannel#answer}), as fields of the same object.
      */
-    public record Received(int stored, int duplicates, int statuses, @JsonIgnore Map<String, Object> answer) {
-        Received(int stored, int duplicates, int statuses) {
-            this(stored, duplicates, statuses, Map.of());
+    public record Received(int stored, int duplicates, int statuses, int edited, @JsonIgnore Map<String, Object> answer) {
+        Received(int stored, int duplicates, int statuses, int edited) {
+            this(stored, duplicates, statuses, edited, Map.of());
         }
 
         @JsonAnyGetter
@@ -72,7 +73,7 @@ public class InboundService {
         }
 
         Received answering(Map<String, Object> fields) {
-            return new Received(stored, duplicates, statuses, fields);
+            return new Received(stored, duplicates, statuses, edited, fields);
         }
     }
 
@@ -173,6 +174,7 @@ public class InboundService {
         int stored = 0;
         int duplicates = 0;
         int statuses = 0;
+        int edited = 0;
         for (InboundChannel.InboundEvent event : events) {
             switch (event) {
                 case InboundChannel.InboundMessage m -> {
@@ -180,7 +182,11 @@ public class InboundService {
                     // closed one would open a new one).
                     var arrival = conversations.arrive(senders.get(m), null, m.platformMessageId());
                     if (arrival.stored()) {
-                        duplicates++;
+                        if (m.editedAt() != null && messages.edited(channel, m.platformMessageId(), m.content(), m.metadata(), m.editedAt())) {
+                            edited++;
+                        } else {
+                            duplicates++;
+                        }
                         continue;
                     }
                     Contact contact = arrival.contact();
@@ -211,8 +217,8 @@ public class InboundService {
                 case InboundChannel.Watermark w -> statuses += watermark(channel, w);
             }
         }
-        Log.infof("event=inbound_received channel=%s stored=%d duplicates=%d statuses=%d", channel, stored, duplicates, statuses);
-        return new Received(stored, duplicates, statuses);
+        Log.infof("event=inbound_received channel=%s stored=%d duplicates=%d statuses=%d edited=%d", channel, stored, duplicates, statuses, edited);
+        return new Received(stored, duplicates, statuses, edited);
     }
 
     /** Most messages one watermark moves (older ones were moved by earlier receipts, which arrive every few messages). */

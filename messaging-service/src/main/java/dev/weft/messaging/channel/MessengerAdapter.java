@@ -158,6 +158,14 @@ abstract class MessengerAdapter implements ChannelSender, InboundChannel {
                     }
                     events.add(new InboundMessage(sender, null, mid, type, content, metadata));
                 }
+                JsonNode edit = event.path("message_edit");
+                if (edit.isObject() && sender != null && edit.path("mid").isTextual() && edit.path("text").isTextual()) {
+                    // The sender edited a message: its new text, under its mid (stored as text if it never was).
+                    java.time.Instant editedAt = java.time.Instant.ofEpochMilli(event.path("timestamp").asLong(System.currentTimeMillis()));
+                    ObjectNode metadata = metadata(entry);
+                    metadata.put("edited_at", editedAt.toString());
+                    events.add(new InboundMessage(sender, null, edit.path("mid").asText(), "text", edit.path("text").asText(), metadata, editedAt));
+                }
                 JsonNode postback = event.path("postback");
                 String chosen = postback.path("payload").asText(null);
                 if (postback.isObject() && sender != null && chosen != null) {

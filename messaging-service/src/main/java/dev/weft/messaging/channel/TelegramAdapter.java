@@ -174,7 +174,14 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
                 metadata.put("caption", message.path("caption").asText());
             }
         }
-        events.add(new InboundMessage(chat, name.isEmpty() ? null : name, chat + ":" + message.path("message_id").asText(), type, content, metadata));
+        // An edit carries the whole message again, under its id: it changes the stored one (or is stored, if it never was).
+        java.time.Instant editedAt = null;
+        if (!body.has("message")) {
+            editedAt = java.time.Instant.ofEpochSecond(message.path("edit_date").asLong(message.path("date").asLong()));
+            metadata.put("edited_at", editedAt.toString());
+        }
+        events.add(new InboundMessage(chat, name.isEmpty() ? null : name, chat + ":" + message.path("message_id").asText(), type, content, metadata,
+                editedAt));
         return events;
     }
 

@@ -289,6 +289,70 @@ public class MessageService {
         return updateStatus(locked(messageId), status, platformMessageId, errorCode, errorMessage);
     }
 
+    private static final String UPDATE_CONTENT = "UPDATE messages SET content = ?, metadata = ?, updated_at = ? WHERE id = ? AND org_id = ?";
+
+    /**
+     * A contact edited a message of theirs already stored (Telegram's {@code edited_message}, Messenger's
+     * {@code message_edit}): its content and caption become the edit's, {@code metadata.edited_at} the edit's time,
+     * with one {@code message.updated} ({@code changed_fields}, {@code previous_content}). An edit older than the one
+     * applied (a late redelivery), one that changes nothing (a redelivery), or one of a message we sent, changes
+     * nothing: returns false.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean edited(String channel, String platformMessageId, String content, JsonNode incoming, Instant editedAt) {
+        Message found = stored(channel, platformMessageId);
+        if (found == null || !found.direction.equals("inbound")) {
+            return false;
+        }
+        Message message = locked(found.id);
+        ObjectNode metadata = Json.parseObject(message.metadata);
+        Instant applied = metadata.path("edited_at").isTextual() ? parseInstant(metadata.path("edited_at").asText()) : null;
+        if (applied != null && editedAt.isBefore(applied)) {
+            return false;
+        }
+        String caption = incoming == null ? null : incoming.path("caption").asText(null);
+        List<String> changed = new ArrayList<>();
+        if (!java.util.Objects.equals(content, message.content)) {
+            changed.add("content");
+        }
+        if (caption != null && !caption.equals(metadata.path("caption").asText(null))) {
+            changed.add("metadata.caption");
+            metadata.put("caption", caption);
+        }
+        if (changed.isEmpty()) {
+            return false;
+        }
+        String previous = message.content;
+        message.content = content;
+        metadata.put("edited_at", editedAt.toString());
+        message.metadata = Json.write(metadata);
+        message.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        this.db.work(db -> {
+            try (PreparedStatement update = db.prepareStatement(UPDATE_CONTENT)) {
+                update.setString(1, message.content);
+                update.setString(2, message.metadata);
+                update.setObject(3, OffsetDateTime.ofInstant(message.updatedAt, ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+                update.setObject(4, message.id);
+                update.setString(5, message.orgId);
+                return update.executeUpdate();
+            }
+        });
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("changed_fields", changed);
+        extra.put("previous_content", previous);
+        events.publish("message.updated", message.messageId(), view(message), extra);
+        Log.infof("event=message_edited org_id=%s message_id=%s changed=%s", message.orgId, message.messageId(), changed);
+        return true;
+    }
+
+    private static Instant parseInstant(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
     /** A message's columns in {@link #row}'s order (what {@link #stored} and {@link #locked} read). */
     private static final String COLUMNS = """
             SELECT id, org_id, conversation_id, contact_id, channel, direction, type, content, template, metadata, author_type, agent_id,

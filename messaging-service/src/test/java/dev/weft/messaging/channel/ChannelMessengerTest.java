@@ -221,6 +221,22 @@ class ChannelMessengerTest {
                 .body("data[0].metadata.payload.button_reply.id", equalTo("GET_STARTED"));
     }
 
+    @Test
+    void a_message_edit_changes_the_text_of_the_stored_message() {
+        String psid = "2254459154682923";
+        FacebookPage page = FacebookPage.withMessageFrom(psid);
+        String org = page.org();
+        String edit = """
+                {"object":"page","entry":[{"id":"%s","time":1733050790000,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},
+                "timestamp":1733050790000,"message_edit":{"mid":"m_in-%s-%s","text":"hello, is anyone there?","num_edit":1}}]}]}"""
+                .formatted(page.id(), psid, page.id(), psid, org);
+        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, edit)).contentType("application/json")
+                .body(edit).post(page.path()).then().statusCode(200).body("edited", equalTo(1)).body("stored", equalTo(0));
+        String conversation = as(org).get("/v1/conversations?channel=facebook").then().statusCode(200).extract().path("data[0].id");
+        as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(1))
+                .body("data[0].content", equalTo("hello, is anyone there?")).body("data[0].metadata.edited_at", equalTo("2024-12-01T10:59:50Z"));
+    }
+
     /** A Facebook page of a new org in the stubs that has had a first message ("hello") from {@code psid}. */
     private record FacebookPage(String org, String id, String path) {
         static FacebookPage withMessageFrom(String psid) {

@@ -200,6 +200,39 @@ class ChannelTelegramTest {
     }
 
     @Test
+    void an_edit_changes_the_stored_message_once_and_a_late_older_edit_changes_nothing() {
+        String org = Api.newOrg();
+        String connection = ChannelStubs.connection(org, "telegram", Map.of(), Map.of("bot_token", BOT_TOKEN, "secret_token", SECRET));
+        String path = "/v1/channels/telegram/inbound/" + org + "." + connection;
+        String sent = """
+                {"update_id":30000,"message":{"message_id":61,"from":{"id":884422119,"is_bot":false,"first_name":"Ida"},
+                "chat":{"id":884422119,"type":"private"},"date":1733050750,"text":"Where is my ordr?"}}""";
+        String edit = """
+                {"update_id":30001,"edited_message":{"message_id":61,"from":{"id":884422119,"is_bot":false,"first_name":"Ida"},
+                "chat":{"id":884422119,"type":"private"},"date":1733050750,"edit_date":%d,"text":"%s"}}""";
+        RestAssured.given().header(TelegramAdapter.SECRET_HEADER, SECRET).contentType("application/json").body(sent).post(path).then().statusCode(200);
+        String conversation = as(org).get("/v1/conversations?channel=telegram").then().statusCode(200).extract().path("data[0].id");
+        String message = as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).extract().path("data[0].id");
+        try (dev.weft.messaging.support.Events events = new dev.weft.messaging.support.Events(org)) {
+            for (int i = 0; i < 2; i++) {
+                RestAssured.given().header(TelegramAdapter.SECRET_HEADER, SECRET).contentType("application/json")
+                        .body(edit.formatted(1733050800, "Where is my order #42?")).post(path).then().statusCode(200)
+                        .body("stored", equalTo(0)).body("edited", equalTo(i == 0 ? 1 : 0)).body("duplicates", equalTo(i));
+            }
+            // An edit older than the one applied, arriving late, changes nothing.
+            RestAssured.given().header(TelegramAdapter.SECRET_HEADER, SECRET).contentType("application/json")
+                    .body(edit.formatted(1733050790, "Where is my order?")).post(path).then().statusCode(200).body("edited", equalTo(0));
+            as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(1))
+                    .body("data[0].content", equalTo("Where is my order #42?"))
+                    .body("data[0].metadata.edited_at", equalTo("2024-12-01T11:00:00Z"));
+            var updated = events.exactly("message.updated", message, 1).get(0);
+            assertEquals("Where is my ordr?", updated.path("previous_content").asText());
+            assertEquals("[\"content\"]", updated.path("changed_fields").toString());
+            assertEquals("Where is my order #42?", updated.path("content").asText());
+        }
+    }
+
+    @Test
     void a_plain_message_is_answered_with_the_counts_alone() {
         String org = Api.newOrg();
         String connection = ChannelStubs.connection(org, "telegram", Map.of(), Map.of("bot_token", BOT_TOKEN, "secret_token", SECRET));
