@@ -33,6 +33,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = ConnectionsStub.class, restrictToAnnotatedClass = false)
 class SyncRealtimeTest {
+    @jakarta.inject.Inject
+    javax.sql.DataSource dataSource;
+
+    private long heldBack(String syncId) throws java.sql.SQLException {
+        try (var db = dataSource.getConnection(); var count = db.prepareStatement(
+                "SELECT count(*) FROM sync_realtime_deferred WHERE sync_id = ?")) {
+            count.setObject(1, dev.weft.platform.id.TypeId.parse("sync", syncId).orElseThrow());
+            try (var rows = count.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -98,6 +111,74 @@ class SyncRealtimeTest {
         await("the marker", () -> other.written("raw.contacts").containsKey(marker));
         assertEquals(false, destination.written("raw.contacts").containsKey(later));
         assertEquals(false, destination.written("raw.contacts").containsKey(marker));
+    }
+
+    /**
+     * Changes made while the first run copies the source wait for it: applied at once, the run's older copy of the same
+     * records, read before them and written after, would bring a deleted record back and undo an update.
+     */
+    @Test
+    void changes_during_the_first_copy_are_applied_after_it_and_win() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(3));
+        var destination = ConnectionsStub.connection(org).object("raw.contacts", null, null, "sf_id", "email_address", "first_name");
+        source.gate = new java.util.concurrent.CountDownLatch(1);
+        String syncId;
+        String snapshot;
+        try {
+            Map<String, Object> body = Map.of("name", "Held back, realtime",
+                    "source", Map.of("connection_id", source.id, "object", "Contact"),
+                    "destination", Map.of("connection_id", destination.id, "table", "raw.contacts", "key", List.of("sf_id")),
+                    "schedule", "realtime",
+                    "field_mappings", List.of(Map.of("source", "Id", "destination", "sf_id"), Map.of("source", "Email", "destination", "email_address"),
+                            Map.of("source", "FirstName", "destination", "first_name")));
+            syncId = as(org).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
+            snapshot = as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).extract().path("data[0].id");
+            await("the first run's read", () -> !source.reads.isEmpty());
+            // While the run's read is held: record 0 deleted, record 1 renamed, a new record created then renamed.
+            String aggregate = source.id + "/Contact/";
+            String deleted = "003000000000000";
+            String renamed = "003000000000001";
+            String added = "003999999999010";
+            TestEvents.publish(Topics.RECORDS, "record.deleted", org, aggregate + deleted, event(org, source.id, deleted, null, null));
+            TestEvents.publish(Topics.RECORDS, "record.updated", org, aggregate + renamed, event(org, source.id, renamed, "person1@example.com", "Renamed"));
+            TestEvents.publish(Topics.RECORDS, "record.created", org, aggregate + added, event(org, source.id, added, "added@example.com", "Added"));
+            TestEvents.publish(Topics.RECORDS, "record.updated", org, aggregate + added, event(org, source.id, added, "added@example.com", "Added2"));
+            String id = syncId;
+            await("four changes held back", () -> {
+                try {
+                    return heldBack(id) == 4;
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(0, destination.written("raw.contacts").size(), "nothing applied while the run copies");
+        } finally {
+            source.gate.countDown();
+        }
+        // The run writes its copy (record 0 as it was, record 1 with its old name); the held-back changes follow it.
+        assertEquals("succeeded", Runs.awaitFinal(org, snapshot).getString("status"));
+        String id = syncId;
+        await("the held-back changes applied", () -> {
+            try {
+                return heldBack(id) == 0;
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Map<String, Map<String, Object>> table = destination.written("raw.contacts");
+        assertEquals(java.util.Set.of("003000000000001", "003000000000002", "003999999999010"), table.keySet(), "the deleted record stays deleted");
+        assertEquals("Renamed", table.get("003000000000001").get("first_name"));
+        assertEquals("Added2", table.get("003999999999010").get("first_name"));
+        io.restassured.path.json.JsonPath counts = realtime(org, syncId);
+        // The added record's first change was overtaken by its second: counted as skipped, not written.
+        assertEquals(List.of(2, 1, 1, 0), List.of(counts.getInt("written"), counts.getInt("deleted"), counts.getInt("skipped"), counts.getInt("failed")));
+
+        // With the run over, a change applies at once again.
+        String later = "003999999999011";
+        TestEvents.publish(Topics.RECORDS, "record.created", org, source.id + "/Contact/" + later, event(org, source.id, later, "later@example.com", "Later"));
+        await("the change after the run", () -> destination.written("raw.contacts").containsKey(later));
+        assertEquals(0, heldBack(syncId));
     }
 
     @Test

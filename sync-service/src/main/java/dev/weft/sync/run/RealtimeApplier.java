@@ -36,7 +36,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * through the same stages as a run: filter, map, transform, write (upsert by key; a delete by the mapped key). Once per
  * event (the platform's processed-event claim), and an upsert or delete applied twice changes nothing. A record the
  * destination refuses is counted and kept among the sync's latest errors ({@link RealtimeChanges}, in the claim's
- * transaction), not retried; connections-service being down is retried by the consumer.
+ * transaction), not retried; connections-service being down is retried by the consumer. While a run of the sync is
+ * queued or running, its changes wait ({@link DeferredChanges}) and are applied when it ends ({@link #drain}): the
+ * run's copy of a record is read before a change and may be written after it.
  */
 @ApplicationScoped
 public class RealtimeApplier implements EventHandler {
@@ -45,6 +47,7 @@ public class RealtimeApplier implements EventHandler {
     private final ConnectionsClient connections;
     private final TransformStage transforms;
     private final RealtimeChanges changes;
+    private final DeferredChanges deferred;
     /** Change events' numerics are exact numbers: read as decimals (EventData), so every digit reaches the destination. */
     private final ObjectReader json;
     /** Plans per sync, until the sync changes: describing both connections per event would cost two calls a change. */
@@ -55,8 +58,9 @@ public class RealtimeApplier implements EventHandler {
     }
 
     public RealtimeApplier(SyncService syncs, SyncPlanner planner, ConnectionsClient connections, TransformStage transforms, RealtimeChanges changes,
-                           ObjectMapper json) {
+                           DeferredChanges deferred, ObjectMapper json) {
         this.changes = changes;
+        this.deferred = deferred;
         this.syncs = syncs;
         this.planner = planner;
         this.connections = connections;
@@ -90,21 +94,102 @@ public class RealtimeApplier implements EventHandler {
         if (connectionId == null || object == null) {
             return;
         }
-        List<Sync> realtime = Sync.list("sourceConnectionId = ?1 and schedule = ?2 and enabled = true", connectionId, SyncService.REALTIME);
+        // In id order: each sync's lock is taken in turn, and two events taking them in other orders could deadlock.
+        List<Sync> realtime = Sync.list("sourceConnectionId = ?1 and schedule = ?2 and enabled = true order by id", connectionId, SyncService.REALTIME);
         for (Sync sync : realtime) {
             Planned planned = planned(sync);
             if (!planned.source().equalsIgnoreCase(object)) {
                 continue;
             }
-            Map<String, Object> key = map(data.path("key"));
-            Applied applied = planned.plan() == null ? Applied.failed("the sync cannot run: " + planned.unplannable())
-                    : apply(sync, planned, event.type(), map(data.path("record")), key);
-            if (applied.outcome() == RealtimeChanges.Outcome.FAILED) {
-                Log.warnf("event=realtime_record_failed org_id=%s sync_id=%s reason=\"%s\"", sync.orgId, sync.syncId(), applied.reason());
+            deferred.lock(sync.id);
+            if (deferred.mustWait(sync.id)) {
+                // A run is copying the source (its older copy of this record could land after this change), or changes
+                // from during one still wait: this one goes after them, once the run has ended.
+                deferred.defer(sync.id, sync.orgId, event.type(), event.data());
+                continue;
             }
-            // In this event's transaction: a redelivered event, its claim already taken, is not counted again.
-            changes.count(sync, applied.outcome(), keyText(key), applied.reason());
+            applyAndCount(sync, planned, event.type(), data);
         }
+    }
+
+    /** Applies one change to one sync and counts what it did, in the caller's transaction. */
+    private void applyAndCount(Sync sync, Planned planned, String type, JsonNode data) throws java.sql.SQLException {
+        Map<String, Object> key = map(data.path("key"));
+        Applied applied = planned.plan() == null ? Applied.failed("the sync cannot run: " + planned.unplannable())
+                : apply(sync, planned, type, map(data.path("record")), key);
+        if (applied.outcome() == RealtimeChanges.Outcome.FAILED) {
+            Log.warnf("event=realtime_record_failed org_id=%s sync_id=%s reason=\"%s\"", sync.orgId, sync.syncId(), applied.reason());
+        }
+        // In this event's transaction: a redelivered event, its claim already taken, is not counted again.
+        changes.count(sync, applied.outcome(), keyText(key), applied.reason());
+    }
+
+    /** Changes applied from the held-back ones in one transaction. */
+    static final int DRAIN_PAGE = 500;
+
+    /**
+     * Applies the sync's held-back changes, now that its run has ended: page by page in order, each page in a
+     * transaction of its own that also removes it, under the sync's lock (so a change arriving meanwhile waits behind
+     * them). Of a record's changes within a page only the latest is written (the others are counted as skipped): each
+     * carries the whole record. Stops when a run is active again or nothing waits; a page that fails (connections-service
+     * down) stays for the next try. Call as the sync's org. Returns the changes taken.
+     */
+    public int drain(UUID syncId) {
+        int taken = 0;
+        while (true) {
+            int page;
+            try {
+                page = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> drainPage(syncId));
+            } catch (RuntimeException e) {
+                Log.warnf("event=realtime_drain_failed sync_id=%s error=%s message=\"%s\"", syncId, e.getClass().getSimpleName(), e.getMessage());
+                return taken;
+            }
+            if (page == 0) {
+                return taken;
+            }
+            taken += page;
+        }
+    }
+
+    private int drainPage(UUID syncId) throws Exception {
+        deferred.lock(syncId);
+        if (deferred.runActive(syncId)) {
+            return 0;
+        }
+        List<DeferredChanges.Deferred> page = deferred.oldest(syncId, DRAIN_PAGE);
+        if (page.isEmpty()) {
+            return 0;
+        }
+        Sync sync = Sync.findById(syncId);
+        // Changes for a sync paused or no longer realtime meanwhile are dropped, as they would be arriving now.
+        if (sync != null && sync.enabled && SyncService.REALTIME.equals(sync.schedule)) {
+            Planned planned = planned(sync);
+            List<JsonNode> data = new java.util.ArrayList<>(page.size());
+            Map<String, Integer> latest = new java.util.HashMap<>();
+            for (int i = 0; i < page.size(); i++) {
+                JsonNode change = json.readTree(page.get(i).data());
+                data.add(change);
+                String key = keyText(map(change.path("key")));
+                if (key != null) {
+                    latest.put(key, i);
+                }
+            }
+            for (int i = 0; i < page.size(); i++) {
+                JsonNode change = data.get(i);
+                if (!planned.source().equalsIgnoreCase(change.path("object").asText())) {
+                    continue;
+                }
+                String key = keyText(map(change.path("key")));
+                if (key != null && latest.get(key) != i) {
+                    changes.count(sync, RealtimeChanges.Outcome.SKIPPED, key, null);
+                } else {
+                    applyAndCount(sync, planned, page.get(i).type(), change);
+                }
+            }
+        }
+        deferred.applied(syncId, page.getLast().seq());
+        Log.infof("event=realtime_drained sync_id=%s changes=%d", syncId, page.size());
+        return page.size();
     }
 
     /** What one change did to one sync; {@code reason} says why it failed or was skipped. */

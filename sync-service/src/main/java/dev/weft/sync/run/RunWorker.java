@@ -30,12 +30,19 @@ public class RunWorker {
     private final SyncPipeline pipeline;
     private final SystemPrincipal system;
     private final SyncConfig config;
+    private final DeferredChanges deferred;
+    private final RealtimeApplier realtime;
+    /** Syncs whose held-back realtime changes this replica is applying now. */
+    private final java.util.Set<UUID> draining = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Semaphore capacity;
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sync-run-", 0).factory());
     private final String instance = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("pid-" + ProcessHandle.current().pid());
     private volatile boolean stopping;
 
-    public RunWorker(DueWork dueWork, RunStore store, SyncPipeline pipeline, SystemPrincipal system, SyncConfig config) {
+    public RunWorker(DueWork dueWork, RunStore store, SyncPipeline pipeline, SystemPrincipal system, SyncConfig config, DeferredChanges deferred,
+                     RealtimeApplier realtime) {
+        this.deferred = deferred;
+        this.realtime = realtime;
         this.dueWork = dueWork;
         this.store = store;
         this.pipeline = pipeline;
@@ -57,8 +64,33 @@ public class RunWorker {
         }
         try {
             claimAndStart();
+            applyHeldBack();
         } catch (RuntimeException e) {
             Log.warnf("event=run_poll_failed error=%s message=\"%s\"", e.getClass().getSimpleName(), e.getMessage());
+        }
+    }
+
+    /**
+     * Starts applying the realtime changes held back during runs that have ended (any replica's, including one killed
+     * since): each sync on a virtual thread of its own, as its org. Replicas that pick the same sync take turns on its
+     * lock, and the second finds the changes applied.
+     */
+    public void applyHeldBack() {
+        List<DeferredChanges.Waiting> waiting = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> deferred.waiting(20));
+        for (DeferredChanges.Waiting sync : waiting) {
+            if (!draining.add(sync.syncId())) {
+                continue;
+            }
+            threads.submit(() -> {
+                ManagedContext request = Arc.container().requestContext();
+                request.activate();
+                try {
+                    system.runAs(sync.orgId(), () -> realtime.drain(sync.syncId()));
+                } finally {
+                    request.terminate();
+                    draining.remove(sync.syncId());
+                }
+            });
         }
     }
 
