@@ -182,6 +182,30 @@ class SyncRealtimeTest {
     }
 
     @Test
+    void a_paused_sync_resumed_catches_up_on_what_changed_while_paused() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(2));
+        var destination = ConnectionsStub.connection(org).object("raw.contacts", null, null, "sf_id", "email_address", "first_name");
+        String syncId = realtimeSync(org, "Paused, realtime", source.id, destination.id, List.of(), "Id>sf_id", "Email>email_address", "FirstName>first_name");
+        assertEquals(2, destination.written("raw.contacts").size());
+        as(org).body("{\"enabled\":false}").patch("/v1/syncs/" + syncId).then().statusCode(200);
+        // While paused, a record is added at the source; its change event is not followed.
+        source.rows("Contact", Runs.contacts(3));
+        TestEvents.publish(Topics.RECORDS, "record.created", org, source.id + "/Contact/003000000000002",
+                event(org, source.id, "003000000000002", "person2@example.com", "First2"));
+        as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).body("data", hasSize(1));
+        // Resumed: a catch-up run copies it.
+        as(org).body("{\"enabled\":true}").patch("/v1/syncs/" + syncId).then().statusCode(200).body("enabled", equalTo(true));
+        String catchUp = as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).body("data", hasSize(2))
+                .body("data[0].trigger", equalTo("realtime")).extract().path("data[0].id");
+        assertEquals("succeeded", Runs.awaitFinal(org, catchUp).getString("status"));
+        assertEquals(3, destination.written("raw.contacts").size());
+        // A change to anything else queues nothing.
+        as(org).body("{\"name\":\"Renamed, realtime\"}").patch("/v1/syncs/" + syncId).then().statusCode(200);
+        as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).body("data", hasSize(2));
+    }
+
+    @Test
     void the_sync_counts_its_changes_and_keeps_its_latest_errors_once_per_event() throws Exception {
         String org = Api.newOrg();
         var source = Api.salesforce(org);

@@ -94,7 +94,9 @@ public class SyncResource {
     @Path("/{id}")
     @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
     @RequiresScope("syncs:write")
-    @Operation(operationId = "updateSync", summary = "Change a sync (JSON Merge Patch: given fields replace, null removes); checked again like a new one")
+    @Operation(operationId = "updateSync", summary = "Change a sync (JSON Merge Patch: given fields replace, null removes); checked again like a new one",
+            description = "A realtime sync resumed (enabled again), or a sync switched to realtime, queues a catch-up run (trigger realtime): "
+                    + "changes made while it was not followed are copied from the source.")
     @RequestBody(content = @Content(schema = @Schema(implementation = SyncDtos.SyncRequest.class), examples = {
             @ExampleObject(name = "pause", value = "{\"enabled\":false}"),
             @ExampleObject(name = "run daily at 02:30 Berlin time", value = "{\"schedule\":\"30 2 * * *\",\"timezone\":\"Europe/Berlin\"}")}))
@@ -104,7 +106,18 @@ public class SyncResource {
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: a connection could not be described")
     public SyncDtos.SyncView update(@PathParam("id") String id, @NotNull JsonNode patch) {
-        return syncs.update(id, patch);
+        SyncDtos.SyncView before = syncs.get(id);
+        SyncDtos.SyncView updated = syncs.update(id, patch);
+        if (following(updated) && !following(before)) {
+            // Changes are not followed while a sync is paused or on a clock: a catch-up run copies what they changed
+            // (from the sync's cursor, where its source has one), and the changes from then on wait for it.
+            runs.snapshot(id);
+        }
+        return updated;
+    }
+
+    private static boolean following(SyncDtos.SyncView sync) {
+        return SyncService.REALTIME.equals(sync.schedule()) && sync.enabled();
     }
 
     @DELETE
