@@ -121,7 +121,7 @@ public class RealtimeApplier implements EventHandler {
             Log.warnf("event=realtime_record_failed org_id=%s sync_id=%s reason=\"%s\"", sync.orgId, sync.syncId(), applied.reason());
         }
         // In this event's transaction: a redelivered event, its claim already taken, is not counted again.
-        changes.count(sync, applied.outcome(), keyText(key), applied.reason());
+        changes.count(sync, applied.outcome(), keyText(key), applied.reason(), happenedAt(data));
     }
 
     /** Changes applied from the held-back ones in one transaction. */
@@ -181,7 +181,7 @@ public class RealtimeApplier implements EventHandler {
                 }
                 String key = keyText(map(change.path("key")));
                 if (key != null && latest.get(key) != i) {
-                    changes.count(sync, RealtimeChanges.Outcome.SKIPPED, key, null);
+                    changes.count(sync, RealtimeChanges.Outcome.SKIPPED, key, null, happenedAt(change));
                 } else {
                     applyAndCount(sync, planned, page.get(i).type(), change);
                 }
@@ -256,6 +256,16 @@ public class RealtimeApplier implements EventHandler {
                 throw new Failures.Transient(e.getMessage(), e);
             }
             return Applied.failed(e.reason());
+        }
+    }
+
+    /** When the change was committed at the source, or else captured; null when the event says neither readably. */
+    private static Instant happenedAt(JsonNode data) {
+        String at = data.path("source").path("committed_at").asText(data.path("occurred_at").asText(null));
+        try {
+            return at == null ? null : Instant.parse(at);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
         }
     }
 

@@ -11,6 +11,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -29,8 +31,8 @@ public class RealtimeChanges {
     }
 
     private static final String COUNT = """
-            INSERT INTO sync_realtime (sync_id, org_id, written, deleted, skipped, failed, last_change_at, last_error_at, errors)
-            VALUES (?, ?, ?, ?, ?, ?, now(), CASE WHEN ? THEN now() END,
+            INSERT INTO sync_realtime (sync_id, org_id, written, deleted, skipped, failed, last_lag_ms, last_change_at, last_error_at, errors)
+            VALUES (?, ?, ?, ?, ?, ?, ?, now(), CASE WHEN ? THEN now() END,
                     CASE WHEN ? THEN jsonb_build_array(jsonb_build_object('key', ?::text, 'reason', ?::text,
                         'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) ELSE '[]'::jsonb END)
             ON CONFLICT (sync_id) DO UPDATE SET
@@ -38,6 +40,7 @@ public class RealtimeChanges {
                 deleted = sync_realtime.deleted + EXCLUDED.deleted,
                 skipped = sync_realtime.skipped + EXCLUDED.skipped,
                 failed = sync_realtime.failed + EXCLUDED.failed,
+                last_lag_ms = COALESCE(EXCLUDED.last_lag_ms, sync_realtime.last_lag_ms),
                 last_change_at = EXCLUDED.last_change_at,
                 last_error_at = COALESCE(EXCLUDED.last_error_at, sync_realtime.last_error_at),
                 errors = CASE WHEN EXCLUDED.last_error_at IS NULL THEN sync_realtime.errors
@@ -53,8 +56,11 @@ public class RealtimeChanges {
         this.json = json;
     }
 
-    /** Counts one change applied to {@code sync}; a failure's {@code key} and {@code reason} join its latest errors. */
-    public void count(Sync sync, Outcome outcome, String key, String reason) throws SQLException {
+    /**
+     * Counts one change applied to {@code sync}; a failure's {@code key} and {@code reason} join its latest errors.
+     * {@code happenedAt}: when the change was made at the source, if known (the sync's lag is measured from it).
+     */
+    public void count(Sync sync, Outcome outcome, String key, String reason, Instant happenedAt) throws SQLException {
         boolean failed = outcome == Outcome.FAILED;
         try (Connection db = dataSource.getConnection(); PreparedStatement upsert = db.prepareStatement(COUNT)) {
             upsert.setObject(1, sync.id);
@@ -63,26 +69,34 @@ public class RealtimeChanges {
             upsert.setLong(4, outcome == Outcome.DELETED ? 1 : 0);
             upsert.setLong(5, outcome == Outcome.SKIPPED ? 1 : 0);
             upsert.setLong(6, failed ? 1 : 0);
-            upsert.setBoolean(7, failed);
+            if (happenedAt == null) {
+                upsert.setNull(7, java.sql.Types.BIGINT);
+            } else {
+                upsert.setLong(7, Math.max(0, Duration.between(happenedAt, Instant.now()).toMillis()));
+            }
             upsert.setBoolean(8, failed);
-            upsert.setString(9, key == null ? "" : key);
-            upsert.setString(10, reason == null ? "" : reason.length() > 500 ? reason.substring(0, 500) + "..." : reason);
+            upsert.setBoolean(9, failed);
+            upsert.setString(10, key == null ? "" : key);
+            upsert.setString(11, reason == null ? "" : reason.length() > 500 ? reason.substring(0, 500) + "..." : reason);
             upsert.executeUpdate();
         }
     }
 
-    /** The sync's counts, or all zeros before its first change. */
+    /** The sync's counts (all zeros before its first change) and its changes waiting for a run to end. */
     public SyncDtos.Realtime of(Sync sync) {
-        try (Connection db = dataSource.getConnection(); PreparedStatement select = db.prepareStatement(
-                "SELECT written, deleted, skipped, failed, last_change_at, last_error_at, errors::text AS errors FROM sync_realtime WHERE sync_id = ?")) {
+        try (Connection db = dataSource.getConnection(); PreparedStatement select = db.prepareStatement("""
+                SELECT r.written, r.deleted, r.skipped, r.failed, r.last_lag_ms, r.last_change_at, r.last_error_at, r.errors::text AS errors,
+                       (SELECT count(*) FROM sync_realtime_deferred d WHERE d.sync_id = s.id) AS pending
+                FROM (SELECT ?::uuid AS id) s LEFT JOIN sync_realtime r ON r.sync_id = s.id""")) {
             select.setObject(1, sync.id);
             try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    return new SyncDtos.Realtime(0, 0, 0, 0, null, null, List.of());
-                }
+                row.next();
+                long lagValue = row.getLong("last_lag_ms");
+                Long lag = row.wasNull() ? null : lagValue;
+                String errors = row.getString("errors");
                 return new SyncDtos.Realtime(row.getLong("written"), row.getLong("deleted"), row.getLong("skipped"), row.getLong("failed"),
-                        Timestamps.instant(row, "last_change_at"), Timestamps.instant(row, "last_error_at"),
-                        json.readValue(row.getString("errors"), new TypeReference<List<SyncDtos.RealtimeError>>() { }));
+                        row.getLong("pending"), lag, Timestamps.instant(row, "last_change_at"), Timestamps.instant(row, "last_error_at"),
+                        errors == null ? List.of() : json.readValue(errors, new TypeReference<List<SyncDtos.RealtimeError>>() { }));
             }
         } catch (SQLException | JsonProcessingException e) {
             throw new IllegalStateException(e);

@@ -38,12 +38,16 @@ public final class SyncDtos {
     /**
      * A realtime sync's changes since it was created (its first run, a snapshot, counts in {@code /runs}): {@code written}
      * (created or updated at the destination), {@code deleted}, {@code skipped} (filtered out, skipped by the transform, a
-     * delete without the destination key), {@code failed}, when the last change was applied and the last one failed, and
-     * the latest 100 errors, newest first.
+     * delete without the destination key, overtaken by a later change of the record while a run copied), {@code failed};
+     * {@code pending}, changes waiting for a run to end; {@code lagMs}, how long after it happened at the source the last
+     * change was applied; when the last change was applied and the last one failed, and the latest 100 errors, newest first.
      */
-    @Schema(description = "A realtime sync's changes since it was created: counts, when the last was applied and failed, the latest 100 errors")
-    public record Realtime(long written, long deleted, long skipped, long failed, Instant lastChangeAt, Instant lastErrorAt,
-                           List<RealtimeError> errors) {
+    @Schema(description = "A realtime sync's changes since it was created: counts, changes waiting for a run to end, the last change's lag, "
+            + "when the last was applied and failed, the latest 100 errors")
+    public record Realtime(long written, long deleted, long skipped, long failed, long pending,
+                           @Schema(description = "Milliseconds from the last change's commit at the source (its capture, where the source does not say) to its application")
+                           Long lagMs,
+                           Instant lastChangeAt, Instant lastErrorAt, List<RealtimeError> errors) {
     }
 
     /** {@code key}: the source record's key values (joined with {@code |} when several). */
