@@ -118,13 +118,8 @@ class SyncRealtimeTest {
         String syncId;
         String snapshot;
         try {
-            Map<String, Object> body = Map.of("name", "Held back, realtime",
-                    "source", Map.of("connection_id", source.id, "object", "Contact"),
-                    "destination", Map.of("connection_id", destination.id, "table", "raw.contacts", "key", List.of("sf_id")),
-                    "schedule", "realtime",
-                    "field_mappings", List.of(Map.of("source", "Id", "destination", "sf_id"), Map.of("source", "Email", "destination", "email_address"),
-                            Map.of("source", "FirstName", "destination", "first_name")));
-            syncId = as(org).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
+            syncId = as(org).body(realtimeBody("Held back, realtime", source.id, destination.id, List.of(), "Id>sf_id", "Email>email_address",
+                    "FirstName>first_name")).post("/v1/syncs").then().statusCode(201).extract().path("id");
             snapshot = as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).extract().path("data[0].id");
             await("the first run's read", () -> !source.reads.isEmpty());
             // While the run's read is held: record 0 deleted, record 1 renamed, a new record created then renamed.
@@ -255,6 +250,15 @@ class SyncRealtimeTest {
      */
     private static String realtimeSync(String org, String name, String sourceId, String destinationId, List<String> filters, String... mappings)
             throws InterruptedException {
+        String syncId = as(org).body(realtimeBody(name, sourceId, destinationId, filters, mappings)).post("/v1/syncs").then().statusCode(201)
+                .extract().path("id");
+        String snapshot = as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).extract().path("data[0].id");
+        assertEquals("succeeded", Runs.awaitFinal(org, snapshot).getString("status"));
+        return syncId;
+    }
+
+    /** The body of a realtime sync of the source's Contact into raw.contacts, keyed by sf_id. */
+    private static Map<String, Object> realtimeBody(String name, String sourceId, String destinationId, List<String> filters, String... mappings) {
         Map<String, Object> body = new java.util.LinkedHashMap<>();
         body.put("name", name);
         body.put("source", Map.of("connection_id", sourceId, "object", "Contact"));
@@ -262,10 +266,7 @@ class SyncRealtimeTest {
         body.put("schedule", "realtime");
         body.put("filters", filters);
         body.put("field_mappings", java.util.Arrays.stream(mappings).map(m -> Map.of("source", m.split(">")[0], "destination", m.split(">")[1])).toList());
-        String syncId = as(org).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
-        String snapshot = as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).extract().path("data[0].id");
-        assertEquals("succeeded", Runs.awaitFinal(org, snapshot).getString("status"));
-        return syncId;
+        return body;
     }
 
     private static io.restassured.path.json.JsonPath realtime(String org, String syncId) {

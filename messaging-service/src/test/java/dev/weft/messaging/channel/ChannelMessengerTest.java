@@ -52,8 +52,7 @@ class ChannelMessengerTest {
                 .formatted(pageId, psid, pageId, org);
         RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature("wrong", webhook)).contentType("application/json")
                 .body(webhook).post(path).then().statusCode(401);
-        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, webhook)).contentType("application/json")
-                .body(webhook).post(path).then().statusCode(200).body("stored", equalTo(1));
+        deliver(path, webhook).then().statusCode(200).body("stored", equalTo(1));
 
         String sendPath = "/graph/v21.0/" + pageId + "/messages";
         ChannelStubs.server().stubFor(post(urlPathEqualTo(sendPath)).withHeader("Authorization", WireMock.equalTo("Bearer EAAG-page-token"))
@@ -99,8 +98,7 @@ class ChannelMessengerTest {
                 {"object":"page","entry":[{"id":"%s","time":2,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},"timestamp":2,
                 "delivery":{"mids":["m_out-%s"],"watermark":2}}]}]}""".formatted(pageId, psid, pageId, org);
         for (int i = 0; i < 3; i++) {
-            RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, delivery)).contentType("application/json")
-                    .body(delivery).post(path).then().statusCode(200).body("statuses", equalTo(i == 0 ? 1 : 0));
+            deliver(path, delivery).then().statusCode(200).body("statuses", equalTo(i == 0 ? 1 : 0));
         }
         String conversation = as(org).get("/v1/conversations?channel=facebook").path("data[0].id");
         as(org).get("/v1/conversations/" + conversation + "/messages").then().body("data.find { it.id == '" + sent + "' }.status", equalTo("delivered"));
@@ -124,21 +122,18 @@ class ChannelMessengerTest {
         long now = System.currentTimeMillis() + 1000;
         // Before both sends: nothing moves.
         String early = receipt(pageId, psid, "delivery", 1000);
-        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, early)).contentType("application/json")
-                .body(early).post(path).then().statusCode(200).body("statuses", equalTo(0));
+        deliver(path, early).then().statusCode(200).body("statuses", equalTo(0));
         // Delivered by watermark, without mids: both; again: none.
         String delivery = receipt(pageId, psid, "delivery", now);
         for (int i = 0; i < 2; i++) {
-            RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, delivery)).contentType("application/json")
-                    .body(delivery).post(path).then().statusCode(200).body("statuses", equalTo(i == 0 ? 2 : 0));
+            deliver(path, delivery).then().statusCode(200).body("statuses", equalTo(i == 0 ? 2 : 0));
         }
         as(org).get("/v1/conversations/" + conversation + "/messages").then()
                 .body("data.findAll { it.direction == 'outbound' }.status", everyItem(equalTo("delivered")));
         // Read (Messenger's read carries only a watermark): both, once; the inbound message is untouched.
         String read = receipt(pageId, psid, "read", now);
         for (int i = 0; i < 2; i++) {
-            RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, read)).contentType("application/json")
-                    .body(read).post(path).then().statusCode(200).body("statuses", equalTo(i == 0 ? 2 : 0));
+            deliver(path, read).then().statusCode(200).body("statuses", equalTo(i == 0 ? 2 : 0));
         }
         as(org).get("/v1/conversations/" + conversation + "/messages").then()
                 .body("data.find { it.id == '" + sent.get(0) + "' }.status", equalTo("read"))
@@ -171,8 +166,7 @@ class ChannelMessengerTest {
         String tap = """
                 {"object":"page","entry":[{"id":"%s","time":1733050790000,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},
                 "timestamp":1733050790000,"message":{"mid":"m_tap-%s","text":"Later","quick_reply":{"payload":"later"}}}]}]}""".formatted(page.id(), psid, page.id(), org);
-        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, tap)).contentType("application/json")
-                .body(tap).post(page.path()).then().statusCode(200).body("stored", equalTo(1));
+        deliver(page.path(), tap).then().statusCode(200).body("stored", equalTo(1));
         as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(3))
                 .body("data[0].type", equalTo("interactive")).body("data[0].content", equalTo("Later"))
                 .body("data[0].metadata.payload.button_reply.id", equalTo("later"));
@@ -211,8 +205,7 @@ class ChannelMessengerTest {
                 "timestamp":1733050790000,"postback":{"mid":"m_postback-%s","title":"Get Started","payload":"GET_STARTED"}}]}]}"""
                 .formatted(page.id(), psid, page.id(), org);
         for (int i = 0; i < 2; i++) {
-            RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, postback)).contentType("application/json")
-                    .body(postback).post(page.path()).then().statusCode(200).body("stored", equalTo(i == 0 ? 1 : 0)).body("duplicates", equalTo(i));
+            deliver(page.path(), postback).then().statusCode(200).body("stored", equalTo(i == 0 ? 1 : 0)).body("duplicates", equalTo(i));
         }
         String conversation = as(org).get("/v1/conversations?channel=facebook").then().statusCode(200).extract().path("data[0].id");
         as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(2))
@@ -230,11 +223,16 @@ class ChannelMessengerTest {
                 {"object":"page","entry":[{"id":"%s","time":1733050790000,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},
                 "timestamp":1733050790000,"message_edit":{"mid":"m_in-%s-%s","text":"hello, is anyone there?","num_edit":1}}]}]}"""
                 .formatted(page.id(), psid, page.id(), psid, org);
-        RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, edit)).contentType("application/json")
-                .body(edit).post(page.path()).then().statusCode(200).body("edited", equalTo(1)).body("stored", equalTo(0));
+        deliver(page.path(), edit).then().statusCode(200).body("edited", equalTo(1)).body("stored", equalTo(0));
         String conversation = as(org).get("/v1/conversations?channel=facebook").then().statusCode(200).extract().path("data[0].id");
         as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(1))
                 .body("data[0].content", equalTo("hello, is anyone there?")).body("data[0].metadata.edited_at", equalTo("2024-12-01T10:59:50Z"));
+    }
+
+    /** A delivery to a page's webhook, signed as Meta signs it with the app secret. */
+    private static io.restassured.response.Response deliver(String path, String body) {
+        return RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, body)).contentType("application/json")
+                .body(body).post(path);
     }
 
     /** A Facebook page of a new org in the stubs that has had a first message ("hello") from {@code psid}. */
@@ -248,8 +246,7 @@ class ChannelMessengerTest {
             String hello = """
                     {"object":"page","entry":[{"id":"%s","time":1,"messaging":[{"sender":{"id":"%s"},"recipient":{"id":"%s"},"timestamp":1,
                     "message":{"mid":"m_in-%s-%s","text":"hello"}}]}]}""".formatted(pageId, psid, pageId, psid, org);
-            RestAssured.given().header("X-Hub-Signature-256", ChannelStubs.metaSignature(APP_SECRET, hello)).contentType("application/json")
-                    .body(hello).post(page.path()).then().statusCode(200).body("stored", equalTo(1));
+            deliver(page.path(), hello).then().statusCode(200).body("stored", equalTo(1));
             return page;
         }
 

@@ -57,7 +57,7 @@ class ChannelTelegramTest {
         RestAssured.given().contentType("application/json").body(update).post(path).then().statusCode(401);
         as(org).get("/v1/conversations?channel=telegram").then().body("data", hasSize(0));
         for (int i = 0; i < 3; i++) {
-            RestAssured.given().header(TelegramAdapter.SECRET_HEADER, SECRET).contentType("application/json").body(update).post(path).then()
+            deliver(path, update).then()
                     .statusCode(200).body("stored", equalTo(i == 0 ? 1 : 0));
         }
         String conversation = as(org).get("/v1/conversations?channel=telegram").then().body("data", hasSize(1)).extract().path("data[0].id");
@@ -139,7 +139,7 @@ class ChannelTelegramTest {
         String path = "/v1/channels/telegram/inbound/" + org + "." + connection;
         for (int i = 0; i < 2; i++) {
             // Answered in the webhook's 200, which Telegram runs as a Bot API call: the button stops loading on the phone.
-            RestAssured.given().header("X-Telegram-Bot-Api-Secret-Token", SECRET).contentType("application/json").body(press).post(path)
+            deliver(path, press)
                     .then().statusCode(200).body("method", equalTo("answerCallbackQuery")).body("callback_query_id", equalTo("4382bfdwdsb323b2d9"))
                     .body("stored", equalTo(i == 0 ? 1 : 0));
         }
@@ -183,7 +183,7 @@ class ChannelTelegramTest {
                 "\"poll\":{\"id\":\"1\",\"question\":\"?\",\"options\":[]}");
         for (int i = 0; i < messages.size(); i++) {
             String update = "{\"update_id\":" + (20000 + i) + ",\"message\":{\"message_id\":" + (500 + i) + "," + chat + "," + messages.get(i) + "}}";
-            RestAssured.given().header(TelegramAdapter.SECRET_HEADER, SECRET).contentType("application/json").body(update).post(path).then()
+            deliver(path, update).then()
                     .statusCode(200).body("stored", equalTo(1));
         }
         String conversation = as(org).get("/v1/conversations?channel=telegram").then().statusCode(200).extract().path("data[0].id");
@@ -210,18 +210,16 @@ class ChannelTelegramTest {
         String edit = """
                 {"update_id":30001,"edited_message":{"message_id":61,"from":{"id":884422119,"is_bot":false,"first_name":"Ida"},
                 "chat":{"id":884422119,"type":"private"},"date":1733050750,"edit_date":%d,"text":"%s"}}""";
-        RestAssured.given().header(TelegramAdapter.SECRET_HEADER, SECRET).contentType("application/json").body(sent).post(path).then().statusCode(200);
+        deliver(path, sent).then().statusCode(200);
         String conversation = as(org).get("/v1/conversations?channel=telegram").then().statusCode(200).extract().path("data[0].id");
         String message = as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).extract().path("data[0].id");
         try (dev.weft.messaging.support.Events events = new dev.weft.messaging.support.Events(org)) {
             for (int i = 0; i < 2; i++) {
-                RestAssured.given().header(TelegramAdapter.SECRET_HEADER, SECRET).contentType("application/json")
-                        .body(edit.formatted(1733050800, "Where is my order #42?")).post(path).then().statusCode(200)
+                deliver(path, edit.formatted(1733050800, "Where is my order #42?")).then().statusCode(200)
                         .body("stored", equalTo(0)).body("edited", equalTo(i == 0 ? 1 : 0)).body("duplicates", equalTo(i));
             }
             // An edit older than the one applied, arriving late, changes nothing.
-            RestAssured.given().header(TelegramAdapter.SECRET_HEADER, SECRET).contentType("application/json")
-                    .body(edit.formatted(1733050790, "Where is my order?")).post(path).then().statusCode(200).body("edited", equalTo(0));
+            deliver(path, edit.formatted(1733050790, "Where is my order?")).then().statusCode(200).body("edited", equalTo(0));
             as(org).get("/v1/conversations/" + conversation + "/messages").then().statusCode(200).body("data", hasSize(1))
                     .body("data[0].content", equalTo("Where is my order #42?"))
                     .body("data[0].metadata.edited_at", equalTo("2024-12-01T11:00:00Z"));
@@ -242,6 +240,11 @@ class ChannelTelegramTest {
         RestAssured.given().header(TelegramAdapter.SECRET_HEADER, SECRET).contentType("application/json").body(update)
                 .post("/v1/channels/telegram/inbound/" + org + "." + connection).then().statusCode(200)
                 .body("stored", equalTo(1)).body("$", not(hasKey("method")));
+    }
+
+    /** An update posted to the bot's webhook with the secret token Telegram sends. */
+    private static io.restassured.response.Response deliver(String path, String update) {
+        return RestAssured.given().header(TelegramAdapter.SECRET_HEADER, SECRET).contentType("application/json").body(update).post(path);
     }
 
     private static ChannelSender.OutboundMessage message(String org, String connection, String chat) {
