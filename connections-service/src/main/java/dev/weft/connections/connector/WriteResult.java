@@ -15,19 +15,29 @@ public record WriteResult(List<RecordResult> results, Long createdTotal, Long up
     /**
      * {@code created}: whether the write created the record (true) or changed one that was there (false), when the
      * destination says so (an insert creates, an update changes, an upsert tells on PostgreSQL and Salesforce); null
-     * when it does not (a delete, an upsert elsewhere).
+     * when it does not (a delete, an upsert elsewhere). {@code code}: why a record was refused, where a caller may act on
+     * it ({@value #NOT_FOUND}); null otherwise.
      */
-    public record RecordResult(int index, boolean success, String id, String error, Boolean created) {
+    public record RecordResult(int index, boolean success, String id, String error, Boolean created,
+                               @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String code) {
+        /** An update or delete whose key matches no record: for a delete, the record is already gone. */
+        public static final String NOT_FOUND = "not_found";
+
         public static RecordResult ok(int index, String id) {
-            return new RecordResult(index, true, id, null, null);
+            return new RecordResult(index, true, id, null, null, null);
         }
 
         public static RecordResult ok(int index, String id, Boolean created) {
-            return new RecordResult(index, true, id, null, created);
+            return new RecordResult(index, true, id, null, created, null);
         }
 
         public static RecordResult failed(int index, String error) {
-            return new RecordResult(index, false, null, error, null);
+            return new RecordResult(index, false, null, error, null, null);
+        }
+
+        /** An update or delete by a key no record has. */
+        public static RecordResult notFound(int index, String error) {
+            return new RecordResult(index, false, null, error, null, NOT_FOUND);
         }
 
         /** One key value as a record's id shows it (ids of composite keys join these with commas): decimals unscaled. */

@@ -57,7 +57,8 @@ public final class DataDtos {
     public static final String ANSWER_FAILURES = "failures";
 
     /** A record the write refused: its position in the batch, its key values (comma-joined, when it has them) and why. */
-    public record WriteFailure(int index, @JsonInclude(JsonInclude.Include.ALWAYS) String key, String error) {
+    public record WriteFailure(int index, @JsonInclude(JsonInclude.Include.ALWAYS) String key, String error,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) String code) {
     }
 
     /** The write's totals and only the records it refused. */

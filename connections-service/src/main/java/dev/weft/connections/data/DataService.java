@@ -160,7 +160,7 @@ public class DataService {
             if (!r.success()) {
                 int index = r.index();
                 String key = index >= 0 && index < written.records().size() ? keyOf(written.key(), written.records().get(index)) : null;
-                failures.add(new DataDtos.WriteFailure(index, key, r.error()));
+                failures.add(new DataDtos.WriteFailure(index, key, r.error(), r.code()));
             }
         }
         DataDtos.WriteResponse results = written.results();

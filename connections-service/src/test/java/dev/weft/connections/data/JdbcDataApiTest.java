@@ -25,6 +25,8 @@ import java.util.UUID;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -150,7 +152,14 @@ class JdbcDataApiTest {
                     .post("/v1/data/" + id + "/write").then().statusCode(200)
                     .body("summary.failed", equalTo(1)).body("results[0].success", equalTo(false)).body("results[1].success", equalTo(true));
             Api.as(org).body(Map.of("object", TABLE, "mode", "delete", "key", List.of("id"), "records", List.of(Map.of("id", 5000))))
-                    .post("/v1/data/" + id + "/write").then().statusCode(200).body("summary.succeeded", equalTo(1));
+                    .post("/v1/data/" + id + "/write").then().statusCode(200).body("summary.succeeded", equalTo(1))
+                    .body("results[0]", not(hasKey("code")));
+            // Again: no record has the key any more, which a caller can tell from other refusals by its code.
+            Api.as(org).body(Map.of("object", TABLE, "mode", "delete", "key", List.of("id"), "records", List.of(Map.of("id", 5000))))
+                    .post("/v1/data/" + id + "/write").then().statusCode(200).body("summary.failed", equalTo(1))
+                    .body("results[0].code", equalTo("not_found")).body("results[0].error", equalTo("no record with key 5000"));
+            Api.as(org).body(Map.of("object", TABLE, "mode", "delete", "key", List.of("id"), "records", List.of(Map.of("id", 5000)), "answer", "failures"))
+                    .post("/internal/v1/connections/" + id + "/write").then().statusCode(200).body("failures[0].code", equalTo("not_found"));
             cleanup(target);
         }
     }

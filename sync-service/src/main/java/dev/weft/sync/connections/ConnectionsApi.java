@@ -104,7 +104,7 @@ public final class ConnectionsApi {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record RecordResult(int index, boolean success, String id, String error) {
+    public record RecordResult(int index, boolean success, String id, String error, String code) {
     }
 
     /** {@code after}: a read's {@code next_cursor}, to count what the reads after it would still return. */
@@ -125,7 +125,8 @@ public final class ConnectionsApi {
 
     /** A record the destination refused: its position in the batch, its key values as connections-service joins them, why. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Failure(int index, String key, String error) {
+    /** {@code code}: {@code not_found} for an update or delete whose key matches no record; else absent. */
+    public record Failure(int index, String key, String error, String code) {
     }
 
     /** Every record's result ({@code results}), or, as asked for, only the refused ones ({@code failures}) and the totals. */
@@ -154,7 +155,7 @@ public final class ConnectionsApi {
             if (failures != null) {
                 return failures;
             }
-            return results == null ? List.of() : results.stream().filter(r -> !r.success()).map(r -> new Failure(r.index(), r.id(), r.error())).toList();
+            return results == null ? List.of() : results.stream().filter(r -> !r.success()).map(r -> new Failure(r.index(), r.id(), r.error(), r.code())).toList();
         }
     }
 }

@@ -247,6 +247,10 @@ public class RealtimeApplier implements EventHandler {
         try {
             ConnectionsApi.WriteResponse result = connections.write(plan.destinationConnectionId(), write);
             if (!result.refused().isEmpty()) {
+                if (delete && "not_found".equals(result.refused().getFirst().code())) {
+                    // Already gone (never copied, or deleted before): what the delete asks for holds.
+                    return Applied.skipped("not at the destination");
+                }
                 String error = result.refused().getFirst().error();
                 return Applied.failed(error == null ? "refused by the destination" : error);
             }

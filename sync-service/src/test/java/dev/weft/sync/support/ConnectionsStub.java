@@ -402,9 +402,16 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                     failed++;
                 } else if (mode.equals("delete")) {
                     String id = String.join("|", key.stream().map(k -> String.valueOf(record.get(k))).toList());
-                    table.remove(id);
-                    result.put("success", true);
-                    result.put("id", id);
+                    if (table.remove(id) == null) {
+                        // As connections-service answers a key no record has.
+                        result.put("success", false);
+                        result.put("error", "no record with key " + id);
+                        result.put("code", "not_found");
+                        failed++;
+                    } else {
+                        result.put("success", true);
+                        result.put("id", id);
+                    }
                 } else {
                     String id = key == null || key.isEmpty() || mode.equals("insert") ? "row-" + table.size() + "-" + i
                             : String.join("|", key.stream().map(k -> String.valueOf(record.get(k))).toList());
@@ -429,6 +436,9 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                         failure.put("index", result.get("index"));
                         failure.put("key", null);
                         failure.put("error", result.get("error"));
+                        if (result.containsKey("code")) {
+                            failure.put("code", result.get("code"));
+                        }
                         failures.add(failure);
                     }
                 }

@@ -475,7 +475,7 @@ final class JdbcWriter {
 
     private static RecordResult outcome(Row row, int count, String id, Boolean created) {
         if (row.statement().countsRows() && count == 0) {
-            return RecordResult.failed(row.index(), "no record with key " + row.id());
+            return RecordResult.notFound(row.index(), "no record with key " + row.id());
         }
         return RecordResult.ok(row.index(), id, created);
     }

@@ -162,7 +162,7 @@ final class SnowflakeWriter {
                 if (existing.contains(row.id())) {
                     applied.add(row);
                 } else {
-                    results[row.index()] = RecordResult.failed(row.index(), "no record of " + table.objectName() + " has key " + row.id());
+                    results[row.index()] = RecordResult.notFound(row.index(), "no record of " + table.objectName() + " has key " + row.id());
                 }
             }
             if (applied.isEmpty()) {
