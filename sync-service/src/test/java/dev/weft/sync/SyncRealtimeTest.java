@@ -161,6 +161,41 @@ class SyncRealtimeTest {
         assertThat(realtime(org, syncId).getLong("lag_ms"), greaterThan(java.time.Duration.ofDays(300).toMillis()));
     }
 
+    /**
+     * The first copy starts reading only once the change stream follows the source: a change made before that, after
+     * the copy read its record, would be in neither.
+     */
+    @Test
+    void the_first_copy_waits_for_the_change_stream_and_a_failed_stream_fails_it() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(3));
+        source.streamStatus = "starting";
+        var destination = ConnectionsStub.connection(org).object("raw.contacts", null, null, "sf_id", "email_address", "first_name");
+        String syncId = as(org).body(realtimeBody("Waits, realtime", source.id, destination.id, List.of(), "Id>sf_id", "Email>email_address"))
+                .post("/v1/syncs").then().statusCode(201).extract().path("id");
+        String first = as(org).get("/v1/syncs/" + syncId + "/runs").then().statusCode(200).extract().path("data[0].id");
+        await("the run started", () -> "running".equals(as(org).get("/v1/runs/" + first).then().extract().path("status")));
+        Thread.sleep(1500);
+        assertEquals(List.of(), source.reads, "nothing read while the stream is starting");
+        source.streamStatus = "streaming";
+        assertEquals("succeeded", Runs.awaitFinal(org, first).getString("status"));
+        assertEquals(3, destination.written("raw.contacts").size());
+
+        // A stream that cannot follow the source fails the copy with its reason.
+        String other = Api.newOrg();
+        var broken = Api.salesforce(other).rows("Contact", Runs.contacts(1));
+        broken.streamStatus = "failed";
+        broken.streamStatusReason = "the source refused the change stream: logical decoding requires wal_level >= logical";
+        var target = ConnectionsStub.connection(other).object("raw.contacts", null, null, "sf_id", "email_address");
+        String failing = as(other).body(realtimeBody("Broken, realtime", broken.id, target.id, List.of(), "Id>sf_id", "Email>email_address"))
+                .post("/v1/syncs").then().statusCode(201).extract().path("id");
+        String run = as(other).get("/v1/syncs/" + failing + "/runs").then().statusCode(200).extract().path("data[0].id");
+        var failed = Runs.awaitFinal(other, run);
+        assertEquals("failed", failed.getString("status"));
+        assertThat(failed.getString("error"), containsString("wal_level >= logical"));
+        assertEquals(List.of(), broken.reads);
+    }
+
     @Test
     void a_paused_sync_resumed_catches_up_on_what_changed_while_paused() throws Exception {
         String org = Api.newOrg();

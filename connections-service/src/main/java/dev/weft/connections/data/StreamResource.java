@@ -53,6 +53,16 @@ public class StreamResource {
     }
 
     @GET
+    @Path("/streams/{stream_id}")
+    @RequiresScope("connections:read")
+    @Operation(operationId = "getStreamInternal", summary = "A stream (as GET /v1/connections/{id}/streams/{stream_id}), for a realtime sync waiting for it to stream")
+    @APIResponse(responseCode = "200", description = "The stream")
+    @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    public dev.weft.connections.capture.StreamDtos.StreamView stream(@PathParam("connection_id") String connectionId, @PathParam("stream_id") String streamId) {
+        return streams.get(connectionId, streamId);
+    }
+
+    @GET
     @Path("/objects")
     @RequiresScope("connections:read")
     @Operation(operationId = "describeObjectsInternal", summary = "The connection's objects and fields (as GET /v1/data/{connection_id}/objects), for a service acting for the org")

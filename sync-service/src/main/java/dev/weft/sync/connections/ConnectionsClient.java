@@ -39,6 +39,11 @@ public class ConnectionsClient {
         return streams.ensure(connectionId, object);
     }
 
+    /** The stream's status ({@code starting}, {@code snapshotting}, {@code streaming}, {@code paused}, {@code failed}) and why. */
+    public dev.weft.platform.services.ConnectionStreams.StreamView stream(String connectionId, String streamId) {
+        return streams.get(connectionId, streamId);
+    }
+
     /**
      * How many records a read of the object from {@code after} (a read's cursor; null: from the start) will return, or null
      * when its system cannot count them.

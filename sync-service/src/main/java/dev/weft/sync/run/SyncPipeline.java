@@ -137,6 +137,9 @@ public class SyncPipeline {
             } catch (TransformStage.TransformUnavailable e) {
                 throw new RunFailed("TRANSFORM_ERROR", e.getMessage(), null);
             }
+            if (run.trigger().equals("realtime") && run.batches() == 0) {
+                awaitChangeStream(plan, runId);
+            }
             if (run.firstStart()) {
                 // A full read counts the source; an incremental one what is left after its cursor (where the source can say).
                 count(plan, cursor, runId, owner);
@@ -507,6 +510,44 @@ public class SyncPipeline {
     }
 
     /** A call to connections-service: its refusals end the run with the system's own message; being down is transient. */
+
+    /**
+     * A realtime sync's copy (its first run, a catch-up) starts reading only once the source's change stream follows the
+     * source (status streaming): a change committed after that is in the stream, and one before it in what the copy
+     * reads. Started at once, the copy could miss a change the stream, not yet started, never sees either. A paused
+     * stream is the user's choice, and the copy goes ahead; a failed one fails the run with the stream's reason. Waits
+     * at most half the run's lease (no checkpoint renews it meanwhile); then the run is postponed as after a transient
+     * failure, and waits again when taken up.
+     */
+    private void awaitChangeStream(SyncPlan plan, UUID runId) {
+        String connectionId = plan.sourceConnectionId();
+        String streamId = call(connectionId, () -> connections.ensureStream(connectionId, plan.source().name()));
+        long deadline = System.nanoTime() + config.worker().lease().toNanos() / 2;
+        while (true) {
+            var stream = call(connectionId, () -> connections.stream(connectionId, streamId));
+            switch (String.valueOf(stream.status())) {
+                case "streaming", "paused" -> {
+                    return;
+                }
+                case "failed" -> throw new RunFailed("UPSTREAM_ERROR", "the source's change stream " + streamId + " failed: " + stream.statusReason(),
+                        connectionId);
+                default -> {
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new Failures.Transient("the source's change stream " + streamId + " does not follow the source yet (status " + stream.status()
+                        + (stream.statusReason() == null ? "" : ": " + stream.statusReason()) + ")", null);
+            }
+            Log.debugf("event=run_awaits_stream run_id=%s stream_id=%s status=%s", runId, streamId, stream.status());
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the change stream", e);
+            }
+        }
+    }
+
     private static <T> T call(String connectionId, java.util.function.Supplier<T> call) {
         try {
             return call.get();

@@ -63,6 +63,9 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public volatile boolean creatable = true;
         /** Change streams asked for: object -> stream id. */
         public final Map<String, String> streams = new ConcurrentHashMap<>();
+        /** What GET of any of its streams answers as the status (and status_reason, for failed). */
+        public volatile String streamStatus = "streaming";
+        public volatile String streamStatusReason;
         volatile Predicate<Map<String, Object>> refuses = record -> false;
         /** While set, reads wait for it (a run held mid-flight). */
         public volatile java.util.concurrent.CountDownLatch gate;
@@ -201,6 +204,16 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             Connection connection = path.length == 6 || path.length == 7 ? CONNECTIONS.get(path[4]) : null;
             if (connection == null || !connection.orgId.equals(request.getHeader("X-Weft-Org"))) {
                 return error(404, "NOT_FOUND", "connection not found");
+            }
+            if (path.length == 7 && path[5].equals("streams") && request.getMethod().getName().equals("GET")) {
+                if (!connection.streams.containsValue(path[6])) {
+                    return error(404, "NOT_FOUND", "stream not found");
+                }
+                Map<String, Object> stream = new HashMap<>(Map.of("id", path[6], "status", connection.streamStatus));
+                if (connection.streamStatusReason != null) {
+                    stream.put("status_reason", connection.streamStatusReason);
+                }
+                return ok(stream);
             }
             if (path.length == 7) {
                 if (!path[5].equals("objects") || !path[6].equals("ensure")) {

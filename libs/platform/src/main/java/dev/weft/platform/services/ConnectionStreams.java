@@ -20,7 +20,7 @@ public class ConnectionStreams {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record StreamView(String id, String object, String status) {
+    public record StreamView(String id, String object, String status, String statusReason) {
     }
 
     /**
@@ -39,5 +39,10 @@ public class ConnectionStreams {
             }
             throw e;
         }
+    }
+
+    /** The stream as connections-service shows it: its status and, when failed or retrying, why. */
+    public StreamView get(String connectionId, String streamId) {
+        return services.get(ServiceClient.Service.CONNECTIONS, "/internal/v1/connections/" + connectionId + "/streams/" + streamId, StreamView.class);
     }
 }
