@@ -266,6 +266,12 @@ class ErrorShapeTest extends PlatformTestBase {
     }
 
     @Test
+    void another_service_unreachable_for_now_is_a_json_503_to_retry_not_a_500() {
+        assertError(writer(newOrg()).when().get("/v1/widgets/elsewhere").then(), 503, "SERVICE_UNAVAILABLE")
+                .header("Retry-After", "1").body(not(containsString("HttpClosedException")));
+    }
+
+    @Test
     void unexpected_exception_is_a_500_without_internals() {
         assertError(writer(newOrg()).when().get("/v1/widgets/boom").then(), 500, "INTERNAL_ERROR")
                 .body(not(containsString("secret internal detail")))

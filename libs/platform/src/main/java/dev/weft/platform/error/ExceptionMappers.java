@@ -158,8 +158,24 @@ public class ExceptionMappers {
             return Response.fromResponse(ErrorResponses.build(headers, ErrorCode.SERVICE_UNAVAILABLE,
                     "The service is busy; retry after a moment", Map.of())).header("Retry-After", "1").build();
         }
+        if (transientFailure(e)) {
+            // Another service or system is unreachable for now: the request may succeed when retried, and is no bug.
+            Log.warnf("event=dependency_unavailable request_id=%s cause=%s", headers == null ? null : headers.getHeaderString("X-Request-Id"), e);
+            return Response.fromResponse(ErrorResponses.build(headers, ErrorCode.SERVICE_UNAVAILABLE,
+                    "A service this request needs is unavailable; retry after a moment", Map.of())).header("Retry-After", "1").build();
+        }
         Log.errorf(e, "event=unhandled_exception request_id=%s", headers == null ? null : headers.getHeaderString("X-Request-Id"));
         return ErrorResponses.build(headers, ErrorCode.INTERNAL_ERROR, "Internal error; quote the request id when reporting it", Map.of());
+    }
+
+    /** Whether a call to another service or system failed for now ({@link dev.weft.platform.events.Failures.Transient}). */
+    static boolean transientFailure(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof dev.weft.platform.events.Failures.Transient) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -164,24 +164,31 @@ public class ServiceClient {
             request.putHeader("Content-Type", batch ? SmileWire.MEDIA_TYPE : "application/json");
         }
         Buffer sent = payload;
-        Answer answer;
-        try {
-            answer = http.request(request)
-                    .compose(call -> (sent == null ? call.send() : call.send(sent))
-                            .compose(response -> response.body().map(read -> new Answer(response.statusCode(), read,
-                                    response.getHeader("Content-Type")))))
-                    .toCompletionStage().toCompletableFuture()
-                    // The request's own timeout (no answer within it) ends the call first; this only guards the wait.
-                    .get(timeout.toMillis() + connectTimeoutMillis + 1_000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new Unavailable(serviceName + " is unreachable: " + cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : " " + cause.getMessage()), cause);
-        } catch (TimeoutException e) {
-            throw new Unavailable(serviceName + " did not answer within " + timeout, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Unavailable("interrupted while calling " + serviceName, e);
+        Answer answer = null;
+        for (int attempt = 1; answer == null; attempt++) {
+            try {
+                answer = http.request(request)
+                        .compose(call -> (sent == null ? call.send() : call.send(sent))
+                                .compose(response -> response.body().map(read -> new Answer(response.statusCode(), read,
+                                        response.getHeader("Content-Type")))))
+                        .toCompletionStage().toCompletableFuture()
+                        // The request's own timeout (no answer within it) ends the call first; this only guards the wait.
+                        .get(timeout.toMillis() + connectTimeoutMillis + 1_000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                // A pooled connection the callee had just closed (its idle timeout): a GET changes nothing, so it goes
+                // once more, on a new connection. Anything else may have been acted on, and is the caller's to retry.
+                if (attempt == 1 && method.equals("GET") && cause instanceof io.vertx.core.http.HttpClosedException) {
+                    continue;
+                }
+                throw new Unavailable(serviceName + " is unreachable: " + cause.getClass().getSimpleName()
+                        + (cause.getMessage() == null ? "" : " " + cause.getMessage()), cause);
+            } catch (TimeoutException e) {
+                throw new Unavailable(serviceName + " did not answer within " + timeout, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Unavailable("interrupted while calling " + serviceName, e);
+            }
         }
         if (answer.status() / 100 != 2) {
             byte[] text = answer.body().getBytes(0, Math.min(answer.body().length(), 64 * 1024));

@@ -180,6 +180,15 @@ public class WidgetResource {
         return Response.noContent().build();
     }
 
+    /** As a service whose call to another fails for now (ServiceClient.Unavailable), wrapped on the way up. */
+    @GET
+    @Path("/elsewhere")
+    @RequiresScope("widgets:read")
+    public String elsewhere() {
+        throw new IllegalStateException("while reading the widget's source", new dev.weft.platform.services.ServiceClient.Unavailable(
+                "connections-service is unreachable: HttpClosedException Connection was closed", null));
+    }
+
     @GET
     @Path("/boom")
     @RequiresScope("widgets:read")
