@@ -59,8 +59,8 @@ public class InboundService {
 
     /**
      * What a delivery changed: messages stored, redeliveries of stored ones, receipts applied, stored messages their
-     * sender edited; and what the provider
-     * reads in the answer ({@link InboundChannel#answer}), as fields of the same object.
+     * sender edited; and what the provider reads in the answer ({@link InboundChannel#answer}), as fields of the same
+     * object.
      */
     public record Received(int stored, int duplicates, int statuses, int edited, @JsonIgnore Map<String, Object> answer) {
         Received(int stored, int duplicates, int statuses, int edited) {

@@ -154,9 +154,7 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
         String chat = message.path("chat").path("id").asText();
         JsonNode from = message.path("from");
         String name = (from.path("first_name").asText("") + " " + from.path("last_name").asText("")).strip();
-        ObjectNode metadata = Json.newObject();
-        metadata.put("source", "telegram");
-        metadata.put("update_id", body.path("update_id").asLong());
+        ObjectNode metadata = metadata(body);
         if (from.has("username")) {
             metadata.put("username", from.path("username").asText());
         }
@@ -264,11 +262,17 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
         }
         JsonNode from = query.path("from");
         String name = (from.path("first_name").asText("") + " " + from.path("last_name").asText("")).strip();
-        ObjectNode metadata = Json.newObject();
-        metadata.put("source", "telegram");
-        metadata.put("update_id", body.path("update_id").asLong());
+        ObjectNode metadata = metadata(body);
         metadata.put("callback_query_id", id);
         RichContent.chosen(metadata, data, title);
         events.add(new InboundMessage(chat, name.isEmpty() ? null : name, "callback:" + id, "interactive", title != null ? title : data, metadata));
+    }
+
+    /** What every inbound Telegram message's metadata starts with: its source and the update that carried it. */
+    private static ObjectNode metadata(JsonNode update) {
+        ObjectNode metadata = Json.newObject();
+        metadata.put("source", "telegram");
+        metadata.put("update_id", update.path("update_id").asLong());
+        return metadata;
     }
 }

@@ -127,6 +127,11 @@ public final class ConnectionsApi {
     @JsonIgnoreProperties(ignoreUnknown = true)
     /** {@code code}: {@code not_found} for an update or delete whose key matches no record; else absent. */
     public record Failure(int index, String key, String error, String code) {
+        /** No record has the key: for a delete, the record is already gone. */
+        public boolean notFound() {
+            return "not_found".equals(code);
+        }
+
     }
 
     /** Every record's result ({@code results}), or, as asked for, only the refused ones ({@code failures}) and the totals. */

@@ -27,6 +27,8 @@ public class DeferredChanges {
     public record Waiting(UUID syncId, String orgId) {
     }
 
+    private static final String RUN_ACTIVE = "SELECT 1 FROM sync_runs WHERE sync_id = ? AND status IN ('queued', 'running')";
+
     private final DataSource dataSource;
 
     public DeferredChanges(DataSource dataSource) {
@@ -45,13 +47,12 @@ public class DeferredChanges {
 
     /** Whether a run of the sync is queued or running. */
     public boolean runActive(UUID syncId) throws SQLException {
-        return exists("SELECT 1 FROM sync_runs WHERE sync_id = ? AND status IN ('queued', 'running')", syncId);
+        return exists(RUN_ACTIVE, syncId);
     }
 
     /** Whether a change must wait: a run is active, or changes before it still wait (they go first). */
     public boolean mustWait(UUID syncId) throws SQLException {
-        return exists("SELECT 1 FROM sync_runs WHERE sync_id = ? AND status IN ('queued', 'running')"
-                + " UNION ALL SELECT 1 FROM sync_realtime_deferred WHERE sync_id = ?", syncId, syncId);
+        return exists(RUN_ACTIVE + " UNION ALL SELECT 1 FROM sync_realtime_deferred WHERE sync_id = ?", syncId, syncId);
     }
 
     public void defer(UUID syncId, String orgId, String type, String data) throws SQLException {

@@ -165,11 +165,13 @@ public class RealtimeApplier implements EventHandler {
         if (sync != null && sync.enabled && SyncService.REALTIME.equals(sync.schedule)) {
             Planned planned = planned(sync);
             List<JsonNode> data = new java.util.ArrayList<>(page.size());
+            List<String> keys = new java.util.ArrayList<>(page.size());
             Map<String, Integer> latest = new java.util.HashMap<>();
             for (int i = 0; i < page.size(); i++) {
                 JsonNode change = json.readTree(page.get(i).data());
-                data.add(change);
                 String key = keyText(map(change.path("key")));
+                data.add(change);
+                keys.add(key);
                 if (key != null) {
                     latest.put(key, i);
                 }
@@ -179,7 +181,7 @@ public class RealtimeApplier implements EventHandler {
                 if (!planned.source().equalsIgnoreCase(change.path("object").asText())) {
                     continue;
                 }
-                String key = keyText(map(change.path("key")));
+                String key = keys.get(i);
                 if (key != null && latest.get(key) != i) {
                     changes.count(sync, RealtimeChanges.Outcome.SKIPPED, key, null, happenedAt(change));
                 } else {
@@ -247,7 +249,7 @@ public class RealtimeApplier implements EventHandler {
         try {
             ConnectionsApi.WriteResponse result = connections.write(plan.destinationConnectionId(), write);
             if (!result.refused().isEmpty()) {
-                if (delete && "not_found".equals(result.refused().getFirst().code())) {
+                if (delete && result.refused().getFirst().notFound()) {
                     // Already gone (never copied, or deleted before): what the delete asks for holds.
                     return Applied.skipped("not at the destination");
                 }
