@@ -19,6 +19,14 @@ public interface SyncConfig {
     @WithDefault("5000")
     int batchSize();
 
+    /**
+     * Batches an {@code insert} run writes at the same time (each still checkpointed in order, after its own write and
+     * every earlier one's). Two keep the destination busy while the batch before is answered and checkpointed. Other
+     * modes write one at a time: there the order of writes decides which value of a key wins.
+     */
+    @WithDefault("2")
+    int writesInFlight();
+
     /** Per-record errors kept on a run (the rest are only counted). */
     @WithDefault("100")
     int maxRecordedErrors();

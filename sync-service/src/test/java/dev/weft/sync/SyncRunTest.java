@@ -320,6 +320,45 @@ class SyncRunTest {
         }
     }
 
+    @Test
+    void an_insert_run_writes_two_batches_at_once_and_checkpoints_them_in_order() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(5_000));
+        var destination = Api.warehouse(org);
+        Map<String, Object> body = new HashMap<>(Api.seedSync(source.id, destination.id, null));
+        body.remove("schedule");
+        String syncId = createSync(org, body);
+        // The second write waits; the third is sent beside it and answered first.
+        destination.heldWrite = 2;
+        destination.writeGate = new CountDownLatch(1);
+        try {
+            String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+            awaitBatches(org, runId, 1);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (destination.writes.size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(3, destination.writes.size(), "the third batch written while the second is");
+            // The third batch is written, but its checkpoint waits for the second's: the cursor never passes a batch not written.
+            Thread.sleep(500);
+            JsonPath held = as(org).get("/v1/runs/" + runId).then().statusCode(200).extract().jsonPath();
+            assertEquals(1, held.getInt("batches"), "a batch checkpointed before the one before it");
+            assertEquals(1_000, held.getLong("progress.written"));
+            // No third write at once, and one batch read ahead of them: four read, the fifth not.
+            assertEquals(3, destination.writes.size());
+            assertEquals(4, source.reads.size(), "batches read beyond the one ahead of the writes");
+            destination.writeGate.countDown();
+            JsonPath run = Runs.awaitFinal(org, runId);
+            assertEquals("succeeded", run.getString("status"));
+            assertEquals(5, run.getInt("batches"));
+            assertEquals(5_000, run.getLong("progress.written"));
+            assertEquals(5_000, run.getLong("progress.created"));
+            assertEquals(5_000, destination.written("raw.contacts").size());
+        } finally {
+            destination.writeGate.countDown();
+        }
+    }
+
     private static JsonPath awaitBatches(String org, String runId, int batches) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (true) {

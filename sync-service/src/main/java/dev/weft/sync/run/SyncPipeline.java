@@ -1,6 +1,5 @@
 package dev.weft.sync.run;
 
-import dev.weft.platform.concurrent.Tasks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,8 +7,6 @@ import dev.weft.platform.error.ApiException;
 import dev.weft.platform.events.Failures;
 import dev.weft.platform.filter.InMemoryFilter;
 import dev.weft.platform.services.ServiceCallException;
-import dev.weft.platform.tenancy.RequestPrincipal;
-import dev.weft.platform.tenancy.TenantContext;
 import dev.weft.platform.transform.TransformRuntime;
 import dev.weft.sync.SyncConfig;
 import dev.weft.sync.connections.ConnectionsApi;
@@ -26,42 +23,42 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
- * One run of a sync, top to bottom, at most two batches in memory (the one being written and the next, prepared ahead):
+ * One run of a sync, top to bottom, with the batches being written and one more, prepared ahead, in memory (two for an
+ * upsert, three for an insert by default):
  * <ol>
  *   <li><b>start</b>: mark the run running (a resumed run keeps its last checkpoint's cursor) and, the first time,
  *       publish {@code sync.started} in the same transaction; plan the sync against both connections' describe;
  *       compile its transforms once;</li>
  *   <li><b>read</b> the next batch after the cursor through connections-service's internal read (from the second batch on,
- *       read, filtered, mapped and transformed ahead while the batch before it is written and checkpointed);</li>
+ *       read, filtered, mapped and transformed ahead while the batches before it are written and checkpointed:
+ *       {@link BatchPrefetch});</li>
  *   <li><b>filter</b> on the source's fields (the data API's grammar, in memory), counting the rest as skipped;</li>
  *   <li><b>map</b> fields to the destination's names;</li>
  *   <li><b>transform</b> (a record that throws fails alone; one that comes back null is skipped);</li>
- *   <li><b>write</b> the batch through the internal write (upsert by key: a batch written twice is harmless);</li>
- *   <li><b>checkpoint</b>, only after the write answered: the batch's counts, its errors and the cursor after it, on
- *       the run and on the sync, in ONE transaction fenced by this replica's lease;</li>
+ *   <li><b>write</b> the batch through the internal write (upsert by key: a batch written twice is harmless; an insert
+ *       run writes up to {@code weft.sync.writes-in-flight} batches at once);</li>
+ *   <li><b>checkpoint</b>, in the batches' order, only after the write answered: the batch's counts, its errors and the
+ *       cursor after it, on the run and on the sync, in ONE transaction fenced by this replica's lease;</li>
  *   <li>repeat until the source has no more; a mirror, or a run asked for as a full refresh (which, like a mirror's,
  *       read from the start, not from the sync's cursor), then <b>deletes</b> the destination's keys the run did not see
  *       ({@link #deleteUnseen});</li>
  *   <li><b>finish</b>: succeeded, or partially_succeeded when records
  *       failed, with {@code sync.completed}; failed with {@code sync.failed}; cancelled when asked.</li>
  * </ol>
- * A replica killed anywhere in this loses at most the batch after its last checkpoint: the next holder of the lease
- * reads again from that checkpoint's cursor and writes the batch again by key, counting it once.
+ * A replica killed anywhere in this loses at most the batches after its last checkpoint: the next holder of the lease
+ * reads again from that checkpoint's cursor and writes those batches again by key, counting them once.
  */
 @ApplicationScoped
 public class SyncPipeline {
@@ -125,11 +122,7 @@ public class SyncPipeline {
         Log.infof("event=run_started org_id=%s sync_id=%s run_id=%s attempt=%d resumed_from_checkpoint=%s", sync.orgId, sync.syncId(),
                 runId, run.attempts(), run.batches() > 0);
         List<RunDtos.RecordError> errors = new ArrayList<>(readErrors(run.errors()));
-        String cursor = run.cursor();
-        long batches = 0;
-        Stages stages = new Stages();
         TransformStage.Compiled transform = TransformStage.NONE;
-        Ahead ahead = null;
         try {
             SyncPlan plan = plan(spec);
             try {
@@ -142,10 +135,9 @@ public class SyncPipeline {
             }
             if (run.firstStart()) {
                 // A full read counts the source; an incremental one what is left after its cursor (where the source can say).
-                count(plan, cursor, runId, owner);
+                count(plan, run.cursor(), runId, owner);
             }
             Predicate<Map<String, Object>> keep = InMemoryFilter.of(plan.filter());
-            int batchSize = config.batchSize();
             TransformStage.Compiled compiled = transform;
             // A mirror's every run, and a run asked for as a full refresh, read everything and delete what they did not see.
             boolean detectDeletes = plan.mode().equals("mirror") || run.fullRefresh();
@@ -157,71 +149,11 @@ public class SyncPipeline {
                     throw new RunFailed("INVALID_REQUEST", e.getMessage(), null);
                 }
             }
-            // A run resumed in its delete phase had read the whole source already.
-            while (!run.deleting()) {
-                // 2.-5. Read, filter, map, transform: the batch prepared ahead while the last one was written, or (the first time) now.
-                long waitStart = System.nanoTime();
-                Prepared batch = ahead != null ? ahead.take() : prepare(plan, cursor, batchSize, keep, compiled, detectDeletes, batches * batchSize);
-                ahead = null;
-                // Read and transform the batch after this one while this one is written and checkpointed, so connections-service's
-                // read and this service's transform overlap the destination's write and the checkpoint. Preparing changes nothing:
-                // a batch prepared ahead that is never used (the run stops, fails or loses its lease) is dropped, and the
-                // checkpoint below still follows this batch's write. At most two batches are in memory.
-                if (batch.more()) {
-                    long position = (batches + 1) * batchSize;
-                    ahead = Ahead.start(() -> prepare(plan, batch.next(), batchSize, keep, compiled, detectDeletes, position));
-                }
-                stages.add(batch, System.nanoTime() - waitStart);
-                long writeStart = System.nanoTime();
-                List<Map<String, Object>> out = batch.out();
-                List<String> keys = batch.keys();
-                long failed = batch.failed();
-                // Its transform's errors join the run's only now, in order: the checkpoint before this one must not store them.
-                for (RunDtos.RecordError error : batch.errors()) {
-                    remember(errors, error.key(), error.reason());
-                }
-                // 6. Write.
-                long written = 0;
-                long created = 0;
-                long updated = 0;
-                if (!out.isEmpty()) {
-                    ConnectionsApi.WriteResponse result = call(plan.destinationConnectionId(), () -> connections.write(plan.destinationConnectionId(),
-                            ConnectionsApi.WriteRequest.of(plan.destination().name(), out, plan.writeMode(), plan.key().isEmpty() ? null : plan.key())));
-                    written = result.succeeded();
-                    // Created and updated as the destination tells them (an upsert on PostgreSQL or Salesforce); an insert creates
-                    // what it writes; a destination that does not tell counts in written only.
-                    created = result.created() != null ? result.created() : plan.writeMode().equals("insert") ? written : 0;
-                    updated = result.updated() != null ? result.updated() : 0;
-                    for (ConnectionsApi.Failure r : result.refused()) {
-                        failed++;
-                        remember(errors, r.index() >= 0 && r.index() < keys.size() ? keys.get(r.index()) : "#" + r.index(),
-                                r.error() == null ? "refused by the destination" : r.error());
-                    }
-                }
-                long checkpointStart = System.nanoTime();
-                stages.write += checkpointStart - writeStart;
-                // 7. Checkpoint: only now that the write has answered.
-                RunStore.Delta delta = new RunStore.Delta(batch.read(), written, created, updated, 0, batch.skipped(), failed);
-                String errorsJson = json.writeValueAsString(errors);
-                String next = batch.next();
-                List<String> seen = batch.seen();
-                Optional<Boolean> cancel = QuarkusTransaction.requiringNew().call(() -> store.checkpoint(runId, owner, delta, next, errorsJson, lease, seen));
-                if (cancel.isEmpty()) {
-                    Log.warnf("event=run_lease_lost org_id=%s run_id=%s action=stop", sync.orgId, runId);
-                    return;
-                }
-                stages.checkpoint += System.nanoTime() - checkpointStart;
-                batches++;
-                cursor = next;
-                if (cancel.get()) {
-                    finish(sync, spec, runId, owner, RunStatus.CANCELLED, null);
-                    return;
-                }
-                if (!batch.more()) {
-                    break;
-                }
+            // 2.-7. Read, filter, map, transform, write and checkpoint, batch after batch (a run resumed in its delete phase had
+            // read the whole source already).
+            if (!run.deleting() && !copy(sync, spec, plan, run, owner, keep, compiled, detectDeletes, errors, lease)) {
+                return;
             }
-            stages.log(runId, batches);
             // 8. Delete (mirror, full refresh): the whole source has been read; what the destination holds beyond it goes.
             if (detectDeletes && !deleteUnseen(sync, spec, plan, run, owner, errors, lease)) {
                 return;
@@ -250,39 +182,144 @@ public class SyncPipeline {
         } catch (Exception e) {
             finish(sync, spec, runId, owner, RunStatus.FAILED, new RunFailed("INTERNAL_ERROR", String.valueOf(e.getMessage()), null));
         } finally {
-            if (ahead != null) {
-                ahead.drop();
-            }
             transform.close();
         }
     }
 
+    /**
+     * Steps 2 to 7 over the whole source, from the run's cursor. Batches are read and prepared ahead
+     * ({@link BatchPrefetch}), and up to {@code weft.sync.writes-in-flight} of them are written at once where the
+     * destination's outcome cannot depend on their order (see {@link #concurrentWrites}); each batch is checkpointed
+     * in order, only after its own write and every earlier batch's checkpoint. Returns false when the run ended here
+     * (cancelled, or its lease lost).
+     */
+    private boolean copy(Sync sync, SyncDtos.SyncRequest spec, SyncPlan plan, RunStore.State run, String owner, Predicate<Map<String, Object>> keep,
+                         TransformStage.Compiled transform, boolean detectDeletes, List<RunDtos.RecordError> errors, Duration lease)
+            throws JsonProcessingException, InterruptedException {
+        UUID runId = run.id();
+        int batchSize = config.batchSize();
+        int inFlight = concurrentWrites(plan) ? Math.max(1, config.writesInFlight()) : 1;
+        Stages stages = new Stages();
+        Deque<Writing> writing = new ArrayDeque<>();
+        long batches = 0;
+        boolean exhausted = false;
+        boolean cancelled = false;
+        try (BatchPrefetch<Prepared> source = BatchPrefetch.start(run.cursor(), cursor -> read(plan, cursor, batchSize),
+                (page, index) -> prepare(plan, page, keep, transform, detectDeletes, index * batchSize))) {
+            while (true) {
+                // 2.-6. Take the batches prepared ahead and start their writes, up to the writes allowed at once. A run asked
+                // to stop starts no more; the writes already sent are still checkpointed, so its counts say what they did.
+                while (!exhausted && !cancelled && writing.size() < inFlight) {
+                    long waitStart = System.nanoTime();
+                    Prepared batch = source.next();
+                    if (batch == null) {
+                        exhausted = true;
+                        break;
+                    }
+                    stages.add(batch, System.nanoTime() - waitStart);
+                    writing.add(new Writing(batch, BatchPrefetch.start(() -> write(plan, batch))));
+                }
+                if (writing.isEmpty()) {
+                    break;
+                }
+                Writing oldest = writing.removeFirst();
+                Prepared batch = oldest.batch();
+                long writeStart = System.nanoTime();
+                ConnectionsApi.WriteResponse result = BatchPrefetch.take(oldest.result());
+                long checkpointStart = System.nanoTime();
+                stages.write += checkpointStart - writeStart;
+                // Its transform's errors join the run's only now, in order: the checkpoint before this one must not store them.
+                for (RunDtos.RecordError error : batch.errors()) {
+                    remember(errors, error.key(), error.reason());
+                }
+                long written = 0;
+                long created = 0;
+                long updated = 0;
+                long failed = batch.failed();
+                if (result != null) {
+                    written = result.succeeded();
+                    // Created and updated as the destination tells them (an upsert on PostgreSQL or Salesforce); an insert creates
+                    // what it writes; a destination that does not tell counts in written only.
+                    created = result.created() != null ? result.created() : plan.writeMode().equals("insert") ? written : 0;
+                    updated = result.updated() != null ? result.updated() : 0;
+                    List<String> keys = batch.keys();
+                    for (ConnectionsApi.Failure r : result.refused()) {
+                        failed++;
+                        remember(errors, r.index() >= 0 && r.index() < keys.size() ? keys.get(r.index()) : "#" + r.index(),
+                                r.error() == null ? "refused by the destination" : r.error());
+                    }
+                }
+                // 7. Checkpoint: only now that the write has answered, and after every batch before it.
+                RunStore.Delta delta = new RunStore.Delta(batch.read(), written, created, updated, 0, batch.skipped(), failed);
+                String errorsJson = json.writeValueAsString(errors);
+                Optional<Boolean> cancel = QuarkusTransaction.requiringNew().call(() -> store.checkpoint(runId, owner, delta, batch.next(), errorsJson,
+                        lease, batch.seen()));
+                if (cancel.isEmpty()) {
+                    Log.warnf("event=run_lease_lost org_id=%s run_id=%s action=stop", sync.orgId, runId);
+                    return false;
+                }
+                stages.checkpoint += System.nanoTime() - checkpointStart;
+                batches++;
+                cancelled |= cancel.get();
+            }
+        }
+        if (cancelled) {
+            finish(sync, spec, runId, owner, RunStatus.CANCELLED, null);
+            return false;
+        }
+        stages.log(runId, batches);
+        return true;
+    }
+
+    /**
+     * Whether a run may write several batches at once: only an insert, which changes no record another batch writes (a
+     * key written twice is refused whichever batch comes first). An upsert, a mirror or a delete lets the last write of a
+     * key win, and with several writes at once the last would no longer be the newest read.
+     */
+    private static boolean concurrentWrites(SyncPlan plan) {
+        return plan.writeMode().equals("insert");
+    }
+
+    /** A batch whose write was sent; its result is its checkpoint's to wait for. */
+    private record Writing(Prepared batch, Future<ConnectionsApi.WriteResponse> result) {
+    }
+
     /** Step 2: the batch of the source after {@code cursor}. */
-    private ConnectionsApi.RecordsResponse read(SyncPlan plan, String cursor, int batchSize) {
+    private BatchPrefetch.Page read(SyncPlan plan, String cursor, int batchSize) {
         ConnectionsApi.ReadRequest request = new ConnectionsApi.ReadRequest(plan.source().name(), plan.readFields(), cursor, batchSize);
-        return call(plan.sourceConnectionId(), () -> connections.read(plan.sourceConnectionId(), request));
+        long start = System.nanoTime();
+        ConnectionsApi.RecordsResponse page = call(plan.sourceConnectionId(), () -> connections.read(plan.sourceConnectionId(), request));
+        List<Map<String, Object>> records = page.records();
+        boolean more = page.pagination() != null && page.pagination().hasMore() && !records.isEmpty();
+        String next = page.pagination() == null || page.pagination().nextCursor() == null ? cursor : page.pagination().nextCursor();
+        return new BatchPrefetch.Page(records, next, more, System.nanoTime() - start);
+    }
+
+    /** Step 6: the batch's write; null when it has nothing to write. */
+    private ConnectionsApi.WriteResponse write(SyncPlan plan, Prepared batch) {
+        if (batch.out().isEmpty()) {
+            return null;
+        }
+        return call(plan.destinationConnectionId(), () -> connections.write(plan.destinationConnectionId(),
+                ConnectionsApi.WriteRequest.of(plan.destination().name(), batch.out(), plan.writeMode(), plan.key().isEmpty() ? null : plan.key())));
     }
 
     /**
      * A batch read (step 2) and filtered, mapped and transformed (steps 3 to 5), ready to write: {@code read} records came
-     * from the source, {@code next} is the cursor after them, {@code more} whether the source has more after it.
+     * from the source, {@code next} is the cursor after them.
      */
-    private record Prepared(int read, boolean more, String next, List<Map<String, Object>> out, List<String> keys, List<String> seen,
+    private record Prepared(int read, String next, List<Map<String, Object>> out, List<String> keys, List<String> seen,
                             long skipped, long failed, List<RunDtos.RecordError> errors, long readNanos, long transformNanos) {
     }
 
-    /** Steps 2 to 5 for the batch after {@code cursor}; {@code position} is its first record's place in this run. */
-    private Prepared prepare(SyncPlan plan, String cursor, int batchSize, Predicate<Map<String, Object>> keep, TransformStage.Compiled transform,
+    /** Steps 3 to 5 for a batch read; {@code position} is its first record's place in this run. */
+    private Prepared prepare(SyncPlan plan, BatchPrefetch.Page page, Predicate<Map<String, Object>> keep, TransformStage.Compiled transform,
                              boolean detectDeletes, long position) {
         long start = System.nanoTime();
-        ConnectionsApi.RecordsResponse page = read(plan, cursor, batchSize);
-        long read = System.nanoTime();
         List<Map<String, Object>> records = page.records();
-        boolean more = page.pagination() != null && page.pagination().hasMore() && !records.isEmpty();
-        String next = page.pagination() == null || page.pagination().nextCursor() == null ? cursor : page.pagination().nextCursor();
         Processed batch = processBatch(plan, records, keep, transform, detectDeletes, position);
-        return new Prepared(records.size(), more, next, batch.out(), batch.keys(), batch.seen(), batch.skipped(), batch.failed(), batch.errors(),
-                read - start, System.nanoTime() - read);
+        return new Prepared(records.size(), page.next(), batch.out(), batch.keys(), batch.seen(), batch.skipped(), batch.failed(), batch.errors(),
+                page.readNanos(), System.nanoTime() - start);
     }
 
     /** Where a run's time went, summed over its batches, for its log line (read and transform run ahead, beside the write). */
@@ -302,44 +339,6 @@ public class SyncPipeline {
         void log(UUID runId, long batches) {
             Log.infof("event=run_stages run_id=%s batches=%d read_ms=%d transform_ms=%d waited_ms=%d write_ms=%d checkpoint_ms=%d", runId, batches,
                     read / 1_000_000, transform / 1_000_000, waited / 1_000_000, write / 1_000_000, checkpoint / 1_000_000);
-        }
-    }
-
-    /**
-     * The next batch prepared on a virtual thread of its own, as the run's org (the tenant context and the trace are per
-     * thread, so both are carried over); {@link #take} waits for it and throws what preparing it threw, as if it had been
-     * prepared inline.
-     */
-    private static final class Ahead {
-        private static final ExecutorService THREADS = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sync-ahead-", 0).factory());
-
-        private final Future<Prepared> prepared;
-
-        private Ahead(Future<Prepared> prepared) {
-            this.prepared = prepared;
-        }
-
-        static Ahead start(Supplier<Prepared> prepare) {
-            RequestPrincipal principal = TenantContext.require();
-            Callable<Prepared> asRun = () -> TenantContext.callAs(principal, prepare::get);
-            return new Ahead(THREADS.submit(io.opentelemetry.context.Context.current().wrap(asRun)));
-        }
-
-        Prepared take() {
-            try {
-                return prepared.get();
-            } catch (InterruptedException e) {
-                prepared.cancel(true);
-                Thread.currentThread().interrupt();
-                throw new Failures.Transient("interrupted while preparing the next batch", e);
-            } catch (ExecutionException e) {
-                throw Tasks.failure(e);
-            }
-        }
-
-        /** The run ended before using it: nothing to undo, reading and transforming change nothing. */
-        void drop() {
-            prepared.cancel(true);
         }
     }
 

@@ -71,6 +71,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public volatile java.util.concurrent.CountDownLatch gate;
         /** While set, every write after the first waits for it (a run held after its first checkpoint). */
         public volatile java.util.concurrent.CountDownLatch writeGate;
+        /** When above 0, only this write (1 for the first) waits for {@link #writeGate}. */
+        public volatile int heldWrite;
 
         Connection(String orgId) {
             this.orgId = orgId;
@@ -389,9 +391,13 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                 }
                 body.put("records", records);
             }
-            connection.writes.add(body);
+            int number;
+            synchronized (connection.writes) {
+                connection.writes.add(body);
+                number = connection.writes.size();
+            }
             java.util.concurrent.CountDownLatch writeGate = connection.writeGate;
-            if (writeGate != null && connection.writes.size() > 1) {
+            if (writeGate != null && (connection.heldWrite > 0 ? number == connection.heldWrite : number > 1)) {
                 writeGate.await(60, java.util.concurrent.TimeUnit.SECONDS);
             }
             if (connection.rejectWrites != null) {
