@@ -347,7 +347,7 @@ public class SalesforceConnector implements Connector {
         if (!body.isEmpty()) {
             JsonNode answer = api.send(method, path, Map.of("allOrNone", false, "records", body));
             // A create creates, an update by Id changes; an upsert's answer says which per record.
-            results.addAll(perRecord(answer, sent, method.equals("POST") ? Boolean.TRUE : "Id".equals(requiredField) ? Boolean.FALSE : null));
+            results.addAll(perRecord(answer, sent, method.equals("POST") ? Boolean.TRUE : "Id".equals(requiredField) ? Boolean.FALSE : null, Set.of()));
         }
         results.sort(java.util.Comparator.comparingInt(RecordResult::index));
         return results;
@@ -371,14 +371,24 @@ public class SalesforceConnector implements Connector {
         }
         if (!ids.isEmpty()) {
             JsonNode answer = api.send("DELETE", base + "?ids=" + String.join(",", ids) + "&allOrNone=false", null);
-            results.addAll(perRecord(answer, sent, null));
+            results.addAll(perRecord(answer, sent, null, GONE));
         }
         results.sort(java.util.Comparator.comparingInt(RecordResult::index));
         return results;
     }
 
-    /** sObject Collections answer one {@code {"id","success","errors"}} per record, in request order. */
-    private static List<RecordResult> perRecord(JsonNode answer, List<Integer> sent, Boolean assumed) {
+    /**
+     * A delete's refusals saying that its record is already gone: in the recycle bin, or not there at all (a delete's only
+     * cross reference is the record's own Id). An update's are not taken as such: there they may name a lookup field's
+     * record instead.
+     */
+    private static final Set<String> GONE = Set.of("ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY");
+
+    /**
+     * sObject Collections answer one {@code {"id","success","errors"}} per record, in request order; a refusal whose
+     * every error has a status code in {@code notFound} is one with code {@code not_found}.
+     */
+    private static List<RecordResult> perRecord(JsonNode answer, List<Integer> sent, Boolean assumed, Set<String> notFound) {
         List<RecordResult> results = new ArrayList<>();
         for (int i = 0; i < sent.size(); i++) {
             JsonNode outcome = answer.isArray() ? answer.get(i) : null;
@@ -389,11 +399,14 @@ public class SalesforceConnector implements Connector {
                 results.add(RecordResult.ok(sent.get(i), outcome.path("id").asText(null), created != null && created.isBoolean() ? Boolean.valueOf(created.asBoolean()) : assumed));
             } else {
                 List<String> errors = new ArrayList<>();
-                outcome.path("errors").forEach(error -> {
+                boolean gone = !notFound.isEmpty() && !outcome.path("errors").isEmpty();
+                for (JsonNode error : outcome.path("errors")) {
                     String fields = error.path("fields").isArray() && !error.path("fields").isEmpty() ? " " + error.path("fields") : "";
                     errors.add(SalesforceErrors.describe(error) + fields);
-                });
-                results.add(RecordResult.failed(sent.get(i), errors.isEmpty() ? "salesforce refused the record" : String.join("; ", errors)));
+                    gone &= notFound.contains(error.path("statusCode").asText());
+                }
+                String reason = errors.isEmpty() ? "salesforce refused the record" : String.join("; ", errors);
+                results.add(gone ? RecordResult.notFound(sent.get(i), reason) : RecordResult.failed(sent.get(i), reason));
             }
         }
         return results;

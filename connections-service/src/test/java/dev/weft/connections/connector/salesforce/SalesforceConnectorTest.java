@@ -371,17 +371,21 @@ class SalesforceConnectorTest {
                 .willReturn(okJson("[{\"id\":\"001000000000001AAA\",\"success\":true,\"errors\":[],\"created\":true},"
                         + "{\"id\":\"001000000000003AAA\",\"success\":true,\"errors\":[],\"created\":false}]")));
         org.server().stubFor(delete(urlPathEqualTo("/services/data/v58.0/composite/sobjects")).atPriority(0)
-                .withQueryParam("ids", equalTo("001000000000001AAA,001000000000002AAA")).withQueryParam("allOrNone", equalTo("false"))
+                .withQueryParam("ids", equalTo("001000000000001AAA,001000000000002AAA,001000000000004AAA,001000000000005AAA"))
+                .withQueryParam("allOrNone", equalTo("false"))
                 .willReturn(okJson("""
                         [{"id":"001000000000001AAA","success":true,"errors":[]},
-                         {"id":"001000000000002AAA","success":false,"errors":[{"statusCode":"ENTITY_IS_DELETED","message":"entity is deleted","fields":[]}]}]
+                         {"id":"001000000000002AAA","success":false,"errors":[{"statusCode":"ENTITY_IS_DELETED","message":"entity is deleted","fields":[]}]},
+                         {"id":"001000000000004AAA","success":false,"errors":[{"statusCode":"INVALID_CROSS_REFERENCE_KEY","message":"invalid cross reference id","fields":[]}]},
+                         {"id":"001000000000005AAA","success":false,"errors":[{"statusCode":"DELETE_FAILED","message":"Your attempt to delete Acme could not be completed because it is associated with the following cases.","fields":[]}]}]
                         """)));
         ConnectorContext context = jwtContext();
 
         WriteResult upsert = connector.write(context, new WriteSpec("Account", WriteMode.UPSERT, List.of("External_Id__c"),
                 List.of(Map.of("External_Id__c", "ext-1", "Name", "A"), Map.of("External_Id__c", "ext-3", "Name", "C")), ACCOUNT));
         WriteResult deleted = connector.write(context, new WriteSpec("Account", WriteMode.DELETE, null,
-                List.of(Map.of("Id", "001000000000001AAA"), Map.of("Id", "001000000000002AAA"), Map.of("Name", "no id")), ACCOUNT));
+                List.of(Map.of("Id", "001000000000001AAA"), Map.of("Id", "001000000000002AAA"), Map.of("Name", "no id"),
+                        Map.of("Id", "001000000000004AAA"), Map.of("Id", "001000000000005AAA")), ACCOUNT));
 
         // Salesforce says per record whether the upsert created it or matched one; a delete says neither.
         assertEquals(List.of(WriteResult.RecordResult.ok(0, "001000000000001AAA", true), WriteResult.RecordResult.ok(1, "001000000000003AAA", false)),
@@ -392,6 +396,9 @@ class SalesforceConnectorTest {
         assertEquals(1, deleted.succeeded());
         assertEquals("ENTITY_IS_DELETED: entity is deleted", deleted.results().get(1).error());
         assertEquals("record has no valid Id", deleted.results().get(2).error());
+        // A record already deleted (recycle bin) or never there is not_found, as on SQL tables; another refusal is not.
+        assertEquals(List.of("not_found", "none", "not_found", "none"), deleted.results().subList(1, 5).stream()
+                .map(r -> r.code() == null ? "none" : r.code()).toList());
     }
 
     private static String results(int count, int failingIndex) {
