@@ -359,6 +359,39 @@ class SyncRunTest {
         }
     }
 
+    @Test
+    void a_batch_that_cannot_be_read_is_handed_back_after_the_writes_already_sent() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(5_000));
+        var destination = Api.warehouse(org);
+        Map<String, Object> body = new HashMap<>(Api.seedSync(source.id, destination.id, null));
+        body.remove("schedule");
+        String syncId = createSync(org, body);
+        // The second write waits, the third goes beside it, and the fourth batch's read fails while both are out.
+        destination.heldWrite = 2;
+        destination.writeGate = new CountDownLatch(1);
+        source.failedRead = 4;
+        try {
+            String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while ((source.reads.size() < 4 || destination.writes.size() < 3) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(4, source.reads.size());
+            destination.writeGate.countDown();
+            JsonPath run = Runs.awaitFinal(org, runId);
+            assertEquals("succeeded", run.getString("status"));
+            assertEquals(5_000, run.getLong("progress.written"));
+            assertEquals(0, run.getLong("progress.failed"));
+            // The two writes out when the read failed were checkpointed first: the resumed run sent neither again.
+            assertEquals(5, destination.writes.size(), "batches written again after the run resumed");
+            assertEquals(6, source.reads.size(), "the resumed run read from before the batches already written");
+            assertEquals(5_000, destination.written("raw.contacts").size());
+        } finally {
+            destination.writeGate.countDown();
+        }
+    }
+
     private static JsonPath awaitBatches(String org, String runId, int batches) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (true) {

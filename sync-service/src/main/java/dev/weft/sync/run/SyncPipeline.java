@@ -204,6 +204,9 @@ public class SyncPipeline {
         long batches = 0;
         boolean exhausted = false;
         boolean cancelled = false;
+        // A batch that could not be read or prepared: thrown once the writes already sent are checkpointed, so a run
+        // postponed for it resumes after them and does not send them again.
+        RuntimeException unread = null;
         try (BatchPrefetch<Prepared> source = BatchPrefetch.start(run.cursor(), cursor -> read(plan, cursor, batchSize),
                 (page, index) -> prepare(plan, page, keep, transform, detectDeletes, index * batchSize))) {
             while (true) {
@@ -211,15 +214,25 @@ public class SyncPipeline {
                 // to stop starts no more; the writes already sent are still checkpointed, so its counts say what they did.
                 while (!exhausted && !cancelled && writing.size() < inFlight) {
                     long waitStart = System.nanoTime();
-                    Prepared batch = source.next();
-                    if (batch == null) {
+                    Prepared taken;
+                    try {
+                        taken = source.next();
+                    } catch (RuntimeException e) {
+                        unread = e;
+                        taken = null;
+                    }
+                    if (taken == null) {
                         exhausted = true;
                         break;
                     }
+                    Prepared batch = taken;
                     stages.add(batch, System.nanoTime() - waitStart);
                     writing.add(new Writing(batch, BatchPrefetch.start(() -> write(plan, batch))));
                 }
                 if (writing.isEmpty()) {
+                    if (unread != null && !cancelled) {
+                        throw unread;
+                    }
                     break;
                 }
                 Writing oldest = writing.removeFirst();

@@ -73,6 +73,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public volatile java.util.concurrent.CountDownLatch writeGate;
         /** When above 0, only this write (1 for the first) waits for {@link #writeGate}. */
         public volatile int heldWrite;
+        /** When above 0, this read (1 for the first) is answered 503, as connections-service overloaded. */
+        public volatile int failedRead;
 
         Connection(String orgId) {
             this.orgId = orgId;
@@ -281,7 +283,14 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
 
         @SuppressWarnings("unchecked")
         private ResponseDefinition read(Connection connection, Map<String, Object> body) throws Exception {
-            connection.reads.add(body);
+            int number;
+            synchronized (connection.reads) {
+                connection.reads.add(body);
+                number = connection.reads.size();
+            }
+            if (number == connection.failedRead) {
+                return error(503, "SERVICE_UNAVAILABLE", "overloaded");
+            }
             java.util.concurrent.CountDownLatch gate = connection.gate;
             if (gate != null) {
                 gate.await(60, java.util.concurrent.TimeUnit.SECONDS);
