@@ -301,10 +301,7 @@ class SyncRunTest {
             // The second write waits. Meanwhile the third batch is read and transformed, and no other: at most two batches
             // are in memory, however large the source.
             awaitBatches(org, runId, 1);
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (source.reads.size() < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            awaitAtLeast(source.reads, 3);
             assertEquals(3, source.reads.size(), "the third batch read while the second is written");
             // And no fourth: nothing frees a place until the held write answers.
             Thread.sleep(500);
@@ -320,30 +317,38 @@ class SyncRunTest {
         }
     }
 
-    @Test
-    void an_insert_run_writes_two_batches_at_once_and_checkpoints_them_in_order() throws Exception {
-        String org = Api.newOrg();
+    /** An insert sync of 5,000 contacts (five batches) whose destination holds its second write until its gate opens. */
+    private record HeldInsert(ConnectionsStub.Connection source, ConnectionsStub.Connection destination, String syncId) {
+    }
+
+    private static HeldInsert insertWithSecondWriteHeld(String org) {
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(5_000));
         var destination = Api.warehouse(org);
         Map<String, Object> body = new HashMap<>(Api.seedSync(source.id, destination.id, null));
         body.remove("schedule");
         String syncId = createSync(org, body);
-        // The second write waits; the third is sent beside it and answered first.
         destination.heldWrite = 2;
         destination.writeGate = new CountDownLatch(1);
+        return new HeldInsert(source, destination, syncId);
+    }
+
+    @Test
+    void an_insert_run_writes_two_batches_at_once_and_checkpoints_them_in_order() throws Exception {
+        String org = Api.newOrg();
+        // The second write waits; the third is sent beside it and answered first.
+        HeldInsert held = insertWithSecondWriteHeld(org);
+        var source = held.source();
+        var destination = held.destination();
         try {
-            String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+            String runId = as(org).post("/v1/syncs/" + held.syncId() + "/run").then().statusCode(202).extract().path("id");
             awaitBatches(org, runId, 1);
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (destination.writes.size() < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            awaitAtLeast(destination.writes, 3);
             assertEquals(3, destination.writes.size(), "the third batch written while the second is");
             // The third batch is written, but its checkpoint waits for the second's: the cursor never passes a batch not written.
             Thread.sleep(500);
-            JsonPath held = as(org).get("/v1/runs/" + runId).then().statusCode(200).extract().jsonPath();
-            assertEquals(1, held.getInt("batches"), "a batch checkpointed before the one before it");
-            assertEquals(1_000, held.getLong("progress.written"));
+            JsonPath waiting = as(org).get("/v1/runs/" + runId).then().statusCode(200).extract().jsonPath();
+            assertEquals(1, waiting.getInt("batches"), "a batch checkpointed before the one before it");
+            assertEquals(1_000, waiting.getLong("progress.written"));
             // No third write at once, and one batch read ahead of them: four read, the fifth not.
             assertEquals(3, destination.writes.size());
             assertEquals(4, source.reads.size(), "batches read beyond the one ahead of the writes");
@@ -362,21 +367,15 @@ class SyncRunTest {
     @Test
     void a_batch_that_cannot_be_read_is_handed_back_after_the_writes_already_sent() throws Exception {
         String org = Api.newOrg();
-        var source = Api.salesforce(org).rows("Contact", Runs.contacts(5_000));
-        var destination = Api.warehouse(org);
-        Map<String, Object> body = new HashMap<>(Api.seedSync(source.id, destination.id, null));
-        body.remove("schedule");
-        String syncId = createSync(org, body);
         // The second write waits, the third goes beside it, and the fourth batch's read fails while both are out.
-        destination.heldWrite = 2;
-        destination.writeGate = new CountDownLatch(1);
+        HeldInsert held = insertWithSecondWriteHeld(org);
+        var source = held.source();
+        var destination = held.destination();
         source.failedRead = 4;
         try {
-            String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while ((source.reads.size() < 4 || destination.writes.size() < 3) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            String runId = as(org).post("/v1/syncs/" + held.syncId() + "/run").then().statusCode(202).extract().path("id");
+            awaitAtLeast(source.reads, 4);
+            awaitAtLeast(destination.writes, 3);
             assertEquals(4, source.reads.size());
             destination.writeGate.countDown();
             JsonPath run = Runs.awaitFinal(org, runId);
@@ -389,6 +388,14 @@ class SyncRunTest {
             assertEquals(5_000, destination.written("raw.contacts").size());
         } finally {
             destination.writeGate.countDown();
+        }
+    }
+
+    /** Waits up to 30 s for {@code list} to hold {@code size} items (what a stub received so far). */
+    private static void awaitAtLeast(List<?> list, int size) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (list.size() < size && System.nanoTime() < deadline) {
+            Thread.sleep(20);
         }
     }
 
