@@ -90,17 +90,21 @@ final class BatchPrefetch<P> implements AutoCloseable {
         if (ended) {
             return null;
         }
+        Future<P> waiting;
         try {
-            P batch = take(ready.take());
+            waiting = ready.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failures.Transient("interrupted while waiting for a batch to be read", e);
+        }
+        try {
+            P batch = take(waiting);
             ended = batch == null;
             room.release();
             return batch;
         } catch (RuntimeException | Error e) {
             ended = true;
             throw e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Failures.Transient("interrupted while reading the next batch", e);
         }
     }
 
@@ -123,12 +127,18 @@ final class BatchPrefetch<P> implements AutoCloseable {
         return THREADS.submit(io.opentelemetry.context.Context.current().wrap(asOrg));
     }
 
-    /** Waits for {@code work} and throws what it threw, as if it had run on the calling thread. */
-    static <T> T take(Future<T> work) throws InterruptedException {
+    /**
+     * Waits for {@code work} and throws what it threw, as if it had run on the calling thread. Interrupted (the replica
+     * stopping), the run is handed back as after a transient failure, to resume from its last checkpoint.
+     */
+    static <T> T take(Future<T> work) {
         try {
             return work.get();
         } catch (ExecutionException e) {
             throw Tasks.failure(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failures.Transient("interrupted while waiting for a batch to be read or written", e);
         }
     }
 }

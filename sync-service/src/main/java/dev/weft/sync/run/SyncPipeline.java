@@ -195,7 +195,7 @@ public class SyncPipeline {
      */
     private boolean copy(Sync sync, SyncDtos.SyncRequest spec, SyncPlan plan, RunStore.State run, String owner, Predicate<Map<String, Object>> keep,
                          TransformStage.Compiled transform, boolean detectDeletes, List<RunDtos.RecordError> errors, Duration lease)
-            throws JsonProcessingException, InterruptedException {
+            throws JsonProcessingException {
         UUID runId = run.id();
         int batchSize = config.batchSize();
         int inFlight = concurrentWrites(plan) ? Math.max(1, config.writesInFlight()) : 1;
