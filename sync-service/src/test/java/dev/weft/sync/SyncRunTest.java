@@ -391,6 +391,32 @@ class SyncRunTest {
         }
     }
 
+    @Test
+    void a_write_that_fails_while_the_next_is_out_is_sent_again_alone_and_nothing_twice() throws Exception {
+        String org = Api.newOrg();
+        // The second write waits, the third goes beside it and is written; then the second is answered 503.
+        HeldInsert held = insertWithSecondWriteHeld(org);
+        var source = held.source();
+        var destination = held.destination();
+        destination.failedWrite = 2;
+        try {
+            String runId = as(org).post("/v1/syncs/" + held.syncId() + "/run").then().statusCode(202).extract().path("id");
+            awaitAtLeast(destination.writes, 3);
+            destination.writeGate.countDown();
+            JsonPath run = Runs.awaitFinal(org, runId);
+            assertEquals("succeeded", run.getString("status"));
+            assertEquals(5, run.getInt("batches"));
+            assertEquals(5_000, run.getLong("progress.written"));
+            assertEquals(0, run.getLong("progress.failed"));
+            // The second batch was sent once more, alone; the third, already written, was not sent again.
+            assertEquals(6, destination.writes.size(), "writes sent");
+            assertEquals(5, source.reads.size(), "the run resumed and read again");
+            assertEquals(5_000, destination.written("raw.contacts").size(), "records written twice");
+        } finally {
+            destination.writeGate.countDown();
+        }
+    }
+
     /** Waits up to 30 s for {@code list} to hold {@code size} items (what a stub received so far). */
     private static void awaitAtLeast(List<?> list, int size) throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;

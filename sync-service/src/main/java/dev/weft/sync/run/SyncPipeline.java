@@ -238,7 +238,7 @@ public class SyncPipeline {
                 Writing oldest = writing.removeFirst();
                 Prepared batch = oldest.batch();
                 long writeStart = System.nanoTime();
-                ConnectionsApi.WriteResponse result = BatchPrefetch.take(oldest.result());
+                ConnectionsApi.WriteResponse result = answer(plan, runId, oldest, writing);
                 long checkpointStart = System.nanoTime();
                 stages.write += checkpointStart - writeStart;
                 // Its transform's errors join the run's only now, in order: the checkpoint before this one must not store them.
@@ -291,6 +291,32 @@ public class SyncPipeline {
      */
     private static boolean concurrentWrites(SyncPlan plan) {
         return plan.writeMode().equals("insert");
+    }
+
+    /**
+     * A sent write's answer. One that failed transiently while later batches' writes were out is sent once more, alone,
+     * once those have answered: handing the run back instead would resume before this batch and send the later ones,
+     * already written, a second time (duplicates where the destination has no key, refusals where it has one). Should
+     * it fail again, the run is handed back as for any transient failure.
+     */
+    private ConnectionsApi.WriteResponse answer(SyncPlan plan, UUID runId, Writing oldest, Deque<Writing> later) {
+        try {
+            return BatchPrefetch.take(oldest.result());
+        } catch (RuntimeException e) {
+            // An interrupted wait is the replica stopping: hand the run back at once.
+            if (later.isEmpty() || !Failures.isTransient(e) || Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            for (Writing next : later) {
+                try {
+                    BatchPrefetch.take(next.result());
+                } catch (RuntimeException ignored) {
+                    // Its own turn reports it: it is taken again, in order, after this batch's checkpoint.
+                }
+            }
+            Log.infof("event=run_write_resent run_id=%s cursor_after=%s message=\"%s\"", runId, oldest.batch().next(), e.getMessage());
+            return write(plan, oldest.batch());
+        }
     }
 
     /** A batch whose write was sent; its result is its checkpoint's to wait for. */

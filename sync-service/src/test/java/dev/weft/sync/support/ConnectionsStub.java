@@ -75,6 +75,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public volatile int heldWrite;
         /** When above 0, this read (1 for the first) is answered 503, as connections-service overloaded. */
         public volatile int failedRead;
+        /** When above 0, this write (1 for the first) is answered 503 after its wait, as connections-service overloaded. */
+        public volatile int failedWrite;
 
         Connection(String orgId) {
             this.orgId = orgId;
@@ -408,6 +410,9 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             java.util.concurrent.CountDownLatch writeGate = connection.writeGate;
             if (writeGate != null && (connection.heldWrite > 0 ? number == connection.heldWrite : number > 1)) {
                 writeGate.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            if (number == connection.failedWrite) {
+                return error(503, "SERVICE_UNAVAILABLE", "overloaded");
             }
             if (connection.rejectWrites != null) {
                 return error(400, "INVALID_REQUEST", connection.rejectWrites);
