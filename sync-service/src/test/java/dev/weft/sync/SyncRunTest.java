@@ -321,13 +321,16 @@ class SyncRunTest {
     private record HeldInsert(ConnectionsStub.Connection source, ConnectionsStub.Connection destination, String syncId) {
     }
 
+    /** The second batch's write (batches of 1,000 in tests): the one whose first record is the 1,001st contact. */
+    private static final java.util.function.Predicate<Map<String, Object>> SECOND_BATCH = first -> "person1000@example.com".equals(first.get("email_address"));
+
     private static HeldInsert insertWithSecondWriteHeld(String org) {
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(5_000));
         var destination = Api.warehouse(org);
         Map<String, Object> body = new HashMap<>(Api.seedSync(source.id, destination.id, null));
         body.remove("schedule");
         String syncId = createSync(org, body);
-        destination.heldWrite = 2;
+        destination.heldWrite = SECOND_BATCH;
         destination.writeGate = new CountDownLatch(1);
         return new HeldInsert(source, destination, syncId);
     }
@@ -398,7 +401,7 @@ class SyncRunTest {
         HeldInsert held = insertWithSecondWriteHeld(org);
         var source = held.source();
         var destination = held.destination();
-        destination.failedWrite = 2;
+        destination.failedWrite = SECOND_BATCH;
         try {
             String runId = as(org).post("/v1/syncs/" + held.syncId() + "/run").then().statusCode(202).extract().path("id");
             awaitAtLeast(destination.writes, 3);

@@ -71,12 +71,15 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public volatile java.util.concurrent.CountDownLatch gate;
         /** While set, every write after the first waits for it (a run held after its first checkpoint). */
         public volatile java.util.concurrent.CountDownLatch writeGate;
-        /** When above 0, only this write (1 for the first) waits for {@link #writeGate}. */
-        public volatile int heldWrite;
+        /**
+         * When set, only the write whose first record this matches waits for {@link #writeGate}. By its records, not by its
+         * place among the writes received: two writes sent at once may arrive in either order.
+         */
+        public volatile Predicate<Map<String, Object>> heldWrite;
         /** When above 0, this read (1 for the first) is answered 503, as connections-service overloaded. */
         public volatile int failedRead;
-        /** When above 0, this write (1 for the first) is answered 503 after its wait, as connections-service overloaded. */
-        public volatile int failedWrite;
+        /** When set, the first write whose first record this matches is answered 503 (after any wait), as connections-service overloaded. */
+        public volatile Predicate<Map<String, Object>> failedWrite;
 
         Connection(String orgId) {
             this.orgId = orgId;
@@ -408,10 +411,15 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                 number = connection.writes.size();
             }
             java.util.concurrent.CountDownLatch writeGate = connection.writeGate;
-            if (writeGate != null && (connection.heldWrite > 0 ? number == connection.heldWrite : number > 1)) {
+            List<Map<String, Object>> sent = (List<Map<String, Object>>) body.get("records");
+            Map<String, Object> first = sent == null || sent.isEmpty() ? Map.of() : sent.get(0);
+            Predicate<Map<String, Object>> held = connection.heldWrite;
+            if (writeGate != null && (held != null ? held.test(first) : number > 1)) {
                 writeGate.await(60, java.util.concurrent.TimeUnit.SECONDS);
             }
-            if (number == connection.failedWrite) {
+            Predicate<Map<String, Object>> failing = connection.failedWrite;
+            if (failing != null && failing.test(first)) {
+                connection.failedWrite = null;
                 return error(503, "SERVICE_UNAVAILABLE", "overloaded");
             }
             if (connection.rejectWrites != null) {
