@@ -45,8 +45,8 @@ abstract class MessengerAdapter implements ChannelSender, InboundChannel {
         if (!type.equals("interactive")) {
             return;
         }
-        RichContent.Interactive interactive = RichContent.interactive(metadata);
         String name = channel().equals("instagram") ? "Instagram" : "Messenger";
+        RichContent.Interactive interactive = RichContent.portable(name, metadata);
         if (interactive.link() != null) {
             RichContent.atMost(name, "body.text (a button template's text)", interactive.text(), 640);
             RichContent.atMost(name, "action.parameters.display_text", interactive.link().title(), 20);

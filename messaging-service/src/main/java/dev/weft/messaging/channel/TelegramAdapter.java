@@ -56,7 +56,7 @@ public class TelegramAdapter implements ChannelSender, InboundChannel {
         if (!type.equals("interactive")) {
             return;
         }
-        for (RichContent.Choice choice : RichContent.interactive(metadata).choices()) {
+        for (RichContent.Choice choice : RichContent.portable("Telegram", metadata).choices()) {
             if (choice.id().getBytes(StandardCharsets.UTF_8).length > 64) {
                 throw ApiException.invalid("metadata.payload", "max_length", "Telegram takes a choice's id of at most 64 bytes (callback_data): "
                         + choice.id().substring(0, Math.min(choice.id().length(), 20)) + "... is longer");

@@ -39,7 +39,7 @@ public class WhatsAppAdapter implements ChannelSender, InboundChannel {
         return "whatsapp";
     }
 
-    /** Every type: text, templates, media and stickers, locations, interactive buttons and lists. */
+    /** Every type: text, templates, media and stickers, locations, interactive messages of every kind. */
     @Override
     public boolean sends(String type) {
         return MessageService.TYPES.contains(type);
@@ -47,7 +47,9 @@ public class WhatsAppAdapter implements ChannelSender, InboundChannel {
 
     /**
      * The Cloud API's limits on interactive messages: a body of 1,024 characters; up to 3 reply buttons with titles of
-     * 20; a list of up to 10 rows (titles of 24, ids of 200) behind a button label of 20; a link's label of 20.
+     * 20; a list of up to 10 rows (titles of 24, ids of 200) behind a button label of 20; a link's label of 20; a Flow's
+     * button text of 20; a product list's header of 60 and up to 30 products in up to 10 sections (titled, 24, when
+     * several).
      */
     @Override
     public void check(String type, JsonNode metadata) {
@@ -77,7 +79,31 @@ public class WhatsAppAdapter implements ChannelSender, InboundChannel {
                     RichContent.atMost("WhatsApp", "a row's id", c.id(), 200);
                 });
             }
-            default -> RichContent.atMost("WhatsApp", "action.parameters.display_text", interactive.link().title(), 20);
+            case "cta_url" -> RichContent.atMost("WhatsApp", "action.parameters.display_text", interactive.link().title(), 20);
+            case "flow" -> RichContent.atMost("WhatsApp", "action.parameters.flow_cta", metadata.path("payload").path("action").path("parameters")
+                    .path("flow_cta").asText(), 20);
+            case "product_list" -> {
+                JsonNode payload = metadata.path("payload");
+                RichContent.atMost("WhatsApp", "header.text", payload.path("header").path("text").asText(), 60);
+                JsonNode sections = payload.path("action").path("sections");
+                if (sections.size() > 10) {
+                    throw ApiException.invalid("metadata.payload", "size", "WhatsApp takes at most 10 sections in a product_list");
+                }
+                int items = 0;
+                for (JsonNode section : sections) {
+                    if (sections.size() > 1 && (!section.path("title").isTextual() || section.path("title").asText().isBlank())) {
+                        throw ApiException.invalid("metadata.payload", "required", "each section of a product_list with several needs a title");
+                    }
+                    RichContent.atMost("WhatsApp", "a section's title", section.path("title").asText(null), 24);
+                    items += section.path("product_items").size();
+                }
+                if (items > 30) {
+                    throw ApiException.invalid("metadata.payload", "size", "WhatsApp takes at most 30 products in a product_list, over all its sections");
+                }
+            }
+            default -> {
+                // product, location_request_message: nothing beyond the body's length.
+            }
         }
     }
 
@@ -187,7 +213,12 @@ public class WhatsAppAdapter implements ChannelSender, InboundChannel {
                         case "button" -> m.path("button").path("text").asText(null);
                         case "location" -> m.path("location").path("name").asText(null);
                         // The choice's title; its id is in the payload (button_reply or list_reply).
-                        case "interactive" -> m.path("interactive").path(m.path("interactive").path("type").asText("button_reply")).path("title").asText(null);
+                        // A Flow's answer (nfm_reply): what the contact's phone shows (its body); the answer's JSON is in the payload.
+                        case "interactive" -> m.path("interactive").path("type").asText().equals("nfm_reply")
+                                ? m.path("interactive").path("nfm_reply").path("body").asText(null)
+                                : m.path("interactive").path(m.path("interactive").path("type").asText("button_reply")).path("title").asText(null);
+                        // A cart sent from a catalog: its note; the products are in the payload.
+                        case "order" -> m.path("order").path("text").asText(null);
                         default -> null;
                     };
                     ObjectNode metadata = Json.newObject();

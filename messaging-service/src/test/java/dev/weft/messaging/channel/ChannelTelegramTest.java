@@ -163,6 +163,12 @@ class ChannelTelegramTest {
         var error = assertThrows(dev.weft.platform.error.ApiException.class, () -> telegram.check("interactive", longId));
         assertTrue(error.getMessage().contains("64 bytes"), error.getMessage());
         telegram.check("interactive", choices);
+        // WhatsApp's own kinds have no Telegram form: refused when the reply is accepted, naming the channel.
+        var flow = json.deepCopy();
+        flow.putObject("payload").put("type", "location_request_message").putObject("body").put("text", "Where are you?");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) flow.get("payload")).putObject("action").put("name", "send_location");
+        var whatsAppOnly = assertThrows(dev.weft.platform.error.ApiException.class, () -> telegram.check("interactive", flow));
+        assertTrue(whatsAppOnly.getMessage().contains("WhatsApp's alone: on Telegram"), whatsAppOnly.getMessage());
     }
 
     @Test

@@ -352,6 +352,68 @@ class ChannelWhatsAppTest {
     }
 
     @Test
+    void whatsapps_own_interactive_kinds_go_as_given_and_a_flows_answer_comes_back() {
+        String org = Api.newOrg();
+        WhatsAppFixture wa = WhatsAppFixture.create(org);
+        wa.deliver(wa.messageWebhook("971500000126", "wamid.in-flow-" + org, "I want to book")).then().statusCode(200);
+        String conversation = as(org).get("/v1/conversations?channel=whatsapp").then().statusCode(200).extract().path("data[0].id");
+        String messages = "/v1/conversations/" + conversation + "/messages";
+        // Meta's Flow example, a product list, one product (its body is optional) and a location request: sent as given.
+        String flow = """
+                {"type":"flow","header":{"type":"text","text":"Flow message header"},"body":{"text":"Flow message body"},
+                 "footer":{"text":"Flow message footer"},"action":{"name":"flow","parameters":{"flow_message_version":"3",
+                 "flow_token":"AQAAAAACS5FpgQ_cAAAAAD0QI3s.","flow_id":"1","flow_cta":"Book!","flow_action":"navigate",
+                 "flow_action_payload":{"screen":"APPOINTMENT","data":{"product_name":"name","product_price":100}}}}}""";
+        String productList = """
+                {"type":"product_list","header":{"type":"text","text":"Our bestsellers"},"body":{"text":"Pick what you like"},
+                 "action":{"catalog_id":"367025965434465","sections":[
+                   {"title":"Plants","product_items":[{"product_retailer_id":"SKU-1"},{"product_retailer_id":"SKU-2"}]},
+                   {"title":"Pots","product_items":[{"product_retailer_id":"SKU-9"}]}]}}""";
+        String product = """
+                {"type":"product","action":{"catalog_id":"367025965434465","product_retailer_id":"SKU-1"}}""";
+        String location = """
+                {"type":"location_request_message","body":{"text":"Where should we deliver?"},"action":{"name":"send_location"}}""";
+        for (String payload : List.of(flow, productList, product, location)) {
+            acceptSends(wa, "wamid.out-" + payload.hashCode() + "-" + org);
+            as(org).body("{\"type\":\"interactive\",\"metadata\":{\"payload\":" + payload + "}}").post(messages)
+                    .then().statusCode(201).body("status", equalTo("sent"));
+            ChannelStubs.server().verify(1, postRequestedFor(urlPathEqualTo(messagesUrl(wa))).withRequestBody(equalToJson(
+                    "{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":\"971500000126\",\"type\":\"interactive\","
+                            + "\"interactive\":" + payload + "}")));
+        }
+        // What the Cloud API would refuse is a 400 here, nothing stored or sent.
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put(flow.replace("\"Book!\"", "\"Book an appointment now\""), "at most 20 characters in action.parameters.flow_cta");
+        refused.put(flow.replace("\"flow_message_version\":\"3\"", "\"flow_message_version\":\"2\""), "flow_message_version");
+        refused.put(flow.replace("\"flow_id\":\"1\",", ""), "one of action.parameters.flow_id and flow_name");
+        refused.put(productList.replace("\"header\":{\"type\":\"text\",\"text\":\"Our bestsellers\"},", ""), "header");
+        StringBuilder thirtyOne = new StringBuilder();
+        for (int i = 0; i < 31; i++) {
+            thirtyOne.append(i == 0 ? "" : ",").append("{\"product_retailer_id\":\"SKU-").append(i).append("\"}");
+        }
+        refused.put("{\"type\":\"product_list\",\"header\":{\"type\":\"text\",\"text\":\"All\"},\"body\":{\"text\":\"Pick\"},"
+                + "\"action\":{\"catalog_id\":\"1\",\"sections\":[{\"title\":\"All\",\"product_items\":[" + thirtyOne + "]}]}}", "at most 30 products");
+        refused.put(product.replace("\"product_retailer_id\":\"SKU-1\"", "\"product_retailer_id\":\"\""), "product_retailer_id");
+        refused.put(location.replace("send_location", "share"), "send_location");
+        refused.forEach((payload, says) -> as(org).body("{\"type\":\"interactive\",\"metadata\":{\"payload\":" + payload + "}}").post(messages)
+                .then().statusCode(400).body("error.details.field", equalTo("metadata.payload")).body("error.message", containsString(says)));
+        assertEquals(4, ChannelStubs.server().findAll(postRequestedFor(urlPathEqualTo(messagesUrl(wa)))).size(), "the refused replies sent nothing");
+        as(org).get(messages).then().statusCode(200).body("data", hasSize(5));
+        // The contact's answer to the Flow: what their phone showed as content, the answer's JSON in the payload.
+        String answer = """
+                {"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{
+                "messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"%s"},
+                "contacts":[{"profile":{"name":"Layla Haddad"},"wa_id":"971500000126"}],
+                "messages":[{"from":"971500000126","id":"wamid.flow-answer-%s","timestamp":"1733050790","type":"interactive",
+                "interactive":{"type":"nfm_reply","nfm_reply":{"name":"flow","body":"Sent",
+                "response_json":"{\\"flow_token\\":\\"AQAAAAACS5FpgQ_cAAAAAD0QI3s.\\",\\"date\\":\\"2026-12-09\\"}"}}}]}}]}]}""".formatted(wa.phoneNumberId(), org);
+        wa.deliver(answer).then().statusCode(200).body("stored", equalTo(1));
+        as(org).get(messages + "?limit=1").then().statusCode(200)
+                .body("data[0].type", equalTo("interactive")).body("data[0].content", equalTo("Sent"))
+                .body("data[0].metadata.payload.nfm_reply.response_json", containsString("2026-12-09"));
+    }
+
+    @Test
     void an_image_with_a_caption_a_place_and_a_reaction_arrive_with_their_content() {
         String org = Api.newOrg();
         WhatsAppFixture wa = WhatsAppFixture.create(org);
