@@ -290,7 +290,7 @@ class SyncRunTest {
     }
 
     @Test
-    void the_next_batch_is_read_while_one_is_written_and_no_further() throws Exception {
+    void the_next_batches_are_read_while_one_is_written_and_no_further() throws Exception {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(6_000));
         var destination = Api.warehouse(org);
@@ -298,14 +298,14 @@ class SyncRunTest {
         destination.writeGate = new CountDownLatch(1);
         try {
             String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
-            // The second write waits. Meanwhile the third batch is read and transformed, and no other: at most two batches
-            // are in memory, however large the source.
+            // The second write waits. Meanwhile the third and fourth batches are read and transformed (weft.sync.read-ahead
+            // 2), and no other: at most three batches are in memory, however large the source.
             awaitBatches(org, runId, 1);
-            awaitAtLeast(source.reads, 3);
-            assertEquals(3, source.reads.size(), "the third batch read while the second is written");
-            // And no fourth: nothing frees a place until the held write answers.
+            awaitAtLeast(source.reads, 4);
+            assertEquals(4, source.reads.size(), "the third and fourth batches read while the second is written");
+            // And no fifth: nothing frees a place until the held write answers.
             Thread.sleep(500);
-            assertEquals(3, source.reads.size(), "a fourth batch read before the second was written");
+            assertEquals(4, source.reads.size(), "a fifth batch read before the second was written");
             assertEquals(2, destination.writes.size());
             destination.writeGate.countDown();
             JsonPath run = Runs.awaitFinal(org, runId);
@@ -352,9 +352,9 @@ class SyncRunTest {
             JsonPath waiting = as(org).get("/v1/runs/" + runId).then().statusCode(200).extract().jsonPath();
             assertEquals(1, waiting.getInt("batches"), "a batch checkpointed before the one before it");
             assertEquals(1_000, waiting.getLong("progress.written"));
-            // No third write at once, and one batch read ahead of them: four read, the fifth not.
+            // No third write at once, and the two batches after them read ahead: all five read, none written.
             assertEquals(3, destination.writes.size());
-            assertEquals(4, source.reads.size(), "batches read beyond the one ahead of the writes");
+            assertEquals(5, source.reads.size(), "batches read ahead of the writes");
             destination.writeGate.countDown();
             JsonPath run = Runs.awaitFinal(org, runId);
             assertEquals("succeeded", run.getString("status"));

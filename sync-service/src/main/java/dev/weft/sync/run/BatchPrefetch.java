@@ -21,8 +21,8 @@ import java.util.function.Function;
 /**
  * A run's batches read and prepared ahead of its writer. One virtual thread reads the source's batches in order (each
  * read needs the cursor the one before it returned) and hands each to a thread of its own to filter, map and transform
- * while the writer works; {@link #next} gives them in order. It reads one batch beyond those the writer has taken, so
- * memory holds the batches being written and one more, whatever the run's size.
+ * while the writer works; {@link #next} gives them in order. It reads a fixed number of batches beyond those the writer
+ * has taken ({@code weft.sync.read-ahead}), so memory holds the batches being written and those, whatever the run's size.
  * Reading and preparing change nothing: batches prepared and never taken (the run stopped) are dropped.
  */
 final class BatchPrefetch<P> implements AutoCloseable {
@@ -41,25 +41,25 @@ final class BatchPrefetch<P> implements AutoCloseable {
     }
 
     private final BlockingQueue<Future<P>> ready = new LinkedBlockingQueue<>();
-    /**
-     * One batch read ahead of those the writer has taken: each read takes the permit, each batch taken gives it back. A
-     * second one ahead measured no faster in bench/sync (the machine's two cores are busy either way) and costs a batch
-     * of memory.
-     */
-    private final Semaphore room = new Semaphore(1);
+    /** Batches read ahead of those the writer has taken: each read takes a permit, each batch taken gives one back. */
+    private final Semaphore room;
     private final Future<?> reader;
     private boolean ended;
 
-    private BatchPrefetch(String cursor, Function<String, Page> read, Prepare<P> prepare) {
+    private BatchPrefetch(String cursor, int ahead, Function<String, Page> read, Prepare<P> prepare) {
+        this.room = new Semaphore(ahead);
         this.reader = start(() -> {
             readAll(cursor, read, prepare);
             return null;
         });
     }
 
-    /** Starts reading after {@code cursor} (null: from the start), as the calling thread's org. */
-    static <P> BatchPrefetch<P> start(String cursor, Function<String, Page> read, Prepare<P> prepare) {
-        return new BatchPrefetch<>(cursor, read, prepare);
+    /**
+     * Starts reading after {@code cursor} (null: from the start), as the calling thread's org, up to {@code ahead}
+     * batches beyond those taken.
+     */
+    static <P> BatchPrefetch<P> start(String cursor, int ahead, Function<String, Page> read, Prepare<P> prepare) {
+        return new BatchPrefetch<>(cursor, ahead, read, prepare);
     }
 
     private void readAll(String cursor, Function<String, Page> read, Prepare<P> prepare) throws InterruptedException {

@@ -207,7 +207,7 @@ public class SyncPipeline {
         // A batch that could not be read or prepared: thrown once the writes already sent are checkpointed, so a run
         // postponed for it resumes after them and does not send them again.
         RuntimeException unread = null;
-        try (BatchPrefetch<Prepared> source = BatchPrefetch.start(run.cursor(), cursor -> read(plan, cursor, batchSize),
+        try (BatchPrefetch<Prepared> source = BatchPrefetch.start(run.cursor(), Math.max(1, config.readAhead()), cursor -> read(plan, cursor, batchSize),
                 (page, index) -> prepare(plan, page, keep, transform, detectDeletes, index * batchSize))) {
             while (true) {
                 // 2.-6. Take the batches prepared ahead and start their writes, up to the writes allowed at once. A run asked
