@@ -318,7 +318,22 @@ class SyncRunTest {
     }
 
     /** An insert sync of 5,000 contacts (five batches) whose destination holds its second write until its gate opens. */
-    private record HeldInsert(ConnectionsStub.Connection source, ConnectionsStub.Connection destination, String syncId) {
+    private record HeldInsert(String org, ConnectionsStub.Connection source, ConnectionsStub.Connection destination, String syncId) {
+        /** Asks for a run; its id. */
+        String start() {
+            return as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        }
+
+        /** Lets the held write answer, then the run must succeed with every record written once. */
+        JsonPath release(String runId) throws InterruptedException {
+            destination.writeGate.countDown();
+            JsonPath run = Runs.awaitFinal(org, runId);
+            assertEquals("succeeded", run.getString("status"));
+            assertEquals(5_000, run.getLong("progress.written"));
+            assertEquals(0, run.getLong("progress.failed"));
+            assertEquals(5_000, destination.written("raw.contacts").size(), "records written at the destination");
+            return run;
+        }
     }
 
     /** The second batch's write (batches of 1,000 in tests): the one whose first record is the 1,001st contact. */
@@ -332,7 +347,7 @@ class SyncRunTest {
         String syncId = createSync(org, body);
         destination.heldWrite = SECOND_BATCH;
         destination.writeGate = new CountDownLatch(1);
-        return new HeldInsert(source, destination, syncId);
+        return new HeldInsert(org, source, destination, syncId);
     }
 
     @Test
@@ -340,30 +355,24 @@ class SyncRunTest {
         String org = Api.newOrg();
         // The second write waits; the third is sent beside it and answered first.
         HeldInsert held = insertWithSecondWriteHeld(org);
-        var source = held.source();
-        var destination = held.destination();
         try {
-            String runId = as(org).post("/v1/syncs/" + held.syncId() + "/run").then().statusCode(202).extract().path("id");
+            String runId = held.start();
             awaitBatches(org, runId, 1);
-            awaitAtLeast(destination.writes, 3);
-            assertEquals(3, destination.writes.size(), "the third batch written while the second is");
+            awaitAtLeast(held.destination().writes, 3);
+            assertEquals(3, held.destination().writes.size(), "the third batch written while the second is");
             // The third batch is written, but its checkpoint waits for the second's: the cursor never passes a batch not written.
             Thread.sleep(500);
             JsonPath waiting = as(org).get("/v1/runs/" + runId).then().statusCode(200).extract().jsonPath();
             assertEquals(1, waiting.getInt("batches"), "a batch checkpointed before the one before it");
             assertEquals(1_000, waiting.getLong("progress.written"));
             // No third write at once, and the two batches after them read ahead: all five read, none written.
-            assertEquals(3, destination.writes.size());
-            assertEquals(5, source.reads.size(), "batches read ahead of the writes");
-            destination.writeGate.countDown();
-            JsonPath run = Runs.awaitFinal(org, runId);
-            assertEquals("succeeded", run.getString("status"));
+            assertEquals(3, held.destination().writes.size());
+            assertEquals(5, held.source().reads.size(), "batches read ahead of the writes");
+            JsonPath run = held.release(runId);
             assertEquals(5, run.getInt("batches"));
-            assertEquals(5_000, run.getLong("progress.written"));
             assertEquals(5_000, run.getLong("progress.created"));
-            assertEquals(5_000, destination.written("raw.contacts").size());
         } finally {
-            destination.writeGate.countDown();
+            held.destination().writeGate.countDown();
         }
     }
 
@@ -372,25 +381,18 @@ class SyncRunTest {
         String org = Api.newOrg();
         // The second write waits, the third goes beside it, and the fourth batch's read fails while both are out.
         HeldInsert held = insertWithSecondWriteHeld(org);
-        var source = held.source();
-        var destination = held.destination();
-        source.failedRead = 4;
+        held.source().failedRead = 4;
         try {
-            String runId = as(org).post("/v1/syncs/" + held.syncId() + "/run").then().statusCode(202).extract().path("id");
-            awaitAtLeast(source.reads, 4);
-            awaitAtLeast(destination.writes, 3);
-            assertEquals(4, source.reads.size());
-            destination.writeGate.countDown();
-            JsonPath run = Runs.awaitFinal(org, runId);
-            assertEquals("succeeded", run.getString("status"));
-            assertEquals(5_000, run.getLong("progress.written"));
-            assertEquals(0, run.getLong("progress.failed"));
+            String runId = held.start();
+            awaitAtLeast(held.source().reads, 4);
+            awaitAtLeast(held.destination().writes, 3);
+            assertEquals(4, held.source().reads.size());
+            held.release(runId);
             // The two writes out when the read failed were checkpointed first: the resumed run sent neither again.
-            assertEquals(5, destination.writes.size(), "batches written again after the run resumed");
-            assertEquals(6, source.reads.size(), "the resumed run read from before the batches already written");
-            assertEquals(5_000, destination.written("raw.contacts").size());
+            assertEquals(5, held.destination().writes.size(), "batches written again after the run resumed");
+            assertEquals(6, held.source().reads.size(), "the resumed run read from before the batches already written");
         } finally {
-            destination.writeGate.countDown();
+            held.destination().writeGate.countDown();
         }
     }
 
@@ -399,24 +401,18 @@ class SyncRunTest {
         String org = Api.newOrg();
         // The second write waits, the third goes beside it and is written; then the second is answered 503.
         HeldInsert held = insertWithSecondWriteHeld(org);
-        var source = held.source();
-        var destination = held.destination();
-        destination.failedWrite = SECOND_BATCH;
+        held.destination().failedWrite = SECOND_BATCH;
         try {
-            String runId = as(org).post("/v1/syncs/" + held.syncId() + "/run").then().statusCode(202).extract().path("id");
-            awaitAtLeast(destination.writes, 3);
-            destination.writeGate.countDown();
-            JsonPath run = Runs.awaitFinal(org, runId);
-            assertEquals("succeeded", run.getString("status"));
+            String runId = held.start();
+            awaitAtLeast(held.destination().writes, 3);
+            JsonPath run = held.release(runId);
             assertEquals(5, run.getInt("batches"));
-            assertEquals(5_000, run.getLong("progress.written"));
-            assertEquals(0, run.getLong("progress.failed"));
-            // The second batch was sent once more, alone; the third, already written, was not sent again.
-            assertEquals(6, destination.writes.size(), "writes sent");
-            assertEquals(5, source.reads.size(), "the run resumed and read again");
-            assertEquals(5_000, destination.written("raw.contacts").size(), "records written twice");
+            // The second batch was sent once more, alone; the third, already written, was not sent again, and the run was
+            // not handed back (no batch read twice).
+            assertEquals(6, held.destination().writes.size(), "writes sent");
+            assertEquals(5, held.source().reads.size(), "batches read");
         } finally {
-            destination.writeGate.countDown();
+            held.destination().writeGate.countDown();
         }
     }
 

@@ -135,7 +135,7 @@ public final class RichContent {
                 if (!"flow".equals(action.path("name").asText()) || !parameters.isObject()) {
                     throw ApiException.invalid("metadata.payload", "required", "a flow message needs action.name flow and action.parameters");
                 }
-                if (!"3".equals(parameters.path("flow_message_version").asText())) {
+                if (!parameters.path("flow_message_version").isTextual() || !"3".equals(parameters.path("flow_message_version").asText())) {
                     throw ApiException.invalid("metadata.payload", "one_of", "a flow message needs action.parameters.flow_message_version \"3\"");
                 }
                 String id = text(parameters, "flow_id", 200);

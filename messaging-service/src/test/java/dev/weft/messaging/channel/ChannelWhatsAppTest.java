@@ -86,6 +86,13 @@ class ChannelWhatsAppTest {
                                 + "\"messages\":[{\"id\":\"" + wamid + "\"}]}")));
     }
 
+    /** The contact {@code from} writes first, which opens the window; the messages path of the conversation it opened. */
+    private static String conversationOpenedBy(WhatsAppFixture wa, String org, String from, String text) {
+        wa.deliver(wa.messageWebhook(from, "wamid.in-" + from + "-" + org, text)).then().statusCode(200);
+        String conversation = as(org).get("/v1/conversations?channel=whatsapp").then().statusCode(200).extract().path("data[0].id");
+        return "/v1/conversations/" + conversation + "/messages";
+    }
+
     @Test
     void seed_001s_text_and_template_sends_work_as_written_inside_the_window() {
         String org = Api.newOrg();
@@ -314,9 +321,7 @@ class ChannelWhatsAppTest {
     void a_link_button_goes_as_cta_url_and_replies_beyond_the_cloud_apis_limits_are_400s_with_nothing_stored() {
         String org = Api.newOrg();
         WhatsAppFixture wa = WhatsAppFixture.create(org);
-        wa.deliver(wa.messageWebhook("971500000124", "wamid.in-cta-" + org, "Which dates?")).then().statusCode(200);
-        String conversation = as(org).get("/v1/conversations?channel=whatsapp").then().statusCode(200).extract().path("data[0].id");
-        String messages = "/v1/conversations/" + conversation + "/messages";
+        String messages = conversationOpenedBy(wa, org, "971500000124", "Which dates?");
         acceptSends(wa, "wamid.out-cta-" + org);
         Map<String, Object> link = Map.of("type", "cta_url", "body", Map.of("text", "Tap below to see available dates."),
                 "action", Map.of("name", "cta_url", "parameters", Map.of("display_text", "See Dates", "url", "https://www.luckyshrub.com?clickID=kqDGWd24Q5TRwoEQTICY7W1JKoXvaZOXWAS7h1P76s0R7Paec4")));
@@ -355,9 +360,7 @@ class ChannelWhatsAppTest {
     void whatsapps_own_interactive_kinds_go_as_given_and_a_flows_answer_comes_back() {
         String org = Api.newOrg();
         WhatsAppFixture wa = WhatsAppFixture.create(org);
-        wa.deliver(wa.messageWebhook("971500000126", "wamid.in-flow-" + org, "I want to book")).then().statusCode(200);
-        String conversation = as(org).get("/v1/conversations?channel=whatsapp").then().statusCode(200).extract().path("data[0].id");
-        String messages = "/v1/conversations/" + conversation + "/messages";
+        String messages = conversationOpenedBy(wa, org, "971500000126", "I want to book");
         // Meta's Flow example, a product list, one product (its body is optional) and a location request: sent as given.
         String flow = """
                 {"type":"flow","header":{"type":"text","text":"Flow message header"},"body":{"text":"Flow message body"},
@@ -385,6 +388,7 @@ class ChannelWhatsAppTest {
         Map<String, String> refused = new java.util.LinkedHashMap<>();
         refused.put(flow.replace("\"Book!\"", "\"Book an appointment now\""), "at most 20 characters in action.parameters.flow_cta");
         refused.put(flow.replace("\"flow_message_version\":\"3\"", "\"flow_message_version\":\"2\""), "flow_message_version");
+        refused.put(flow.replace("\"flow_message_version\":\"3\"", "\"flow_message_version\":3"), "flow_message_version \"3\"");
         refused.put(flow.replace("\"flow_id\":\"1\",", ""), "one of action.parameters.flow_id and flow_name");
         refused.put(productList.replace("\"header\":{\"type\":\"text\",\"text\":\"Our bestsellers\"},", ""), "header");
         StringBuilder thirtyOne = new StringBuilder();
