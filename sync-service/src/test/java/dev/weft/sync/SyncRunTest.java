@@ -318,7 +318,8 @@ class SyncRunTest {
     }
 
     /** An insert sync of 5,000 contacts (five batches) whose destination holds its second write until its gate opens. */
-    private record HeldInsert(String org, ConnectionsStub.Connection source, ConnectionsStub.Connection destination, String syncId) {
+    private record HeldInsert(String org, ConnectionsStub.Connection source, ConnectionsStub.Connection destination, String syncId)
+            implements AutoCloseable {
         /** Asks for a run; its id. */
         String start() {
             return as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
@@ -333,6 +334,12 @@ class SyncRunTest {
             assertEquals(0, run.getLong("progress.failed"));
             assertEquals(5_000, destination.written("raw.contacts").size(), "records written at the destination");
             return run;
+        }
+
+        /** Whatever the test found, the held write answers: no run is left waiting on the stub. */
+        @Override
+        public void close() {
+            destination.writeGate.countDown();
         }
     }
 
@@ -352,10 +359,9 @@ class SyncRunTest {
 
     @Test
     void an_insert_run_writes_two_batches_at_once_and_checkpoints_them_in_order() throws Exception {
-        String org = Api.newOrg();
         // The second write waits; the third is sent beside it and answered first.
-        HeldInsert held = insertWithSecondWriteHeld(org);
-        try {
+        try (HeldInsert held = insertWithSecondWriteHeld(Api.newOrg())) {
+            String org = held.org();
             String runId = held.start();
             awaitBatches(org, runId, 1);
             awaitAtLeast(held.destination().writes, 3);
@@ -371,18 +377,14 @@ class SyncRunTest {
             JsonPath run = held.release(runId);
             assertEquals(5, run.getInt("batches"));
             assertEquals(5_000, run.getLong("progress.created"));
-        } finally {
-            held.destination().writeGate.countDown();
         }
     }
 
     @Test
     void a_batch_that_cannot_be_read_is_handed_back_after_the_writes_already_sent() throws Exception {
-        String org = Api.newOrg();
         // The second write waits, the third goes beside it, and the fourth batch's read fails while both are out.
-        HeldInsert held = insertWithSecondWriteHeld(org);
-        held.source().failedRead = 4;
-        try {
+        try (HeldInsert held = insertWithSecondWriteHeld(Api.newOrg())) {
+            held.source().failedRead = 4;
             String runId = held.start();
             awaitAtLeast(held.source().reads, 4);
             awaitAtLeast(held.destination().writes, 3);
@@ -391,18 +393,14 @@ class SyncRunTest {
             // The two writes out when the read failed were checkpointed first: the resumed run sent neither again.
             assertEquals(5, held.destination().writes.size(), "batches written again after the run resumed");
             assertEquals(6, held.source().reads.size(), "the resumed run read from before the batches already written");
-        } finally {
-            held.destination().writeGate.countDown();
         }
     }
 
     @Test
     void a_write_that_fails_while_the_next_is_out_is_sent_again_alone_and_nothing_twice() throws Exception {
-        String org = Api.newOrg();
         // The second write waits, the third goes beside it and is written; then the second is answered 503.
-        HeldInsert held = insertWithSecondWriteHeld(org);
-        held.destination().failedWrite = SECOND_BATCH;
-        try {
+        try (HeldInsert held = insertWithSecondWriteHeld(Api.newOrg())) {
+            held.destination().failedWrite = SECOND_BATCH;
             String runId = held.start();
             awaitAtLeast(held.destination().writes, 3);
             JsonPath run = held.release(runId);
@@ -411,8 +409,6 @@ class SyncRunTest {
             // not handed back (no batch read twice).
             assertEquals(6, held.destination().writes.size(), "writes sent");
             assertEquals(5, held.source().reads.size(), "batches read");
-        } finally {
-            held.destination().writeGate.countDown();
         }
     }
 

@@ -314,6 +314,9 @@ public class SyncPipeline {
                     // Its own turn reports it: it is taken again, in order, after this batch's checkpoint.
                 }
             }
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
             Log.infof("event=run_write_resent run_id=%s cursor_after=%s message=\"%s\"", runId, oldest.batch().next(), e.getMessage());
             return write(plan, oldest.batch());
         }
