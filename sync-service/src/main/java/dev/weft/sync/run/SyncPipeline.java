@@ -35,8 +35,8 @@ import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /**
- * One run of a sync, top to bottom, with the batches being written and one more, prepared ahead, in memory (two for an
- * upsert, three for an insert by default):
+ * One run of a sync, top to bottom, with the batches being written and up to {@code weft.sync.read-ahead} more, prepared
+ * ahead, in memory (three for an upsert, four for an insert by default):
  * <ol>
  *   <li><b>start</b>: mark the run running (a resumed run keeps its last checkpoint's cursor) and, the first time,
  *       publish {@code sync.started} in the same transaction; plan the sync against both connections' describe;
