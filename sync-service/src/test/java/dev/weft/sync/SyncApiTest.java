@@ -149,7 +149,7 @@ class SyncApiTest {
         as(org).body("{\"source\":{\"x\":1}}").patch("/v1/syncs/" + id).then().statusCode(400)
                 .body("error.details.field", equalTo("source.x")).body("error.message", not(containsString("dev.weft")));
         as(org).body("{\"field_mappings\":\"x\"}").patch("/v1/syncs/" + id).then().statusCode(400)
-                .body("error.message", equalTo("the patched sync is not valid: field_mappings has the wrong type"))
+                .body("error.message", equalTo("the patched sync is not valid: field_mappings must be an array"))
                 .body("error.details.field", equalTo("field_mappings"));
         as(org).body("{\"field_mappings\":[{\"source\":\"Nope\",\"destination\":\"first_name\"}]}").patch("/v1/syncs/" + id)
                 .then().statusCode(400).body("error.details.field", equalTo("field_mappings[0].source"));

@@ -212,6 +212,34 @@ class ErrorShapeTest extends PlatformTestBase {
     }
 
     @Test
+    void wrong_type_says_what_the_field_takes_and_names_array_items_as_the_api_does() {
+        String org = newOrg();
+        // Each wrong value with the field as named, the JSON type the field takes, and the message saying both.
+        String[][] cases = {
+                {"{\"name\":\"a\",\"size\":\"big\"}", "size", "integer", "size must be an integer"},
+                {"{\"name\":\"a\",\"size\":3,\"fragile\":\"yes\"}", "fragile", "boolean", "fragile must be true or false"},
+                {"{\"name\":\"a\",\"size\":3,\"parts\":\"wheel\"}", "parts", "array", "parts must be an array"},
+                {"{\"name\":\"a\",\"size\":3,\"parts\":[{\"label\":\"x\"},7]}", "parts[1]", "object", "parts[1] must be an object"},
+                {"{\"name\":\"a\",\"size\":3,\"parts\":[{\"label\":\"x\"},{\"weight\":\"heavy\"}]}", "parts[1].weight", "integer",
+                        "parts[1].weight must be an integer"},
+                {"{\"name\":[\"a\"],\"size\":3}", "name", "string", "name must be a string"},
+                {"{\"name\":\"a\",\"size\":3,\"due\":\"tomorrow\"}", "due", "date-time", "due must be an RFC 3339 date-time such as 2026-01-31T09:00:00Z"},
+        };
+        for (String[] c : cases) {
+            assertError(writer(org).body(c[0]).when().post("/v1/widgets").then(), 400, "INVALID_REQUEST")
+                    .body("error.details.field", equalTo(c[1]))
+                    .body("error.details.constraint", equalTo("type"))
+                    .body("error.details.expected", equalTo(c[2]))
+                    .body("error.message", equalTo(c[3]));
+        }
+        // A body that is not an object at all.
+        assertError(writer(org).body("[1,2]").when().post("/v1/widgets").then(), 400, "INVALID_REQUEST")
+                .body("error.message", equalTo("Request body must be an object"));
+        writer(org).body("{\"name\":\"a\",\"size\":3,\"parts\":[{\"label\":\"x\",\"weight\":2}],\"due\":\"2026-01-31T09:00:00Z\"}")
+                .when().post("/v1/widgets").then().statusCode(201);
+    }
+
+    @Test
     void numbers_and_booleans_are_taken_only_as_json_numbers_and_booleans() {
         String org = newOrg();
         for (String body : new String[] {"{\"name\":\"a\",\"size\":\"5\"}", "{\"name\":\"a\",\"size\":4.7}", "{\"name\":\"a\",\"size\":true}"}) {

@@ -208,7 +208,11 @@ public class ExceptionMappers {
         }
         if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
             String field = path((JsonMappingException) e);
-            return field.isEmpty() ? "Request body has the wrong shape" : field + " has the wrong type";
+            String expected = expected(((MismatchedInputException) e).getTargetType());
+            if (expected == null) {
+                return field.isEmpty() ? "Request body has the wrong shape" : field + " has the wrong type";
+            }
+            return (field.isEmpty() ? "Request body" : field) + " must be " + EXPECTED_PHRASES.get(expected);
         }
         if (e instanceof DatabindException) {
             return "Request body could not be read";
@@ -221,15 +225,63 @@ public class ExceptionMappers {
             return Map.of("field", path(unknown), "constraint", "unknown_field");
         }
         if (e instanceof JsonMappingException mapping && !path(mapping).isEmpty()) {
-            return Map.of("field", path(mapping), "constraint", "type");
+            String expected = mapping instanceof MismatchedInputException mismatched ? expected(mismatched.getTargetType()) : null;
+            return expected == null ? Map.of("field", path(mapping), "constraint", "type")
+                    : Map.of("field", path(mapping), "constraint", "type", "expected", expected);
         }
         return Map.of("constraint", "json");
     }
 
+    /** The field as the API's own checks name it: {@code field_mappings[0].source}. */
     private static String path(JsonMappingException e) {
-        return e.getPath().stream()
-                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : String.valueOf(ref.getIndex()))
-                .collect(Collectors.joining("."));
+        StringBuilder field = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!field.isEmpty()) {
+                    field.append('.');
+                }
+                field.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                field.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return field.toString();
+    }
+
+    private static final Map<String, String> EXPECTED_PHRASES = Map.of("array", "an array", "object", "an object", "string", "a string",
+            "integer", "an integer", "number", "a number", "boolean", "true or false", "date-time", "an RFC 3339 date-time such as 2026-01-31T09:00:00Z");
+
+    /**
+     * The JSON type a Java target is read from, for the caller to be told what to send instead (null when it cannot be
+     * said plainly: an enum's or another custom type's values are its own reader's business).
+     */
+    static String expected(Class<?> type) {
+        if (type == null || com.fasterxml.jackson.databind.JsonNode.class.isAssignableFrom(type) || type == Object.class || type.isEnum()) {
+            return null;
+        }
+        if ((type.isArray() && type != byte[].class) || java.util.Collection.class.isAssignableFrom(type)) {
+            return "array";
+        }
+        if (type == String.class || type == char.class || type == Character.class || type == byte[].class) {
+            return "string";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "boolean";
+        }
+        if (type == int.class || type == long.class || type == short.class || type == byte.class || type == Integer.class || type == Long.class
+                || type == Short.class || type == Byte.class || type == java.math.BigInteger.class) {
+            return "integer";
+        }
+        if (type == double.class || type == float.class || Number.class.isAssignableFrom(type)) {
+            return "number";
+        }
+        if (type == java.time.Instant.class || type == java.time.OffsetDateTime.class || type == java.time.ZonedDateTime.class) {
+            return "date-time";
+        }
+        if (Map.class.isAssignableFrom(type) || type.isRecord() || (!type.isPrimitive() && !type.getName().startsWith("java."))) {
+            return "object";
+        }
+        return null;
     }
 
     /** The JSON field a violation is about: the last property node, in the API's snake_case. */

@@ -53,7 +53,12 @@ public class WidgetResource {
     }
 
     /** {@code schedule} and {@code timezone} as a sync carries them: the widget ticks on that schedule. */
-    public record CreateWidget(@NotBlank String name, @NotNull @Min(1) @Max(1000) Integer size, String schedule, String timezone, Boolean fragile) {
+    public record CreateWidget(@NotBlank String name, @NotNull @Min(1) @Max(1000) Integer size, String schedule, String timezone, Boolean fragile,
+                               java.util.List<Part> parts, Instant due) {
+    }
+
+    /** Nested input, for the errors' field paths ({@code parts[1].weight}); not stored. */
+    public record Part(String label, Integer weight) {
     }
 
     public record SetSchedule(String schedule, String timezone) {
