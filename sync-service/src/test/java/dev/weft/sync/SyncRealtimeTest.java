@@ -22,6 +22,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -263,6 +264,57 @@ class SyncRealtimeTest {
         // A sync that runs by the clock shows no realtime part.
         as(org).body(Api.seedSync(source.id, Api.warehouse(org).id, "hourly")).post("/v1/syncs").then().statusCode(201)
                 .body("$", not(hasKey("realtime")));
+    }
+
+    @Test
+    void a_burst_of_changes_goes_out_in_few_writes_and_each_record_ends_as_its_latest_change_says() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org);
+        var destination = ConnectionsStub.connection(org).object("raw.contacts", null, null, "sf_id", "email_address", "first_name")
+                .refusing(record -> "refused@example.com".equals(record.get("email_address")));
+        String syncId = realtimeSync(org, "Burst, realtime", source.id, destination.id, List.of(), "Id>sf_id", "Email>email_address",
+                "FirstName>first_name");
+        int writesBefore = destination.writes.size();
+
+        // 300 records created, then each updated; the first deleted and created again; one the destination refuses. Events
+        // of one record share a partition, so they are consumed in this order.
+        int records = 300;
+        String aggregate = source.id + "/Contact/";
+        List<TestEvents.Event> burst = new java.util.ArrayList<>();
+        for (String name : List.of("A", "B")) {
+            for (int i = 0; i < records; i++) {
+                String id = String.format("00350000%07d", i);
+                burst.add(new TestEvents.Event(Topics.RECORDS, "evt_" + java.util.UUID.randomUUID(), name.equals("A") ? "record.created" : "record.updated",
+                        org, aggregate + id, event(org, source.id, id, i + "@example.com", name)));
+            }
+        }
+        String first = String.format("00350000%07d", 0);
+        String refused = "003500009999999";
+        burst.add(new TestEvents.Event(Topics.RECORDS, "evt_" + java.util.UUID.randomUUID(), "record.deleted", org, aggregate + first,
+                event(org, source.id, first, null, null)));
+        burst.add(new TestEvents.Event(Topics.RECORDS, "evt_" + java.util.UUID.randomUUID(), "record.created", org, aggregate + first,
+                event(org, source.id, first, "0@example.com", "C")));
+        burst.add(new TestEvents.Event(Topics.RECORDS, "evt_" + java.util.UUID.randomUUID(), "record.created", org, aggregate + refused,
+                event(org, source.id, refused, "refused@example.com", "R")));
+        TestEvents.publishAll(burst);
+
+        await("every change counted", () -> {
+            var counted = realtime(org, syncId);
+            return counted.getInt("written") + counted.getInt("deleted") + counted.getInt("skipped") + counted.getInt("failed") == burst.size();
+        });
+        var counted = realtime(org, syncId);
+        assertEquals(List.of(2 * records + 1, 1, 0, 1),
+                List.of(counted.getInt("written"), counted.getInt("deleted"), counted.getInt("skipped"), counted.getInt("failed")));
+        assertEquals(refused, counted.getString("errors[0].key"));
+        Map<String, Map<String, Object>> table = destination.written("raw.contacts");
+        assertEquals(records, table.size());
+        assertEquals("C", table.get(first).get("first_name"), "created again after its delete");
+        for (int i = 1; i < records; i++) {
+            assertEquals("B", table.get(String.format("00350000%07d", i)).get("first_name"));
+        }
+        // One change a write was one HTTP call and one transaction per change; consecutive changes now share a write.
+        int writes = destination.writes.size() - writesBefore;
+        assertThat("writes for " + burst.size() + " changes", writes, lessThan(burst.size() / 2));
     }
 
     @Test

@@ -14,10 +14,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A realtime sync's counts and latest errors: what its changes did, which are applied one by one and so have no run to
- * count them. Each change is counted in the caller's transaction, the one that claims the change event, so a
+ * A realtime sync's counts and latest errors: what its changes did, which are applied as they come and so have no run to
+ * count them. Changes are counted in the caller's transaction, the one that claims their change events, so a
  * redelivered event counts once.
  */
 @ApplicationScoped
@@ -30,11 +31,16 @@ public class RealtimeChanges {
         WRITTEN, DELETED, SKIPPED, FAILED
     }
 
+    /**
+     * Adds a tally to the sync's counts: the lag is the latest change's, and the tally's errors (newest first) go before
+     * the ones kept, all stamped with the transaction's time, as last_error_at is.
+     */
     private static final String COUNT = """
             INSERT INTO sync_realtime (sync_id, org_id, written, deleted, skipped, failed, last_lag_ms, last_change_at, last_error_at, errors)
-            VALUES (?, ?, ?, ?, ?, ?, ?, now(), CASE WHEN ? THEN now() END,
-                    CASE WHEN ? THEN jsonb_build_array(jsonb_build_object('key', ?::text, 'reason', ?::text,
-                        'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) ELSE '[]'::jsonb END)
+            SELECT ?, ?, ?, ?, ?, ?, ?, now(), CASE WHEN ? THEN now() END,
+                   (SELECT coalesce(jsonb_agg(e || jsonb_build_object('at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+                                              ORDER BY n), '[]'::jsonb)
+                    FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS new_errors(e, n))
             ON CONFLICT (sync_id) DO UPDATE SET
                 written = sync_realtime.written + EXCLUDED.written,
                 deleted = sync_realtime.deleted + EXCLUDED.deleted,
@@ -56,29 +62,70 @@ public class RealtimeChanges {
         this.json = json;
     }
 
+    /** What applying some of a sync's changes came to, to be counted at once ({@link #count(Sync, Tally)}). */
+    public static final class Tally {
+        private final long[] counts = new long[Outcome.values().length];
+        /** Newest first, at most {@link #KEPT_ERRORS}: older ones would be dropped at once. */
+        private final java.util.ArrayDeque<Map<String, String>> errors = new java.util.ArrayDeque<>();
+        private Instant lastHappenedAt;
+
+        /** One change's outcome; a failure's {@code key} and {@code reason} join the errors; {@code happenedAt} when known. */
+        public void add(Outcome outcome, String key, String reason, Instant happenedAt) {
+            counts[outcome.ordinal()]++;
+            if (outcome == Outcome.FAILED) {
+                errors.addFirst(Map.of("key", key == null ? "" : key,
+                        "reason", reason == null ? "" : reason.length() > 500 ? reason.substring(0, 500) + "..." : reason));
+                if (errors.size() > KEPT_ERRORS) {
+                    errors.removeLast();
+                }
+            }
+            if (happenedAt != null) {
+                lastHappenedAt = happenedAt;
+            }
+        }
+
+        public boolean isEmpty() {
+            return java.util.Arrays.stream(counts).allMatch(c -> c == 0);
+        }
+
+        long count(Outcome outcome) {
+            return counts[outcome.ordinal()];
+        }
+    }
+
     /**
      * Counts one change applied to {@code sync}; a failure's {@code key} and {@code reason} join its latest errors.
      * {@code happenedAt}: when the change was made at the source, if known (the sync's lag is measured from it).
      */
     public void count(Sync sync, Outcome outcome, String key, String reason, Instant happenedAt) throws SQLException {
-        boolean failed = outcome == Outcome.FAILED;
+        Tally tally = new Tally();
+        tally.add(outcome, key, reason, happenedAt);
+        count(sync, tally);
+    }
+
+    /** Counts a tally of changes applied to {@code sync}, in one statement. */
+    public void count(Sync sync, Tally tally) throws SQLException {
+        if (tally.isEmpty()) {
+            return;
+        }
+        boolean failed = tally.count(Outcome.FAILED) > 0;
         try (Connection db = dataSource.getConnection(); PreparedStatement upsert = db.prepareStatement(COUNT)) {
             upsert.setObject(1, sync.id);
             upsert.setString(2, sync.orgId);
-            upsert.setLong(3, outcome == Outcome.WRITTEN ? 1 : 0);
-            upsert.setLong(4, outcome == Outcome.DELETED ? 1 : 0);
-            upsert.setLong(5, outcome == Outcome.SKIPPED ? 1 : 0);
-            upsert.setLong(6, failed ? 1 : 0);
-            if (happenedAt == null) {
+            upsert.setLong(3, tally.count(Outcome.WRITTEN));
+            upsert.setLong(4, tally.count(Outcome.DELETED));
+            upsert.setLong(5, tally.count(Outcome.SKIPPED));
+            upsert.setLong(6, tally.count(Outcome.FAILED));
+            if (tally.lastHappenedAt == null) {
                 upsert.setNull(7, java.sql.Types.BIGINT);
             } else {
-                upsert.setLong(7, Math.max(0, Duration.between(happenedAt, Instant.now()).toMillis()));
+                upsert.setLong(7, Math.max(0, Duration.between(tally.lastHappenedAt, Instant.now()).toMillis()));
             }
             upsert.setBoolean(8, failed);
-            upsert.setBoolean(9, failed);
-            upsert.setString(10, key == null ? "" : key);
-            upsert.setString(11, reason == null ? "" : reason.length() > 500 ? reason.substring(0, 500) + "..." : reason);
+            upsert.setString(9, json.writeValueAsString(List.copyOf(tally.errors)));
             upsert.executeUpdate();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 
