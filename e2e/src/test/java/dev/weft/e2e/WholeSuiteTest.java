@@ -779,6 +779,81 @@ class WholeSuiteTest {
         }
     }
 
+    /**
+     * Issue 12's realtime acceptance on the real components: a realtime sync between two schemas of the suite's
+     * PostgreSQL copies the table, then applies an insert, an update and a delete captured from its log (Debezium in
+     * connections-service, Kafka, sync-service's applier, connections-service's write), then a bulk update of every row.
+     */
+    @Test
+    @Order(9)
+    void a_realtime_postgres_sync_applies_captured_inserts_updates_deletes_and_a_bulk_update() throws Exception {
+        int rows = 2_000;
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
+             java.sql.Statement ddl = db.createStatement()) {
+            ddl.execute("CREATE SCHEMA IF NOT EXISTS e2e_realtime");
+            ddl.execute("DROP TABLE IF EXISTS e2e_realtime.people, e2e_realtime.people_copy");
+            ddl.execute("CREATE TABLE e2e_realtime.people (id bigint PRIMARY KEY, email text NOT NULL, name text)");
+            ddl.execute("INSERT INTO e2e_realtime.people SELECT i, 'p' || i || '@example.com', 'first' FROM generate_series(1, " + rows + ") AS i");
+        }
+        String token = clientToken();
+        java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
+        String connection = createConnection(token, Map.of("provider", "postgres", "name", "Realtime DB",
+                "config", Map.of("host", pg.getHost(), "port", pg.getPort(), "database", pg.getPath().substring(1), "schema", "e2e_realtime", "ssl_mode", "disable"),
+                "credentials", Map.of("username", "postgres")));
+        String sync = given().header("Authorization", "Bearer " + token).contentType("application/json")
+                .body(Map.of("name", "realtime people",
+                        "source", Map.of("connection_id", connection, "object", "people"),
+                        "destination", Map.of("connection_id", connection, "table", "people_copy", "key", List.of("id"), "mode", "upsert"),
+                        "schedule", "realtime",
+                        "field_mappings", List.of(Map.of("source", "id", "destination", "id"), Map.of("source", "email", "destination", "email"),
+                                Map.of("source", "name", "destination", "name"))))
+                .when().post(api + "/v1/syncs").then().statusCode(201).extract().path("id");
+        awaitCopy("the first copy", "SELECT count(*) = " + rows + " FROM e2e_realtime.people_copy");
+
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
+             java.sql.Statement change = db.createStatement()) {
+            change.execute("INSERT INTO e2e_realtime.people VALUES (" + (rows + 1) + ", 'new@example.com', 'new')");
+            change.execute("UPDATE e2e_realtime.people SET name = 'renamed' WHERE id = 5");
+            change.execute("DELETE FROM e2e_realtime.people WHERE id = 7");
+        }
+        awaitCopy("the insert, update and delete", "SELECT (SELECT name FROM e2e_realtime.people_copy WHERE id = " + (rows + 1) + ") = 'new'"
+                + " AND (SELECT name FROM e2e_realtime.people_copy WHERE id = 5) = 'renamed'"
+                + " AND NOT EXISTS (SELECT 1 FROM e2e_realtime.people_copy WHERE id = 7)");
+
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
+             java.sql.Statement change = db.createStatement()) {
+            change.execute("UPDATE e2e_realtime.people SET name = 'bulk'");
+        }
+        awaitCopy("the bulk update", "SELECT count(*) = " + rows + " AND bool_and(name = 'bulk') FROM e2e_realtime.people_copy");
+        io.restassured.path.json.JsonPath realtime = given().header("Authorization", "Bearer " + token).when().get(api + "/v1/syncs/" + sync)
+                .then().statusCode(200).extract().jsonPath().setRootPath("realtime");
+        // The insert, the update, every row of the bulk update (the deleted one gone), the delete: each counted once.
+        assertEquals(List.of(1 + 1 + rows, 1, 0), List.of(realtime.getInt("written"), realtime.getInt("deleted"), realtime.getInt("failed")),
+                realtime.prettify());
+    }
+
+    /** Waits until {@code condition} (one boolean) holds in the suite's PostgreSQL. */
+    private static void awaitCopy(String what, String condition) throws Exception {
+        long started = System.nanoTime();
+        long deadline = started + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
+                 java.sql.Statement query = db.createStatement();
+                 java.sql.ResultSet holds = query.executeQuery(condition)) {
+                if (holds.next() && holds.getBoolean(1)) {
+                    System.out.printf("%s: %d ms%n", what, (System.nanoTime() - started) / 1_000_000);
+                    return;
+                }
+            } catch (java.sql.SQLException notYet) {
+                // the destination table is created by the first run
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
     private static String hubspotProperty(String name) {
         return "{\"name\":\"" + name + "\",\"label\":\"" + name + "\",\"type\":\"string\",\"fieldType\":\"text\",\"calculated\":false,"
                 + "\"modificationMetadata\":{\"readOnlyValue\":false}}";
