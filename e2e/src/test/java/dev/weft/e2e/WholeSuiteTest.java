@@ -445,17 +445,12 @@ class WholeSuiteTest {
     @Order(7)
     void a_postgres_connection_writes_and_queries_through_the_router() throws Exception {
         // The suite's own PostgreSQL stands in for a customer's database.
-        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
-             java.sql.Statement ddl = db.createStatement()) {
-            ddl.execute("CREATE SCHEMA IF NOT EXISTS e2e_customer");
-            ddl.execute("CREATE TABLE IF NOT EXISTS e2e_customer.contacts (id bigint PRIMARY KEY, email text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())");
-        }
+        suiteSql(
+                "CREATE SCHEMA IF NOT EXISTS e2e_customer",
+                "CREATE TABLE IF NOT EXISTS e2e_customer.contacts (id bigint PRIMARY KEY, email text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())");
         String token = clientToken();
-        java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
         String connection = given().header("Authorization", "Bearer " + token).contentType("application/json")
-                .body(Map.of("provider", "postgres", "name", "Customer DB",
-                        "config", Map.of("host", pg.getHost(), "port", pg.getPort(), "database", pg.getPath().substring(1), "schema", "e2e_customer", "ssl_mode", "disable"),
-                        "credentials", Map.of("username", "postgres")))
+                .body(suitePostgres("Customer DB", "e2e_customer"))
                 .when().post(api + "/v1/connections").then().statusCode(201).extract().path("id");
         given().header("Authorization", "Bearer " + token).contentType("application/json")
                 .body(Map.of("object", "contacts", "mode", "upsert", "key", List.of("id"),
@@ -490,11 +485,8 @@ class WholeSuiteTest {
                     .when().post(api + "/v1/webhooks");
             webhook.then().statusCode(201);
             String secret = webhook.path("secret");
-            java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
             String connection = given().header("Authorization", "Bearer " + token).contentType("application/json")
-                    .body(Map.of("provider", "postgres", "name", "Webhook source",
-                            "config", Map.of("host", pg.getHost(), "port", pg.getPort(), "database", pg.getPath().substring(1), "ssl_mode", "disable"),
-                            "credentials", Map.of("username", "postgres")))
+                    .body(suitePostgres("Webhook source", null))
                     .when().post(api + "/v1/connections").then().statusCode(201).extract().path("id");
 
             // Other connection events of this org (earlier tests', health checks) may arrive too: wait for this connection's.
@@ -526,22 +518,17 @@ class WholeSuiteTest {
     void a_row_inserted_into_the_local_postgres_reaches_a_record_webhook_signed() throws Exception {
         String token = clientToken();
         // The suite's own PostgreSQL runs with wal_level=logical, as bin/weft up's does: it stands in for a customer's database.
-        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
-             java.sql.Statement ddl = db.createStatement()) {
-            ddl.execute("CREATE SCHEMA IF NOT EXISTS e2e_capture");
-            ddl.execute("CREATE TABLE IF NOT EXISTS e2e_capture.leads (id bigint PRIMARY KEY, email text NOT NULL, status text)");
-        }
+        suiteSql(
+                "CREATE SCHEMA IF NOT EXISTS e2e_capture",
+                "CREATE TABLE IF NOT EXISTS e2e_capture.leads (id bigint PRIMARY KEY, email text NOT NULL, status text)");
         try (WebhookReceiver receiver = new WebhookReceiver()) {
             Response webhook = given().header("Authorization", "Bearer " + token).contentType("application/json")
                     .body(Map.of("url", receiver.url("/records"), "events", List.of("record.*"), "description", "e2e change capture"))
                     .when().post(api + "/v1/webhooks");
             webhook.then().statusCode(201);
             String secret = webhook.path("secret");
-            java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
             String connection = given().header("Authorization", "Bearer " + token).contentType("application/json")
-                    .body(Map.of("provider", "postgres", "name", "Captured DB",
-                            "config", Map.of("host", pg.getHost(), "port", pg.getPort(), "database", pg.getPath().substring(1), "ssl_mode", "disable"),
-                            "credentials", Map.of("username", "postgres")))
+                    .body(suitePostgres("Captured DB", null))
                     .when().post(api + "/v1/connections").then().statusCode(201).extract().path("id");
             String stream = given().header("Authorization", "Bearer " + token).contentType("application/json")
                     .body(Map.of("object", "e2e_capture.leads"))
@@ -554,10 +541,7 @@ class WholeSuiteTest {
                         .then().statusCode(200).extract().path("status");
             }
             assertEquals("streaming", status, "the stream is streaming");
-            try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
-                 java.sql.Statement insert = db.createStatement()) {
-                insert.execute("INSERT INTO e2e_capture.leads (id, email, status) VALUES (42, 'lead42@example.com', 'new')");
-            }
+            suiteSql("INSERT INTO e2e_capture.leads (id, email, status) VALUES (42, 'lead42@example.com', 'new')");
             WebhookReceiver.Received received = receiver.next("record.created", "lead42@example.com", Duration.ofSeconds(60));
             assertEquals("record.created", StandardWebhooksVerifier.verify(secret, received), "the Standard Webhooks reference library accepts it");
             assertTrue(received.body().contains(stream), "the webhook names its stream: " + received.body());
@@ -575,12 +559,10 @@ class WholeSuiteTest {
     @Order(9)
     void a_lead_inserted_into_postgres_runs_the_lead_routing_workflow_to_hubspot_and_slack() throws Exception {
         String token = clientToken();
-        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
-             java.sql.Statement ddl = db.createStatement()) {
-            ddl.execute("CREATE SCHEMA IF NOT EXISTS e2e_crm");
-            ddl.execute("CREATE TABLE IF NOT EXISTS e2e_crm.\"Lead\" (\"Id\" bigint PRIMARY KEY, \"FirstName\" text, \"LastName\" text,"
-                    + " \"Email\" text, \"Company\" text, \"AnnualRevenue\" bigint)");
-        }
+        suiteSql(
+                "CREATE SCHEMA IF NOT EXISTS e2e_crm",
+                "CREATE TABLE IF NOT EXISTS e2e_crm.\"Lead\" (\"Id\" bigint PRIMARY KEY, \"FirstName\" text, \"LastName\" text,"
+                        + " \"Email\" text, \"Company\" text, \"AnnualRevenue\" bigint)");
         vendors.stubFor(WireMock.get(WireMock.urlPathEqualTo("/hubspot/crm/v3/objects/contacts"))
                 .willReturn(WireMock.okJson("{\"results\":[]}")));
         vendors.stubFor(WireMock.get(WireMock.urlPathMatching("/hubspot/crm/v3/properties/.*")).atPriority(10)
@@ -603,10 +585,7 @@ class WholeSuiteTest {
                 .withHeader("Authorization", WireMock.equalTo("Bearer xoxb-e2e"))
                 .willReturn(WireMock.okJson("{\"ok\":true,\"channel\":\"C0SALES\",\"ts\":\"1764892800.000100\"}")));
 
-        java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
-        String crm = createConnection(token, Map.of("provider", "postgres", "name", "CRM database",
-                "config", Map.of("host", pg.getHost(), "port", pg.getPort(), "database", pg.getPath().substring(1), "schema", "e2e_crm", "ssl_mode", "disable"),
-                "credentials", Map.of("username", "postgres")));
+        String crm = createConnection(token, suitePostgres("CRM database", "e2e_crm"));
         String hubspot = createConnection(token, Map.of("provider", "hubspot", "name", "HubSpot", "config", Map.of(),
                 "credentials", Map.of("auth_type", "private_app", "access_token", "pat-na1-e2e")));
         String slack = createConnection(token, Map.of("provider", "slack", "name", "Slack", "config", Map.of(),
@@ -630,11 +609,9 @@ class WholeSuiteTest {
         assertTrue(stream != null && stream.startsWith("strm_"), "the record trigger made its stream: " + created.asString());
         awaitStreaming(token, crm, stream);
 
-        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
-             java.sql.Statement insert = db.createStatement()) {
-            insert.execute("INSERT INTO e2e_crm.\"Lead\" VALUES (1, 'Tom', 'Small', 'tom@tiny.example', 'Tiny', 20000)");
-            insert.execute("INSERT INTO e2e_crm.\"Lead\" VALUES (2, 'Ada', 'Lovelace', 'ada@acme.example', 'Acme', 12000000)");
-        }
+        suiteSql(
+                "INSERT INTO e2e_crm.\"Lead\" VALUES (1, 'Tom', 'Small', 'tom@tiny.example', 'Tiny', 20000)",
+                "INSERT INTO e2e_crm.\"Lead\" VALUES (2, 'Ada', 'Lovelace', 'ada@acme.example', 'Acme', 12000000)");
 
         List<LoggedRequest> posted = awaitRequests(WireMock.postRequestedFor(WireMock.urlPathEqualTo("/slack/api/chat.postMessage")), 1,
                 Duration.ofSeconds(90));
@@ -717,21 +694,16 @@ class WholeSuiteTest {
     @Order(10)
     void sync_service_killed_mid_run_resumes_from_its_checkpoint_with_exact_counts() throws Exception {
         int rows = 150_000;
-        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
-             java.sql.Statement ddl = db.createStatement()) {
-            ddl.execute("CREATE SCHEMA IF NOT EXISTS e2e_sync");
-            ddl.execute("DROP TABLE IF EXISTS e2e_sync.leads_src, e2e_sync.leads_dst");
-            ddl.execute("CREATE TABLE e2e_sync.leads_src (id bigint PRIMARY KEY, name text NOT NULL, updated_at timestamptz NOT NULL)");
-            ddl.execute("CREATE INDEX ON e2e_sync.leads_src (updated_at, id)");
-            ddl.execute("INSERT INTO e2e_sync.leads_src SELECT i, 'lead ' || i, timestamptz '2026-01-01' + i * interval '1 millisecond'"
-                    + " FROM generate_series(1, " + rows + ") AS i");
-            ddl.execute("CREATE TABLE e2e_sync.leads_dst (id bigint PRIMARY KEY, name text, updated_at timestamptz)");
-        }
+        suiteSql(
+                "CREATE SCHEMA IF NOT EXISTS e2e_sync",
+                "DROP TABLE IF EXISTS e2e_sync.leads_src, e2e_sync.leads_dst",
+                "CREATE TABLE e2e_sync.leads_src (id bigint PRIMARY KEY, name text NOT NULL, updated_at timestamptz NOT NULL)",
+                "CREATE INDEX ON e2e_sync.leads_src (updated_at, id)",
+                "INSERT INTO e2e_sync.leads_src SELECT i, 'lead ' || i, timestamptz '2026-01-01' + i * interval '1 millisecond'"
+                        + " FROM generate_series(1, " + rows + ") AS i",
+                "CREATE TABLE e2e_sync.leads_dst (id bigint PRIMARY KEY, name text, updated_at timestamptz)");
         String token = clientToken();
-        java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
-        String connection = createConnection(token, Map.of("provider", "postgres", "name", "Sync DB",
-                "config", Map.of("host", pg.getHost(), "port", pg.getPort(), "database", pg.getPath().substring(1), "schema", "e2e_sync", "ssl_mode", "disable"),
-                "credentials", Map.of("username", "postgres")));
+        String connection = createConnection(token, suitePostgres("Sync DB", "e2e_sync"));
         String sync = given().header("Authorization", "Bearer " + token).contentType("application/json")
                 .body(Map.of("name", "kill -9 mid-run",
                         "source", Map.of("connection_id", connection, "object", "leads_src"),
@@ -788,18 +760,13 @@ class WholeSuiteTest {
     @Order(9)
     void a_realtime_postgres_sync_applies_captured_inserts_updates_deletes_and_a_bulk_update() throws Exception {
         int rows = 2_000;
-        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
-             java.sql.Statement ddl = db.createStatement()) {
-            ddl.execute("CREATE SCHEMA IF NOT EXISTS e2e_realtime");
-            ddl.execute("DROP TABLE IF EXISTS e2e_realtime.people, e2e_realtime.people_copy");
-            ddl.execute("CREATE TABLE e2e_realtime.people (id bigint PRIMARY KEY, email text NOT NULL, name text)");
-            ddl.execute("INSERT INTO e2e_realtime.people SELECT i, 'p' || i || '@example.com', 'first' FROM generate_series(1, " + rows + ") AS i");
-        }
+        suiteSql(
+                "CREATE SCHEMA IF NOT EXISTS e2e_realtime",
+                "DROP TABLE IF EXISTS e2e_realtime.people, e2e_realtime.people_copy",
+                "CREATE TABLE e2e_realtime.people (id bigint PRIMARY KEY, email text NOT NULL, name text)",
+                "INSERT INTO e2e_realtime.people SELECT i, 'p' || i || '@example.com', 'first' FROM generate_series(1, " + rows + ") AS i");
         String token = clientToken();
-        java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
-        String connection = createConnection(token, Map.of("provider", "postgres", "name", "Realtime DB",
-                "config", Map.of("host", pg.getHost(), "port", pg.getPort(), "database", pg.getPath().substring(1), "schema", "e2e_realtime", "ssl_mode", "disable"),
-                "credentials", Map.of("username", "postgres")));
+        String connection = createConnection(token, suitePostgres("Realtime DB", "e2e_realtime"));
         String sync = given().header("Authorization", "Bearer " + token).contentType("application/json")
                 .body(Map.of("name", "realtime people",
                         "source", Map.of("connection_id", connection, "object", "people"),
@@ -810,26 +777,42 @@ class WholeSuiteTest {
                 .when().post(api + "/v1/syncs").then().statusCode(201).extract().path("id");
         awaitCopy("the first copy", "SELECT count(*) = " + rows + " FROM e2e_realtime.people_copy");
 
-        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
-             java.sql.Statement change = db.createStatement()) {
-            change.execute("INSERT INTO e2e_realtime.people VALUES (" + (rows + 1) + ", 'new@example.com', 'new')");
-            change.execute("UPDATE e2e_realtime.people SET name = 'renamed' WHERE id = 5");
-            change.execute("DELETE FROM e2e_realtime.people WHERE id = 7");
-        }
+        suiteSql(
+                "INSERT INTO e2e_realtime.people VALUES (" + (rows + 1) + ", 'new@example.com', 'new')",
+                "UPDATE e2e_realtime.people SET name = 'renamed' WHERE id = 5",
+                "DELETE FROM e2e_realtime.people WHERE id = 7");
         awaitCopy("the insert, update and delete", "SELECT (SELECT name FROM e2e_realtime.people_copy WHERE id = " + (rows + 1) + ") = 'new'"
                 + " AND (SELECT name FROM e2e_realtime.people_copy WHERE id = 5) = 'renamed'"
                 + " AND NOT EXISTS (SELECT 1 FROM e2e_realtime.people_copy WHERE id = 7)");
 
-        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
-             java.sql.Statement change = db.createStatement()) {
-            change.execute("UPDATE e2e_realtime.people SET name = 'bulk'");
-        }
+        suiteSql("UPDATE e2e_realtime.people SET name = 'bulk'");
         awaitCopy("the bulk update", "SELECT count(*) = " + rows + " AND bool_and(name = 'bulk') FROM e2e_realtime.people_copy");
         io.restassured.path.json.JsonPath realtime = given().header("Authorization", "Bearer " + token).when().get(api + "/v1/syncs/" + sync)
                 .then().statusCode(200).extract().jsonPath().setRootPath("realtime");
         // The insert, the update, every row of the bulk update (the deleted one gone), the delete: each counted once.
         assertEquals(List.of(1 + 1 + rows, 1, 0), List.of(realtime.getInt("written"), realtime.getInt("deleted"), realtime.getInt("failed")),
                 realtime.prettify());
+    }
+
+    /** Runs statements, one after the other, on the suite's PostgreSQL (standing in for a customer's database). */
+    private static void suiteSql(String... statements) throws java.sql.SQLException {
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
+             java.sql.Statement statement = db.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
+    }
+
+    /** The body of a postgres connection to the suite's PostgreSQL; {@code schema} null for the default one. */
+    private static Map<String, Object> suitePostgres(String name, String schema) {
+        java.net.URI pg = java.net.URI.create(suiteConfig.postgresJdbcUrl().substring("jdbc:".length()));
+        Map<String, Object> config = new java.util.LinkedHashMap<>(Map.of("host", pg.getHost(), "port", pg.getPort(),
+                "database", pg.getPath().substring(1), "ssl_mode", "disable"));
+        if (schema != null) {
+            config.put("schema", schema);
+        }
+        return Map.of("provider", "postgres", "name", name, "config", config, "credentials", Map.of("username", "postgres"));
     }
 
     /** Waits until {@code condition} (one boolean) holds in the suite's PostgreSQL. */
