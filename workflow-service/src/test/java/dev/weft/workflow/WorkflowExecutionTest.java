@@ -139,6 +139,38 @@ class WorkflowExecutionTest {
         assertTrue(Stubs.server().findAll(postRequestedFor(urlPathEqualTo(path))).getFirst().getBodyAsString().contains("\"Company\":\"Acme\""));
     }
 
+    @jakarta.inject.Inject
+    javax.sql.DataSource dataSource;
+
+    @Test
+    void an_event_of_an_org_without_a_trigger_of_its_type_is_not_claimed_and_one_with_a_trigger_runs() throws Exception {
+        String quiet = Api.newOrg();
+        String org = Api.newOrg();
+        String connection = TypeId.generate("conn");
+        String path = "/quiet/" + TypeId.generate("x");
+        Stubs.server().stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(204)));
+        String workflow = Api.create(org, Map.of("name", "any lead",
+                "trigger", Map.of("type", "record_created", "connection_id", connection, "object", "Lead"),
+                "actions", List.of(Map.of("type", "http", "url", Stubs.server().baseUrl() + path)))).getString("id");
+        String lead = recordEvent(connection, "Lead", "record.created", Map.of("Id", "L1"), null, null);
+        // One Kafka key, so the quiet org's event is consumed before the other's.
+        String unclaimed = TestEvents.publish(Topics.RECORDS, "record.created", quiet, connection + "/Lead/L1", lead);
+        String claimed = TestEvents.publish(Topics.RECORDS, "record.created", org, connection + "/Lead/L1", lead);
+        Api.awaitStatus(org, awaitOneExecution(org, workflow), "succeeded");
+        List<String> claims = new java.util.ArrayList<>();
+        try (java.sql.Connection db = dataSource.getConnection(); java.sql.PreparedStatement select = db.prepareStatement(
+                "SELECT event_id FROM processed_events WHERE consumer = 'workflow-triggers' AND event_id IN (?, ?)")) {
+            select.setString(1, unclaimed);
+            select.setString(2, claimed);
+            try (java.sql.ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    claims.add(rows.getString(1));
+                }
+            }
+        }
+        assertEquals(List.of(claimed), claims, "no transaction or claim for an event no trigger can match");
+    }
+
     @Test
     void field_changed_gets_the_old_and_new_value() {
         String org = Api.newOrg();

@@ -52,6 +52,33 @@ class DomainEventsTest extends PlatformTestBase {
         assertEquals(5, size(org, widget), "the redelivered event was not handled a second time");
     }
 
+    @jakarta.inject.Inject
+    javax.sql.DataSource dataSource;
+
+    @Test
+    void events_a_handler_has_nothing_to_do_for_are_neither_handled_nor_claimed() throws Exception {
+        String org = newOrg();
+        String widget = createWidget(org, "noop");
+        String data = "{\"widget_id\":\"" + widget + "\"}";
+        String noop = TestEvents.publish(WidgetResource.TOPIC, "widget.noop", org, widget, data);
+        String grow = TestEvents.publish(WidgetResource.TOPIC, "widget.grow", org, widget, data);
+        // Same key, same partition: once the grow is applied, the no-op before it was consumed.
+        awaitSize(org, widget, 4);
+        assertEquals(false, WidgetEvents.ATTEMPTS.containsKey(noop), "not handed to the handler");
+        try (java.sql.Connection db = dataSource.getConnection();
+             java.sql.PreparedStatement claims = db.prepareStatement("SELECT event_id FROM processed_events WHERE consumer = 'widget-events' AND event_id IN (?, ?)")) {
+            claims.setString(1, noop);
+            claims.setString(2, grow);
+            List<String> claimed = new java.util.ArrayList<>();
+            try (java.sql.ResultSet rows = claims.executeQuery()) {
+                while (rows.next()) {
+                    claimed.add(rows.getString(1));
+                }
+            }
+            assertEquals(List.of(grow), claimed, "only the event acted on is claimed");
+        }
+    }
+
     @Test
     void a_handler_failing_three_times_lands_in_the_dead_letter_topic_with_its_error_and_the_next_event_goes_on() throws InterruptedException {
         try (TopicProbe dlq = new TopicProbe(DLQ)) {

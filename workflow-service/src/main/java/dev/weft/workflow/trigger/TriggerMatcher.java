@@ -28,10 +28,40 @@ public class TriggerMatcher implements EventHandler {
     private final TriggerService triggers;
     private final ObjectMapper json;
 
-    public TriggerMatcher(ExecutionStarter starter, TriggerService triggers, ObjectMapper json) {
+    private final javax.sql.DataSource dataSource;
+
+    public TriggerMatcher(ExecutionStarter starter, TriggerService triggers, ObjectMapper json, javax.sql.DataSource dataSource) {
         this.starter = starter;
         this.triggers = triggers;
         this.json = json;
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * The batch's events whose org has an enabled trigger of their type, found in one query: a change stream's thousands
+     * of record events, of an org with no record trigger, each cost a transaction and a claim before.
+     */
+    @Override
+    public List<IncomingEvent> worthHandling(List<IncomingEvent> events) throws java.sql.SQLException {
+        java.util.Set<String> orgs = new java.util.HashSet<>();
+        java.util.Set<String> types = new java.util.HashSet<>();
+        for (IncomingEvent event : events) {
+            orgs.add(event.orgId() == null ? "" : event.orgId());
+            types.add(event.type());
+        }
+        java.util.Set<String> triggered = new java.util.HashSet<>();
+        try (java.sql.Connection db = dataSource.getConnection();
+             java.sql.PreparedStatement select = db.prepareStatement(
+                     "SELECT DISTINCT org_id, event_type FROM triggers WHERE enabled AND org_id = ANY(?) AND event_type = ANY(?)")) {
+            select.setArray(1, db.createArrayOf("text", orgs.toArray()));
+            select.setArray(2, db.createArrayOf("text", types.toArray()));
+            try (java.sql.ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    triggered.add(rows.getString(1) + " " + rows.getString(2));
+                }
+            }
+        }
+        return events.stream().filter(e -> triggered.contains((e.orgId() == null ? "" : e.orgId()) + " " + e.type())).toList();
     }
 
     @Override

@@ -203,20 +203,38 @@ public class DomainEventConsumer {
         for (BatchEventHandler handler : batchHandlers) {
             deliverBatch(handler, events, records);
         }
-        // 3. Per-event handlers.
+        // 3. Per-event handlers, each given the events it accepts and has anything to do for.
         for (EventHandler handler : handlers) {
+            List<IncomingEvent> accepted = new ArrayList<>();
             for (IncomingEvent event : events) {
                 if (handler.handles(event)) {
-                    deliver(handler.name(), event, records, () -> {
-                        if (processed.claim(handler.name(), event.id())) {
-                            handler.handle(event);
-                        }
-                        return null;
-                    });
+                    accepted.add(event);
                 }
+            }
+            for (IncomingEvent event : worthHandling(handler, accepted)) {
+                deliver(handler.name(), event, records, () -> {
+                    if (processed.claim(handler.name(), event.id())) {
+                        handler.handle(event);
+                    }
+                    return null;
+                });
             }
         }
         // 4. Returning acknowledges the batch; the connector commits the offsets.
+    }
+
+    /** {@link EventHandler#worthHandling}; all of them when it fails (each is then handled, and waits out the database). */
+    private List<IncomingEvent> worthHandling(EventHandler handler, List<IncomingEvent> accepted) {
+        if (accepted.isEmpty()) {
+            return accepted;
+        }
+        try {
+            return handler.worthHandling(accepted);
+        } catch (Exception e) {
+            Log.warnf("event=event_prefilter_failed handler=%s events=%d error=%s message=\"%s\"", handler.name(), accepted.size(),
+                    e.getClass().getSimpleName(), e.getMessage());
+            return accepted;
+        }
     }
 
     private void deliverBatch(BatchEventHandler handler, List<IncomingEvent> events, ConsumerRecords<String, byte[]> records) {

@@ -26,6 +26,17 @@ public interface EventHandler {
         return true;
     }
 
+    /**
+     * Of a polled batch's events that {@link #handles} accepted, those this handler may have anything to do for, decided
+     * for the whole batch at once (typically one query): the others are not handed to {@link #handle} and nothing is
+     * claimed for them, where each would otherwise cost a transaction and a claim to find there is nothing to do. Only
+     * leave out events whose handling would change nothing. Runs outside a transaction and any org; when it fails,
+     * every accepted event is handled. Default: all of them.
+     */
+    default java.util.List<IncomingEvent> worthHandling(java.util.List<IncomingEvent> events) throws Exception {
+        return events;
+    }
+
     /** Acts on the event inside the caller's transaction; throwing rolls it back. */
     void handle(IncomingEvent event) throws Exception;
 }

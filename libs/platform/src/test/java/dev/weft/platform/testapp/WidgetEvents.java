@@ -34,6 +34,12 @@ public class WidgetEvents implements EventHandler {
         return event.type().startsWith("widget.") && !event.type().equals("widget.created");
     }
 
+    /** {@code widget.noop}: accepted, but nothing to do for it, which the batch's look-ahead says (as a trigger matcher's query would). */
+    @Override
+    public java.util.List<IncomingEvent> worthHandling(java.util.List<IncomingEvent> events) {
+        return events.stream().filter(e -> !e.type().equals("widget.noop")).toList();
+    }
+
     @Override
     public void handle(IncomingEvent event) throws Exception {
         int attempt = ATTEMPTS.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet();
