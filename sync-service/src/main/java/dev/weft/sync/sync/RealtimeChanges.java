@@ -93,16 +93,6 @@ public class RealtimeChanges {
         }
     }
 
-    /**
-     * Counts one change applied to {@code sync}; a failure's {@code key} and {@code reason} join its latest errors.
-     * {@code happenedAt}: when the change was made at the source, if known (the sync's lag is measured from it).
-     */
-    public void count(Sync sync, Outcome outcome, String key, String reason, Instant happenedAt) throws SQLException {
-        Tally tally = new Tally();
-        tally.add(outcome, key, reason, happenedAt);
-        count(sync, tally);
-    }
-
     /** Counts a tally of changes applied to {@code sync}, in one statement. */
     public void count(Sync sync, Tally tally) throws SQLException {
         if (tally.isEmpty()) {
