@@ -4,12 +4,18 @@ import java.util.List;
 
 /**
  * One result per written record, in request order, and the totals. {@code createdTotal} and {@code updatedTotal}: what
- * a destination that counts per statement, not per record, reported (Snowflake's MERGE); null otherwise.
+ * a destination that counts per statement, not per record, reported (Snowflake's MERGE); null otherwise. {@code replayed}:
+ * the write's id ({@link WriteSpec#writeId}) had been written before, so nothing was written now and this is that
+ * write's answer again.
  */
-public record WriteResult(List<RecordResult> results, Long createdTotal, Long updatedTotal) {
+public record WriteResult(List<RecordResult> results, Long createdTotal, Long updatedTotal, boolean replayed) {
 
     public WriteResult(List<RecordResult> results) {
-        this(results, null, null);
+        this(results, null, null, false);
+    }
+
+    public WriteResult(List<RecordResult> results, Long createdTotal, Long updatedTotal) {
+        this(results, createdTotal, updatedTotal, false);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.weft.connections.connector.WriteMode;
 import dev.weft.connections.connector.WriteResult;
 import dev.weft.platform.services.FieldRows;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 import java.util.List;
@@ -47,10 +48,14 @@ public final class DataDtos {
     /**
      * The internal batch write: the public write's body ({@code records}), or the same records in the row form
      * ({@code fields} once, {@code rows} of values in that order; not both). {@code answer} {@code failures} asks for
-     * {@link FailuresResponse}, {@code results} (the default) for {@link WriteResponse}.
+     * {@link FailuresResponse}, {@code results} (the default) for {@link WriteResponse}. {@code write_id} makes the write
+     * happen once where the destination can record it with the rows (PostgreSQL, MySQL): sent again, it writes nothing
+     * and answers as the first time, with {@code replayed} true.
      */
     public record BatchWriteRequest(@NotBlank @Size(max = 200) String object, List<Map<String, Object>> records, List<String> fields,
-                                    List<Object[]> rows, WriteMode mode, List<String> key, String answer) {
+                                    List<Object[]> rows, WriteMode mode, List<String> key, String answer,
+                                    @Pattern(regexp = "[A-Za-z0-9._:-]{1,200}", message = "write_id is 1 to 200 letters, digits, '.', '_', ':' or '-'")
+                                    String writeId) {
     }
 
     public static final String ANSWER_RESULTS = "results";
@@ -62,7 +67,8 @@ public final class DataDtos {
     }
 
     /** The write's totals and only the records it refused. */
-    public record FailuresResponse(String object, WriteMode mode, Summary summary, List<WriteFailure> failures) {
+    public record FailuresResponse(String object, WriteMode mode, Summary summary, List<WriteFailure> failures,
+                                   @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean replayed) {
     }
 
     public record Pagination(@JsonInclude(JsonInclude.Include.ALWAYS) String next_cursor, boolean has_more) {
@@ -77,7 +83,9 @@ public final class DataDtos {
     public record Summary(int total, long succeeded, long failed, Long created, Long updated) {
     }
 
-    public record WriteResponse(String object, WriteMode mode, Summary summary, List<WriteResult.RecordResult> results) {
+    /** {@code replayed} (only when true): a batch write whose {@code write_id} was written before; nothing was written now. */
+    public record WriteResponse(String object, WriteMode mode, Summary summary, List<WriteResult.RecordResult> results,
+                                @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean replayed) {
     }
 
     public record ObjectList(List<ObjectSchema> data) {

@@ -135,7 +135,7 @@ public class DataService {
     }
 
     public DataDtos.WriteResponse write(String connectionId, DataDtos.WriteRequest request) {
-        Written written = write(connectionId, request.object(), request.mode(), request.key(), request.records(), null, null);
+        Written written = write(connectionId, request.object(), request.mode(), request.key(), request.records(), null, null, null);
         return written.results();
     }
 
@@ -151,7 +151,8 @@ public class DataService {
         if (request.records() != null && (request.fields() != null || request.rows() != null)) {
             throw ApiException.invalid("records", "exclusive", "send records, or fields and rows, not both");
         }
-        Written written = write(connectionId, request.object(), request.mode(), request.key(), request.records(), request.fields(), request.rows());
+        Written written = write(connectionId, request.object(), request.mode(), request.key(), request.records(), request.fields(), request.rows(),
+                request.writeId());
         if (answer.equals(DataDtos.ANSWER_RESULTS)) {
             return written.results();
         }
@@ -164,14 +165,14 @@ public class DataService {
             }
         }
         DataDtos.WriteResponse results = written.results();
-        return new DataDtos.FailuresResponse(results.object(), results.mode(), results.summary(), failures);
+        return new DataDtos.FailuresResponse(results.object(), results.mode(), results.summary(), failures, results.replayed());
     }
 
     /** A checked write's records (canonical names), its key, and what the connector answered. */
     private record Written(String object, WriteMode mode, List<String> key, List<Map<String, Object>> records, WriteResult result) {
         DataDtos.WriteResponse results() {
             return new DataDtos.WriteResponse(object, mode, new DataDtos.Summary(result.results().size(), result.succeeded(), result.failed(), result.created(), result.updated()),
-                    result.results());
+                    result.results(), result.replayed());
         }
     }
 
@@ -195,7 +196,7 @@ public class DataService {
     }
 
     private Written write(String connectionId, String object, WriteMode requestedMode, List<String> requestedKey, List<Map<String, Object>> records,
-                          List<String> rowFields, List<Object[]> rows) {
+                          List<String> rowFields, List<Object[]> rows, String writeId) {
         Bound bound = bind(connectionId);
         ObjectSchema schema = object(bound, object);
         WriteMode mode = requestedMode == null ? WriteMode.INSERT : requestedMode;
@@ -231,9 +232,9 @@ public class DataService {
             }
         }
         long started = System.nanoTime();
-        WriteResult result = bound.connector().write(bound.context(), new WriteSpec(schema.name(), mode, key, checked, schema));
-        Log.infof("event=data_write org_id=%s connection_id=%s object=%s mode=%s records=%d failed=%d ms=%d", bound.connection().orgId,
-                connectionId, schema.name(), mode.json(), checked.size(), result.failed(), (System.nanoTime() - started) / 1_000_000);
+        WriteResult result = bound.connector().write(bound.context(), new WriteSpec(schema.name(), mode, key, checked, schema, writeId));
+        Log.infof("event=data_write org_id=%s connection_id=%s object=%s mode=%s records=%d failed=%d replayed=%s ms=%d", bound.connection().orgId,
+                connectionId, schema.name(), mode.json(), checked.size(), result.failed(), result.replayed(), (System.nanoTime() - started) / 1_000_000);
         return new Written(schema.name(), mode, key, checked, result);
     }
 

@@ -13,6 +13,8 @@ import dev.weft.connections.connector.WriteSpec;
 import dev.weft.connections.connector.jdbc.JdbcCursor.Phase;
 import dev.weft.connections.connector.jdbc.JdbcFilterRenderer.BoundValue;
 
+import io.quarkus.logging.Log;
+
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.PreparedStatement;
@@ -46,6 +48,7 @@ public abstract class JdbcConnector implements Connector {
     static final int FETCH_SIZE = 10_001;
 
     private final JdbcPools pools = new JdbcPools();
+    private final WriteLedger ledger = new WriteLedger();
     private final Map<String, Catalog> catalogs = new ConcurrentHashMap<>();
     /** The last target each connection used and its fingerprint: a SHA-256 per call shows when pages are small. */
     private final Map<String, Fingerprint> fingerprints = new ConcurrentHashMap<>();
@@ -293,9 +296,30 @@ public abstract class JdbcConnector implements Connector {
             throw ConnectorException.invalid("object", "writable", write.object() + " is a view; Weft writes to tables only");
         }
         JdbcWriter writer = new JdbcWriter(dialect(), table);
-        List<WriteResult.RecordResult> results = withConnection(context, false, connection ->
-                writer.write(connection, write.mode(), write.key(), write.records()));
-        return new WriteResult(results);
+        if (write.writeId() == null) {
+            return new WriteResult(withConnection(context, false, connection -> writer.write(connection, write.mode(), write.key(), write.records())));
+        }
+        String scope = context.connectionId() + "\u0000" + fingerprint(context.connectionId(), dialect().target(context));
+        return withConnection(context, false, connection -> {
+            if (!ledger.usable(connection, dialect(), scope, table.schemaName())) {
+                return new WriteResult(writer.write(connection, write.mode(), write.key(), write.records()));
+            }
+            WriteLedger.Answer before = ledger.find(connection, dialect(), table.schemaName(), write.writeId());
+            if (before == null) {
+                try {
+                    return new WriteResult(writer.write(connection, write.mode(), write.key(), write.records(), (c, results) ->
+                            ledger.record(c, dialect(), scope, table.schemaName(), write.writeId(), results)));
+                } catch (WriteLedger.AlreadyWritten e) {
+                    // The same batch, sent twice at once, committed by the other write first: its answer is this one's.
+                    before = ledger.find(connection, dialect(), table.schemaName(), write.writeId());
+                    if (before == null) {
+                        throw new SQLException("write " + write.writeId() + " was recorded by another write that is not visible", "40001");
+                    }
+                }
+            }
+            Log.infof("event=jdbc_write_replayed table=%s write_id=%s records=%d", table.objectName(), write.writeId(), write.records().size());
+            return WriteLedger.replay(before, write.records(), write.key() == null || write.key().isEmpty() ? table.primaryKey() : write.key());
+        });
     }
 
     // ---------------------------------------------------------------- create and count
@@ -489,7 +513,9 @@ public abstract class JdbcConnector implements Connector {
             }
         }
         Map<TableRef, List<ColumnInfo>> columns = dialect.loadColumns(connection);
-                List<TableInfo> tables = new ArrayList<>(views.size());
+        List<TableInfo> tables = new ArrayList<>(views.size());
+        // The write ledger is Weft's own bookkeeping, not data to read or write.
+        views.keySet().removeIf(ref -> ref.table().equals(WriteLedger.TABLE));
         views.keySet().stream().sorted(TableRef.defaultSchemaFirst(defaultSchema)).forEach(ref -> {
             List<ColumnInfo> tableColumns = columns.getOrDefault(ref, List.of());
             tables.add(new TableInfo(ref.schema(), ref.table(), views.get(ref), tableColumns, keys.getOrDefault(ref, List.of()),

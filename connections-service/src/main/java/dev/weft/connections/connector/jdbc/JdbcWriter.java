@@ -88,8 +88,19 @@ final class JdbcWriter {
         String error;
     }
 
+    /** Runs in the write's transaction just before it commits, with every record's result (see {@link WriteLedger}). */
+    @FunctionalInterface
+    interface BeforeCommit {
+        void run(Connection connection, RecordResult[] results) throws SQLException;
+    }
+
     List<RecordResult> write(Connection connection, WriteMode mode, List<String> requestedKey, List<Map<String, Object>> records)
             throws SQLException {
+        return write(connection, mode, requestedKey, records, null);
+    }
+
+    List<RecordResult> write(Connection connection, WriteMode mode, List<String> requestedKey, List<Map<String, Object>> records,
+                             BeforeCommit beforeCommit) throws SQLException {
         List<ColumnInfo> key = keyColumns(mode, requestedKey);
         String keyNames = key.stream().map(ColumnInfo::name).collect(Collectors.joining(", "));
         RecordResult[] results = new RecordResult[records.size()];
@@ -133,12 +144,18 @@ final class JdbcWriter {
             try {
                 try {
                     runBatches(connection, mode, groups, results);
+                    if (beforeCommit != null) {
+                        beforeCommit.run(connection, results);
+                    }
                     connection.commit();
                 } catch (SQLException batchFailure) {
                     connection.rollback();
                     Log.infof("event=jdbc_write_batch_failed table=%s records=%d action=retry_each error=%s",
                             table.objectName(), records.size(), firstLine(batchFailure));
                     runEach(connection, groups, results);
+                    if (beforeCommit != null) {
+                        beforeCommit.run(connection, results);
+                    }
                     connection.commit();
                 }
             } catch (SQLException | RuntimeException e) {

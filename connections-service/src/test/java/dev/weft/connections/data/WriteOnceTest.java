@@ -1,0 +1,150 @@
+package dev.weft.connections.data;
+
+import dev.weft.connections.support.Api;
+import dev.weft.connections.support.ConnectionsStubs;
+import dev.weft.connections.support.Databases;
+import dev.weft.testing.WeftInfraResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A batch write carrying a {@code write_id} happens once on the SQL databases, with or without a key: sent again, in
+ * turn or at the same moment, it writes nothing and answers as the first time ({@code replayed}); the ledger it is kept
+ * in is not one of the connection's objects; a malformed id is a 400.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = ConnectionsStubs.class, restrictToAnnotatedClass = false)
+class WriteOnceTest {
+    private static final String TABLE = "write_once_log";
+
+    private static RequestSpecification internal(String org) {
+        return RestAssured.given().header("Authorization", "Weft-Internal " + ConnectionsStubs.INTERNAL_TOKEN).header("X-Weft-Org", org)
+                .header("X-Weft-Caller", "sync-service").contentType("application/json");
+    }
+
+    private record Setup(Databases.Target db, String org, String id) {
+    }
+
+    /** A table without a key, so nothing but the write id can keep a batch from being stored twice. */
+    private static Setup setup(Databases.Target db) throws Exception {
+        try (Connection admin = db.admin(); Statement ddl = admin.createStatement()) {
+            ddl.execute(db.provider().equals("postgres") ? "CREATE SCHEMA IF NOT EXISTS " + db.schema() : "CREATE DATABASE IF NOT EXISTS " + db.database());
+            ddl.execute("DROP TABLE IF EXISTS " + db.qualified(TABLE));
+            ddl.execute("CREATE TABLE " + db.qualified(TABLE) + " (id bigint, note varchar(100) NOT NULL)");
+        }
+        String org = Api.newOrg();
+        String id = Api.as(org).body(db.connectionBody()).post("/v1/connections").then().statusCode(201).extract().path("id");
+        return new Setup(db, org, id);
+    }
+
+    private static Map<String, Object> batch(String writeId, int first) {
+        List<List<Object>> rows = List.of(List.of(first, "a"), Arrays.asList(first + 1, null), List.of(first + 2, "c"));
+        return Map.of("object", TABLE, "mode", "insert", "fields", List.of("id", "note"), "rows", rows, "answer", "failures", "write_id", writeId);
+    }
+
+    private static boolean replayed(JsonPath answer) {
+        return Boolean.TRUE.equals(answer.get("replayed"));
+    }
+
+    private static long rows(Setup s) throws Exception {
+        try (Connection admin = s.db().admin(); Statement sql = admin.createStatement();
+             ResultSet r = sql.executeQuery("SELECT count(*) FROM " + s.db().qualified(TABLE))) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    @Test
+    void a_write_sent_again_with_its_id_writes_nothing_and_answers_as_the_first_time() throws Exception {
+        for (Databases.Target db : Databases.targets()) {
+            Setup s = setup(db);
+            String write = "/internal/v1/connections/" + s.id() + "/write";
+            JsonPath first = internal(s.org()).body(batch("run_1:aaaa", 1)).post(write).then().statusCode(200)
+                    .body("summary.succeeded", equalTo(2)).body("summary.failed", equalTo(1)).body("failures[0].index", equalTo(1))
+                    .extract().jsonPath();
+            assertFalse(replayed(first), db.name() + ": the first write is not a replay (the field is absent): " + first.prettify());
+            assertEquals(2, rows(s), db.name());
+
+            JsonPath again = internal(s.org()).body(batch("run_1:aaaa", 1)).post(write).then().statusCode(200).extract().jsonPath();
+            assertTrue(replayed(again), db.name() + ": " + again.prettify());
+            assertEquals(first.getMap("summary"), again.getMap("summary"), db.name() + ": the same totals");
+            assertEquals(first.getString("failures[0].error"), again.getString("failures[0].error"), db.name() + ": the same refusal");
+            assertEquals(1, again.getInt("failures[0].index"));
+            assertEquals(2, rows(s), db.name() + ": nothing written the second time");
+
+            // Another id is another write, even of the same rows; and a write without an id writes every time.
+            internal(s.org()).body(batch("run_1:bbbb", 1)).post(write).then().statusCode(200).body("summary.succeeded", equalTo(2));
+            assertEquals(4, rows(s), db.name());
+            internal(s.org()).body(Map.of("object", TABLE, "records", List.of(Map.of("id", 9, "note", "z")))).post(write).then().statusCode(200);
+            internal(s.org()).body(Map.of("object", TABLE, "records", List.of(Map.of("id", 9, "note", "z")))).post(write).then().statusCode(200)
+                    .body("replayed", equalTo(null));
+            assertEquals(6, rows(s), db.name());
+
+            // The ledger is Weft's bookkeeping, not one of the connection's objects.
+            Api.as(s.org()).get("/v1/data/" + s.id() + "/objects?refresh=true").then().statusCode(200)
+                    .body("data.name", hasItem(TABLE)).body("data.name", not(hasItem("_weft_writes")));
+        }
+    }
+
+    @Test
+    void the_same_write_sent_eight_times_at_once_is_stored_once() throws Exception {
+        for (Databases.Target db : Databases.targets()) {
+            Setup s = setup(db);
+            String write = "/internal/v1/connections/" + s.id() + "/write";
+            // The ledger exists before the race, as it does after a connection's first write.
+            internal(s.org()).body(batch("warm:1", 100)).post(write).then().statusCode(200);
+            ExecutorService threads = Executors.newFixedThreadPool(8);
+            try {
+                List<Callable<JsonPath>> sends = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    sends.add(() -> internal(s.org()).body(batch("race:1", 1)).post(write).then().statusCode(200).extract().jsonPath());
+                }
+                int written = 0;
+                for (Future<JsonPath> answer : threads.invokeAll(sends)) {
+                    JsonPath body = answer.get();
+                    assertEquals(2, body.getInt("summary.succeeded"), db.name() + ": " + body.prettify());
+                    written += replayed(body) ? 0 : 1;
+                }
+                assertEquals(1, written, db.name() + ": one of the eight wrote, the others were answered as replays");
+            } finally {
+                threads.shutdownNow();
+            }
+            assertEquals(4, rows(s), db.name() + ": the warm-up's two rows and the race's two, once");
+        }
+    }
+
+    @Test
+    void a_malformed_write_id_is_a_400() throws Exception {
+        Setup s = setup(Databases.postgres());
+        String write = "/internal/v1/connections/" + s.id() + "/write";
+        for (String id : List.of("", "has space", "x".repeat(201), "semi;colon", "quote'")) {
+            internal(s.org()).body(batch(id, 1)).post(write).then().statusCode(400).body("error.code", equalTo("INVALID_REQUEST"))
+                    .body("error.details.field", equalTo("write_id"));
+        }
+        assertEquals(0, rows(s), "nothing written");
+    }
+}
