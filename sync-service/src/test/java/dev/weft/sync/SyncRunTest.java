@@ -20,6 +20,7 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -410,6 +411,40 @@ class SyncRunTest {
             assertEquals(6, held.destination().writes.size(), "writes sent");
             assertEquals(5, held.source().reads.size(), "batches read");
         }
+    }
+
+    @Test
+    void a_batch_the_destination_committed_but_whose_answer_was_lost_is_not_written_twice_without_a_key() throws Exception {
+        // An insert into a destination without a key: only the write's id can tell the batch sent again from a new one.
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(3_000));
+        var destination = Api.warehouse(org);
+        Map<String, Object> body = new HashMap<>(Api.seedSync(source.id, destination.id, null));
+        body.remove("schedule");
+        String syncId = createSync(org, body);
+        destination.answerLost = SECOND_BATCH;
+        String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        JsonPath run = Runs.awaitFinal(org, runId);
+        assertEquals("succeeded", run.getString("status"), run.prettify());
+        assertEquals(3_000, run.getLong("progress.written"), "the batch sent twice counted once");
+        assertEquals(3_000, destination.written("raw.contacts").size(), "no record stored twice");
+        List<String> secondBatchIds = new ArrayList<>();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        synchronized (destination.writes) {
+            for (Map<String, Object> write : destination.writes) {
+                String id = (String) write.get("write_id");
+                assertTrue(id != null && id.startsWith(runId + ":"), "every write carries an id of its run: " + id);
+                ids.add(id);
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> records = (List<Map<String, Object>>) write.get("records");
+                if (SECOND_BATCH.test(records.getFirst())) {
+                    secondBatchIds.add(id);
+                }
+            }
+        }
+        assertEquals(2, secondBatchIds.size(), "the second batch was sent again: " + secondBatchIds);
+        assertEquals(secondBatchIds.get(0), secondBatchIds.get(1), "with the same id");
+        assertEquals(3, ids.size(), "one id per batch");
     }
 
     /** Waits up to 30 s for {@code list} to hold {@code size} items (what a stub received so far). */

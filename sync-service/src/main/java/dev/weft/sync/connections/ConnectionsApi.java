@@ -82,19 +82,25 @@ public final class ConnectionsApi {
     /**
      * A batch write: in the row form ({@code fields} once, {@code rows} of values) when all records have the same fields,
      * else as objects ({@code records}; null values are sent either way: a null field is written as NULL, not left out).
-     * {@code answer} {@code failures}: the answer lists only the refused records.
+     * {@code answer} {@code failures}: the answer lists only the refused records. {@code write_id}: the destination writes
+     * the batch once however often it is sent, where it can record the id with the rows (an answer {@code replayed}).
      */
     public record WriteRequest(String object, @JsonInclude(content = JsonInclude.Include.ALWAYS) List<Map<String, Object>> records,
                                List<String> fields, @JsonInclude(content = JsonInclude.Include.ALWAYS)
                                @JsonSerialize(using = FieldRows.RowsSerializer.class) FieldRows.Rows rows, String mode,
-                               List<String> key, String answer) {
+                               List<String> key, String answer, String writeId) {
 
         public static WriteRequest of(String object, List<Map<String, Object>> records, String mode, List<String> key) {
             List<String> fields = FieldRows.sharedFields(records);
             if (fields == null || fields.isEmpty()) {
-                return new WriteRequest(object, records, null, null, mode, key, "failures");
+                return new WriteRequest(object, records, null, null, mode, key, "failures", null);
             }
-            return new WriteRequest(object, null, fields, new FieldRows.Rows(fields, records), mode, key, "failures");
+            return new WriteRequest(object, null, fields, new FieldRows.Rows(fields, records), mode, key, "failures", null);
+        }
+
+        /** The same write, carrying {@code id}. */
+        public WriteRequest once(String id) {
+            return new WriteRequest(object, records, fields, rows, mode, key, answer, id);
         }
     }
 
@@ -136,7 +142,7 @@ public final class ConnectionsApi {
 
     /** Every record's result ({@code results}), or, as asked for, only the refused ones ({@code failures}) and the totals. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record WriteResponse(String object, String mode, Summary summary, List<RecordResult> results, List<Failure> failures) {
+    public record WriteResponse(String object, String mode, Summary summary, List<RecordResult> results, List<Failure> failures, boolean replayed) {
 
         /** How many records were written. */
         public long succeeded() {

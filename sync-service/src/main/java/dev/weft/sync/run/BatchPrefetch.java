@@ -32,7 +32,8 @@ final class BatchPrefetch<P> implements AutoCloseable {
      * A batch as the source answered it: its records, the cursor after them, whether the source has more after it, and
      * how long reading it took.
      */
-    record Page(List<Map<String, Object>> records, String next, boolean more, long readNanos) {
+    /** {@code from}: the cursor the page was read after (null at the source's start); {@code next}: the cursor after it. */
+    record Page(List<Map<String, Object>> records, String from, String next, boolean more, long readNanos) {
     }
 
     /** Prepares a page read; {@code index} is its place in this run's reads (0 for the first). */

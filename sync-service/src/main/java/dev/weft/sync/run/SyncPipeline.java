@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.events.Failures;
 import dev.weft.platform.filter.InMemoryFilter;
+import dev.weft.platform.id.TypeId;
 import dev.weft.platform.services.ServiceCallException;
 import dev.weft.platform.transform.TransformRuntime;
 import dev.weft.sync.SyncConfig;
@@ -227,7 +228,7 @@ public class SyncPipeline {
                     }
                     Prepared batch = taken;
                     stages.add(batch, System.nanoTime() - waitStart);
-                    writing.add(new Writing(batch, BatchPrefetch.start(() -> write(plan, batch))));
+                    writing.add(new Writing(batch, BatchPrefetch.start(() -> write(plan, runId, batch))));
                 }
                 if (writing.isEmpty()) {
                     if (unread != null && !cancelled) {
@@ -318,7 +319,7 @@ public class SyncPipeline {
                 throw e;
             }
             Log.infof("event=run_write_resent run_id=%s cursor_after=%s message=\"%s\"", runId, oldest.batch().next(), e.getMessage());
-            return write(plan, oldest.batch());
+            return write(plan, runId, oldest.batch());
         }
     }
 
@@ -334,23 +335,52 @@ public class SyncPipeline {
         List<Map<String, Object>> records = page.records();
         boolean more = page.pagination() != null && page.pagination().hasMore() && !records.isEmpty();
         String next = page.pagination() == null || page.pagination().nextCursor() == null ? cursor : page.pagination().nextCursor();
-        return new BatchPrefetch.Page(records, next, more, System.nanoTime() - start);
+        return new BatchPrefetch.Page(records, cursor, next, more, System.nanoTime() - start);
     }
 
     /** Step 6: the batch's write; null when it has nothing to write. */
-    private ConnectionsApi.WriteResponse write(SyncPlan plan, Prepared batch) {
+    private ConnectionsApi.WriteResponse write(SyncPlan plan, UUID runId, Prepared batch) {
         if (batch.out().isEmpty()) {
             return null;
         }
-        return call(plan.destinationConnectionId(), () -> connections.write(plan.destinationConnectionId(),
-                ConnectionsApi.WriteRequest.of(plan.destination().name(), batch.out(), plan.writeMode(), plan.key().isEmpty() ? null : plan.key())));
+        ConnectionsApi.WriteRequest request = ConnectionsApi.WriteRequest.of(plan.destination().name(), batch.out(), plan.writeMode(),
+                plan.key().isEmpty() ? null : plan.key()).once(writeId(runId, batch));
+        ConnectionsApi.WriteResponse response = call(plan.destinationConnectionId(), () -> connections.write(plan.destinationConnectionId(), request));
+        if (response != null && response.replayed()) {
+            Log.infof("event=run_write_replayed run_id=%s write_id=%s records=%d", runId, request.writeId(), batch.out().size());
+        }
+        return response;
+    }
+
+    /**
+     * The id a batch's write carries, so that the destination writes it once however often it is sent (connections-service's
+     * write ledger, where the destination has one): this run and the source positions the batch spans. A run resumed
+     * after a kill reads again from its last checkpoint; the batch it reads there spans the same positions and so
+     * carries the same id, and a batch the destination committed before the kill is not written twice, with or
+     * without a key.
+     */
+    static String writeId(UUID runId, Prepared batch) {
+        return writeId(runId, batch.from(), batch.next());
+    }
+
+    static String writeId(UUID runId, String from, String next) {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        sha.update((from == null ? "" : from).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+        sha.update((next == null ? "" : next).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return TypeId.format("run", runId) + ":" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 16);
     }
 
     /**
      * A batch read (step 2) and filtered, mapped and transformed (steps 3 to 5), ready to write: {@code read} records came
      * from the source, {@code next} is the cursor after them.
      */
-    private record Prepared(int read, String next, List<Map<String, Object>> out, List<String> keys, List<String> seen,
+    private record Prepared(int read, String from, String next, List<Map<String, Object>> out, List<String> keys, List<String> seen,
                             long skipped, long failed, List<RunDtos.RecordError> errors, long readNanos, long transformNanos) {
     }
 
@@ -360,7 +390,7 @@ public class SyncPipeline {
         long start = System.nanoTime();
         List<Map<String, Object>> records = page.records();
         Processed batch = processBatch(plan, records, keep, transform, detectDeletes, position);
-        return new Prepared(records.size(), page.next(), batch.out(), batch.keys(), batch.seen(), batch.skipped(), batch.failed(), batch.errors(),
+        return new Prepared(records.size(), page.from(), page.next(), batch.out(), batch.keys(), batch.seen(), batch.skipped(), batch.failed(), batch.errors(),
                 page.readNanos(), System.nanoTime() - start);
     }
 

@@ -78,6 +78,13 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
         public volatile Predicate<Map<String, Object>> heldWrite;
         /** When above 0, this read (1 for the first) is answered 503, as connections-service overloaded. */
         public volatile int failedRead;
+        /**
+         * When set, the first write whose first record this matches is done, then answered 503: the destination committed it
+         * but the answer never arrived.
+         */
+        public volatile Predicate<Map<String, Object>> answerLost;
+        /** Write ids done, with their answers, as connections-service's write ledger keeps them. */
+        public final Map<String, Map<String, Object>> ledger = new ConcurrentHashMap<>();
         /** When set, the first write whose first record this matches is answered 503 (after any wait), as connections-service overloaded. */
         public volatile Predicate<Map<String, Object>> failedWrite;
 
@@ -425,6 +432,13 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             if (connection.rejectWrites != null) {
                 return error(400, "INVALID_REQUEST", connection.rejectWrites);
             }
+            // As connections-service's write ledger: a write id written before is answered as the first time, writing nothing.
+            String writeId = (String) body.get("write_id");
+            if (writeId != null && connection.ledger.containsKey(writeId)) {
+                Map<String, Object> replay = new LinkedHashMap<>(connection.ledger.get(writeId));
+                replay.put("replayed", true);
+                return ok(replay);
+            }
             String object = (String) body.get("object");
             List<Map<String, Object>> records = (List<Map<String, Object>>) body.get("records");
             List<String> key = (List<String>) body.get("key");
@@ -483,9 +497,22 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                         failures.add(failure);
                     }
                 }
-                return ok(Map.of("object", object, "mode", mode, "summary", summary, "failures", failures));
+                return answered(connection, writeId, first, Map.of("object", object, "mode", mode, "summary", summary, "failures", failures));
             }
-            return ok(Map.of("object", object, "mode", mode, "summary", summary, "results", results));
+            return answered(connection, writeId, first, Map.of("object", object, "mode", mode, "summary", summary, "results", results));
+        }
+
+        /** A write done: its id recorded with its answer; the answer lost (a 503 after the write) when the test says so. */
+        private ResponseDefinition answered(Connection connection, String writeId, Map<String, Object> first, Map<String, Object> answer) throws Exception {
+            if (writeId != null) {
+                connection.ledger.put(writeId, answer);
+            }
+            Predicate<Map<String, Object>> lost = connection.answerLost;
+            if (lost != null && lost.test(first)) {
+                connection.answerLost = null;
+                return error(503, "SERVICE_UNAVAILABLE", "the write committed but its answer was lost");
+            }
+            return ok(answer);
         }
 
         /** A read's or write's body, in Smile or JSON by its Content-Type; the answer in Smile when the request accepts it. */
