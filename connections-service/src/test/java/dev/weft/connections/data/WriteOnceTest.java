@@ -61,6 +61,16 @@ class WriteOnceTest {
         return new Setup(db, org, id);
     }
 
+    /**
+     * Ids unique to this test run: the ledger outlives the tables a test drops (it is the schema's), and the machine's
+     * MariaDB is shared between runs.
+     */
+    private static final String RUN = "t" + Long.toHexString(System.nanoTime()) + Integer.toHexString(new java.util.Random().nextInt());
+
+    private static String id(String name) {
+        return RUN + "." + name;
+    }
+
     private static Map<String, Object> batch(String writeId, int first) {
         List<List<Object>> rows = List.of(List.of(first, "a"), Arrays.asList(first + 1, null), List.of(first + 2, "c"));
         return Map.of("object", TABLE, "mode", "insert", "fields", List.of("id", "note"), "rows", rows, "answer", "failures", "write_id", writeId);
@@ -83,13 +93,13 @@ class WriteOnceTest {
         for (Databases.Target db : Databases.targets()) {
             Setup s = setup(db);
             String write = "/internal/v1/connections/" + s.id() + "/write";
-            JsonPath first = internal(s.org()).body(batch("run_1:aaaa", 1)).post(write).then().statusCode(200)
+            JsonPath first = internal(s.org()).body(batch(id("run_1:aaaa"), 1)).post(write).then().statusCode(200)
                     .body("summary.succeeded", equalTo(2)).body("summary.failed", equalTo(1)).body("failures[0].index", equalTo(1))
                     .extract().jsonPath();
             assertFalse(replayed(first), db.name() + ": the first write is not a replay (the field is absent): " + first.prettify());
             assertEquals(2, rows(s), db.name());
 
-            JsonPath again = internal(s.org()).body(batch("run_1:aaaa", 1)).post(write).then().statusCode(200).extract().jsonPath();
+            JsonPath again = internal(s.org()).body(batch(id("run_1:aaaa"), 1)).post(write).then().statusCode(200).extract().jsonPath();
             assertTrue(replayed(again), db.name() + ": " + again.prettify());
             assertEquals(first.getMap("summary"), again.getMap("summary"), db.name() + ": the same totals");
             assertEquals(first.getString("failures[0].error"), again.getString("failures[0].error"), db.name() + ": the same refusal");
@@ -97,7 +107,7 @@ class WriteOnceTest {
             assertEquals(2, rows(s), db.name() + ": nothing written the second time");
 
             // Another id is another write, even of the same rows; and a write without an id writes every time.
-            internal(s.org()).body(batch("run_1:bbbb", 1)).post(write).then().statusCode(200).body("summary.succeeded", equalTo(2));
+            internal(s.org()).body(batch(id("run_1:bbbb"), 1)).post(write).then().statusCode(200).body("summary.succeeded", equalTo(2));
             assertEquals(4, rows(s), db.name());
             internal(s.org()).body(Map.of("object", TABLE, "records", List.of(Map.of("id", 9, "note", "z")))).post(write).then().statusCode(200);
             internal(s.org()).body(Map.of("object", TABLE, "records", List.of(Map.of("id", 9, "note", "z")))).post(write).then().statusCode(200)
@@ -107,6 +117,14 @@ class WriteOnceTest {
             // The ledger is Weft's bookkeeping, not one of the connection's objects.
             Api.as(s.org()).get("/v1/data/" + s.id() + "/objects?refresh=true").then().statusCode(200)
                     .body("data.name", hasItem(TABLE)).body("data.name", not(hasItem("_weft_writes")));
+
+            // A ledger dropped by someone cleaning the schema up is made again on the next write with an id.
+            try (Connection admin = db.admin(); Statement ddl = admin.createStatement()) {
+                ddl.execute("DROP TABLE " + db.qualified("_weft_writes"));
+            }
+            internal(s.org()).body(batch(id("run_1:cccc"), 1)).post(write).then().statusCode(200).body("replayed", equalTo(null));
+            internal(s.org()).body(batch(id("run_1:cccc"), 1)).post(write).then().statusCode(200).body("replayed", equalTo(true));
+            assertEquals(8, rows(s), db.name());
         }
     }
 
@@ -116,12 +134,12 @@ class WriteOnceTest {
             Setup s = setup(db);
             String write = "/internal/v1/connections/" + s.id() + "/write";
             // The ledger exists before the race, as it does after a connection's first write.
-            internal(s.org()).body(batch("warm:1", 100)).post(write).then().statusCode(200);
+            internal(s.org()).body(batch(id("warm:1"), 100)).post(write).then().statusCode(200);
             ExecutorService threads = Executors.newFixedThreadPool(8);
             try {
                 List<Callable<JsonPath>> sends = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
-                    sends.add(() -> internal(s.org()).body(batch("race:1", 1)).post(write).then().statusCode(200).extract().jsonPath());
+                    sends.add(() -> internal(s.org()).body(batch(id("race:1"), 1)).post(write).then().statusCode(200).extract().jsonPath());
                 }
                 int written = 0;
                 for (Future<JsonPath> answer : threads.invokeAll(sends)) {
@@ -146,5 +164,13 @@ class WriteOnceTest {
                     .body("error.details.field", equalTo("write_id"));
         }
         assertEquals(0, rows(s), "nothing written");
+
+        // An id names one write: sent with other records it is refused, as an idempotency key reused with other parameters.
+        internal(s.org()).body(batch(id("once:1"), 1)).post(write).then().statusCode(200);
+        Map<String, Object> other = Map.of("object", TABLE, "mode", "insert", "fields", List.of("id", "note"), "rows", List.of(List.of(7, "x")),
+                "write_id", id("once:1"));
+        internal(s.org()).body(other).post(write).then().statusCode(400).body("error.details.field", equalTo("write_id"))
+                .body("error.details.constraint", equalTo("reused"));
+        assertEquals(2, rows(s), "the first write's rows alone");
     }
 }

@@ -354,16 +354,18 @@ public class SyncPipeline {
 
     /**
      * The id a batch's write carries, so that the destination writes it once however often it is sent (connections-service's
-     * write ledger, where the destination has one): this run and the source positions the batch spans. A run resumed
+     * write ledger, where the destination has one): this run, the source positions the batch spans and how many records
+     * it writes. A run resumed
      * after a kill reads again from its last checkpoint; the batch it reads there spans the same positions and so
      * carries the same id, and a batch the destination committed before the kill is not written twice, with or
      * without a key.
      */
     static String writeId(UUID runId, Prepared batch) {
-        return writeId(runId, batch.from(), batch.next());
+        return writeId(runId, batch.from(), batch.next(), batch.out().size());
     }
 
-    static String writeId(UUID runId, String from, String next) {
+    /** {@code records}: how many the batch writes, so a batch read again that holds other records is another write. */
+    static String writeId(UUID runId, String from, String next, int records) {
         java.security.MessageDigest sha;
         try {
             sha = java.security.MessageDigest.getInstance("SHA-256");
@@ -373,6 +375,8 @@ public class SyncPipeline {
         sha.update((from == null ? "" : from).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         sha.update((byte) 0);
         sha.update((next == null ? "" : next).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+        sha.update(Integer.toString(records).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return TypeId.format("run", runId) + ":" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 16);
     }
 

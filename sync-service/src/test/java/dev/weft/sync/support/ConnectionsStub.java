@@ -83,6 +83,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
          * but the answer never arrived.
          */
         public volatile Predicate<Map<String, Object>> answerLost;
+        /** Rows inserted so far: each one's id. */
+        public final java.util.concurrent.atomic.AtomicLong inserted = new java.util.concurrent.atomic.AtomicLong();
         /** Write ids done, with their answers, as connections-service's write ledger keeps them. */
         public final Map<String, Map<String, Object>> ledger = new ConcurrentHashMap<>();
         /** When set, the first write whose first record this matches is answered 503 (after any wait), as connections-service overloaded. */
@@ -468,7 +470,8 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
                         result.put("id", id);
                     }
                 } else {
-                    String id = key == null || key.isEmpty() || mode.equals("insert") ? "row-" + table.size() + "-" + i
+                    // An inserted row's id from a counter: writes run at once, and the table's size then names two rows alike.
+                    String id = key == null || key.isEmpty() || mode.equals("insert") ? "row-" + connection.inserted.incrementAndGet()
                             : String.join("|", key.stream().map(k -> String.valueOf(record.get(k))).toList());
                     if (table.put(id, record) == null) {
                         created++;

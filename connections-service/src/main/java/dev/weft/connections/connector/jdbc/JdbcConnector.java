@@ -304,18 +304,23 @@ public abstract class JdbcConnector implements Connector {
             if (!ledger.usable(connection, dialect(), scope, table.schemaName())) {
                 return new WriteResult(writer.write(connection, write.mode(), write.key(), write.records()));
             }
-            WriteLedger.Answer before = ledger.find(connection, dialect(), table.schemaName(), write.writeId());
+            WriteLedger.Answer before = ledger.find(connection, dialect(), scope, table.schemaName(), write.writeId());
             if (before == null) {
                 try {
                     return new WriteResult(writer.write(connection, write.mode(), write.key(), write.records(), (c, results) ->
-                            ledger.record(c, dialect(), scope, table.schemaName(), write.writeId(), results)));
+                            ledger.record(c, dialect(), scope, table.schemaName(), table.name(), write.writeId(), results)));
                 } catch (WriteLedger.AlreadyWritten e) {
                     // The same batch, sent twice at once, committed by the other write first: its answer is this one's.
-                    before = ledger.find(connection, dialect(), table.schemaName(), write.writeId());
+                    before = ledger.find(connection, dialect(), scope, table.schemaName(), write.writeId());
                     if (before == null) {
                         throw new SQLException("write " + write.writeId() + " was recorded by another write that is not visible", "40001");
                     }
                 }
+            }
+            if (!before.sameWrite(table.name(), write.records().size())) {
+                // As an idempotency key reused with other parameters: a caller's mistake, never silently taken as done.
+                throw ConnectorException.invalid("write_id", "reused", "write_id " + write.writeId() + " was used for another write ("
+                        + before.total() + " records to " + before.table() + "); send a new id for a new write");
             }
             Log.infof("event=jdbc_write_replayed table=%s write_id=%s records=%d", table.objectName(), write.writeId(), write.records().size());
             return WriteLedger.replay(before, write.records(), write.key() == null || write.key().isEmpty() ? table.primaryKey() : write.key());

@@ -41,8 +41,14 @@ final class WriteLedger {
     private final Map<String, Boolean> ready = new ConcurrentHashMap<>();
     private final Map<String, Instant> purged = new ConcurrentHashMap<>();
 
-    /** What a recorded write answered: its refused records and, where the destination told, how many it created and changed. */
-    record Answer(int total, List<Failure> failures, Long created, Long updated) {
+    /**
+     * What a recorded write answered: its refused records and, where the destination told, how many it created and
+     * changed; and what it wrote to (the table, how many records), so an id sent again with another write is refused.
+     */
+    record Answer(String table, int total, List<Failure> failures, Long created, Long updated) {
+        boolean sameWrite(String table, int records) {
+            return table.equals(this.table) && records == total;
+        }
     }
 
     record Failure(int index, String error, String code) {
@@ -82,8 +88,27 @@ final class WriteLedger {
         return made;
     }
 
-    /** The answer recorded for {@code writeId}, or null when no write with it committed. */
-    Answer find(Connection connection, SqlDialect dialect, String schema, String writeId) throws SQLException {
+    /**
+     * The answer recorded for {@code writeId}, or null when no write with it committed. A ledger dropped since it was
+     * made (someone cleaned the schema up) is made again, so writes do not fail for it.
+     */
+    Answer find(Connection connection, SqlDialect dialect, String scope, String schema, String writeId) throws SQLException {
+        try {
+            return select(connection, dialect, schema, writeId);
+        } catch (SQLException e) {
+            // 42P01 (PostgreSQL), 42S02 (MySQL): no such table.
+            if (!"42P01".equals(e.getSQLState()) && !"42S02".equals(e.getSQLState())) {
+                throw e;
+            }
+            ready.remove(scope + "\u0000" + schema);
+            if (!usable(connection, dialect, scope, schema)) {
+                throw e;
+            }
+            return select(connection, dialect, schema, writeId);
+        }
+    }
+
+    private static Answer select(Connection connection, SqlDialect dialect, String schema, String writeId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT answer FROM " + dialect.qualify(schema, TABLE) + " WHERE write_id = ?")) {
             statement.setString(1, writeId);
             try (ResultSet rows = statement.executeQuery()) {
@@ -96,13 +121,13 @@ final class WriteLedger {
      * Records {@code writeId} with the write's answer, inside the write's transaction; {@link AlreadyWritten} when a write
      * with the same id committed meanwhile. Ids past {@link #KEPT} go at most once an hour per schema and scope.
      */
-    void record(Connection connection, SqlDialect dialect, String scope, String schema, String writeId, RecordResult[] results)
+    void record(Connection connection, SqlDialect dialect, String scope, String schema, String tableName, String writeId, RecordResult[] results)
             throws SQLException {
         String table = dialect.qualify(schema, TABLE);
         try (PreparedStatement statement = connection.prepareStatement("INSERT INTO " + table + " (write_id, written_at, answer) VALUES (?, ?, ?)")) {
             statement.setString(1, writeId);
             statement.setTimestamp(2, Timestamp.from(Instant.now()));
-            statement.setString(3, render(results));
+            statement.setString(3, render(tableName, results));
             statement.executeUpdate();
         } catch (SQLException e) {
             // 23505 (PostgreSQL), 23000 (MySQL): the id's row is there, committed by a concurrent write of the same batch.
@@ -156,7 +181,7 @@ final class WriteLedger {
         return id.toString();
     }
 
-    private static String render(RecordResult[] results) {
+    private static String render(String tableName, RecordResult[] results) {
         List<Failure> failures = new ArrayList<>();
         WriteResult told = new WriteResult(List.of(results));
         for (RecordResult result : results) {
@@ -165,7 +190,7 @@ final class WriteLedger {
             }
         }
         try {
-            return JdbcValues.JSON.writeValueAsString(new Answer(results.length, failures, told.created(), told.updated()));
+            return JdbcValues.JSON.writeValueAsString(new Answer(tableName, results.length, failures, told.created(), told.updated()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
