@@ -46,6 +46,25 @@ public record WriteResult(List<RecordResult> results, Long createdTotal, Long up
             return new RecordResult(index, false, null, error, null, NOT_FOUND);
         }
 
+        /** A record's key values joined by commas, as the JDBC connectors report a record's id; null without a key or a value. */
+        public static String idOf(List<String> key, java.util.Map<String, Object> record) {
+            if (key == null || key.isEmpty()) {
+                return null;
+            }
+            StringBuilder joined = new StringBuilder();
+            for (String k : key) {
+                Object value = record.get(k);
+                if (value == null) {
+                    return null;
+                }
+                if (!joined.isEmpty()) {
+                    joined.append(',');
+                }
+                joined.append(idPart(value));
+            }
+            return joined.toString();
+        }
+
         /** One key value as a record's id shows it (ids of composite keys join these with commas): decimals unscaled. */
         public static String idPart(Object value) {
             return value instanceof java.math.BigDecimal decimal ? decimal.toPlainString() : String.valueOf(value);

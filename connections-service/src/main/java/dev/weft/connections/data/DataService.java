@@ -160,7 +160,7 @@ public class DataService {
         for (WriteResult.RecordResult r : written.result().results()) {
             if (!r.success()) {
                 int index = r.index();
-                String key = index >= 0 && index < written.records().size() ? keyOf(written.key(), written.records().get(index)) : null;
+                String key = index >= 0 && index < written.records().size() ? WriteResult.RecordResult.idOf(written.key(), written.records().get(index)) : null;
                 failures.add(new DataDtos.WriteFailure(index, key, r.error(), r.code()));
             }
         }
@@ -174,25 +174,6 @@ public class DataService {
             return new DataDtos.WriteResponse(object, mode, new DataDtos.Summary(result.results().size(), result.succeeded(), result.failed(), result.created(), result.updated()),
                     result.results(), result.replayed());
         }
-    }
-
-    /** A record's key values joined by commas, as the JDBC connectors report a record's id; null without a key or a value. */
-    private static String keyOf(List<String> key, Map<String, Object> record) {
-        if (key == null || key.isEmpty()) {
-            return null;
-        }
-        StringBuilder joined = new StringBuilder();
-        for (String k : key) {
-            Object value = record.get(k);
-            if (value == null) {
-                return null;
-            }
-            if (!joined.isEmpty()) {
-                joined.append(',');
-            }
-            joined.append(WriteResult.RecordResult.idPart(value));
-        }
-        return joined.toString();
     }
 
     private Written write(String connectionId, String object, WriteMode requestedMode, List<String> requestedKey, List<Map<String, Object>> records,

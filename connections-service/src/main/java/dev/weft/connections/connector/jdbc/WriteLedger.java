@@ -157,28 +157,10 @@ final class WriteLedger {
         List<RecordResult> results = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             Failure failure = failed.get(i);
-            results.add(failure == null ? RecordResult.ok(i, id(records.get(i), key))
+            results.add(failure == null ? RecordResult.ok(i, RecordResult.idOf(key, records.get(i)))
                     : new RecordResult(i, false, null, failure.error(), null, failure.code()));
         }
         return new WriteResult(results, answer.created(), answer.updated(), true);
-    }
-
-    private static String id(Map<String, Object> record, List<String> key) {
-        if (key == null || key.isEmpty()) {
-            return null;
-        }
-        StringBuilder id = new StringBuilder();
-        for (String field : key) {
-            Object value = record.get(field);
-            if (value == null) {
-                return null;
-            }
-            if (!id.isEmpty()) {
-                id.append(',');
-            }
-            id.append(RecordResult.idPart(value));
-        }
-        return id.toString();
     }
 
     private static String render(String tableName, RecordResult[] results) {
