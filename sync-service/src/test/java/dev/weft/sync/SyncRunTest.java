@@ -54,9 +54,15 @@ class SyncRunTest {
         return as(org).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
     }
 
-    private static Map<String, Object> upsertSync(String source, String destination) {
+    /** Seed 000's sync, run by hand: an insert into raw.contacts, which has no key. */
+    private static Map<String, Object> insertSync(String source, String destination) {
         Map<String, Object> body = new HashMap<>(Api.seedSync(source, destination, null));
         body.remove("schedule");
+        return body;
+    }
+
+    private static Map<String, Object> upsertSync(String source, String destination) {
+        Map<String, Object> body = insertSync(source, destination);
         body.put("destination", Map.of("connection_id", destination, "table", "raw.contacts", "key", List.of("email_address"), "mode", "upsert"));
         return body;
     }
@@ -66,9 +72,7 @@ class SyncRunTest {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(2_500));
         var destination = Api.warehouse(org);
-        Map<String, Object> body = new HashMap<>(Api.seedSync(source.id, destination.id, null));
-        body.remove("schedule");
-        String syncId = createSync(org, body);
+        String syncId = createSync(org, insertSync(source.id, destination.id));
         try (TopicProbe events = new TopicProbe(Topics.SYNCS)) {
             String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202)
                     .body("id", startsWith("run_")).body("status", equalTo("queued")).body("trigger", equalTo("manual"))
@@ -126,8 +130,7 @@ class SyncRunTest {
         rows.get(2).put("AnnualRevenue", 9_007_199_254_740_993L);
         var source = Api.salesforce(org).rows("Contact", rows);
         var destination = ConnectionsStub.connection(org).object("raw.contacts", null, null, "email_address", "annual_revenue:number");
-        Map<String, Object> body = new HashMap<>(Api.seedSync(source.id, destination.id, null));
-        body.remove("schedule");
+        Map<String, Object> body = insertSync(source.id, destination.id);
         body.put("field_mappings", List.of(Map.of("source", "Email", "destination", "email_address"),
                 Map.of("source", "AnnualRevenue", "destination", "annual_revenue")));
         String syncId = createSync(org, body);
@@ -350,9 +353,7 @@ class SyncRunTest {
     private static HeldInsert insertWithSecondWriteHeld(String org) {
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(5_000));
         var destination = Api.warehouse(org);
-        Map<String, Object> body = new HashMap<>(Api.seedSync(source.id, destination.id, null));
-        body.remove("schedule");
-        String syncId = createSync(org, body);
+        String syncId = createSync(org, insertSync(source.id, destination.id));
         destination.heldWrite = SECOND_BATCH;
         destination.writeGate = new CountDownLatch(1);
         return new HeldInsert(org, source, destination, syncId);
@@ -419,9 +420,7 @@ class SyncRunTest {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(3_000));
         var destination = Api.warehouse(org);
-        Map<String, Object> body = new HashMap<>(Api.seedSync(source.id, destination.id, null));
-        body.remove("schedule");
-        String syncId = createSync(org, body);
+        String syncId = createSync(org, insertSync(source.id, destination.id));
         destination.answerLost = SECOND_BATCH;
         String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
         JsonPath run = Runs.awaitFinal(org, runId);
