@@ -3,6 +3,7 @@ package dev.weft.sync.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.platform.crypto.Digests;
 import dev.weft.platform.error.ApiException;
 import dev.weft.platform.events.Failures;
 import dev.weft.platform.filter.InMemoryFilter;
@@ -361,23 +362,9 @@ public class SyncPipeline {
      * without a key.
      */
     static String writeId(UUID runId, Prepared batch) {
-        return writeId(runId, batch.from(), batch.next(), batch.out().size());
-    }
-
-    /** {@code records}: how many the batch writes, so a batch read again that holds other records is another write. */
-    static String writeId(UUID runId, String from, String next, int records) {
-        java.security.MessageDigest sha;
-        try {
-            sha = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        sha.update((from == null ? "" : from).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        sha.update((byte) 0);
-        sha.update((next == null ? "" : next).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        sha.update((byte) 0);
-        sha.update(Integer.toString(records).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return TypeId.format("run", runId) + ":" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 16);
+        // The record count too: a batch read again that holds other records is another write.
+        return TypeId.format("run", runId) + ":" + Digests.sha256Hex(32, batch.from() == null ? "" : batch.from(),
+                batch.next() == null ? "" : batch.next(), Integer.toString(batch.out().size()));
     }
 
     /**

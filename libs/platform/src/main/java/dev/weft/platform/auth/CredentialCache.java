@@ -3,12 +3,9 @@ package dev.weft.platform.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.weft.platform.config.PlatformConfig;
+import dev.weft.platform.crypto.Digests;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -38,7 +35,7 @@ public class CredentialCache {
     }
 
     public Optional<CredentialGrant> apiKey(String presentedKey, Function<String, Optional<CredentialGrant>> introspect) {
-        Optional<CredentialGrant> grant = apiKeys.get(sha256(presentedKey), hash -> introspect.apply(presentedKey));
+        Optional<CredentialGrant> grant = apiKeys.get(Digests.sha256Hex(presentedKey), hash -> introspect.apply(presentedKey));
         return notRevoked(grant);
     }
 
@@ -70,13 +67,5 @@ public class CredentialCache {
             return Optional.empty();
         }
         return grant;
-    }
-
-    private static String sha256(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
