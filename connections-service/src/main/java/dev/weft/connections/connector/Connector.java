@@ -47,6 +47,15 @@ public interface Connector {
      */
     RecordPage read(ConnectorContext context, ReadSpec read);
 
+    /**
+     * Can {@link #read} follow {@code field} of {@code object} instead of the object's default cursor field (a read asked
+     * to arrives with {@code read.schema().cursorField()} set to it)? The default cursor field itself is always
+     * readable; by default nothing else is.
+     */
+    default boolean readsBy(ObjectSchema object, FieldSchema field) {
+        return false;
+    }
+
     /** Insert, update, upsert by key or delete a batch; one result per record, in order. */
     WriteResult write(ConnectorContext context, WriteSpec write);
 

@@ -28,9 +28,11 @@ public final class DataDtos {
     /**
      * An incremental read of the next batch after {@code cursor} (internal, for sync-service). {@code format} {@code rows}
      * asks for the row form ({@link RowsResponse}) when the batch's records all have the same fields; {@code records}
-     * (the default) for {@link RecordsResponse}.
+     * (the default) for {@link RecordsResponse}. {@code cursor_field} follows one of the object's {@code cursor_fields}
+     * instead of its {@code cursor_field}; a cursor answered by a read that followed another field is refused.
      */
-    public record ReadRequest(@NotBlank @Size(max = 200) String object, List<String> fields, String cursor, Integer batchSize, String format) {
+    public record ReadRequest(@NotBlank @Size(max = 200) String object, List<String> fields, String cursor, Integer batchSize, String format,
+                              @Size(max = 200) String cursorField) {
     }
 
     /** The row form's read formats. */
@@ -102,7 +104,7 @@ public final class DataDtos {
     /**
      * Records of {@code object} matching {@code filter} whose {@code cursor_field} is after {@code cursor} (a value of that
      * field); or, with {@code after} (a {@code next_cursor} the internal read answered), those the reads after it would
-     * still return.
+     * still return, {@code cursor_field} then naming the field that read followed (when not the default).
      */
     public record CountRequest(@NotBlank @Size(max = 200) String object, String filter, String cursorField, Object cursor,
                                @Size(max = 4096) String after) {

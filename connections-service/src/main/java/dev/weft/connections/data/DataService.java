@@ -108,10 +108,35 @@ public class DataService {
         ObjectSchema schema = object(bound, request.object());
         List<String> fields = fields(schema, request.fields(), "fields");
         int batchSize = bounded(request.batchSize(), DEFAULT_BATCH, config.data().maxBatchSize(), "batch_size");
-        String scope = scope(bound, schema) + ":read";
+        ObjectSchema readBy = readBy(schema, request.cursorField());
+        String scope = readScope(bound, readBy, schema);
         String cursor = request.cursor() == null || request.cursor().isBlank() ? null : cursors.open(scope, request.cursor());
-        RecordPage page = bound.connector().read(bound.context(), new ReadSpec(schema.name(), fields, cursor, batchSize, schema));
+        RecordPage page = bound.connector().read(bound.context(), new ReadSpec(schema.name(), fields, cursor, batchSize, readBy));
         return records(page, scope);
+    }
+
+    /**
+     * {@code schema} as a read following {@code cursorField} sees it: unchanged when none is named (or the default is); else
+     * the field must be one of {@code cursor_fields}, or it is a 400 listing them.
+     */
+    private static ObjectSchema readBy(ObjectSchema schema, String cursorField) {
+        if (cursorField == null || cursorField.isBlank()) {
+            return schema;
+        }
+        String name = schema.resolve(cursorField).orElseThrow(() -> ApiException.invalid("cursor_field", "known_field",
+                schema.name() + " has no field " + cursorField)).name();
+        if (!schema.cursorFields().contains(name)) {
+            throw ApiException.invalid("cursor_field", "cursor_field", schema.cursorFields().isEmpty()
+                    ? schema.name() + " cannot be read by a cursor field"
+                    : schema.name() + " cannot be read by " + name + "; its cursor_fields are " + schema.cursorFields());
+        }
+        return schema.readBy(name);
+    }
+
+    /** Where a read's cursors are sealed: the connection and object, and the cursor field when it is not the default. */
+    private static String readScope(Bound bound, ObjectSchema readBy, ObjectSchema described) {
+        String scope = scope(bound, described) + ":read";
+        return java.util.Objects.equals(readBy.cursorField(), described.cursorField()) ? scope : scope + ":" + readBy.cursorField();
     }
 
     /**
@@ -348,16 +373,20 @@ public class DataService {
             throw ApiException.invalid("cursor", "type", "cursor must be a value of " + cursorField + " (a string, number or boolean)");
         }
         String afterRead = null;
+        ObjectSchema counted = schema;
         if (request.after() != null && !request.after().isBlank()) {
-            if (cursorField != null) {
+            if (request.cursor() != null) {
                 throw ApiException.invalid("after", "exclusive", "count after a read's cursor, or after a cursor_field's value, not both");
             }
-            // The read's cursor as the read opens it: sealed for this connection and object, so another's is refused.
-            afterRead = cursors.open(scope(bound, schema) + ":read", request.after());
+            // With after, cursor_field names the field the read followed; its cursor opens as the read opens it: sealed for
+            // this connection, object and cursor field, so another's is refused.
+            counted = readBy(schema, request.cursorField());
+            cursorField = null;
+            afterRead = cursors.open(readScope(bound, counted, schema), request.after());
         }
-        java.util.OptionalLong counted = bound.connector().count(bound.context(),
-                new CountSpec(schema.name(), filter, cursorField, request.cursor(), schema, afterRead));
-        return new DataDtos.CountResponse(counted.isPresent() ? counted.getAsLong() : null);
+        java.util.OptionalLong count = bound.connector().count(bound.context(),
+                new CountSpec(schema.name(), filter, cursorField, request.cursor(), counted, afterRead));
+        return new DataDtos.CountResponse(count.isPresent() ? count.getAsLong() : null);
     }
 
     private Bound bind(String connectionId) {
@@ -393,7 +422,7 @@ public class DataService {
         if (cached == null || cached.expiresAt().isBefore(now) || !cached.version().equals(connection.updatedAt)) {
             Map<String, ObjectSchema> byName = new LinkedHashMap<>();
             for (ObjectSchema schema : bound.connector().describe(bound.context())) {
-                byName.put(schema.name(), schema);
+                byName.put(schema.name(), schema.withCursorFields(field -> bound.connector().readsBy(schema, field)));
             }
             cached = new CachedSchemas(connection.updatedAt, now.plus(config.data().schemaCacheTtl()), byName);
             schemas.put(connection.connectionId(), cached);

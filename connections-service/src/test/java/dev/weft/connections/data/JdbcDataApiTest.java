@@ -314,6 +314,87 @@ class JdbcDataApiTest {
     }
 
     @Test
+    void a_read_follows_the_cursor_field_it_asks_for_and_its_cursors_serve_no_other_field() {
+        for (Databases.Target target : Databases.targets()) {
+            String org = Api.newOrg();
+            String id = connect(org, target);
+            // Describe offers the default cursor field first, then every integer, number, date or timestamp column; no text.
+            Api.as(org).get("/v1/data/" + id + "/objects").then().statusCode(200)
+                    .body("data.find { it.name == '" + TABLE + "' }.cursor_field", equalTo("updated_at"))
+                    .body("data.find { it.name == '" + TABLE + "' }.cursor_fields", equalTo(List.of("updated_at", "id", "amount")));
+            // amount runs against id, and two records have none: a read by amount returns those first, then by amount.
+            List<Map<String, Object>> records = new ArrayList<>();
+            for (int i = 1; i <= 20; i++) {
+                Map<String, Object> record = new LinkedHashMap<>(Map.of("id", i, "name", "R" + i, "region", "r"));
+                record.put("amount", i == 5 || i == 12 ? null : (21 - i) * 10);
+                records.add(record);
+            }
+            Api.as(org).body(Map.of("object", TABLE, "mode", "insert", "records", records)).post("/v1/data/" + id + "/write")
+                    .then().statusCode(200).body("summary.succeeded", equalTo(20));
+            List<Integer> expected = new ArrayList<>(List.of(5, 12));
+            for (int i = 20; i >= 1; i--) {
+                if (i != 5 && i != 12) {
+                    expected.add(i);
+                }
+            }
+            List<Integer> ids = new ArrayList<>();
+            String cursor = null;
+            String middle = null;
+            boolean more = true;
+            while (more) {
+                Map<String, Object> request = new LinkedHashMap<>(Map.of("object", TABLE, "cursor_field", "AMOUNT", "batch_size", 6));
+                if (cursor != null) {
+                    request.put("cursor", cursor);
+                }
+                Response batch = Api.as(org).body(request).post("/internal/v1/connections/" + id + "/read");
+                batch.then().statusCode(200);
+                List<Map<String, Object>> data = batch.path("data");
+                data.forEach(r -> ids.add(((Number) r.get("id")).intValue()));
+                cursor = batch.path("pagination.next_cursor");
+                more = batch.path("pagination.has_more");
+                if (ids.size() == 12) {
+                    middle = cursor;
+                }
+            }
+            assertEquals(expected, ids, target.name() + ": null amounts first, then by amount");
+            // The count after a read by amount is what the reads by amount still return.
+            Api.as(org).body(Map.of("object", TABLE, "cursor_field", "amount", "after", middle)).post("/internal/v1/connections/" + id + "/count")
+                    .then().statusCode(200).body("count", equalTo(8));
+            Api.as(org).body(Map.of("object", TABLE, "cursor_field", "amount", "after", cursor)).post("/internal/v1/connections/" + id + "/count")
+                    .then().statusCode(200).body("count", equalTo(0));
+
+            // Changes by amount after the last cursor: a new record and one whose amount rose past the others; nothing else.
+            Api.as(org).body(Map.of("object", TABLE, "mode", "upsert", "key", List.of("id"), "records", List.of(
+                    Map.of("id", 21, "name", "R21", "region", "r", "amount", 500), Map.of("id", 3, "name", "R3", "region", "r", "amount", 400))))
+                    .post("/v1/data/" + id + "/write").then().statusCode(200);
+            Api.as(org).body(Map.of("object", TABLE, "cursor_field", "amount", "cursor", cursor, "batch_size", 6)).post("/internal/v1/connections/" + id + "/read")
+                    .then().statusCode(200).body("data.id", equalTo(List.of(3, 21))).body("pagination.has_more", equalTo(false));
+
+            // A cursor serves the field it was read by: not the default read, nor a read by another field, nor a count of either.
+            Api.as(org).body(Map.of("object", TABLE, "cursor", cursor)).post("/internal/v1/connections/" + id + "/read")
+                    .then().statusCode(400).body("error.details.field", equalTo("cursor"));
+            Api.as(org).body(Map.of("object", TABLE, "cursor_field", "id", "cursor", cursor)).post("/internal/v1/connections/" + id + "/read")
+                    .then().statusCode(400).body("error.details.field", equalTo("cursor"));
+            Api.as(org).body(Map.of("object", TABLE, "after", cursor)).post("/internal/v1/connections/" + id + "/count")
+                    .then().statusCode(400).body("error.code", equalTo("INVALID_REQUEST"));
+            String byDefault = Api.as(org).body(Map.of("object", TABLE, "batch_size", 5)).post("/internal/v1/connections/" + id + "/read")
+                    .then().statusCode(200).extract().path("pagination.next_cursor");
+            Api.as(org).body(Map.of("object", TABLE, "cursor_field", "amount", "cursor", byDefault)).post("/internal/v1/connections/" + id + "/read")
+                    .then().statusCode(400).body("error.details.field", equalTo("cursor"));
+            // Naming the default is the default read: its cursors serve both.
+            Api.as(org).body(Map.of("object", TABLE, "cursor_field", "updated_at", "cursor", byDefault, "batch_size", 5))
+                    .post("/internal/v1/connections/" + id + "/read").then().statusCode(200).body("data", hasSize(5));
+            // A text column, or no column, is no cursor field.
+            Api.as(org).body(Map.of("object", TABLE, "cursor_field", "name")).post("/internal/v1/connections/" + id + "/read")
+                    .then().statusCode(400).body("error.details.field", equalTo("cursor_field"))
+                    .body("error.message", containsString("[updated_at, id, amount]"));
+            Api.as(org).body(Map.of("object", TABLE, "cursor_field", "colour")).post("/internal/v1/connections/" + id + "/read")
+                    .then().statusCode(400).body("error.details.field", equalTo("cursor_field"));
+            cleanup(target);
+        }
+    }
+
+    @Test
     void sql_in_a_filter_is_a_literal_or_a_400_never_executed() {
         for (Databases.Target target : Databases.targets()) {
             String org = Api.newOrg();

@@ -211,6 +211,15 @@ public class HubspotConnector implements Connector {
         return new RecordPage(List.copyOf(records), next.encode(), more);
     }
 
+    /**
+     * Any datetime property: the search filters and sorts by it as by the last-modified one. A record with no value in
+     * it is read only by a read from the start (the search's filter on the cursor leaves it out).
+     */
+    @Override
+    public boolean readsBy(ObjectSchema object, FieldSchema field) {
+        return "datetime".equals(field.type());
+    }
+
     /** Change capture: {@code POST /crm/v3/objects/{object}/search} with the filters, sorts and properties given. */
     public JsonNode search(ConnectorContext context, String object, Map<String, Object> search) {
         return send(context, "POST", "/crm/v3/objects/" + object(object) + "/search", search);

@@ -4,6 +4,7 @@ import dev.weft.connections.connector.CheckResult;
 import dev.weft.connections.connector.Connector;
 import dev.weft.connections.connector.ConnectorContext;
 import dev.weft.connections.connector.ConnectorException;
+import dev.weft.connections.connector.FieldSchema;
 import dev.weft.connections.connector.ObjectSchema;
 import dev.weft.connections.connector.QuerySpec;
 import dev.weft.connections.connector.ReadSpec;
@@ -144,6 +145,13 @@ public abstract class JdbcConnector implements Connector {
     }
 
     // ---------------------------------------------------------------- incremental read
+
+    /** Any integer, number, date or timestamp column: reads by (it, key) as by the default cursor field. */
+    @Override
+    public boolean readsBy(ObjectSchema object, FieldSchema field) {
+        return TableInfo.readableBy(field);
+    }
+
 
     @Override
     public RecordPage read(ConnectorContext context, ReadSpec read) {

@@ -21,6 +21,9 @@ public record TableInfo(String schemaName, String name, boolean view, List<Colum
                         String objectName) {
 
     /** Column names that, in this order, name the column incremental reads follow (when timestamp typed). */
+    /** Field types a read can follow as its cursor on request: values the databases order as Java does. */
+    static final Set<String> CURSOR_TYPES = Set.of("integer", "number", "date", "datetime");
+
     static final List<String> CURSOR_FIELD_NAMES = List.of("updated_at", "modified_at", "last_modified_at", "last_modified", "updatedat");
 
     public TableInfo {
@@ -91,6 +94,11 @@ public record TableInfo(String schemaName, String name, boolean view, List<Colum
                 : primaryKey.isEmpty() ? EnumSet.of(WriteMode.INSERT, WriteMode.UPDATE, WriteMode.DELETE)
                 : EnumSet.allOf(WriteMode.class);
         return new ObjectSchema(objectName, objectName, fields, primaryKey, cursorField, modes);
+    }
+
+    /** Can a read follow {@code field} instead of the default cursor field: an integer, number, date or timestamp column? */
+    public static boolean readableBy(FieldSchema field) {
+        return CURSOR_TYPES.contains(field.type());
     }
 
     /** The first column named like a last-modified timestamp, or null. */

@@ -196,18 +196,20 @@ public class SalesforceConnector implements Connector {
         String object = SoqlRenderer.name(read.object());
         int batch = Math.clamp(read.batchSize(), 1, MAX_PAGE);
         ReadCursor cursor = ReadCursor.parse(read.cursor());
+        // SystemModstamp unless the read asked for another non-null datetime field (LastModifiedDate, CreatedDate, ...).
+        String by = read.schema().cursorField() == null ? "SystemModstamp" : SoqlRenderer.name(read.schema().cursorField());
         List<String> requested = read.fields() == null || read.fields().isEmpty() ? read.schema().fieldNames() : read.fields();
         LinkedHashSet<String> select = new LinkedHashSet<>(requested);
         select.add("Id");
-        select.add("SystemModstamp");
+        select.add(by);
         String where = null;
         if (cursor != null) {
             String at = cursor.soqlTimestamp();
             where = cursor.id() == null
-                    ? "SystemModstamp > " + at
-                    : "SystemModstamp > " + at + " OR (SystemModstamp = " + at + " AND Id > " + SoqlRenderer.string(cursor.id()) + ")";
+                    ? by + " > " + at
+                    : by + " > " + at + " OR (" + by + " = " + at + " AND Id > " + SoqlRenderer.string(cursor.id()) + ")";
         }
-        String soql = new SoqlRenderer(read.schema()).select(object, List.copyOf(select), where, "SystemModstamp, Id", batch);
+        String soql = new SoqlRenderer(read.schema()).select(object, List.copyOf(select), where, by + ", Id", batch);
         List<JsonNode> raw = new ArrayList<>();
         JsonNode page = api.get(queryPath(api, soql));
         page.path("records").forEach(raw::add);
@@ -227,9 +229,15 @@ public class SalesforceConnector implements Connector {
         ReadCursor next = cursor == null ? ReadCursor.START : cursor;
         if (!raw.isEmpty()) {
             JsonNode last = raw.getLast();
-            next = new ReadCursor(parseTimestamp(last.path("SystemModstamp").asText()), last.path("Id").asText());
+            next = new ReadCursor(parseTimestamp(last.path(by).asText()), last.path("Id").asText());
         }
         return new RecordPage(List.copyOf(records), next.encode(), raw.size() >= batch);
+    }
+
+    /** A datetime field every record has (nillable false in describe): SOQL orders and compares it as SystemModstamp. */
+    @Override
+    public boolean readsBy(ObjectSchema object, FieldSchema field) {
+        return "datetime".equals(field.type()) && !field.nullable();
     }
 
     /**

@@ -159,6 +159,12 @@ public class SnowflakeConnector implements Connector {
         return new RecordPage(Rows.project(page, wanted), next, hasMore);
     }
 
+    /** Any integer, number, date or timestamp column: reads by (it, key) as by the default cursor field. */
+    @Override
+    public boolean readsBy(ObjectSchema object, FieldSchema field) {
+        return TableInfo.readableBy(field);
+    }
+
     /**
      * Changed records oldest first: by (cursor field, key) when the table has both, rows whose cursor field is null
      * first (once), as the JDBC connectors read; by key alone without a cursor field; by offset without either.

@@ -329,6 +329,33 @@ class HubspotConnectorTest {
     }
 
     @Test
+    void a_read_asked_to_follow_another_datetime_property_filters_and_sorts_by_it() {
+        List<FieldSchema> fields = new java.util.ArrayList<>(CONTACTS.fields());
+        fields.add(new FieldSchema("createdate", "datetime", "datetime/date", true, true));
+        ObjectSchema contacts = new ObjectSchema("contacts", "Contacts", fields, List.of("hs_object_id"), "lastmodifieddate", Set.of(WriteMode.values()));
+        // Datetime properties can be followed; text and numbers cannot.
+        assertEquals(List.of("lastmodifieddate", "createdate"), contacts.withCursorFields(f -> connector.readsBy(contacts, f)).cursorFields());
+        hubspot.stubFor(post(urlPathEqualTo("/crm/v3/objects/contacts/search"))
+                .withRequestBody(equalToJson("""
+                        {"filterGroups":[
+                           {"filters":[{"propertyName":"createdate","operator":"GT","value":"1709287200000"}]},
+                           {"filters":[{"propertyName":"createdate","operator":"EQ","value":"1709287200000"},
+                                       {"propertyName":"hs_object_id","operator":"NOT_IN","values":["7"]}]}],
+                         "sorts":[{"propertyName":"createdate","direction":"ASCENDING"}],
+                         "properties":["email","createdate","hs_object_id"],"limit":2}"""))
+                .willReturn(okJson("""
+                        {"total":1,"results":[
+                          {"id":"9","properties":{"email":"c@x.com","createdate":"2024-03-02T00:00:00.000Z","hs_object_id":"9"}}]}""")));
+
+        RecordPage page = connector.read(context(), new ReadSpec("contacts", List.of("email"), "2024-03-01T10:00:00Z|7", 2,
+                contacts.readBy("createdate")));
+
+        assertEquals(List.of(Map.of("id", "9", "email", "c@x.com")), page.records());
+        assertEquals("2024-03-02T00:00:00Z|9", page.nextCursor());
+        assertFalse(page.hasMore());
+    }
+
+    @Test
     void describe_maps_properties_of_each_object() {
         for (String object : HubspotConnector.OBJECTS) {
             hubspot.stubFor(get(urlPathEqualTo("/crm/v3/properties/" + object)).willReturn(okJson("""

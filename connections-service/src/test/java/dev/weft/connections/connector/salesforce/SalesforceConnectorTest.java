@@ -315,6 +315,31 @@ class SalesforceConnectorTest {
     }
 
     @Test
+    void a_read_asked_to_follow_another_non_null_datetime_field_orders_and_resumes_by_it() {
+        // Datetime fields every record has can be followed; a date, a number or a nillable field cannot.
+        assertEquals(List.of("SystemModstamp", "CreatedDate"), ACCOUNT.withCursorFields(f -> connector.readsBy(ACCOUNT, f)).cursorFields());
+        org.server().stubFor(get(urlPathEqualTo(QUERY_PATH)).atPriority(0)
+                .withQueryParam("q", equalTo("SELECT Id, Name, CreatedDate FROM Account ORDER BY CreatedDate, Id LIMIT 2")).willReturn(okJson("""
+                {"totalSize":1,"done":true,"records":[
+                  {"attributes":{"type":"Account"},"Id":"001000000000007AAA","Name":"G","CreatedDate":"2023-01-02T03:04:05.000+0000"}]}
+                """)));
+        org.server().stubFor(get(urlPathEqualTo(QUERY_PATH)).atPriority(0)
+                .withQueryParam("q", equalTo("SELECT Id, Name, CreatedDate FROM Account WHERE CreatedDate > 2023-01-02T03:04:05Z OR "
+                        + "(CreatedDate = 2023-01-02T03:04:05Z AND Id > '001000000000007AAA') ORDER BY CreatedDate, Id LIMIT 2"))
+                .willReturn(okJson("{\"totalSize\":0,\"done\":true,\"records\":[]}")));
+        ConnectorContext context = jwtContext();
+        ObjectSchema byCreated = ACCOUNT.readBy("CreatedDate");
+
+        RecordPage first = connector.read(context, new ReadSpec("Account", List.of("Id", "Name"), null, 2, byCreated));
+        RecordPage second = connector.read(context, new ReadSpec("Account", List.of("Id", "Name"), first.nextCursor(), 2, byCreated));
+
+        assertEquals(List.of(Map.of("Id", "001000000000007AAA", "Name", "G")), first.records());
+        assertEquals("2023-01-02T03:04:05Z|001000000000007AAA", first.nextCursor());
+        assertFalse(first.hasMore());
+        assertEquals(List.of(), second.records());
+    }
+
+    @Test
     void describe_lists_queryable_objects_and_loads_fields_only_when_asked() {
         ConnectorContext context = jwtContext();
 
