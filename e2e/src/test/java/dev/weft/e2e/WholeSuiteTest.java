@@ -795,6 +795,61 @@ class WholeSuiteTest {
                 realtime.prettify());
     }
 
+    /**
+     * A sync that reads by a cursor field of its choosing on the real components: connections-service offers placed_at
+     * among the table's cursor_fields (its default is updated_at), the sync's runs read by it, and the second run reads
+     * exactly the rows placed after the first: an update that leaves placed_at alone is not read again.
+     */
+    @Test
+    @Order(9)
+    void a_sync_reads_by_the_cursor_field_it_chose() throws Exception {
+        suiteSql(
+                "CREATE SCHEMA IF NOT EXISTS e2e_cursor",
+                "DROP TABLE IF EXISTS e2e_cursor.orders, e2e_cursor.orders_copy",
+                "CREATE TABLE e2e_cursor.orders (id bigint PRIMARY KEY, total numeric(12,2) NOT NULL, placed_at timestamptz NOT NULL,"
+                        + " updated_at timestamptz NOT NULL DEFAULT now())",
+                "INSERT INTO e2e_cursor.orders (id, total, placed_at) SELECT i, i, timestamptz '2026-01-01' + i * interval '1 minute'"
+                        + " FROM generate_series(1, 100) AS i");
+        String token = clientToken();
+        String connection = createConnection(token, suitePostgres("Orders DB", "e2e_cursor"));
+        given().header("Authorization", "Bearer " + token).when().get(api + "/v1/data/" + connection + "/objects").then().statusCode(200)
+                .body("data.find { it.name == 'orders' }.cursor_field", equalTo("updated_at"))
+                .body("data.find { it.name == 'orders' }.cursor_fields", equalTo(List.of("updated_at", "id", "total", "placed_at")));
+        String sync = given().header("Authorization", "Bearer " + token).contentType("application/json")
+                .body(Map.of("name", "orders by placed_at",
+                        "source", Map.of("connection_id", connection, "object", "orders", "cursor_field", "placed_at"),
+                        "destination", Map.of("connection_id", connection, "table", "orders_copy", "mode", "insert"),
+                        "field_mappings", List.of(Map.of("source", "id", "destination", "id"), Map.of("source", "total", "destination", "total"))))
+                .when().post(api + "/v1/syncs").then().statusCode(201).body("source.cursor_field", equalTo("placed_at")).extract().path("id");
+        assertEquals(100, finishedRun(token, sync).getLong("progress.read"));
+
+        suiteSql("INSERT INTO e2e_cursor.orders (id, total, placed_at) SELECT i, i, timestamptz '2026-02-01' + i * interval '1 minute'"
+                        + " FROM generate_series(101, 105) AS i",
+                "UPDATE e2e_cursor.orders SET total = 0, updated_at = now() + interval '1 day' WHERE id = 3");
+        io.restassured.path.json.JsonPath second = finishedRun(token, sync);
+        assertEquals(5, second.getLong("progress.read"), "only the rows placed since: " + second.prettify());
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");
+             java.sql.Statement query = db.createStatement();
+             java.sql.ResultSet counts = query.executeQuery("SELECT count(*), count(DISTINCT id) FROM e2e_cursor.orders_copy")) {
+            counts.next();
+            assertEquals(List.of(105L, 105L), List.of(counts.getLong(1), counts.getLong(2)));
+        }
+    }
+
+    /** Starts a run of the sync and waits for it to end; it must have succeeded. */
+    private static io.restassured.path.json.JsonPath finishedRun(String token, String sync) throws InterruptedException {
+        String run = given().header("Authorization", "Bearer " + token).contentType("application/json").when().post(api + "/v1/syncs/" + sync + "/run")
+                .then().statusCode(202).extract().path("id");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        io.restassured.path.json.JsonPath done;
+        do {
+            Thread.sleep(200);
+            done = given().header("Authorization", "Bearer " + token).when().get(api + "/v1/runs/" + run).then().statusCode(200).extract().jsonPath();
+        } while (List.of("queued", "running").contains(done.getString("status")) && System.nanoTime() < deadline);
+        assertEquals("succeeded", done.getString("status"), done.prettify());
+        return done;
+    }
+
     /** Runs statements, one after the other, on the suite's PostgreSQL (standing in for a customer's database). */
     private static void suiteSql(String... statements) throws java.sql.SQLException {
         try (java.sql.Connection db = java.sql.DriverManager.getConnection(suiteConfig.postgresJdbcUrl(), "postgres", "");

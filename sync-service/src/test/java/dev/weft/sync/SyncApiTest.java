@@ -98,11 +98,11 @@ class SyncApiTest {
         invalid(org, with(Api.seedSync(source.id, destination.id, "hourly"), "destination",
                 Map.of("connection_id", destination.id, "table", "raw.contacts", "key", List.of("last_name"), "mode", "upsert")),
                 "destination.key[0]", "gets no value");
-        // A cursor field is the object's own (describe's), never one the read would not use.
+        // A cursor field is one describe offers (cursor_fields; here only cursor_field), never one the read would not use.
         invalid(org, with(Api.seedSync(source.id, destination.id, "hourly"), "source",
-                Map.of("connection_id", source.id, "object", "Contact", "cursor_field", "Email")), "source.cursor_field", "read incrementally by SystemModstamp");
+                Map.of("connection_id", source.id, "object", "Contact", "cursor_field", "Email")), "source.cursor_field", "cursor_field must be one of [SystemModstamp]");
         invalid(org, with(Api.seedSync(destination.id, destination.id, "hourly"), "source",
-                Map.of("connection_id", destination.id, "object", "raw.contacts", "cursor_field", "loaded_at")), "source.cursor_field", "has no cursor field");
+                Map.of("connection_id", destination.id, "object", "raw.contacts", "cursor_field", "loaded_at")), "source.cursor_field", "cannot be read by a cursor field");
         invalid(org, Api.seedSync("conn_nope", destination.id, "hourly"), "source.connection_id", "not a connection id");
         invalid(org, Api.seedSync(dev.weft.platform.id.TypeId.generate("conn"), destination.id, "hourly"), "source.connection_id", "no connection");
         // Another org's connection is as unknown as one that does not exist.

@@ -28,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
 import static dev.weft.sync.support.Api.as;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.startsWith;
@@ -171,6 +172,61 @@ class SyncRunTest {
         assertEquals(2, run.getLong("progress.created"));
         assertEquals(2, run.getLong("progress.updated"));
         assertEquals(12, destination.written("raw.contacts").size());
+    }
+
+    @Test
+    void a_sync_reads_by_the_cursor_field_it_chose_and_another_one_starts_the_next_run_from_the_beginning() throws Exception {
+        String org = Api.newOrg();
+        var source = ConnectionsStub.connection(org).object("Contact", List.of("Id"), "SystemModstamp",
+                        "Id", "Email", "FirstName", "LastModifiedDate:datetime", "SystemModstamp:datetime")
+                .cursorFields("Contact", "SystemModstamp", "LastModifiedDate").rows("Contact", Runs.contacts(30));
+        var destination = Api.warehouse(org);
+        Map<String, Object> body = insertSync(source.id, destination.id);
+        // A field describe does not offer as a cursor field is refused, naming those it does.
+        body.put("source", Map.of("connection_id", source.id, "object", "Contact", "cursor_field", "Email"));
+        as(org).body(body).post("/v1/syncs").then().statusCode(400).body("error.details.field", equalTo("source.cursor_field"))
+                .body("error.message", containsString("[SystemModstamp, LastModifiedDate]"));
+        body.put("source", Map.of("connection_id", source.id, "object", "Contact", "cursor_field", "lastmodifieddate"));
+        String syncId = createSync(org, body);
+        as(org).get("/v1/syncs/" + syncId).then().statusCode(200).body("source.cursor_field", equalTo("LastModifiedDate"));
+
+        String first = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        assertEquals(30, Runs.awaitFinal(org, first).getLong("progress.read"));
+        assertEquals("LastModifiedDate", source.reads.get(0).get("cursor_field"));
+        assertEquals(List.of("Email", "FirstName", "LastModifiedDate", "Id"), source.reads.get(0).get("fields"), "the chosen field is read, not the default");
+        source.rows("Contact", Runs.contacts(40));
+        String second = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        assertEquals(10, Runs.awaitFinal(org, second).getLong("progress.read"));
+        Map<String, Object> resumed = source.reads.get(1);
+        assertEquals("pos:30", resumed.get("cursor"));
+        assertEquals("LastModifiedDate", resumed.get("cursor_field"));
+        assertEquals("LastModifiedDate", source.counts.getLast().get("cursor_field"), "counted after its cursor, read by that field");
+
+        // The cursor is a position by one field: while a run moves it, the field cannot change.
+        source.gate = new CountDownLatch(1);
+        try {
+            String held = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+            as(org).body(Map.of("source", Map.of("cursor_field", "SystemModstamp"))).patch("/v1/syncs/" + syncId).then().statusCode(409)
+                    .body("error.code", equalTo("CONFLICT")).body("error.details.run_id", equalTo(held));
+            source.gate.countDown();
+            assertEquals("succeeded", Runs.awaitFinal(org, held).getString("status"));
+        } finally {
+            source.gate.countDown();
+            source.gate = null;
+        }
+        // Another cursor field: the next run reads from the beginning, by it.
+        as(org).body(Map.of("source", Map.of("cursor_field", "SystemModstamp"))).patch("/v1/syncs/" + syncId).then().statusCode(200)
+                .body("source.cursor_field", equalTo("SystemModstamp"));
+        int before = source.reads.size();
+        String fourth = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        assertEquals(40, Runs.awaitFinal(org, fourth).getLong("progress.read"));
+        assertNull(source.reads.get(before).get("cursor"));
+        assertEquals("SystemModstamp", source.reads.get(before).get("cursor_field"));
+        // Other edits leave the cursor where it is.
+        as(org).body(Map.of("name", "renamed")).patch("/v1/syncs/" + syncId).then().statusCode(200);
+        String fifth = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+        assertEquals(0, Runs.awaitFinal(org, fifth).getLong("progress.read"));
+        assertEquals("pos:40", source.reads.getLast().get("cursor"));
     }
 
     @Test

@@ -24,7 +24,17 @@ public final class ConnectionsApi {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ObjectSchema(String name, String label, List<FieldSchema> fields, List<String> primaryKey, String cursorField,
-                               List<String> writeModes) {
+                               List<String> cursorFields, List<String> writeModes) {
+
+        /** This object as a read following {@code field} (one of its cursor fields) sees it. */
+        public ObjectSchema readBy(String field) {
+            return field.equals(cursorField) ? this : new ObjectSchema(name, label, fields, primaryKey, field, cursorFields, writeModes);
+        }
+
+        /** The fields a read can follow: describe's {@code cursor_fields}, or its {@code cursor_field} alone. */
+        public List<String> readableBy() {
+            return cursorFields != null ? cursorFields : cursorField == null ? List.of() : List.of(cursorField);
+        }
 
         /** The field of this exact name, or, failing that, the one that differs only in case (as connections-service resolves). */
         public Optional<FieldSchema> resolve(String name) {
@@ -45,9 +55,9 @@ public final class ConnectionsApi {
     }
 
     /** {@code format} {@code rows}: the batch in the row form when its records share their fields (see {@link RecordsResponse}). */
-    public record ReadRequest(String object, List<String> fields, String cursor, Integer batchSize, String format) {
+    public record ReadRequest(String object, List<String> fields, String cursor, Integer batchSize, String format, String cursorField) {
         public ReadRequest(String object, List<String> fields, String cursor, Integer batchSize) {
-            this(object, fields, cursor, batchSize, "rows");
+            this(object, fields, cursor, batchSize, "rows", null);
         }
     }
 

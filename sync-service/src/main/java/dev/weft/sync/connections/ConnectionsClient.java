@@ -45,12 +45,12 @@ public class ConnectionsClient {
     }
 
     /**
-     * How many records a read of the object from {@code after} (a read's cursor; null: from the start) will return, or null
-     * when its system cannot count them.
+     * How many records a read of the object by {@code cursorField} from {@code after} (a read's cursor; null: from the start)
+     * will return, or null when its system cannot count them.
      */
-    public Long count(String connectionId, String object, String after) {
+    public Long count(String connectionId, String object, String cursorField, String after) {
         ConnectionsApi.CountResponse counted = services.post(ServiceClient.Service.CONNECTIONS, BASE + connectionId + "/count",
-                new ConnectionsApi.CountRequest(object, null, null, null, after), ConnectionsApi.CountResponse.class);
+                new ConnectionsApi.CountRequest(object, null, after == null ? null : cursorField, null, after), ConnectionsApi.CountResponse.class);
         return counted == null ? null : counted.count();
     }
 

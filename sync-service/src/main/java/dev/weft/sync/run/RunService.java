@@ -189,7 +189,8 @@ public class RunService {
         return destination != null && "mirror".equals(destination.mode());
     }
 
-    private static Optional<SyncRun> active(Sync sync) {
+    /** The sync's queued or running run, if any. */
+    public static Optional<SyncRun> active(Sync sync) {
         return SyncRun.<SyncRun>find("syncId = ?1 and status in ?2", sync.id, List.copyOf(RunStatus.ACTIVE)).firstResultOptional();
     }
 

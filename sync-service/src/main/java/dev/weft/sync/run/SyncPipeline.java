@@ -330,7 +330,9 @@ public class SyncPipeline {
 
     /** Step 2: the batch of the source after {@code cursor}. */
     private BatchPrefetch.Page read(SyncPlan plan, String cursor, int batchSize) {
-        ConnectionsApi.ReadRequest request = new ConnectionsApi.ReadRequest(plan.source().name(), plan.readFields(), cursor, batchSize);
+        // By the cursor field the sync chose, or describe's (sent either way: connections-service seals the cursor for it).
+        ConnectionsApi.ReadRequest request = new ConnectionsApi.ReadRequest(plan.source().name(), plan.readFields(), cursor, batchSize, "rows",
+                plan.source().cursorField());
         long start = System.nanoTime();
         ConnectionsApi.RecordsResponse page = call(plan.sourceConnectionId(), () -> connections.read(plan.sourceConnectionId(), request));
         List<Map<String, Object>> records = page.records();
@@ -547,7 +549,7 @@ public class SyncPipeline {
     /** A run can say how far along it is when the source counts what it will read; a source that cannot is no failure. */
     private void count(SyncPlan plan, String cursor, UUID runId, String owner) {
         try {
-            Long total = connections.count(plan.sourceConnectionId(), plan.source().name(), cursor);
+            Long total = connections.count(plan.sourceConnectionId(), plan.source().name(), plan.source().cursorField(), cursor);
             if (total != null) {
                 QuarkusTransaction.requiringNew().run(() -> {
                     try {

@@ -10,7 +10,7 @@ public final class SyncDtos {
     private SyncDtos() {
     }
 
-    /** {@code cursor_field} must be the field the source reads incrementally by (describe's cursor_field); it is shown for clarity. */
+    /** {@code cursor_field}: the field runs read changes by, describe's cursor_field by default or another of its cursor_fields. */
     public record Source(String connectionId, String object, List<String> fields, String filter, String cursorField) {
     }
 

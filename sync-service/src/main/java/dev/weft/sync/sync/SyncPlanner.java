@@ -78,16 +78,19 @@ public class SyncPlanner {
         }
         if (source.cursorField() != null) {
             String cursor = field(from, source.cursorField(), "source.cursor_field");
-            if (from.cursorField() == null) {
+            List<String> readable = from.readableBy();
+            if (readable.isEmpty()) {
                 // Taken silently, the field would be dropped and the object read by key or position instead of by it.
-                throw ApiException.invalid("source.cursor_field", "cursor_field", from.name() + " has no cursor field to read changes by"
-                        + " (its describe names none: for SQL tables, a timestamp column named like updated_at); leave cursor_field out,"
-                        + " and each run reads what comes after the last key read before it (past the last position, without a key)");
+                throw ApiException.invalid("source.cursor_field", "cursor_field", from.name() + " cannot be read by a cursor field"
+                        + " (its describe names none); leave cursor_field out, and each run reads what comes after the last key"
+                        + " read before it (past the last position, without a key)");
             }
-            if (!from.cursorField().equals(cursor)) {
-                throw ApiException.invalid("source.cursor_field", "cursor_field", from.name() + " is read incrementally by "
-                        + from.cursorField() + "; cursor_field must be " + from.cursorField() + " or left out");
+            if (!readable.contains(cursor)) {
+                throw ApiException.invalid("source.cursor_field", "cursor_field", from.name() + " cannot be read incrementally by "
+                        + cursor + "; cursor_field must be one of " + readable + " (describe's cursor_fields) or left out");
             }
+            // From here on the object is as the run reads it: by the chosen field.
+            from = from.readBy(cursor);
         }
         List<Filter> conditions = new ArrayList<>();
         if (source.filter() != null && !source.filter().isBlank()) {

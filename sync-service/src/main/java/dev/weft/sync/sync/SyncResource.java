@@ -96,7 +96,8 @@ public class SyncResource {
     @RequiresScope("syncs:write")
     @Operation(operationId = "updateSync", summary = "Change a sync (JSON Merge Patch: given fields replace, null removes); checked again like a new one",
             description = "A realtime sync resumed (enabled again), or a sync switched to realtime, queues a catch-up run (trigger realtime): "
-                    + "changes made while it was not followed are copied from the source.")
+                    + "changes made while it was not followed are copied from the source. A change of source.connection_id, source.object "
+                    + "or source.cursor_field drops the sync's cursor: the next run reads the source from the beginning.")
     @RequestBody(content = @Content(schema = @Schema(implementation = SyncDtos.SyncRequest.class), examples = {
             @ExampleObject(name = "pause", value = "{\"enabled\":false}"),
             @ExampleObject(name = "run daily at 02:30 Berlin time", value = "{\"schedule\":\"30 2 * * *\",\"timezone\":\"Europe/Berlin\"}")}))
@@ -104,6 +105,8 @@ public class SyncResource {
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST: as for create")
     @APIResponse(responseCode = "403", description = "INSUFFICIENT_SCOPE: needs syncs:write")
     @APIResponse(responseCode = "404", description = "NOT_FOUND")
+    @APIResponse(responseCode = "409", description = "CONFLICT: the source's connection, object or cursor field changes while a run is "
+            + "queued or running (details.run_id names it)")
     @APIResponse(responseCode = "502", description = "UPSTREAM_ERROR: a connection could not be described")
     public SyncDtos.SyncView update(@PathParam("id") String id, @NotNull JsonNode patch) {
         SyncDtos.SyncView before = syncs.get(id);

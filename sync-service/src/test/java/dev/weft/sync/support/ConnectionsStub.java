@@ -113,6 +113,12 @@ public class ConnectionsStub implements QuarkusTestResourceLifecycleManager {
             return this;
         }
 
+        /** The fields describe offers as {@code object}'s cursor fields (its default first); without this, describe names none. */
+        public Connection cursorFields(String object, String... names) {
+            objects.stream().filter(o -> o.get("name").equals(object)).forEach(o -> o.put("cursor_fields", List.of(names)));
+            return this;
+        }
+
         /** The object is gone from the system (a table dropped): describe no longer lists it. */
         public Connection drop(String name) {
             objects.removeIf(o -> o.get("name").equals(name));
