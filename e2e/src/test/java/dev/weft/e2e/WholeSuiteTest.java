@@ -730,12 +730,7 @@ class WholeSuiteTest {
 
         suite.restart(WeftService.SYNC, true);
 
-        deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
-        io.restassured.path.json.JsonPath done;
-        do {
-            Thread.sleep(500);
-            done = given().header("Authorization", "Bearer " + token).when().get(api + "/v1/runs/" + run).then().statusCode(200).extract().jsonPath();
-        } while (List.of("queued", "running").contains(done.getString("status")) && System.nanoTime() < deadline);
+        io.restassured.path.json.JsonPath done = awaitRunEnd(token, run, Duration.ofSeconds(240));
         assertEquals("succeeded", done.getString("status"), done.prettify());
         assertEquals(rows, done.getLong("progress.read"), "each row read counted once across the kill: " + done.prettify());
         assertEquals(rows, done.getLong("progress.written"), done.prettify());
@@ -840,13 +835,19 @@ class WholeSuiteTest {
     private static io.restassured.path.json.JsonPath finishedRun(String token, String sync) throws InterruptedException {
         String run = given().header("Authorization", "Bearer " + token).contentType("application/json").when().post(api + "/v1/syncs/" + sync + "/run")
                 .then().statusCode(202).extract().path("id");
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        io.restassured.path.json.JsonPath done = awaitRunEnd(token, run, Duration.ofSeconds(60));
+        assertEquals("succeeded", done.getString("status"), done.prettify());
+        return done;
+    }
+
+    /** The run as GET shows it once it is neither queued nor running, or as it is when {@code limit} has passed. */
+    private static io.restassured.path.json.JsonPath awaitRunEnd(String token, String run, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
         io.restassured.path.json.JsonPath done;
         do {
             Thread.sleep(200);
             done = given().header("Authorization", "Bearer " + token).when().get(api + "/v1/runs/" + run).then().statusCode(200).extract().jsonPath();
         } while (List.of("queued", "running").contains(done.getString("status")) && System.nanoTime() < deadline);
-        assertEquals("succeeded", done.getString("status"), done.prettify());
         return done;
     }
 
