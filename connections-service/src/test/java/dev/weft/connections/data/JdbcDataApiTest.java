@@ -395,6 +395,55 @@ class JdbcDataApiTest {
     }
 
     @Test
+    void a_read_by_a_column_of_a_composite_key_pages_every_row_once() throws Exception {
+        for (Databases.Target target : Databases.targets()) {
+            String lines = target.qualified("order_lines");
+            try (Connection db = target.admin();
+                 Statement ddl = db.createStatement()) {
+                ddl.execute("DROP TABLE IF EXISTS " + lines);
+                ddl.execute("CREATE TABLE " + lines + " (batch_no bigint NOT NULL, line_no bigint NOT NULL, note varchar(50),"
+                        + " PRIMARY KEY (batch_no, line_no))");
+                ddl.execute("INSERT INTO " + lines + " (batch_no, line_no, note) VALUES (1, 1, 'a'), (1, 2, 'b'), (1, 3, 'c'), (1, 4, 'd'),"
+                        + " (2, 1, 'e'), (2, 2, 'f'), (2, 3, 'g'), (3, 1, 'h'), (3, 2, 'i'), (3, 3, 'j')");
+            }
+            String org = Api.newOrg();
+            String id = connect(org, target);
+            // By the key's first column and by its second: each batch continues after the last (cursor field, key) read.
+            for (String by : List.of("batch_no", "line_no")) {
+                List<String> read = new ArrayList<>();
+                String cursor = null;
+                String afterFour = null;
+                boolean more = true;
+                while (more) {
+                    Map<String, Object> request = new LinkedHashMap<>(Map.of("object", "order_lines", "cursor_field", by, "batch_size", 3));
+                    if (cursor != null) {
+                        request.put("cursor", cursor);
+                    }
+                    Response batch = Api.as(org).body(request).post("/internal/v1/connections/" + id + "/read");
+                    batch.then().statusCode(200);
+                    List<Map<String, Object>> data = batch.path("data");
+                    data.forEach(r -> read.add(r.get("batch_no") + "." + r.get("line_no")));
+                    cursor = batch.path("pagination.next_cursor");
+                    more = batch.path("pagination.has_more");
+                    if (read.size() == 3) {
+                        afterFour = cursor;
+                    }
+                }
+                List<String> expected = by.equals("batch_no")
+                        ? List.of("1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3")
+                        : List.of("1.1", "2.1", "3.1", "1.2", "2.2", "3.2", "1.3", "2.3", "3.3", "1.4");
+                assertEquals(expected, read, target.name() + ", by " + by);
+                Api.as(org).body(Map.of("object", "order_lines", "cursor_field", by, "after", afterFour)).post("/internal/v1/connections/" + id + "/count")
+                        .then().statusCode(200).body("count", equalTo(7));
+            }
+            try (Connection db = target.admin();
+                 Statement ddl = db.createStatement()) {
+                ddl.execute("DROP TABLE " + lines);
+            }
+        }
+    }
+
+    @Test
     void sql_in_a_filter_is_a_literal_or_a_400_never_executed() {
         for (Databases.Target target : Databases.targets()) {
             String org = Api.newOrg();

@@ -208,10 +208,7 @@ public abstract class JdbcConnector implements Connector {
                     conditions.add(quotedCursor + " IS NOT NULL");
                 }
                 if (state.cursorValue() != null) {
-                    List<Object> after = new ArrayList<>();
-                    after.add(state.cursorValue());
-                    after.addAll(state.key());
-                    conditions.add(Rows.keysetAfter(dialect(), valueOrder, after, parameters));
+                    conditions.add(Rows.positionAfter(dialect(), cursorField, key, state.cursorValue(), state.key(), parameters));
                 }
                 fetched = select(connection, table, selected, conditions, parameters, valueOrder, need + 1, 0);
             }

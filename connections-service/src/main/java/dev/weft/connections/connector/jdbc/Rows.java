@@ -46,6 +46,22 @@ public final class Rows {
     }
 
     /**
+     * The "after this position" predicate of a read by (cursor field, key), its values bound into {@code parameters}: over
+     * the cursor field, then the key's other columns. A key column that is the cursor field (a read by {@code id}, or by
+     * the first column of a composite key) is compared once, as the cursor field.
+     */
+    public static String positionAfter(SqlDialect dialect, ColumnInfo cursorField, List<ColumnInfo> key, Object cursorValue,
+                                       List<Object> keyValues, List<BoundValue> parameters) {
+        List<ColumnInfo> order = union(List.of(cursorField), key);
+        List<Object> after = new ArrayList<>(order.size());
+        after.add(cursorValue);
+        for (ColumnInfo column : order.subList(1, order.size())) {
+            after.add(keyValues.get(key.indexOf(column)));
+        }
+        return keysetAfter(dialect, order, after, parameters);
+    }
+
+    /**
      * The dialect's "after this key" predicate over {@code columns}, its values (from a cursor) bound into
      * {@code parameters}; a value that does not fit its column is an invalid cursor.
      */
@@ -108,10 +124,7 @@ public final class Rows {
         }
         conditions.add(quoted + " IS NOT NULL");
         if (cursor.cursorValue() != null) {
-            List<Object> after = new ArrayList<>();
-            after.add(cursor.cursorValue());
-            after.addAll(cursor.key());
-            conditions.add(keysetAfter(dialect, union(List.of(cursorField), key), after, parameters));
+            conditions.add(positionAfter(dialect, cursorField, key, cursor.cursorValue(), cursor.key(), parameters));
         }
         return 0;
     }

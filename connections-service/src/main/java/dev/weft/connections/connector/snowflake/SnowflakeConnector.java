@@ -201,10 +201,7 @@ public class SnowflakeConnector implements Connector {
                 } else {
                     conditions.add(quotedCursor + " IS NOT NULL");
                     if (state.cursorValue() != null && state.key() != null) {
-                        List<Object> after = new ArrayList<>();
-                        after.add(state.cursorValue());
-                        after.addAll(state.key());
-                        conditions.add(Rows.keysetAfter(SnowflakeDialect.INSTANCE, valueOrder, after, parameters));
+                        conditions.add(Rows.positionAfter(SnowflakeDialect.INSTANCE, cursorField, key, state.cursorValue(), state.key(), parameters));
                     }
                     fetched = select(context, table, selected, conditions, parameters, valueOrder, need + 1, 0);
                 }

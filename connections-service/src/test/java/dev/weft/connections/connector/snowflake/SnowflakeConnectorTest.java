@@ -172,6 +172,8 @@ class SnowflakeConnectorTest {
         ObjectSchema contacts = objects.getFirst();
         assertEquals(List.of("ID"), contacts.primaryKey());
         assertEquals("UPDATED_AT", contacts.cursorField());
+        // A read can follow any number, date or timestamp column instead; not text or a VARIANT.
+        assertEquals(List.of("UPDATED_AT", "ID"), contacts.withCursorFields(f -> connector.readsBy(contacts, f)).cursorFields());
         assertEquals(List.of("integer", "string", "string", "object", "datetime"), contacts.fields().stream().map(FieldSchema::type).toList());
         assertFalse(contacts.fields().getFirst().nullable());
         assertEquals(Set.of(), objects.get(1).writeModes(), "a view is read-only");
