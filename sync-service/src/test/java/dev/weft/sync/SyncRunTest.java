@@ -230,6 +230,43 @@ class SyncRunTest {
     }
 
     @Test
+    void a_run_that_began_before_its_sync_read_another_source_does_not_put_its_cursor_back() throws Exception {
+        String org = Api.newOrg();
+        var source = Api.salesforce(org).rows("Contact", Runs.contacts(10));
+        var destination = Api.keyedWarehouse(org);
+        String syncId = createSync(org, upsertSync(source.id, destination.id));
+        UUID syncUuid = dev.weft.platform.id.TypeId.parse("sync", syncId).orElseThrow();
+        source.gate = new CountDownLatch(1);
+        try {
+            String runId = as(org).post("/v1/syncs/" + syncId + "/run").then().statusCode(202).extract().path("id");
+            awaitAtLeast(source.reads, 1);
+            // What a PATCH of the cursor field leaves when it commits just as the run starts (after its check for runs): the
+            // sync reads by another field, from no cursor. The run, planned before, must not bring its position back.
+            try (Connection db = dataSource.getConnection();
+                 PreparedStatement patch = db.prepareStatement(
+                         "UPDATE syncs SET source = jsonb_set(source::jsonb, '{cursor_field}', '\"LastModifiedDate\"')::text, cursor = NULL WHERE id = ?")) {
+                patch.setObject(1, syncUuid);
+                assertEquals(1, patch.executeUpdate());
+            }
+            source.gate.countDown();
+            JsonPath run = Runs.awaitFinal(org, runId);
+            assertEquals("succeeded", run.getString("status"));
+            assertEquals(10, run.getLong("progress.written"), "the run itself goes on, and its cursor is its own");
+        } finally {
+            source.gate.countDown();
+            source.gate = null;
+        }
+        try (Connection db = dataSource.getConnection();
+             PreparedStatement cursor = db.prepareStatement("SELECT cursor FROM syncs WHERE id = ?")) {
+            cursor.setObject(1, syncUuid);
+            try (java.sql.ResultSet row = cursor.executeQuery()) {
+                assertTrue(row.next());
+                assertNull(row.getString(1), "the sync's cursor stays dropped");
+            }
+        }
+    }
+
+    @Test
     void a_second_run_while_one_is_in_progress_is_a_409_naming_it() throws Exception {
         String org = Api.newOrg();
         var source = Api.salesforce(org).rows("Contact", Runs.contacts(10));

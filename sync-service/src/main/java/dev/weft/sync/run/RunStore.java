@@ -101,20 +101,14 @@ public class RunStore {
     }
 
     /**
-     * The checkpoint: the batch's counts, the cursor after it and the errors, on the run and the cursor on its sync, and
-     * a renewed lease, all in the caller's transaction. Returns whether a cancel was asked for; empty when this
-     * replica no longer holds the run (nothing was written).
+     * The checkpoint: the batch's counts, the cursor after it and the errors on the run, the cursor on its sync (while the
+     * sync still reads the connection, object and cursor field of {@code source}, the one the run planned from), a renewed lease, and for a mirror's batch the
+     * destination keys it saw ({@code seen}, so a resumed run knows exactly what the replayed cursor covers), all in one
+     * transaction. Returns whether a cancel was asked for; empty when this replica no longer holds the run (nothing was
+     * written).
      */
-    public Optional<Boolean> checkpoint(UUID runId, String owner, Delta delta, String cursor, String errors, Duration lease) throws SQLException {
-        return checkpoint(runId, owner, delta, cursor, errors, lease, List.of());
-    }
-
-    /**
-     * The checkpoint of a mirror's batch: as above, and the destination keys the batch saw ({@code seen}), recorded in
-     * the same transaction so a resumed run knows exactly what the replayed cursor covers.
-     */
-    public Optional<Boolean> checkpoint(UUID runId, String owner, Delta delta, String cursor, String errors, Duration lease, List<String> seen)
-            throws SQLException {
+    public Optional<Boolean> checkpoint(UUID runId, String owner, Delta delta, String cursor, String errors, Duration lease, List<String> seen,
+                                        dev.weft.sync.sync.SyncDtos.Source source) throws SQLException {
         String sql = """
                 UPDATE sync_runs SET records_read = records_read + ?, records_written = records_written + ?,
                     records_created = records_created + ?, records_updated = records_updated + ?, records_deleted = records_deleted + ?,
@@ -149,9 +143,16 @@ public class RunStore {
                 syncId = row.getObject("sync_id", UUID.class);
                 cancel = row.getBoolean("cancel_requested");
             }
-            try (PreparedStatement sync = db.prepareStatement("UPDATE syncs SET cursor = ? WHERE id = ?")) {
+            // Only while the sync reads the source this run planned from: a cursor is a position in one object, by one field,
+            // and a change of them (which drops the cursor) must not get the old position back from a run that started just before.
+            try (PreparedStatement sync = db.prepareStatement("""
+                    UPDATE syncs SET cursor = ? WHERE id = ? AND source::jsonb ->> 'connection_id' = ? AND source::jsonb ->> 'object' = ?
+                        AND (source::jsonb ->> 'cursor_field') IS NOT DISTINCT FROM ?""")) {
                 sync.setString(1, cursor);
                 sync.setObject(2, syncId);
+                sync.setString(3, source.connectionId());
+                sync.setString(4, source.object());
+                sync.setString(5, source.cursorField());
                 sync.executeUpdate();
             }
             if (!seen.isEmpty()) {

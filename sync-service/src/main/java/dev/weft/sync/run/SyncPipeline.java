@@ -268,7 +268,7 @@ public class SyncPipeline {
                 RunStore.Delta delta = new RunStore.Delta(batch.read(), written, created, updated, 0, batch.skipped(), failed);
                 String errorsJson = json.writeValueAsString(errors);
                 Optional<Boolean> cancel = QuarkusTransaction.requiringNew().call(() -> store.checkpoint(runId, owner, delta, batch.next(), errorsJson,
-                        lease, batch.seen()));
+                        lease, batch.seen(), spec.source()));
                 if (cancel.isEmpty()) {
                     Log.warnf("event=run_lease_lost org_id=%s run_id=%s action=stop", sync.orgId, runId);
                     return false;
