@@ -359,6 +359,16 @@ public class DataService {
         Bound bound = bind(connectionId);
         ObjectSchema schema = object(bound, request.object());
         Filter filter = checkedFilter(schema, request.filter(), "filter");
+        if (request.after() != null && !request.after().isBlank()) {
+            if (request.cursor() != null) {
+                throw ApiException.invalid("after", "exclusive", "count after a read's cursor, or after a cursor_field's value, not both");
+            }
+            // After a read's cursor, cursor_field names the field that read followed; the cursor opens as the read opens it:
+            // sealed for this connection, object and cursor field, so another's is refused.
+            ObjectSchema readBy = readBy(schema, request.cursorField());
+            String afterRead = cursors.open(readScope(bound, readBy, schema), request.after());
+            return counted(bound.connector().count(bound.context(), new CountSpec(schema.name(), filter, null, null, readBy, afterRead)));
+        }
         String cursorField = null;
         if (request.cursorField() != null && !request.cursorField().isBlank()) {
             cursorField = schema.resolve(request.cursorField()).orElseThrow(() -> ApiException.invalid("cursor_field", "known_field",
@@ -372,20 +382,10 @@ public class DataService {
         if (request.cursor() instanceof Map<?, ?> || request.cursor() instanceof List<?>) {
             throw ApiException.invalid("cursor", "type", "cursor must be a value of " + cursorField + " (a string, number or boolean)");
         }
-        String afterRead = null;
-        ObjectSchema counted = schema;
-        if (request.after() != null && !request.after().isBlank()) {
-            if (request.cursor() != null) {
-                throw ApiException.invalid("after", "exclusive", "count after a read's cursor, or after a cursor_field's value, not both");
-            }
-            // With after, cursor_field names the field the read followed; its cursor opens as the read opens it: sealed for
-            // this connection, object and cursor field, so another's is refused.
-            counted = readBy(schema, request.cursorField());
-            cursorField = null;
-            afterRead = cursors.open(readScope(bound, counted, schema), request.after());
-        }
-        java.util.OptionalLong count = bound.connector().count(bound.context(),
-                new CountSpec(schema.name(), filter, cursorField, request.cursor(), counted, afterRead));
+        return counted(bound.connector().count(bound.context(), new CountSpec(schema.name(), filter, cursorField, request.cursor(), schema, null)));
+    }
+
+    private static DataDtos.CountResponse counted(java.util.OptionalLong count) {
         return new DataDtos.CountResponse(count.isPresent() ? count.getAsLong() : null);
     }
 
