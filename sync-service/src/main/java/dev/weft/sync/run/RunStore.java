@@ -101,11 +101,11 @@ public class RunStore {
     }
 
     /**
-     * The checkpoint: the batch's counts, the cursor after it and the errors on the run, the cursor on its sync (while the
-     * sync still reads the connection, object and cursor field of {@code source}, the one the run planned from), a renewed lease, and for a mirror's batch the
-     * destination keys it saw ({@code seen}, so a resumed run knows exactly what the replayed cursor covers), all in one
-     * transaction. Returns whether a cancel was asked for; empty when this replica no longer holds the run (nothing was
-     * written).
+     * The checkpoint: the batch's counts, the cursor after it and the errors on the run; the cursor on its sync, while the
+     * sync reads as {@code source} (the one the run planned from) does, {@link dev.weft.sync.sync.SyncDtos.Source#readsAs};
+     * a renewed lease; and for a mirror's batch the destination keys it saw ({@code seen}, so a resumed run knows exactly
+     * what the replayed cursor covers), all in one transaction. Returns whether a cancel was asked for; empty when this
+     * replica no longer holds the run (nothing was written).
      */
     public Optional<Boolean> checkpoint(UUID runId, String owner, Delta delta, String cursor, String errors, Duration lease, List<String> seen,
                                         dev.weft.sync.sync.SyncDtos.Source source) throws SQLException {
@@ -143,8 +143,8 @@ public class RunStore {
                 syncId = row.getObject("sync_id", UUID.class);
                 cancel = row.getBoolean("cancel_requested");
             }
-            // Only while the sync reads the source this run planned from: a cursor is a position in one object, by one field,
-            // and a change of them (which drops the cursor) must not get the old position back from a run that started just before.
+            // Only while the sync reads as the run's source does (SyncDtos.Source.readsAs, in SQL): a change of connection, object
+            // or cursor field drops the cursor, and a run that started just before must not bring the old position back.
             try (PreparedStatement sync = db.prepareStatement("""
                     UPDATE syncs SET cursor = ? WHERE id = ? AND source::jsonb ->> 'connection_id' = ? AND source::jsonb ->> 'object' = ?
                         AND (source::jsonb ->> 'cursor_field') IS NOT DISTINCT FROM ?""")) {

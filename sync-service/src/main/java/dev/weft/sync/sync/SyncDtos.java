@@ -12,6 +12,11 @@ public final class SyncDtos {
 
     /** {@code cursor_field}: the field runs read changes by, describe's cursor_field by default or another of its cursor_fields. */
     public record Source(String connectionId, String object, List<String> fields, String filter, String cursorField) {
+
+        /** Whether a cursor of reads of this source is a position in {@code other}'s too: same connection, object and cursor field. */
+        public boolean readsAs(Source other) {
+            return connectionId.equals(other.connectionId) && object.equals(other.object) && java.util.Objects.equals(cursorField, other.cursorField);
+        }
     }
 
     /** {@code table} (seed 000) and {@code object} are two names for the same thing; {@code mode} insert | upsert | mirror. */

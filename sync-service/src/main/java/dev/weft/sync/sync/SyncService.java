@@ -96,17 +96,14 @@ public class SyncService {
         }
         SyncDtos.SyncRequest checked = check(request);
         boolean reenabled = !sync.enabled && Boolean.TRUE.equals(checked.enabled());
-        SyncDtos.Source before = read(sync.source, SyncDtos.Source.class);
         SyncDtos.Source after = checked.source();
-        boolean moved = !before.connectionId().equals(after.connectionId()) || !before.object().equals(after.object())
-                || !java.util.Objects.equals(before.cursorField(), after.cursorField());
-        if (moved) {
+        if (!read(sync.source, SyncDtos.Source.class).readsAs(after)) {
             // The cursor is a position in what the source was read by; it means nothing in another object or field.
             dev.weft.sync.run.RunService.active(sync).ifPresent(run -> {
-                        throw new ApiException(ErrorCode.CONFLICT, "sync " + sync.syncId() + " has run " + run.runId() + " " + run.status
-                                + "; changing source.connection_id, source.object or source.cursor_field waits for it to end (or be cancelled)",
-                                Map.of("run_id", run.runId(), "status", run.status));
-                    });
+                throw new ApiException(ErrorCode.CONFLICT, "sync " + sync.syncId() + " has run " + run.runId() + " " + run.status
+                        + "; changing source.connection_id, source.object or source.cursor_field waits for it to end (or be cancelled)",
+                        Map.of("run_id", run.runId(), "status", run.status));
+            });
             if (sync.cursor != null) {
                 sync.cursor = null;
                 Log.infof("event=sync_cursor_reset org_id=%s sync_id=%s object=%s cursor_field=%s", sync.orgId, sync.syncId(), after.object(),
