@@ -152,7 +152,6 @@ public abstract class JdbcConnector implements Connector {
         return TableInfo.readableBy(field);
     }
 
-
     @Override
     public RecordPage read(ConnectorContext context, ReadSpec read) {
         TableInfo table = table(context, read.object());
