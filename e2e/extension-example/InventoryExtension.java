@@ -179,6 +179,7 @@ public class InventoryExtension {
     static final class Inventory {
         private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
         private static final String START = "1970-01-01T00:00:00.000000Z";
+        private static final List<String> CURSOR_FIELDS = List.of("updated_at", "created_at");
         private final TreeMap<String, Map<String, Object>> items = new TreeMap<>();
         private Instant lastStamp = Instant.EPOCH;
 
@@ -191,13 +192,16 @@ public class InventoryExtension {
                     field("sku", "string", false, false),
                     field("name", "string", true, false),
                     field("quantity", "integer", true, false),
-                    field("updated_at", "datetime", false, true));
+                    field("updated_at", "datetime", false, true),
+                    field("created_at", "datetime", false, true));
             Map<String, Object> object = new LinkedHashMap<>();
             object.put("name", "items");
             object.put("label", "Items");
             object.put("fields", fields);
             object.put("primary_key", List.of("sku"));
             object.put("cursor_field", "updated_at");
+            // A read may also follow created_at (a sync that only wants new items); updated_at is the default.
+            object.put("cursor_fields", CURSOR_FIELDS);
             object.put("write_modes", List.of("insert", "update", "upsert", "delete"));
             return Map.of("objects", List.of(object));
         }
@@ -239,20 +243,27 @@ public class InventoryExtension {
             return answer;
         }
 
-        /** Items changed after the cursor (an updated_at), oldest first; the new cursor is the last one's updated_at. */
+        /**
+         * Items whose cursor_field (updated_at unless the request names created_at) is after the cursor, oldest first;
+         * the new cursor is the last one's value. Stamps are unique, so no tiebreaker is needed.
+         */
         synchronized Map<String, Object> read(Map<String, Object> request) {
             requireItems(request);
             String after = optionalString(request.get("cursor"), "cursor");
             int batchSize = positive(request.get("batch_size"), "batch_size");
+            String by = Objects.requireNonNullElse(optionalString(request.get("cursor_field"), "cursor_field"), "updated_at");
+            if (!CURSOR_FIELDS.contains(by)) {
+                throw new BadRequest("cursor_field must be one of " + CURSOR_FIELDS);
+            }
             List<String> fields = fields(request);
             List<Map<String, Object>> changed = items.values().stream()
-                    .filter(item -> after == null || ((String) item.get("updated_at")).compareTo(after) > 0)
-                    .sorted((a, b) -> ((String) a.get("updated_at")).compareTo((String) b.get("updated_at")))
+                    .filter(item -> after == null || ((String) item.get(by)).compareTo(after) > 0)
+                    .sorted((a, b) -> ((String) a.get(by)).compareTo((String) b.get(by)))
                     .toList();
             List<Map<String, Object>> batch = changed.subList(0, Math.min(batchSize, changed.size()));
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("records", batch.stream().map(item -> project(item, fields)).toList());
-            answer.put("next_cursor", batch.isEmpty() ? (after == null ? START : after) : batch.getLast().get("updated_at"));
+            answer.put("next_cursor", batch.isEmpty() ? (after == null ? START : after) : batch.getLast().get(by));
             answer.put("has_more", changed.size() > batch.size());
             return answer;
         }
@@ -295,7 +306,7 @@ public class InventoryExtension {
             }
             for (String field : record.keySet()) {
                 if (!List.of("sku", "name", "quantity").contains(field)) {
-                    throw new BadRequest(field.equals("updated_at") ? "updated_at is read-only" : "unknown field " + field);
+                    throw new BadRequest(CURSOR_FIELDS.contains(field) ? field + " is read-only" : "unknown field " + field);
                 }
             }
             if (record.get("name") != null && !(record.get("name") instanceof String)) {
@@ -335,7 +346,9 @@ public class InventoryExtension {
             item.putIfAbsent("name", null);
             item.putIfAbsent("quantity", null);
             changes.forEach(item::put);
-            item.put("updated_at", nextStamp());
+            String stamp = nextStamp();
+            item.put("updated_at", stamp);
+            item.putIfAbsent("created_at", stamp);
             items.put(sku, item);
         }
 

@@ -8,6 +8,7 @@ import dev.weft.connections.connector.CheckResult;
 import dev.weft.connections.connector.Connector;
 import dev.weft.connections.connector.ConnectorContext;
 import dev.weft.connections.connector.ConnectorException;
+import dev.weft.connections.connector.FieldSchema;
 import dev.weft.connections.connector.ObjectSchema;
 import dev.weft.connections.connector.QuerySpec;
 import dev.weft.connections.connector.ReadSpec;
@@ -103,10 +104,18 @@ public class ExtensionConnector implements Connector {
         body.put("object", read.object());
         body.set("fields", ExtensionProtocol.JSON.valueToTree(read.fields() == null ? List.of() : read.fields()));
         body.put("cursor", read.cursor());
+        // The field this read follows: the object's cursor_field, or another of its cursor_fields a sync chose.
+        body.put("cursor_field", read.schema() == null ? null : read.schema().cursorField());
         body.put("batch_size", read.batchSize());
         JsonNode answer = call("read", context, body);
         // The new high-water mark; an extension that sends none keeps the old one.
         return new RecordPage(ExtensionProtocol.records(answer), cursor(answer, read.cursor()), answer.path("has_more").asBoolean(false));
+    }
+
+    /** The fields the extension listed in the object's {@code cursor_fields}. */
+    @Override
+    public boolean readsBy(ObjectSchema object, FieldSchema field) {
+        return object.cursorFields().contains(field.name());
     }
 
     @Override

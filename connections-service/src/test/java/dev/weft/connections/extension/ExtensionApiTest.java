@@ -39,6 +39,10 @@ class ExtensionApiTest {
             String id = Api.as(org).body(Map.of("provider", "ext_inventory", "name", "North warehouse", "config", Map.of(), "credentials", Map.of()))
                     .post("/v1/connections").then().statusCode(201).extract().path("id");
             Api.as(org).get("/v1/connections/" + id + "/status?check=true").then().statusCode(200).body("status", equalTo("healthy"));
+            // The extension lists the fields a read may follow: describe passes them on, default first.
+            Api.as(org).get("/v1/data/" + id + "/objects").then().statusCode(200)
+                    .body("data.find { it.name == 'items' }.cursor_field", equalTo("updated_at"))
+                    .body("data.find { it.name == 'items' }.cursor_fields", equalTo(List.of("updated_at", "created_at")));
             Api.as(org).body(Map.of("object", "items", "mode", "upsert", "key", List.of("sku"), "records", List.of(
                             Map.of("sku", "A-1", "name", "Anvil", "quantity", 3), Map.of("sku", "B-2", "name", "Bolt", "quantity", 250))))
                     .post("/v1/data/" + id + "/write").then().statusCode(200).body("summary.succeeded", equalTo(2));

@@ -125,6 +125,43 @@ class ExtensionConnectorTest {
     }
 
     @Test
+    void a_read_follows_the_cursor_field_it_is_given_among_those_the_extension_lists() {
+        ObjectSchema items = connector.describe(context()).getFirst();
+        assertEquals(List.of("updated_at", "created_at"), items.cursorFields());
+        assertTrue(connector.readsBy(items, items.field("created_at").orElseThrow()));
+        assertFalse(connector.readsBy(items, items.field("quantity").orElseThrow()));
+        ObjectSchema byCreation = items.readBy("created_at");
+        String start = connector.read(context(), new ReadSpec("items", List.of(), null, 10_000, byCreation)).nextCursor();
+
+        connector.write(context(), new WriteSpec("items", WriteMode.INSERT, List.of(), List.of(
+                Map.of("sku", "made-1", "quantity", 1), Map.of("sku", "made-2", "quantity", 2)), items));
+        connector.write(context(), new WriteSpec("items", WriteMode.UPDATE, List.of(), List.of(Map.of("sku", "made-1", "quantity", 10)), items));
+
+        // By created_at: the two new items in the order they were made; the update of made-1 does not move it.
+        RecordPage made = connector.read(context(), new ReadSpec("items", List.of("sku", "quantity"), start, 10, byCreation));
+        assertEquals(List.of(Map.of("sku", "made-1", "quantity", 10), Map.of("sku", "made-2", "quantity", 2)), made.records());
+        connector.write(context(), new WriteSpec("items", WriteMode.UPDATE, List.of(), List.of(Map.of("sku", "made-2", "quantity", 20)), items));
+        assertTrue(connector.read(context(), new ReadSpec("items", List.of(), made.nextCursor(), 10, byCreation)).records().isEmpty());
+        // By updated_at (the default) both updates are changes after that point, in the order they were made.
+        RecordPage changed = connector.read(context(), new ReadSpec("items", List.of("sku"), made.nextCursor(), 10, items));
+        assertEquals(List.of(Map.of("sku", "made-1"), Map.of("sku", "made-2")), changed.records());
+    }
+
+    @Test
+    void a_described_cursor_field_that_is_not_a_field_is_the_extensions_mistake() {
+        var answer = ExtensionProtocol.JSON.createObjectNode();
+        var object = answer.putArray("objects").addObject().put("name", "items").put("cursor_field", "updated_at");
+        object.putArray("fields").addObject().put("name", "updated_at").put("type", "datetime");
+        object.putArray("cursor_fields").add("updated_at").add("placed_at");
+        ConnectorException refused = assertThrows(ConnectorException.class, () -> ExtensionProtocol.objects(answer));
+        assertTrue(refused.getMessage().contains("placed_at"), refused.getMessage());
+        object.putArray("cursor_fields").add("updated_at");
+        assertEquals(List.of("updated_at"), ExtensionProtocol.objects(answer).getFirst().cursorFields());
+        object.remove("cursor_fields");
+        assertEquals(List.of("updated_at"), ExtensionProtocol.objects(answer).getFirst().cursorFields());
+    }
+
+    @Test
     void a_wrong_secret_fails_the_check_and_every_call() {
         ExtensionConnector impostor = new ExtensionConnector("inventory", baseUrl, StandardWebhooks.generateSecret());
 
