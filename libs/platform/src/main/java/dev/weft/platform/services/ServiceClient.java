@@ -157,7 +157,9 @@ public class ServiceClient {
         Buffer payload = null;
         if (body != null) {
             try {
-                payload = Buffer.buffer((batch ? smile : json).writeValueAsBytes(body));
+                PiecedBuffer.Out out = PiecedBuffer.out();
+                (batch ? smile : json).writeValue(out, body);
+                payload = out.buffer();
             } catch (IOException e) {
                 throw new IllegalArgumentException("request body is not serialisable", e);
             }
@@ -169,7 +171,7 @@ public class ServiceClient {
             try {
                 answer = http.request(request)
                         .compose(call -> (sent == null ? call.send() : call.send(sent))
-                                .compose(response -> response.body().map(read -> new Answer(response.statusCode(), read,
+                                .compose(response -> PiecedBuffer.body(response).map(read -> new Answer(response.statusCode(), read,
                                         response.getHeader("Content-Type")))))
                         .toCompletionStage().toCompletableFuture()
                         // The request's own timeout (no answer within it) ends the call first; this only guards the wait.
