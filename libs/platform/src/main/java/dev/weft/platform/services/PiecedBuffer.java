@@ -44,13 +44,13 @@ final class PiecedBuffer {
 
         @Override
         public void write(int b) {
-            room().writeByte(b);
+            room(1).writeByte(b);
         }
 
         @Override
         public void write(byte[] bytes, int offset, int length) {
             while (length > 0) {
-                ByteBuf into = room();
+                ByteBuf into = room(length);
                 int n = Math.min(length, into.writableBytes());
                 into.writeBytes(bytes, offset, n);
                 offset += n;
@@ -64,10 +64,16 @@ final class PiecedBuffer {
             return Buffer.buffer(pieces);
         }
 
-        private ByteBuf room() {
+        /**
+         * Where the next bytes go. The first piece is only as large as the first write (Jackson hands over its whole
+         * buffer, so a small body arrives in one write and takes no more than it needs); later ones are full pieces.
+         */
+        private ByteBuf room(int wanted) {
             if (current == null || !current.isWritable()) {
+                boolean first = current == null && pieces.numComponents() == 0;
+                int size = first ? Math.clamp(wanted, 256, PIECE) : PIECE;
                 seal();
-                current = Unpooled.buffer(PIECE, PIECE);
+                current = Unpooled.buffer(size, size);
             }
             return current;
         }
