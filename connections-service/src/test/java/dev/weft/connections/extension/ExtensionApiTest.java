@@ -46,6 +46,17 @@ class ExtensionApiTest {
             Api.as(org).body(Map.of("object", "items", "mode", "upsert", "key", List.of("sku"), "records", List.of(
                             Map.of("sku", "A-1", "name", "Anvil", "quantity", 3), Map.of("sku", "B-2", "name", "Bolt", "quantity", 250))))
                     .post("/v1/data/" + id + "/write").then().statusCode(200).body("summary.succeeded", equalTo(2));
+            // A sync's read by created_at, the other field the extension lists: both items in the order they were made,
+            // and an update (which moves updated_at) is not read again by it. quantity is no field a read can follow.
+            Response made = Api.as(org).body(Map.of("object", "items", "cursor_field", "created_at", "batch_size", 10))
+                    .post("/internal/v1/connections/" + id + "/read");
+            made.then().statusCode(200).body("data.sku", equalTo(List.of("A-1", "B-2")));
+            Api.as(org).body(Map.of("object", "items", "mode", "upsert", "key", List.of("sku"), "records", List.of(Map.of("sku", "A-1", "quantity", 4))))
+                    .post("/v1/data/" + id + "/write").then().statusCode(200).body("summary.succeeded", equalTo(1));
+            Api.as(org).body(Map.of("object", "items", "cursor_field", "created_at", "cursor", made.path("pagination.next_cursor"), "batch_size", 10))
+                    .post("/internal/v1/connections/" + id + "/read").then().statusCode(200).body("data", hasSize(0));
+            Api.as(org).body(Map.of("object", "items", "cursor_field", "quantity", "batch_size", 10))
+                    .post("/internal/v1/connections/" + id + "/read").then().statusCode(400).body("error.details.field", equalTo("cursor_field"));
             Api.as(org).body(Map.of("object", "items", "fields", List.of("sku", "quantity"), "filter", "quantity > 100"))
                     .post("/v1/data/" + id + "/query").then().statusCode(200)
                     .body("data", hasSize(1)).body("data[0].sku", equalTo("B-2"));
