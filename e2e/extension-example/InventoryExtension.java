@@ -389,7 +389,7 @@ public class InventoryExtension {
             }
             List<String> names = list.stream().map(String.class::cast).toList();
             for (String name : names) {
-                if (!List.of("sku", "name", "quantity", "updated_at").contains(name)) {
+                if (!List.of("sku", "name", "quantity", "updated_at", "created_at").contains(name)) {
                     throw new BadRequest("unknown field " + name);
                 }
             }

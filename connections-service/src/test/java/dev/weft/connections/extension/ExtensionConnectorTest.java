@@ -142,6 +142,10 @@ class ExtensionConnectorTest {
         assertEquals(List.of(Map.of("sku", "made-1", "quantity", 10), Map.of("sku", "made-2", "quantity", 2)), made.records());
         connector.write(context(), new WriteSpec("items", WriteMode.UPDATE, List.of(), List.of(Map.of("sku", "made-2", "quantity", 20)), items));
         assertTrue(connector.read(context(), new ReadSpec("items", List.of(), made.nextCursor(), 10, byCreation)).records().isEmpty());
+        // The field followed can be asked for too (a sync maps it): its value is the cursor the read hands back.
+        RecordPage stamped = connector.read(context(), new ReadSpec("items", List.of("sku", "created_at"), start, 1, byCreation));
+        assertEquals("made-1", stamped.records().getFirst().get("sku"));
+        assertEquals(stamped.records().getFirst().get("created_at"), stamped.nextCursor());
         // By updated_at (the default) both updates are changes after that point, in the order they were made.
         RecordPage changed = connector.read(context(), new ReadSpec("items", List.of("sku"), made.nextCursor(), 10, items));
         assertEquals(List.of(Map.of("sku", "made-1"), Map.of("sku", "made-2")), changed.records());
