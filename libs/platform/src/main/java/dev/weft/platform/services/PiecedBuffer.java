@@ -13,8 +13,8 @@ import java.io.OutputStream;
 /**
  * A body of many kilobytes held as pieces of one composite buffer, never as one array. A batch of 5,000 records is
  * a few hundred KiB: written to one growing array, or gathered into one by {@code response.body()}, it is copied at
- * each doubling and ends as an array of half a G1 region or more (a "humongous" object, which starts a GC cycle of
- * its own; bench/sync's sync-service ran one for every few batches).
+ * each doubling and ends as an array of half a G1 region or more (a "humongous" object: on a fuller heap each one
+ * starts a collection cycle of its own, as bench/sync's sync-service did every few batches under a flight recorder).
  */
 final class PiecedBuffer {
     /** Well under half of G1's smallest region (1 MiB). */
