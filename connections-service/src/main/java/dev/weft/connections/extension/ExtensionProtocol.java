@@ -14,6 +14,7 @@ import dev.weft.platform.filter.Filter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -135,37 +136,34 @@ public final class ExtensionProtocol {
             List<String> primaryKey = new ArrayList<>();
             object.path("primary_key").forEach(k -> primaryKey.add(k.asText()));
             String cursorField = object.path("cursor_field").isTextual() ? object.path("cursor_field").asText() : null;
-            schemas.add(new ObjectSchema(name, object.path("label").asText(name), List.copyOf(fields), List.copyOf(primaryKey),
-                    cursorField, cursorFields(name, object.path("cursor_fields"), cursorField, fields), modes));
+            ObjectSchema schema = new ObjectSchema(name, object.path("label").asText(name), List.copyOf(fields), List.copyOf(primaryKey),
+                    cursorField, modes);
+            Set<String> listed = cursorFields(name, object.path("cursor_fields"), fields);
+            schemas.add(listed == null ? schema : schema.withCursorFields(field -> listed.contains(field.name())));
         }
         return List.copyOf(schemas);
     }
 
     /**
-     * The fields a read of {@code object} can follow, the default first: the described {@code cursor_fields} (absent: the
-     * default alone). A name that is not one of the object's fields is the extension's mistake, refused like any other.
+     * The names a describe lists in {@code cursor_fields} (absent: null, the default alone); {@link ObjectSchema#withCursorFields}
+     * puts the default first. A name that is not one of the object's fields is the extension's mistake, refused like any other.
      */
-    private static List<String> cursorFields(String object, JsonNode listed, String cursorField, List<FieldSchema> fields) {
+    private static Set<String> cursorFields(String object, JsonNode listed, List<FieldSchema> fields) {
         if (listed.isMissingNode() || listed.isNull()) {
             return null;
         }
         if (!listed.isArray()) {
             throw ConnectorException.upstream("extension described " + object + " with cursor_fields that is not an array", 0);
         }
-        List<String> names = new ArrayList<>();
-        if (cursorField != null) {
-            names.add(cursorField);
-        }
+        Set<String> names = new HashSet<>();
         for (JsonNode entry : listed) {
             String name = entry.asText("");
             if (!entry.isTextual() || fields.stream().noneMatch(f -> f.name().equals(name))) {
                 throw ConnectorException.upstream("extension described " + object + " with a cursor field " + entry + " that is not one of its fields", 0);
             }
-            if (!names.contains(name)) {
-                names.add(name);
-            }
+            names.add(name);
         }
-        return List.copyOf(names);
+        return names;
     }
 
     /** Records of a {@code /query} or {@code /read} answer. */
