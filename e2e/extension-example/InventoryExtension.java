@@ -87,6 +87,7 @@ public class InventoryExtension {
                     case "query" -> inventory.query(request);
                     case "read" -> inventory.read(request);
                     case "write" -> inventory.write(request);
+                    case "count" -> inventory.count(request);
                     default -> null;
                 };
                 if (answer == null) {
@@ -266,6 +267,28 @@ public class InventoryExtension {
             answer.put("next_cursor", batch.isEmpty() ? (after == null ? START : after) : batch.getLast().get(by));
             answer.put("has_more", changed.size() > batch.size());
             return answer;
+        }
+
+        /**
+         * How many items match filter_tree and are after the cursor (a next_cursor read answered, so a value of
+         * cursor_field here) or after after_value: what the reads from there would still return. A system that cannot
+         * count cheaply answers "count": null, or leaves the operation out (404).
+         */
+        synchronized Map<String, Object> count(Map<String, Object> request) {
+            requireItems(request);
+            Object tree = request.get("filter_tree");
+            String by = Objects.requireNonNullElse(optionalString(request.get("cursor_field"), "cursor_field"), "updated_at");
+            if (!CURSOR_FIELDS.contains(by)) {
+                throw new BadRequest("cursor_field must be one of " + CURSOR_FIELDS);
+            }
+            String after = optionalString(request.get("cursor"), "cursor");
+            String afterValue = optionalString(request.get("after_value"), "after_value");
+            long count = items.values().stream()
+                    .filter(item -> tree == null || Filters.matches(Json.object(tree, "filter_tree"), item))
+                    .filter(item -> after == null || ((String) item.get(by)).compareTo(after) > 0)
+                    .filter(item -> afterValue == null || ((String) item.get(by)).compareTo(afterValue) > 0)
+                    .count();
+            return Map.of("count", count);
         }
 
         synchronized Map<String, Object> write(Map<String, Object> request) {

@@ -8,6 +8,7 @@ import dev.weft.connections.connector.CheckResult;
 import dev.weft.connections.connector.Connector;
 import dev.weft.connections.connector.ConnectorContext;
 import dev.weft.connections.connector.ConnectorException;
+import dev.weft.connections.connector.CountSpec;
 import dev.weft.connections.connector.FieldSchema;
 import dev.weft.connections.connector.ObjectSchema;
 import dev.weft.connections.connector.QuerySpec;
@@ -16,6 +17,7 @@ import dev.weft.connections.connector.RecordPage;
 import dev.weft.connections.connector.VendorHttp;
 import dev.weft.connections.connector.WriteResult;
 import dev.weft.connections.connector.WriteSpec;
+import dev.weft.platform.filter.Filter;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -23,11 +25,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A connector a customer runs as their own HTTPS service (docs/extensions-protocol.md): each SPI
- * call is a signed JSON POST to {@code {base_url}/check|describe|query|read|write}. One instance
+ * call is a signed JSON POST to {@code {base_url}/check|describe|query|read|write|count}. One instance
  * per registered extension, made by the extension registry (not a CDI bean).
  * Every request carries the connection's config and all its credential fields: they are the
  * customer's own secrets for the customer's own service.
@@ -85,13 +88,7 @@ public class ExtensionConnector implements Connector {
         ObjectNode body = envelope(context);
         body.put("object", query.object());
         body.set("fields", ExtensionProtocol.JSON.valueToTree(query.fields() == null ? List.of() : query.fields()));
-        if (query.filter() == null) {
-            body.putNull("filter");
-            body.putNull("filter_tree");
-        } else {
-            body.put("filter", ExtensionProtocol.filterText(query.filter()));
-            body.set("filter_tree", ExtensionProtocol.filterTree(query.filter()));
-        }
+        putFilter(body, query.filter());
         body.put("limit", query.limit());
         body.put("cursor", query.cursor());
         JsonNode answer = call("query", context, body);
@@ -126,6 +123,47 @@ public class ExtensionConnector implements Connector {
         body.set("key", ExtensionProtocol.JSON.valueToTree(write.key() == null ? List.of() : write.key()));
         body.set("records", ExtensionProtocol.JSON.valueToTree(write.records()));
         return ExtensionProtocol.results(call("write", context, body), write.records().size());
+    }
+
+    /**
+     * The optional count: records matching the filter, or those reads from a read's {@code next_cursor} would still
+     * return, or those whose cursor field is after a value. An extension without it (404, 405, 501: written before count
+     * existed) or answering {@code "count": null} cannot count, and a sync from it shows no percent.
+     */
+    @Override
+    public OptionalLong count(ConnectorContext context, CountSpec count) {
+        ObjectNode body = envelope(context);
+        body.put("object", count.object());
+        putFilter(body, count.filter());
+        // After a read's cursor the field is the one that read followed (the schema it was read by); else the field the
+        // value bounds, if any.
+        String field = count.afterRead() != null ? (count.schema() == null ? null : count.schema().cursorField()) : count.cursorField();
+        body.put("cursor_field", field);
+        body.put("cursor", count.afterRead());
+        body.set("after_value", ExtensionProtocol.JSON.valueToTree(count.afterRead() == null ? count.cursor() : null));
+        JsonNode answer;
+        try {
+            answer = call("count", context, body);
+        } catch (ConnectorException e) {
+            if (NO_COUNT.contains(e.upstreamStatus())) {
+                return OptionalLong.empty();
+            }
+            throw e;
+        }
+        return ExtensionProtocol.count(answer);
+    }
+
+    /** The statuses of an extension that has no count operation. */
+    private static final java.util.Set<Integer> NO_COUNT = java.util.Set.of(404, 405, 501);
+
+    private static void putFilter(ObjectNode body, Filter filter) {
+        if (filter == null) {
+            body.putNull("filter");
+            body.putNull("filter_tree");
+        } else {
+            body.put("filter", ExtensionProtocol.filterText(filter));
+            body.set("filter_tree", ExtensionProtocol.filterTree(filter));
+        }
     }
 
     private static String cursor(JsonNode answer, String fallback) {

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -184,6 +185,21 @@ public final class ExtensionProtocol {
     }
 
     /** One result per written record, in order; a record the extension did not answer for failed. */
+    /**
+     * A count's answer: {@code count} a whole number of records, or null when the extension cannot count them cheaply
+     * (then a run shows no percent); anything else is the extension's mistake.
+     */
+    static OptionalLong count(JsonNode answer) {
+        JsonNode count = answer.get("count");
+        if (count != null && count.isNull()) {
+            return OptionalLong.empty();
+        }
+        if (count == null || !count.canConvertToExactIntegral() || !count.canConvertToLong() || count.asLong() < 0) {
+            throw ConnectorException.upstream("extension answered count without a count that is a whole number of records or null", 0);
+        }
+        return OptionalLong.of(count.asLong());
+    }
+
     static WriteResult results(JsonNode answer, int count) {
         WriteResult.RecordResult[] results = new WriteResult.RecordResult[count];
         for (JsonNode result : answer.path("results")) {

@@ -51,6 +51,13 @@ class ExtensionApiTest {
             Response made = Api.as(org).body(Map.of("object", "items", "cursor_field", "created_at", "batch_size", 10))
                     .post("/internal/v1/connections/" + id + "/read");
             made.then().statusCode(200).body("data.sku", equalTo(List.of("A-1", "B-2")));
+            // The extension counts (a sync's percent): all items, and none left after that read's cursor.
+            Api.as(org).body(Map.of("object", "items")).post("/internal/v1/connections/" + id + "/count").then().statusCode(200)
+                    .body("count", equalTo(2));
+            Api.as(org).body(Map.of("object", "items", "cursor_field", "created_at", "after", made.path("pagination.next_cursor")))
+                    .post("/internal/v1/connections/" + id + "/count").then().statusCode(200).body("count", equalTo(0));
+            Api.as(org).body(Map.of("object", "items", "filter", "quantity > 100")).post("/internal/v1/connections/" + id + "/count")
+                    .then().statusCode(200).body("count", equalTo(1));
             Api.as(org).body(Map.of("object", "items", "mode", "upsert", "key", List.of("sku"), "records", List.of(Map.of("sku", "A-1", "quantity", 4))))
                     .post("/v1/data/" + id + "/write").then().statusCode(200).body("summary.succeeded", equalTo(1));
             Api.as(org).body(Map.of("object", "items", "cursor_field", "created_at", "cursor", made.path("pagination.next_cursor"), "batch_size", 10))

@@ -5,6 +5,7 @@ import dev.weft.connections.support.ExampleExtension;
 import dev.weft.connections.connector.CheckResult;
 import dev.weft.connections.connector.ConnectorContext;
 import dev.weft.connections.connector.ConnectorException;
+import dev.weft.connections.connector.CountSpec;
 import dev.weft.connections.connector.MapCredentials;
 import dev.weft.connections.connector.ObjectSchema;
 import dev.weft.connections.connector.QuerySpec;
@@ -14,6 +15,7 @@ import dev.weft.connections.connector.WriteMode;
 import dev.weft.connections.connector.WriteResult;
 import dev.weft.connections.connector.WriteSpec;
 import dev.weft.platform.filter.FilterParser;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -149,6 +151,59 @@ class ExtensionConnectorTest {
         // By updated_at (the default) both updates are changes after that point, in the order they were made.
         RecordPage changed = connector.read(context(), new ReadSpec("items", List.of("sku"), made.nextCursor(), 10, items));
         assertEquals(List.of(Map.of("sku", "made-1"), Map.of("sku", "made-2")), changed.records());
+    }
+
+    @Test
+    void counts_what_the_reads_from_a_cursor_would_still_return() {
+        ObjectSchema items = connector.describe(context()).getFirst();
+        ObjectSchema byCreation = items.readBy("created_at");
+        String changedMark = connector.read(context(), new ReadSpec("items", List.of(), null, 10_000, items)).nextCursor();
+        String madeMark = connector.read(context(), new ReadSpec("items", List.of(), null, 10_000, byCreation)).nextCursor();
+        long before = connector.count(context(), new CountSpec("items", null, null, null, items)).orElseThrow();
+
+        connector.write(context(), new WriteSpec("items", WriteMode.INSERT, List.of(), List.of(
+                Map.of("sku", "count-1", "quantity", 1), Map.of("sku", "count-2", "quantity", 2), Map.of("sku", "count-3", "quantity", 3)), items));
+
+        assertEquals(before + 3, connector.count(context(), new CountSpec("items", null, null, null, items)).orElseThrow());
+        assertEquals(2, connector.count(context(), new CountSpec("items",
+                FilterParser.parse("sku LIKE 'count-%' AND quantity >= 2"), null, null, items)).orElseThrow());
+        // After a read's cursor: what the reads from there would return, one batch read or not.
+        assertEquals(3, connector.count(context(), new CountSpec("items", null, null, null, items, changedMark)).orElseThrow());
+        RecordPage first = connector.read(context(), new ReadSpec("items", List.of("sku"), changedMark, 1, items));
+        assertEquals(List.of(Map.of("sku", "count-1")), first.records());
+        assertEquals(2, connector.count(context(), new CountSpec("items", null, null, null, items, first.nextCursor())).orElseThrow());
+        // An update moves count-1 after that cursor by updated_at, not by created_at.
+        connector.write(context(), new WriteSpec("items", WriteMode.UPDATE, List.of(), List.of(Map.of("sku", "count-1", "quantity", 10)), items));
+        assertEquals(3, connector.count(context(), new CountSpec("items", null, null, null, items, first.nextCursor())).orElseThrow());
+        RecordPage made = connector.read(context(), new ReadSpec("items", List.of("sku"), madeMark, 1, byCreation));
+        assertEquals(2, connector.count(context(), new CountSpec("items", null, null, null, byCreation, made.nextCursor())).orElseThrow());
+        // After a value of a cursor field.
+        assertEquals(3, connector.count(context(), new CountSpec("items", null, "created_at", madeMark, items)).orElseThrow());
+    }
+
+    @Test
+    void an_extension_without_count_counts_nothing_and_a_bad_count_is_its_mistake() throws IOException {
+        HttpServer old = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        old.createContext("/", exchange -> {
+            byte[] body = "{\"error\":{\"message\":\"unknown operation count\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(404, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        old.start();
+        try {
+            ExtensionConnector before = new ExtensionConnector("inventory", URI.create("http://127.0.0.1:" + old.getAddress().getPort()), SECRET);
+            assertTrue(before.count(context(), new CountSpec("items", null, null, null, null)).isEmpty());
+        } finally {
+            old.stop(0);
+        }
+        assertTrue(ExtensionProtocol.count(ExtensionProtocol.JSON.createObjectNode().putNull("count")).isEmpty());
+        assertEquals(7, ExtensionProtocol.count(ExtensionProtocol.JSON.createObjectNode().put("count", 7)).orElseThrow());
+        for (var bad : List.of(ExtensionProtocol.JSON.createObjectNode(), ExtensionProtocol.JSON.createObjectNode().put("count", "many"),
+                ExtensionProtocol.JSON.createObjectNode().put("count", -1), ExtensionProtocol.JSON.createObjectNode().put("count", 2.5))) {
+            ConnectorException refused = assertThrows(ConnectorException.class, () -> ExtensionProtocol.count(bad), bad.toString());
+            assertEquals(ConnectorException.Kind.UPSTREAM, refused.kind());
+        }
     }
 
     @Test
