@@ -120,5 +120,16 @@ public interface ConnectionsConfig {
         /** How long a connection's described objects are reused. */
         @WithDefault("60s")
         Duration schemaCacheTtl();
+
+        /**
+         * Most next batches of internal reads this replica reads ahead and holds at once (0: none); see
+         * {@code data.ReadAhead}.
+         */
+        @WithDefault("8")
+        int readAheadPages();
+
+        /** How long a batch read ahead may wait for its request; an older one is dropped and the request reads itself. */
+        @WithDefault("10s")
+        Duration readAheadTtl();
     }
 }

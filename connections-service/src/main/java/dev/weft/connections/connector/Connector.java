@@ -81,6 +81,15 @@ public interface Connector {
         return OptionalLong.empty();
     }
 
+    /**
+     * Whether a sync's next batch may be read before it is asked for ({@code data.ReadAhead}): true only where a read
+     * costs no quota and holds nothing open (a SQL query), so that a read never asked for (a run that stopped) wastes
+     * nothing but the query.
+     */
+    default boolean readsAhead() {
+        return false;
+    }
+
     /** Drops what is cached for a connection (pools, schemas): it was updated or deleted. */
     default void release(String connectionId) {
     }

@@ -45,9 +45,11 @@ public class DataService {
     private final ConnectionRuntime runtime;
     private final CursorCodec cursors;
     private final ConnectionsConfig config;
+    private final ReadAhead readAhead;
     private final Map<String, CachedSchemas> schemas = new ConcurrentHashMap<>();
 
-    public DataService(CurrentConnections connections, ConnectionRuntime runtime, CursorCodec cursors, ConnectionsConfig config) {
+    public DataService(CurrentConnections connections, ConnectionRuntime runtime, CursorCodec cursors, ConnectionsConfig config, ReadAhead readAhead) {
+        this.readAhead = readAhead;
         this.connections = connections;
         this.runtime = runtime;
         this.cursors = cursors;
@@ -111,8 +113,22 @@ public class DataService {
         ObjectSchema readBy = readBy(schema, request.cursorField());
         String scope = readScope(bound, readBy, schema);
         String cursor = request.cursor() == null || request.cursor().isBlank() ? null : cursors.open(scope, request.cursor());
-        RecordPage page = bound.connector().read(bound.context(), new ReadSpec(schema.name(), fields, cursor, batchSize, readBy));
+        Connector connector = bound.connector();
+        RecordPage page = readAhead.take(readKey(bound, scope, schema, fields, cursor, batchSize))
+                .orElseGet(() -> connector.read(bound.context(), new ReadSpec(schema.name(), fields, cursor, batchSize, readBy)));
+        if (page.hasMore() && connector.readsAhead()) {
+            // The run's next request will ask for the batch after this one: read it while this one travels.
+            String next = page.nextCursor();
+            readAhead.start(readKey(bound, scope, schema, fields, next, batchSize),
+                    () -> connector.read(bound.context(), new ReadSpec(schema.name(), fields, next, batchSize, readBy)));
+        }
         return records(page, scope);
+    }
+
+    private static ReadAhead.Key readKey(Bound bound, String scope, ObjectSchema schema, List<String> fields, String cursor, int batchSize) {
+        Connection connection = bound.connection();
+        return new ReadAhead.Key(connection.orgId, connection.connectionId(), connection.config, connection.credentials, scope, schema.name(),
+                fields, cursor, batchSize);
     }
 
     /**

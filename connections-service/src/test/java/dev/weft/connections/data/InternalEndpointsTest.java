@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 
@@ -28,6 +29,8 @@ import static org.hamcrest.Matchers.hasSize;
 @QuarkusTestResource(value = WeftInfraResource.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = ConnectionsStubs.class, restrictToAnnotatedClass = false)
 class InternalEndpointsTest {
+    @jakarta.inject.Inject
+    ReadAhead readAhead;
     private static final String TABLE = "internal_people";
 
     private static RequestSpecification internal(String org, String token) {
@@ -63,6 +66,60 @@ class InternalEndpointsTest {
         internal(org, token + "-not").get("/internal/v1/connections/" + id + "/objects").then().statusCode(401);
         internal(org, token).get("/v1/data/" + id + "/objects").then().statusCode(401).body("error.code", equalTo("UNAUTHORIZED"));
         internal(org, token).get("/v1/connections/" + id).then().statusCode(401);
+    }
+
+    /**
+     * A run's next batch is read ahead once a batch's answer is made, and taken by the request that asks for exactly it:
+     * the reads of a run give every row once, in order; a request with other fields or another batch size after the same
+     * cursor reads itself; and a connection changed since the batch was read ahead is read again, as it now is.
+     */
+    @Test
+    void the_next_batch_is_read_ahead_and_taken_only_by_the_request_it_answers() throws Exception {
+        Databases.Target pg = Databases.postgres();
+        String table = "internal_ahead";
+        try (Connection db = pg.admin(); Statement ddl = db.createStatement()) {
+            for (String sql : pg.setup(table)) {
+                ddl.execute(sql);
+            }
+            ddl.execute("INSERT INTO " + pg.qualified(table) + " (id, name, updated_at) SELECT g, 'n' || g, now() - interval '1 hour'"
+                    + " FROM generate_series(1, 7) g");
+            ddl.execute("CREATE SCHEMA IF NOT EXISTS internal_ahead_elsewhere");
+            ddl.execute("DROP TABLE IF EXISTS internal_ahead_elsewhere." + table);
+            ddl.execute("CREATE TABLE internal_ahead_elsewhere." + table + " (id bigint PRIMARY KEY, name text NOT NULL, updated_at timestamptz NOT NULL)");
+            ddl.execute("INSERT INTO internal_ahead_elsewhere." + table + " (id, name, updated_at) VALUES (5, 'elsewhere', now() + interval '1 hour')");
+        }
+        String org = Api.newOrg();
+        String id = Api.as(org).body(pg.connectionBody()).post("/v1/connections").then().statusCode(201).extract().path("id");
+        String token = ConnectionsStubs.INTERNAL_TOKEN;
+        String path = "/internal/v1/connections/" + id + "/read";
+
+        // Every row once, in order, two at a time; a batch held ahead while more are left, none after the last.
+        List<Object> names = new java.util.ArrayList<>();
+        String cursor = null;
+        boolean more = true;
+        while (more) {
+            Map<String, Object> request = new java.util.HashMap<>(Map.of("object", table, "fields", List.of("id", "name"), "batch_size", 2));
+            request.put("cursor", cursor);
+            var page = internal(org, token).body(request).post(path).then().statusCode(200).extract();
+            names.addAll(page.path("data.name"));
+            cursor = page.path("pagination.next_cursor");
+            more = page.path("pagination.has_more");
+            assertEquals(more ? 1 : 0, readAhead.heldFor(id), "batches held ahead after " + names);
+        }
+        assertEquals(List.of("n1", "n2", "n3", "n4", "n5", "n6", "n7"), names);
+
+        // After the first batch: other fields and another batch size are read as asked, not taken from the batch ahead.
+        String first = internal(org, token).body(Map.of("object", table, "fields", List.of("id", "name"), "batch_size", 2)).post(path)
+                .then().statusCode(200).extract().path("pagination.next_cursor");
+        internal(org, token).body(Map.of("object", table, "fields", List.of("id"), "batch_size", 3, "cursor", first)).post(path)
+                .then().statusCode(200).body("data", equalTo(List.of(Map.of("id", 3), Map.of("id", 4), Map.of("id", 5))));
+        assertEquals(2, readAhead.heldFor(id), "the batches after each of the two requests");
+        // The connection now names another schema: the batch read ahead from the old one is not used.
+        Map<String, Object> config = Map.of("host", pg.host(), "port", pg.port(), "database", pg.database(), "schema", "internal_ahead_elsewhere",
+                "ssl_mode", "disable");
+        Api.as(org).body(Map.of("config", config)).put("/v1/connections/" + id).then().statusCode(200);
+        internal(org, token).body(Map.of("object", table, "fields", List.of("id", "name"), "batch_size", 2, "cursor", first)).post(path)
+                .then().statusCode(200).body("data.name", equalTo(List.of("elsewhere")));
     }
 
     /**

@@ -152,6 +152,12 @@ public abstract class JdbcConnector implements Connector {
         return TableInfo.readableBy(field);
     }
 
+    /** A keyset query on the customer's database: a batch read ahead and never asked for costs one query. */
+    @Override
+    public boolean readsAhead() {
+        return true;
+    }
+
     @Override
     public RecordPage read(ConnectorContext context, ReadSpec read) {
         TableInfo table = table(context, read.object());
