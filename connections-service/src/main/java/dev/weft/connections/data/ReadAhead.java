@@ -62,7 +62,9 @@ public class ReadAhead {
             return Optional.empty();
         }
         if (stale(found, System.nanoTime())) {
-            found.page().cancel(true);
+            // Left to finish, never interrupted: an interrupt closes a virtual thread's socket, and with it the pooled
+            // database connection the read holds.
+            found.page().cancel(false);
             return Optional.empty();
         }
         try {
@@ -85,7 +87,7 @@ public class ReadAhead {
         long now = System.nanoTime();
         pending.entrySet().removeIf(entry -> {
             if (stale(entry.getValue(), now)) {
-                entry.getValue().page().cancel(true);
+                entry.getValue().page().cancel(false);
                 return true;
             }
             return false;

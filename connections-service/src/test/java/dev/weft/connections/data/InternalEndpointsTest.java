@@ -83,10 +83,7 @@ class InternalEndpointsTest {
             }
             ddl.execute("INSERT INTO " + pg.qualified(table) + " (id, name, updated_at) SELECT g, 'n' || g, now() - interval '1 hour'"
                     + " FROM generate_series(1, 7) g");
-            ddl.execute("CREATE SCHEMA IF NOT EXISTS internal_ahead_elsewhere");
-            ddl.execute("DROP TABLE IF EXISTS internal_ahead_elsewhere." + table);
-            ddl.execute("CREATE TABLE internal_ahead_elsewhere." + table + " (id bigint PRIMARY KEY, name text NOT NULL, updated_at timestamptz NOT NULL)");
-            ddl.execute("INSERT INTO internal_ahead_elsewhere." + table + " (id, name, updated_at) VALUES (5, 'elsewhere', now() + interval '1 hour')");
+            tableElsewhere(ddl, "internal_ahead_elsewhere", table, "(5, 'elsewhere', now() + interval '1 hour')");
         }
         String org = Api.newOrg();
         String id = Api.as(org).body(pg.connectionBody()).post("/v1/connections").then().statusCode(201).extract().path("id");
@@ -115,9 +112,7 @@ class InternalEndpointsTest {
                 .then().statusCode(200).body("data", equalTo(List.of(Map.of("id", 3), Map.of("id", 4), Map.of("id", 5))));
         assertEquals(2, readAhead.heldFor(id), "the batches after each of the two requests");
         // The connection now names another schema: the batch read ahead from the old one is not used.
-        Map<String, Object> config = Map.of("host", pg.host(), "port", pg.port(), "database", pg.database(), "schema", "internal_ahead_elsewhere",
-                "ssl_mode", "disable");
-        Api.as(org).body(Map.of("config", config)).put("/v1/connections/" + id).then().statusCode(200);
+        switchSchema(org, id, pg, "internal_ahead_elsewhere");
         internal(org, token).body(Map.of("object", table, "fields", List.of("id", "name"), "batch_size", 2, "cursor", first)).post(path)
                 .then().statusCode(200).body("data.name", equalTo(List.of("elsewhere")));
     }
@@ -134,10 +129,7 @@ class InternalEndpointsTest {
                 ddl.execute(sql);
             }
             ddl.execute("INSERT INTO " + pg.qualified(TABLE) + " (id, name) VALUES (1, 'Ada'), (2, 'Grace')");
-            ddl.execute("CREATE SCHEMA IF NOT EXISTS internal_elsewhere");
-            ddl.execute("DROP TABLE IF EXISTS internal_elsewhere." + TABLE);
-            ddl.execute("CREATE TABLE internal_elsewhere." + TABLE + " (id bigint PRIMARY KEY, name text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())");
-            ddl.execute("INSERT INTO internal_elsewhere." + TABLE + " (id, name) VALUES (7, 'Barbara')");
+            tableElsewhere(ddl, "internal_elsewhere", TABLE, "(7, 'Barbara', now())");
         }
         String org = Api.newOrg();
         String id = Api.as(org).body(pg.connectionBody()).post("/v1/connections").then().statusCode(201).extract().path("id");
@@ -149,14 +141,26 @@ class InternalEndpointsTest {
         }
 
         // Another schema: the next read is of that schema's table.
-        Map<String, Object> config = Map.of("host", pg.host(), "port", pg.port(), "database", pg.database(), "schema", "internal_elsewhere",
-                "ssl_mode", "disable");
-        Api.as(org).body(Map.of("config", config)).put("/v1/connections/" + id).then().statusCode(200);
+        switchSchema(org, id, pg, "internal_elsewhere");
         internal(org, token).body(read).post("/internal/v1/connections/" + id + "/read").then().statusCode(200)
                 .body("data.name", equalTo(List.of("Barbara")));
 
         Api.as(org).delete("/v1/connections/" + id).then().statusCode(204);
         internal(org, token).body(read).post("/internal/v1/connections/" + id + "/read").then().statusCode(404)
                 .body("error.code", equalTo("NOT_FOUND"));
+    }
+
+    /** A table of the same name in another schema, holding one row: what the connection reads once switched there. */
+    private static void tableElsewhere(Statement ddl, String schema, String table, String row) throws java.sql.SQLException {
+        ddl.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+        ddl.execute("DROP TABLE IF EXISTS " + schema + "." + table);
+        ddl.execute("CREATE TABLE " + schema + "." + table + " (id bigint PRIMARY KEY, name text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())");
+        ddl.execute("INSERT INTO " + schema + "." + table + " (id, name, updated_at) VALUES " + row);
+    }
+
+    /** Points the connection at another schema of the same database, through the API. */
+    private static void switchSchema(String org, String id, Databases.Target pg, String schema) {
+        Map<String, Object> config = Map.of("host", pg.host(), "port", pg.port(), "database", pg.database(), "schema", schema, "ssl_mode", "disable");
+        Api.as(org).body(Map.of("config", config)).put("/v1/connections/" + id).then().statusCode(200);
     }
 }
