@@ -25,11 +25,10 @@ import java.util.concurrent.Future;
  * <p>Only the connector's read is taken from here: every request is still checked (the connection in the caller's org,
  * the object, fields and cursor), and a read ahead is used only by a request that names the same connection, its
  * configuration and credentials unchanged since, the same object, fields, batch size and (opened) cursor, within
- * {@code read-ahead-ttl}. A
- * read ahead is what that request would have read a few milliseconds earlier: the reads of a run stay in order, and a
- * change made after it is read by a later batch, as for any read. A failed read ahead is dropped and the request reads
- * itself (and so meets the failure itself). At most {@code read-ahead-pages} batches are held, on this replica; a request
- * that lands on another one reads as before.
+ * {@code read-ahead-ttl}. A read ahead is what that request would have read a few milliseconds earlier: the reads of a
+ * run stay in order, and a change made after it is read by a later batch, as for any read. A failed read ahead is
+ * dropped and the request reads itself (and so meets the failure itself). At most {@code read-ahead-pages} batches are
+ * held, on this replica; a request that lands on another one reads as before.
  */
 @ApplicationScoped
 public class ReadAhead {
