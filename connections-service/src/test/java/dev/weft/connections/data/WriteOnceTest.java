@@ -155,6 +155,53 @@ class WriteOnceTest {
         }
     }
 
+    /**
+     * Two first writes at once (a run's writes in flight, or two replicas) both create the ledger; PostgreSQL's CREATE
+     * TABLE IF NOT EXISTS then fails for the second once the first commits. The ledger is there all the same, and the
+     * second write records its id in it: sent again, it is a replay (it was written twice when that failure left the
+     * ledger for unusable).
+     */
+    @Test
+    void a_ledger_created_at_the_same_moment_by_another_write_is_used() throws Exception {
+        Setup s = setup(Databases.postgres());
+        String write = "/internal/v1/connections/" + s.id() + "/write";
+        String ledger = s.db().qualified("_weft_writes");
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try (Connection other = s.db().admin(); Statement ddl = other.createStatement()) {
+            ddl.execute("DROP TABLE IF EXISTS " + ledger);
+            other.setAutoCommit(false);
+            // The other write's creation, not yet committed: this write's creation waits for it, then fails.
+            ddl.execute("CREATE TABLE " + ledger + " (write_id varchar(255) NOT NULL PRIMARY KEY, written_at timestamp NOT NULL, answer text NOT NULL)");
+            Future<JsonPath> first = thread.submit(() -> internal(s.org()).body(batch(id("meet:1"), 1)).post(write).then().statusCode(200)
+                    .extract().jsonPath());
+            awaitCreationWaiting(s.db());
+            other.commit();
+            assertFalse(replayed(first.get()));
+        } finally {
+            thread.shutdownNow();
+        }
+        assertTrue(replayed(internal(s.org()).body(batch(id("meet:1"), 1)).post(write).then().statusCode(200).extract().jsonPath()));
+        assertEquals(2, rows(s), "the batch once");
+    }
+
+    /** Until a session waits on a lock in its CREATE TABLE IF NOT EXISTS of the ledger. */
+    private static void awaitCreationWaiting(Databases.Target db) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        try (Connection admin = db.admin(); Statement query = admin.createStatement()) {
+            while (System.nanoTime() < deadline) {
+                try (ResultSet waiting = query.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND query LIKE 'CREATE TABLE IF NOT EXISTS %_weft_writes%'")) {
+                    waiting.next();
+                    if (waiting.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        }
+        throw new AssertionError("the write's creation of the ledger never waited for the other one");
+    }
+
     @Test
     void a_malformed_write_id_is_a_400() throws Exception {
         Setup s = setup(Databases.postgres());

@@ -80,12 +80,42 @@ final class WriteLedger {
             }
             made = true;
         } catch (SQLException e) {
-            Log.warnf("event=write_ledger_unavailable schema=%s error=\"%s\" effect=\"writes with a write_id are not deduplicated here\"",
-                    schema, e.getMessage());
-            made = false;
+            // Two first writes at once (a run's writes in flight, another replica) both create it, and PostgreSQL's IF NOT
+            // EXISTS does not cover that: the second fails on the catalog's unique index once the first commits. The
+            // table is there all the same; only a ledger that is still missing means writes go on without it.
+            made = exists(connection, dialect, schema);
+            if (!made) {
+                Log.warnf("event=write_ledger_unavailable schema=%s error=\"%s\" effect=\"writes with a write_id are not deduplicated here\"",
+                        schema, e.getMessage());
+            }
         }
         ready.put(key, made);
         return made;
+    }
+
+    /** Whether the ledger table can be read, after a failed create (whose aborted transaction is rolled back first). */
+    private static boolean exists(Connection connection, SqlDialect dialect, String schema) {
+        try {
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+            }
+            try (Statement probe = connection.createStatement()) {
+                probe.executeQuery("SELECT write_id FROM " + dialect.qualify(schema, TABLE) + " WHERE 1 = 0").close();
+            }
+            if (!connection.getAutoCommit()) {
+                connection.commit();
+            }
+            return true;
+        } catch (SQLException notThere) {
+            try {
+                if (!connection.getAutoCommit()) {
+                    connection.rollback();
+                }
+            } catch (SQLException ignored) {
+                // the connection is broken: the write that follows fails on its own
+            }
+            return false;
+        }
     }
 
     /**
