@@ -174,7 +174,9 @@ class WriteOnceTest {
             ddl.execute("CREATE TABLE " + ledger + " (write_id varchar(255) NOT NULL PRIMARY KEY, written_at timestamp NOT NULL, answer text NOT NULL)");
             Future<JsonPath> first = thread.submit(() -> internal(s.org()).body(batch(id("meet:1"), 1)).post(write).then().statusCode(200)
                     .extract().jsonPath());
-            awaitCreationWaiting(s.db());
+            try (Connection watcher = s.db().admin()) {
+                Databases.awaitLockWait(watcher, "CREATE TABLE IF NOT EXISTS %_weft_writes%");
+            }
             other.commit();
             assertFalse(replayed(first.get()));
         } finally {
@@ -182,24 +184,6 @@ class WriteOnceTest {
         }
         assertTrue(replayed(internal(s.org()).body(batch(id("meet:1"), 1)).post(write).then().statusCode(200).extract().jsonPath()));
         assertEquals(2, rows(s), "the batch once");
-    }
-
-    /** Until a session waits on a lock in its CREATE TABLE IF NOT EXISTS of the ledger. */
-    private static void awaitCreationWaiting(Databases.Target db) throws Exception {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
-        try (Connection admin = db.admin(); Statement query = admin.createStatement()) {
-            while (System.nanoTime() < deadline) {
-                try (ResultSet waiting = query.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        + " AND query LIKE 'CREATE TABLE IF NOT EXISTS %_weft_writes%'")) {
-                    waiting.next();
-                    if (waiting.getLong(1) > 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError("the write's creation of the ledger never waited for the other one");
     }
 
     @Test

@@ -17,6 +17,28 @@ public final class Databases {
     private Databases() {
     }
 
+    /**
+     * Until a PostgreSQL session waits on a lock in a statement starting with {@code statementLike} (a LIKE pattern):
+     * how a test holds one session's DDL open while another runs into it.
+     */
+    public static void awaitLockWait(java.sql.Connection admin, String statementLike) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        try (java.sql.PreparedStatement query = admin.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ?")) {
+            query.setString(1, statementLike);
+            while (System.nanoTime() < deadline) {
+                try (java.sql.ResultSet waiting = query.executeQuery()) {
+                    waiting.next();
+                    if (waiting.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        }
+        throw new AssertionError("no session came to wait on a lock in " + statementLike);
+    }
+
     public record Target(String name, String provider, String adminUrl, String username, String password, String host, int port,
                          String database, String schema) {
         public java.sql.Connection admin() throws java.sql.SQLException {

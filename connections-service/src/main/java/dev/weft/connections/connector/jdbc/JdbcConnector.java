@@ -365,26 +365,36 @@ public abstract class JdbcConnector implements Connector {
             definitions.add("PRIMARY KEY (" + wanted.primaryKey().stream().map(dialect::quote).collect(Collectors.joining(", ")) + ")");
         }
         String create = "CREATE TABLE IF NOT EXISTS " + dialect.qualify(ref.schema(), ref.table()) + " (" + String.join(", ", definitions) + ")";
-        withConnection(context, false, connection -> {
-            try (Statement statement = connection.createStatement()) {
-                String createSchema = dialect.createSchema(dialect.quote(ref.schema()));
-                if (!ref.schema().equals(defaultSchema)) {
-                    statement.execute(createSchema);
-                }
-                try {
-                    statement.execute(create);
-                } catch (SQLException e) {
-                    if (!INVALID_SCHEMA_NAME.equals(e.getSQLState())) {
-                        throw e;
+        try {
+            withConnection(context, false, connection -> {
+                try (Statement statement = connection.createStatement()) {
+                    String createSchema = dialect.createSchema(dialect.quote(ref.schema()));
+                    if (!ref.schema().equals(defaultSchema)) {
+                        statement.execute(createSchema);
                     }
-                    // The connection's own schema (PostgreSQL's config.schema) does not exist yet: created as a named one
-                    // is. Only then, since CREATE SCHEMA needs a privilege on the database even when the schema exists.
-                    statement.execute(createSchema);
-                    statement.execute(create);
+                    try {
+                        statement.execute(create);
+                    } catch (SQLException e) {
+                        if (!INVALID_SCHEMA_NAME.equals(e.getSQLState())) {
+                            throw e;
+                        }
+                        // The connection's own schema (PostgreSQL's config.schema) does not exist yet: created as a named one
+                        // is. Only then, since CREATE SCHEMA needs a privilege on the database even when the schema exists.
+                        statement.execute(createSchema);
+                        statement.execute(create);
+                    }
                 }
+                return null;
+            });
+        } catch (ConnectorException e) {
+            // Another run creating the same table (or schema) at the same moment: PostgreSQL's IF NOT EXISTS fails for the
+            // second of two once the first commits. The table is there, answered as existing.
+            Optional<TableInfo> meanwhile = catalog(context, true).tables().find(wanted.name());
+            if (meanwhile.isPresent()) {
+                return new EnsuredObject(meanwhile.get().schema(), false);
             }
-            return null;
-        });
+            throw e;
+        }
         TableInfo created = catalog(context, true).tables().find(wanted.name()).orElseThrow(() -> ConnectorException.upstream(
                 "created " + ref.qualifiedName() + " but the catalog does not show it", 0));
         return new EnsuredObject(created.schema(), true);

@@ -124,6 +124,29 @@ class PostgresConnectorTest extends JdbcConnectorContract {
         }
     }
 
+    /**
+     * Another run creating the same destination table at the same moment: PostgreSQL's CREATE TABLE IF NOT EXISTS fails
+     * for the second once the first commits; the table is answered as existing, not as an error that fails the run.
+     */
+    @Test
+    void ensure_object_answers_a_table_another_run_created_at_the_same_moment() throws Exception {
+        ObjectSchema wanted = new ObjectSchema("raced", "raced", List.of(FieldSchema.of("id", "integer")), List.of("id"), null, Set.of());
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Connection other = admin(); Statement ddl = other.createStatement(); Connection watcher = admin()) {
+            ddl.execute("DROP TABLE IF EXISTS " + schema + ".raced");
+            other.setAutoCommit(false);
+            ddl.execute("CREATE TABLE " + schema + ".raced (id bigint NOT NULL PRIMARY KEY)");
+            java.util.concurrent.Future<Connector.EnsuredObject> ensured = thread.submit(() -> connector.ensureObject(context(config(), credentials()), wanted));
+            Databases.awaitLockWait(watcher, "CREATE TABLE IF NOT EXISTS %raced%");
+            other.commit();
+            Connector.EnsuredObject answer = ensured.get();
+            assertFalse(answer.created());
+            assertEquals(List.of("id"), answer.schema().fieldNames());
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
     @Override
     protected List<String> dropStatements() {
         return List.of("DROP SCHEMA IF EXISTS " + schema + " CASCADE", "DROP SCHEMA IF EXISTS " + otherSchema + " CASCADE");
