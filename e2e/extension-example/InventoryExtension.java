@@ -252,10 +252,7 @@ public class InventoryExtension {
             requireItems(request);
             String after = optionalString(request.get("cursor"), "cursor");
             int batchSize = positive(request.get("batch_size"), "batch_size");
-            String by = Objects.requireNonNullElse(optionalString(request.get("cursor_field"), "cursor_field"), "updated_at");
-            if (!CURSOR_FIELDS.contains(by)) {
-                throw new BadRequest("cursor_field must be one of " + CURSOR_FIELDS);
-            }
+            String by = cursorField(request);
             List<String> fields = fields(request);
             List<Map<String, Object>> changed = items.values().stream()
                     .filter(item -> after == null || ((String) item.get(by)).compareTo(after) > 0)
@@ -277,10 +274,7 @@ public class InventoryExtension {
         synchronized Map<String, Object> count(Map<String, Object> request) {
             requireItems(request);
             Object tree = request.get("filter_tree");
-            String by = Objects.requireNonNullElse(optionalString(request.get("cursor_field"), "cursor_field"), "updated_at");
-            if (!CURSOR_FIELDS.contains(by)) {
-                throw new BadRequest("cursor_field must be one of " + CURSOR_FIELDS);
-            }
+            String by = cursorField(request);
             String after = optionalString(request.get("cursor"), "cursor");
             String afterValue = optionalString(request.get("after_value"), "after_value");
             long count = items.values().stream()
@@ -433,6 +427,15 @@ public class InventoryExtension {
                 return number.intValue();
             }
             throw new BadRequest(name + " must be an integer from 1 to 10000");
+        }
+
+        /** The field a read or count follows: updated_at unless the request names another of CURSOR_FIELDS. */
+        private static String cursorField(Map<String, Object> request) {
+            String by = Objects.requireNonNullElse(optionalString(request.get("cursor_field"), "cursor_field"), "updated_at");
+            if (!CURSOR_FIELDS.contains(by)) {
+                throw new BadRequest("cursor_field must be one of " + CURSOR_FIELDS);
+            }
+            return by;
         }
 
         private static String optionalString(Object value, String name) {
