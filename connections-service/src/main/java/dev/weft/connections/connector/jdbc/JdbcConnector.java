@@ -370,7 +370,7 @@ public abstract class JdbcConnector implements Connector {
                 try (Statement statement = connection.createStatement()) {
                     String createSchema = dialect.createSchema(dialect.quote(ref.schema()));
                     if (!ref.schema().equals(defaultSchema)) {
-                        statement.execute(createSchema);
+                        createSchema(connection, statement, createSchema, ref.schema());
                     }
                     try {
                         statement.execute(create);
@@ -380,7 +380,7 @@ public abstract class JdbcConnector implements Connector {
                         }
                         // The connection's own schema (PostgreSQL's config.schema) does not exist yet: created as a named one
                         // is. Only then, since CREATE SCHEMA needs a privilege on the database even when the schema exists.
-                        statement.execute(createSchema);
+                        createSchema(connection, statement, createSchema, ref.schema());
                         statement.execute(create);
                     }
                 }
@@ -398,6 +398,26 @@ public abstract class JdbcConnector implements Connector {
         TableInfo created = catalog(context, true).tables().find(wanted.name()).orElseThrow(() -> ConnectorException.upstream(
                 "created " + ref.qualifiedName() + " but the catalog does not show it", 0));
         return new EnsuredObject(created.schema(), true);
+    }
+
+    /**
+     * Runs the dialect's {@code CREATE SCHEMA IF NOT EXISTS}. Another run creating the same schema at the same moment (two
+     * syncs' first batches into new tables of one new schema) makes PostgreSQL's IF NOT EXISTS fail for the second of
+     * the two once the first commits (a unique violation on its catalog): a schema that is there by then is used.
+     */
+    private static void createSchema(Connection connection, Statement statement, String createSchema, String schema) throws SQLException {
+        try {
+            statement.execute(createSchema);
+        } catch (SQLException e) {
+            try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM information_schema.schemata WHERE schema_name = ?")) {
+                exists.setString(1, schema);
+                try (ResultSet found = exists.executeQuery()) {
+                    if (!found.next()) {
+                        throw e;
+                    }
+                }
+            }
+        }
     }
 
     @Override

@@ -147,6 +147,39 @@ class PostgresConnectorTest extends JdbcConnectorContract {
         }
     }
 
+    /**
+     * Two runs creating new tables in one new schema at the same moment: PostgreSQL's CREATE SCHEMA IF NOT EXISTS fails
+     * for the second once the first commits; the schema is used and the table created, not an error that fails the run.
+     */
+    @Test
+    void ensure_object_uses_a_schema_another_run_created_at_the_same_moment() throws Exception {
+        String racing = schema + "_racing";
+        ObjectSchema wanted = new ObjectSchema(racing + ".accounts", "accounts", List.of(FieldSchema.of("id", "integer")), List.of("id"), null, Set.of());
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Connection other = admin(); Statement ddl = other.createStatement(); Connection watcher = admin()) {
+            ddl.execute("DROP SCHEMA IF EXISTS " + racing + " CASCADE");
+            other.setAutoCommit(false);
+            ddl.execute("CREATE SCHEMA " + racing);
+            ddl.execute("CREATE TABLE " + racing + ".contacts (id bigint NOT NULL PRIMARY KEY)");
+            java.util.concurrent.Future<Connector.EnsuredObject> ensured = thread.submit(() -> connector.ensureObject(context(config(), credentials()), wanted));
+            Databases.awaitLockWait(watcher, "CREATE SCHEMA IF NOT EXISTS %racing%");
+            other.commit();
+            Connector.EnsuredObject answer = ensured.get();
+            assertTrue(answer.created());
+            assertEquals(List.of("id"), answer.schema().fieldNames());
+            try (Statement check = other.createStatement();
+                 ResultSet tables = check.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + racing + "'")) {
+                tables.next();
+                assertEquals(2, tables.getInt(1), "the other run's table and this one's, in the schema both created");
+            }
+        } finally {
+            thread.shutdownNow();
+            try (Connection admin = admin(); Statement statement = admin.createStatement()) {
+                statement.execute("DROP SCHEMA IF EXISTS " + racing + " CASCADE");
+            }
+        }
+    }
+
     @Override
     protected List<String> dropStatements() {
         return List.of("DROP SCHEMA IF EXISTS " + schema + " CASCADE", "DROP SCHEMA IF EXISTS " + otherSchema + " CASCADE");
