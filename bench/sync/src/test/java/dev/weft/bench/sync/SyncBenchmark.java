@@ -3,6 +3,7 @@ package dev.weft.bench.sync;
 import dev.weft.platform.id.TypeId;
 import dev.weft.testing.TestCredentials;
 import dev.weft.testing.WeftTestInfra;
+import dev.weft.testing.bench.MachineCpu;
 import dev.weft.testing.infra.FreePorts;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -52,7 +53,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *       time is the run's own {@code started_at} → {@code finished_at}; it must succeed and the destination must hold
  *       exactly the source's rows with the transform applied (checked by a join, not only a count);</li>
  *   <li>the peak RSS ({@code VmHWM}) of each service process over its whole life (warm-up included), and the CPU time
- *       each spent in the measured run ({@code /proc/<pid>/stat});</li>
+ *       each spent in the measured run ({@code /proc/<pid>/stat}); PostgreSQL's and the whole machine's CPU over the
+ *       run and over the plain pipeline's copy ({@code /proc}), which show where a small machine's cores went;</li>
  *   <li>the limit, after the services are stopped: a plain JDBC streaming {@code SELECT} of the same rows (typed getters)
  *       with the same transform in Java, written by one {@code COPY ... FROM STDIN} into a table like the sync's, warmed
  *       up on the warm-up table first.</li>
@@ -88,6 +90,11 @@ class SyncBenchmark {
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 2);
     private static final String COLUMNS = "id, name, region, amount, updated_at";
     private static final String TRANSFORM = "$merge([$, {\"region\": $uppercase(region)}])";
+    /**
+     * Whether the sync runs the transform ({@code -Dbench.no-transform=true}: the 5 mappings only, a diagnostic that
+     * bounds what the transform costs; the plain pipeline still upper-cases, and the ratio then compares unlike work).
+     */
+    private static final boolean WITH_TRANSFORM = !Boolean.getBoolean("bench.no-transform");
     private static final Path REPO = Path.of(System.getProperty("weft.repo", "../..")).toAbsolutePath().normalize();
     private static final Path LOGS = Path.of("target", "service-logs").toAbsolutePath();
     private static final long CLOCK_TICKS = 100;
@@ -103,7 +110,7 @@ class SyncBenchmark {
 
     record Result(int rows, int round, String load, double syncSeconds, double wallSeconds, double plainSeconds, long bytes,
                   long connectionsHwmKb, long syncHwmKb, double connectionsCpu, double syncCpu, int batches, int warmupRuns,
-                  long jitMillis, String loadAfter) {
+                  long jitMillis, String loadAfter, MachineCpu.Delta syncMachine, MachineCpu.Delta plainMachine, double plainJvmCpu) {
         double syncRate() {
             return rows / syncSeconds;
         }
@@ -192,9 +199,11 @@ class SyncBenchmark {
 
             double[] cpuBefore = {cpuSeconds(connections), cpuSeconds(sync)};
             long jitBefore = jitMillis(connections) + jitMillis(sync);
+            MachineCpu machineBefore = MachineCpu.snapshot();
             long wallStart = System.nanoTime();
             JsonPath measured = run(org, syncPort, measuredSync);
             double wall = (System.nanoTime() - wallStart) / 1e9;
+            MachineCpu.Delta syncMachine = machineBefore.since();
             double[] cpuAfter = {cpuSeconds(connections), cpuSeconds(sync)};
             long jit = jitMillis(connections) + jitMillis(sync) - jitBefore;
             String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[0];
@@ -215,11 +224,11 @@ class SyncBenchmark {
             plainCopy("src_warmup", "dst_plain");
             destination("dst_plain");
             long plainStart = System.nanoTime();
-            long bytes = plainCopy("src_" + rows, "dst_plain");
+            PlainCopy copied = plainCopy("src_" + rows, "dst_plain");
             double plain = (System.nanoTime() - plainStart) / 1e9;
             check("src_" + rows, "dst_plain", rows);
-            return new Result(rows, round, load, seconds, wall, plain, bytes, connectionsHwm, syncHwm, cpuAfter[0] - cpuBefore[0],
-                    cpuAfter[1] - cpuBefore[1], measured.getInt("batches"), warmups, jit, loadAfter);
+            return new Result(rows, round, load, seconds, wall, plain, copied.bytes(), connectionsHwm, syncHwm, cpuAfter[0] - cpuBefore[0],
+                    cpuAfter[1] - cpuBefore[1], measured.getInt("batches"), warmups, jit, loadAfter, syncMachine, copied.machine(), copied.jvmCpu());
         } finally {
             if (sync != null) {
                 stop(sync);
@@ -353,7 +362,9 @@ class SyncBenchmark {
         body.put("source", Map.of("connection_id", source, "object", from));
         body.put("destination", Map.of("connection_id", target, "table", to, "key", List.of("id"), "mode", MODE));
         body.put("field_mappings", mappings);
-        body.put("transform_id", transform);
+        if (WITH_TRANSFORM) {
+            body.put("transform_id", transform);
+        }
         return api(org, port).body(body).post("/v1/syncs").then().statusCode(201).extract().path("id");
     }
 
@@ -409,7 +420,7 @@ class SyncBenchmark {
         try (Connection db = database(); Statement statement = db.createStatement();
              ResultSet counted = statement.executeQuery("SELECT (SELECT count(*) FROM " + SCHEMA + "." + destination + "),"
                      + " (SELECT count(*) FROM " + SCHEMA + "." + source + " s JOIN " + SCHEMA + "." + destination + " d USING (id)"
-                     + " WHERE d.name = s.name AND d.region = upper(s.region) AND d.amount = s.amount AND d.updated_at = s.updated_at)")) {
+                     + " WHERE d.name = s.name AND d.region = " + (WITH_TRANSFORM || destination.startsWith("dst_plain") ? "upper(s.region)" : "s.region") + " AND d.amount = s.amount AND d.updated_at = s.updated_at)")) {
             counted.next();
             assertEquals(rows, counted.getLong(1), destination + " row count");
             assertEquals(rows, counted.getLong(2), destination + " rows equal to the source's, transformed");
@@ -420,8 +431,17 @@ class SyncBenchmark {
      * The plain pipeline: one streaming SELECT (fetch size 10,000, typed getters), the region upper-cased in Java, every
      * row written as COPY text into one COPY FROM STDIN, committed once. Returns the bytes of COPY text sent.
      */
-    private static long plainCopy(String source, String destination) throws SQLException {
+    /** The plain pipeline's copy: bytes sent, and the CPU it took (the machine's, PostgreSQL's, this JVM's seconds). */
+    private record PlainCopy(long bytes, MachineCpu.Delta machine, double jvmCpu) {
+    }
+
+    private static PlainCopy plainCopy(String source, String destination) throws SQLException {
         try (Connection read = database(); Connection write = database()) {
+            // Measured from here to the commit: PostgreSQL's share is read from these two connections' backends, so they
+            // must still be there at the end (a backend gone by then is not counted).
+            int self = (int) ProcessHandle.current().pid();
+            long selfBefore = MachineCpu.processTicks(self);
+            MachineCpu machineBefore = MachineCpu.snapshot();
             read.setAutoCommit(false);
             write.setAutoCommit(false);
             CopyIn copy = write.unwrap(PGConnection.class).getCopyAPI()
@@ -447,7 +467,7 @@ class SyncBenchmark {
             copy.endCopy();
             write.commit();
             read.commit();
-            return bytes;
+            return new PlainCopy(bytes, machineBefore.since(), (MachineCpu.processTicks(self) - selfBefore) / (double) CLOCK_TICKS);
         }
     }
 
@@ -478,23 +498,29 @@ class SyncBenchmark {
         // The services' CPU less their JIT compilers': code changes compare on it, as C2 still compiles through every measured
         // run (1-3 s of it, varying from run to run by more than most changes move the rest).
         double withoutJit = (r.connectionsCpu() + r.syncCpu() - r.jitMillis() / 1000.0) * 1e6 / r.rows();
-        return String.format(Locale.ROOT, "| %,d | %d | %s / %s | %,.0f | %.1f | %,.0f | %.1f | **%.2f** | %.1f | %.1f | %,d | %,d | %.1f / %.1f | %.1f / %.1f | %.1f | %d | %d | %,d |",
+        double perRecord = 1e6 / r.rows();
+        return String.format(Locale.ROOT, "| %,d | %d | %s / %s | %,.0f | %.1f | %,.0f | %.1f | **%.2f** | %.1f | %.1f | %,d | %,d | %.1f / %.1f | %.1f / %.1f | %.1f | %d | %d | %,d "
+                        + "| %.1f / %.1f | %.1f | %.1f / %.1f |",
                 r.rows(), r.round(), r.load(), r.loadAfter(), r.syncRate(), r.bytes() / 1e6 / r.syncSeconds(), r.plainRate(), r.bytes() / 1e6 / r.plainSeconds(),
                 r.syncRate() / r.plainRate(), r.syncSeconds(), r.wallSeconds(), r.connectionsHwmKb() / 1024, r.syncHwmKb() / 1024,
                 r.connectionsCpu(), r.syncCpu(), r.connectionsCpu() * 1e6 / r.rows(), r.syncCpu() * 1e6 / r.rows(), withoutJit, r.batches(), r.warmupRuns(),
-                r.jitMillis());
+                r.jitMillis(), r.syncMachine().postgresSeconds() * perRecord, r.plainMachine().postgresSeconds() * perRecord, r.plainJvmCpu() * perRecord,
+                r.syncMachine().busySeconds() * perRecord, r.plainMachine().busySeconds() * perRecord);
     }
 
     private static String report(List<Result> results) {
         StringBuilder out = new StringBuilder("# bench/sync\n\n");
-        out.append(String.format(Locale.ROOT, "PostgreSQL → PostgreSQL, 5 field mappings + a JSONata transform (`%s`), mode " + MODE + ", "
+        out.append(String.format(Locale.ROOT, "PostgreSQL → PostgreSQL, 5 field mappings"
+                + (WITH_TRANSFORM ? " + a JSONata transform (`%s`)" : ", **no transform** (the plain pipeline still upper-cases the region, as `%s` does)")
+                + ", mode " + MODE + ", "
                 + "warm-up runs of %,d rows per round until the JIT is quiet; weft.sync.batch-size %s; services: heap `%s`, %s%n%n", TRANSFORM,
                 WARMUP_ROWS, BATCH_SIZE.isEmpty() ? "default" : BATCH_SIZE, HEAP,
                 System.getProperty("bench.service.jvm", "").isBlank() ? "no further JVM options" : "`" + System.getProperty("bench.service.jvm") + "`"));
         out.append("| rows | round | load (1 min) before / after | sync records/s | sync MB/s | plain records/s | plain MB/s | ratio | sync run s | "
                 + "sync wall s | connections peak RSS MB | sync peak RSS MB | CPU s connections / sync | CPU-µs per record connections / sync "
-                + "| CPU-µs per record, both, without the JIT | batches | warm-up runs | JIT ms in the run |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| CPU-µs per record, both, without the JIT | batches | warm-up runs | JIT ms in the run "
+                + "| PostgreSQL CPU-µs per record sync / plain | plain JVM CPU-µs per record | machine CPU-µs per record sync / plain |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         results.forEach(r -> out.append(line(r)).append('\n'));
         return out.toString();
     }
