@@ -70,6 +70,17 @@ final class SnowflakeApi {
 
     /** Runs one statement in the connection's database, schema, warehouse and role, and returns its whole result. */
     Result execute(ConnectorContext context, String sql, List<Binding> bindings) {
+        return execute(context, sql, bindings, null);
+    }
+
+    /**
+     * As {@link #execute(ConnectorContext, String, List)}, under {@code requestId} when given: an id the statement may
+     * have been submitted under before (a write's batch sent again after a kill, its ids derived from the write's id).
+     * Such a request always says {@code retry=true}, so Snowflake, which remembers the request ids it ran, answers a
+     * statement it already ran with that run's result instead of running it twice (the SQL API's "resubmitting a
+     * request"). Without one the id is new, and only a resubmission of it (after a 429 or 503) says {@code retry=true}.
+     */
+    Result execute(ConnectorContext context, String sql, List<Binding> bindings, UUID requestId) {
         String base = baseUrl(context);
         ObjectNode body = JSON.createObjectNode();
         body.put("statement", sql);
@@ -87,10 +98,13 @@ final class SnowflakeApi {
             }
         }
         String json = body.toString();
-        // a request id per statement: Snowflake runs a resubmitted request (a retry after 429/503) only once
-        URI uri = URI.create(base + STATEMENTS + "?requestId=" + UUID.randomUUID());
+        // a request id per statement: Snowflake runs a resubmitted request (retry=true) only once
+        URI first = URI.create(base + STATEMENTS + "?requestId=" + (requestId == null ? UUID.randomUUID() : requestId)
+                + (requestId == null ? "" : "&retry=true"));
+        URI again = requestId == null ? URI.create(first + "&retry=true") : first;
+        java.util.concurrent.atomic.AtomicBoolean sent = new java.util.concurrent.atomic.AtomicBoolean();
         long started = System.nanoTime();
-        HttpResponse<String> response = send(context, token -> request(uri, token)
+        HttpResponse<String> response = send(context, token -> request(sent.getAndSet(true) ? again : first, token)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
         JsonNode answer = parse(response);

@@ -285,7 +285,7 @@ public class SnowflakeConnector implements Connector {
         if (table.view()) {
             throw ConnectorException.invalid("object", "writable", write.object() + " is a view; Weft writes to tables only");
         }
-        return new SnowflakeWriter(api, context, table, qualified(table)).write(write.mode(), write.key(), write.records());
+        return new SnowflakeWriter(api, context, table, qualified(table), write.writeId()).write(write.mode(), write.key(), write.records());
     }
 
     /**

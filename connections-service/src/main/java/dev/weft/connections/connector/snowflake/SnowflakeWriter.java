@@ -12,6 +12,7 @@ import dev.weft.connections.connector.jdbc.TableInfo;
 import dev.weft.connections.connector.snowflake.SnowflakeApi.Binding;
 import io.quarkus.logging.Log;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -30,6 +32,12 @@ import java.util.stream.Collectors;
  * key matches no row fails on its own. Within one batch the last record of a key wins (a MERGE source may not hold a
  * key twice). When a statement is refused (422: a value the column cannot take), its records are written one by one so
  * each gets its own result and the good ones still land.
+ *
+ * <p>A write with an id ({@code write_id}: a sync's batch) sends each of its statements under a request id derived from
+ * the write's id, the table and the statement's place in the write, with {@code retry=true}. The same batch sent again
+ * (a run resumed after a kill, a write whose answer was lost) makes the same statements in the same order under the same
+ * ids, and Snowflake answers those it already ran with their first result instead of running them again: a replayed
+ * {@code insert} adds no rows twice, as the SQL databases' write ledger ensures for them.
  */
 final class SnowflakeWriter {
     /** Snowflake caps a statement's bind variables; a statement carries at most this many values and rows. */
@@ -42,11 +50,27 @@ final class SnowflakeWriter {
     private final String qualifiedTable;
     private final SnowflakeDialect dialect = SnowflakeDialect.INSTANCE;
 
-    SnowflakeWriter(SnowflakeApi api, ConnectorContext context, TableInfo table, String qualifiedTable) {
+    /** The write's id, or null: then each statement goes under a new request id. */
+    private final String writeId;
+    /** Statements sent so far: the next one's place in the write. */
+    private int statements;
+
+    SnowflakeWriter(SnowflakeApi api, ConnectorContext context, TableInfo table, String qualifiedTable, String writeId) {
         this.api = api;
         this.context = context;
         this.table = table;
         this.qualifiedTable = qualifiedTable;
+        this.writeId = writeId;
+    }
+
+    /** The next statement's request id: derived from the write's id, table and place (the same on a replay), or null. */
+    private UUID nextRequestId() {
+        int place = statements++;
+        if (writeId == null) {
+            return null;
+        }
+        String name = context.connectionId() + "\u0000" + table.objectName() + "\u0000" + writeId + "\u0000" + place;
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A record converted for its columns: position, reported id and values in column order. */
@@ -179,7 +203,7 @@ final class SnowflakeWriter {
                 bindings.add(SnowflakeValues.binding(row.values()[c], columns.get(c)));
             }
         }
-        SnowflakeApi.Result done = api.execute(context, statement(mode, columns, key, applied.size()), bindings);
+        SnowflakeApi.Result done = api.execute(context, statement(mode, columns, key, applied.size()), bindings, nextRequestId());
         if (mode == WriteMode.UPSERT) {
             JsonNode stats = done == null ? null : done.stats();
             if (stats == null || !stats.has("numRowsInserted") || !stats.has("numRowsUpdated")) {
@@ -246,7 +270,8 @@ final class SnowflakeWriter {
         }
         String sql = "SELECT " + key.stream().map(k -> dialect.quote(k.name())).collect(Collectors.joining(", ")) + " FROM " + qualifiedTable
                 + " WHERE " + String.join(" OR ", alternatives);
-        SnowflakeApi.Result result = api.execute(context, sql, bindings);
+        // Under the write's ids too: a replay then sees the keys the first write saw, and so sends the same statements.
+        SnowflakeApi.Result result = api.execute(context, sql, bindings, nextRequestId());
         Set<String> ids = new HashSet<>();
         for (List<String> found : result.rows()) {
             Object[] values = new Object[key.size()];

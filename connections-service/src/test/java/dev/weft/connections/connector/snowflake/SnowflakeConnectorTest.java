@@ -40,6 +40,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.weft.connections.connector.snowflake.SnowflakeStub.STATEMENTS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -289,6 +290,88 @@ class SnowflakeConnectorTest {
         assertFalse(result.results().get(1).success());
         assertTrue(result.results().get(1).error().contains("too long"), result.results().get(1).error());
         assertEquals(List.of(batch, single, single), snowflake.statementTexts().subList(2, 5));
+    }
+
+    /**
+     * The statements Snowflake runs of those sent, as its SQL API documents a resubmitted request: a request id it has
+     * seen before, sent with {@code retry=true}, is answered from the first run and not run again; any other request runs.
+     */
+    private static List<LoggedRequest> runBySnowflake(List<LoggedRequest> sent) {
+        Set<String> seen = new java.util.HashSet<>();
+        List<LoggedRequest> ran = new ArrayList<>();
+        for (LoggedRequest request : sent) {
+            boolean resubmitted = request.queryParameter("retry").isPresent() && "true".equals(request.queryParameter("retry").firstValue());
+            if (!seen.add(request.queryParameter("requestId").firstValue()) && resubmitted) {
+                continue;
+            }
+            ran.add(request);
+        }
+        return ran;
+    }
+
+    private List<LoggedRequest> sentStatements(String sql) {
+        return snowflake.server().findAll(postRequestedFor(urlPathEqualTo(STATEMENTS)).withRequestBody(matchingJsonPath("$.statement", equalTo(sql))));
+    }
+
+    /**
+     * A sync's batch sent again (its run resumed after a kill, or a write whose answer was lost) carries the same write
+     * id: its statements go under the same request ids, with retry=true, so Snowflake runs each once and the rows are not
+     * inserted twice. Each statement of a write has its own id; another write id gives other ids; a write without one a
+     * new id per statement, so the same records sent twice without an id are written twice, as the docs say.
+     */
+    @Test
+    void a_batch_sent_again_with_its_write_id_is_run_once_by_snowflake() {
+        ObjectSchema contacts = contacts();
+        String batch = "INSERT INTO \"PUBLIC\".\"CONTACTS\" (\"ID\", \"EMAIL\") VALUES (?, ?), (?, ?)";
+        String single = "INSERT INTO \"PUBLIC\".\"CONTACTS\" (\"ID\", \"EMAIL\") VALUES (?, ?)";
+        snowflake.refuse(batch, "100074", "22000", "String 'x...' is too long and would be truncated");
+        snowflake.answer(single, SnowflakeStub.dml("number of rows inserted", 1, "numRowsInserted"));
+        snowflake.server().stubFor(snowflake.statement(single).atPriority(1).withRequestBody(matchingJsonPath("$.bindings.1.value", equalTo("2")))
+                .willReturn(aResponse().withStatus(422).withBody(SnowflakeStub.failure("100074", "22000", "String 'x...' is too long and would be truncated"))));
+        List<Map<String, Object>> records = List.of(record("ID", 1, "EMAIL", "ada@example.com"), record("ID", 2, "EMAIL", "x".repeat(300)));
+
+        WriteResult first = connector.write(context(), new WriteSpec("CONTACTS", WriteMode.INSERT, List.of(), records, contacts, "run_01:batch-1"));
+        WriteResult again = connector.write(context(), new WriteSpec("CONTACTS", WriteMode.INSERT, List.of(), records, contacts, "run_01:batch-1"));
+
+        assertEquals(first.results(), again.results(), "the replay answers as the first write did");
+        List<LoggedRequest> sent = sentStatements(single);
+        assertEquals(4, sent.size(), "each write sends the batch, then its records one by one");
+        assertEquals(sent.get(0).queryParameter("requestId").firstValue(), sent.get(2).queryParameter("requestId").firstValue());
+        assertEquals(sent.get(1).queryParameter("requestId").firstValue(), sent.get(3).queryParameter("requestId").firstValue());
+        assertNotEquals(sent.get(0).queryParameter("requestId").firstValue(), sent.get(1).queryParameter("requestId").firstValue(),
+                "each statement of a write has its own id");
+        sent.forEach(request -> assertEquals("true", request.queryParameter("retry").firstValue()));
+        assertEquals(2, runBySnowflake(sent).size(), "the replay's statements are answered from the first run: ada inserted once");
+        assertEquals(1, runBySnowflake(sentStatements(batch)).size(), "the refused batch statement, sent again under its id");
+
+        connector.write(context(), new WriteSpec("CONTACTS", WriteMode.INSERT, List.of(), records, contacts, "run_01:batch-2"));
+        assertEquals(4, runBySnowflake(sentStatements(single)).size(), "another write id is another write");
+        connector.write(context(), new WriteSpec("CONTACTS", WriteMode.INSERT, List.of(), records, contacts));
+        connector.write(context(), new WriteSpec("CONTACTS", WriteMode.INSERT, List.of(), records, contacts));
+        List<LoggedRequest> withoutId = sentStatements(single).subList(6, 10);
+        withoutId.forEach(request -> assertTrue(request.queryParameter("retry").isPresent() == false, "a first submission without a write id"));
+        assertEquals(8, runBySnowflake(sentStatements(single)).size(), "without a write id, the same records sent twice are written twice");
+    }
+
+    /** A statement resubmitted after a 503 goes under its first request id with retry=true: Snowflake runs it once. */
+    @Test
+    void a_statement_resubmitted_after_a_503_keeps_its_request_id_and_says_retry() {
+        ObjectSchema contacts = contacts();
+        String sql = "INSERT INTO \"PUBLIC\".\"CONTACTS\" (\"ID\", \"EMAIL\") VALUES (?, ?)";
+        snowflake.server().stubFor(snowflake.statement(sql).inScenario("busy").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503).withHeader("Retry-After", "0")).willSetStateTo("ready"));
+        snowflake.server().stubFor(snowflake.statement(sql).inScenario("busy").whenScenarioStateIs("ready")
+                .willReturn(aResponse().withStatus(200).withBody(SnowflakeStub.dml("number of rows inserted", 1, "numRowsInserted"))));
+
+        WriteResult result = connector.write(context(), new WriteSpec("CONTACTS", WriteMode.INSERT, List.of(), List.of(record("ID", 1, "EMAIL", "ada@example.com")), contacts));
+
+        assertTrue(result.results().getFirst().success());
+        List<LoggedRequest> sent = sentStatements(sql);
+        assertEquals(2, sent.size());
+        assertEquals(sent.get(0).queryParameter("requestId").firstValue(), sent.get(1).queryParameter("requestId").firstValue());
+        assertFalse(sent.get(0).queryParameter("retry").isPresent());
+        assertEquals("true", sent.get(1).queryParameter("retry").firstValue());
+        assertEquals(1, runBySnowflake(sent).size());
     }
 
     @Test
