@@ -11,6 +11,7 @@ import io.quarkus.logging.Log;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -74,13 +75,14 @@ final class SnowflakeApi {
     }
 
     /**
-     * As {@link #execute(ConnectorContext, String, List)}, under {@code requestId} when given: an id the statement may
-     * have been submitted under before (a write's batch sent again after a kill, its ids derived from the write's id).
-     * Such a request always says {@code retry=true}, so Snowflake, which remembers the request ids it ran, answers a
-     * statement it already ran with that run's result instead of running it twice (the SQL API's "resubmitting a
-     * request"). Without one the id is new, and only a resubmission of it (after a 429 or 503) says {@code retry=true}.
+     * As {@link #execute(ConnectorContext, String, List)}; with a {@code replayKey} (a write's id and the statement's
+     * place in it) the statement may have been sent before: its request id is derived from that key, the SQL and the
+     * bound values, and the request always says {@code retry=true}, so Snowflake, which remembers the request ids it
+     * ran, answers the same statement sent again with its first run's result instead of running it twice (the SQL API's
+     * "resubmitting a request"); another statement under the same key gets another id and runs. Without a key the id is
+     * new, and only a resubmission of it (after a 429 or 503) says {@code retry=true}.
      */
-    Result execute(ConnectorContext context, String sql, List<Binding> bindings, UUID requestId) {
+    Result execute(ConnectorContext context, String sql, List<Binding> bindings, String replayKey) {
         String base = baseUrl(context);
         ObjectNode body = JSON.createObjectNode();
         body.put("statement", sql);
@@ -98,6 +100,8 @@ final class SnowflakeApi {
             }
         }
         String json = body.toString();
+        UUID requestId = replayKey == null ? null
+                : UUID.nameUUIDFromBytes((replayKey + "\u0000" + sql + "\u0000" + body.path("bindings")).getBytes(StandardCharsets.UTF_8));
         // a request id per statement: Snowflake runs a resubmitted request (retry=true) only once
         URI first = URI.create(base + STATEMENTS + "?requestId=" + (requestId == null ? UUID.randomUUID() : requestId)
                 + (requestId == null ? "" : "&retry=true"));

@@ -12,7 +12,6 @@ import dev.weft.connections.connector.jdbc.TableInfo;
 import dev.weft.connections.connector.snowflake.SnowflakeApi.Binding;
 import io.quarkus.logging.Log;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,7 +20,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -34,10 +32,11 @@ import java.util.stream.Collectors;
  * each gets its own result and the good ones still land.
  *
  * <p>A write with an id ({@code write_id}: a sync's batch) sends each of its statements under a request id derived from
- * the write's id, the table and the statement's place in the write, with {@code retry=true}. The same batch sent again
- * (a run resumed after a kill, a write whose answer was lost) makes the same statements in the same order under the same
- * ids, and Snowflake answers those it already ran with their first result instead of running them again: a replayed
- * {@code insert} adds no rows twice, as the SQL databases' write ledger ensures for them.
+ * the write's id, the table, the statement's place in the write and the statement itself, with {@code retry=true}. The
+ * same batch sent again (a run resumed after a kill, a write whose answer was lost) makes the same statements in the same
+ * order under the same ids, and Snowflake answers those it already ran with their first result instead of running them
+ * again: a replayed {@code insert} adds no rows twice, as the SQL databases' write ledger ensures for them. Other records
+ * under the same id make other statements, which run.
  */
 final class SnowflakeWriter {
     /** Snowflake caps a statement's bind variables; a statement carries at most this many values and rows. */
@@ -63,14 +62,10 @@ final class SnowflakeWriter {
         this.writeId = writeId;
     }
 
-    /** The next statement's request id: derived from the write's id, table and place (the same on a replay), or null. */
-    private UUID nextRequestId() {
+    /** The next statement's replay key (the connection, table, write id and its place in the write), or null without a write id. */
+    private String nextReplayKey() {
         int place = statements++;
-        if (writeId == null) {
-            return null;
-        }
-        String name = context.connectionId() + "\u0000" + table.objectName() + "\u0000" + writeId + "\u0000" + place;
-        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
+        return writeId == null ? null : context.connectionId() + "\u0000" + table.objectName() + "\u0000" + writeId + "\u0000" + place;
     }
 
     /** A record converted for its columns: position, reported id and values in column order. */
@@ -203,7 +198,7 @@ final class SnowflakeWriter {
                 bindings.add(SnowflakeValues.binding(row.values()[c], columns.get(c)));
             }
         }
-        SnowflakeApi.Result done = api.execute(context, statement(mode, columns, key, applied.size()), bindings, nextRequestId());
+        SnowflakeApi.Result done = api.execute(context, statement(mode, columns, key, applied.size()), bindings, nextReplayKey());
         if (mode == WriteMode.UPSERT) {
             JsonNode stats = done == null ? null : done.stats();
             if (stats == null || !stats.has("numRowsInserted") || !stats.has("numRowsUpdated")) {
@@ -271,7 +266,7 @@ final class SnowflakeWriter {
         String sql = "SELECT " + key.stream().map(k -> dialect.quote(k.name())).collect(Collectors.joining(", ")) + " FROM " + qualifiedTable
                 + " WHERE " + String.join(" OR ", alternatives);
         // Under the write's ids too: a replay then sees the keys the first write saw, and so sends the same statements.
-        SnowflakeApi.Result result = api.execute(context, sql, bindings, nextRequestId());
+        SnowflakeApi.Result result = api.execute(context, sql, bindings, nextReplayKey());
         Set<String> ids = new HashSet<>();
         for (List<String> found : result.rows()) {
             Object[] values = new Object[key.size()];

@@ -273,15 +273,21 @@ class SnowflakeConnectorTest {
                 "FIXED", "1", "TEXT", "ada@example.com", "TEXT", "{\"tier\":\"platinum\"}");
     }
 
+    private static final String TWO_ROWS = "INSERT INTO \"PUBLIC\".\"CONTACTS\" (\"ID\", \"EMAIL\") VALUES (?, ?), (?, ?)";
+    private static final String ONE_ROW = "INSERT INTO \"PUBLIC\".\"CONTACTS\" (\"ID\", \"EMAIL\") VALUES (?, ?)";
+
+    /** Snowflake refuses the two-row insert (a value too long) and, written one by one, the record with ID 2. */
+    private void refuseTheBatchAndItsSecondRecord() {
+        snowflake.refuse(TWO_ROWS, "100074", "22000", "String 'x...' is too long and would be truncated");
+        snowflake.answer(ONE_ROW, SnowflakeStub.dml("number of rows inserted", 1, "numRowsInserted"));
+        snowflake.server().stubFor(snowflake.statement(ONE_ROW).atPriority(1).withRequestBody(matchingJsonPath("$.bindings.1.value", equalTo("2")))
+                .willReturn(aResponse().withStatus(422).withBody(SnowflakeStub.failure("100074", "22000", "String 'x...' is too long and would be truncated"))));
+    }
+
     @Test
     void a_refused_batch_is_written_record_by_record() {
         ObjectSchema contacts = contacts();
-        String batch = "INSERT INTO \"PUBLIC\".\"CONTACTS\" (\"ID\", \"EMAIL\") VALUES (?, ?), (?, ?)";
-        String single = "INSERT INTO \"PUBLIC\".\"CONTACTS\" (\"ID\", \"EMAIL\") VALUES (?, ?)";
-        snowflake.refuse(batch, "100074", "22000", "String 'x...' is too long and would be truncated");
-        snowflake.answer(single, SnowflakeStub.dml("number of rows inserted", 1, "numRowsInserted"));
-        snowflake.server().stubFor(snowflake.statement(single).atPriority(1).withRequestBody(matchingJsonPath("$.bindings.1.value", equalTo("2")))
-                .willReturn(aResponse().withStatus(422).withBody(SnowflakeStub.failure("100074", "22000", "String 'x...' is too long and would be truncated"))));
+        refuseTheBatchAndItsSecondRecord();
 
         WriteResult result = connector.write(context(), new WriteSpec("CONTACTS", WriteMode.INSERT, List.of(), List.of(
                 record("ID", 1, "EMAIL", "ada@example.com"), record("ID", 2, "EMAIL", "x".repeat(300))), contacts));
@@ -289,7 +295,7 @@ class SnowflakeConnectorTest {
         assertTrue(result.results().get(0).success());
         assertFalse(result.results().get(1).success());
         assertTrue(result.results().get(1).error().contains("too long"), result.results().get(1).error());
-        assertEquals(List.of(batch, single, single), snowflake.statementTexts().subList(2, 5));
+        assertEquals(List.of(TWO_ROWS, ONE_ROW, ONE_ROW), snowflake.statementTexts().subList(2, 5));
     }
 
     /**
@@ -316,25 +322,21 @@ class SnowflakeConnectorTest {
     /**
      * A sync's batch sent again (its run resumed after a kill, or a write whose answer was lost) carries the same write
      * id: its statements go under the same request ids, with retry=true, so Snowflake runs each once and the rows are not
-     * inserted twice. Each statement of a write has its own id; another write id gives other ids; a write without one a
-     * new id per statement, so the same records sent twice without an id are written twice, as the docs say.
+     * inserted twice. Each statement of a write has its own id; other records under the same write id make other
+     * statements, which run (never answered with another write's result); another write id gives other ids; a write
+     * without one a new id per statement, so the same records sent twice without an id are written twice, as the docs say.
      */
     @Test
     void a_batch_sent_again_with_its_write_id_is_run_once_by_snowflake() {
         ObjectSchema contacts = contacts();
-        String batch = "INSERT INTO \"PUBLIC\".\"CONTACTS\" (\"ID\", \"EMAIL\") VALUES (?, ?), (?, ?)";
-        String single = "INSERT INTO \"PUBLIC\".\"CONTACTS\" (\"ID\", \"EMAIL\") VALUES (?, ?)";
-        snowflake.refuse(batch, "100074", "22000", "String 'x...' is too long and would be truncated");
-        snowflake.answer(single, SnowflakeStub.dml("number of rows inserted", 1, "numRowsInserted"));
-        snowflake.server().stubFor(snowflake.statement(single).atPriority(1).withRequestBody(matchingJsonPath("$.bindings.1.value", equalTo("2")))
-                .willReturn(aResponse().withStatus(422).withBody(SnowflakeStub.failure("100074", "22000", "String 'x...' is too long and would be truncated"))));
+        refuseTheBatchAndItsSecondRecord();
         List<Map<String, Object>> records = List.of(record("ID", 1, "EMAIL", "ada@example.com"), record("ID", 2, "EMAIL", "x".repeat(300)));
 
         WriteResult first = connector.write(context(), new WriteSpec("CONTACTS", WriteMode.INSERT, List.of(), records, contacts, "run_01:batch-1"));
         WriteResult again = connector.write(context(), new WriteSpec("CONTACTS", WriteMode.INSERT, List.of(), records, contacts, "run_01:batch-1"));
 
         assertEquals(first.results(), again.results(), "the replay answers as the first write did");
-        List<LoggedRequest> sent = sentStatements(single);
+        List<LoggedRequest> sent = sentStatements(ONE_ROW);
         assertEquals(4, sent.size(), "each write sends the batch, then its records one by one");
         assertEquals(sent.get(0).queryParameter("requestId").firstValue(), sent.get(2).queryParameter("requestId").firstValue());
         assertEquals(sent.get(1).queryParameter("requestId").firstValue(), sent.get(3).queryParameter("requestId").firstValue());
@@ -342,15 +344,18 @@ class SnowflakeConnectorTest {
                 "each statement of a write has its own id");
         sent.forEach(request -> assertEquals("true", request.queryParameter("retry").firstValue()));
         assertEquals(2, runBySnowflake(sent).size(), "the replay's statements are answered from the first run: ada inserted once");
-        assertEquals(1, runBySnowflake(sentStatements(batch)).size(), "the refused batch statement, sent again under its id");
+        assertEquals(1, runBySnowflake(sentStatements(TWO_ROWS)).size(), "the refused batch statement, sent again under its id");
 
+        List<Map<String, Object>> changed = List.of(record("ID", 1, "EMAIL", "ada@new.example.com"), record("ID", 2, "EMAIL", "x".repeat(300)));
+        connector.write(context(), new WriteSpec("CONTACTS", WriteMode.INSERT, List.of(), changed, contacts, "run_01:batch-1"));
+        assertEquals(3, runBySnowflake(sentStatements(ONE_ROW)).size(), "ada's new values run under the same write id; the unchanged record does not");
         connector.write(context(), new WriteSpec("CONTACTS", WriteMode.INSERT, List.of(), records, contacts, "run_01:batch-2"));
-        assertEquals(4, runBySnowflake(sentStatements(single)).size(), "another write id is another write");
+        assertEquals(5, runBySnowflake(sentStatements(ONE_ROW)).size(), "another write id is another write");
         connector.write(context(), new WriteSpec("CONTACTS", WriteMode.INSERT, List.of(), records, contacts));
         connector.write(context(), new WriteSpec("CONTACTS", WriteMode.INSERT, List.of(), records, contacts));
-        List<LoggedRequest> withoutId = sentStatements(single).subList(6, 10);
+        List<LoggedRequest> withoutId = sentStatements(ONE_ROW).subList(8, 12);
         withoutId.forEach(request -> assertTrue(request.queryParameter("retry").isPresent() == false, "a first submission without a write id"));
-        assertEquals(8, runBySnowflake(sentStatements(single)).size(), "without a write id, the same records sent twice are written twice");
+        assertEquals(9, runBySnowflake(sentStatements(ONE_ROW)).size(), "without a write id, the same records sent twice are written twice");
     }
 
     /** A statement resubmitted after a 503 goes under its first request id with retry=true: Snowflake runs it once. */
