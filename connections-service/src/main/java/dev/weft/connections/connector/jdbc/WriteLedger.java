@@ -12,12 +12,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -29,17 +31,30 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The table is created on first use, outside the write's transaction (MySQL's DDL commits whatever is open). Where it
  * cannot be created (no CREATE privilege on the schema), writes go on without it, once per replay as before, and the log
- * says so. Ids older than {@link #KEPT} are deleted now and then: an id only matters until the run that sent it has
+ * says so; a write {@link #RETRY_UNAVAILABLE} later tries again, so a privilege granted since takes effect without a
+ * restart. Ids older than {@link #KEPT} are deleted now and then: an id only matters until the run that sent it has
  * checkpointed past it.
  */
 final class WriteLedger {
     static final String TABLE = "_weft_writes";
     static final Duration KEPT = Duration.ofDays(7);
     private static final Duration PURGE_EVERY = Duration.ofHours(1);
+    /** How long a schema whose ledger could not be made goes without one before a write tries to make it again. */
+    static final Duration RETRY_UNAVAILABLE = Duration.ofMinutes(10);
 
-    /** Per pool and schema: whether the table is there (true), could not be made (false); and when it was last purged. */
-    private final Map<String, Boolean> ready = new ConcurrentHashMap<>();
+    private final Clock clock;
+    /** Per pool and schema: the ledger is there; until when it is taken as not makeable; when it was last purged. */
+    private final Set<String> ready = ConcurrentHashMap.newKeySet();
+    private final Map<String, Instant> unavailableUntil = new ConcurrentHashMap<>();
     private final Map<String, Instant> purged = new ConcurrentHashMap<>();
+
+    WriteLedger() {
+        this(Clock.systemUTC());
+    }
+
+    WriteLedger(Clock clock) {
+        this.clock = clock;
+    }
 
     /**
      * What a recorded write answered: its refused records and, where the destination told, how many it created and
@@ -67,9 +82,12 @@ final class WriteLedger {
      */
     boolean usable(Connection connection, SqlDialect dialect, String scope, String schema) {
         String key = scope + "\u0000" + schema;
-        Boolean known = ready.get(key);
-        if (known != null) {
-            return known;
+        if (ready.contains(key)) {
+            return true;
+        }
+        Instant until = unavailableUntil.get(key);
+        if (until != null && clock.instant().isBefore(until)) {
+            return false;
         }
         boolean made;
         try (Statement statement = connection.createStatement()) {
@@ -85,11 +103,18 @@ final class WriteLedger {
             // table is there all the same; only a ledger that is still missing means writes go on without it.
             made = exists(connection, dialect, schema);
             if (!made) {
-                Log.warnf("event=write_ledger_unavailable schema=%s error=\"%s\" effect=\"writes with a write_id are not deduplicated here\"",
-                        schema, e.getMessage());
+                Log.warnf("event=write_ledger_unavailable schema=%s error=\"%s\" effect=\"writes with a write_id are not deduplicated here\" retry_in_s=%d",
+                        schema, e.getMessage(), RETRY_UNAVAILABLE.toSeconds());
             }
         }
-        ready.put(key, made);
+        if (made) {
+            ready.add(key);
+            if (unavailableUntil.remove(key) != null) {
+                Log.infof("event=write_ledger_available schema=%s effect=\"writes with a write_id are deduplicated again\"", schema);
+            }
+        } else {
+            unavailableUntil.put(key, clock.instant().plus(RETRY_UNAVAILABLE));
+        }
         return made;
     }
 
@@ -156,7 +181,7 @@ final class WriteLedger {
         String table = dialect.qualify(schema, TABLE);
         try (PreparedStatement statement = connection.prepareStatement("INSERT INTO " + table + " (write_id, written_at, answer) VALUES (?, ?, ?)")) {
             statement.setString(1, writeId);
-            statement.setTimestamp(2, Timestamp.from(Instant.now()));
+            statement.setTimestamp(2, Timestamp.from(clock.instant()));
             statement.setString(3, render(tableName, results));
             statement.executeUpdate();
         } catch (SQLException e) {
@@ -167,7 +192,7 @@ final class WriteLedger {
             throw e;
         }
         String key = scope + "\u0000" + schema;
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         Instant last = purged.get(key);
         if (last == null || last.plus(PURGE_EVERY).isBefore(now)) {
             purged.put(key, now);
