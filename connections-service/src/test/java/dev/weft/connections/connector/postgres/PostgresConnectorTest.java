@@ -125,26 +125,36 @@ class PostgresConnectorTest extends JdbcConnectorContract {
     }
 
     /**
+     * Ensures {@code wanted} while another session has run {@code otherRun} (DDL, uncommitted): waits until the ensure
+     * waits on that session's lock at {@code waitsAt} (a pattern of its statement), then commits the other session.
+     */
+    private Connector.EnsuredObject ensureAsAnotherRunCommits(ObjectSchema wanted, String waitsAt, String... otherRun) throws Exception {
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Connection other = admin(); Statement ddl = other.createStatement(); Connection watcher = admin()) {
+            other.setAutoCommit(false);
+            for (String statement : otherRun) {
+                ddl.execute(statement);
+            }
+            java.util.concurrent.Future<Connector.EnsuredObject> ensured = thread.submit(() -> connector.ensureObject(context(config(), credentials()), wanted));
+            Databases.awaitLockWait(watcher, waitsAt);
+            other.commit();
+            return ensured.get();
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    /**
      * Another run creating the same destination table at the same moment: PostgreSQL's CREATE TABLE IF NOT EXISTS fails
      * for the second once the first commits; the table is answered as existing, not as an error that fails the run.
      */
     @Test
     void ensure_object_answers_a_table_another_run_created_at_the_same_moment() throws Exception {
         ObjectSchema wanted = new ObjectSchema("raced", "raced", List.of(FieldSchema.of("id", "integer")), List.of("id"), null, Set.of());
-        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
-        try (Connection other = admin(); Statement ddl = other.createStatement(); Connection watcher = admin()) {
-            ddl.execute("DROP TABLE IF EXISTS " + schema + ".raced");
-            other.setAutoCommit(false);
-            ddl.execute("CREATE TABLE " + schema + ".raced (id bigint NOT NULL PRIMARY KEY)");
-            java.util.concurrent.Future<Connector.EnsuredObject> ensured = thread.submit(() -> connector.ensureObject(context(config(), credentials()), wanted));
-            Databases.awaitLockWait(watcher, "CREATE TABLE IF NOT EXISTS %raced%");
-            other.commit();
-            Connector.EnsuredObject answer = ensured.get();
-            assertFalse(answer.created());
-            assertEquals(List.of("id"), answer.schema().fieldNames());
-        } finally {
-            thread.shutdownNow();
-        }
+        Connector.EnsuredObject answer = ensureAsAnotherRunCommits(wanted, "CREATE TABLE IF NOT EXISTS %raced%",
+                "CREATE TABLE " + schema + ".raced (id bigint NOT NULL PRIMARY KEY)");
+        assertFalse(answer.created());
+        assertEquals(List.of("id"), answer.schema().fieldNames());
     }
 
     /**
@@ -155,25 +165,17 @@ class PostgresConnectorTest extends JdbcConnectorContract {
     void ensure_object_uses_a_schema_another_run_created_at_the_same_moment() throws Exception {
         String racing = schema + "_racing";
         ObjectSchema wanted = new ObjectSchema(racing + ".accounts", "accounts", List.of(FieldSchema.of("id", "integer")), List.of("id"), null, Set.of());
-        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
-        try (Connection other = admin(); Statement ddl = other.createStatement(); Connection watcher = admin()) {
-            ddl.execute("DROP SCHEMA IF EXISTS " + racing + " CASCADE");
-            other.setAutoCommit(false);
-            ddl.execute("CREATE SCHEMA " + racing);
-            ddl.execute("CREATE TABLE " + racing + ".contacts (id bigint NOT NULL PRIMARY KEY)");
-            java.util.concurrent.Future<Connector.EnsuredObject> ensured = thread.submit(() -> connector.ensureObject(context(config(), credentials()), wanted));
-            Databases.awaitLockWait(watcher, "CREATE SCHEMA IF NOT EXISTS %racing%");
-            other.commit();
-            Connector.EnsuredObject answer = ensured.get();
+        try {
+            Connector.EnsuredObject answer = ensureAsAnotherRunCommits(wanted, "CREATE SCHEMA IF NOT EXISTS %racing%",
+                    "CREATE SCHEMA " + racing, "CREATE TABLE " + racing + ".contacts (id bigint NOT NULL PRIMARY KEY)");
             assertTrue(answer.created());
             assertEquals(List.of("id"), answer.schema().fieldNames());
-            try (Statement check = other.createStatement();
+            try (Connection admin = admin(); Statement check = admin.createStatement();
                  ResultSet tables = check.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + racing + "'")) {
                 tables.next();
                 assertEquals(2, tables.getInt(1), "the other run's table and this one's, in the schema both created");
             }
         } finally {
-            thread.shutdownNow();
             try (Connection admin = admin(); Statement statement = admin.createStatement()) {
                 statement.execute("DROP SCHEMA IF EXISTS " + racing + " CASCADE");
             }
