@@ -11,9 +11,9 @@ import io.quarkus.logging.Log;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
@@ -106,7 +107,7 @@ final class SnowflakeApi {
         URI first = URI.create(base + STATEMENTS + "?requestId=" + (requestId == null ? UUID.randomUUID() : requestId)
                 + (requestId == null ? "" : "&retry=true"));
         URI again = requestId == null ? URI.create(first + "&retry=true") : first;
-        java.util.concurrent.atomic.AtomicBoolean sent = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean sent = new AtomicBoolean();
         long started = System.nanoTime();
         HttpResponse<String> response = send(context, token -> request(sent.getAndSet(true) ? again : first, token)
                 .header("Content-Type", "application/json")
