@@ -3,6 +3,12 @@ package dev.weft.connections.support;
 import dev.weft.testing.WeftTestInfra;
 
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -21,13 +27,13 @@ public final class Databases {
      * Until a PostgreSQL session waits on a lock in a statement starting with {@code statementLike} (a LIKE pattern):
      * how a test holds one session's DDL open while another runs into it.
      */
-    public static void awaitLockWait(java.sql.Connection admin, String statementLike) throws Exception {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
-        try (java.sql.PreparedStatement query = admin.prepareStatement(
+    public static void awaitLockWait(Connection admin, String statementLike) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        try (PreparedStatement query = admin.prepareStatement(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ?")) {
             query.setString(1, statementLike);
             while (System.nanoTime() < deadline) {
-                try (java.sql.ResultSet waiting = query.executeQuery()) {
+                try (ResultSet waiting = query.executeQuery()) {
                     waiting.next();
                     if (waiting.getLong(1) > 0) {
                         return;
@@ -41,8 +47,8 @@ public final class Databases {
 
     public record Target(String name, String provider, String adminUrl, String username, String password, String host, int port,
                          String database, String schema) {
-        public java.sql.Connection admin() throws java.sql.SQLException {
-            return provider.equals("postgres") ? java.sql.DriverManager.getConnection(adminUrl, username, password) : mariadbConnection(adminUrl);
+        public Connection admin() throws SQLException {
+            return provider.equals("postgres") ? DriverManager.getConnection(adminUrl, username, password) : mariadbConnection(adminUrl);
         }
 
         public String qualified(String table) {
@@ -120,7 +126,7 @@ public final class Databases {
      * A root connection through the driver itself: after a Quarkus test has run in this JVM,
      * DriverManager may only know the driver as loaded by Quarkus's class loader and refuse it here.
      */
-    public static java.sql.Connection mariadbConnection(String url) throws java.sql.SQLException {
+    public static Connection mariadbConnection(String url) throws SQLException {
         java.util.Properties properties = new java.util.Properties();
         properties.setProperty("user", "root");
         properties.setProperty("password", "");
@@ -129,9 +135,9 @@ public final class Databases {
 
     public static synchronized boolean mariaDbAvailable() {
         if (mariaDbAvailable == null) {
-            try (java.sql.Connection ignored = mariadbConnection("jdbc:mariadb://127.0.0.1:3306/?connectTimeout=2000")) {
+            try (Connection ignored = mariadbConnection("jdbc:mariadb://127.0.0.1:3306/?connectTimeout=2000")) {
                 mariaDbAvailable = true;
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 if (Boolean.parseBoolean(System.getenv("WEFT_TEST_MARIADB_REQUIRED"))) {
                     throw new IllegalStateException("WEFT_TEST_MARIADB_REQUIRED is set but MariaDB on 127.0.0.1:3306 does not answer: " + e.getMessage());
                 }

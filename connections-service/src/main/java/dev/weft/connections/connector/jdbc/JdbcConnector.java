@@ -387,8 +387,8 @@ public abstract class JdbcConnector implements Connector {
                 return null;
             });
         } catch (ConnectorException e) {
-            // Another run creating the same table (or schema) at the same moment: PostgreSQL's IF NOT EXISTS fails for the
-            // second of two once the first commits. The table is there, answered as existing.
+            // Another run creating the same table at the same moment: PostgreSQL's IF NOT EXISTS fails for the second of two
+            // once the first commits. The table is there, answered as existing (the schema's race is createSchema's).
             Optional<TableInfo> meanwhile = catalog(context, true).tables().find(wanted.name());
             if (meanwhile.isPresent()) {
                 return new EnsuredObject(meanwhile.get().schema(), false);
